@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# System packages of the rig and the tests, on Debian 12. One list, used by the README's first
+# command and by .ci/run, so the demo and CI cannot drift apart.
+#   pcscd, libpcsclite-dev  PC/SC daemon and headers (the npm pcsclite module builds against them)
+#   vsmartcard-vpcd         virtual reader slots the card emulator plugs into
+#   pcsc-tools, opensc      pcsc_scan, and OpenSC's JPKI driver used to cross-check the emulator
+#   systemd                 systemd-socket-activate (private pcscd per test run) and systemd-analyze
+#   udev                    serialport's list() spawns udevadm
+#   socat, tmux, ffmpeg     serial console pty pair, the panel's terminal, camera frames
+#   fonts-ipafont-gothic    Japanese font for the rendered card faces
+set -euo pipefail
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -q
+$SUDO apt-get install -y -q --no-install-recommends \
+  pcscd libpcsclite-dev vsmartcard-vpcd pcsc-tools opensc systemd udev \
+  socat tmux ffmpeg fonts-ipafont-gothic \
+  python3 make g++ pkg-config ca-certificates

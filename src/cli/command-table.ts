@@ -1,0 +1,23 @@
+/**
+ * The table of `fcr` subcommands. One line per command; the module is imported only when run.
+ * Add new commands here (each in `src/cli/commands/<name>.ts`).
+ */
+export interface CommandModule {
+  run(argv: string[]): Promise<number>;
+}
+
+export interface CommandEntry {
+  summary: string;
+  load(): Promise<unknown>;
+}
+
+export const commandTable: Record<string, CommandEntry> = {
+  'card emulate': {
+    summary: 'run the My Number card emulator on a vpcd slot',
+    load: () => import('./commands/card-emulate'),
+  },
+  'card read': {
+    summary: 'read the card on a PC/SC reader (certificate, status, photo, tries)',
+    load: () => import('./commands/card-read'),
+  },
+};
