@@ -1,0 +1,73 @@
+import assert from 'node:assert/strict';
+import { displayWidth, wrapToWidth } from '../../../src/ui/panel/display-width';
+import { hitTest, layoutPanel, panelText, secretDots } from '../../../src/ui/panel/panel-layout';
+import type { PanelView } from '../../../src/ui/panel-view';
+
+const countdown = (s: number) => `残り${s}秒`;
+
+const method: PanelView = {
+  screenId: 'method',
+  facilityName: '○○○○病院',
+  lines: ['本人確認の方法を選んでください。', '本人確認の情報は、他の目的には使用しません。'],
+  buttons: [
+    { id: 'method.face', label: '顔認証を行う' },
+    { id: 'method.pin', label: '暗証番号を入力' },
+    { id: 'method.quit', label: '終了する', kind: 'secondary' },
+  ],
+  countdownSeconds: 30,
+};
+
+describe('panel layout', () => {
+  it('counts full-width Japanese as two cells', () => {
+    assert.equal(displayWidth('顔認証'), 6);
+    assert.equal(displayWidth('PIN'), 3);
+    assert.deepEqual(wrapToWidth('あいうえお', 4), ['あい', 'うえ', 'お']);
+  });
+
+  it('shows PINs as dots only', () => {
+    assert.equal(secretDots(2, 4), '● ● ○ ○');
+  });
+
+  it('puts the countdown on the title line and hit-tests every button at its own cells', () => {
+    const layout = layoutPanel(method, 80, 24, countdown);
+    assert.match(layout.titleLine, /残り30秒$/);
+    assert.equal(layout.buttons.length, 3);
+    for (const b of layout.buttons) {
+      const r = b.rect;
+      assert.deepEqual(hitTest(layout, r.left, r.top), b.target);
+      assert.deepEqual(hitTest(layout, r.left + r.width - 1, r.top + r.height - 1), b.target);
+      assert.ok(r.left + r.width <= 80, 'button inside the panel');
+    }
+    assert.equal(hitTest(layout, 0, 0), undefined, 'the header is not a button');
+  });
+
+  it('wraps buttons to a new row on a narrow panel without overlap', () => {
+    const layout = layoutPanel(method, 30, 24, countdown);
+    const rects = layout.buttons.map((b) => b.rect);
+    for (let i = 0; i < rects.length; i++)
+      for (let j = i + 1; j < rects.length; j++) {
+        const a = rects[i]!;
+        const b = rects[j]!;
+        const overlap = a.left < b.left + b.width && b.left < a.left + a.width && a.top < b.top + b.height && b.top < a.top + a.height;
+        assert.equal(overlap, false);
+      }
+  });
+
+  it('draws a keypad for secret entry whose keys are digits', () => {
+    const layout = layoutPanel(
+      { screenId: 'pin', facilityName: 'X', lines: ['暗証番号を入力してください。'], buttons: [{ id: 'pin.cancel', label: 'キャンセル' }], secretEntry: { typed: 1, length: 4 } },
+      80,
+      24,
+      countdown,
+    );
+    const digits = layout.buttons.filter((b) => b.target.kind === 'digit').map((b) => b.label);
+    assert.deepEqual(digits, ['1', '2', '3', '4', '5', '6', '7', '8', '9', '0']);
+    assert.equal(layout.secretLine, '● ○ ○ ○');
+  });
+
+  it('renders plain text with facility name first and buttons in brackets', () => {
+    const text = panelText(method, countdown);
+    assert.equal(text.split('\n')[0], '○○○○病院');
+    assert.match(text, /\[顔認証を行う\] \[暗証番号を入力\] \[終了する\]/);
+  });
+});
