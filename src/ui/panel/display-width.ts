@@ -3,7 +3,6 @@
  * wrapping and button sizes must count cells, not UTF-16 units. We use blessed's own width table
  * so the layout agrees cell for cell with what blessed draws (`fullUnicode: true`).
  */
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const unicode = require('blessed/lib/unicode') as { strWidth(s: string): number };
 
 export function displayWidth(text: string): number {

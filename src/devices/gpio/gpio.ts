@@ -1,0 +1,111 @@
+/**
+ * LEDs, buzzer, staff button and presence sensor behind one small interface. The device drives
+ * them through `onoff` (sysfs/character-device GPIO); the rig has no GPIO, so a simulated chip with
+ * the same interface records outputs and lets tests press the staff button.
+ */
+import type { PinMap } from './pin-map';
+
+export type LedPattern = 'off' | 'ready' | 'busy' | 'attention' | 'error' | 'backend-unavailable';
+export type BeepPattern = 'none' | 'touch' | 'success' | 'error' | 'card-left';
+export type GpioInputName = 'staffButton' | 'presenceSensor';
+
+export interface ReaderIndicators {
+  setLeds(pattern: LedPattern): void;
+  beep(pattern: BeepPattern): void;
+  onInput(listener: (input: GpioInputName, active: boolean) => void): () => void;
+  close(): void;
+}
+
+/** Which LEDs light for each pattern (green = ready, amber = wait/attention, red = error). */
+export const LED_LEVELS: Record<LedPattern, { ledGreen: 0 | 1; ledAmber: 0 | 1; ledRed: 0 | 1 }> = {
+  off: { ledGreen: 0, ledAmber: 0, ledRed: 0 },
+  ready: { ledGreen: 1, ledAmber: 0, ledRed: 0 },
+  busy: { ledGreen: 0, ledAmber: 1, ledRed: 0 },
+  attention: { ledGreen: 0, ledAmber: 1, ledRed: 1 },
+  error: { ledGreen: 0, ledAmber: 0, ledRed: 1 },
+  'backend-unavailable': { ledGreen: 1, ledAmber: 0, ledRed: 1 },
+};
+
+/** Buzzer on/off durations in ms for each pattern. */
+export const BEEP_TIMINGS: Record<BeepPattern, number[]> = {
+  none: [],
+  touch: [40],
+  success: [120, 80, 120],
+  error: [400],
+  'card-left': [200, 150, 200, 150, 200],
+};
+
+/** The minimal line interface both `onoff` and the simulated chip provide. */
+export interface GpioLine {
+  writeSync(value: 0 | 1): void;
+  readSync(): 0 | 1;
+  watch?(cb: (err: Error | null | undefined, value: 0 | 1) => void): void;
+  unexport(): void;
+}
+
+export type LineFactory = (pin: number, direction: 'out' | 'in') => GpioLine;
+
+export class GpioIndicators implements ReaderIndicators {
+  private readonly lines: Record<keyof PinMap, GpioLine>;
+  private readonly listeners = new Set<(input: GpioInputName, active: boolean) => void>();
+  private beepTimer: NodeJS.Timeout | undefined;
+
+  constructor(pins: PinMap, makeLine: LineFactory) {
+    this.lines = {
+      ledGreen: makeLine(pins.ledGreen, 'out'),
+      ledAmber: makeLine(pins.ledAmber, 'out'),
+      ledRed: makeLine(pins.ledRed, 'out'),
+      buzzer: makeLine(pins.buzzer, 'out'),
+      staffButton: makeLine(pins.staffButton, 'in'),
+      presenceSensor: makeLine(pins.presenceSensor, 'in'),
+    };
+    for (const name of ['staffButton', 'presenceSensor'] as const) {
+      // The staff button is wired active-low with a pull-up: pressed reads 0.
+      this.lines[name].watch?.((err, value) => {
+        if (!err) for (const l of this.listeners) l(name, name === 'staffButton' ? value === 0 : value === 1);
+      });
+    }
+  }
+
+  setLeds(pattern: LedPattern): void {
+    const levels = LED_LEVELS[pattern];
+    this.lines.ledGreen.writeSync(levels.ledGreen);
+    this.lines.ledAmber.writeSync(levels.ledAmber);
+    this.lines.ledRed.writeSync(levels.ledRed);
+  }
+
+  beep(pattern: BeepPattern): void {
+    if (this.beepTimer) clearTimeout(this.beepTimer);
+    const steps = BEEP_TIMINGS[pattern];
+    let i = 0;
+    const next = (): void => {
+      if (i >= steps.length) {
+        this.lines.buzzer.writeSync(0);
+        this.beepTimer = undefined;
+        return;
+      }
+      this.lines.buzzer.writeSync(i % 2 === 0 ? 1 : 0);
+      this.beepTimer = setTimeout(next, steps[i++]);
+      this.beepTimer.unref();
+    };
+    next();
+  }
+
+  onInput(listener: (input: GpioInputName, active: boolean) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  close(): void {
+    if (this.beepTimer) clearTimeout(this.beepTimer);
+    for (const line of Object.values(this.lines)) line.unexport();
+  }
+}
+
+/** `onoff` lines on the device; loaded lazily so the rig never touches /sys/class/gpio. */
+export async function onoffLineFactory(): Promise<LineFactory> {
+  const { Gpio } = (await import('onoff')) as unknown as {
+    Gpio: new (pin: number, direction: string, edge?: string) => GpioLine;
+  };
+  return (pin, direction) => (direction === 'out' ? new Gpio(pin, 'out') : new Gpio(pin, 'in', 'both'));
+}
