@@ -5,8 +5,9 @@
  */
 import type { PinMap } from './pin-map';
 
-export type LedPattern = 'off' | 'ready' | 'busy' | 'attention' | 'error' | 'backend-unavailable';
-export type BeepPattern = 'none' | 'touch' | 'success' | 'error' | 'card-left';
+/** The session engine's LED and beep patterns (`src/session/effects.ts`), plus the backend state. */
+export type LedPattern = 'off' | 'idle' | 'busy' | 'success' | 'error' | 'reminder' | 'backend-unavailable';
+export type BeepPattern = 'none' | 'touch' | 'success' | 'error' | 'reminder';
 export type GpioInputName = 'staffButton' | 'presenceSensor';
 
 export interface ReaderIndicators {
@@ -19,9 +20,10 @@ export interface ReaderIndicators {
 /** Which LEDs light for each pattern (green = ready, amber = wait/attention, red = error). */
 export const LED_LEVELS: Record<LedPattern, { ledGreen: 0 | 1; ledAmber: 0 | 1; ledRed: 0 | 1 }> = {
   off: { ledGreen: 0, ledAmber: 0, ledRed: 0 },
-  ready: { ledGreen: 1, ledAmber: 0, ledRed: 0 },
+  idle: { ledGreen: 1, ledAmber: 0, ledRed: 0 },
   busy: { ledGreen: 0, ledAmber: 1, ledRed: 0 },
-  attention: { ledGreen: 0, ledAmber: 1, ledRed: 1 },
+  success: { ledGreen: 1, ledAmber: 1, ledRed: 0 },
+  reminder: { ledGreen: 0, ledAmber: 1, ledRed: 1 },
   error: { ledGreen: 0, ledAmber: 0, ledRed: 1 },
   'backend-unavailable': { ledGreen: 1, ledAmber: 0, ledRed: 1 },
 };
@@ -32,7 +34,7 @@ export const BEEP_TIMINGS: Record<BeepPattern, number[]> = {
   touch: [40],
   success: [120, 80, 120],
   error: [400],
-  'card-left': [200, 150, 200, 150, 200],
+  reminder: [200, 150, 200, 150, 200],
 };
 
 /** The minimal line interface both `onoff` and the simulated chip provide. */

@@ -1,0 +1,40 @@
+/**
+ * The rig control protocol: what `fcr rig insert|remove|phone|tap|pin|face|staff|screen` asks the
+ * running service over a local Unix socket. One JSON object a line each way. The socket exists
+ * only in rig mode (issue 4 §3): a device in production has no way to inject cards or taps.
+ */
+import { z } from 'zod';
+
+export const RigRequestSchema = z.discriminatedUnion('command', [
+  z.object({ command: z.literal('insert'), persona: z.string().min(1) }),
+  z.object({ command: z.literal('remove') }),
+  z.object({ command: z.literal('phone'), kind: z.enum(['android', 'iphone']) }),
+  z.object({ command: z.literal('tap'), label: z.string().min(1) }),
+  z.object({ command: z.literal('pin'), digits: z.string().regex(/^[0-9]{1,8}$/) }),
+  z.object({ command: z.literal('face'), kind: z.enum(['genuine', 'impostor', 'photo']) }),
+  z.object({ command: z.literal('staff'), passcode: z.string().regex(/^[0-9]{4}$/) }),
+  z.object({ command: z.literal('screen') }),
+  z.object({ command: z.literal('receptions') }),
+]);
+
+export type RigRequest = z.infer<typeof RigRequestSchema>;
+
+export type RigResponse = { ok: true; text?: string; data?: unknown } | { ok: false; error: string; message: string };
+
+/** What the rig does for each command; implemented by the running rig (`rig-runner.ts`). */
+export interface RigActions {
+  insert(persona: string): Promise<void>;
+  remove(): Promise<void>;
+  phone(kind: 'android' | 'iphone'): Promise<void>;
+  tap(label: string): Promise<void>;
+  pin(digits: string): Promise<void>;
+  face(kind: 'genuine' | 'impostor' | 'photo'): Promise<void>;
+  staff(passcode: string): Promise<void>;
+  screen(): Promise<string>;
+  receptions(): Promise<unknown>;
+}
+
+/** A rig command that cannot be done now (no such persona, no such button on screen). */
+export class RigCommandError extends Error {
+  override readonly name = 'RigCommandError';
+}
