@@ -13,6 +13,8 @@ export interface PanelDriver {
   /** The view on screen now (for the rig's `screen` command and the card-left reminder). */
   current(): PanelView | undefined;
   onInput(listener: (input: PanelInput) => void): () => void;
+  press(labelOrId: string): boolean;
+  typeDigit(digit: string): void;
   /** A touch at a panel cell (from the HID digitizer after calibration). */
   touchCell(x: number, y: number): void;
   close(): void;
@@ -39,6 +41,21 @@ export abstract class PanelDriverBase implements PanelDriver {
   protected emit(input: PanelInput): void {
     for (const l of this.listeners) l(input);
   }
+
+  /**
+   * Presses the button on screen whose label (or id) matches, as a finger would (rig `tap`).
+   * Returns false when no such button is on the current screen.
+   */
+  press(labelOrId: string): boolean {
+    const b = this.view?.buttons.find((x) => x.label === labelOrId || x.id === labelOrId);
+    if (!b) return false;
+    this.emit({ type: 'button', id: b.id });
+    return true;
+  }
+
+  typeDigit(digit: string): void {
+    this.emit({ type: 'digit', digit });
+  }
 }
 
 /** No terminal: remembers the view; touches are by button id or label (rig `tap`). */
@@ -48,16 +65,6 @@ export class HeadlessPanel extends PanelDriverBase {
   }
   touchCell(): void {
     // A headless panel has no cells; the rig taps by label through `press`.
-  }
-  /** Presses the button whose label or id matches; returns false when no such button is on screen. */
-  press(labelOrId: string): boolean {
-    const b = this.view?.buttons.find((x) => x.label === labelOrId || x.id === labelOrId);
-    if (!b) return false;
-    this.emit({ type: 'button', id: b.id });
-    return true;
-  }
-  typeDigit(digit: string): void {
-    this.emit({ type: 'digit', digit });
   }
   close(): void {}
 }
