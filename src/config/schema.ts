@@ -1,0 +1,131 @@
+/**
+ * ONE schema for the facility/device configuration (STYLE §11, issue 4 §1 "one validated
+ * schema"). Every field has a default where a safe one exists; the facility name, the staff
+ * passcode hash and the backend address have none outside `defaultRigConfig()`. Secrets are kept
+ * apart: the file holds only a salted scrypt hash of the staff passcode and *paths* to TLS files.
+ */
+import { z } from 'zod';
+
+const ms = (def: number, what: string) =>
+  z.number().int().min(1_000).max(3_600_000).default(def).describe(`${what} (ms)`);
+
+export const staffPasscodeHashSchema = z
+  .object({
+    algorithm: z.literal('scrypt'),
+    /** hex, at least 16 bytes */
+    salt: z.string().regex(/^[0-9a-f]{32,}$/, 'hex string of at least 16 bytes'),
+    /** hex */
+    hash: z.string().regex(/^[0-9a-f]{32,}$/, 'hex string of at least 16 bytes'),
+    N: z.number().int().min(1024).max(1 << 20).refine((n) => (n & (n - 1)) === 0, 'power of two'),
+    r: z.number().int().min(1).max(32),
+    p: z.number().int().min(1).max(16),
+  })
+  .describe('salted scrypt hash of the 4-digit 目視確認用パスコード (SPEC §3.1); never the passcode itself');
+
+export const facilityConfigSchema = z.object({
+  facility: z.object({
+    /** Shown at the top of every screen (SPEC §3). */
+    name: z.string().trim().min(1).max(40),
+    /** 医療機関コード: 10 digits (2 prefecture + 1 point table + 7 facility). */
+    code: z.string().regex(/^\d{10}$/, '10 digits'),
+  }),
+  /** SPEC §2: `standard` = kind ①; `qualification-only` = kind ③ (no face, no consent screens). */
+  mode: z.enum(['standard', 'qualification-only']).default('standard'),
+  consent: z
+    .object({
+      /** SPEC §6 step 5: categories the facility acquires; the others are never asked. */
+      acquired: z
+        .object({
+          surgery: z.boolean().default(true),
+          clinical: z.boolean().default(true),
+          medication: z.boolean().default(true),
+          checkup: z.boolean().default(true),
+        })
+        .prefault({}),
+      /** 傷病名等の閲覧について設定済: `手術・傷病名・感染症` instead of `手術` (SPEC §6). */
+      diagnosisViewing: z.boolean().default(true),
+      /** 電子カルテ情報共有サービス導入済: ask for referral letters (SPEC §6 step 4). */
+      referralLetters: z.boolean().default(false),
+      /** Letters per page on the referral screen. */
+      referralLettersPerPage: z.number().int().min(1).max(6).default(3),
+      /** The pre-2024-10-07 限度額 consent screen (SPEC §6 step 6); off by default. */
+      legacyLimitScreen: z.boolean().default(false),
+    })
+    .prefault({}),
+  timeouts: z
+    .object({
+      /** Any screen waiting on the patient (SPEC §3: every waiting screen times out). */
+      screenMs: ms(60_000, 'patient screens'),
+      pinMs: ms(60_000, 'PIN and passcode entry'),
+      faceMs: ms(20_000, 'one face attempt'),
+      readMs: ms(15_000, 'card read'),
+      deviceMs: ms(15_000, 'PIN verification on the card'),
+      backendMs: ms(30_000, 'eligibility backend request'),
+      doneMs: ms(10_000, 'done screen before the card-left reminder starts'),
+      cardLeftReminderMs: ms(5_000, 'interval of the card-left reminder'),
+      counterMs: ms(30_000, 'stop and counter screens'),
+    })
+    .prefault({}),
+  retries: z
+    .object({
+      /** Face attempts before offering PIN / staff (SPEC §3 step 4). */
+      face: z.number().int().min(1).max(10).default(3),
+    })
+    .prefault({}),
+  staff: z.object({
+    passcode: staffPasscodeHashSchema,
+    /** Wrong passcodes before the lockout (SPEC §3.1). */
+    maxFailures: z.number().int().min(1).max(20).default(5),
+    lockoutMs: z.number().int().min(1_000).max(86_400_000).default(300_000),
+    /** Delay after a wrong passcode, doubled each time (rate limit). */
+    backoffMs: z.number().int().min(0).max(60_000).default(1_000),
+    /** Language of the staff screens (patients always get Japanese, SPEC §3). */
+    language: z.enum(['ja', 'en']).default('ja'),
+  }),
+  readers: z
+    .object({
+      /** PC/SC reader names (substring match) for the card tray and the smartphone reader. */
+      card: z.string().min(1).default('Virtual PCD 00 00'),
+      smartphone: z.string().min(1).default('Virtual PCD 00 01'),
+    })
+    .prefault({}),
+  camera: z
+    .object({
+      device: z.string().min(1).default('/dev/video0'),
+      width: z.number().int().min(160).max(3840).default(640),
+      height: z.number().int().min(120).max(2160).default(480),
+    })
+    .prefault({}),
+  backend: z.object({
+    url: z.url({ protocol: /^https?$/ }),
+    tls: z
+      .object({
+        caFile: z.string().min(1).optional(),
+        certFile: z.string().min(1).optional(),
+        keyFile: z.string().min(1).optional(),
+      })
+      .prefault({}),
+  }),
+  touch: z
+    .object({
+      /** Raw HID digitizer range mapped onto the panel (issue 4 §2). */
+      calibration: z
+        .object({
+          minX: z.number().int().default(0),
+          maxX: z.number().int().default(4095),
+          minY: z.number().int().default(0),
+          maxY: z.number().int().default(4095),
+          swapXY: z.boolean().default(false),
+          invertX: z.boolean().default(false),
+          invertY: z.boolean().default(false),
+        })
+        .prefault({})
+        .refine((c) => c.maxX > c.minX && c.maxY > c.minY, 'max must exceed min'),
+    })
+    .prefault({}),
+  /** Rig mode accepts the rig's test trust anchor and opens the rig control socket; never in production. */
+  rig: z.boolean().default(false),
+});
+
+export type FacilityConfig = z.infer<typeof facilityConfigSchema>;
+export type FacilityConfigInput = z.input<typeof facilityConfigSchema>;

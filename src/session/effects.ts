@@ -1,0 +1,113 @@
+/**
+ * What the engine asks the outside world to do (issue 4 §1). The service wiring executes effects
+ * in order and feeds their outcomes back as events. Effects carrying a secret (`verify-pin`,
+ * `check-staff-passcode`) must never be logged as a whole: use `describeEffect()`.
+ */
+import type { PanelView } from '../ui/panel-view';
+import type { BackendFailureKind, CardReadFailure, ConsentAnswers, QualificationStatus, ReaderSlot } from './events';
+
+/** How the patient's identity was confirmed (SPEC §7, §9 counters). */
+export type IdentityMethod = 'face' | 'pin' | 'visual' | 'smartphone';
+
+export type BeepPattern = 'touch' | 'success' | 'error' | 'reminder';
+export type LedPattern = 'off' | 'idle' | 'busy' | 'success' | 'error' | 'reminder';
+
+/** Why a session ended at the counter instead of with a qualification (SPEC §8). */
+export type FailureCause =
+  | { kind: 'backend'; detail: BackendFailureKind }
+  | { kind: 'card-read'; detail: CardReadFailure }
+  | { kind: 'camera' }
+  | { kind: 'certificate-revoked' }
+  | { kind: 'certificate-expired' }
+  | { kind: 'pin-locked' }
+  | { kind: 'qualification'; detail: Exclude<QualificationStatus, 'qualified'> }
+  | { kind: 'insurance-registration' };
+
+/**
+ * SPEC §8: what staff are shown, in order, and the claim (レセプト) routes to consider:
+ * A current insured number, B the past (lost) one, C unknown — insured number of 7s.
+ */
+export interface StaffFallback {
+  cause: FailureCause;
+  steps: ('mynaportal-or-notice-sheet' | 'past-visit-records' | 'self-declaration-form')[];
+  claimRoutes: ('A' | 'B' | 'C')[];
+}
+
+/** Consents as sent to the backend (SPEC §6 step 7), bound to this facility by the backend client. */
+export interface ConsentRecord {
+  categories: ConsentAnswers;
+  referralLetterIds: string[];
+  /** 限度額情報: provided without a screen since 2024-10-07 unless the legacy screen is on. */
+  limitInfo: boolean;
+}
+
+/** One line per session for the SPEC §7/§9 counters; no personal data. */
+export interface SessionOutcome {
+  method: IdentityMethod | 'none';
+  status: QualificationStatus | 'not-confirmed';
+  consented: boolean;
+  notices: ('expiring-soon' | 'grace')[];
+  error?: FailureCause;
+  fallback?: StaffFallback;
+}
+
+export type SessionEffect =
+  | { type: 'read-card'; slot: ReaderSlot }
+  | { type: 'verify-pin'; slot: ReaderSlot; pin: string }
+  | { type: 'start-camera' }
+  | { type: 'stop-camera' }
+  | { type: 'start-face-match' }
+  | { type: 'query-backend'; slot: ReaderSlot; method: IdentityMethod; consentFirst?: ConsentRecord }
+  | { type: 'register-consent'; consent: ConsentRecord }
+  | { type: 'register-insurance-use' }
+  | { type: 'check-staff-passcode'; passcode: string }
+  | { type: 'show'; view: PanelView }
+  | { type: 'start-timer'; id: string; ms: number }
+  | { type: 'cancel-timer'; id: string }
+  | { type: 'beep'; pattern: BeepPattern }
+  | { type: 'set-leds'; pattern: LedPattern }
+  /** Drop everything read from the card or typed by the patient (SPEC §5 last paragraph). */
+  | { type: 'wipe' }
+  | { type: 'log'; level: 'debug' | 'info' | 'warn'; event: string; detail?: Record<string, string | number | boolean> }
+  | { type: 'record-result'; outcome: SessionOutcome };
+
+export type SessionEffectType = SessionEffect['type'];
+
+/** A log-safe one-line description of an effect: secrets and views are reduced to shapes. */
+export function describeEffect(effect: SessionEffect): string {
+  switch (effect.type) {
+    case 'verify-pin':
+      return `verify-pin slot=${effect.slot} digits=${effect.pin.length}`;
+    case 'check-staff-passcode':
+      return `check-staff-passcode digits=${effect.passcode.length}`;
+    case 'show':
+      return `show ${effect.view.screenId}`;
+    case 'read-card':
+      return `read-card slot=${effect.slot}`;
+    case 'query-backend':
+      return `query-backend slot=${effect.slot} method=${effect.method}${effect.consentFirst ? ' consent-first' : ''}`;
+    case 'start-timer':
+      return `start-timer ${effect.id} ${effect.ms}ms`;
+    case 'cancel-timer':
+      return `cancel-timer ${effect.id}`;
+    case 'beep':
+    case 'set-leds':
+      return `${effect.type} ${effect.pattern}`;
+    case 'log':
+      return `log ${effect.event}`;
+    case 'record-result':
+      return `record-result method=${effect.outcome.method} status=${effect.outcome.status}`;
+    case 'register-consent':
+      return `register-consent letters=${effect.consent.referralLetterIds.length}`;
+    case 'start-camera':
+    case 'stop-camera':
+    case 'start-face-match':
+    case 'register-insurance-use':
+    case 'wipe':
+      return effect.type;
+    default: {
+      const never: never = effect;
+      return String(never);
+    }
+  }
+}

@@ -1,0 +1,111 @@
+/**
+ * Everything that can happen to a reception session, as plain data (issue 4 §1). The service
+ * wiring turns device callbacks (pcsclite, camera worker, backend client, HID touches, timers,
+ * the reception terminal) into these events and feeds them to `step()`; the engine never does
+ * I/O itself.
+ */
+
+/** The two readers: the card tray and the smartphone reader (SPEC §1 table, §3.2). */
+export type ReaderSlot = 'card' | 'smartphone';
+
+/**
+ * Validity of the user-authentication certificate at the time of reading (SPEC §4; compute it
+ * with `certificateStatusAt()` in `./certificate`). `expired` means past the grace period.
+ */
+export type CertificateStatus = 'valid' | 'expiring-soon' | 'grace' | 'expired';
+
+/** What the card layer learned from reading the card (no personal data: flags and counts only). */
+export interface CardReadInfo {
+  certificateStatus: CertificateStatus;
+  /** Certificate suspended/revoked (lost or stolen card, SPEC §4): unusable whatever its dates. */
+  revoked: boolean;
+  /** false for a face-only card (顔認証マイナンバーカード, SPEC §3 step 3): no PIN method. */
+  pinSet: boolean;
+  /** Tries left on the user-authentication PIN (3 when fresh, 0 when locked). */
+  pinTriesLeft: number;
+  /** Registered for use as health-insurance card (健康保険証利用の申込み, seed 003). */
+  registeredForInsurance: boolean;
+  /** The card-face photo can be unlocked (card-face scan confident, 照合番号B tries left, §5.1). */
+  cardFaceAvailable: boolean;
+}
+
+export type CardReadFailure = 'unreadable' | 'not-my-number-card' | 'removed' | 'reader-error' | 'broken-chip';
+
+/** Face guidance the matcher can ask for (SPEC §3 step 4: one hint per real-counter cause). */
+export type FaceHint =
+  | 'remove-mask'
+  | 'remove-cap'
+  | 'come-closer'
+  | 'move-back'
+  | 'face-camera'
+  | 'backlight'
+  | 'glasses-glare'
+  | 'hold-still'
+  | 'hair-over-eyes'
+  | 'adjust-height';
+
+export type FaceOutcome =
+  | 'match'
+  | 'no-match'
+  /** Liveness failed: printed photo or phone screen held up. */
+  | 'spoof'
+  | 'no-face'
+  /** The card photo could not be obtained (scan not confident, 照合番号B protected, §5.1). */
+  | 'card-photo-unavailable';
+
+export type BackendFailureKind = 'timeout' | 'unavailable' | 'protocol' | 'tls';
+
+/** Consent categories of SPEC §6 (referral letters are handled as a list, not a yes/no). */
+export type ConsentCategory = 'surgery' | 'clinical' | 'medication' | 'checkup';
+
+export type ConsentAnswers = Partial<Record<ConsentCategory, boolean>>;
+
+export interface ReferralLetter {
+  /** Backend id of the letter (opaque, not personal). */
+  id: string;
+  /** Issue date as drawn: `X/X` (month/day). */
+  issuedOn: string;
+  /** Issuing facility, e.g. `○○病院`. */
+  issuer: string;
+  /** Department, e.g. `△△科`. */
+  department: string;
+}
+
+export type QualificationStatus = 'qualified' | 'invalid' | 'no-record';
+
+/** What the eligibility backend (OQS) answered to the qualification query (SPEC §7). */
+export interface QualificationResult {
+  status: QualificationStatus;
+  /** Shown on the done screen only (SPEC §3 step 8); wiped with the session. */
+  patientName: string;
+  /** Consent from the last visit to this facility or Mynaportal settings (SPEC §6 step 1). */
+  previousConsent?: ConsentAnswers;
+  /** Letters for this facility not yet consented at the consultation (SPEC §6 step 4). */
+  referralLetters: ReferralLetter[];
+}
+
+export type SessionEvent =
+  | { type: 'card-inserted'; slot: ReaderSlot }
+  | { type: 'card-removed'; slot: ReaderSlot }
+  | { type: 'card-read'; slot: ReaderSlot; card: CardReadInfo }
+  | { type: 'card-read-failed'; slot: ReaderSlot; reason: CardReadFailure }
+  /** A touch on a panel button; ids are the stable ids of `./buttons`. */
+  | { type: 'button'; id: string }
+  /** A key of the PIN / passcode pad (also reachable as buttons `key.0`…`key.9`). */
+  | { type: 'pin-digit'; digit: number }
+  | { type: 'pin-verified' }
+  | { type: 'pin-wrong'; triesLeft: number }
+  | { type: 'pin-locked' }
+  | { type: 'face-result'; outcome: FaceOutcome; hint?: FaceHint }
+  | { type: 'camera-failed' }
+  | { type: 'backend-result'; result: QualificationResult }
+  | { type: 'backend-failed'; kind: BackendFailureKind }
+  | { type: 'insurance-registered' }
+  | { type: 'consent-registered' }
+  | { type: 'timer-fired'; timerId: string }
+  /** The older remote toggle of 目視確認 from the reception terminal (SPEC §3.1 last sentence). */
+  | { type: 'staff-mode'; on: boolean }
+  /** Answer to a `check-staff-passcode` effect (scrypt runs outside the engine). */
+  | { type: 'staff-passcode-result'; ok: boolean };
+
+export type SessionEventType = SessionEvent['type'];

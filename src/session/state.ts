@@ -1,0 +1,138 @@
+/**
+ * The session state: which screen (`phase`), the personal data of the current patient (`data`,
+ * wiped on removal/timeout — SPEC §5 last paragraph) and the device-level memory that must
+ * outlive a patient (`device`: card presence, staff passcode rate limit, the remote 目視確認
+ * toggle). Plain JSON-able data so tests can assert that nothing personal survives a wipe.
+ */
+import type { FailureCause, IdentityMethod } from './effects';
+import type {
+  CardReadInfo,
+  ConsentAnswers,
+  ConsentCategory,
+  FaceHint,
+  QualificationResult,
+  QualificationStatus,
+  ReaderSlot,
+} from './events';
+
+/** Where a staff detour returns when staff press 中止. */
+export type StaffReturn = 'idle' | 'method' | 'face-failed';
+
+export type Phase =
+  | { name: 'idle' }
+  | { name: 'reading'; slot: ReaderSlot }
+  /** SPEC §3 step 2: revoked or past the grace period; stop. */
+  | { name: 'revoked' }
+  /** seed 003: 健康保険証利用の申込み (初回登録) offered before going on. */
+  | { name: 'registration-offer' }
+  | { name: 'registering' }
+  | { name: 'method' }
+  | { name: 'face'; attempt: number; hint?: FaceHint }
+  | { name: 'face-failed'; reason: 'no-match' | 'camera' | 'card-photo' }
+  | { name: 'pin'; digits: string; purpose: ReaderSlot; wrong?: boolean }
+  | { name: 'pin-checking'; purpose: ReaderSlot }
+  | { name: 'pin-locked' }
+  | { name: 'staff-passcode'; digits: string; returnTo: StaffReturn; hint?: 'wrong' | 'wait' }
+  | { name: 'staff-checking'; returnTo: StaffReturn }
+  | { name: 'staff-locked'; returnTo: StaffReturn }
+  | { name: 'staff-confirm'; returnTo: StaffReturn }
+  /** Staff confirmed the visual check before the card was placed (SPEC §3.1 revised flow). */
+  | { name: 'staff-place-card' }
+  | { name: 'phone-choice' }
+  | { name: 'phone-hold'; kind: 'android' | 'iphone'; retry?: boolean }
+  | { name: 'notice'; notice: 'expiring-soon' | 'grace' }
+  | { name: 'querying' }
+  | { name: 'consent-inherit' }
+  | { name: 'consent-method' }
+  | { name: 'consent-item'; category: ConsentCategory }
+  | { name: 'referral'; page: number }
+  | { name: 'limit' }
+  | { name: 'registering-consent' }
+  | { name: 'done' }
+  | { name: 'not-qualified'; status: Exclude<QualificationStatus, 'qualified'> }
+  /** Patient sent to the reception counter; staff get the SPEC §8 fallback. */
+  | { name: 'counter'; cause: FailureCause }
+  /** Data wiped (timeout, impossible transition, card left behind) but the card is still there. */
+  | { name: 'remove-card'; reminders: number; timedOut: boolean };
+
+export type PhaseName = Phase['name'];
+
+/** Everything personal about the current patient; replaced by `emptySessionData()` on wipe. */
+export interface SessionData {
+  slot: ReaderSlot | null;
+  card: CardReadInfo | null;
+  identity: IdentityMethod | null;
+  /** Android: PIN typed on the panel before the phone is held (SPEC §3.2). */
+  pendingPin: string | null;
+  /** Smartphone kind chosen on the panel. */
+  phoneKind: 'android' | 'iphone' | null;
+  wantsInsuranceRegistration: boolean;
+  faceAttempts: number;
+  cameraFailed: boolean;
+  /** Staff passed the passcode in this session (no second passcode for the same patient). */
+  staffAuthenticated: boolean;
+  /** Staff confirmed 目視確認 before the card was placed. */
+  visualArmed: boolean;
+  /** Kind ② ordering (SPEC §2): consents collected before identity, staff-initiated. */
+  consentFirst: boolean;
+  consentCollected: boolean;
+  consent: { categories: ConsentAnswers; referralLetterIds: string[]; limitInfo: boolean };
+  qualification: QualificationResult | null;
+  notices: ('expiring-soon' | 'grace')[];
+  /** A `record-result` was emitted for this session (one record per session, SPEC §7). */
+  recorded: boolean;
+}
+
+/** Device-level memory that survives the end of a session (never personal). */
+export interface DeviceState {
+  cardPresent: boolean;
+  phonePresent: boolean;
+  /** SPEC §3.1: wrong staff passcodes are rate-limited and locked out. */
+  staffFailures: number;
+  staffNextAttemptAt: number;
+  staffLockedUntil: number;
+  /** The older remote 目視確認 toggle from the reception terminal; consumed by one session. */
+  remoteVisualMode: boolean;
+  timerSeq: number;
+}
+
+export interface SessionState {
+  phase: Phase;
+  data: SessionData;
+  device: DeviceState;
+  /** The one screen timer that runs, if any; `deadline` in ms of the `now` clock. */
+  timer: { id: string; deadline: number } | null;
+}
+
+export function emptySessionData(): SessionData {
+  return {
+    slot: null,
+    card: null,
+    identity: null,
+    pendingPin: null,
+    phoneKind: null,
+    wantsInsuranceRegistration: false,
+    faceAttempts: 0,
+    cameraFailed: false,
+    staffAuthenticated: false,
+    visualArmed: false,
+    consentFirst: false,
+    consentCollected: false,
+    consent: { categories: {}, referralLetterIds: [], limitInfo: true },
+    qualification: null,
+    notices: [],
+    recorded: false,
+  };
+}
+
+export function initialDeviceState(): DeviceState {
+  return {
+    cardPresent: false,
+    phonePresent: false,
+    staffFailures: 0,
+    staffNextAttemptAt: 0,
+    staffLockedUntil: 0,
+    remoteVisualMode: false,
+    timerSeq: 0,
+  };
+}

@@ -1,0 +1,184 @@
+/**
+ * THE catalogue of Japanese wording on the panel. Strings marked `// SPEC` are the exact text of
+ * SPEC §3, §3.1, §3.2, §6 (or the seed it cites) and must not be reworded; strings marked
+ * `// ours` have no wording in the spec or seeds and were written for this product (keep them
+ * short, polite, and in the same register).
+ */
+export const ja = {
+  // §3 step 1 — idle
+  idlePlaceCard: 'マイナンバーカードを置いてください。', // SPEC
+  buttonPhone: 'スマホの方はこちら', // SPEC
+  buttonStaff: '職員用ボタン', // SPEC
+  reading: 'マイナンバーカードを読み取っています。', // ours
+  doNotRemove: 'カードを動かさないでください。', // ours
+
+  // §3 step 2 — revoked / past grace
+  revoked:
+    '電子証明書が失効しています。マイナンバーカードを取り出し、受付窓口までお越しください。証明書の更新は、市区町村の窓口で手続きが必要です。', // SPEC
+
+  // seed 003 — first-time registration
+  registrationTitle: 'マイナンバーカードの健康保険証利用の申込み', // seed 003
+  registrationQuestion: 'マイナンバーカードを健康保険証として利用する申込み（初回登録）を行いますか。', // ours
+  buttonApply: '申し込む', // ours
+  buttonNotApply: '申し込まない', // ours
+
+  // §3 step 3 — method
+  methodQuestion: '本人確認の方法を選んでください。', // SPEC
+  methodNote: '本人確認の情報は、他の目的には使用しません。', // SPEC
+  buttonFace: '顔認証を行う', // SPEC
+  buttonPin: '暗証番号を入力', // SPEC
+  buttonQuit: '終了する', // SPEC
+
+  // §3 step 4 — face
+  faceLook: 'カメラの方を向いてください。', // ours
+  faceFailed: '顔認証ができませんでした。', // ours
+  faceCameraFailed: 'カメラが使用できません。', // ours
+  faceCardPhoto: 'カードの顔写真を確認できませんでした。マイナンバーカードを置き直してください。', // ours (SPEC §5.1)
+  faceChooseOther: '暗証番号の入力、または職員による目視確認をお選びください。', // ours
+  faceHints: {
+    'remove-mask': 'マスクを外してください', // SPEC
+    'remove-cap': '帽子をお取りください', // SPEC
+    'come-closer': 'もう少し近づいてください', // SPEC
+    'move-back': 'もう少し離れてください', // ours
+    'face-camera': '顔をカメラに向けてください', // ours
+    backlight: '明るさが足りません。位置を少し変えてください', // ours (backlight)
+    'glasses-glare': '眼鏡の反射があります。眼鏡を外してください', // ours
+    'hold-still': 'そのまま動かないでください', // ours
+    'hair-over-eyes': '前髪が目にかからないようにしてください', // ours
+    'adjust-height': '画面の高さに顔を合わせてください', // ours (children, wheelchair users)
+  },
+
+  // §3 step 5 — PIN
+  pinPrompt: '暗証番号を入力してください。', // SPEC
+  buttonCancel: 'キャンセル', // SPEC
+  buttonBackspace: '訂正', // ours
+  pinTriesLeft: (n: number) => `暗証番号の残り入力回数は${n}回です。`, // ours
+  pinWrong: '暗証番号が違います。', // ours
+  pinLocked:
+    '暗証番号がロックされました。ロックの解除は市区町村の窓口で行ってください。受付窓口までお越しください。', // ours (SPEC §3 step 5)
+  checking: 'しばらくお待ちください。', // ours
+
+  // §3 step 6 — certificate notices (seed 001)
+  noticeExpiringSoon:
+    '証明書の有効期限が3カ月以内となっています。市区町村の窓口で更新手続きをお願いします。', // SPEC
+  noticeGrace:
+    '電子証明書の有効期限が切れているため、資格情報のみ当機関に提供します。お早めに市区町村の窓口で電子証明書を更新してください。', // SPEC
+  buttonNext: '次に進む', // SPEC
+
+  // §3 step 8 — done
+  doneName: (name: string) => `${name}様`, // SPEC
+  doneComplete: '確認が完了しました。', // SPEC
+  doneRemoveCard: 'マイナンバーカードを取り出してください。', // SPEC
+  donePhone: 'スマートフォンをお取りください。', // ours
+  cardLeftReminder: 'マイナンバーカードをお忘れではありませんか。', // ours
+
+  // results that are not "qualified" (SPEC §3, §8)
+  resultInvalid: '資格無効', // SPEC
+  resultNoRecord: '資格情報なし', // SPEC
+  goToCounter: '受付窓口までお越しください。', // ours (SPEC §3, §8)
+  counterTrouble: '確認ができませんでした。', // ours
+  timedOut: '一定時間操作がなかったため、最初に戻ります。', // ours
+
+  // §3.1 staff visual check
+  staffPasscodePrompt: '目視確認用パスコードを入力してください', // SPEC
+  buttonAbort: '中止', // SPEC
+  buttonVisualCheck: '目視確認を行う', // SPEC
+  staffConfirmNote: '患者様とマイナンバーカードの顔写真を見比べてから押してください。', // ours
+  staffPasscodeWrong: 'パスコードが違います。', // ours
+  staffPasscodeWait: 'しばらく待ってから入力してください。', // ours
+  staffLocked: 'パスコードの誤りが続いたため、しばらく入力できません。', // ours
+  buttonConsentFirst: '同意の取得を先に行う', // ours (SPEC §2 kind ②)
+  visualModeOn: '目視確認モード', // seed 000
+
+  // §3.2 smartphone
+  phoneKindPrompt: 'スマートフォンの種類を選択してください。', // SPEC
+  buttonAndroid: 'Android', // SPEC
+  buttonIphone: 'iPhone', // SPEC
+  phoneHoldAndroid: 'Androidスマートフォンをスマホ用カードリーダーにかざしてください。', // SPEC
+  phoneHoldIphone:
+    'iPhoneをマイナンバーカードが選択されている状態にしてスマホ用カードリーダーにかざしてください。', // SPEC
+  phoneFirstVisit: '初めて受診する医療機関等にはマイナンバーカードもあわせてお持ち下さい', // SPEC
+  phoneAgain: 'もう一度かざしてください。', // ours
+
+  // §6 consent (seed 000, MHLW WG 2024-03-27)
+  inheritTitle: '同意情報の引き継ぎ', // SPEC
+  inheritHeading: '事前・前回の同意状況', // SPEC
+  buttonInherit: '現在の同意状況を引き継ぐ', // SPEC
+  buttonReselect: '選択し直す', // SPEC
+  buttonBack: '戻る', // SPEC
+  consentMethodTitle: '同意方法の確認', // SPEC
+  consentMethodQuestion: '過去の医療情報等の提供に同意しますか。', // SPEC
+  buttonAgreeAll: '全て同意する', // SPEC
+  buttonIndividual: '個別に同意する', // SPEC
+  buttonAgree: '同意する', // SPEC
+  buttonDecline: '同意しない', // SPEC
+  yes: '○', // SPEC
+  no: '×', // SPEC
+  /** Per category: title, question (seed 000 screens) and the bracket/list wording. */
+  categories: {
+    surgeryDiag: {
+      title: '手術・傷病名・感染症', // SPEC
+      question: '過去の手術情報・傷病名情報・感染症検査結果を当機関に提供することに同意しますか。', // seed 000
+      bracket: '手術、傷病名、感染症', // SPEC
+      inherit: '手術、傷病名、感染症検査結果', // seed 000
+    },
+    surgeryOnly: {
+      title: '手術', // SPEC
+      question: '過去の手術情報を当機関に提供することに同意しますか。', // seed 000
+      bracket: '手術', // seed 001
+      inherit: '手術', // ours
+    },
+    clinicalDiag: {
+      title: '診療・お薬', // SPEC
+      question:
+        '過去の診療情報(感染症を除く検査結果、アレルギー等)・お薬情報を当機関に提供することに同意しますか。', // seed 000
+      bracket: '診療、お薬', // SPEC
+      inherit: '診療（感染症を除く検査結果、アレルギー等）、お薬', // seed 000
+    },
+    clinicalNoDiag: {
+      title: '診療・お薬', // seed 000 (button area); SPEC names the category 手術以外の診療・お薬
+      question: '過去の手術以外の診療・お薬情報を当機関に提供することに同意しますか。', // seed 000
+      bracket: '診療、お薬', // seed 001
+      inherit: '手術以外の診療、お薬', // ours
+    },
+    medication: {
+      title: 'お薬', // SPEC
+      question: '過去のお薬情報を当機関に提供することに同意しますか。', // seed 000
+      bracket: 'お薬', // ours
+      inherit: 'お薬', // ours
+    },
+    checkup: {
+      title: '健診', // SPEC
+      question: '過去の健診情報を当機関に提供することに同意しますか。', // seed 000
+      bracket: '健診', // SPEC
+      inherit: '健診', // seed 000
+    },
+  },
+  referralTitle: '診療情報提供書', // SPEC
+  referralPrompt: (index: number, count: number) => `提出する紹介状をすべて選択してください。${index}/${count}`, // SPEC
+  referralLetter: (issuedOn: string, issuer: string, department: string) => `発行日 ${issuedOn} ${issuer} ${department}`, // SPEC
+  buttonNextPage: '次ページへ', // SPEC
+  selected: '■', // ours
+  unselected: '□', // ours
+
+  // §6 step 6 — legacy limit screen
+  limitTitle: '高額療養費制度を利用する方はこちら', // SPEC
+  limitQuestion: '限度額情報を提供しますか。', // SPEC
+  buttonProvide: '提供する', // SPEC
+  buttonNotProvide: '提供しない', // SPEC
+
+  keys: ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'],
+} as const;
+
+/** English wording of the staff-only screens (config `staff.language: en`, SPEC §3). */
+export const enStaff = {
+  staffPasscodePrompt: 'Enter the visual-check passcode',
+  buttonAbort: 'Abort',
+  buttonVisualCheck: 'Visual check done',
+  staffConfirmNote: 'Compare the patient with the photo on the card, then press.',
+  staffPasscodeWrong: 'Wrong passcode.',
+  staffPasscodeWait: 'Please wait before trying again.',
+  staffLocked: 'Too many wrong passcodes: entry is locked for a while.',
+  buttonConsentFirst: 'Take consent first',
+  buttonBackspace: 'Delete',
+} as const;
