@@ -21,7 +21,11 @@ export type PersonaName =
   | 'android'
   | 'iphone'
   | 'qualification-invalid'
-  | 'no-record';
+  | 'no-record'
+  | 'forged-photo'
+  | 'cloned-files'
+  | 'unknown-issuer'
+  | 'code-b-low';
 
 export type Sex = 'male' | 'female';
 
@@ -74,7 +78,14 @@ export interface Persona {
   securityCode: string;
   /** Card body expiry (Gregorian ISO date) printed as `YYYY年 M月 D日まで有効`. */
   cardExpiry: string;
+  /** 照合番号B tries left at power-up (10 = fresh; SPEC §5.1). Absent = 10. */
+  codeBTriesLeft?: number;
+  /** Card-face application attack this persona's card carries (absent = genuine). */
+  cardFaceAttack?: CardFaceAttack;
 }
+
+/** Attacks on the card-face application the reader must stop (issue 7 §1, SPEC §5.1). */
+export type CardFaceAttack = 'forged-photo' | 'cloned-files' | 'unknown-issuer';
 
 /** Default user-authentication PIN of every persona unless `--pin` overrides it. */
 export const DEFAULT_PIN = '1234';
@@ -200,6 +211,42 @@ export const personas: readonly Persona[] = [
     qualification: 'no-record',
     person: { nameKanji: '松本　由香', nameKana: 'マツモト　ユカ', birthDate: '1995-02-14', sex: 'female', address: '静岡県静岡市葵区追手町９－６' },
     securityCode: '1212',
+  },
+  {
+    ...base,
+    name: 'forged-photo',
+    summary: 'card-face attack: photo (DF27) swapped after the issuer signed EF 0002',
+    cardFaceAttack: 'forged-photo',
+    person: { nameKanji: '井上　誠', nameKana: 'イノウエ　マコト', birthDate: '1983-01-31', sex: 'male', address: '新潟県新潟市中央区新光町４－１' },
+    securityCode: '6305',
+    cardExpiry: '2031-01-31',
+  },
+  {
+    ...base,
+    name: 'cloned-files',
+    summary: 'card-face attack: genuine signed files copied onto a chip with another key',
+    cardFaceAttack: 'cloned-files',
+    person: { nameKanji: '木村　恵子', nameKana: 'キムラ　ケイコ', birthDate: '1968-09-09', sex: 'female', address: '石川県金沢市鞍月１－１' },
+    securityCode: '2719',
+    cardExpiry: '2028-09-09',
+  },
+  {
+    ...base,
+    name: 'unknown-issuer',
+    summary: 'card-face attack: EF 0002 signed by an issuer no trust anchor certifies',
+    cardFaceAttack: 'unknown-issuer',
+    person: { nameKanji: '林　孝之', nameKana: 'ハヤシ　タカユキ', birthDate: '1975-12-01', sex: 'male', address: '岡山県岡山市北区内山下２－４－６' },
+    securityCode: '8460',
+    cardExpiry: '2033-12-01',
+  },
+  {
+    ...base,
+    name: 'code-b-low',
+    summary: '照合番号B has 3 tries left: the reader must never present it',
+    codeBTriesLeft: 3,
+    person: { nameKanji: '清水　和子', nameKana: 'シミズ　カズコ', birthDate: '1927-06-10', sex: 'female', address: '長野県長野市大字南長野字幅下６９２－２' },
+    securityCode: '0587',
+    cardExpiry: '2029-06-10',
   },
 ];
 
