@@ -189,6 +189,12 @@ export interface LinkCounters {
  */
 export class ApduLink {
   readonly counters: LinkCounters = { apdus: 0, bytesSent: 0, bytesReceived: 0 };
+  /**
+   * What the card has selected, as far as this link knows (a link lives for one transaction, so
+   * the card cannot have been reset under it without the transaction failing). Lets card
+   * applications skip a SELECT they already did: fewer APDUs, ~43 ms each through vpcd.
+   */
+  selected: { application?: string; ef?: number } = {};
   private readonly log: Logger;
 
   constructor(
