@@ -4,12 +4,13 @@
  *
  * The faces are real photographs cropped from sample images shipped in npm packages (see
  * test/face/README.md for sources and licences); each persona maps to one person, never shared.
- * The card photo and the camera source of a persona come from *different* photographs of that
- * person where the source has them, so a genuine match is not a pixel copy.
+ * The source has one photograph per person, so the card photo (grey, 240×320, tight crop) and the
+ * camera view (colour, 640×480, wide crop) are two renderings of the same photograph: an
+ * augmented genuine pair, not two sittings (test/face/README.md says what that means).
  */
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import type { PersonaName } from './catalogue';
+import { personas, type PersonaName } from './catalogue';
 
 export interface GreyImage {
   width: number;
@@ -31,34 +32,54 @@ export const CARD_PHOTO_WIDTH = 240;
 export const CARD_PHOTO_HEIGHT = 320;
 
 const repoRoot = resolve(__dirname, '..', '..');
-export const personaFixtureDir = join(repoRoot, 'test', 'face', 'fixtures', 'personas');
+export const faceFixtureDir = join(repoRoot, 'test', 'face', 'fixtures', 'faces');
 
 /**
- * Which persona is the impostor for another: the next persona in a fixed ring, so that an
- * impostor attempt always shows a different person.
+ * Which face (test/face/fixtures/faces/fNN.*) each persona wears: one distinct person each. The
+ * source photographs show women only (test/face/README.md), so a face need not match the
+ * persona's recorded sex; nothing in the flow compares them. Personas added later take the
+ * first unused face.
  */
-const impostorOf: Record<PersonaName, PersonaName> = {
-  valid: 'expiring-soon',
-  'expiring-soon': 'expired-grace',
-  'expired-grace': 'expired-past-grace',
-  'expired-past-grace': 'revoked',
-  revoked: 'pin-one-try',
-  'pin-one-try': 'pin-locked',
-  'pin-locked': 'face-only',
-  'face-only': 'unregistered',
-  unregistered: 'android',
-  android: 'iphone',
-  iphone: 'qualification-invalid',
-  'qualification-invalid': 'no-record',
-  'no-record': 'valid',
+const faceOf: Partial<Record<PersonaName, string>> = {
+  valid: 'f01',
+  'expiring-soon': 'f02',
+  'expired-grace': 'f03',
+  'expired-past-grace': 'f04',
+  revoked: 'f05',
+  'pin-one-try': 'f06',
+  'pin-locked': 'f07',
+  'face-only': 'f08',
+  unregistered: 'f09',
+  android: 'f10',
+  iphone: 'f11',
+  'qualification-invalid': 'f12',
+  'no-record': 'f13',
+  'forged-photo': 'f14',
+  'cloned-files': 'f15',
+  'unknown-issuer': 'f16',
+  'code-b-low': 'f17',
 };
 
-function cardPhotoFile(name: PersonaName): string {
-  return join(personaFixtureDir, `${name}.card.jpg`);
+/** Faces f18–f20 are never a persona: the rig's impostor walks in with one of them. */
+export const FIXTURE_FACE_COUNT = 20;
+const IMPOSTOR_FACE = 'f19';
+
+/** The fixture face id of a persona (stable; see faceOf). */
+export function personaFaceId(name: PersonaName): string {
+  const fixed = faceOf[name];
+  if (fixed) return fixed;
+  const used = new Set(Object.values(faceOf));
+  const names = personas.map((p) => p.name).filter((n) => !faceOf[n]);
+  const free: string[] = [];
+  for (let i = 1; i <= FIXTURE_FACE_COUNT; i++) {
+    const id = `f${String(i).padStart(2, '0')}`;
+    if (!used.has(id) && id !== IMPOSTOR_FACE) free.push(id);
+  }
+  return free[names.indexOf(name) % Math.max(1, free.length)] ?? IMPOSTOR_FACE;
 }
 
-function cameraFile(name: PersonaName): string {
-  return join(personaFixtureDir, `${name}.camera.jpg`);
+function faceFile(id: string, what: 'card' | 'camera' | 'spoof'): string {
+  return join(faceFixtureDir, `${id}.${what}.jpg`);
 }
 
 /**
@@ -67,7 +88,7 @@ function cameraFile(name: PersonaName): string {
  * checkout), so card emulation still works; face matching against it will then fail (no face).
  */
 export async function personaFacePhoto(name: PersonaName): Promise<GreyImage> {
-  const file = cardPhotoFile(name);
+  const file = faceFile(personaFaceId(name), 'card');
   if (!existsSync(file)) return syntheticFace(name);
   const { default: sharp } = await import('sharp');
   const { data, info } = await sharp(file)
@@ -79,18 +100,18 @@ export async function personaFacePhoto(name: PersonaName): Promise<GreyImage> {
 }
 
 /**
- * What the rig camera plays: `genuine` = another photograph of the persona (stills looped),
- * `impostor` = a different persona's camera photo, `photo` = the persona's card photo printed and
+ * What the rig camera plays: `genuine` = the persona's camera view (a still looped),
+ * `impostor` = a person who is no persona, `photo` = the persona's card photo printed and
  * held up to the camera (a presentation attack; liveness must stop it).
  */
 export function rigCameraSource(kind: RigFaceKind, persona: PersonaName): RigCameraSource {
   switch (kind) {
     case 'genuine':
-      return { path: cameraFile(persona), kind: 'stills' };
+      return { path: faceFile(personaFaceId(persona), 'camera'), kind: 'stills' };
     case 'impostor':
-      return { path: cameraFile(impostorOf[persona]), kind: 'stills' };
+      return { path: faceFile(IMPOSTOR_FACE, 'camera'), kind: 'stills' };
     case 'photo':
-      return { path: join(personaFixtureDir, `${persona}.spoof.jpg`), kind: 'stills' };
+      return { path: faceFile(personaFaceId(persona), 'spoof'), kind: 'stills' };
   }
 }
 

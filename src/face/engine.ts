@@ -1,0 +1,195 @@
+/**
+ * The in-thread inference engine: TensorFlow.js on WebAssembly running the @vladmandic/human face
+ * models shipped in `models/` (issue 5 §2). It answers "where are the faces, and for each: its
+ * 1024-D FaceRes descriptor and the antispoof / liveness scores". Decisions live in decision.ts.
+ *
+ * Backend: `@tensorflow/tfjs-node` is tried through a guarded require (it cannot be installed on
+ * these machines — FACTS.md), otherwise WebAssembly with SIMD from node_modules. The pure-JS CPU
+ * backend is never used: it is ~25× slower (FACTS.md) and would freeze a session, so failing to
+ * start WASM is an InferenceBackendError at start-up.
+ *
+ * Nothing is fetched at run time: human loads models with `fetch`, which in Node cannot read
+ * `file://`; we install a fetch that serves files from the model directory only and refuses any
+ * other URL (NetworkFetchRefusedError). The models are checked against models/manifest.json first.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { InferenceBackendError, NetworkFetchRefusedError } from './errors';
+import { defaultModelDir, verifyModels } from './manifest';
+import { toRgb, type AnyImage, type Box } from './image';
+
+export type BackendName = 'tensorflow' | 'wasm';
+
+export interface FaceEngineOptions {
+  modelDir?: string;
+  /** FaceMesh landmarks: rotates the face upright before the descriptor (alignment). */
+  align?: boolean;
+  /** Run the antispoof and liveness models (off for the card photo pass only). */
+  liveness?: boolean;
+  maxFaces?: number;
+  minDetectorScore?: number;
+}
+
+export interface DetectedFace {
+  box: Box;
+  score: number;
+  embedding?: Float32Array;
+  /** antispoof model: 0 = presentation attack, 1 = real face. */
+  real?: number;
+  /** liveness model: 0 = not live, 1 = live. */
+  live?: number;
+}
+
+export interface Analysis {
+  width: number;
+  height: number;
+  faces: DetectedFace[];
+  /** Milliseconds spent in the models for this image. */
+  ms: number;
+}
+
+/** The model names (manifest `model` field) the engine loads. */
+export function engineModels(opts: FaceEngineOptions): string[] {
+  const models = ['blazeface', 'faceres'];
+  if (opts.align !== false) models.push('facemesh');
+  if (opts.liveness !== false) models.push('antispoof', 'liveness');
+  return models;
+}
+
+/** Package folder without require.resolve (human's `exports` map hides package.json and the node-wasm build). */
+function packageDir(name: string): string {
+  for (const base of require.resolve.paths(name) ?? []) {
+    const dir = join(base, name);
+    if (existsSync(join(dir, 'package.json'))) return dir;
+  }
+  throw new InferenceBackendError('wasm', new Error(`package ${name} not found`));
+}
+
+function installLocalFetch(modelDir: string): void {
+  const root = resolve(modelDir);
+  const g = globalThis as { fetch?: unknown; __fcrLocalFetch?: boolean };
+  if (g.__fcrLocalFetch) return;
+  g.fetch = async (input: unknown): Promise<Response> => {
+    const url = typeof input === 'string' ? input : input instanceof URL ? input.href : String((input as { url?: string }).url);
+    if (!url.startsWith('file://')) throw new NetworkFetchRefusedError(url);
+    const path = fileURLToPath(url);
+    if (!resolve(path).startsWith(root)) throw new NetworkFetchRefusedError(url);
+    return new Response(readFileSync(path), { status: 200 });
+  };
+  g.__fcrLocalFetch = true;
+}
+
+/** Guarded require of the native binding; it is optional and absent here (FACTS.md). */
+function tryNativeBackend(): boolean {
+  try {
+    require('@tensorflow/tfjs-node');
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+interface HumanResultFace {
+  box: [number, number, number, number];
+  score: number;
+  boxScore?: number;
+  embedding?: number[];
+  real?: number;
+  live?: number;
+}
+
+interface HumanLike {
+  load(): Promise<void>;
+  detect(input: unknown): Promise<{ face: HumanResultFace[]; error?: string | null }>;
+  tf: {
+    getBackend(): string;
+    tensor4d(values: Int32Array, shape: [number, number, number, number], dtype: 'int32'): { dispose(): void };
+    engine(): { startScope(): void; endScope(): void };
+    memory(): { numTensors: number };
+  };
+}
+
+export class FaceEngine {
+  private constructor(
+    private readonly human: HumanLike,
+    readonly backend: BackendName,
+    readonly models: string[],
+  ) {}
+
+  static async create(opts: FaceEngineOptions = {}): Promise<FaceEngine> {
+    const modelDir = opts.modelDir ?? defaultModelDir;
+    const models = engineModels(opts);
+    verifyModels(models, modelDir); // ModelIntegrityError before anything loads
+    installLocalFetch(modelDir);
+    const native = tryNativeBackend();
+    const humanFile = join(packageDir('@vladmandic/human'), 'dist', native ? 'human.node.js' : 'human.node-wasm.js');
+    const { Human } = require(humanFile) as { Human: new (config: object) => HumanLike };
+    const backendWanted = native ? 'tensorflow' : 'wasm';
+    const on = (enabled: boolean, modelPath: string): object => ({ enabled, modelPath });
+    const human = new Human({
+      backend: backendWanted,
+      wasmPath: join(packageDir('@tensorflow/tfjs-backend-wasm'), 'dist') + '/',
+      wasmPlatformFetch: false,
+      modelBasePath: pathToFileURL(resolve(modelDir)).href + '/',
+      cacheSensitivity: 0, // every frame is analysed afresh (a cached result would defeat liveness)
+      cacheModels: false,
+      debug: false,
+      async: false,
+      warmup: 'none',
+      filter: { enabled: false },
+      face: {
+        enabled: true,
+        detector: { enabled: true, modelPath: 'blazeface.json', rotation: opts.align !== false, maxDetected: opts.maxFaces ?? 4, minConfidence: opts.minDetectorScore ?? 0.5, skipFrames: 0, skipTime: 0, return: false },
+        mesh: { ...on(opts.align !== false, 'facemesh.json') },
+        iris: { enabled: false },
+        emotion: { enabled: false },
+        attention: { enabled: false },
+        gear: { enabled: false },
+        description: { enabled: true, modelPath: 'faceres.json', skipFrames: 0, skipTime: 0 },
+        antispoof: { ...on(opts.liveness !== false, 'antispoof.json'), skipFrames: 0, skipTime: 0 },
+        liveness: { ...on(opts.liveness !== false, 'liveness.json'), skipFrames: 0, skipTime: 0 },
+      },
+      body: { enabled: false },
+      hand: { enabled: false },
+      object: { enabled: false },
+      gesture: { enabled: false },
+      segmentation: { enabled: false },
+    });
+    try {
+      await human.load();
+    } catch (err) {
+      throw new InferenceBackendError(backendWanted, err);
+    }
+    const backend = human.tf.getBackend();
+    if (backend !== backendWanted) throw new InferenceBackendError(backendWanted, new Error(`got '${backend}' instead`));
+    return new FaceEngine(human, backend === 'tensorflow' ? 'tensorflow' : 'wasm', models);
+  }
+
+  async analyse(img: AnyImage): Promise<Analysis> {
+    const { width, height, rgb } = toRgb(img);
+    const values = new Int32Array(rgb.length);
+    for (let i = 0; i < rgb.length; i++) values[i] = rgb[i] ?? 0;
+    const tensor = this.human.tf.tensor4d(values, [1, height, width, 3], 'int32');
+    const started = performance.now();
+    try {
+      const result = await this.human.detect(tensor);
+      if (result.error) throw new Error(`face analysis failed: ${result.error}`);
+      const faces = result.face.map((f): DetectedFace => {
+        const [x, y, w, h] = f.box;
+        const face: DetectedFace = { box: { x, y, width: w, height: h }, score: f.boxScore ?? f.score };
+        if (f.embedding && f.embedding.length > 0) face.embedding = Float32Array.from(f.embedding);
+        if (typeof f.real === 'number') face.real = f.real;
+        if (typeof f.live === 'number') face.live = f.live;
+        return face;
+      });
+      return { width, height, faces, ms: performance.now() - started };
+    } finally {
+      tensor.dispose();
+    }
+  }
+
+  tensorCount(): number {
+    return this.human.tf.memory().numTensors;
+  }
+}

@@ -1,0 +1,107 @@
+/** Small pixel helpers shared by the pipeline (no I/O; frames never touch the disk). */
+import type { RgbFrame } from '../devices/camera/frame';
+import type { GreyImage } from '../personas/face-images';
+
+export interface RgbImage {
+  width: number;
+  height: number;
+  rgb: Uint8Array;
+}
+
+export type AnyImage = RgbImage | RgbFrame | GreyImage;
+
+export function isGrey(img: AnyImage): img is GreyImage {
+  return 'grey' in img;
+}
+
+/** The card photo is greyscale: replicate it into three channels for the RGB models. */
+export function toRgb(img: AnyImage): RgbImage {
+  if (!isGrey(img)) return { width: img.width, height: img.height, rgb: img.rgb };
+  const rgb = new Uint8Array(img.width * img.height * 3);
+  for (let i = 0; i < img.grey.length; i++) {
+    const v = img.grey[i] ?? 0;
+    rgb[i * 3] = v;
+    rgb[i * 3 + 1] = v;
+    rgb[i * 3 + 2] = v;
+  }
+  return { width: img.width, height: img.height, rgb };
+}
+
+/** ITU-R BT.601 luma of an RGB image. */
+export function toGrey(img: AnyImage): GreyImage {
+  if (isGrey(img)) return img;
+  const n = img.width * img.height;
+  const grey = new Uint8Array(n);
+  const rgb = img.rgb;
+  for (let i = 0; i < n; i++) {
+    grey[i] = Math.round(0.299 * (rgb[i * 3] ?? 0) + 0.587 * (rgb[i * 3 + 1] ?? 0) + 0.114 * (rgb[i * 3 + 2] ?? 0));
+  }
+  return { width: img.width, height: img.height, grey };
+}
+
+export interface Box {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}
+
+/** Mean luma inside a box (clipped to the image). */
+export function meanLuma(img: GreyImage, box: Box): number {
+  const x0 = Math.max(0, Math.floor(box.x));
+  const y0 = Math.max(0, Math.floor(box.y));
+  const x1 = Math.min(img.width, Math.ceil(box.x + box.width));
+  const y1 = Math.min(img.height, Math.ceil(box.y + box.height));
+  let sum = 0;
+  let n = 0;
+  for (let y = y0; y < y1; y++) {
+    for (let x = x0; x < x1; x++) {
+      sum += img.grey[y * img.width + x] ?? 0;
+      n++;
+    }
+  }
+  return n === 0 ? 0 : sum / n;
+}
+
+/**
+ * Sharpness of a region: variance of the 4-neighbour Laplacian, sampled on a grid so a large face
+ * costs the same as a small one (about 96×96 samples). Motion blur and defocus lower it.
+ */
+export function laplacianVariance(img: GreyImage, box: Box): number {
+  const x0 = Math.max(1, Math.floor(box.x));
+  const y0 = Math.max(1, Math.floor(box.y));
+  const x1 = Math.min(img.width - 1, Math.ceil(box.x + box.width));
+  const y1 = Math.min(img.height - 1, Math.ceil(box.y + box.height));
+  // Step so that ~96 samples span the face; Laplacian taps at the same step (scale-normalised).
+  const step = Math.max(1, Math.floor(Math.min(x1 - x0, y1 - y0) / 96));
+  const at = (x: number, y: number): number => img.grey[y * img.width + x] ?? 0;
+  let sum = 0;
+  let sumSq = 0;
+  let n = 0;
+  for (let y = y0 + step; y < y1 - step; y += step) {
+    for (let x = x0 + step; x < x1 - step; x += step) {
+      const l = at(x - step, y) + at(x + step, y) + at(x, y - step) + at(x, y + step) - 4 * at(x, y);
+      sum += l;
+      sumSq += l * l;
+      n++;
+    }
+  }
+  if (n === 0) return 0;
+  const mean = sum / n;
+  return sumSq / n - mean * mean;
+}
+
+export function cosineSimilarity(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  let dot = 0;
+  let na = 0;
+  let nb = 0;
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    const x = a[i] ?? 0;
+    const y = b[i] ?? 0;
+    dot += x * y;
+    na += x * x;
+    nb += y * y;
+  }
+  return na === 0 || nb === 0 ? 0 : dot / Math.sqrt(na * nb);
+}

@@ -1,0 +1,29 @@
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { personaNames } from '../../src/personas/catalogue';
+import { personaFaceId, personaFacePhoto, rigCameraSource } from '../../src/personas/face-images';
+
+describe('persona face images', () => {
+  it('gives every persona a distinct face', () => {
+    const ids = personaNames().map(personaFaceId);
+    assert.equal(new Set(ids).size, ids.length);
+  });
+
+  it('decodes the card photo as small greyscale', async () => {
+    const img = await personaFacePhoto('valid');
+    assert.equal(img.width, 240);
+    assert.equal(img.height, 320);
+    assert.equal(img.grey.length, 240 * 320);
+    // A real photograph, not the flat synthetic fallback: many distinct grey levels.
+    assert.ok(new Set(img.grey).size > 100);
+  });
+
+  it('points the rig camera at existing stills, the impostor being someone else', () => {
+    for (const kind of ['genuine', 'impostor', 'photo'] as const) {
+      const src = rigCameraSource(kind, 'valid');
+      assert.equal(src.kind, 'stills');
+      assert.ok(existsSync(src.path), src.path);
+    }
+    assert.notEqual(rigCameraSource('genuine', 'valid').path, rigCameraSource('impostor', 'valid').path);
+  });
+});
