@@ -4,6 +4,7 @@
  * outlive a patient (`device`: card presence, staff passcode rate limit, the remote 目視確認
  * toggle). Plain JSON-able data so tests can assert that nothing personal survives a wipe.
  */
+import type { FacilityConfig } from '../config/schema';
 import type { FailureCause, IdentityMethod } from './effects';
 import type {
   CardReadInfo,
@@ -97,6 +98,8 @@ export interface DeviceState {
 }
 
 export interface SessionState {
+  /** The facility configuration (not personal; carried so `step()` needs nothing else). */
+  readonly config: FacilityConfig;
   phase: Phase;
   data: SessionData;
   device: DeviceState;
