@@ -52,6 +52,8 @@ export interface RigCredentials {
   /** DER, the test JPKI user-auth CA (its names say TEST; it never looks real). */
   jpkiUserAuthCaCertificate: Buffer;
   jpkiUserAuthCaKey: KeyObject;
+  /** DER, the test JPKI signature CA (issuer of every `signatureCertificate`; card EF 0002). */
+  jpkiSignatureCaCertificate: Buffer;
   /** Throws `UnknownPersonaError` for a name that is not in the catalogue. */
   persona(name: PersonaName): PersonaCredentials;
 }
@@ -335,6 +337,7 @@ async function build(dir: string, dayStart: Date): Promise<RigCredentials> {
   const caKeys = await toCryptoKeys(caKey);
   const signatureCaKeys = await toCryptoKeys(signatureCaKey);
   const ca = await issueCa(caKeys, CA_NAME, dayStart);
+  const signatureCa = await issueCa(signatureCaKeys, SIGNATURE_CA_NAME, dayStart);
   const issued = new Map<PersonaName, PersonaCredentials>();
   for (const persona of personas) {
     issued.set(persona.name, await issuePersona(persona, keys, caKeys, signatureCaKeys, dayStart));
@@ -342,6 +345,7 @@ async function build(dir: string, dayStart: Date): Promise<RigCredentials> {
   return {
     jpkiUserAuthCaCertificate: ca.der,
     jpkiUserAuthCaKey: caKey,
+    jpkiSignatureCaCertificate: signatureCa.der,
     persona(name: PersonaName): PersonaCredentials {
       const found = issued.get(name);
       if (!found || !findPersona(name)) throw new UnknownPersonaError(name);
