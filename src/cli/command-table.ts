@@ -20,4 +20,5 @@ export const commandTable: Record<string, CommandEntry> = {
     summary: 'read the card on a PC/SC reader (certificate, status, photo, tries)',
     load: () => import('./commands/card-read'),
   },
+  'card render-face': { summary: "write a test persona's printed card face as PNG (optionally degraded)", load: () => import('./commands/card-render-face') },
 };

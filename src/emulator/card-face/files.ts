@@ -11,7 +11,7 @@ import { cardFaceDigestInfo, encodeCardFaceRecord } from '../../card-face/card-f
 import { tlv } from '../../card-face/tlv';
 import { encodeGreyJp2, type GreyImage } from '../../card-face/jpeg2000';
 import { codeB, toEraDate } from '../../card-face/japanese-era';
-import { syntheticFacePhoto } from './photo';
+import { personaFacePhoto } from '../../personas/face-images';
 import { textLinePng } from './text-image';
 
 export interface CardFaceFiles {
@@ -58,9 +58,9 @@ export function testMyNumber(persona: Persona): string {
   return body + String(check);
 }
 
-/** The persona's photo as a greyscale image (synthetic until the persona face images are wired). */
+/** The persona's photo as a greyscale image (the persona face images, SPEC §5 DF27). */
 export async function personaPhoto(persona: Persona): Promise<GreyImage> {
-  return syntheticFacePhoto(persona.name);
+  return personaFacePhoto(persona.name);
 }
 
 export async function buildCardFaceFiles(persona: Persona, creds: CardFaceCredentials): Promise<CardFaceFiles> {
@@ -80,7 +80,7 @@ export async function buildCardFaceFiles(persona: Persona, creds: CardFaceCreden
   let storedPhoto = photo;
   if (persona.cardFaceAttack === 'forged-photo') {
     // Another person's face put in after the issuer signed: same format, same size class.
-    storedPhoto = await encodeGreyJp2(syntheticFacePhoto(`impostor:${persona.name}`));
+    storedPhoto = await encodeGreyJp2(await personaFacePhoto(persona.name === 'valid' ? 'expiring-soon' : 'valid'));
   }
   const ef0002 = encodeCardFaceRecord({
     birthDate: birth,
