@@ -32,6 +32,8 @@ export const idempotencyKeySchema = z.string().regex(/^[A-Za-z0-9_-]{16,64}$/);
 export const nonceRequestSchema = z.strictObject({
   facilityCode: facilityCodeSchema,
   deviceId: deviceIdSchema,
+  /** Lets the client retry a lost answer and get the same nonce back. */
+  idempotencyKey: idempotencyKeySchema,
 });
 export type NonceRequest = z.infer<typeof nonceRequestSchema>;
 
