@@ -157,17 +157,24 @@ async function selectPinEf(link: ApduLink, step: string): Promise<void> {
   if (sel.sw !== SW_OK) fail(sel, INS_SELECT, step);
 }
 
-function pinStatus(sw: number, step: string): number | undefined {
+/**
+ * Reading of the answer to VERIFY without data. `63Cx`: x tries left (`63C0` locked). `6983`:
+ * locked (ISO "authentication method blocked", as OpenSC reads it). `6984` / `6A88` to the query:
+ * no user-authentication PIN on this card (face-authentication-only card, 顔認証マイナンバーカード);
+ * the emulator's contract (src/emulator/apps/jpki-ap.ts) and 券面 APs answer a locked PIN's query
+ * with `63C0`, so `6984` to a query is told apart from a lock.
+ */
+function queryStatus(sw: number, step: string): number | undefined {
   if (sw >> 4 === 0x63c) return sw & 0x0f;
-  if (sw === 0x6983 || sw === 0x6984) return 0;
-  if (sw === 0x6a88) throw new PinNotSetError({ ins: INS_VERIFY, sw, step });
+  if (sw === 0x6983) return 0;
+  if (sw === 0x6984 || sw === 0x6a88) throw new PinNotSetError({ ins: INS_VERIFY, sw, step });
   return undefined;
 }
 
 /**
  * Tries left on the user-authentication PIN, by VERIFY with no data (spends none; STYLE §13).
- * 0 means locked. `9000` means the PIN is already verified in this card session, which resets
- * the counter to its maximum. Throws PinNotSetError on a card without the PIN.
+ * 0 means locked. `9000` (some cards, after a successful VERIFY in this session) means the
+ * counter was reset to its maximum. Throws PinNotSetError on a card without the PIN.
  */
 export async function readUserAuthPinTriesLeft(channel: CardChannel | ApduLink): Promise<number> {
   const step = 'read-pin-tries';
@@ -175,7 +182,7 @@ export async function readUserAuthPinTriesLeft(channel: CardChannel | ApduLink):
   await selectPinEf(link, step);
   const res = await link.send({ ins: INS_VERIFY, p1: 0x00, p2: 0x80 }, step);
   if (res.sw === SW_OK) return USER_AUTH_PIN_MAX_TRIES;
-  const tries = pinStatus(res.sw, step);
+  const tries = queryStatus(res.sw, step);
   if (tries === undefined) fail(res, INS_VERIFY, step);
   return tries;
 }
@@ -199,9 +206,10 @@ export async function verifyUserAuthPin(channel: CardChannel | ApduLink, pin: st
   }
   if (res.sw === SW_OK) return;
   const ctx = { ins: INS_VERIFY, sw: res.sw, step };
+  // After a value: `6983`/`6984` = blocked (on a card without the PIN too: query first to tell them apart).
   if (res.sw === 0x6983 || res.sw === 0x6984) throw new PinBlockedError(ctx);
-  const tries = pinStatus(res.sw, step);
-  if (tries !== undefined) throw new WrongPinError(tries, ctx);
+  if (res.sw === 0x6a88) throw new PinNotSetError(ctx);
+  if (res.sw >> 4 === 0x63c) throw new WrongPinError(res.sw & 0x0f, ctx);
   fail(res, INS_VERIFY, step);
 }
 

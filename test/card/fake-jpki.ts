@@ -34,7 +34,10 @@ const hex = (b: Buffer): string => b.toString('hex').toUpperCase();
 const sw = (n: number, data: Buffer = Buffer.alloc(0)): Buffer => Buffer.concat([data, Buffer.from([n >> 8, n & 0xff])]);
 
 export class FakeJpkiCard {
+  readonly atr = Buffer.from('3BE000FF8131FE4514', 'hex');
   triesLeft: number;
+  /** Called before each APDU is answered (tests pull the card out from here). */
+  beforeAnswer: ((apduNumber: number) => void) | undefined;
   pinSet = true;
   private verified = false;
   private app = false;
@@ -50,6 +53,10 @@ export class FakeJpkiCard {
     this.triesLeft = triesLeft;
   }
 
+  powerOff(): void {
+    this.reset();
+  }
+
   reset(): void {
     this.verified = false;
     this.app = false;
@@ -59,6 +66,7 @@ export class FakeJpkiCard {
   transmit(apdu: Buffer): Buffer {
     const c = decodeCommand(apdu);
     this.log.push(hex(apdu.subarray(0, 4)));
+    this.beforeAnswer?.(this.log.length);
     if (c.ins === 0xa4 && c.p1 === 0x04) {
       if (hex(c.data) !== 'D392F000260100000001') return sw(0x6a82);
       this.app = true;
