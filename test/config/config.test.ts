@@ -1,0 +1,123 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  checkStaffPasscode,
+  ConfigError,
+  defaultRigConfig,
+  hashStaffPasscode,
+  loadConfig,
+  parseConfig,
+  PasscodeFormatError,
+  RIG_STAFF_PASSCODE,
+} from '../../src/config';
+
+const minimal = () => ({
+  facility: { name: '△△クリニック', code: '1312345678' },
+  staff: { passcode: defaultRigConfig().staff.passcode },
+  backend: { url: 'https://oqs.example.jp/' },
+});
+
+describe('facility configuration', () => {
+  it('fills every default from a minimal file', () => {
+    const c = parseConfig(minimal());
+    assert.equal(c.mode, 'standard');
+    assert.deepEqual(c.consent.acquired, { surgery: true, clinical: true, medication: true, checkup: true });
+    assert.equal(c.consent.legacyLimitScreen, false);
+    assert.equal(c.consent.referralLetters, false);
+    assert.equal(c.retries.face, 3);
+    assert.equal(c.staff.maxFailures, 5);
+    assert.equal(c.staff.language, 'ja');
+    assert.equal(c.timeouts.screenMs, 60_000);
+    assert.equal(c.rig, false);
+  });
+
+  it('lists every invalid field at once, with its path', () => {
+    const bad = {
+      facility: { name: '', code: '12' },
+      mode: 'kiosk',
+      timeouts: { screenMs: 5 },
+      staff: { passcode: { algorithm: 'scrypt', salt: 'zz', hash: 'abc', N: 1000, r: 8, p: 1 }, language: 'fr' },
+      backend: { url: 'ftp://x' },
+      touch: { calibration: { minX: 10, maxX: 5 } },
+    };
+    const err = (() => {
+      try {
+        parseConfig(bad, 'facility.json');
+      } catch (e) {
+        return e;
+      }
+      return null;
+    })();
+    assert.ok(err instanceof ConfigError);
+    const paths = err.issues.map((i) => i.path).sort();
+    for (const p of [
+      'facility.name',
+      'facility.code',
+      'mode',
+      'timeouts.screenMs',
+      'staff.passcode.salt',
+      'staff.passcode.hash',
+      'staff.passcode.N',
+      'staff.language',
+      'backend.url',
+      'touch.calibration',
+    ]) {
+      assert.ok(paths.includes(p), `missing ${p} in ${paths.join(', ')}`);
+    }
+    assert.match(err.message, /facility\.json/);
+    assert.equal(err.source, 'facility.json');
+  });
+
+  it('rejects a missing passcode hash and backend rather than inventing them', () => {
+    assert.throws(
+      () => parseConfig({ facility: { name: 'x', code: '1234567890' } }),
+      (e: unknown) => e instanceof ConfigError && e.issues.some((i) => i.path === 'staff') && e.issues.some((i) => i.path === 'backend'),
+    );
+  });
+
+  it('loads a file, and reports unreadable or non-JSON files as ConfigError', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'fcr-config-'));
+    try {
+      const good = join(dir, 'good.json');
+      writeFileSync(good, JSON.stringify({ ...minimal(), mode: 'qualification-only' }));
+      assert.equal(loadConfig(good).mode, 'qualification-only');
+      const broken = join(dir, 'broken.json');
+      writeFileSync(broken, '{ "facility": ');
+      assert.throws(() => loadConfig(broken), (e: unknown) => e instanceof ConfigError && /not JSON/.test(e.issues[0]?.message ?? ''));
+      assert.throws(() => loadConfig(join(dir, 'missing.json')), (e: unknown) => e instanceof ConfigError && /ENOENT/.test(e.message));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('the rig config is valid, acquires every category, and its passcode checks', async () => {
+    const c = defaultRigConfig();
+    assert.equal(c.rig, true);
+    assert.equal(c.facility.name, '○○○○病院');
+    assert.equal(await checkStaffPasscode(RIG_STAFF_PASSCODE, c.staff.passcode), true);
+    assert.equal(await checkStaffPasscode('4321', c.staff.passcode), false);
+    assert.equal(defaultRigConfig({ mode: 'qualification-only' }).mode, 'qualification-only');
+  });
+});
+
+describe('staff passcode hash', () => {
+  it('hashes with a fresh salt and checks in constant time', async () => {
+    const a = await hashStaffPasscode('2468', { N: 1024, r: 8, p: 1 });
+    const b = await hashStaffPasscode('2468', { N: 1024, r: 8, p: 1 });
+    assert.notEqual(a.salt, b.salt);
+    assert.notEqual(a.hash, b.hash);
+    assert.ok(!JSON.stringify(a).includes('2468'));
+    assert.equal(await checkStaffPasscode('2468', a), true);
+    assert.equal(await checkStaffPasscode('2469', a), false);
+    assert.equal(await checkStaffPasscode('24680', a), false);
+    // the stored form passes the schema
+    assert.doesNotThrow(() => parseConfig({ ...minimal(), staff: { passcode: a } }));
+  });
+
+  it('refuses to hash anything but 4 digits', async () => {
+    await assert.rejects(hashStaffPasscode('12a4'), PasscodeFormatError);
+    await assert.rejects(hashStaffPasscode('123'), PasscodeFormatError);
+  });
+});
