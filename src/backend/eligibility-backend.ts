@@ -1,0 +1,41 @@
+/**
+ * What the reception flow needs from the eligibility backend (issue 3 §2). The HTTPS client
+ * (client.ts) implements it; tests of the flow can pass a fake that obeys the same rules:
+ * every answer is schema-valid or the call throws one of the typed errors of errors.ts.
+ */
+import type { CircuitState, CircuitTransition } from './circuit-breaker';
+import type {
+  ConfirmationRequest,
+  ConfirmationResponse,
+  ConsentRegistration,
+  ConsentRegistrationResponse,
+  InsuranceUseRegistration,
+  InsuranceUseRegistrationResponse,
+  NonceResponse,
+  ReceptionList,
+} from './protocol';
+
+/** Facility code, device id and protocol version are filled in by the client; the key is optional. */
+type Filled = 'protocolVersion' | 'facilityCode' | 'deviceId' | 'idempotencyKey';
+export type ConfirmInput = Omit<ConfirmationRequest, Filled> & { idempotencyKey?: string };
+export type ConsentInput = Omit<ConsentRegistration, Filled> & { idempotencyKey?: string };
+export type InsuranceUseInput = Omit<InsuranceUseRegistration, Filled> & { idempotencyKey?: string };
+
+export interface EligibilityBackend {
+  /** A fresh single-use nonce for a PIN/smartphone/face proof. */
+  issueNonce(): Promise<NonceResponse>;
+  /** One confirmation. Retried internally (same idempotency key) on transient failures. */
+  confirm(request: ConfirmInput): Promise<ConfirmationResponse>;
+  /** Consents decided after the result (bound to the reception). */
+  registerConsent(request: ConsentInput): Promise<ConsentRegistrationResponse>;
+  /** 健康保険証利用の申込み for an unregistered card (seed 003). */
+  registerInsuranceUse(request: InsuranceUseInput): Promise<InsuranceUseRegistrationResponse>;
+  /** Circuit-breaker state for the panel and LEDs. */
+  circuitState(): CircuitState;
+  onCircuitChange(listener: (t: CircuitTransition) => void): () => void;
+}
+
+/** The reception computer's view (SPEC §7). */
+export interface ReceptionFeed {
+  listReceptions(since?: number): Promise<ReceptionList>;
+}
