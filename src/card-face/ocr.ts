@@ -1,0 +1,452 @@
+/**
+ * Reads the digits of 照合番号B from a card-face image (SPEC §5.1): date of birth (era year, month,
+ * day), the expiry's Western year and the security code under the photo.
+ *
+ * The card is found and rectified first (locate.ts), its orientation checked (the photo is the
+ * darkest block, upper right), then each field is found by layout and measured: the printed lines
+ * use a fixed-pitch font, so from a line's ink extent the reader knows the character grid, masks
+ * the kanji cells (年, 月, 日, the era) and gives tesseract only digits, each variant in one crop.
+ * The era is recognised by comparing its two glyphs with IPAGothic renderings of the five era
+ * names, to check that the date is real. Every field is read twice from two different
+ * preparations (grey and binarised, different scale); any disagreement, missing digit or
+ * implausible value makes the scan not confident, because a confident wrong read costs a try of
+ * the card's 照合番号B counter.
+ *
+ * OCR: tesseract.js 7 with the `@tesseract.js-data/eng` traineddata from node_modules
+ * (`cacheMethod: 'none'`: nothing is cached or written anywhere; no network).
+ */
+import { dirname } from 'node:path';
+import sharp from 'sharp';
+import { createWorker, OEM, PSM, type Worker } from 'tesseract.js';
+import { locateCard, rectify, CardNotFoundError, FACE_WIDTH, FACE_HEIGHT, type GreyFrame } from './locate';
+import { ERAS, fromEraDate, isRealDate, type EraName } from './japanese-era';
+
+export type ScanFailure = 'no-card' | 'upside-down' | 'unreadable' | 'implausible-date' | 'inconsistent' | 'low-confidence';
+
+export interface CardFaceScan {
+  ok: boolean;
+  /** Why the scan is not good enough to present (absent when ok). */
+  reason?: ScanFailure;
+  /** Era `YYMMDD` as printed. */
+  birth?: string;
+  era?: EraName;
+  expiryYear?: string;
+  securityCode?: string;
+  /** 0–1: the lowest digit confidence of the two reads (0 when a read is missing). */
+  confidence: number;
+  ms: number;
+}
+
+/** Below this the code is not presented to a card (chosen from the eval: no wrong read above it). */
+export const PRESENT_CONFIDENCE = 0.8;
+
+interface Region {
+  x0: number;
+  y0: number;
+  x1: number;
+  y1: number;
+}
+
+/** Where the real card prints each field, in the 856×540 frame, with room for misregistration. */
+const REGION = {
+  birth: { x0: 330, y0: 40, x1: 556, y1: 100 },
+  expiry: { x0: 24, y0: 386, x1: 320, y1: 424 },
+  securityCode: { x0: 630, y0: 304, x1: 810, y1: 346 },
+  photo: { x0: 630, y0: 60, x1: 800, y1: 280 },
+} as const;
+
+/** Character grid of the birth line `昭和33年 4月 1日生` (em units) and of the expiry `2032年 4月 1日まで有効`. */
+const BIRTH_EMS = 9;
+const BIRTH_DIGIT_CELLS: Array<[number, number]> = [
+  [2, 3],
+  [4, 5],
+  [6, 7],
+];
+const EXPIRY_EMS = 11;
+const EXPIRY_YEAR_CELL: [number, number] = [0, 2];
+
+function crop(face: GreyFrame, r: Region): GreyFrame {
+  const w = r.x1 - r.x0;
+  const h = r.y1 - r.y0;
+  const out = new Uint8Array(w * h);
+  for (let y = 0; y < h; y++) {
+    for (let x = 0; x < w; x++) out[y * w + x] = face.data[(r.y0 + y) * face.width + r.x0 + x] ?? 255;
+  }
+  return { width: w, height: h, data: out };
+}
+
+function otsuThreshold(data: Uint8Array): number {
+  const hist = new Array<number>(256).fill(0);
+  for (const v of data) hist[v] = (hist[v] ?? 0) + 1;
+  let sum = 0;
+  for (let i = 0; i < 256; i++) sum += i * (hist[i] ?? 0);
+  let sumB = 0;
+  let wB = 0;
+  let best = -1;
+  let threshold = 128;
+  for (let t = 0; t < 256; t++) {
+    wB += hist[t] ?? 0;
+    if (wB === 0) continue;
+    const wF = data.length - wB;
+    if (wF === 0) break;
+    sumB += t * (hist[t] ?? 0);
+    const between = wB * wF * (sumB / wB - (sum - sumB) / wF) ** 2;
+    if (between > best) {
+      best = between;
+      threshold = t;
+    }
+  }
+  return threshold;
+}
+
+interface InkBox {
+  x0: number;
+  x1: number;
+  y0: number;
+  y1: number;
+  threshold: number;
+}
+
+/** The ink extent of the one text line in a region (columns/rows with at least `minInk` dark pixels). */
+function inkBox(img: GreyFrame): InkBox | undefined {
+  const t = otsuThreshold(img.data);
+  const { width: w, height: h, data } = img;
+  const rows = new Array<number>(h).fill(0);
+  for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) if ((data[y * w + x] ?? 255) <= t) rows[y] = (rows[y] ?? 0) + 1;
+  // The text band: the longest run of rows with ink (gaps of ≤ 2 rows bridged).
+  let best: [number, number] | undefined;
+  let start = -1;
+  let gap = 0;
+  for (let y = 0; y <= h; y++) {
+    const ink = y < h && (rows[y] ?? 0) >= 2;
+    if (ink) {
+      if (start < 0) start = y;
+      gap = 0;
+    } else if (start >= 0) {
+      gap++;
+      if (gap > 2 || y === h) {
+        const end = y - gap;
+        if (!best || end - start > best[1] - best[0]) best = [start, end];
+        start = -1;
+        gap = 0;
+      }
+    }
+  }
+  if (!best || best[1] - best[0] < 6) return undefined;
+  const [y0, y1] = best;
+  const cols = new Array<number>(w).fill(0);
+  for (let y = y0; y <= y1; y++) for (let x = 0; x < w; x++) if ((data[y * w + x] ?? 255) <= t) cols[x] = (cols[x] ?? 0) + 1;
+  let x0 = cols.findIndex((c) => c >= 2);
+  let x1 = w - 1 - [...cols].reverse().findIndex((c) => c >= 2);
+  if (x0 < 0 || x1 <= x0) return undefined;
+  // Trim a trailing glyph that stands apart by more than an em (the sex glyph, a speck).
+  const height = y1 - y0 + 1;
+  let run = 0;
+  for (let x = x1; x > x0; x--) {
+    if ((cols[x] ?? 0) >= 2) {
+      if (run > height * 1.1) {
+        x1 = x;
+        break;
+      }
+      run = 0;
+    } else run++;
+  }
+  run = 0;
+  for (let x = x0; x < x1; x++) {
+    if ((cols[x] ?? 0) >= 2) {
+      if (run > height * 1.1) {
+        x0 = x;
+        break;
+      }
+      run = 0;
+    } else run++;
+  }
+  return { x0, x1, y0, y1, threshold: t };
+}
+
+/** A white canvas holding the given cells of a line, spaced apart; records where each cell went. */
+function composeCells(img: GreyFrame, box: InkBox, em: number, cells: Array<[number, number]>): { image: GreyFrame; spans: Array<[number, number]> } {
+  const pad = Math.round(em * 0.6);
+  const y0 = Math.max(0, Math.round(box.y0 - em * 0.15));
+  const y1 = Math.min(img.height - 1, Math.round(box.y1 + em * 0.15));
+  const h = y1 - y0 + 1 + 2 * pad;
+  const origin = box.x0 - em * 0.04;
+  const parts = cells.map(([a, b]) => [Math.max(0, Math.round(origin + a * em - em * 0.06)), Math.min(img.width - 1, Math.round(origin + b * em + em * 0.06))] as [number, number]);
+  const width = parts.reduce((s, [a, b]) => s + (b - a + 1) + pad, pad);
+  const out = new Uint8Array(width * h).fill(255);
+  const spans: Array<[number, number]> = [];
+  let cx = pad;
+  for (const [a, b] of parts) {
+    for (let y = y0; y <= y1; y++) {
+      for (let x = a; x <= b; x++) out[(y - y0 + pad) * width + cx + (x - a)] = img.data[y * img.width + x] ?? 255;
+    }
+    spans.push([cx, cx + (b - a)]);
+    cx += b - a + 1 + pad;
+  }
+  return { image: { width, height: h, data: out }, spans };
+}
+
+interface DigitRead {
+  /** Digits per span, in order. */
+  groups: string[];
+  confidence: number;
+}
+
+const ERA_NAMES: EraName[] = ERAS.map((e) => e.name);
+const TEMPLATE_W = 64;
+const TEMPLATE_H = 32;
+
+async function binaryGlyphs(text: string): Promise<Uint8Array> {
+  const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="160" height="90"><rect width="100%" height="100%" fill="#fff"/><text x="8" y="68" font-family="IPAGothic" font-size="64" fill="#000">${text}</text></svg>`;
+  const { data, info } = await sharp(Buffer.from(svg)).greyscale().raw().toBuffer({ resolveWithObject: true });
+  return normaliseGlyphs({ width: info.width, height: info.height, data: new Uint8Array(data) });
+}
+
+/** Ink bounding box scaled to TEMPLATE_W×TEMPLATE_H, as 0/1. */
+function normaliseGlyphs(img: GreyFrame, threshold?: number): Uint8Array {
+  const t = threshold ?? otsuThreshold(img.data);
+  let x0 = img.width;
+  let x1 = -1;
+  let y0 = img.height;
+  let y1 = -1;
+  for (let y = 0; y < img.height; y++) {
+    for (let x = 0; x < img.width; x++) {
+      if ((img.data[y * img.width + x] ?? 255) <= t) {
+        if (x < x0) x0 = x;
+        if (x > x1) x1 = x;
+        if (y < y0) y0 = y;
+        if (y > y1) y1 = y;
+      }
+    }
+  }
+  const out = new Uint8Array(TEMPLATE_W * TEMPLATE_H);
+  if (x1 < x0) return out;
+  for (let y = 0; y < TEMPLATE_H; y++) {
+    for (let x = 0; x < TEMPLATE_W; x++) {
+      const sx = Math.min(x1, Math.floor(x0 + ((x + 0.5) * (x1 - x0 + 1)) / TEMPLATE_W));
+      const sy = Math.min(y1, Math.floor(y0 + ((y + 0.5) * (y1 - y0 + 1)) / TEMPLATE_H));
+      out[y * TEMPLATE_W + x] = (img.data[sy * img.width + sx] ?? 255) <= t ? 1 : 0;
+    }
+  }
+  return out;
+}
+
+/** Similarity of two binary glyph maps after a 1-pixel tolerance (Dice on dilated maps). */
+function similarity(a: Uint8Array, b: Uint8Array): number {
+  const dilate = (m: Uint8Array): Uint8Array => {
+    const o = new Uint8Array(m.length);
+    for (let y = 0; y < TEMPLATE_H; y++) {
+      for (let x = 0; x < TEMPLATE_W; x++) {
+        let v = 0;
+        for (let dy = -1; dy <= 1 && !v; dy++) for (let dx = -1; dx <= 1 && !v; dx++) v = m[(y + dy) * TEMPLATE_W + x + dx] ?? 0;
+        o[y * TEMPLATE_W + x] = v;
+      }
+    }
+    return o;
+  };
+  const da = dilate(a);
+  const db = dilate(b);
+  let hitA = 0;
+  let nA = 0;
+  let hitB = 0;
+  let nB = 0;
+  for (let i = 0; i < a.length; i++) {
+    if (a[i]) {
+      nA++;
+      if (db[i]) hitA++;
+    }
+    if (b[i]) {
+      nB++;
+      if (da[i]) hitB++;
+    }
+  }
+  return nA && nB ? (hitA / nA + hitB / nB) / 2 : 0;
+}
+
+export interface CardFaceReaderOptions {
+  /** Clock for plausibility checks (years). */
+  now?: () => Date;
+  /** Confidence needed to present (default PRESENT_CONFIDENCE). */
+  presentConfidence?: number;
+}
+
+/**
+ * The card-face OCR with a warm tesseract worker. `start()` once, `scan()` per image, `stop()` at
+ * shutdown (idempotent). Scans run one at a time (one worker).
+ */
+export class CardFaceReader {
+  private worker: Worker | undefined;
+  private starting: Promise<Worker> | undefined;
+  private eraTemplates: Map<EraName, Uint8Array> | undefined;
+  private queue: Promise<unknown> = Promise.resolve();
+  private readonly now: () => Date;
+  private readonly presentConfidence: number;
+
+  constructor(options: CardFaceReaderOptions = {}) {
+    this.now = options.now ?? (() => new Date());
+    this.presentConfidence = options.presentConfidence ?? PRESENT_CONFIDENCE;
+  }
+
+  async start(): Promise<void> {
+    await this.ensureWorker();
+    if (!this.eraTemplates) {
+      const entries = await Promise.all(ERA_NAMES.map(async (n) => [n, await binaryGlyphs(n)] as const));
+      this.eraTemplates = new Map(entries);
+    }
+  }
+
+  private ensureWorker(): Promise<Worker> {
+    if (this.worker) return Promise.resolve(this.worker);
+    if (!this.starting) {
+      const langPath = `${dirname(require.resolve('@tesseract.js-data/eng'))}/4.0.0`;
+      this.starting = (async () => {
+        const w = await createWorker('eng', OEM.LSTM_ONLY, { langPath, gzip: true, cacheMethod: 'none' });
+        await w.setParameters({ tessedit_char_whitelist: '0123456789', tessedit_pageseg_mode: PSM.SINGLE_LINE, user_defined_dpi: '300' });
+        this.worker = w;
+        return w;
+      })();
+      this.starting.catch(() => (this.starting = undefined));
+    }
+    return this.starting;
+  }
+
+  async stop(): Promise<void> {
+    const w = this.worker ?? (this.starting ? await this.starting.catch(() => undefined) : undefined);
+    this.worker = undefined;
+    this.starting = undefined;
+    if (w) await w.terminate();
+  }
+
+  /** Scans one camera frame (any format sharp reads). */
+  scan(image: Buffer): Promise<CardFaceScan> {
+    const run = this.queue.then(() => this.scanNow(image));
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  private async scanNow(image: Buffer): Promise<CardFaceScan> {
+    const t0 = performance.now();
+    await this.start();
+    const done = (r: Omit<CardFaceScan, 'ms'>): CardFaceScan => ({ ...r, ms: Math.round(performance.now() - t0) });
+    const { data, info } = await sharp(image).greyscale().raw().toBuffer({ resolveWithObject: true });
+    const frame: GreyFrame = { width: info.width, height: info.height, data: new Uint8Array(data.buffer, data.byteOffset, info.width * info.height) };
+    let corners;
+    try {
+      corners = locateCard(frame).corners;
+    } catch (err) {
+      if (err instanceof CardNotFoundError) return done({ ok: false, reason: 'no-card', confidence: 0 });
+      throw err;
+    }
+    const face = rectify(frame, corners);
+    // Orientation: the photo (darkest block) must be upper right, not lower left.
+    const mean = (r: Region): number => {
+      const c = crop(face, r);
+      return c.data.reduce((s, v) => s + v, 0) / c.data.length;
+    };
+    const upright = mean(REGION.photo);
+    const turned = mean({ x0: FACE_WIDTH - REGION.photo.x1, y0: FACE_HEIGHT - REGION.photo.y1, x1: FACE_WIDTH - REGION.photo.x0, y1: FACE_HEIGHT - REGION.photo.y0 });
+    if (turned < upright - 25) return done({ ok: false, reason: 'upside-down', confidence: 0 });
+    if (upright > turned - 25) return done({ ok: false, reason: 'unreadable', confidence: 0 });
+
+    const birthImg = crop(face, REGION.birth);
+    const birthBox = inkBox(birthImg);
+    const expiryImg = crop(face, REGION.expiry);
+    const expiryBox = inkBox(expiryImg);
+    const codeImg = crop(face, REGION.securityCode);
+    const codeBox = inkBox(codeImg);
+    if (!birthBox || !expiryBox || !codeBox) return done({ ok: false, reason: 'unreadable', confidence: 0 });
+    const birthEm = (birthBox.x1 - birthBox.x0 + 1) / (BIRTH_EMS - 0.1);
+    const expiryEm = (expiryBox.x1 - expiryBox.x0 + 1) / (EXPIRY_EMS - 0.1);
+    // Fixed pitch means the line height and the em from the width agree; if not, the line is not what we think.
+    if (Math.abs(birthEm - (birthBox.y1 - birthBox.y0 + 1) / 0.9) > birthEm * 0.35) return done({ ok: false, reason: 'unreadable', confidence: 0 });
+
+    const birthCells = composeCells(birthImg, birthBox, birthEm, BIRTH_DIGIT_CELLS);
+    const expiryCells = composeCells(expiryImg, expiryBox, expiryEm, [EXPIRY_YEAR_CELL]);
+    const codeEm = codeBox.y1 - codeBox.y0 + 1;
+    const codeCells = composeCells(codeImg, codeBox, codeEm, [[0, (codeBox.x1 - codeBox.x0 + 1) / codeEm + 0.04]]);
+
+    const reads: DigitRead[][] = [];
+    for (const variant of [0, 1] as const) {
+      reads.push([
+        await this.readDigits(birthCells.image, birthCells.spans, variant),
+        await this.readDigits(expiryCells.image, expiryCells.spans, variant),
+        await this.readDigits(codeCells.image, codeCells.spans, variant),
+      ]);
+    }
+    const [a, b] = reads as [DigitRead[], DigitRead[]];
+    const key = (r: DigitRead[]): string => r.map((x) => x.groups.join(',')).join('|');
+    const confidence = Math.min(...a.map((r) => r.confidence), ...b.map((r) => r.confidence));
+    const [birthRead, expiryRead, codeRead] = a as [DigitRead, DigitRead, DigitRead];
+    const [yy = '', mm = '', dd = ''] = birthRead.groups;
+    const expiryYear = expiryRead.groups[0] ?? '';
+    const securityCode = codeRead.groups[0] ?? '';
+    const shapeOk = /^\d{1,2}$/.test(yy) && /^\d{1,2}$/.test(mm) && /^\d{1,2}$/.test(dd) && /^\d{4}$/.test(expiryYear) && /^\d{4}$/.test(securityCode);
+    if (!shapeOk) return done({ ok: false, reason: 'unreadable', confidence });
+    const two = (s: string): string => s.padStart(2, '0');
+    const birth = `${two(yy)}${two(mm)}${two(dd)}`;
+    const result = { birth, expiryYear, securityCode, confidence };
+    if (key(a) !== key(b)) return done({ ok: false, reason: 'inconsistent', ...result });
+
+    // Plausibility: the era (from its glyphs) makes the date real and in the past; the expiry year
+    // lies within a card's life (10 years, plus the grace the issuer allows) of today.
+    const era = this.recogniseEra(birthImg, birthBox, birthEm);
+    const today = this.now();
+    const thisYear = today.getUTCFullYear();
+    const y = Number(yy);
+    const m = Number(mm);
+    const d = Number(dd);
+    const todayIso = today.toISOString().slice(0, 10);
+    const candidates = (era ? [era] : ERA_NAMES).map((e) => fromEraDate({ era: e, year: y, month: m, day: d })).filter((iso): iso is string => iso !== undefined && iso <= todayIso && Number(iso.slice(0, 4)) >= thisYear - 125);
+    const expiry = Number(expiryYear);
+    if (!isRealDate(2000, m, d) || candidates.length === 0 || expiry < thisYear - 6 || expiry > thisYear + 11) {
+      return done({ ok: false, reason: 'implausible-date', ...result, ...(era ? { era } : {}) });
+    }
+    if (confidence < this.presentConfidence) return done({ ok: false, reason: 'low-confidence', ...result, ...(era ? { era } : {}) });
+    return done({ ok: true, ...result, ...(era ? { era } : {}) });
+  }
+
+  /** The era from the first two cells of the birth line, or undefined when no template clearly wins. */
+  private recogniseEra(img: GreyFrame, box: InkBox, em: number): EraName | undefined {
+    if (!this.eraTemplates) return undefined;
+    const x1 = Math.min(img.width - 1, Math.round(box.x0 + 1.96 * em));
+    const cell = crop(img, { x0: box.x0, y0: box.y0, x1, y1: box.y1 + 1 });
+    const glyphs = normaliseGlyphs(cell, box.threshold);
+    const scored = [...this.eraTemplates].map(([name, t]) => ({ name, s: similarity(glyphs, t) })).sort((p, q) => q.s - p.s);
+    const [first, second] = scored;
+    if (!first || !second || first.s < 0.6 || first.s - second.s < 0.05) return undefined;
+    return first.name;
+  }
+
+  /** One tesseract pass over a composed strip; digits are assigned to spans by their centre. */
+  private async readDigits(img: GreyFrame, spans: Array<[number, number]>, variant: 0 | 1): Promise<DigitRead> {
+    const worker = await this.ensureWorker();
+    const targetHeight = variant === 0 ? 90 : 120;
+    const scale = targetHeight / img.height;
+    let pipeline = sharp(Buffer.from(img.data.buffer, img.data.byteOffset, img.data.length), { raw: { width: img.width, height: img.height, channels: 1 } }).resize(Math.round(img.width * scale), targetHeight, { kernel: 'cubic' });
+    pipeline = variant === 0 ? pipeline.normalise() : pipeline.threshold(otsuThreshold(img.data));
+    const png = await pipeline.png().toBuffer();
+    const { data } = await worker.recognize(png, {}, { text: true, blocks: true });
+    const groups = spans.map(() => '');
+    let minConf = spans.length > 0 ? 100 : 0;
+    const seen = spans.map(() => false);
+    for (const block of data.blocks ?? []) {
+      for (const para of block.paragraphs) {
+        for (const line of para.lines) {
+          for (const word of line.words) {
+            for (const sym of word.symbols) {
+              if (!/^\d$/.test(sym.text)) continue;
+              const cx = (sym.bbox.x0 + sym.bbox.x1) / 2 / scale;
+              const i = spans.findIndex(([s0, s1]) => cx >= s0 - 2 && cx <= s1 + 2);
+              if (i < 0) continue;
+              groups[i] += sym.text;
+              seen[i] = true;
+              minConf = Math.min(minConf, sym.confidence);
+            }
+          }
+        }
+      }
+    }
+    if (seen.some((s) => !s)) minConf = 0;
+    return { groups, confidence: Math.max(0, minConf) / 100 };
+  }
+}
