@@ -33,7 +33,7 @@ import {
   errorResponseSchema,
   insuranceUseRegistrationResponseSchema,
   insuranceUseRegistrationSchema,
-  issuePathOf,
+  issuePathOfIssue,
   nonceRequestSchema,
   nonceResponseSchema,
   PROTOCOL_VERSION,
@@ -198,7 +198,7 @@ export class BackendClient implements EligibilityBackend, ReceptionFeed {
     const r = schema.safeParse(value);
     if (!r.success) {
       const first = r.error.issues[0];
-      throw new BackendProtocolError('request does not fit the protocol', { call }, issuePathOf(first?.path ?? []));
+      throw new BackendProtocolError('request does not fit the protocol', { call }, issuePathOfIssue(first));
     }
     return r.data;
   }
@@ -306,7 +306,7 @@ export class BackendClient implements EligibilityBackend, ReceptionFeed {
     }
     if (!spec.okStatuses.includes(status)) {
       const e = errorResponseSchema.safeParse(json);
-      if (!e.success) throw new BackendProtocolError(`error answer ${status} does not fit the protocol`, context, issuePathOf(e.error.issues[0]?.path ?? []));
+      if (!e.success) throw new BackendProtocolError(`error answer ${status} does not fit the protocol`, context, issuePathOfIssue(e.error.issues[0]));
       const code = e.data.error.code;
       if (code.startsWith('nonce-')) throw new NonceError(code.slice('nonce-'.length) as NonceError['problem'], context);
       if (code === 'proof-invalid' || code === 'certificate-unknown-issuer') throw new ProofRejectedError(code, context);
@@ -317,8 +317,8 @@ export class BackendClient implements EligibilityBackend, ReceptionFeed {
       throw new BackendProtocolError(
         'answer does not fit the protocol',
         context,
-        issuePathOf(r.error.issues[0]?.path ?? []),
-        r.error.issues.map((i) => ({ path: issuePathOf(i.path), code: i.code })),
+        issuePathOfIssue(r.error.issues[0]),
+        r.error.issues.map((i) => ({ path: issuePathOfIssue(i), code: i.code })),
       );
     }
     return r.data;

@@ -478,3 +478,10 @@ export function issuePathOf(path: readonly PropertyKey[]): string {
   }
   return out;
 }
+
+/** Path of a zod issue; for an unknown field, the path of that field (zod reports its parent). */
+export function issuePathOfIssue(issue: { path: readonly PropertyKey[]; code: string; keys?: readonly string[] } | undefined): string {
+  if (!issue) return '';
+  const keys = issue.code === 'unrecognized_keys' ? (issue.keys ?? []) : [];
+  return issuePathOf(keys.length > 0 ? [...issue.path, keys[0] as string] : issue.path);
+}
