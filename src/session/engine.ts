@@ -881,6 +881,10 @@ function onTimer(t: Step, timerId: string): void {
 function onEvent(t: Step, event: SessionEvent): void {
   const phase = t.phase;
   switch (event.type) {
+    case 'start':
+      t.emit({ type: 'set-leds', pattern: ledFor(phase) });
+      t.redraw();
+      return;
     case 'card-inserted':
       if (event.slot === 'card') {
         t.device.cardPresent = true;
@@ -940,6 +944,14 @@ function onEvent(t: Step, event: SessionEvent): void {
       return;
     }
     case 'card-read-failed':
+      if (phase.name === 'pin-checking' && phase.purpose === event.slot) {
+        // The card (or phone) stopped answering while its PIN was checked.
+        t.log('info', 'pin-check-failed', { slot: event.slot, reason: event.reason });
+        if (event.slot === 'smartphone') t.go({ name: 'phone-hold', kind: t.data.phoneKind ?? 'android', retry: true });
+        else if (!t.device.cardPresent) t.endSession('removed');
+        else t.toCounter({ kind: 'card-read', detail: event.reason });
+        return;
+      }
       if (phase.name !== 'reading' || phase.slot !== event.slot) return unexpected(t, event);
       t.log('info', 'card-read-failed', { slot: event.slot, reason: event.reason });
       if (event.slot === 'smartphone') t.go({ name: 'phone-hold', kind: t.data.phoneKind ?? 'iphone', retry: true });

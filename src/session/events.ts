@@ -85,6 +85,8 @@ export interface QualificationResult {
 }
 
 export type SessionEvent =
+  /** The service started (or the panel reconnected): draw the current screen and LEDs again. */
+  | { type: 'start' }
   | { type: 'card-inserted'; slot: ReaderSlot }
   | { type: 'card-removed'; slot: ReaderSlot }
   | { type: 'card-read'; slot: ReaderSlot; card: CardReadInfo }
