@@ -1,0 +1,94 @@
+import assert from 'node:assert/strict';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { startPcscd, type PcscdInstance } from '../../src/rig/pcscd-process';
+import { parseEmulateArgs, parseFaults, UsageError } from '../../src/cli/commands/card-emulate';
+
+const execFileAsync = promisify(execFile);
+const repo = resolve(__dirname, '../..');
+
+describe('fcr card emulate', function () {
+  this.timeout(120_000);
+
+  describe('arguments', () => {
+    it('defaults slot and port from the persona, and takes overrides', () => {
+      const a = parseEmulateArgs(['--persona', 'valid']);
+      assert.notEqual(a, 'help');
+      if (a === 'help') return;
+      assert.equal(a.slot, 0);
+      assert.equal(a.port, 35963);
+      const phone = parseEmulateArgs(['--persona', 'iphone']);
+      if (phone === 'help') return assert.fail();
+      assert.equal(phone.slot, 1);
+      assert.equal(phone.port, 35964);
+      const o = parseEmulateArgs(['--persona', 'valid', '--slot', '1', '--port', '40000', '--pin', '4321']);
+      if (o === 'help') return assert.fail();
+      assert.equal(o.slot, 1);
+      assert.equal(o.port, 40000);
+      assert.equal(o.pin, '4321');
+    });
+
+    it('parses every fault', () => {
+      assert.deepEqual(parseFaults(['no-answer', 'delay=250', 'remove-after=3', 'sw=2:6F00', 'truncate=5']), {
+        noAnswer: true,
+        delayMs: 250,
+        removeAfterApdus: 3,
+        statusWordOverride: { afterApdus: 2, sw: 0x6f00 },
+        truncateResponsesTo: 5,
+      });
+    });
+
+    it('refuses what it cannot do, with a usage error', () => {
+      for (const bad of [[], ['--persona', 'nobody'], ['--persona', 'valid', '--pin', '12'], ['--persona', 'valid', '--slot', '2'], ['--persona', 'valid', '--fault', 'explode'], ['--persona', 'valid', '--fault', 'sw=x'], ['--bogus']]) {
+        assert.throws(() => parseEmulateArgs(bad), UsageError, bad.join(' '));
+      }
+    });
+  });
+
+  describe('process', () => {
+    let pcscd: PcscdInstance;
+    let rigDir: string;
+    let child: ChildProcess | undefined;
+    before(async () => {
+      pcscd = await startPcscd();
+      rigDir = mkdtempSync(join(tmpdir(), 'fcr-cli-rig-'));
+    });
+    after(async () => {
+      child?.kill('SIGKILL');
+      await pcscd?.stop();
+      rmSync(rigDir, { recursive: true, force: true });
+    });
+
+    it('puts the card on the reader, prints one line, never the PIN, and exits 0 on SIGTERM', async () => {
+      child = spawn(process.execPath, ['--import', 'tsx', 'bin/fcr.js', 'card', 'emulate', '--persona', 'valid', '--port', String(pcscd.vpcdPorts[0]), '--pin', '8642'], {
+        cwd: repo,
+        env: { ...process.env, FCR_RIG_DIR: rigDir },
+      });
+      let out = '';
+      let err = '';
+      child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
+      child.stderr?.on('data', (d: Buffer) => (err += d.toString()));
+      const exited = new Promise<number | null>((r) => child?.once('exit', (code) => r(code)));
+      for (let i = 0; i < 600 && !out.includes('\n'); i++) await new Promise((r) => setTimeout(r, 100));
+      assert.match(out, /^card valid on the reader \(vpcd 127\.0\.0\.1:\d+, slot 0\)\n$/);
+      await new Promise((r) => setTimeout(r, 700));
+      const r = await execFileAsync('opensc-tool', ['-n'], { env: { ...process.env, PCSCLITE_CSOCK_NAME: pcscd.socketPath } });
+      assert.match(r.stdout, /^jpki$/m);
+      child.kill('SIGTERM');
+      assert.equal(await exited, 0);
+      assert.doesNotMatch(out + err, /8642/);
+      child = undefined;
+    });
+
+    it('exits 2 with the usage on a bad argument', async () => {
+      const r = await execFileAsync(process.execPath, ['--import', 'tsx', 'bin/fcr.js', 'card', 'emulate', '--persona', 'nobody'], { cwd: repo }).catch(
+        (e: { code: number; stderr: string }) => e,
+      );
+      assert.equal((r as { code: number }).code, 2);
+      assert.match((r as { stderr: string }).stderr, /unknown persona: nobody/);
+    });
+  });
+});
