@@ -42,27 +42,31 @@ export const faceFixtureDir = join(repoRoot, 'test', 'face', 'fixtures', 'faces'
  */
 const faceOf: Partial<Record<PersonaName, string>> = {
   valid: 'f01',
-  'expiring-soon': 'f02',
-  'expired-grace': 'f03',
-  'expired-past-grace': 'f04',
-  revoked: 'f05',
-  'pin-one-try': 'f06',
-  'pin-locked': 'f07',
-  'face-only': 'f08',
-  unregistered: 'f09',
-  android: 'f10',
-  iphone: 'f11',
-  'qualification-invalid': 'f12',
-  'no-record': 'f13',
-  'forged-photo': 'f14',
-  'cloned-files': 'f15',
-  'unknown-issuer': 'f16',
-  'code-b-low': 'f17',
+  'expiring-soon': 'f03',
+  'expired-grace': 'f05',
+  'expired-past-grace': 'f06',
+  revoked: 'f07',
+  'pin-one-try': 'f08',
+  'pin-locked': 'f09',
+  'face-only': 'f10',
+  unregistered: 'f11',
+  android: 'f12',
+  iphone: 'f13',
+  'qualification-invalid': 'f14',
+  'no-record': 'f15',
+  'forged-photo': 'f16',
+  'cloned-files': 'f17',
+  'unknown-issuer': 'f18',
+  'code-b-low': 'f20',
 };
 
-/** Faces f18–f20 are never a persona: the rig's impostor walks in with one of them. */
+/**
+ * f19 is never a persona: the rig's impostor walks in with it. f02 (too dark to pass the quality
+ * gate) and f04 (no face found in its card crop) are used by the evaluation only.
+ */
 export const FIXTURE_FACE_COUNT = 20;
 const IMPOSTOR_FACE = 'f19';
+const EVAL_ONLY_FACES = new Set(['f02', 'f04', IMPOSTOR_FACE]);
 
 /** The fixture face id of a persona (stable; see faceOf). */
 export function personaFaceId(name: PersonaName): string {
@@ -73,7 +77,7 @@ export function personaFaceId(name: PersonaName): string {
   const free: string[] = [];
   for (let i = 1; i <= FIXTURE_FACE_COUNT; i++) {
     const id = `f${String(i).padStart(2, '0')}`;
-    if (!used.has(id) && id !== IMPOSTOR_FACE) free.push(id);
+    if (!used.has(id) && !EVAL_ONLY_FACES.has(id)) free.push(id);
   }
   return free[names.indexOf(name) % Math.max(1, free.length)] ?? IMPOSTOR_FACE;
 }

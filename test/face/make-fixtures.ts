@@ -55,8 +55,8 @@ async function main(): Promise<void> {
     const card = { left: Math.round(clamp(cx - cw / 2, 0, W - cw)), top: Math.round(clamp(cy - ch * 0.45, 0, H - ch)), width: Math.round(cw), height: Math.round(ch) };
     const cardJpg = await sharp(src).extract(card).resize(240, 320).greyscale().jpeg({ quality: 70 }).toBuffer();
     writeFileSync(join(outDir, `${id}.card.jpg`), cardJpg);
-    // Camera view: detector box about half the frame width, 4:3, centred (clipped at the photo edge).
-    const vw = Math.min(W, f.w / 0.5);
+    // Camera view: detector box about 60 % of the frame width (keeps neighbours out), 4:3, centred (clipped at the photo edge).
+    const vw = Math.min(W, f.w / 0.6);
     const vh = Math.min(H, (vw * 3) / 4);
     const view = { left: Math.round(clamp(cx - vw / 2, 0, W - vw)), top: Math.round(clamp(cy - vh / 2, 0, H - vh)), width: Math.round(vw), height: Math.round(vh) };
     writeFileSync(join(outDir, `${id}.camera.jpg`), await sharp(src).extract(view).resize(640, 480).jpeg({ quality: 85 }).toBuffer());

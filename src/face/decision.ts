@@ -1,0 +1,124 @@
+/**
+ * From one analysed camera frame to one answer (SPEC §3 step 4, issue 5 §2): reject frames that
+ * cannot be judged fairly, with a hint id the panel turns into Japanese text (the catalogue owner
+ * maps ids to 「もう少し近づいてください」 etc.), then liveness, then the match threshold.
+ * Pure functions: no models, no I/O — unit-testable with made-up analyses.
+ */
+import type { Analysis, DetectedFace } from './engine';
+import { cosineSimilarity, laplacianVariance, meanLuma, type Box } from './image';
+import type { GreyImage } from '../personas/face-images';
+
+/**
+ * Hint ids for the panel. Emitted today: move-closer, center-face, hold-still, one-person-only,
+ * face-the-camera, backlight, too-dark. `remove-mask` and `remove-cap` are reserved for when an
+ * occlusion check exists (none of the shipped models detects a mask; see docs/face.md).
+ */
+export type FaceHint =
+  | 'move-closer'
+  | 'center-face'
+  | 'hold-still'
+  | 'one-person-only'
+  | 'face-the-camera'
+  | 'backlight'
+  | 'too-dark'
+  | 'remove-mask'
+  | 'remove-cap';
+
+export type VerifyOutcome = 'match' | 'no-match' | 'spoof' | 'no-face' | 'rejected';
+
+export interface LivenessScores {
+  /** antispoof model, 1 = real. */
+  real: number;
+  /** liveness model, 1 = live. */
+  live: number;
+}
+
+export interface VerifyResult {
+  outcome: VerifyOutcome;
+  /** Cosine similarity with the card photo (match / no-match only). */
+  score?: number;
+  liveness?: LivenessScores;
+  hint?: FaceHint;
+  /** Model time for this frame. */
+  ms?: number;
+}
+
+export interface DecisionConfig {
+  /** Cosine similarity at or above which the face matches the card photo. */
+  matchThreshold: number;
+  /** Face box width as a fraction of the frame width below which we ask to come closer. */
+  minFaceFraction: number;
+  /** Largest distance of the face centre from the frame centre, as a fraction of the frame size. */
+  maxCentreOffset: number;
+  /** Laplacian variance of the face below which the frame is too blurred to judge. */
+  minSharpness: number;
+  /** Detector confidence below which the face is probably turned away or occluded. */
+  minFrontalScore: number;
+  /** Mean face luma below which the face is too dark; with a bright surround it is backlight. */
+  minFaceLuma: number;
+  /** antispoof `real` and liveness `live` minima; below either the frame is a presentation attack. */
+  minReal: number;
+  minLive: number;
+  /** Whether liveness decides at all (off only for evaluation of matching alone). */
+  liveness: boolean;
+}
+
+/** Defaults; matchThreshold and the liveness minima come from test/face/eval.ts (docs/face.md). */
+export const defaultDecisionConfig: DecisionConfig = {
+  matchThreshold: 0.65,
+  minFaceFraction: 0.15,
+  maxCentreOffset: 0.3,
+  minSharpness: 12,
+  minFrontalScore: 0.6,
+  minFaceLuma: 45,
+  minReal: 0.2,
+  minLive: 0.5,
+  liveness: true,
+};
+
+/** Faces at least this fraction of the main face's width count as another person in frame. */
+const OTHER_PERSON_FRACTION = 0.6;
+
+function mainFace(faces: readonly DetectedFace[]): DetectedFace | undefined {
+  return [...faces].sort((a, b) => b.box.width - a.box.width)[0];
+}
+
+/** Card photo: the largest face's descriptor, or why there is none. */
+export function cardPhotoEmbedding(analysis: Analysis): Float32Array | 'no-face' {
+  const face = mainFace(analysis.faces);
+  return face?.embedding ?? 'no-face';
+}
+
+/** Quality gate: undefined when the frame can be judged, else the rejection with its hint. */
+export function qualityGate(analysis: Analysis, grey: GreyImage, cfg: DecisionConfig): VerifyResult | undefined {
+  const face = mainFace(analysis.faces);
+  if (!face) return { outcome: 'no-face', hint: 'face-the-camera' };
+  const others = analysis.faces.filter((f) => f !== face && f.box.width >= face.box.width * OTHER_PERSON_FRACTION);
+  if (others.length > 0) return { outcome: 'rejected', hint: 'one-person-only' };
+  const box: Box = face.box;
+  if (box.width < analysis.width * cfg.minFaceFraction) return { outcome: 'rejected', hint: 'move-closer' };
+  const dx = (box.x + box.width / 2) / analysis.width - 0.5;
+  const dy = (box.y + box.height / 2) / analysis.height - 0.5;
+  if (Math.abs(dx) > cfg.maxCentreOffset || Math.abs(dy) > cfg.maxCentreOffset) return { outcome: 'rejected', hint: 'center-face' };
+  const faceLuma = meanLuma(grey, box);
+  if (faceLuma < cfg.minFaceLuma) {
+    const frameLuma = meanLuma(grey, { x: 0, y: 0, width: grey.width, height: grey.height });
+    return { outcome: 'rejected', hint: frameLuma > faceLuma + 40 ? 'backlight' : 'too-dark' };
+  }
+  if (laplacianVariance(grey, box) < cfg.minSharpness) return { outcome: 'rejected', hint: 'hold-still' };
+  if (face.score < cfg.minFrontalScore || !face.embedding) return { outcome: 'rejected', hint: 'face-the-camera' };
+  return undefined;
+}
+
+/** The whole decision for one camera frame against the enrolled card photo descriptor. */
+export function decide(analysis: Analysis, grey: GreyImage, card: ArrayLike<number>, cfg: DecisionConfig): VerifyResult {
+  const rejected = qualityGate(analysis, grey, cfg);
+  if (rejected) return { ...rejected, ms: analysis.ms };
+  const face = mainFace(analysis.faces) as DetectedFace; // present: the gate passed
+  const liveness: LivenessScores = { real: face.real ?? 0, live: face.live ?? 0 };
+  if (cfg.liveness && (liveness.real < cfg.minReal || liveness.live < cfg.minLive)) {
+    return { outcome: 'spoof', liveness, ms: analysis.ms };
+  }
+  const score = cosineSimilarity(face.embedding ?? [], card);
+  return { outcome: score >= cfg.matchThreshold ? 'match' : 'no-match', score, liveness, ms: analysis.ms };
+}

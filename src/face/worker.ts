@@ -1,0 +1,63 @@
+/**
+ * The inference worker thread (issue 5 §2: inference off the panel's event loop). Stateless
+ * between requests: the card descriptor travels with every verify request, so a restarted worker
+ * needs nothing from the dead one. No frame or descriptor is written anywhere.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { CardPhotoError } from './errors';
+import { cardPhotoEmbedding, decide } from './decision';
+import { FaceEngine } from './engine';
+import { toGrey } from './image';
+import { serializeError, type WorkerInit, type WorkerReply, type WorkerRequest } from './protocol';
+
+const init = workerData as WorkerInit;
+const port = parentPort;
+let crashOnNextVerify = false;
+if (!port) throw new Error('face worker must run in a worker thread');
+
+function reply(msg: WorkerReply): void {
+  port?.postMessage(msg);
+}
+
+async function main(): Promise<void> {
+  let engine: FaceEngine;
+  try {
+    engine = await FaceEngine.create(init.engine);
+  } catch (err) {
+    reply({ type: 'init-failed', error: serializeError(err) });
+    return;
+  }
+  // One request at a time, in arrival order: the models are not re-entrant.
+  let queue: Promise<void> = Promise.resolve();
+  port?.on('message', (req: WorkerRequest) => {
+    queue = queue.then(() => handle(engine, req));
+  });
+  reply({ type: 'ready', backend: engine.backend, models: engine.models });
+}
+
+async function handle(engine: FaceEngine, req: WorkerRequest): Promise<void> {
+  try {
+    switch (req.type) {
+      case 'enrol': {
+        const embedding = cardPhotoEmbedding(await engine.analyse(req.image));
+        if (embedding === 'no-face') throw new CardPhotoError('no-face');
+        reply({ id: req.id, type: 'enrolled', embedding });
+        return;
+      }
+      case 'verify': {
+        if (crashOnNextVerify) process.exit(70); // test hook: die with the request in flight
+        const analysis = await engine.analyse(req.frame);
+        reply({ id: req.id, type: 'verified', result: decide(analysis, toGrey(req.frame), req.card, req.config) });
+        return;
+      }
+      case 'crash-on-next-verify':
+        if (!init.testHooks) throw new Error('test hooks are off');
+        crashOnNextVerify = true;
+        return;
+    }
+  } catch (err) {
+    reply({ id: req.id, type: 'failed', error: serializeError(err) });
+  }
+}
+
+void main();

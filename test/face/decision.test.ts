@@ -1,0 +1,68 @@
+import assert from 'node:assert/strict';
+import { decide, defaultDecisionConfig, qualityGate } from '../../src/face/decision';
+import type { Analysis, DetectedFace } from '../../src/face/engine';
+import type { GreyImage } from '../../src/personas/face-images';
+
+const W = 400;
+const H = 300;
+
+/** A frame with a sharp checkered "face" region (or flat when blurred), on a given background. */
+function frame(box: { x: number; y: number; width: number; height: number }, opts: { faceLuma?: number; bg?: number; sharp?: boolean } = {}): GreyImage {
+  const grey = new Uint8Array(W * H).fill(opts.bg ?? 120);
+  for (let y = box.y; y < box.y + box.height; y++) {
+    for (let x = box.x; x < box.x + box.width; x++) {
+      const base = opts.faceLuma ?? 130;
+      grey[y * W + x] = opts.sharp === false ? base : ((x >> 2) + (y >> 2)) % 2 === 0 ? base + 40 : base - 40;
+    }
+  }
+  return { width: W, height: H, grey };
+}
+
+const card = Float32Array.from({ length: 8 }, (_, i) => (i % 2 === 0 ? 1 : 0.2));
+function face(box: DetectedFace['box'], extra: Partial<DetectedFace> = {}): DetectedFace {
+  return { box, score: 0.95, embedding: card, real: 0.9, live: 0.9, ...extra };
+}
+function analysis(faces: DetectedFace[]): Analysis {
+  return { width: W, height: H, faces, ms: 1 };
+}
+const centred = { x: 150, y: 100, width: 100, height: 100 };
+
+describe('face decision (pure)', () => {
+  it('matches a good frame whose descriptor equals the card', () => {
+    const r = decide(analysis([face(centred)]), frame(centred), card, defaultDecisionConfig);
+    assert.equal(r.outcome, 'match');
+    assert.ok((r.score ?? 0) > 0.99);
+  });
+
+  it('gives no-match below the threshold', () => {
+    const other = Float32Array.from({ length: 8 }, (_, i) => (i % 2 === 0 ? 0.1 : 1));
+    const r = decide(analysis([face(centred, { embedding: other })]), frame(centred), card, defaultDecisionConfig);
+    assert.equal(r.outcome, 'no-match');
+  });
+
+  it('rejects with the right hint: several people, too small, off-centre, dark, backlit, blurred, turned away', () => {
+    const gate = (faces: DetectedFace[], img: GreyImage): string | undefined => qualityGate(analysis(faces), img, defaultDecisionConfig)?.hint;
+    assert.equal(gate([], frame(centred)), 'face-the-camera');
+    assert.equal(gate([face(centred), face({ x: 10, y: 10, width: 80, height: 80 })], frame(centred)), 'one-person-only');
+    // A small face in the background is someone passing by, not a second patient.
+    assert.equal(gate([face(centred), face({ x: 10, y: 10, width: 30, height: 30 })], frame(centred)), undefined);
+    const small = { x: 180, y: 130, width: 40, height: 40 };
+    assert.equal(gate([face(small)], frame(small)), 'move-closer');
+    const corner = { x: 0, y: 0, width: 90, height: 90 };
+    assert.equal(gate([face(corner)], frame(corner)), 'center-face');
+    assert.equal(gate([face(centred)], frame(centred, { faceLuma: 20, bg: 20, sharp: false })), 'too-dark');
+    assert.equal(gate([face(centred)], frame(centred, { faceLuma: 20, bg: 230, sharp: false })), 'backlight');
+    assert.equal(gate([face(centred)], frame(centred, { sharp: false })), 'hold-still');
+    assert.equal(gate([face(centred, { score: 0.55 })], frame(centred)), 'face-the-camera');
+  });
+
+  it('calls low antispoof or liveness scores a spoof before comparing', () => {
+    const lowReal = decide(analysis([face(centred, { real: 0.05 })]), frame(centred), card, defaultDecisionConfig);
+    assert.equal(lowReal.outcome, 'spoof');
+    assert.equal(lowReal.score, undefined);
+    const lowLive = decide(analysis([face(centred, { live: 0.1 })]), frame(centred), card, defaultDecisionConfig);
+    assert.equal(lowLive.outcome, 'spoof');
+    const off = decide(analysis([face(centred, { live: 0.1 })]), frame(centred), card, { ...defaultDecisionConfig, liveness: false });
+    assert.equal(off.outcome, 'match');
+  });
+});

@@ -1,0 +1,65 @@
+/**
+ * The offline evaluation set (test/face/README.md): card photos, camera probes with their
+ * augmentations, and the printed-photo spoofs, all from test/face/fixtures/faces. Shared by
+ * eval.ts, the bench and the verifier tests. Decoding happens in memory; nothing is written.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import sharp, { type Sharp } from 'sharp';
+import type { RgbImage } from '../../src/face/image';
+import { CARD_PHOTO_HEIGHT, CARD_PHOTO_WIDTH, faceFixtureDir, type GreyImage } from '../../src/personas/face-images';
+
+export const faceIds: string[] = (JSON.parse(readFileSync(join(faceFixtureDir, 'index.json'), 'utf8')) as { faces: { id: string }[] }).faces.map((f) => f.id);
+
+/** Augmentations of a camera probe: each is a condition of its own (SPEC §3 step 4). */
+export const augmentations = ['original', 'dim', 'overexposed', 'blur', 'jpeg-q15', 'tilt-10deg', 'low-res', 'noise'] as const;
+export type Augmentation = (typeof augmentations)[number];
+
+export async function cardPhoto(id: string): Promise<GreyImage> {
+  const { data, info } = await sharp(join(faceFixtureDir, `${id}.card.jpg`))
+    .resize(CARD_PHOTO_WIDTH, CARD_PHOTO_HEIGHT, { fit: 'cover' })
+    .greyscale()
+    .raw()
+    .toBuffer({ resolveWithObject: true });
+  return { width: info.width, height: info.height, grey: new Uint8Array(data.subarray(0, info.width * info.height)) };
+}
+
+async function toRgb(pipeline: Sharp): Promise<RgbImage> {
+  const { data, info } = await pipeline.removeAlpha().raw().toBuffer({ resolveWithObject: true });
+  return { width: info.width, height: info.height, rgb: new Uint8Array(data) };
+}
+
+export async function cameraProbe(id: string, aug: Augmentation = 'original'): Promise<RgbImage> {
+  const file = join(faceFixtureDir, `${id}.camera.jpg`);
+  const img = sharp(file);
+  switch (aug) {
+    case 'original':
+      return toRgb(img);
+    case 'dim':
+      return toRgb(img.modulate({ brightness: 0.45 }));
+    case 'overexposed':
+      return toRgb(img.linear(1.6, 30));
+    case 'blur':
+      return toRgb(img.blur(2.5));
+    case 'jpeg-q15':
+      return toRgb(sharp(await img.jpeg({ quality: 15 }).toBuffer()));
+    case 'tilt-10deg':
+      return toRgb(sharp(await img.rotate(10, { background: '#808080' }).toBuffer()).resize(640, 480, { fit: 'cover' }));
+    case 'low-res':
+      return toRgb(sharp(await img.resize(213, 160).toBuffer()).resize(640, 480));
+    case 'noise': {
+      const base = await toRgb(img);
+      let seed = 12345;
+      for (let i = 0; i < base.rgb.length; i++) {
+        seed = (seed * 1103515245 + 12345) >>> 0;
+        const n = ((seed >>> 16) % 41) - 20;
+        base.rgb[i] = Math.max(0, Math.min(255, (base.rgb[i] ?? 0) + n));
+      }
+      return base;
+    }
+  }
+}
+
+export async function spoofProbe(id: string): Promise<RgbImage> {
+  return toRgb(sharp(join(faceFixtureDir, `${id}.spoof.jpg`)));
+}

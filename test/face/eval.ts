@@ -1,0 +1,124 @@
+/**
+ * `npm run eval:face`: accuracy of the shipped pipeline on the offline set (test/face/README.md).
+ * Prints one JSON object. Genuine pairs are augmented (one photograph per person in the source),
+ * impostor pairs are real (different people); both are reported per augmentation too.
+ * Options: --threshold=0.5 (else the product default), --sweep (add a threshold sweep).
+ */
+import { FaceEngine, type Analysis } from '../../src/face/engine';
+import { cardPhotoEmbedding, decide, defaultDecisionConfig, qualityGate, type DecisionConfig, type VerifyOutcome } from '../../src/face/decision';
+import { cosineSimilarity, toGrey, type RgbImage } from '../../src/face/image';
+import { augmentations, cameraProbe, cardPhoto, faceIds, spoofProbe, type Augmentation } from './eval-set';
+
+interface Probe {
+  id: string;
+  aug: Augmentation;
+  analysis: Analysis;
+  image: RgbImage;
+}
+
+const arg = (name: string): string | undefined => process.argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1];
+
+async function main(): Promise<void> {
+  const threshold = Number(arg('threshold') ?? defaultDecisionConfig.matchThreshold);
+  const cfg: DecisionConfig = { ...defaultDecisionConfig, matchThreshold: threshold };
+  const engine = await FaceEngine.create();
+  const cards = new Map<string, Float32Array>();
+  for (const id of faceIds) {
+    const e = cardPhotoEmbedding(await engine.analyse(await cardPhoto(id)));
+    if (e !== 'no-face') cards.set(id, e);
+  }
+  const probes: Probe[] = [];
+  for (const id of faceIds) {
+    for (const aug of augmentations) {
+      const image = await cameraProbe(id, aug);
+      probes.push({ id, aug, image, analysis: await engine.analyse(image) });
+    }
+  }
+  const outcome = (card: Float32Array, p: Probe, c: DecisionConfig = cfg): { outcome: VerifyOutcome; score?: number } => decide(p.analysis, toGrey(p.image), card, c);
+  const count = (rows: { outcome: VerifyOutcome }[]): Record<string, number> => {
+    const out: Record<string, number> = {};
+    for (const r of rows) out[r.outcome] = (out[r.outcome] ?? 0) + 1;
+    return out;
+  };
+
+  const genuine: { aug: Augmentation; outcome: VerifyOutcome; score?: number }[] = [];
+  const impostor: { aug: Augmentation; outcome: VerifyOutcome; score?: number }[] = [];
+  const genuineSims: number[] = [];
+  const impostorSims: number[] = [];
+  for (const p of probes) {
+    const face = [...p.analysis.faces].sort((a, b) => b.box.width - a.box.width)[0];
+    for (const [cardId, card] of cards) {
+      const r = outcome(card, p);
+      if (cardId === p.id) genuine.push({ aug: p.aug, ...r });
+      else impostor.push({ aug: p.aug, ...r });
+      if (face?.embedding && !qualityGate(p.analysis, toGrey(p.image), cfg)) (cardId === p.id ? genuineSims : impostorSims).push(cosineSimilarity(face.embedding, card));
+    }
+  }
+  const fa = impostor.filter((r) => r.outcome === 'match').length;
+  const fr = genuine.filter((r) => r.outcome !== 'match').length;
+  const perAug = Object.fromEntries(
+    augmentations.map((aug) => {
+      const g = genuine.filter((r) => r.aug === aug);
+      const i = impostor.filter((r) => r.aug === aug);
+      return [aug, { genuinePairs: g.length, genuine: count(g), impostorPairs: i.length, falseAccepts: i.filter((r) => r.outcome === 'match').length }];
+    }),
+  );
+  const spoofs: { outcome: VerifyOutcome; real?: number; live?: number }[] = [];
+  for (const id of faceIds) {
+    const card = cards.get(id);
+    if (!card) continue;
+    const image = await spoofProbe(id);
+    const r = decide(await engine.analyse(image), toGrey(image), card, cfg);
+    spoofs.push({ outcome: r.outcome, real: r.liveness?.real, live: r.liveness?.live });
+  }
+  // Liveness on genuine live-camera originals: how often a real person would be called a spoof.
+  const liveOriginals = probes.filter((p) => p.aug === 'original').map((p) => outcome(cards.get(p.id) ?? new Float32Array(), p));
+  const sweep =
+    process.argv.includes('--sweep')
+      ? [0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7].map((t) => ({
+          threshold: t,
+          frrOnAcceptedFrames: genuineSims.filter((s) => s < t).length / Math.max(1, genuineSims.length),
+          far: impostorSims.filter((s) => s >= t).length / Math.max(1, impostorSims.length),
+        }))
+      : undefined;
+  const stats = (xs: number[]): object => {
+    const s = [...xs].sort((a, b) => a - b);
+    const q = (f: number): number => Number((s[Math.min(s.length - 1, Math.floor(f * s.length))] ?? NaN).toFixed(3));
+    return { n: s.length, min: q(0), p05: q(0.05), median: q(0.5), p95: q(0.95), max: q(1 - 1e-9) };
+  };
+  const result = {
+    eval: 'face',
+    backend: engine.backend,
+    models: engine.models,
+    threshold,
+    persons: faceIds.length,
+    cardPhotosWithFace: cards.size,
+    note: 'genuine pairs are augmented (card photo and camera view rendered from one photograph); impostor pairs are real (different people)',
+    genuinePairs: genuine.length,
+    impostorPairs: impostor.length,
+    falseAccepts: fa,
+    falseRejects: fr,
+    FAR: Number((fa / Math.max(1, impostor.length)).toFixed(4)),
+    FRR: Number((fr / Math.max(1, genuine.length)).toFixed(4)),
+    genuineOutcomes: count(genuine),
+    impostorOutcomes: count(impostor),
+    perAugmentation: perAug,
+    similarity: { genuine: stats(genuineSims), impostor: stats(impostorSims) },
+    liveness: {
+      spoofSamples: spoofs.length,
+      spoofOutcomes: count(spoofs),
+      spoofsPassedAsMatch: spoofs.filter((s) => s.outcome === 'match').length,
+      spoofsCaughtByLiveness: spoofs.filter((s) => s.outcome === 'spoof').length,
+      liveOriginalsCalledSpoof: liveOriginals.filter((r) => r.outcome === 'spoof').length,
+      liveOriginals: liveOriginals.length,
+      spoofScores: spoofs.map((s) => [Number((s.real ?? NaN).toFixed(2)), Number((s.live ?? NaN).toFixed(2))]),
+    },
+    ...(sweep ? { sweep } : {}),
+  };
+  process.stdout.write(JSON.stringify(result) + '\n');
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`${String(err)}\n`);
+  process.exit(1);
+});
