@@ -616,7 +616,8 @@ function digitEntry(t: Step, digit: number): void {
 function onButton(t: Step, id: string): void {
   const visible = viewOf(t.state, t.now).buttons.some((b) => b.id === id);
   if (!visible) {
-    t.log('debug', 'stale-button', { phase: t.phase.name, button: id });
+    // Never log which key: a keypad id is a digit of a PIN or passcode.
+    t.log('debug', 'stale-button', { phase: t.phase.name, button: /^key\./.test(id) ? 'key' : id });
     return;
   }
   const keyMatch = /^key\.(\d)$/.exec(id);
@@ -771,7 +772,7 @@ function onButton(t: Step, id: string): void {
     case 'not-qualified':
     case 'counter':
     case 'remove-card':
-      t.log('debug', 'stale-button', { phase: phase.name, button: id });
+      t.log('debug', 'stale-button', { phase: phase.name });
       return;
     default: {
       const never: never = phase;

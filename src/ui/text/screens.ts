@@ -231,7 +231,10 @@ export function renderScreen(req: ScreenRequest, config: FacilityConfig, options
         title: ja.inheritTitle,
         lines: [
           ja.inheritHeading,
-          ...req.categories.map((c) => `・${categoryText(c, config).inherit}： ${req.previous[c] ? ja.yes : ja.no}`),
+          // お薬 is part of 診療・お薬: its own line only where 診療・お薬 is not acquired or was refused.
+          ...req.categories
+            .filter((c) => c !== 'medication' || !req.categories.includes('clinical') || req.previous.clinical !== true)
+            .map((c) => `・${categoryText(c, config).inherit}： ${req.previous[c] ? ja.yes : ja.no}`),
         ],
         buttons: [
           { id: BUTTON.consentInherit, label: ja.buttonInherit, kind: 'primary' },
