@@ -48,7 +48,7 @@ interface Region {
 }
 
 /** Where the real card prints each field, in the 856×540 frame, with room for misregistration. */
-const REGION = {
+export const REGION = {
   birth: { x0: 330, y0: 40, x1: 556, y1: 100 },
   expiry: { x0: 24, y0: 386, x1: 320, y1: 424 },
   securityCode: { x0: 630, y0: 304, x1: 810, y1: 346 },
@@ -65,7 +65,7 @@ const BIRTH_DIGIT_CELLS: Array<[number, number]> = [
 const EXPIRY_EMS = 11;
 const EXPIRY_YEAR_CELL: [number, number] = [0, 2];
 
-function crop(face: GreyFrame, r: Region): GreyFrame {
+export function crop(face: GreyFrame, r: Region): GreyFrame {
   const w = r.x1 - r.x0;
   const h = r.y1 - r.y0;
   const out = new Uint8Array(w * h);
@@ -108,7 +108,7 @@ interface InkBox {
 }
 
 /** The ink extent of the one text line in a region (columns/rows with at least `minInk` dark pixels). */
-function inkBox(img: GreyFrame): InkBox | undefined {
+export function inkBox(img: GreyFrame): InkBox | undefined {
   const t = otsuThreshold(img.data);
   const { width: w, height: h, data } = img;
   const rows = new Array<number>(h).fill(0);
@@ -164,24 +164,61 @@ function inkBox(img: GreyFrame): InkBox | undefined {
   return { x0, x1, y0, y1, threshold: t };
 }
 
-/** A white canvas holding the given cells of a line, spaced apart; records where each cell went. */
-function composeCells(img: GreyFrame, box: InkBox, em: number, cells: Array<[number, number]>): { image: GreyFrame; spans: Array<[number, number]> } {
+/**
+ * A white canvas holding the digits of the given cells of a line, set close together like one
+ * word (tesseract is far surer of a digit string than of lone digits); records where each cell's
+ * digits went so recognised symbols can be assigned back by position.
+ */
+export function composeCells(img: GreyFrame, box: InkBox, em: number, cells: Array<[number, number]>): { image: GreyFrame; spans: Array<[number, number]> } {
   const pad = Math.round(em * 0.6);
+  const gap = Math.max(3, Math.round(em * 0.22));
   const y0 = Math.max(0, Math.round(box.y0 - em * 0.15));
   const y1 = Math.min(img.height - 1, Math.round(box.y1 + em * 0.15));
   const h = y1 - y0 + 1 + 2 * pad;
   const origin = box.x0 - em * 0.04;
-  const parts = cells.map(([a, b]) => [Math.max(0, Math.round(origin + a * em - em * 0.06)), Math.min(img.width - 1, Math.round(origin + b * em + em * 0.06))] as [number, number]);
-  const width = parts.reduce((s, [a, b]) => s + (b - a + 1) + pad, pad);
+  const pieces: Array<{ a: number; b: number; keep: boolean[] }> = [];
+  for (const [ca, cb] of cells) {
+    const a = Math.max(0, Math.round(origin + ca * em - em * 0.04));
+    const b = Math.min(img.width - 1, Math.round(origin + cb * em + em * 0.02));
+    const inkCols: boolean[] = [];
+    for (let x = a; x <= b; x++) {
+      let n = 0;
+      for (let y = y0; y <= y1; y++) if ((img.data[y * img.width + x] ?? 255) <= box.threshold) n++;
+      inkCols.push(n >= 2);
+    }
+    // Drop a sliver of a neighbouring kanji: a narrow run of ink columns touching the cell's
+    // edge. Everything outside the kept runs is whitened (specks, faint kanji edges).
+    const runs: Array<{ from: number; to: number }> = [];
+    for (let i = 0; i < inkCols.length; i++) {
+      if (!inkCols[i]) continue;
+      const last = runs[runs.length - 1];
+      if (last && i - last.to <= 1) last.to = i;
+      else runs.push({ from: i, to: i });
+    }
+    const kept = runs.filter((g) => !((g.from <= 1 || g.to >= inkCols.length - 2) && g.to - g.from + 1 < em * 0.2));
+    const first = kept[0];
+    const last = kept[kept.length - 1];
+    if (!first || !last) {
+      pieces.push({ a, b: a - 1, keep: [] });
+      continue;
+    }
+    const from = Math.max(0, first.from - 1);
+    const to = Math.min(inkCols.length - 1, last.to + 1);
+    const keep: boolean[] = [];
+    for (let i = from; i <= to; i++) keep.push(kept.some((g) => i >= g.from - 1 && i <= g.to + 1));
+    pieces.push({ a: a + from, b: a + to, keep });
+  }
+  const width = pieces.reduce((s, p) => s + Math.max(0, p.b - p.a + 1) + gap, 2 * pad - gap);
   const out = new Uint8Array(width * h).fill(255);
   const spans: Array<[number, number]> = [];
   let cx = pad;
-  for (const [a, b] of parts) {
+  for (const p of pieces) {
+    const w = Math.max(0, p.b - p.a + 1);
     for (let y = y0; y <= y1; y++) {
-      for (let x = a; x <= b; x++) out[(y - y0 + pad) * width + cx + (x - a)] = img.data[y * img.width + x] ?? 255;
+      for (let x = p.a; x <= p.b; x++) out[(y - y0 + pad) * width + cx + (x - p.a)] = p.keep[x - p.a] ? (img.data[y * img.width + x] ?? 255) : 255;
     }
-    spans.push([cx, cx + (b - a)]);
-    cx += b - a + 1 + pad;
+    spans.push([cx - gap / 2, cx + w - 1 + gap / 2]);
+    cx += w + gap;
   }
   return { image: { width, height: h, data: out }, spans };
 }
@@ -436,7 +473,7 @@ export class CardFaceReader {
             for (const sym of word.symbols) {
               if (!/^\d$/.test(sym.text)) continue;
               const cx = (sym.bbox.x0 + sym.bbox.x1) / 2 / scale;
-              const i = spans.findIndex(([s0, s1]) => cx >= s0 - 2 && cx <= s1 + 2);
+              const i = spans.findIndex(([s0, s1]) => cx >= s0 && cx <= s1);
               if (i < 0) continue;
               groups[i] += sym.text;
               seen[i] = true;
