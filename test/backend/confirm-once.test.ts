@@ -1,0 +1,112 @@
+/**
+ * One whole confirmation through the card layer (JPKI on an emulated card in the simulated
+ * reader) and the backend client against the simulator: the card really signs the nonce.
+ */
+import assert from 'node:assert/strict';
+import { WrongPinError } from '../../src/card/errors';
+import { CardWaitTimeoutError, CertificateUnusableError, confirmOnce, consentsFor } from '../../src/backend/confirm-once';
+import { SimulatedCardReaderDriver } from '../../src/devices/card-reader/simulated-driver';
+import { createPersonaCard } from '../../src/emulator';
+import type { PersonaName } from '../../src/personas/catalogue';
+import { startRig, type Rig } from './sim-fixture';
+
+describe('confirmOnce: card → proof → backend → record', function () {
+  let rig: Rig;
+  let driver: SimulatedCardReaderDriver;
+  before(async () => {
+    rig = await startRig();
+    driver = new SimulatedCardReaderDriver();
+    await driver.start();
+  });
+  after(async () => {
+    await driver.stop();
+    await rig.stop();
+  });
+  afterEach(() => {
+    driver.remove('card');
+    driver.remove('smartphone');
+  });
+
+  const insert = (persona: PersonaName, slot: 'card' | 'smartphone' = 'card') =>
+    driver.insert(slot, createPersonaCard({ persona, credentials: rig.creds }));
+
+  it('PIN: qualified, consents recorded, and with --consent all the letters registered after the result', async () => {
+    insert('valid');
+    const r = await confirmOnce({ driver, backend: rig.client(), method: 'pin', pin: '1234', consent: 'all', waitForCardMs: 1000 });
+    assert.equal(r.confirmation.status, 'qualified');
+    assert.equal(r.localCertificateStatus, 'valid');
+    if (r.confirmation.status !== 'qualified') return;
+    assert.equal(r.confirmation.consentsRecorded?.mode, 'comprehensive');
+    assert.ok(r.consentRegistration);
+    assert.deepEqual(r.consentRegistration.consentsRecorded.given.referralLetterIds, r.confirmation.referralLetters.map((l) => l.id));
+    assert.ok(r.timing.totalMs >= r.timing.cardMs);
+  });
+
+  it('a wrong PIN is the card’s typed error and nothing reaches the confirmation endpoint', async () => {
+    insert('valid');
+    const before = rig.sim.receptions.size;
+    await assert.rejects(
+      confirmOnce({ driver, backend: rig.client(), method: 'pin', pin: '9999', consent: 'none', waitForCardMs: 1000 }),
+      (e: unknown) => e instanceof WrongPinError,
+    );
+    assert.equal(rig.sim.receptions.size, before);
+  });
+
+  it('a certificate past grace is refused on the reader before any PIN', async () => {
+    insert('expired-past-grace');
+    await assert.rejects(
+      confirmOnce({ driver, backend: rig.client(), method: 'pin', pin: '1234', consent: 'all', waitForCardMs: 1000 }),
+      CertificateUnusableError,
+    );
+  });
+
+  it('grace period: consents are not sent', async () => {
+    insert('expired-grace');
+    const r = await confirmOnce({ driver, backend: rig.client(), method: 'pin', pin: '1234', consent: 'all', waitForCardMs: 1000 });
+    assert.equal(r.localCertificateStatus, 'grace');
+    assert.equal(r.confirmation.status, 'qualified');
+    assert.ok(!r.confirmation.notices.includes('consents-not-recorded'));
+    if (r.confirmation.status === 'qualified') assert.equal(r.confirmation.consentsRecorded, undefined);
+  });
+
+  it('revoked card: the backend refuses it whatever its dates', async () => {
+    insert('revoked');
+    const r = await confirmOnce({ driver, backend: rig.client(), method: 'pin', pin: '1234', consent: 'none', waitForCardMs: 1000 });
+    assert.equal(r.localCertificateStatus, 'valid');
+    assert.equal(r.confirmation.status, 'certificate-refused');
+  });
+
+  it('Android phone on the smartphone reader', async () => {
+    insert('android', 'smartphone');
+    const r = await confirmOnce({ driver, backend: rig.client(), method: 'smartphone', platform: 'android', pin: '1234', consent: 'none', waitForCardMs: 1000 });
+    assert.equal(r.confirmation.identityMethod, 'smartphone');
+    assert.equal(r.confirmation.status, 'qualified');
+  });
+
+  it('visual check reads only the certificate', async () => {
+    insert('face-only');
+    const r = await confirmOnce({ driver, backend: rig.client(), method: 'visual', staffId: 'staff-01', consent: ['healthCheckups'], waitForCardMs: 1000 });
+    assert.equal(r.confirmation.identityMethod, 'visual');
+  });
+
+  it('no card: CardWaitTimeoutError', async () => {
+    await assert.rejects(
+      confirmOnce({ driver, backend: rig.client(), method: 'pin', pin: '1234', consent: 'none', waitForCardMs: 50 }),
+      CardWaitTimeoutError,
+    );
+  });
+
+  it('consent choices map to the SPEC §6 categories', () => {
+    assert.equal(consentsFor('all').given.medicationOnly, false);
+    assert.equal(consentsFor('all').given.clinicalAndMedication, true);
+    assert.equal(consentsFor(['medicationOnly']).given.medicationOnly, true);
+    assert.equal(consentsFor(['medicationOnly', 'clinicalAndMedication']).given.medicationOnly, false);
+    assert.deepEqual(consentsFor('none').given, {
+      surgeryDiagnosisInfection: false,
+      clinicalAndMedication: false,
+      medicationOnly: false,
+      healthCheckups: false,
+      referralLetterIds: [],
+    });
+  });
+});
