@@ -185,7 +185,7 @@ function screenFor(state: SessionState, config: FacilityConfig): ScreenRequest {
         wrong: phase.wrong ?? false,
       };
     case 'pin-locked':
-      return { id: 'pin-locked' };
+      return { id: 'pin-locked', slot: data.slot ?? 'card' };
     case 'staff-passcode':
       return phase.hint ? { id: 'staff-passcode', typed: phase.digits.length, hint: phase.hint } : { id: 'staff-passcode', typed: phase.digits.length };
     case 'staff-locked':
@@ -394,6 +394,12 @@ function startRead(t: Step, slot: 'card' | 'smartphone'): void {
 }
 
 /** After a good card read (and registration offer): visual if armed, else method choice. */
+/** Ask for the phone, or read it at once if it already lies on the smartphone reader. */
+function holdPhone(t: Step, kind: 'android' | 'iphone'): void {
+  if (t.device.phonePresent) startRead(t, 'smartphone');
+  else t.go({ name: 'phone-hold', kind });
+}
+
 function afterCardRead(t: Step): void {
   if (t.data.visualArmed || t.device.remoteVisualMode) {
     if (t.device.remoteVisualMode) t.log('info', 'remote-visual-mode-used');
@@ -587,9 +593,10 @@ function digitEntry(t: Step, digit: number): void {
       t.go({ name: 'pin-checking', purpose: 'card' });
       t.emit({ type: 'verify-pin', slot: 'card', pin: digits });
     } else {
-      // Android: PIN on the panel first, then the phone is held (SPEC §3.2).
+      // Android: PIN on the panel first, then the phone is held (SPEC §3.2). A phone still
+      // lying on the reader (after a wrong PIN) will not be "inserted" again: read it now.
       t.data.pendingPin = digits;
-      t.go({ name: 'phone-hold', kind: 'android' });
+      holdPhone(t, 'android');
     }
     return;
   }
@@ -691,7 +698,7 @@ function onButton(t: Step, id: string): void {
         t.go({ name: 'pin', digits: '', purpose: 'smartphone' });
       } else if (id === BUTTON.phoneIphone) {
         t.data.phoneKind = 'iphone';
-        t.go({ name: 'phone-hold', kind: 'iphone' });
+        holdPhone(t, 'iphone');
       } else if (id === BUTTON.phoneCancel) {
         t.endSession('quit');
       }

@@ -553,6 +553,28 @@ describe('session flows', () => {
     assertNoPersonalData(d);
   });
 
+  it('Android: a wrong PIN with the phone still on the reader reads it again after the new PIN', () => {
+    const d = new Driver();
+    d.send({ type: 'start' });
+    d.tap('スマホの方はこちら');
+    d.tap('Android');
+    d.digits('9876');
+    d.send({ type: 'card-inserted', slot: 'smartphone' });
+    d.send({ type: 'card-read', slot: 'smartphone', card: goodCard });
+    d.send({ type: 'pin-wrong', triesLeft: 2 });
+    assert.equal(d.phase, 'pin');
+    assert.match(d.text, /残り入力回数は2回/);
+    d.digits('1234');
+    assert.deepEqual(d.of('read-card'), [{ type: 'read-card', slot: 'smartphone' }], 'no second "hold your phone" wait');
+    d.send({ type: 'card-read', slot: 'smartphone', card: { ...goodCard, pinTriesLeft: 2 } });
+    assert.deepEqual(d.of('verify-pin'), [{ type: 'verify-pin', slot: 'smartphone', pin: '1234' }]);
+    d.send({ type: 'pin-locked' });
+    assert.equal(d.phase, 'pin-locked');
+    assert.equal(d.view.lines[1], 'スマートフォンをお取りください。');
+    d.timeout();
+    assert.equal(d.phase, 'idle');
+  });
+
   it('iPhone: biometric on the phone, no PIN on the panel', () => {
     const d = new Driver();
     d.send({ type: 'staff-mode', on: false });

@@ -58,7 +58,7 @@ export type ScreenRequest =
   | { id: 'face'; hint?: FaceHint }
   | { id: 'face-failed'; reason: 'no-match' | 'camera' | 'card-photo'; pin: boolean }
   | { id: 'pin'; typed: number; triesLeft: number; wrong: boolean }
-  | { id: 'pin-locked' }
+  | { id: 'pin-locked'; slot: ReaderSlot }
   | { id: 'staff-passcode'; typed: number; hint?: 'wrong' | 'wait' }
   | { id: 'staff-locked' }
   | { id: 'staff-confirm'; consentFirst: boolean }
@@ -180,7 +180,7 @@ export function renderScreen(req: ScreenRequest, config: FacilityConfig, options
       });
     }
     case 'pin-locked':
-      return view({ lines: [ja.pinLocked, ja.doneRemoveCard], buttons: [] });
+      return view({ lines: [ja.pinLocked, req.slot === 'card' ? ja.doneRemoveCard : ja.donePhone], buttons: [] });
     case 'staff-passcode':
       return view({
         lines: [staffText.staffPasscodePrompt],

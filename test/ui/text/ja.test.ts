@@ -95,7 +95,7 @@ describe('renderScreen', () => {
     { id: 'face', hint: 'backlight' },
     { id: 'face-failed', reason: 'no-match', pin: true },
     { id: 'pin', typed: 3, triesLeft: 3, wrong: false },
-    { id: 'pin-locked' },
+    { id: 'pin-locked', slot: 'card' },
     { id: 'staff-passcode', typed: 1 },
     { id: 'staff-locked' },
     { id: 'staff-confirm', consentFirst: true },
