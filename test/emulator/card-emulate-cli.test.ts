@@ -1,10 +1,9 @@
 import assert from 'node:assert/strict';
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { startPcscd, type PcscdInstance } from '../../src/rig/pcscd-process';
+import { testRigCredentials, testRigDir } from './rig-fixture';
 import { parseEmulateArgs, parseFaults, UsageError } from '../../src/cli/commands/card-emulate';
 
 const execFileAsync = promisify(execFile);
@@ -50,22 +49,21 @@ describe('fcr card emulate', function () {
 
   describe('process', () => {
     let pcscd: PcscdInstance;
-    let rigDir: string;
     let child: ChildProcess | undefined;
     before(async () => {
       pcscd = await startPcscd();
-      rigDir = mkdtempSync(join(tmpdir(), 'fcr-cli-rig-'));
+      // Keys generated once for the whole test run; the child process finds them cached.
+      await testRigCredentials();
     });
     after(async () => {
       child?.kill('SIGKILL');
       await pcscd?.stop();
-      rmSync(rigDir, { recursive: true, force: true });
     });
 
     it('puts the card on the reader, prints one line, never the PIN, and exits 0 on SIGTERM', async () => {
       child = spawn(process.execPath, ['--import', 'tsx', 'bin/fcr.js', 'card', 'emulate', '--persona', 'valid', '--port', String(pcscd.vpcdPorts[0]), '--pin', '8642'], {
         cwd: repo,
-        env: { ...process.env, FCR_RIG_DIR: rigDir },
+        env: { ...process.env, FCR_RIG_DIR: testRigDir() },
       });
       let out = '';
       let err = '';

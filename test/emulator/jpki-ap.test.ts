@@ -1,9 +1,7 @@
 import assert from 'node:assert/strict';
 import { X509Certificate, createHash, createVerify, constants, publicDecrypt, verify } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { loadRigCredentials, type RigCredentials } from '../../src/personas/credentials';
+import type { RigCredentials } from '../../src/personas/credentials';
+import { testRigCredentials } from './rig-fixture';
 import { personas } from '../../src/personas/catalogue';
 import { createPersonaCard, EmulatedCard, JPKI_AID, DEFAULT_SIGNATURE_PASSWORD, InvalidPinFormatError } from '../../src/emulator';
 
@@ -22,13 +20,10 @@ const signApdu = (data: Buffer, p1 = '00', p2 = '80'): Buffer => Buffer.concat([
 
 describe('emulated card: JPKI application', function () {
   this.timeout(120_000);
-  let dir: string;
   let creds: RigCredentials;
   before(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'fcr-emu-'));
-    creds = await loadRigCredentials({ dir });
+    creds = await testRigCredentials();
   });
-  after(() => rmSync(dir, { recursive: true, force: true }));
 
   const card = (persona: (typeof personas)[number]['name'] = 'valid', pin?: string): EmulatedCard => {
     const c = createPersonaCard({ persona, credentials: creds, ...(pin ? { pin } : {}) });

@@ -11,7 +11,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { startPcscd, type PcscdInstance } from '../../src/rig/pcscd-process';
-import { loadRigCredentials, type RigCredentials } from '../../src/personas/credentials';
+import type { RigCredentials } from '../../src/personas/credentials';
+import { testRigCredentials } from './rig-fixture';
 import type { PersonaName } from '../../src/personas/catalogue';
 import { createPersonaCard, startCardEmulator, JpkiApplication, type CardFaults, type EmulatedCard, type VpcdCardSocket } from '../../src/emulator';
 
@@ -30,7 +31,6 @@ describe('emulator through pcscd + vpcd, driven by OpenSC', function () {
   this.timeout(120_000);
   let pcscd: PcscdInstance;
   let creds: RigCredentials;
-  let rigDir: string;
   let work: string;
   let slot0: VpcdCardSocket;
 
@@ -67,16 +67,14 @@ describe('emulator through pcscd + vpcd, driven by OpenSC', function () {
   }
 
   before(async () => {
-    rigDir = mkdtempSync(join(tmpdir(), 'fcr-emu-rig-'));
     work = mkdtempSync(join(tmpdir(), 'fcr-emu-work-'));
-    creds = await loadRigCredentials({ dir: rigDir });
+    creds = await testRigCredentials();
     pcscd = await startPcscd();
     slot0 = await startCardEmulator({ port: pcscd.vpcdPorts[0], card: null });
   });
   after(async () => {
     await slot0?.stop();
     await pcscd?.stop();
-    rmSync(rigDir, { recursive: true, force: true });
     rmSync(work, { recursive: true, force: true });
   });
 
