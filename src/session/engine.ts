@@ -393,13 +393,13 @@ function startRead(t: Step, slot: 'card' | 'smartphone'): void {
   t.emit({ type: 'read-card', slot });
 }
 
-/** After a good card read (and registration offer): visual if armed, else method choice. */
 /** Ask for the phone, or read it at once if it already lies on the smartphone reader. */
 function holdPhone(t: Step, kind: 'android' | 'iphone'): void {
   if (t.device.phonePresent) startRead(t, 'smartphone');
   else t.go({ name: 'phone-hold', kind });
 }
 
+/** After a good card read (and registration offer): visual if armed, else method choice. */
 function afterCardRead(t: Step): void {
   if (t.data.visualArmed || t.device.remoteVisualMode) {
     if (t.device.remoteVisualMode) t.log('info', 'remote-visual-mode-used');
