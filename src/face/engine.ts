@@ -25,8 +25,10 @@ export interface FaceEngineOptions {
   modelDir?: string;
   /** FaceMesh landmarks: rotates the face upright before the descriptor (alignment). */
   align?: boolean;
-  /** Run the antispoof and liveness models (off for the card photo pass only). */
+  /** Run the antispoof and liveness models. */
   liveness?: boolean;
+  /** Compute the FaceRes descriptor (off only to time detection alone in the bench). */
+  describe?: boolean;
   maxFaces?: number;
   minDetectorScore?: number;
 }
@@ -51,7 +53,8 @@ export interface Analysis {
 
 /** The model names (manifest `model` field) the engine loads. */
 export function engineModels(opts: FaceEngineOptions): string[] {
-  const models = ['blazeface', 'faceres'];
+  const models = ['blazeface'];
+  if (opts.describe !== false) models.push('faceres');
   if (opts.align !== false) models.push('facemesh');
   if (opts.liveness !== false) models.push('antispoof', 'liveness');
   return models;
@@ -146,7 +149,7 @@ export class FaceEngine {
         emotion: { enabled: false },
         attention: { enabled: false },
         gear: { enabled: false },
-        description: { enabled: true, modelPath: 'faceres.json', skipFrames: 0, skipTime: 0 },
+        description: { ...on(opts.describe !== false, 'faceres.json'), skipFrames: 0, skipTime: 0 },
         antispoof: { ...on(opts.liveness !== false, 'antispoof.json'), skipFrames: 0, skipTime: 0 },
         liveness: { ...on(opts.liveness !== false, 'liveness.json'), skipFrames: 0, skipTime: 0 },
       },
