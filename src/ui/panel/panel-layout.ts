@@ -40,8 +40,6 @@ export interface PanelLayout {
   buttons: LaidOutButton[];
 }
 
-export const KEYPAD_DIGITS = ['1', '2', '3', '4', '5', '6', '7', '8', '9', '0'] as const;
-
 /** Dots only, never digits (SPEC §3 step 5): filled for typed, hollow for the rest. */
 export function secretDots(typed: number, length: number): string {
   const dots: string[] = [];
@@ -104,12 +102,8 @@ export function layoutPanel(view: PanelView, cols: number, rows: number, countdo
   const hint = view.hint;
   if (hint !== undefined) next += 2;
 
-  const items: { target: PanelTarget; label: string; emphasis: LaidOutButton['emphasis'] }[] = [];
-  if (view.secretEntry) {
-    for (const d of KEYPAD_DIGITS) items.push({ target: { kind: 'digit', digit: d }, label: d, emphasis: 'secondary' });
-  }
-  const keypad = flowButtons(items, next, Math.min(cols, 5 * 9 + 2));
-  if (items.length > 0) next = keypad.bottom + 1;
+  // The keypad of a PIN screen comes from the engine as ordinary buttons (`key.0`…), so one
+  // code path draws and hit-tests every button.
   const named = flowButtons(
     view.buttons.map((b) => ({ target: { kind: 'button' as const, id: b.id }, label: b.label, emphasis: b.kind ?? 'primary' })),
     next,
@@ -124,7 +118,7 @@ export function layoutPanel(view: PanelView, cols: number, rows: number, countdo
     bodyTop,
     ...(secretLine !== undefined ? { secretLine } : {}),
     ...(hint !== undefined ? { hint } : {}),
-    buttons: [...keypad.buttons, ...named.buttons],
+    buttons: named.buttons,
   };
 }
 
@@ -140,8 +134,11 @@ export function hitTest(layout: PanelLayout, x: number, y: number): PanelTarget 
 /** The screen as plain text lines (for `fcr rig screen` and logs without a terminal). */
 export function panelText(view: PanelView, countdownLabel: (s: number) => string): string {
   const out = [view.facilityName];
+  const title = [view.title, view.page ? `${view.page.index}/${view.page.count}` : undefined, view.countdownSeconds !== undefined ? countdownLabel(view.countdownSeconds) : undefined]
+    .filter((x) => x !== undefined && x !== '')
+    .join(' ');
+  if (title !== '') out.push(title);
   const layout = layoutPanel(view, 200, 60, countdownLabel);
-  if (layout.titleLine.trim() !== '') out.push(layout.titleLine.trimEnd());
   out.push(...view.lines);
   if (layout.secretLine) out.push(layout.secretLine);
   if (view.hint) out.push(view.hint);

@@ -53,21 +53,25 @@ describe('panel layout', () => {
       }
   });
 
-  it('draws a keypad for secret entry whose keys are digits', () => {
+  it('draws the secret entry as dots and the keypad keys the engine gives as buttons', () => {
+    const keys = ['1', '2', '3', '4', '5', '6', '7', '8', '9', '0'].map((d) => ({ id: `key.${d}`, label: d, kind: 'secondary' as const }));
     const layout = layoutPanel(
-      { screenId: 'pin', facilityName: 'X', lines: ['暗証番号を入力してください。'], buttons: [{ id: 'pin.cancel', label: 'キャンセル' }], secretEntry: { typed: 1, length: 4 } },
+      { screenId: 'pin', facilityName: 'X', lines: ['暗証番号を入力してください。'], buttons: [...keys, { id: 'pin.cancel', label: 'キャンセル' }], secretEntry: { typed: 1, length: 4 } },
       80,
       24,
       countdown,
     );
-    const digits = layout.buttons.filter((b) => b.target.kind === 'digit').map((b) => b.label);
-    assert.deepEqual(digits, ['1', '2', '3', '4', '5', '6', '7', '8', '9', '0']);
     assert.equal(layout.secretLine, '● ○ ○ ○');
+    assert.equal(layout.buttons.length, 11);
+    const five = layout.buttons.find((b) => b.label === '5')!;
+    assert.deepEqual(hitTest(layout, five.rect.left + 1, five.rect.top + 1), { kind: 'button', id: 'key.5' });
+    assert.ok(layout.buttons.every((b) => !layout.secretLine || b.rect.top > layout.bodyTop + layout.body.length), 'keys below the dots');
   });
 
   it('renders plain text with facility name first and buttons in brackets', () => {
     const text = panelText(method, countdown);
     assert.equal(text.split('\n')[0], '○○○○病院');
+    assert.equal(text.split('\n')[1], '残り30秒');
     assert.match(text, /\[顔認証を行う\] \[暗証番号を入力\] \[終了する\]/);
   });
 });

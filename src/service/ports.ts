@@ -1,0 +1,73 @@
+/**
+ * What the reader service needs from the outside world, as small ports. The session engine
+ * decides; the service executes the engine's effects through these ports; adapters in
+ * `src/service/adapters/` implement them over the real drivers (pcsclite card client, backend
+ * client, face worker) and the rig implements them over simulations. Expected failures come back
+ * as values (a wrong PIN is not an exception); only bugs throw.
+ */
+import type {
+  BackendFailureKind,
+  CardReadFailure,
+  CardReadInfo,
+  FaceHint,
+  FaceOutcome,
+  QualificationResult,
+  ReaderSlot,
+} from '../session/events';
+import type { ConsentRecord, IdentityMethod } from '../session/effects';
+
+export type CardReadOutcome = { ok: true; card: CardReadInfo } | { ok: false; reason: CardReadFailure };
+
+export type PinOutcome =
+  | { kind: 'verified' }
+  | { kind: 'wrong'; triesLeft: number }
+  | { kind: 'locked' }
+  | { kind: 'failed'; reason: CardReadFailure };
+
+export interface CardPresenceEvent {
+  type: 'inserted' | 'removed';
+  slot: ReaderSlot;
+}
+
+/** The card on a reader slot, for one patient at a time. Holds what it read until `wipe()`. */
+export interface CardPort {
+  onPresence(listener: (e: CardPresenceEvent) => void): () => void;
+  read(slot: ReaderSlot): Promise<CardReadOutcome>;
+  verifyPin(slot: ReaderSlot, pin: string): Promise<PinOutcome>;
+  /** Drop the certificate and everything else read from the card (SPEC §5). */
+  wipe(): void;
+}
+
+export type QueryOutcome = { ok: true; result: QualificationResult } | { ok: false; kind: BackendFailureKind };
+export type CallOutcome = { ok: true } | { ok: false; kind: BackendFailureKind };
+
+export interface QualificationQuery {
+  slot: ReaderSlot;
+  method: IdentityMethod;
+  consentFirst?: ConsentRecord;
+}
+
+/** The eligibility backend as the flow sees it (issue 3). Holds the proof material until `wipe()`. */
+export interface QualificationPort {
+  query(q: QualificationQuery): Promise<QueryOutcome>;
+  registerConsent(consent: ConsentRecord): Promise<CallOutcome>;
+  registerInsuranceUse(): Promise<CallOutcome>;
+  /** Whether the backend is reachable (circuit breaker closed); the LEDs show it. */
+  available(): boolean;
+  wipe(): void;
+}
+
+export type FaceMatchOutcome = { outcome: FaceOutcome; hint?: FaceHint; score?: number };
+
+/** Camera + card-photo unlock + matcher (issue 5, issue 7). */
+export interface FacePort {
+  startCamera(): Promise<{ ok: boolean }>;
+  stopCamera(): Promise<void>;
+  /** One attempt: card photo (via the card-face scan) against live frames, with liveness. */
+  match(): Promise<FaceMatchOutcome>;
+  wipe(): void;
+}
+
+export interface StaffPasscodePort {
+  check(passcode: string): Promise<boolean>;
+}

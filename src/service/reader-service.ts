@@ -1,0 +1,256 @@
+/**
+ * The reader service: the only place where the pure session engine meets the devices. Events
+ * from the card readers, the panel, the GPIO staff button, timers and finished effects go
+ * through one serial queue into `step()`; the effects it returns are carried out here, through the
+ * ports. Async results carry the session epoch they were started in: a result that arrives after
+ * the card was removed (a new epoch) is dropped, so one patient's data can never reach the next
+ * patient's screen.
+ */
+import type { Logger } from '../log/logger';
+import type { FacilityConfig } from '../config';
+import { initialSession, startEffects, step } from '../session/engine';
+import { BUTTON } from '../ui/text/screens';
+import type { SessionEvent } from '../session/events';
+import { describeEffect, type SessionEffect } from '../session/effects';
+import type { SessionState } from '../session/state';
+import type { PanelDriver, PanelInput } from '../ui/panel/panel-driver';
+import type { ReaderIndicators } from '../devices/gpio/gpio';
+import type { CardPort, FacePort, QualificationPort, StaffPasscodePort } from './ports';
+import { DailyCounters } from './daily-counters';
+
+export interface ReaderServiceDeps {
+  config: FacilityConfig;
+  card: CardPort;
+  backend: QualificationPort;
+  face: FacePort;
+  staffPasscode: StaffPasscodePort;
+  panel: PanelDriver;
+  indicators: ReaderIndicators;
+  log: Logger;
+  clock?: () => number;
+}
+
+export class ReaderService {
+  private state: SessionState;
+  private epoch = 0;
+  private queue: SessionEvent[] = [];
+  private draining = false;
+  private readonly timers = new Map<string, NodeJS.Timeout>();
+  private readonly unsubscribe: (() => void)[] = [];
+  private readonly clock: () => number;
+  private pending = new Set<Promise<void>>();
+  readonly counters = new DailyCounters();
+  private stopped = false;
+
+  constructor(private readonly deps: ReaderServiceDeps) {
+    this.clock = deps.clock ?? Date.now;
+    this.state = initialSession(deps.config);
+  }
+
+  /** Subscribes to the devices and shows the idle screen. */
+  start(): void {
+    const { card, panel, indicators } = this.deps;
+    this.unsubscribe.push(
+      card.onPresence((e) => this.dispatch(e.type === 'inserted' ? { type: 'card-inserted', slot: e.slot } : { type: 'card-removed', slot: e.slot })),
+      panel.onInput((input: PanelInput) => this.dispatch(input.type === 'digit' ? { type: 'pin-digit', digit: Number(input.digit) } : { type: 'button', id: input.id })),
+      indicators.onInput((input, active) => {
+        if (input === 'staffButton' && active) this.dispatch({ type: 'button', id: BUTTON.staffStart });
+      }),
+    );
+    for (const effect of startEffects(this.state, this.clock())) this.perform(effect);
+  }
+
+  /** The remote 目視確認 toggle from the reception terminal (SPEC §3.1). */
+  setRemoteVisualMode(on: boolean): void {
+    this.dispatch({ type: 'staff-mode', on });
+  }
+
+  current(): SessionState {
+    return this.state;
+  }
+
+  dispatch(event: SessionEvent): void {
+    if (this.stopped) return;
+    this.queue.push(event);
+    if (this.draining) return;
+    this.draining = true;
+    try {
+      while (this.queue.length > 0) {
+        const next = this.queue.shift()!;
+        const { state, effects } = step(this.state, next, this.clock());
+        this.state = state;
+        for (const effect of effects) this.perform(effect);
+      }
+    } finally {
+      this.draining = false;
+    }
+  }
+
+  /** Waits until every effect started so far has finished (tests, shutdown). */
+  async settle(): Promise<void> {
+    while (this.pending.size > 0) await Promise.allSettled([...this.pending]);
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    for (const u of this.unsubscribe) u();
+    for (const t of this.timers.values()) clearTimeout(t);
+    this.timers.clear();
+    await this.settle();
+    this.wipe();
+    await this.deps.face.stopCamera();
+  }
+
+  private wipe(): void {
+    this.epoch++;
+    this.deps.card.wipe();
+    this.deps.backend.wipe();
+    this.deps.face.wipe();
+  }
+
+  /** Runs an async effect; its resulting event is dropped if the session changed meanwhile. */
+  private async_(name: string, work: () => Promise<SessionEvent | undefined>): void {
+    const epoch = this.epoch;
+    const p = (async () => {
+      let event: SessionEvent | undefined;
+      try {
+        event = await work();
+      } catch (e) {
+        // A bug in an adapter: log its name only (messages may carry data) and fail safe.
+        this.deps.log.error(`${name} failed unexpectedly: ${(e as Error).name}`);
+        event = failureEventFor(name);
+      }
+      if (event && epoch === this.epoch) this.dispatch(event);
+    })();
+    this.pending.add(p);
+    void p.finally(() => this.pending.delete(p));
+  }
+
+  private perform(effect: SessionEffect): void {
+    const { log, card, backend, face, panel, indicators, staffPasscode } = this.deps;
+    log.debug(() => describeEffect(effect));
+    switch (effect.type) {
+      case 'show':
+        panel.show(effect.view);
+        return;
+      case 'read-card':
+        this.async_('read-card', async () => {
+          const r = await card.read(effect.slot);
+          return r.ok ? { type: 'card-read', slot: effect.slot, card: r.card } : { type: 'card-read-failed', slot: effect.slot, reason: r.reason };
+        });
+        return;
+      case 'verify-pin':
+        this.async_('verify-pin', async () => {
+          const r = await card.verifyPin(effect.slot, effect.pin);
+          switch (r.kind) {
+            case 'verified':
+              return { type: 'pin-verified' };
+            case 'wrong':
+              return { type: 'pin-wrong', triesLeft: r.triesLeft };
+            case 'locked':
+              return { type: 'pin-locked' };
+            case 'failed':
+              return { type: 'card-read-failed', slot: effect.slot, reason: r.reason };
+          }
+        });
+        return;
+      case 'start-camera':
+        this.async_('start-camera', async () => ((await face.startCamera()).ok ? undefined : { type: 'camera-failed' }));
+        return;
+      case 'stop-camera':
+        this.async_('stop-camera', async () => {
+          await face.stopCamera();
+          return undefined;
+        });
+        return;
+      case 'start-face-match':
+        this.async_('start-face-match', async () => {
+          const r = await face.match();
+          return { type: 'face-result', outcome: r.outcome, ...(r.hint ? { hint: r.hint } : {}) };
+        });
+        return;
+      case 'query-backend':
+        this.async_('query-backend', async () => {
+          const r = await backend.query({ slot: effect.slot, method: effect.method, ...(effect.consentFirst ? { consentFirst: effect.consentFirst } : {}) });
+          indicators.setLeds(backend.available() ? 'busy' : 'backend-unavailable');
+          return r.ok ? { type: 'backend-result', result: r.result } : { type: 'backend-failed', kind: r.kind };
+        });
+        return;
+      case 'register-consent':
+        this.async_('register-consent', async () => {
+          const r = await backend.registerConsent(effect.consent);
+          return r.ok ? { type: 'consent-registered' } : { type: 'backend-failed', kind: r.kind };
+        });
+        return;
+      case 'register-insurance-use':
+        this.async_('register-insurance-use', async () => {
+          const r = await backend.registerInsuranceUse();
+          return r.ok ? { type: 'insurance-registered' } : { type: 'backend-failed', kind: r.kind };
+        });
+        return;
+      case 'check-staff-passcode':
+        this.async_('check-staff-passcode', async () => ({ type: 'staff-passcode-result', ok: await staffPasscode.check(effect.passcode) }));
+        return;
+      case 'start-timer': {
+        this.clearTimer(effect.id);
+        const t = setTimeout(() => {
+          this.timers.delete(effect.id);
+          this.dispatch({ type: 'timer-fired', timerId: effect.id });
+        }, effect.ms);
+        this.timers.set(effect.id, t);
+        return;
+      }
+      case 'cancel-timer':
+        this.clearTimer(effect.id);
+        return;
+      case 'beep':
+        indicators.beep(effect.pattern);
+        return;
+      case 'set-leds':
+        indicators.setLeds(effect.pattern === 'idle' && !backend.available() ? 'backend-unavailable' : effect.pattern);
+        return;
+      case 'wipe':
+        this.wipe();
+        return;
+      case 'log': {
+        const detail = effect.detail ? ' ' + Object.entries(effect.detail).map(([k, v]) => `${k}=${String(v)}`).join(' ') : '';
+        log[effect.level](`${effect.event}${detail}`);
+        return;
+      }
+      case 'record-result':
+        this.counters.record(effect.outcome, this.clock());
+        log.info(`session ended method=${effect.outcome.method} status=${effect.outcome.status}${effect.outcome.error ? ` error=${effect.outcome.error.kind}` : ''}`);
+        return;
+      default: {
+        const never: never = effect;
+        log.error(`unknown effect ${String(never)}`);
+      }
+    }
+  }
+
+  private clearTimer(id: string): void {
+    const t = this.timers.get(id);
+    if (t) clearTimeout(t);
+    this.timers.delete(id);
+  }
+}
+
+/** What the flow hears when an effect's adapter crashed: the safe failure for that step. */
+function failureEventFor(effect: string): SessionEvent | undefined {
+  switch (effect) {
+    case 'read-card':
+    case 'verify-pin':
+      return { type: 'card-read-failed', slot: 'card', reason: 'reader-error' };
+    case 'start-camera':
+    case 'start-face-match':
+      return { type: 'camera-failed' };
+    case 'query-backend':
+    case 'register-consent':
+    case 'register-insurance-use':
+      return { type: 'backend-failed', kind: 'unavailable' };
+    case 'check-staff-passcode':
+      return { type: 'staff-passcode-result', ok: false };
+    default:
+      return undefined;
+  }
+}

@@ -1,0 +1,117 @@
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { ReaderService } from '../../src/service/reader-service';
+import { defaultRigConfig } from '../../src/config';
+import { HeadlessPanel } from '../../src/ui/panel/panel-driver';
+import { GpioIndicators } from '../../src/devices/gpio/gpio';
+import { SimulatedGpioChip } from '../../src/devices/gpio/simulated-gpio';
+import { loadPinMap } from '../../src/devices/gpio/pin-map';
+import { createLogger } from '../../src/log/logger';
+import { panelText } from '../../src/ui/panel/panel-layout';
+import { FakeBackend, FakeCard, FakeFace, staffPasscode, validCard } from './fakes';
+
+const pins = loadPinMap(join(__dirname, '../../hardware/pin-map.json'));
+
+function rig() {
+  const panel = new HeadlessPanel();
+  const card = new FakeCard();
+  const backend = new FakeBackend();
+  const face = new FakeFace();
+  const chip = new SimulatedGpioChip();
+  const logLines: string[] = [];
+  const service = new ReaderService({
+    config: defaultRigConfig(),
+    card,
+    backend,
+    face,
+    staffPasscode,
+    panel,
+    indicators: new GpioIndicators(pins, chip.lineFactory),
+    log: createLogger('test', { level: 'trace', sink: { write: (l) => logLines.push(l) } }),
+  });
+  service.start();
+  const screen = () => panelText(panel.current()!, (s) => `${s}s`);
+  return { panel, card, backend, face, chip, service, logLines, screen };
+}
+
+describe('reader service (engine + effects through ports)', () => {
+  it('walks a PIN session to the done screen, wipes on removal and counts the session', async () => {
+    const r = rig();
+    assert.match(r.screen(), /マイナンバーカードを置いてください。/);
+    r.card.present({ type: 'inserted', slot: 'card' });
+    await r.service.settle();
+    assert.match(r.screen(), /本人確認の方法を選んでください。/);
+    assert.ok(r.panel.press('暗証番号を入力'));
+    for (const d of '1234') r.panel.typeDigit(d);
+    await r.service.settle();
+    assert.ok(r.panel.press('全て同意する'));
+    await r.service.settle();
+    assert.match(r.screen(), /山田　太郎様/);
+    assert.deepEqual(r.card.calls, ['read', 'verify 4']);
+    assert.deepEqual(r.backend.calls, ['query pin', 'consent']);
+    const wipesBefore = r.card.wipes;
+    r.card.present({ type: 'removed', slot: 'card' });
+    await r.service.settle();
+    assert.match(r.screen(), /マイナンバーカードを置いてください。/);
+    assert.ok(r.card.wipes > wipesBefore, 'card data wiped on removal');
+    const today = r.service.counters.today(Date.now());
+    assert.equal(today.byMethod['pin'], 1);
+    assert.equal(today.byStatus['qualified'], 1);
+    const log = r.logLines.join('\n');
+    assert.ok(!log.includes('1234'), 'PIN never logged');
+    assert.ok(!log.includes('山田'), 'name never logged');
+    await r.service.stop();
+  });
+
+  it('drops a card read that finishes after the card was removed', async () => {
+    const r = rig();
+    let release!: () => void;
+    r.card.readAnswer = () => new Promise((res) => (release = () => res({ ok: true, card: validCard })));
+    r.card.present({ type: 'inserted', slot: 'card' });
+    r.card.present({ type: 'removed', slot: 'card' });
+    release();
+    await r.service.settle();
+    assert.match(r.screen(), /マイナンバーカードを置いてください。/);
+    assert.doesNotMatch(r.screen(), /本人確認の方法/);
+    await r.service.stop();
+  });
+
+  it('survives an adapter that throws: safe screen, then serves the next patient', async () => {
+    const r = rig();
+    r.card.readAnswer = () => Promise.reject(new TypeError('bug in an adapter'));
+    r.card.present({ type: 'inserted', slot: 'card' });
+    await r.service.settle();
+    assert.doesNotMatch(r.screen(), /本人確認の方法/);
+    assert.ok(r.logLines.some((l) => /read-card failed unexpectedly: TypeError/.test(l)));
+    r.card.present({ type: 'removed', slot: 'card' });
+    await r.service.settle();
+    r.card.readAnswer = async () => ({ ok: true, card: validCard });
+    r.card.present({ type: 'inserted', slot: 'card' });
+    await r.service.settle();
+    assert.match(r.screen(), /本人確認の方法を選んでください。/);
+    await r.service.stop();
+  });
+
+  it('opens the staff passcode screen from the GPIO staff button', async () => {
+    const r = rig();
+    r.chip.setInput(pins.staffButton, 0);
+    await r.service.settle();
+    assert.match(r.screen(), /目視確認用パスコードを入力してください/);
+    await r.service.stop();
+  });
+
+  it('answers a wrong PIN with the tries left and verifies on the next attempt', async () => {
+    const r = rig();
+    r.card.present({ type: 'inserted', slot: 'card' });
+    await r.service.settle();
+    r.panel.press('暗証番号を入力');
+    for (const d of '9999') r.panel.typeDigit(d);
+    await r.service.settle();
+    assert.match(r.screen(), /暗証番号を入力してください。/);
+    assert.match(r.screen(), /2回/);
+    for (const d of '1234') r.panel.typeDigit(d);
+    await r.service.settle();
+    assert.match(r.screen(), /同意/);
+    await r.service.stop();
+  });
+});
