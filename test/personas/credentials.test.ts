@@ -69,6 +69,8 @@ describe('rig credentials (test JPKI)', function () {
       const signatureCert = new X509Certificate(c.signatureCertificate);
       assert.notEqual(signatureCert.serialNumber, cert.serialNumber);
       assert.ok(!signatureCert.publicKey.equals(cert.publicKey));
+      assert.ok(signatureCert.verify(new X509Certificate(creds.jpkiSignatureCaCertificate).publicKey), 'signed by the signature CA');
+      assert.ok(createVerify('sha256').update('x').verify(signatureCert.publicKey, createSign('sha256').update('x').sign(c.signatureKey)));
     });
   }
 
