@@ -10,7 +10,7 @@ const ms = (def: number, what: string) =>
   z.number().int().min(1_000).max(3_600_000).default(def).describe(`${what} (ms)`);
 
 export const staffPasscodeHashSchema = z
-  .object({
+  .strictObject({
     algorithm: z.literal('scrypt'),
     /** hex, at least 16 bytes */
     salt: z.string().regex(/^[0-9a-f]{32,}$/, 'hex string of at least 16 bytes'),
@@ -22,8 +22,8 @@ export const staffPasscodeHashSchema = z
   })
   .describe('salted scrypt hash of the 4-digit 目視確認用パスコード (SPEC §3.1); never the passcode itself');
 
-export const facilityConfigSchema = z.object({
-  facility: z.object({
+export const facilityConfigSchema = z.strictObject({
+  facility: z.strictObject({
     /** Shown at the top of every screen (SPEC §3). */
     name: z.string().trim().min(1).max(40),
     /** 医療機関コード: 10 digits (2 prefecture + 1 point table + 7 facility). */
@@ -32,10 +32,10 @@ export const facilityConfigSchema = z.object({
   /** SPEC §2: `standard` = kind ①; `qualification-only` = kind ③ (no face, no consent screens). */
   mode: z.enum(['standard', 'qualification-only']).default('standard'),
   consent: z
-    .object({
+    .strictObject({
       /** SPEC §6 step 5: categories the facility acquires; the others are never asked. */
       acquired: z
-        .object({
+        .strictObject({
           surgery: z.boolean().default(true),
           clinical: z.boolean().default(true),
           medication: z.boolean().default(true),
@@ -53,7 +53,7 @@ export const facilityConfigSchema = z.object({
     })
     .prefault({}),
   timeouts: z
-    .object({
+    .strictObject({
       /** Any screen waiting on the patient (SPEC §3: every waiting screen times out). */
       screenMs: ms(60_000, 'patient screens'),
       pinMs: ms(60_000, 'PIN and passcode entry'),
@@ -67,12 +67,12 @@ export const facilityConfigSchema = z.object({
     })
     .prefault({}),
   retries: z
-    .object({
+    .strictObject({
       /** Face attempts before offering PIN / staff (SPEC §3 step 4). */
       face: z.number().int().min(1).max(10).default(3),
     })
     .prefault({}),
-  staff: z.object({
+  staff: z.strictObject({
     passcode: staffPasscodeHashSchema,
     /** Wrong passcodes before the lockout (SPEC §3.1). */
     maxFailures: z.number().int().min(1).max(20).default(5),
@@ -83,23 +83,23 @@ export const facilityConfigSchema = z.object({
     language: z.enum(['ja', 'en']).default('ja'),
   }),
   readers: z
-    .object({
+    .strictObject({
       /** PC/SC reader names (substring match) for the card tray and the smartphone reader. */
       card: z.string().min(1).default('Virtual PCD 00 00'),
       smartphone: z.string().min(1).default('Virtual PCD 00 01'),
     })
     .prefault({}),
   camera: z
-    .object({
+    .strictObject({
       device: z.string().min(1).default('/dev/video0'),
       width: z.number().int().min(160).max(3840).default(640),
       height: z.number().int().min(120).max(2160).default(480),
     })
     .prefault({}),
-  backend: z.object({
+  backend: z.strictObject({
     url: z.url({ protocol: /^https?$/ }),
     tls: z
-      .object({
+      .strictObject({
         caFile: z.string().min(1).optional(),
         certFile: z.string().min(1).optional(),
         keyFile: z.string().min(1).optional(),
@@ -107,10 +107,10 @@ export const facilityConfigSchema = z.object({
       .prefault({}),
   }),
   touch: z
-    .object({
+    .strictObject({
       /** Raw HID digitizer range mapped onto the panel (issue 4 §2). */
       calibration: z
-        .object({
+        .strictObject({
           minX: z.number().int().default(0),
           maxX: z.number().int().default(4095),
           minY: z.number().int().default(0),

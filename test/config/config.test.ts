@@ -70,6 +70,16 @@ describe('facility configuration', () => {
     assert.equal(err.source, 'facility.json');
   });
 
+  it('reports a misspelt key instead of silently ignoring it', () => {
+    assert.throws(
+      () => parseConfig({ ...minimal(), timeout: { screenMs: 5000 }, consent: { legacyLimitScren: true } }),
+      (e: unknown) =>
+        e instanceof ConfigError &&
+        e.issues.some((i) => i.path === '(root)' && /timeout/.test(i.message)) &&
+        e.issues.some((i) => i.path === 'consent' && /legacyLimitScren/.test(i.message)),
+    );
+  });
+
   it('rejects a missing passcode hash and backend rather than inventing them', () => {
     assert.throws(
       () => parseConfig({ facility: { name: 'x', code: '1234567890' } }),
