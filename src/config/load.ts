@@ -62,8 +62,24 @@ const RIG_PASSCODE_HASH = {
   p: 1,
 };
 
+type Plain = Record<string, unknown>;
+const isPlain = (v: unknown): v is Plain => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** Nested objects merge key by key, so `{ consent: { legacyLimitScreen: true } }` keeps the rest. */
+function deepMerge(base: Plain, over: Plain): Plain {
+  const out: Plain = { ...base };
+  for (const [k, v] of Object.entries(over)) {
+    const b = out[k];
+    out[k] = isPlain(b) && isPlain(v) ? deepMerge(b, v) : v;
+  }
+  return out;
+}
+
+/** Deep-partial overrides for tests and the rig. */
+export type ConfigOverrides = { [K in keyof FacilityConfigInput]?: FacilityConfigInput[K] extends object ? Partial<FacilityConfigInput[K]> : FacilityConfigInput[K] };
+
 /** The configuration of the simulated rig (`npm start`): every category, referral letters on. */
-export function defaultRigConfig(overrides: Partial<FacilityConfigInput> = {}): FacilityConfig {
+export function defaultRigConfig(overrides: ConfigOverrides = {}): FacilityConfig {
   const base: FacilityConfigInput = {
     facility: { name: '○○○○病院', code: '1310000001' },
     mode: 'standard',
@@ -72,5 +88,5 @@ export function defaultRigConfig(overrides: Partial<FacilityConfigInput> = {}): 
     backend: { url: 'http://127.0.0.1:8443/' },
     rig: true,
   };
-  return parseConfig({ ...base, ...overrides }, 'defaultRigConfig');
+  return parseConfig(deepMerge(base as Plain, overrides as Plain), 'defaultRigConfig');
 }

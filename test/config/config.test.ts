@@ -109,6 +109,11 @@ describe('facility configuration', () => {
     assert.equal(await checkStaffPasscode(RIG_STAFF_PASSCODE, c.staff.passcode), true);
     assert.equal(await checkStaffPasscode('4321', c.staff.passcode), false);
     assert.equal(defaultRigConfig({ mode: 'qualification-only' }).mode, 'qualification-only');
+    // overrides merge into nested sections instead of replacing them
+    const legacy = defaultRigConfig({ consent: { legacyLimitScreen: true }, staff: { language: 'en' } });
+    assert.equal(legacy.consent.legacyLimitScreen, true);
+    assert.equal(legacy.consent.referralLetters, true);
+    assert.equal(legacy.staff.passcode.hash, c.staff.passcode.hash);
   });
 });
 

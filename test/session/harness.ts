@@ -3,7 +3,8 @@
  * and exposes the last screen.
  */
 import { defaultRigConfig } from '../../src/config/load';
-import type { FacilityConfig, FacilityConfigInput } from '../../src/config/schema';
+import type { FacilityConfig } from '../../src/config/schema';
+import type { ConfigOverrides } from '../../src/config/load';
 import { initialSession, step } from '../../src/session/engine';
 import type { SessionEffect } from '../../src/session/effects';
 import type { CardReadInfo, QualificationResult, SessionEvent } from '../../src/session/events';
@@ -32,7 +33,7 @@ export class Driver {
   all: SessionEffect[] = [];
   readonly config: FacilityConfig;
 
-  constructor(overrides: Partial<FacilityConfigInput> = {}) {
+  constructor(overrides: ConfigOverrides = {}) {
     this.config = defaultRigConfig(overrides);
     this.state = initialSession(this.config);
   }
