@@ -167,6 +167,9 @@ export const ja = {
   buttonProvide: '提供する', // SPEC
   buttonNotProvide: '提供しない', // SPEC
 
+  /** The countdown drawn where a timeout runs (SPEC §3, issue 4 §2); for the panel's `countdownLabel`. */
+  countdown: (seconds: number) => `残り${seconds}秒`, // ours
+
   keys: ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'],
 } as const;
 
