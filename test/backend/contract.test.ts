@@ -129,6 +129,8 @@ describe('backend contract: client against simulator', function () {
     const consents = allConsents(['face-01', 'face-02']);
     const second = expectStatus(await client.confirm(await pinRequest(rig, client, 'face-only', { consents })), 'qualified');
     assert.deepEqual(second.consentsRecorded, consents);
+    // The answer shows what was on record before this visit, not what was just sent.
+    assert.notEqual(second.previousConsents[0]?.at, second.receivedAt);
     const third = expectStatus(await client.confirm(await pinRequest(rig, client, 'face-only')), 'qualified');
     assert.equal(third.referralLetters.length, 10);
     assert.equal(third.previousConsents[0]?.source, 'previous-visit');

@@ -468,10 +468,11 @@ export class BackendSimulator {
     if (r.proof.method === 'smartphone') qualification.specifiedDiseases = [];
     if (r.consents && !r.consents.limitInfo) delete qualification.limitCategory;
     const consentAllowed = r.confirmationKind !== 'qualification-only' && certificate.usability !== 'grace-qualification-only';
+    // What was on record before this visit (consent inheritance shows the earlier state).
+    const previousConsents = structuredClone([person.previousVisitConsent, person.mynaportalConsent].filter((c) => c !== undefined));
     let consentsRecorded: Consents | undefined;
     if (r.consents && consentAllowed) consentsRecorded = this.recordConsents(person, r.consents, receivedAt);
     else if (r.consents && (r.consents.mode !== 'not-asked' || hasAnyConsent(r.consents))) notices.push('consents-not-recorded');
-    const previousConsents = [person.previousVisitConsent, person.mynaportalConsent].filter((c) => c !== undefined);
     const referralLetters = consentAllowed
       ? person.referralLetters
           .filter((l) => l.to === 'self' || l.to === this.facilityCode)
