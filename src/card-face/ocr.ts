@@ -169,7 +169,7 @@ export function inkBox(img: GreyFrame): InkBox | undefined {
  * word (tesseract is far surer of a digit string than of lone digits); records where each cell's
  * digits went so recognised symbols can be assigned back by position.
  */
-export function composeCells(img: GreyFrame, box: InkBox, em: number, cells: Array<[number, number]>): { image: GreyFrame; spans: Array<[number, number]> } {
+export function composeCells(img: GreyFrame, box: InkBox, em: number, cells: Array<[number, number]>): { image: GreyFrame; spans: Array<[number, number]>; digitCounts: number[] } {
   const pad = Math.round(em * 0.6);
   const gap = Math.max(3, Math.round(em * 0.22));
   const y0 = Math.max(0, Math.round(box.y0 - em * 0.15));
@@ -177,17 +177,23 @@ export function composeCells(img: GreyFrame, box: InkBox, em: number, cells: Arr
   const h = y1 - y0 + 1 + 2 * pad;
   const origin = box.x0 - em * 0.04;
   const pieces: Array<{ a: number; b: number; keep: boolean[] }> = [];
+  // Digits are half-width: each half-em position of a cell holds one digit or a space, so the
+  // positions with ink say how many digits tesseract must return (it sometimes drops a 1).
+  const digitCounts: number[] = [];
   for (const [ca, cb] of cells) {
     const a = Math.max(0, Math.round(origin + ca * em - em * 0.04));
     const b = Math.min(img.width - 1, Math.round(origin + cb * em + em * 0.02));
-    const inkCols: boolean[] = [];
-    for (let x = a; x <= b; x++) {
+    const isInk = (x: number): boolean => {
+      if (x < 0 || x >= img.width) return false;
       let n = 0;
       for (let y = y0; y <= y1; y++) if ((img.data[y * img.width + x] ?? 255) <= box.threshold) n++;
-      inkCols.push(n >= 2);
-    }
-    // Drop a sliver of a neighbouring kanji: a narrow run of ink columns touching the cell's
-    // edge. Everything outside the kept runs is whitened (specks, faint kanji edges).
+      return n >= 2;
+    };
+    const inkCols: boolean[] = [];
+    for (let x = a; x <= b; x++) inkCols.push(isInk(x));
+    // A run of ink touching the cell's edge is either a neighbouring kanji reaching in (drop it)
+    // or a narrow digit such as 1 that the grid placed across the edge (keep it whole): measure
+    // the run's full width beyond the edge to tell them apart.
     const runs: Array<{ from: number; to: number }> = [];
     for (let i = 0; i < inkCols.length; i++) {
       if (!inkCols[i]) continue;
@@ -195,17 +201,41 @@ export function composeCells(img: GreyFrame, box: InkBox, em: number, cells: Arr
       if (last && i - last.to <= 1) last.to = i;
       else runs.push({ from: i, to: i });
     }
-    const kept = runs.filter((g) => !((g.from <= 1 || g.to >= inkCols.length - 2) && g.to - g.from + 1 < em * 0.2));
+    const fullWidth = (g: { from: number; to: number }): number => {
+      let lo = a + g.from;
+      let hi = a + g.to;
+      while (lo > a - em && isInk(lo - 1)) lo--;
+      while (hi < b + em && isInk(hi + 1)) hi++;
+      return hi - lo + 1;
+    };
+    const kept = runs.filter((g) => {
+      const touches = g.from <= 0 || g.to >= inkCols.length - 1;
+      return !touches || fullWidth(g) <= em * 0.3;
+    });
     const first = kept[0];
     const last = kept[kept.length - 1];
+    const cellStart = origin + ca * em;
+    const perHalf = new Map<number, number>();
+    for (const g of kept) {
+      for (let i = g.from; i <= g.to; i++) {
+        const half = Math.floor((a + i - cellStart) / (em / 2));
+        perHalf.set(half, (perHalf.get(half) ?? 0) + 1);
+      }
+    }
+    digitCounts.push([...perHalf.values()].filter((n) => n >= Math.max(2, Math.round(em * 0.1))).length);
     if (!first || !last) {
       pieces.push({ a, b: a - 1, keep: [] });
       continue;
     }
-    const from = Math.max(0, first.from - 1);
-    const to = Math.min(inkCols.length - 1, last.to + 1);
+    // Kept runs are taken whole, even where a narrow digit crosses the cell's edge.
+    let from = first.from;
+    let to = last.to;
+    while (a + from > 0 && from > -Math.round(em * 0.3) && isInk(a + from - 1)) from--;
+    while (a + to < img.width - 1 && to < inkCols.length - 1 + Math.round(em * 0.3) && isInk(a + to + 1)) to++;
+    from = Math.max(-a, from - 1);
+    to = Math.min(img.width - 1 - a, to + 1);
     const keep: boolean[] = [];
-    for (let i = from; i <= to; i++) keep.push(kept.some((g) => i >= g.from - 1 && i <= g.to + 1));
+    for (let i = from; i <= to; i++) keep.push(i < first.from || i > last.to || kept.some((g) => i >= g.from - 1 && i <= g.to + 1));
     pieces.push({ a: a + from, b: a + to, keep });
   }
   const width = pieces.reduce((s, p) => s + Math.max(0, p.b - p.a + 1) + gap, 2 * pad - gap);
@@ -220,8 +250,21 @@ export function composeCells(img: GreyFrame, box: InkBox, em: number, cells: Arr
     spans.push([cx - gap / 2, cx + w - 1 + gap / 2]);
     cx += w + gap;
   }
-  return { image: { width, height: h, data: out }, spans };
+  return { image: { width, height: h, data: out }, spans, digitCounts };
 }
+
+interface Variant {
+  height: number;
+  binarise: boolean;
+}
+
+/** Preparations of a strip for tesseract, tried in order (its LSTM reads each a little differently). */
+const VARIANTS: readonly Variant[] = [
+  { height: 64, binarise: true },
+  { height: 90, binarise: false },
+  { height: 128, binarise: true },
+  { height: 48, binarise: true },
+];
 
 interface DigitRead {
   /** Digits per span, in order. */
@@ -338,7 +381,8 @@ export class CardFaceReader {
       const langPath = `${dirname(require.resolve('@tesseract.js-data/eng'))}/4.0.0`;
       this.starting = (async () => {
         const w = await createWorker('eng', OEM.LSTM_ONLY, { langPath, gzip: true, cacheMethod: 'none' });
-        await w.setParameters({ tessedit_char_whitelist: '0123456789', tessedit_pageseg_mode: PSM.SINGLE_LINE, user_defined_dpi: '300' });
+        // debug_file: tesseract's own diagnostics (e.g. stats on an empty strip) would go to stdout.
+        await w.setParameters({ tessedit_char_whitelist: '0123456789', tessedit_pageseg_mode: PSM.SINGLE_LINE, user_defined_dpi: '300', debug_file: '/dev/null' });
         this.worker = w;
         return w;
       })();
@@ -402,27 +446,18 @@ export class CardFaceReader {
     const codeEm = codeBox.y1 - codeBox.y0 + 1;
     const codeCells = composeCells(codeImg, codeBox, codeEm, [[0, (codeBox.x1 - codeBox.x0 + 1) / codeEm + 0.04]]);
 
-    const reads: DigitRead[][] = [];
-    for (const variant of [0, 1] as const) {
-      reads.push([
-        await this.readDigits(birthCells.image, birthCells.spans, variant),
-        await this.readDigits(expiryCells.image, expiryCells.spans, variant),
-        await this.readDigits(codeCells.image, codeCells.spans, variant),
-      ]);
-    }
-    const [a, b] = reads as [DigitRead[], DigitRead[]];
-    const key = (r: DigitRead[]): string => r.map((x) => x.groups.join(',')).join('|');
-    const confidence = Math.min(...a.map((r) => r.confidence), ...b.map((r) => r.confidence));
-    const [birthRead, expiryRead, codeRead] = a as [DigitRead, DigitRead, DigitRead];
-    const [yy = '', mm = '', dd = ''] = birthRead.groups;
-    const expiryYear = expiryRead.groups[0] ?? '';
-    const securityCode = codeRead.groups[0] ?? '';
-    const shapeOk = /^\d{1,2}$/.test(yy) && /^\d{1,2}$/.test(mm) && /^\d{1,2}$/.test(dd) && /^\d{4}$/.test(expiryYear) && /^\d{4}$/.test(securityCode);
-    if (!shapeOk) return done({ ok: false, reason: 'unreadable', confidence });
+    const birthRead = await this.readField(birthCells.image, birthCells.spans, (g) => g.every((x, i) => /^\d{1,2}$/.test(x) && x.length === birthCells.digitCounts[i]));
+    const expiryRead = await this.readField(expiryCells.image, expiryCells.spans, (g) => /^\d{4}$/.test(g[0] ?? '') && expiryCells.digitCounts[0] === 4);
+    const codeRead = await this.readField(codeCells.image, codeCells.spans, (g) => /^\d{4}$/.test(g[0] ?? ''));
+    const failed = [birthRead, expiryRead, codeRead].find((r) => 'failure' in r);
+    if (failed && 'failure' in failed) return done({ ok: false, reason: failed.failure, confidence: 0 });
+    const [yy = '', mm = '', dd = ''] = 'groups' in birthRead ? birthRead.groups : [];
+    const expiryYear = 'groups' in expiryRead ? (expiryRead.groups[0] ?? '') : '';
+    const securityCode = 'groups' in codeRead ? (codeRead.groups[0] ?? '') : '';
+    const confidence = Math.min(...[birthRead, expiryRead, codeRead].map((r) => ('confidence' in r ? r.confidence : 0)));
     const two = (s: string): string => s.padStart(2, '0');
     const birth = `${two(yy)}${two(mm)}${two(dd)}`;
     const result = { birth, expiryYear, securityCode, confidence };
-    if (key(a) !== key(b)) return done({ ok: false, reason: 'inconsistent', ...result });
 
     // Plausibility: the era (from its glyphs) makes the date real and in the past; the expiry year
     // lies within a card's life (10 years, plus the grace the issuer allows) of today.
@@ -454,13 +489,34 @@ export class CardFaceReader {
     return first.name;
   }
 
+  /**
+   * Reads one field from up to four preparations of its strip: accepted as soon as two agree and
+   * none disagrees; any two different well-formed readings make the field inconsistent (a wrong
+   * read must never look confident); fewer than two agreeing makes it unreadable.
+   */
+  private async readField(img: GreyFrame, spans: Array<[number, number]>, wellFormed: (groups: string[]) => boolean): Promise<{ groups: string[]; confidence: number } | { failure: ScanFailure }> {
+    if (spans.some(([s0, s1]) => s1 - s0 < 2)) return { failure: 'unreadable' };
+    const seen: DigitRead[] = [];
+    for (const variant of VARIANTS) {
+      const read = await this.readDigits(img, spans, variant);
+      if (!wellFormed(read.groups)) continue;
+      const key = read.groups.join(',');
+      if (seen.some((r) => r.groups.join(',') !== key)) return { failure: 'inconsistent' };
+      seen.push(read);
+      if (seen.length === 2) return { groups: read.groups, confidence: Math.min(...seen.map((r) => r.confidence)) };
+    }
+    return { failure: 'unreadable' };
+  }
+
   /** One tesseract pass over a composed strip; digits are assigned to spans by their centre. */
-  private async readDigits(img: GreyFrame, spans: Array<[number, number]>, variant: 0 | 1): Promise<DigitRead> {
+  private async readDigits(img: GreyFrame, spans: Array<[number, number]>, variant: Variant): Promise<DigitRead> {
     const worker = await this.ensureWorker();
-    const targetHeight = variant === 0 ? 90 : 120;
+    const targetHeight = variant.height;
     const scale = targetHeight / img.height;
-    let pipeline = sharp(Buffer.from(img.data.buffer, img.data.byteOffset, img.data.length), { raw: { width: img.width, height: img.height, channels: 1 } }).resize(Math.round(img.width * scale), targetHeight, { kernel: 'cubic' });
-    pipeline = variant === 0 ? pipeline.normalise() : pipeline.threshold(otsuThreshold(img.data));
+    let pipeline = sharp(Buffer.from(img.data.buffer, img.data.byteOffset, img.data.length), { raw: { width: img.width, height: img.height, channels: 1 } })
+      .resize(Math.round(img.width * scale), targetHeight, { kernel: 'cubic' })
+      .normalise();
+    if (variant.binarise) pipeline = pipeline.threshold(150);
     const png = await pipeline.png().toBuffer();
     const { data } = await worker.recognize(png, {}, { text: true, blocks: true });
     const groups = spans.map(() => '');

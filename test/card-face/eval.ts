@@ -96,6 +96,7 @@ async function main(): Promise<void> {
       scale: 0.7 + r() * 0.2,
       seed: i + 1,
     };
+    if (process.env.ONLY && Number(process.env.ONLY) !== i) continue;
     const image = await degradeCardImage(await renderCardFacePrint(print), d);
     const scan = await reader.scan(image);
     ms.push(scan.ms);
