@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { verify } from 'node:crypto';
 import { ApduLink } from '../../src/card/apdu';
 import { certificateStatus } from '../../src/card/certificate-status';
-import { CardError, CardRemovedError, NoCardError, PinBlockedError, WrongPinError } from '../../src/card/errors';
+import { CardError, CardNotRespondingError, CardRemovedError, NoCardError, PinBlockedError, WrongPinError } from '../../src/card/errors';
 import {
   readUserAuthCertificate,
   readUserAuthPinState,
@@ -202,6 +202,19 @@ describe('PcscliteCardReaderDriver on pcscd + vpcd + the card emulator', functio
       });
       assert.equal(tries, 3);
     }
+    await take('card');
+  });
+
+  it('a mute card ends in CardNotRespondingError at the APDU limit; a slow one within it reads', async () => {
+    await place('card', 'valid', { faults: { noAnswer: true } });
+    await assert.rejects(
+      driver.transact('card', (ch) => readUserAuthCertificate(ch), { apduTimeoutMs: 1500 }),
+      CardNotRespondingError,
+    );
+    await take('card');
+    await place('card', 'valid', { faults: { delayMs: 100 } });
+    const read = await driver.transact('card', (ch) => readUserAuthCertificate(ch), { apduTimeoutMs: 1500 });
+    assert.deepEqual(read.der, credentials.persona('valid').userAuthCertificate);
     await take('card');
   });
 

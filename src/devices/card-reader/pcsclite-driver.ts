@@ -140,6 +140,8 @@ interface ReaderEntry {
   reader: PcscReader;
   slot: ReaderSlot;
   atr: Buffer | undefined;
+  /** pcsc-lite's event counter for this reader at the last status. */
+  events: number | undefined;
   /** Set while a transaction runs on this reader. */
   active: ActiveTransaction | undefined;
 }
@@ -242,7 +244,7 @@ export class PcscliteCardReaderDriver implements CardReaderDriver {
       reader.on('end', () => undefined);
       return;
     }
-    const entry: ReaderEntry = { reader, slot, atr: undefined, active: undefined };
+    const entry: ReaderEntry = { reader, slot, atr: undefined, events: undefined, active: undefined };
     this.readers.set(reader.name, entry);
     this.log.info(`reader added: ${reader.name} (${slot})`);
     this.hub.emit({ type: 'reader-added', reader: reader.name, slot });
@@ -260,7 +262,12 @@ export class PcscliteCardReaderDriver implements CardReaderDriver {
     const r = entry.reader;
     const present = (status.state & r.SCARD_STATE_PRESENT) !== 0 && (status.state & r.SCARD_STATE_MUTE) === 0;
     const atr = present && status.atr && status.atr.length > 0 ? Buffer.from(status.atr) : undefined;
-    if (entry.atr && (!atr || !atr.equals(entry.atr))) this.cardGone(entry);
+    // pcsc-lite keeps the reader's event counter in the high word of the state: a change with a
+    // card present and the same ATR is a swap between two polls (removed, then another inserted).
+    const events = status.state >>> 16;
+    const swapped = entry.events !== undefined && events !== entry.events && atr !== undefined && entry.atr !== undefined;
+    entry.events = events;
+    if (entry.atr && (!atr || !atr.equals(entry.atr) || swapped)) this.cardGone(entry);
     if (atr && !entry.atr) {
       entry.atr = atr;
       this.log.info(`card inserted in ${entry.slot} slot`);
