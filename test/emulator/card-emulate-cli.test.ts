@@ -73,8 +73,12 @@ describe('fcr card emulate', function () {
       for (let i = 0; i < 600 && !out.includes('\n'); i++) await new Promise((r) => setTimeout(r, 100));
       assert.match(out, /^card valid on the reader \(vpcd 127\.0\.0\.1:\d+, slot 0\)\n$/);
       await new Promise((r) => setTimeout(r, 700));
-      const r = await execFileAsync('opensc-tool', ['-n'], { env: { ...process.env, PCSCLITE_CSOCK_NAME: pcscd.socketPath } });
+      const env = { ...process.env, PCSCLITE_CSOCK_NAME: pcscd.socketPath };
+      const r = await execFileAsync('opensc-tool', ['-n'], { env });
       assert.match(r.stdout, /^jpki$/m);
+      // The whole card: the 券面 applications answer too.
+      const aps = await execFileAsync('opensc-tool', ['-c', 'jpki', '-s', '00A4040C0AD3921000310001010402', '-s', '00A4040C0AD3921000310001010408'], { env });
+      assert.equal((aps.stdout.match(/SW1=0x90, SW2=0x00/g) ?? []).length, 2, aps.stdout);
       child.kill('SIGTERM');
       assert.equal(await exited, 0);
       assert.doesNotMatch(out + err, /8642/);

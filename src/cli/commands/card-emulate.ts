@@ -12,7 +12,7 @@
 import { parseArgs } from 'node:util';
 import { findPersona, personaNames, type PersonaName } from '../../personas/catalogue';
 import { defaultRigDir, loadRigCredentials } from '../../personas/credentials';
-import { createPersonaCard, startCardEmulator, VPCD_DEFAULT_PORTS, VpcdStoppedError, type CardFaults } from '../../emulator';
+import { startCardEmulator, VPCD_DEFAULT_PORTS, VpcdStoppedError, type CardFaults } from '../../emulator';
 import { createLogger } from '../../log/logger';
 
 const USAGE = `usage: fcr card emulate --persona NAME [--slot 0|1] [--host HOST] [--port N] [--pin NNNN]
@@ -134,7 +134,10 @@ export async function run(argv: string[]): Promise<number> {
   const o = options;
   const logger = createLogger('fcr.emulator', { level: o.verbose ? 'debug' : 'warn' });
   const credentials = await loadRigCredentials({ dir: defaultRigDir() });
-  const card = createPersonaCard({
+  // The whole card (JPKI + 券面 applications); loaded lazily so the codecs it renders the card
+  // face with stay out of every other command (STYLE §2).
+  const { createFullPersonaCard } = await import('../../emulator/full-persona-card');
+  const card = await createFullPersonaCard({
     persona: o.persona,
     credentials,
     ...(o.pin !== undefined ? { pin: o.pin } : {}),
