@@ -166,7 +166,14 @@ class VpcdLink implements VpcdCardSocket {
           const frame = Buffer.from(pending.subarray(2, 2 + length));
           pending = pending.subarray(2 + length);
           // Frames are handled strictly in order, even when a slow-card delay is applied.
-          queue = queue.then(() => this.handleFrame(socket, generation, frame));
+          queue = queue
+            .then(() => this.handleFrame(socket, generation, frame))
+            .catch((error: unknown) => {
+              // A bug in an application must not leave the reader waiting forever: answer as a
+              // card with an internal error does, and keep serving.
+              this.log.error(`card failed on a frame: ${(error as Error).name}: ${(error as Error).message}`);
+              if (frame.length > 1) this.send(socket, Buffer.from([0x6f, 0x00]));
+            });
         }
       });
       socket.on('error', (error) => {

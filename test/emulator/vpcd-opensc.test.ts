@@ -14,7 +14,7 @@ import { startPcscd, type PcscdInstance } from '../../src/rig/pcscd-process';
 import type { RigCredentials } from '../../src/personas/credentials';
 import { testRigCredentials } from './rig-fixture';
 import type { PersonaName } from '../../src/personas/catalogue';
-import { createPersonaCard, startCardEmulator, JpkiApplication, type CardFaults, type EmulatedCard, type VpcdCardSocket } from '../../src/emulator';
+import { createPersonaCard, startCardEmulator, EmulatedCard, JpkiApplication, type CardFaults, type EmulatedCard, type VpcdCardSocket } from '../../src/emulator';
 
 const PKCS11_MODULE = ['/usr/lib/x86_64-linux-gnu/opensc-pkcs11.so', '/usr/lib/x86_64-linux-gnu/pkcs11/opensc-pkcs11.so'].find((p) =>
   existsSync(p),
@@ -196,6 +196,30 @@ describe('emulator through pcscd + vpcd, driven by OpenSC', function () {
     const code = await exited;
     assert.notEqual(code, 0);
     assert.doesNotMatch(out, /Received/);
+  });
+
+  it('an application that throws answers 6F00 and the card keeps serving', async () => {
+    if (slot0.card) {
+      await slot0.remove();
+      await waitForPresence(0, false);
+    }
+    const broken = new EmulatedCard({
+      applications: [
+        {
+          aid: Buffer.from('D392F000260100000001', 'hex'),
+          name: 'broken',
+          handle: (c) => {
+            if (c.ins === 0xb0) throw new Error('bug');
+            return { sw: 0x9000, data: Buffer.alloc(0) };
+          },
+          reset: () => undefined,
+        },
+      ],
+    });
+    await slot0.insert(broken);
+    await waitForPresence(0, true);
+    const r = await tool('opensc-tool', ['-c', 'jpki', '-s', SELECT_JPKI, '-s', '00B0000004', '-s', SELECT_JPKI]);
+    assert.deepEqual(r.stdout.match(/SW1=0x[0-9A-F]{2}, SW2=0x[0-9A-F]{2}/g), ['SW1=0x90, SW2=0x00', 'SW1=0x6F, SW2=0x00', 'SW1=0x90, SW2=0x00']);
   });
 
   it('reconnects by itself when pcscd restarts', async () => {
