@@ -65,8 +65,8 @@ export const faceStatementSchema = z.strictObject({
   /** Match score in [0, 1] of the live face against the card photo. */
   score: z.number().min(0).max(1),
   liveness: z.strictObject({ passed: z.boolean(), score: z.number().min(0).max(1) }),
-  /** Serial of the user-authentication certificate this match was made for. */
-  certificateSerial: z.string().regex(/^[0-9a-f]{1,64}$/),
+  /** Serial (hex, either case, as X509Certificate.serialNumber gives it) of the user-auth certificate matched against. */
+  certificateSerial: z.string().regex(/^[0-9A-Fa-f]{1,64}$/),
   deviceId: deviceIdSchema,
 });
 export type FaceStatement = z.infer<typeof faceStatementSchema>;

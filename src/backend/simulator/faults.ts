@@ -24,6 +24,8 @@ export const faultSchema = z.discriminatedUnion('kind', [
     intervalMs: z.number().int().min(1).max(10_000).default(200),
   }),
   z.strictObject({ kind: z.literal('tls-failure') }),
+  /** The answer's body replaced by this text (status kept unless given): for schema tests. */
+  z.strictObject({ kind: z.literal('replace-body'), text: z.string().max(65_536), status: z.number().int().min(200).max(599).optional() }),
 ]);
 export type Fault = z.infer<typeof faultSchema>;
 export type FaultKind = Fault['kind'];

@@ -254,6 +254,11 @@ export class BackendSimulator {
         return;
       }
       let text = JSON.stringify(answer.body);
+      const replaced = faults.find((f): f is Extract<Fault, { kind: 'replace-body' }> => f.kind === 'replace-body');
+      if (replaced) {
+        text = replaced.text;
+        if (replaced.status !== undefined) answer = { ...answer, status: replaced.status };
+      }
       if (faults.some((f) => f.kind === 'schema-violation')) text = JSON.stringify(violateSchema(answer.body));
       if (faults.some((f) => f.kind === 'malformed-body')) text = text.slice(0, Math.max(1, Math.floor(text.length / 2)));
       const drip = faults.find((f): f is Extract<Fault, { kind: 'slow-drip' }> => f.kind === 'slow-drip');
