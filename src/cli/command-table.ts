@@ -22,5 +22,6 @@ export const commandTable: Record<string, CommandEntry> = {
   },
   'card render-face': { summary: "write a test persona's printed card face as PNG (optionally degraded)", load: () => import('./commands/card-render-face') },
   'backend-sim': { summary: 'run the eligibility-backend simulator (mTLS, faults, reception record)', load: () => import('./commands/backend-sim') },
+  rig: { summary: 'the simulated rig: start (npm start), insert, remove, phone, tap, pin, face, staff, screen', load: () => import('./commands/rig') },
   confirm: { summary: 'one non-interactive confirmation: card → PIN proof → backend → result record', load: () => import('./commands/confirm') },
 };

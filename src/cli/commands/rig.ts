@@ -1,0 +1,71 @@
+/**
+ * `fcr rig …`: the simulated rig. `fcr rig start` runs the whole rig with the reader service and
+ * its panel in this terminal (what `npm start` does); the other subcommands drive the running rig
+ * over its control socket, as a patient or a staff member would (issue 4 §3):
+ *   insert <persona> | remove | phone <android|iphone> | tap "<button text>" | pin <digits>
+ *   face <genuine|impostor|photo> | staff <passcode> | screen | receptions
+ */
+import { join } from 'node:path';
+import { defaultRigDir } from '../../personas/credentials';
+import type { RigRequest } from '../../rig/control-protocol';
+import { sendRigRequest } from '../../rig/control-server';
+
+export function rigControlSocketPath(): string {
+  return join(defaultRigDir(), 'control.sock');
+}
+
+const usage = `usage: fcr rig start [--headless] [--no-pcscd]
+       fcr rig insert <persona> | remove | phone <android|iphone> | tap "<button text>"
+       fcr rig pin <digits> | face <genuine|impostor|photo> | staff <passcode> | screen | receptions`;
+
+function toRequest(argv: string[]): RigRequest | undefined {
+  const [cmd, arg] = argv;
+  switch (cmd) {
+    case 'insert':
+      return arg ? { command: 'insert', persona: arg } : undefined;
+    case 'remove':
+      return { command: 'remove' };
+    case 'phone':
+      return arg === 'android' || arg === 'iphone' ? { command: 'phone', kind: arg } : undefined;
+    case 'tap':
+      return arg ? { command: 'tap', label: arg } : undefined;
+    case 'pin':
+      return arg ? { command: 'pin', digits: arg } : undefined;
+    case 'face':
+      return arg === 'genuine' || arg === 'impostor' || arg === 'photo' ? { command: 'face', kind: arg } : undefined;
+    case 'staff':
+      return arg ? { command: 'staff', passcode: arg } : undefined;
+    case 'screen':
+      return { command: 'screen' };
+    case 'receptions':
+      return { command: 'receptions' };
+    default:
+      return undefined;
+  }
+}
+
+export async function run(argv: string[]): Promise<number> {
+  if (argv[0] === 'start') {
+    const { runRig } = await import('../../rig/rig-runner');
+    return runRig(argv.slice(1));
+  }
+  const req = toRequest(argv);
+  if (!req) {
+    process.stderr.write(usage + '\n');
+    return 2;
+  }
+  let res;
+  try {
+    res = await sendRigRequest(rigControlSocketPath(), req);
+  } catch (e) {
+    process.stderr.write(`fcr rig: the rig is not running (${(e as Error).message}); start it with npm start\n`);
+    return 3;
+  }
+  if (!res.ok) {
+    process.stderr.write(`fcr rig: ${res.error}: ${res.message}\n`);
+    return 1;
+  }
+  if (res.text !== undefined) process.stdout.write(res.text + '\n');
+  if (res.data !== undefined) process.stdout.write(JSON.stringify(res.data, null, 2) + '\n');
+  return 0;
+}

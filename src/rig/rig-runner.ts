@@ -1,0 +1,220 @@
+/**
+ * `fcr rig start` (what `npm start` runs): the whole simulated rig and the reader service on
+ * this machine (issue 4 §3).
+ *
+ * - a private `pcscd` with the vpcd driver when pcscd is installed (tests and demo never touch a
+ *   system pcscd), and the card emulator on its two slots; without pcscd, an in-process virtual
+ *   reader, and the panel says so in the log;
+ * - the eligibility backend simulator (in-process, mutual TLS on loopback) and the real client;
+ * - GPIO on a simulated chip; the panel drawn with blessed in this terminal (or headless);
+ * - the rig control socket for `fcr rig insert|remove|tap|pin|face|staff|screen|receptions`.
+ */
+import { existsSync, mkdirSync, readFileSync, createWriteStream } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { createLogger, type Logger } from '../log/logger';
+import { defaultRigConfig, ConfigError, type FacilityConfig } from '../config';
+import { defaultRigDir, loadRigCredentials } from '../personas/credentials';
+import { findPersona, personaNames } from '../personas/catalogue';
+import { startPcscd, VPCD_LIBRARY, type PcscdInstance } from './pcscd-process';
+import { startCardEmulator, type VpcdCardSocket } from '../emulator';
+import { createFullPersonaCard } from '../emulator/full-persona-card';
+import type { CardReaderDriver, ReaderSlot } from '../devices/card-reader/card-reader-driver';
+import { SimulatedCardReaderDriver } from '../devices/card-reader/simulated-driver';
+import { PcscliteCardReaderDriver } from '../devices/card-reader/pcsclite-driver';
+import { BackendSimulator } from '../backend/simulator/server';
+import { BackendClient } from '../backend/client';
+import { SessionMemory } from '../service/adapters/session-memory';
+import { CardAdapter } from '../service/adapters/card-adapter';
+import { BackendAdapter } from '../service/adapters/backend-adapter';
+import { staffPasscodeFromConfig } from '../service/adapters/staff-passcode';
+import { NoFacePort } from '../service/adapters/no-face';
+import { ReaderService } from '../service/reader-service';
+import { GpioIndicators } from '../devices/gpio/gpio';
+import { SimulatedGpioChip } from '../devices/gpio/simulated-gpio';
+import { loadPinMap } from '../devices/gpio/pin-map';
+import { HeadlessPanel, type PanelDriver } from '../ui/panel/panel-driver';
+import { BlessedPanel } from '../ui/panel/blessed-panel';
+import { panelText } from '../ui/panel/panel-layout';
+import { ja } from '../ui/text/ja';
+import { startRigControlServer } from './control-server';
+import { RigCommandError, type RigActions } from './control-protocol';
+
+const repoRoot = resolve(__dirname, '..', '..');
+
+interface RigArgs {
+  headless: boolean;
+  pcscd: boolean;
+  configFile: string | undefined;
+}
+
+function parseArgs(argv: string[]): RigArgs {
+  const args: RigArgs = { headless: false, pcscd: true, configFile: undefined };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === '--headless') args.headless = true;
+    else if (a === '--no-pcscd') args.pcscd = false;
+    else if (a === '--config') args.configFile = argv[++i];
+    else throw new RigCommandError(`unknown option ${a}`);
+  }
+  return args;
+}
+
+/** The rig's facility configuration: the built-in rig defaults, with a JSON file's overrides. */
+function rigConfig(file: string | undefined): FacilityConfig {
+  if (!file) return defaultRigConfig();
+  let overrides: unknown;
+  try {
+    overrides = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (e) {
+    throw new ConfigError(file, [{ path: '(file)', message: (e as Error).message }]);
+  }
+  return defaultRigConfig(overrides as Parameters<typeof defaultRigConfig>[0]);
+}
+
+function pcscdUsable(): boolean {
+  return existsSync('/usr/sbin/pcscd') && existsSync(VPCD_LIBRARY) && existsSync('/usr/bin/systemd-socket-activate');
+}
+
+interface CardSlots {
+  driver: CardReaderDriver;
+  insert(slot: ReaderSlot, persona: string): Promise<void>;
+  remove(slot: ReaderSlot): Promise<void>;
+  stop(): Promise<void>;
+  description: string;
+}
+
+async function startCardSlots(usePcscd: boolean, log: Logger): Promise<CardSlots> {
+  const credentials = await loadRigCredentials();
+  const makeCard = (persona: string) => createFullPersonaCard({ persona: persona as never, credentials });
+  if (usePcscd && pcscdUsable()) {
+    let pcscd: PcscdInstance | undefined;
+    try {
+      pcscd = await startPcscd();
+      process.env.PCSCLITE_CSOCK_NAME = pcscd.socketPath;
+      const sockets: Record<ReaderSlot, VpcdCardSocket> = {
+        card: await startCardEmulator({ port: pcscd.vpcdPorts[0], card: null, logger: log.child('vpcd0') }),
+        smartphone: await startCardEmulator({ port: pcscd.vpcdPorts[1], card: null, logger: log.child('vpcd1') }),
+      };
+      const driver = new PcscliteCardReaderDriver({ log: log.child('pcsc') });
+      const instance = pcscd;
+      return {
+        driver,
+        description: `pcscd (pid ${instance.pid}) with vpcd slots on TCP ${instance.vpcdPorts.join('/')}`,
+        insert: async (slot, persona) => sockets[slot].insert(await makeCard(persona)),
+        remove: (slot) => sockets[slot].remove(),
+        stop: async () => {
+          await driver.stop();
+          await sockets.card.stop();
+          await sockets.smartphone.stop();
+          await instance.stop();
+        },
+      };
+    } catch (e) {
+      log.warn(`pcscd could not be started (${(e as Error).message}); using the in-process virtual reader`);
+      await pcscd?.stop();
+    }
+  }
+  const driver = new SimulatedCardReaderDriver({ log: log.child('simreader') });
+  return {
+    driver,
+    description: 'in-process virtual reader (no pcscd)',
+    insert: async (slot, persona) => driver.insert(slot, await makeCard(persona)),
+    remove: async (slot) => driver.remove(slot),
+    stop: () => driver.stop(),
+  };
+}
+
+export async function runRig(argv: string[]): Promise<number> {
+  const args = parseArgs(argv);
+  const rigDir = defaultRigDir();
+  mkdirSync(rigDir, { recursive: true });
+  const interactive = !args.headless && process.stdout.isTTY === true;
+  // With the panel in this terminal, logs go to a file beside it (redacted, no personal data).
+  const logSink = interactive ? createWriteStream(join(rigDir, 'rig.log'), { flags: 'a' }) : process.stderr;
+  const log = createLogger('fcr', { level: (process.env.FCR_LOG_LEVEL as never) ?? 'info', sink: { write: (l) => logSink.write(l + '\n') } });
+
+  const config = rigConfig(args.configFile);
+  const slots = await startCardSlots(args.pcscd, log);
+  log.info(`card readers: ${slots.description}`);
+  await slots.driver.start();
+
+  const sim = await BackendSimulator.start({ logger: log.child('backend-sim') });
+  const clientConfig = sim.clientConfig('device');
+  const client = new BackendClient({ ...clientConfig, logger: log.child('backend'), timeoutMs: 5000 });
+  const memory = new SessionMemory();
+  const card = new CardAdapter({
+    driver: slots.driver,
+    memory,
+    log: log.child('card'),
+    issueNonce: async () => {
+      try {
+        return { nonce: Buffer.from((await client.issueNonce()).nonce, 'base64') };
+      } catch {
+        return { failed: 'unavailable' as const };
+      }
+    },
+  });
+  const backend = new BackendAdapter({ client, memory, card, config, deviceKeyPem: clientConfig.keyPem, deviceId: clientConfig.deviceId, log: log.child('backend') });
+  const face = new NoFacePort('face path not wired on this rig yet');
+
+  const chip = new SimulatedGpioChip();
+  const pins = loadPinMap(join(repoRoot, 'hardware', 'pin-map.json'));
+  const indicators = new GpioIndicators(pins, chip.lineFactory);
+
+  let quit: () => void = () => undefined;
+  const quitting = new Promise<void>((r) => (quit = r));
+  const panel: PanelDriver = interactive ? new BlessedPanel({ countdownLabel: ja.countdown, onQuit: () => quit() }) : new HeadlessPanel();
+  const service = new ReaderService({ config, card, backend, face, staffPasscode: staffPasscodeFromConfig(config), panel, indicators, log: log.child('session') });
+  service.start();
+
+  const pressOrFail = (label: string): void => {
+    if (!panel.press(label)) {
+      const on = panel.current()?.buttons.map((b) => `「${b.label}」`).join(' ') ?? '';
+      throw new RigCommandError(`no button 「${label}」 on the screen (buttons: ${on})`);
+    }
+  };
+  const actions: RigActions = {
+    insert: async (name) => {
+      const persona = findPersona(name);
+      if (!persona) throw new RigCommandError(`no persona ${name}; personas: ${personaNames().join(', ')}`);
+      await slots.insert(persona.slot === 1 ? 'smartphone' : 'card', name);
+    },
+    remove: async () => {
+      await slots.remove('card');
+      await slots.remove('smartphone');
+    },
+    phone: (kind) => slots.insert('smartphone', kind),
+    tap: async (label) => pressOrFail(label),
+    pin: async (digits) => {
+      for (const d of digits) panel.typeDigit(d);
+    },
+    face: () => Promise.reject(new RigCommandError('the face path is not wired on this rig yet')),
+    staff: async (passcode) => {
+      // The staff button on the device's case (GPIO, active low), then the passcode on the pad.
+      chip.setInput(pins.staffButton, 0);
+      chip.setInput(pins.staffButton, 1);
+      await service.settle();
+      for (const d of passcode) panel.typeDigit(d);
+    },
+    screen: async () => {
+      const view = panel.current();
+      return view ? panelText(view, ja.countdown) : '';
+    },
+    receptions: async () => sim.receptions.list(0),
+  };
+  const control = await startRigControlServer(join(rigDir, 'control.sock'), actions, log.child('rig'));
+  log.info('rig ready');
+  if (!interactive) process.stdout.write(`rig ready: control socket ${control.path}\n`);
+
+  process.once('SIGINT', () => quit());
+  process.once('SIGTERM', () => quit());
+  await quitting;
+  log.info('rig stopping');
+  await control.close();
+  await service.stop();
+  panel.close();
+  indicators.close();
+  await slots.stop();
+  await sim.stop();
+  return 0;
+}

@@ -1,0 +1,164 @@
+/**
+ * The card port over the PC/SC card client: reads the user-authentication certificate and PIN
+ * state, judges the certificate by SPEC §4, and for PIN authentication verifies the PIN and has the
+ * card sign a backend nonce in ONE exclusive transaction, so the unlocked key is never left usable
+ * by another process and the PIN is gone from memory as soon as the card answered.
+ */
+import { X509Certificate } from 'node:crypto';
+import type { Logger } from '../../log/logger';
+import type { CardReaderDriver } from '../../devices/card-reader/card-reader-driver';
+import { readUserAuthCertificate, readUserAuthPinState, signWithUserAuthKey, verifyUserAuthPin } from '../../card/jpki';
+import { certificateStatus } from '../../card/certificate-status';
+import {
+  ApplicationNotFoundError,
+  CardError,
+  CardNotRespondingError,
+  CardRemovedError,
+  MalformedResponseError,
+  NoCardError,
+  PinBlockedError,
+  PinNotSetError,
+  ReaderUnavailableError,
+  WrongPinError,
+} from '../../card/errors';
+import type { BackendFailureKind, CardReadFailure, CertificateStatus, ReaderSlot } from '../../session/events';
+import type { CardPort, CardPresenceEvent, CardReadOutcome, PinOutcome } from '../ports';
+import type { SessionMemory } from './session-memory';
+
+/** What the backend says about a certificate before identity is proven (revocation, registration). */
+export interface CertificateCheck {
+  revoked: boolean;
+  registeredForInsurance: boolean;
+}
+
+export interface CardAdapterOptions {
+  driver: CardReaderDriver;
+  memory: SessionMemory;
+  log: Logger;
+  clock?: () => number;
+  /** A fresh backend nonce for the PIN proof; a failure kind when the backend cannot give one. */
+  issueNonce(): Promise<{ nonce: Buffer } | { failed: BackendFailureKind }>;
+  /** Online revocation / registration check of the certificate (SPEC §4: revocation overrides dates). */
+  checkCertificate?(certificate: Buffer): Promise<CertificateCheck | undefined>;
+  /** Whether the card-face photo path is available (issue 7); false when it is not built in. */
+  cardFaceAvailable?(slot: ReaderSlot): boolean;
+}
+
+export function cardFailureOf(error: unknown): CardReadFailure {
+  if (error instanceof CardRemovedError || error instanceof NoCardError) return 'removed';
+  if (error instanceof ApplicationNotFoundError) return 'not-my-number-card';
+  if (error instanceof ReaderUnavailableError) return 'reader-error';
+  if (error instanceof CardNotRespondingError || error instanceof MalformedResponseError) return 'unreadable';
+  if (error instanceof CardError) return 'unreadable';
+  return 'reader-error';
+}
+
+export class CardAdapter implements CardPort {
+  private readonly clock: () => number;
+  constructor(private readonly o: CardAdapterOptions) {
+    this.clock = o.clock ?? Date.now;
+  }
+
+  onPresence(listener: (e: CardPresenceEvent) => void): () => void {
+    return this.o.driver.onEvent((e) => {
+      if (e.type === 'card-inserted') listener({ type: 'inserted', slot: e.slot });
+      else if (e.type === 'card-removed') listener({ type: 'removed', slot: e.slot });
+      else if (e.type === 'driver-error') this.o.log.warn(`card reader driver error: ${e.error.name}`);
+    });
+  }
+
+  async read(slot: ReaderSlot): Promise<CardReadOutcome> {
+    let der: Buffer;
+    let pin: Awaited<ReturnType<typeof readUserAuthPinState>>;
+    try {
+      ({ der, pin } = await this.o.driver.transact(slot, async (channel) => {
+        const certificate = await readUserAuthCertificate(channel);
+        // A smartphone's certificate has no card PIN counter to read: the phone guards its key.
+        const pinState = slot === 'card' ? await readUserAuthPinState(channel) : ({ set: true, triesLeft: 3 } as const);
+        return { der: certificate.der, pin: pinState };
+      }));
+    } catch (e) {
+      this.o.log.info(`card read failed: ${(e as Error).name}`);
+      return { ok: false, reason: cardFailureOf(e) };
+    }
+    let x509: X509Certificate;
+    try {
+      x509 = new X509Certificate(der);
+    } catch {
+      this.o.log.info('card read failed: the certificate does not parse');
+      return { ok: false, reason: 'unreadable' };
+    }
+    const status = certificateStatus(x509, new Date(this.clock()));
+    const check = (await this.o.checkCertificate?.(der).catch(() => undefined)) ?? { revoked: false, registeredForInsurance: true };
+    this.o.memory.slot = slot;
+    this.o.memory.certificate = der;
+    this.o.memory.certificateSerial = x509.serialNumber.toLowerCase();
+    return {
+      ok: true,
+      card: {
+        certificateStatus: status.status === 'revoked' ? 'expired' : (status.status as CertificateStatus),
+        revoked: check.revoked,
+        pinSet: pin.set,
+        pinTriesLeft: pin.set ? pin.triesLeft : 0,
+        registeredForInsurance: check.registeredForInsurance,
+        cardFaceAvailable: this.o.cardFaceAvailable?.(slot) ?? false,
+      },
+    };
+  }
+
+  async verifyPin(slot: ReaderSlot, pin: string): Promise<PinOutcome> {
+    const issued = await this.o.issueNonce();
+    if ('failed' in issued) return { kind: 'failed', reason: 'reader-error' };
+    const forRegistration = this.o.memory.registrationPending ? await this.o.issueNonce() : undefined;
+    if (forRegistration && 'failed' in forRegistration) return { kind: 'failed', reason: 'reader-error' };
+    try {
+      const [signature, registrationSignature] = await this.o.driver.transact(
+        slot,
+        async (channel) => {
+          await verifyUserAuthPin(channel, pin);
+          const main = await signWithUserAuthKey(channel, { data: issued.nonce, hash: 'sha256' });
+          const second = forRegistration ? await signWithUserAuthKey(channel, { data: forRegistration.nonce, hash: 'sha256' }) : undefined;
+          return [main, second] as const;
+        },
+        { exclusive: true },
+      );
+      this.o.memory.proof = { nonce: issued.nonce, signature };
+      if (forRegistration && registrationSignature) this.o.memory.registrationProof = { nonce: forRegistration.nonce, signature: registrationSignature };
+      return { kind: 'verified' };
+    } catch (e) {
+      if (e instanceof WrongPinError) return e.triesLeft <= 0 ? { kind: 'locked' } : { kind: 'wrong', triesLeft: e.triesLeft };
+      if (e instanceof PinBlockedError) return { kind: 'locked' };
+      if (e instanceof PinNotSetError) return { kind: 'failed', reason: 'unreadable' };
+      this.o.log.info(`PIN verification failed: ${(e as Error).name}`);
+      return { kind: 'failed', reason: cardFailureOf(e) };
+    }
+  }
+
+  /**
+   * The smartphone proof (SPEC §3.2): the phone signs the nonce after its own check (PIN typed on
+   * the panel for Android, biometrics on the phone for iPhone).
+   */
+  async signWithPhone(pin: string | null): Promise<boolean> {
+    const issued = await this.o.issueNonce();
+    if ('failed' in issued) return false;
+    try {
+      const signature = await this.o.driver.transact(
+        'smartphone',
+        async (channel) => {
+          if (pin !== null) await verifyUserAuthPin(channel, pin);
+          return signWithUserAuthKey(channel, { data: issued.nonce, hash: 'sha256' });
+        },
+        { exclusive: true },
+      );
+      this.o.memory.proof = { nonce: issued.nonce, signature };
+      return true;
+    } catch (e) {
+      this.o.log.info(`smartphone signature failed: ${(e as Error).name}`);
+      return false;
+    }
+  }
+
+  wipe(): void {
+    this.o.memory.wipe();
+  }
+}

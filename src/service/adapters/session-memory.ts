@@ -1,0 +1,47 @@
+/**
+ * What one patient's session holds between effects, in RAM only: the user-authentication
+ * certificate read from the card or phone and the proof of holdership the card produced. The card
+ * adapter fills it, the backend adapter reads it, and `wipe()` zeroes the buffers when the card is
+ * removed or the session times out (SPEC §5 last paragraph).
+ */
+import type { ReaderSlot } from '../../session/events';
+
+export interface HoldershipProof {
+  nonce: Buffer;
+  signature: Buffer;
+}
+
+export class SessionMemory {
+  slot: ReaderSlot | null = null;
+  certificate: Buffer | null = null;
+  certificateSerial: string | null = null;
+  proof: HoldershipProof | null = null;
+  /**
+   * A second proof for 健康保険証利用の申込み when the patient applied on the panel (seed 003): nonces
+   * are single-use, and the card's key is unlocked only inside the PIN transaction, so both are
+   * signed there.
+   */
+  registrationProof: HoldershipProof | null = null;
+  /** The patient applied for insurance use; registered with the proof once identity is proven. */
+  registrationPending = false;
+  /** Face match figures for the device-signed statement (issue 3 §1). */
+  faceMatch: { score: number; livenessScore: number } | null = null;
+  /** Reception number of the confirmation, for registering consents afterwards. */
+  receptionSeq: number | null = null;
+
+  wipe(): void {
+    this.certificate?.fill(0);
+    this.proof?.nonce.fill(0);
+    this.proof?.signature.fill(0);
+    this.registrationProof?.nonce.fill(0);
+    this.registrationProof?.signature.fill(0);
+    this.registrationProof = null;
+    this.registrationPending = false;
+    this.faceMatch = null;
+    this.slot = null;
+    this.certificate = null;
+    this.certificateSerial = null;
+    this.proof = null;
+    this.receptionSeq = null;
+  }
+}

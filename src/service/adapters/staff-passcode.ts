@@ -1,0 +1,7 @@
+/** The staff passcode check (SPEC §3.1) against the salted hash in the facility configuration. */
+import { checkStaffPasscode, type FacilityConfig } from '../../config';
+import type { StaffPasscodePort } from '../ports';
+
+export function staffPasscodeFromConfig(config: FacilityConfig): StaffPasscodePort {
+  return { check: (passcode) => checkStaffPasscode(passcode, config.staff.passcode).catch(() => false) };
+}
