@@ -85,6 +85,32 @@ describe('fcr card emulate', function () {
       child = undefined;
     });
 
+    it('waits for pcscd when it is not up yet, then puts the card on the reader', async () => {
+      const channelId = 0x9000 + 2 * Math.floor(Math.random() * 0x780);
+      child = spawn(process.execPath, ['--import', 'tsx', 'bin/fcr.js', 'card', 'emulate', '--persona', 'iphone', '--port', String(channelId + 1)], {
+        cwd: repo,
+        env: { ...process.env, FCR_RIG_DIR: testRigDir() },
+      });
+      let out = '';
+      let err = '';
+      child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
+      child.stderr?.on('data', (d: Buffer) => (err += d.toString()));
+      const exited = new Promise<number | null>((r) => child?.once('exit', (code) => r(code)));
+      for (let i = 0; i < 600 && !err.includes('waiting'); i++) await new Promise((r) => setTimeout(r, 100));
+      assert.match(err, /waiting for pcscd's vpcd reader/);
+      assert.equal(out, '');
+      const late = await startPcscd({ channelId });
+      try {
+        for (let i = 0; i < 100 && !out.includes('\n'); i++) await new Promise((r) => setTimeout(r, 100));
+        assert.match(out, /^card iphone on the reader \(vpcd 127\.0\.0\.1:\d+, slot 1\)\n$/);
+      } finally {
+        child.kill('SIGINT');
+        assert.equal(await exited, 0);
+        child = undefined;
+        await late.stop();
+      }
+    });
+
     it('exits 2 with the usage on a bad argument', async () => {
       const r = await execFileAsync(process.execPath, ['--import', 'tsx', 'bin/fcr.js', 'card', 'emulate', '--persona', 'nobody'], { cwd: repo }).catch(
         (e: { code: number; stderr: string }) => e,
