@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { verify } from 'node:crypto';
 import { ApduLink } from '../../src/card/apdu';
 import { certificateStatus } from '../../src/card/certificate-status';
-import { CardError, CardNotRespondingError, CardRemovedError, NoCardError, PinBlockedError, WrongPinError } from '../../src/card/errors';
+import { CardError, CardNotRespondingError, CardRemovedError, NoCardError, SecurityStatusError, PinBlockedError, WrongPinError } from '../../src/card/errors';
 import {
   readUserAuthCertificate,
   readUserAuthPinState,
@@ -172,6 +172,17 @@ describe('PcscliteCardReaderDriver on pcscd + vpcd + the card emulator', functio
       assert.equal(await driver.transact('card', (ch) => readUserAuthPinTriesLeft(ch)), left);
     }
     await assert.rejects(driver.transact('card', (ch) => verifyUserAuthPin(ch, '4321'), { exclusive: true }), PinBlockedError);
+    await take('card');
+  });
+
+  it('an exclusive transaction resets the card: the verified PIN does not outlive it', async () => {
+    await place('card', 'valid');
+    const sign = (ch: Parameters<typeof signWithUserAuthKey>[0]) => signWithUserAuthKey(ch, { data: Buffer.from('c'), hash: 'sha256' });
+    // Shared access leaves the card as it is: a verified PIN would stay usable by anyone.
+    await driver.transact('card', (ch) => verifyUserAuthPin(ch, '1234'));
+    assert.ok((await driver.transact('card', sign)).length > 0);
+    await driver.transact('card', (ch) => verifyUserAuthPin(ch, '1234'), { exclusive: true });
+    await assert.rejects(driver.transact('card', sign), SecurityStatusError);
     await take('card');
   });
 
