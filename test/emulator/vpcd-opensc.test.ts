@@ -14,7 +14,7 @@ import { startPcscd, type PcscdInstance } from '../../src/rig/pcscd-process';
 import type { RigCredentials } from '../../src/personas/credentials';
 import { testRigCredentials } from './rig-fixture';
 import type { PersonaName } from '../../src/personas/catalogue';
-import { createPersonaCard, startCardEmulator, EmulatedCard, JpkiApplication, type CardFaults, type EmulatedCard, type VpcdCardSocket } from '../../src/emulator';
+import { createPersonaCard, startCardEmulator, EmulatedCard, JpkiApplication, type CardFaults, type VpcdCardSocket } from '../../src/emulator';
 
 const PKCS11_MODULE = ['/usr/lib/x86_64-linux-gnu/opensc-pkcs11.so', '/usr/lib/x86_64-linux-gnu/pkcs11/opensc-pkcs11.so'].find((p) =>
   existsSync(p),
