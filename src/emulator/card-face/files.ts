@@ -4,6 +4,7 @@
  * (OpenJPEG) are encoded here, once per card; the applications themselves are synchronous.
  */
 import { createHash } from 'node:crypto';
+import sharp from 'sharp';
 import type { Persona } from '../../personas/catalogue';
 import type { CardFaceCredentials } from '../../personas/card-face-credentials';
 import { encodeRsaPublicKey, signDigestInfo, sha256, sha256DigestInfo, makeKeyId } from '../../card-face/card-crypto';
@@ -58,9 +59,30 @@ export function testMyNumber(persona: Persona): string {
   return body + String(check);
 }
 
-/** The persona's photo as a greyscale image (the persona face images, SPEC §5 DF27). */
+/** DF27 photo size: small enough that EF 0002 stays inside READ BINARY's 15-bit offsets. */
+export const CARD_PHOTO_SIZE = { width: 180, height: 240 } as const;
+
+/**
+ * A face photo as the card stores it: greyscale, 180×240, lightly smoothed and quantised to 64
+ * levels. The OpenJPEG build's rate control has no measurable effect (sizes barely move with
+ * `setQuality`), so the size is kept down here instead: ≤ 19 KB for every persona.
+ */
+export async function cardPhoto(photo: GreyImage): Promise<GreyImage> {
+  const { width, height } = CARD_PHOTO_SIZE;
+  const data = await sharp(Buffer.from(photo.grey.buffer, photo.grey.byteOffset, photo.grey.byteLength), { raw: { width: photo.width, height: photo.height, channels: 1 } })
+    .resize(width, height, { fit: 'cover' })
+    .blur(0.6)
+    .extractChannel(0)
+    .raw()
+    .toBuffer();
+  const grey = new Uint8Array(width * height);
+  for (let i = 0; i < grey.length; i++) grey[i] = (data[i] ?? 0) & 0xfc;
+  return { width, height, grey };
+}
+
+/** The persona's photo as the card stores it (from the persona face images, SPEC §5 DF27). */
 export async function personaPhoto(persona: Persona): Promise<GreyImage> {
-  return personaFacePhoto(persona.name);
+  return cardPhoto(await personaFacePhoto(persona.name));
 }
 
 export async function buildCardFaceFiles(persona: Persona, creds: CardFaceCredentials): Promise<CardFaceFiles> {
@@ -80,7 +102,7 @@ export async function buildCardFaceFiles(persona: Persona, creds: CardFaceCreden
   let storedPhoto = photo;
   if (persona.cardFaceAttack === 'forged-photo') {
     // Another person's face put in after the issuer signed: same format, same size class.
-    storedPhoto = await encodeGreyJp2(await personaFacePhoto(persona.name === 'valid' ? 'expiring-soon' : 'valid'));
+    storedPhoto = await encodeGreyJp2(await cardPhoto(await personaFacePhoto(persona.name === 'valid' ? 'expiring-soon' : 'valid')));
   }
   const ef0002 = encodeCardFaceRecord({
     birthDate: birth,
