@@ -146,6 +146,10 @@ describe('backend contract: client against simulator', function () {
     assert.equal(reg.receptionSeq, r.receptionSeq);
     const entry = (await client.listReceptions(r.receptionSeq - 1)).entries[0];
     assert.deepEqual(entry?.consents, noConsents);
+    // …and become the holder's previous consent at this facility.
+    const next = expectStatus(await client.confirm(await pinRequest(rig, client, 'valid')), 'qualified');
+    assert.equal(next.previousConsents[0]?.at, reg.recordedAt);
+    assert.equal(next.previousConsents[0]?.given.surgeryDiagnosisInfection, false);
   });
 
   it('limit information withheld only when the old screen said no', async () => {

@@ -21,7 +21,6 @@ import { loadRigCredentials, type RigCredentials } from '../../personas/credenti
 import {
   confirmationRequestSchema,
   consentRegistrationSchema,
-  errorResponseSchema,
   faceStatementSchema,
   insuranceUseRegistrationSchema,
   issuePathOf,
@@ -99,6 +98,8 @@ export class BackendSimulator {
   private readonly nonces: NonceStore;
   private readonly idempotent = new Map<string, StoredAnswer>();
   private readonly holderBySerial = new Map<string, PersonaName>();
+  /** Which holder each qualified reception belongs to (for consents registered afterwards). */
+  private readonly personaBySeq = new Map<number, PersonaName>();
   private readonly jpkiCa: X509Certificate;
   private readonly now: () => Date;
   private readonly log: Logger;
@@ -437,6 +438,7 @@ export class BackendSimulator {
 
     const finish = (entry: Omit<ReceptionEntry, 'seq' | keyof typeof common | 'notices'>, response: Record<string, unknown>) => {
       const stored = this.receptions.append({ ...common, ...entry, notices });
+      if (entry.status === 'qualified') this.personaBySeq.set(stored.seq, name);
       const body = {
         protocolVersion: PROTOCOL_VERSION,
         receptionSeq: stored.seq,
@@ -483,7 +485,6 @@ export class BackendSimulator {
           .filter((l) => l.to === 'self' || l.to === this.facilityCode)
           .map(({ to: _to, ...letter }) => letter)
       : [];
-    void name;
     return finish(
       { status: 'qualified', qualification, ...(consentsRecorded ? { consents: consentsRecorded } : {}) },
       {
@@ -515,7 +516,8 @@ export class BackendSimulator {
     if (entry.notices.includes('certificate-grace-qualification-only')) {
       throw new HttpProblem(400, 'bad-request', 'certificate in grace period: qualification only, no consent');
     }
-    const person = [...this.persons.values()].find((p) => p.qualification?.cardNumber === entry.qualification?.cardNumber && p.qualification?.insurerNumber === entry.qualification?.insurerNumber && p.qualification?.birthDate === entry.qualification?.birthDate);
+    const holder = this.personaBySeq.get(entry.seq);
+    const person = holder ? this.persons.get(holder) : undefined;
     const recordedAt = this.now().toISOString();
     const recorded = person ? this.recordConsents(person, r.consents, recordedAt) : structuredClone(r.consents);
     entry.consents = recorded;
@@ -596,9 +598,10 @@ function sendJson(res: ServerResponse, status: number, body: unknown): void {
 
 async function dripJson(res: ServerResponse, status: number, text: string, bytes: number, intervalMs: number): Promise<void> {
   const buf = Buffer.from(text, 'utf8');
+  res.on('error', () => undefined); // the client gave up: expected, nothing to do
   res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': buf.length, connection: 'close' });
   for (let i = 0; i < buf.length; i += bytes) {
-    if (res.destroyed) return;
+    if (res.destroyed || !res.socket || res.socket.destroyed) return;
     res.write(buf.subarray(i, i + bytes));
     await sleep(intervalMs);
   }
@@ -618,6 +621,3 @@ function resetSocket(req: IncomingMessage): void {
 function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
 }
-
-/** Exported for tests: the error body schema both sides share. */
-export const simulatorErrorSchema = errorResponseSchema;
