@@ -8,8 +8,8 @@
  * VERIFY `00 20 00 80` (no data: tries left as `63Cx`, spends none); COMPUTE DIGITAL SIGNATURE
  * `80 2A 00 80` over a PKCS#1 DigestInfo after selecting the key EF.
  *
- * Every function takes a channel or an `ApduLink`; pass one link for several operations in the
- * same transaction and the SELECTs already done are skipped (as few APDUs as the card allows).
+ * Every function takes a channel or an `ApduLink`; several operations on the same channel (or
+ * link) in one transaction skip the SELECTs already done (as few APDUs as the card allows).
  * Nothing read here is logged; the PIN buffer is zeroed after use.
  */
 import { createHash, X509Certificate } from 'node:crypto';
@@ -50,8 +50,21 @@ const INS_SIGN = 0x2a;
 /** Largest READ BINARY the client asks in one APDU (extended length; the card and vpcd allow it). */
 const MAX_READ = 0xfff0;
 
+/**
+ * One link per channel object, so callers that pass the bare channel of a transaction to several
+ * operations still skip the SELECTs already done. Safe because the reader drivers hand out a new
+ * channel object per transaction, and a card cannot be reset inside one without it failing.
+ */
+const links = new WeakMap<CardChannel, ApduLink>();
+
 function linkOf(channel: CardChannel | ApduLink): ApduLink {
-  return channel instanceof ApduLink ? channel : new ApduLink(channel);
+  if (channel instanceof ApduLink) return channel;
+  let link = links.get(channel);
+  if (!link) {
+    link = new ApduLink(channel);
+    links.set(channel, link);
+  }
+  return link;
 }
 
 function fail(res: Response, ins: number, step: string): never {

@@ -48,6 +48,16 @@ describe('JPKI client (against an in-process fake card)', () => {
     assert.equal(link.counters.apdus, 6);
   });
 
+  it('skips repeated SELECTs for callers that pass the bare channel of a transaction too', async () => {
+    const card = new FakeJpkiCard(keys);
+    const ch = channelOf(card);
+    await readUserAuthCertificate(ch);
+    await readUserAuthPinTriesLeft(ch);
+    await verifyUserAuthPin(ch, '1234');
+    await signWithUserAuthKey(ch, { data: Buffer.from('n'), hash: 'sha256' });
+    assert.deepEqual(card.log, ['00A4040C', '00A4020C', '00B00000', '00B00004', '00A4020C', '00200080', '00200080', '00A4020C', '802A0080']);
+  });
+
   it('counts the PIN down to the lock, spending nothing when asking', async () => {
     const card = new FakeJpkiCard(keys);
     const ch = channelOf(card);
