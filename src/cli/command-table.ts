@@ -21,6 +21,7 @@ export const commandTable: Record<string, CommandEntry> = {
     load: () => import('./commands/card-read'),
   },
   'card render-face': { summary: "write a test persona's printed card face as PNG (optionally degraded)", load: () => import('./commands/card-render-face') },
+  'card face-scan': { summary: 'recognise 照合番号B on a card-face image (technician tool; touches no card)', load: () => import('./commands/card-face-scan') },
   'backend-sim': { summary: 'run the eligibility-backend simulator (mTLS, faults, reception record)', load: () => import('./commands/backend-sim') },
   rig: { summary: 'the simulated rig: start (npm start), insert, remove, phone, tap, pin, face, staff, screen', load: () => import('./commands/rig') },
   confirm: { summary: 'one non-interactive confirmation: card → PIN proof → backend → result record', load: () => import('./commands/confirm') },
