@@ -40,6 +40,8 @@ export interface CardFacePrint {
   cardExpiry: string;
   securityCode: string;
   photo: GreyImage;
+  /** Tests only: print this instead of the era date (e.g. an impossible `昭和64年 2月 1日生`). */
+  birthTextOverride?: string;
 }
 
 function wrapAddress(address: string, perLine: number): string[] {
@@ -61,7 +63,7 @@ export async function renderCardFacePrint(p: CardFacePrint): Promise<Buffer> {
   <circle cx="470" cy="330" r="120" fill="none" stroke="#d5e1ee" stroke-width="6"/>
   ${text(L.nameLabel.x, L.nameLabel.y, L.nameLabel.size, '氏名')}
   ${text(L.name.x, L.name.y, L.name.size, p.nameKanji)}
-  ${text(L.birth.x, L.birth.y, L.birth.size, formatEraBirthDate(p.birthDate), 'xml:space="preserve"')}
+  ${text(L.birth.x, L.birth.y, L.birth.size, p.birthTextOverride ?? formatEraBirthDate(p.birthDate), 'xml:space="preserve"')}
   ${text(L.sex.x, L.sex.y, L.sex.size, p.sex === 'male' ? '男' : '女')}
   ${text(L.addressLabel.x, L.addressLabel.y, L.addressLabel.size, '住所')}
   ${address}

@@ -1,0 +1,97 @@
+import assert from 'node:assert/strict';
+import { CardFaceReader } from '../../src/card-face/ocr';
+import { renderCardFace, renderCardFacePrint } from '../../src/emulator/card-face/render-face';
+import { degradeCardImage, type Degradation } from '../../src/emulator/card-face/degrade';
+import { findPersona, type Persona } from '../../src/personas/catalogue';
+import { codeB, formatEraBirthDate, fromEraDate, toEraDate } from '../../src/card-face/japanese-era';
+import { personaPhoto } from '../../src/emulator/card-face/files';
+
+function persona(name: string): Persona {
+  const p = findPersona(name);
+  if (!p) throw new Error(name);
+  return p;
+}
+
+describe('Japanese era dates and 照合番号B', () => {
+  it('converts at era boundaries and prints as the card does', () => {
+    assert.deepEqual(toEraDate('1989-01-07'), { era: '昭和', year: 64, month: 1, day: 7 });
+    assert.deepEqual(toEraDate('1989-01-08'), { era: '平成', year: 1, month: 1, day: 8 });
+    assert.deepEqual(toEraDate('2019-05-01'), { era: '令和', year: 1, month: 5, day: 1 });
+    assert.equal(formatEraBirthDate('1958-04-01'), '昭和33年 4月 1日生');
+    assert.equal(codeB('2020-02-24', '2030-02-24', '1234'), '02022420301234');
+  });
+  it('refuses dates that do not exist in the era', () => {
+    assert.equal(fromEraDate({ era: '昭和', year: 64, month: 1, day: 8 }), undefined);
+    assert.equal(fromEraDate({ era: '平成', year: 31, month: 5, day: 1 }), undefined);
+    assert.equal(fromEraDate({ era: '令和', year: 2, month: 2, day: 30 }), undefined);
+    assert.equal(fromEraDate({ era: '令和', year: 2, month: 2, day: 29 }), '2020-02-29');
+  });
+});
+
+describe('card-face OCR on rendered faces', function () {
+  this.timeout(180_000);
+  const reader = new CardFaceReader({ now: () => new Date('2026-11-23T00:00:00Z') });
+  before(() => reader.start());
+  after(() => reader.stop());
+
+  const expected = (p: Persona): string => codeB(p.person.birthDate, p.cardExpiry, p.securityCode);
+  const read = (s: { birth?: string; expiryYear?: string; securityCode?: string }): string => `${s.birth ?? ''}${s.expiryYear ?? ''}${s.securityCode ?? ''}`;
+
+  const cases: Array<[string, string, Degradation]> = [
+    ['valid', 'clean, flat', {}],
+    ['expiring-soon', 'tilted with perspective', { tiltDeg: 7, perspective: 0.06 }],
+    ['code-b-low', 'blurred, noisy JPEG (昭和2年)', { tiltDeg: -4, blur: 1.0, noise: 6, jpegQuality: 60, seed: 5 }],
+    ['unregistered', 'glare (平成22年)', { tiltDeg: 2, glare: 0.3, seed: 9 }],
+  ];
+  for (const [name, what, degradation] of cases) {
+    it(`reads 照合番号B of ${name}: ${what}`, async () => {
+      const p = persona(name);
+      const image = await degradeCardImage(await renderCardFace(p), degradation);
+      const scan = await reader.scan(image);
+      assert.equal(scan.ok, true, `scan refused: ${scan.reason}`);
+      assert.equal(read(scan), expected(p));
+      assert.equal(scan.era, toEraDate(p.person.birthDate).era);
+      assert.ok(scan.confidence >= 0.8);
+    });
+  }
+
+  it('a card placed upside down is not read (the patient is asked to place it again)', async () => {
+    const image = await degradeCardImage(await renderCardFace(persona('valid')), { upsideDown: true, tiltDeg: 3 });
+    const scan = await reader.scan(image);
+    assert.equal(scan.ok, false);
+    assert.equal(scan.reason, 'upside-down');
+  });
+
+  it('an image with no card is refused as no-card', async () => {
+    const sharp = (await import('sharp')).default;
+    const blank = await sharp({ create: { width: 640, height: 480, channels: 3, background: '#3a3430' } }).png().toBuffer();
+    const scan = await reader.scan(blank);
+    assert.equal(scan.ok, false);
+    assert.equal(scan.reason, 'no-card');
+  });
+
+  it('a printed date that cannot exist (昭和64年 2月 1日: 平成 began on 64-01-08) is never presented', async () => {
+    const p = persona('valid');
+    const png = await renderCardFacePrint({
+      nameKanji: p.person.nameKanji,
+      address: p.person.address,
+      birthDate: p.person.birthDate,
+      sex: p.person.sex,
+      cardExpiry: p.cardExpiry,
+      securityCode: p.securityCode,
+      photo: await personaPhoto(p),
+      birthTextOverride: '昭和64年 2月 1日生',
+    });
+    const scan = await reader.scan(await degradeCardImage(png, {}));
+    assert.equal(scan.ok, false);
+    assert.equal(scan.reason, 'implausible-date');
+    assert.equal(scan.era, '昭和');
+  });
+
+  it('an expiry year outside a card life is implausible and not presented', async () => {
+    const p = { ...persona('valid'), cardExpiry: '2052-04-01' };
+    const scan = await reader.scan(await degradeCardImage(await renderCardFace(p), {}));
+    assert.equal(scan.ok, false);
+    assert.equal(scan.reason, 'implausible-date');
+  });
+});
