@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { createPersonaCard, startCardEmulator, type VpcdCardSocket } from '../../src/emulator/index';
 import { loadRigCredentials, type RigCredentials } from '../../src/personas/credentials';
 import type { PcscdInstance } from '../../src/rig/pcscd-process';
+import { PcscliteCardReaderDriver } from '../../src/devices/card-reader/pcsclite-driver';
 import { pcscSocketLink, randomChannelId, startLinkedPcscd } from './pcsc-rig';
 
 const root = join(__dirname, '..', '..');
@@ -30,20 +31,53 @@ describe('fcr card read (child process on pcscd + emulator)', function () {
   let pcscd: PcscdInstance;
   let credentials: RigCredentials;
   let socket: VpcdCardSocket;
+  /** Watches pcscd from this process, so a card is only swapped once pcscd has seen the slot empty. */
+  let watcher: PcscliteCardReaderDriver;
 
   before(async () => {
     credentials = await loadRigCredentials();
     pcscd = await startLinkedPcscd(randomChannelId());
     socket = await startCardEmulator({ port: pcscd.vpcdPorts[0], card: null });
+    watcher = new PcscliteCardReaderDriver();
+    await watcher.start();
   });
 
   after(async () => {
+    await watcher?.stop();
     await socket?.stop();
     await pcscd?.stop();
   });
 
+  function seen(type: 'card-inserted' | 'card-removed'): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`pcscd did not report ${type}`)), 5000);
+      const off = watcher.onEvent((e) => {
+        if (e.type === type && e.slot === 'card') {
+          clearTimeout(timer);
+          off();
+          resolve();
+        }
+      });
+    });
+  }
+
+  /** vpcd cannot show pcscd a card swapped within one poll: take the old one out first. */
+  async function place(options: Parameters<typeof createPersonaCard>[0]): Promise<void> {
+    await take();
+    const inserted = seen('card-inserted');
+    await socket.insert(createPersonaCard(options));
+    await inserted;
+  }
+
+  async function take(): Promise<void> {
+    if (!socket.card) return;
+    const removed = seen('card-removed');
+    await socket.remove();
+    await removed;
+  }
+
   it('prints the certificate, status, tries and counts as JSON', async () => {
-    await socket.insert(createPersonaCard({ persona: 'expired-grace', credentials }));
+    await place({ persona: 'expired-grace', credentials });
     const r = await fcr(['card', 'read', '--json']);
     assert.equal(r.code, 0, r.stderr);
     const out = JSON.parse(r.stdout) as Record<string, any>;
@@ -58,7 +92,7 @@ describe('fcr card read (child process on pcscd + emulator)', function () {
   });
 
   it('with --pin proves the key by a signature, and never prints the PIN', async () => {
-    await socket.insert(createPersonaCard({ persona: 'valid', credentials, pin: '7391' }));
+    await place({ persona: 'valid', credentials, pin: '7391' });
     const r = await fcr(['card', 'read', '--json', '--pin', '7391']);
     assert.equal(r.code, 0, r.stderr);
     const out = JSON.parse(r.stdout) as Record<string, any>;
@@ -71,20 +105,20 @@ describe('fcr card read (child process on pcscd + emulator)', function () {
   });
 
   it('a wrong PIN exits 4 with WrongPinError and the tries left; a face-only card refuses --pin without a try', async () => {
-    await socket.insert(createPersonaCard({ persona: 'valid', credentials, pin: '7391' }));
+    await place({ persona: 'valid', credentials, pin: '7391' });
     const r = await fcr(['card', 'read', '--json', '--pin', '0000']);
     assert.equal(r.code, 4);
     const out = JSON.parse(r.stdout) as Record<string, any>;
     assert.equal(out.error, 'WrongPinError');
     assert.equal(out.sw, '63C2');
-    await socket.insert(createPersonaCard({ persona: 'face-only', credentials }));
+    await place({ persona: 'face-only', credentials });
     const f = await fcr(['card', 'read', '--json', '--pin', '1234']);
     assert.equal(f.code, 4);
     assert.equal((JSON.parse(f.stdout) as Record<string, any>).error, 'PinNotSetError');
   });
 
   it('exits 3 when no card comes, 2 on a bad option', async () => {
-    await socket.remove();
+    await take();
     const r = await fcr(['card', 'read', '--json', '--wait', '300']);
     assert.equal(r.code, 3);
     assert.equal((JSON.parse(r.stdout) as Record<string, any>).error, 'NoCardError');
