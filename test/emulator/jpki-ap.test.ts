@@ -103,6 +103,9 @@ describe('emulated card: JPKI application', function () {
     assert.equal(tx(ios, '00B0000020').data.toString('ascii').trimEnd(), 'JPKIAPIOSTOKEN');
     selectEf(c, '0008');
     assert.deepEqual(tx(c, '00B0000000').data, hex('8F8F00'));
+    // The iPhone profile's last-command indicator; a plastic card refuses it.
+    assert.equal(swOf(ios, '80FC0000'), '9000');
+    assert.equal(swOf(c, '80FC0000'), '6700');
   });
 
   it('counts the PIN down to lock: 63C2, 63C1, 63C0, then 6984 even for the right PIN', () => {

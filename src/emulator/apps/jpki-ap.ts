@@ -124,8 +124,10 @@ export class JpkiApplication implements CardApplication {
   private readonly files = new Map<number, Buffer>();
   private readonly pins = new Map<number, PinState>();
   private readonly keys = new Map<number, { key: KeyObject; pin: number }>();
+  private readonly token: JpkiTokenKind;
 
   constructor(options: JpkiApplicationOptions) {
+    this.token = options.token;
     this.files.set(JPKI_EF.SIGNATURE_CERTIFICATE, options.signatureCertificate);
     this.files.set(JPKI_EF.SIGNATURE_CA_CERTIFICATE, options.signatureCaCertificate);
     this.files.set(JPKI_EF.TOKEN_INFO, tokenInfo(options.token));
@@ -181,6 +183,9 @@ export class JpkiApplication implements CardApplication {
     }
     if (c.cla === 0x80) {
       if (c.ins === 0x2a) return this.computeSignature(c);
+      // Last-command indicator of the iPhone JPKI token profile; physical cards refuse the
+      // exact 4-byte command with 6700 (soltia48/myna-card `ins::LAST_COMMAND_INDICATOR`).
+      if (c.ins === 0xfc) return status(this.token === 'iphone' && c.p1 === 0 && c.p2 === 0 ? SW.OK : SW.WRONG_LENGTH);
       return status(SW.INS_NOT_SUPPORTED);
     }
     return status(SW.CLA_NOT_SUPPORTED);
