@@ -72,7 +72,7 @@ export const defaultDecisionConfig: DecisionConfig = {
   minFrontalScore: 0.6,
   minFaceLuma: 45,
   minReal: 0.2,
-  minLive: 0.5,
+  minLive: 0.75,
   liveness: true,
 };
 

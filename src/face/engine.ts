@@ -23,7 +23,11 @@ export type BackendName = 'tensorflow' | 'wasm';
 
 export interface FaceEngineOptions {
   modelDir?: string;
-  /** FaceMesh landmarks: rotates the face upright before the descriptor (alignment). */
+  /**
+   * FaceMesh landmarks to rotate the face upright before the descriptor. Off by default: on the
+   * offline set it was slower and no more accurate than FaceRes on the detector's crop
+   * (docs/face.md), since BlazeFace's crop is already eye-levelled for near-frontal faces.
+   */
   align?: boolean;
   /** Run the antispoof and liveness models. */
   liveness?: boolean;
@@ -55,7 +59,7 @@ export interface Analysis {
 export function engineModels(opts: FaceEngineOptions): string[] {
   const models = ['blazeface'];
   if (opts.describe !== false) models.push('faceres');
-  if (opts.align !== false) models.push('facemesh');
+  if (opts.align === true) models.push('facemesh');
   if (opts.liveness !== false) models.push('antispoof', 'liveness');
   return models;
 }
@@ -143,8 +147,8 @@ export class FaceEngine {
       filter: { enabled: false },
       face: {
         enabled: true,
-        detector: { enabled: true, modelPath: 'blazeface.json', rotation: opts.align !== false, maxDetected: opts.maxFaces ?? 4, minConfidence: opts.minDetectorScore ?? 0.5, skipFrames: 0, skipTime: 0, return: false },
-        mesh: { ...on(opts.align !== false, 'facemesh.json') },
+        detector: { enabled: true, modelPath: 'blazeface.json', rotation: opts.align === true, maxDetected: opts.maxFaces ?? 4, minConfidence: opts.minDetectorScore ?? 0.5, skipFrames: 0, skipTime: 0, return: false },
+        mesh: { ...on(opts.align === true, 'facemesh.json') },
         iris: { enabled: false },
         emotion: { enabled: false },
         attention: { enabled: false },

@@ -1,6 +1,6 @@
 /**
  * `{"bench":"face-verify",...}` (issue 5 §3): median ms per 640×480 frame for face detection alone
- * and for the whole decision (detect, align, describe, antispoof, liveness, compare), against
+ * and for the whole decision (detect, quality gate, describe, antispoof, liveness, compare), against
  * face-api.js's default pipeline (SSD MobileNet v1 + 68 landmarks + recognition net + distance)
  * on the same WebAssembly backend in the same run. Goal: ratio ≥ 3. Accuracy of both on the
  * offline set: `npm run eval:face -- --baseline`.
@@ -61,7 +61,7 @@ export async function run(): Promise<void> {
       backend: engine.backend,
       frame: '640x480',
       frames: frames.length * ROUNDS,
-      ours: { pipeline: 'human BlazeFace + FaceMesh align + FaceRes + antispoof + liveness', ...ours },
+      ours: { pipeline: 'human BlazeFace + FaceRes + antispoof + liveness', ...ours },
       faceApi: { pipeline: 'face-api SSD MobileNet v1 + 68 landmarks + recognition net', ...faceApi },
       detectionRatio: Number((faceApi.detectionMs / ours.detectionMs).toFixed(2)),
       decisionRatio: Number((faceApi.decisionMs / ours.decisionMs).toFixed(2)),

@@ -34,7 +34,6 @@ export class FaceApiBaseline {
 
   static async create(): Promise<FaceApiBaseline> {
     const dir = pkg('@vladmandic/face-api');
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
     const api = require(join(dir, 'dist', 'face-api.node-wasm.js')) as FaceApi;
     await api.tf.setBackend('wasm');
     await api.tf.ready();
