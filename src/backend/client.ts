@@ -9,7 +9,7 @@
 import { randomBytes } from 'node:crypto';
 import https from 'node:https';
 import { isIP } from 'node:net';
-import type { z } from 'zod';
+import { z } from 'zod';
 import { silentLogger, type Logger } from '../log/logger';
 import { CircuitBreaker, type CircuitBreakerOptions, type CircuitState, type CircuitTransition } from './circuit-breaker';
 import type { ConfirmInput, ConsentInput, EligibilityBackend, InsuranceUseInput, ReceptionFeed } from './eligibility-backend';
@@ -44,6 +44,7 @@ import {
   type NonceResponse,
   type ReceptionList,
 } from './protocol';
+import { parseXmlDocument } from './xml-text';
 
 export interface BackendClientOptions {
   /** `https://host:port`; anything else is refused (InsecureTransportError). */
@@ -89,6 +90,8 @@ function isTlsCode(code: string | undefined): boolean {
   return code !== undefined && (TLS_CODES.has(code) || code.startsWith('ERR_SSL_') || code.startsWith('ERR_TLS_'));
 }
 
+const xmlTextSchema = z.string().startsWith('<?xml');
+
 export function newIdempotencyKey(): string {
   return randomBytes(18).toString('base64url');
 }
@@ -101,6 +104,8 @@ interface CallSpec<T> {
   retryable: boolean;
   schema: z.ZodType<T>;
   okStatuses: number[];
+  /** The answer is an XML document, returned as text after a well-formedness check. */
+  xml?: boolean;
 }
 
 export class BackendClient implements EligibilityBackend, ReceptionFeed {
@@ -175,6 +180,11 @@ export class BackendClient implements EligibilityBackend, ReceptionFeed {
       schema: insuranceUseRegistrationResponseSchema,
       okStatuses: [200, 201],
     });
+  }
+
+  /** One reception as the national result XML (for reception computers that read those files). */
+  receptionXml(seq: number): Promise<string> {
+    return this.call({ method: 'GET', path: `/receptions/${seq}/xml`, retryable: true, schema: xmlTextSchema, okStatuses: [200], xml: true });
   }
 
   listReceptions(since = 0): Promise<ReceptionList> {
@@ -298,6 +308,15 @@ export class BackendClient implements EligibilityBackend, ReceptionFeed {
 
   private interpret<T>(status: number, body: Buffer, spec: CallSpec<T>, context: BackendCallContext): T {
     if (status >= 500) throw new BackendUnavailableError(`server error ${status}`, context, { httpStatus: status });
+    if (spec.xml && spec.okStatuses.includes(status)) {
+      const text = body.toString('utf8');
+      try {
+        parseXmlDocument(text);
+      } catch {
+        throw new BackendProtocolError('answer is not a well-formed result document', context, '');
+      }
+      return spec.schema.parse(text);
+    }
     let json: unknown;
     try {
       json = JSON.parse(body.toString('utf8'));

@@ -38,4 +38,6 @@ export interface EligibilityBackend {
 /** The reception computer's view (SPEC §7). */
 export interface ReceptionFeed {
   listReceptions(since?: number): Promise<ReceptionList>;
+  /** One reception as the national result XML document. */
+  receptionXml(seq: number): Promise<string>;
 }

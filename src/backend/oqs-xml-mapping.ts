@@ -17,6 +17,7 @@ import type {
   LostQualification,
   Qualification,
 } from './protocol';
+import { parseXmlDocument, writeXmlDocument } from './xml-text';
 
 // ---------------------------------------------------------------------------------------------
 // Header / body envelope names
@@ -186,6 +187,22 @@ function prune<T>(value: T): T {
   return value;
 }
 
+/**
+ * The items of a *List element, whichever shape it came in: our writer's array of
+ * `{Item: {...}}` wrappers, or a parsed document's `{Item: {...} | [{...}, ...]}`.
+ */
+function listItems(list: XmlValue | undefined, item: string): XmlElement[] {
+  if (list === undefined) return [];
+  if (typeof list === 'string') throw new RangeError(`list of ${item} is text`);
+  const wrappers = Array.isArray(list) ? list : [list];
+  return wrappers.flatMap((w) => {
+    const inner = w[item];
+    if (inner === undefined) return [w];
+    if (typeof inner === 'string') throw new RangeError(`${item} is text`);
+    return Array.isArray(inner) ? inner : [inner];
+  });
+}
+
 function str(el: XmlElement, name: string): string | undefined {
   const v = el[name];
   if (v === undefined) return undefined;
@@ -264,8 +281,7 @@ export function qualificationToXml(
 export function qualificationFromXml(el: XmlElement): { qualification: Qualification; reasonOfLoss?: LostQualification['reasonOfLoss'] } {
   const limitInfo = child(el, 'LimitApplicationCertificateRelatedInfo');
   const elderly = child(el, 'ElderlyRecipientCertificateInfo');
-  const diseasesRaw = el.SpecificDiseasesCertificateList;
-  const diseases = diseasesRaw === undefined ? [] : Array.isArray(diseasesRaw) ? diseasesRaw : [diseasesRaw as XmlElement];
+  const diseases = listItems(el.SpecificDiseasesCertificateList, 'SpecificDiseasesCertificateInfo');
   const ratio = fromXmlRatio(req(el, 'InsuredPartialContributionRatio'));
   const q: Qualification = {
     insuredCardClassification: decode(
@@ -289,8 +305,7 @@ export function qualificationFromXml(el: XmlElement): { qualification: Qualifica
     cardValidFrom: optFromDate(str(el, 'InsuredCardValidDate')),
     cardValidUntil: optFromDate(str(el, 'InsuredCardExpirationDate')),
     preschool: str(el, 'PreschoolClassification') === preschoolCode,
-    specifiedDiseases: diseases.map((wrap) => {
-      const d = child(wrap, 'SpecificDiseasesCertificateInfo') ?? wrap;
+    specifiedDiseases: diseases.map((d) => {
       return {
         category: decode({ '1': '1', '2': '2', '3': '3' } as const, str(d, 'SpecificDiseasesDiseaseCategory'), 'SpecificDiseasesDiseaseCategory'),
         issuedOn: optFromDate(str(d, 'SpecificDiseasesCertificateDate')),
@@ -343,5 +358,93 @@ export function consentsToXmlFlags(c: Omit<ConsentSet, 'referralLetterIds'>): Re
     DiagnosisInfoConsFlg: f(c.surgeryDiagnosisInfection || c.clinicalAndMedication),
     PharmacistsInfoConsFlg: f(c.clinicalAndMedication || c.medicationOnly),
     SpecificHealthCheckupsInfoConsFlg: f(c.healthCheckups),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Whole result documents (XmlMsg / MessageHeader / MessageBody / ResultList)
+
+/** One confirmation as the national result document carries it. */
+export interface OqsResultDocument {
+  facilityCode: string;
+  /** When the backend processed it. Written in Japan time (yyyyMMddHHmmss / yyyyMMdd). */
+  processedAt: Date;
+  status: Exclude<ConfirmationStatus, 'certificate-refused'>;
+  /** The qualification (qualified) or the lost one (invalid). */
+  qualification?: Qualification;
+  reasonOfLoss?: LostQualification['reasonOfLoss'];
+  limitInfoConsented: boolean;
+  /** Viewing consents, written as the …ConsFlg elements (write-only: the flags do not map back 1:1). */
+  consents?: Omit<ConsentSet, 'referralLetterIds'>;
+}
+
+export const xmlRootName = 'XmlMsg';
+const JST_MS = 9 * 3_600_000;
+
+function japanStamp(d: Date): { date: string; time: string } {
+  const iso = new Date(d.getTime() + JST_MS).toISOString(); // YYYY-MM-DDTHH:mm:ss.sssZ shifted to JST
+  const date = iso.slice(0, 10).replaceAll('-', '');
+  return { date, time: date + iso.slice(11, 19).replaceAll(':', '') };
+}
+
+function fromJapanStamp(stamp: string): Date {
+  if (!/^[0-9]{14}$/.test(stamp)) throw new RangeError('ProcessExecutionTime is not yyyyMMddHHmmss');
+  const iso = `${stamp.slice(0, 4)}-${stamp.slice(4, 6)}-${stamp.slice(6, 8)}T${stamp.slice(8, 10)}:${stamp.slice(10, 12)}:${stamp.slice(12, 14)}.000Z`;
+  return new Date(Date.parse(iso) - JST_MS);
+}
+
+export function resultDocumentToXml(d: OqsResultDocument): string {
+  const { date, time } = japanStamp(d.processedAt);
+  const result: XmlElement | undefined = d.qualification
+    ? {
+        ...qualificationToXml(d.qualification, {
+          limitInfoConsented: d.limitInfoConsented,
+          ...(d.reasonOfLoss ? { reasonOfLoss: d.reasonOfLoss } : {}),
+        }),
+        ...(d.consents ? consentsToXmlFlags(d.consents) : {}),
+      }
+    : undefined;
+  const body: XmlElement = {
+    [xmlEnvelope.processingResultStatus]: processingResultStatusCodes.ok,
+    [xmlEnvelope.qualificationValidity]: qualificationValidityFromStatus(d.status),
+  };
+  if (result) body[xmlEnvelope.resultList] = { [xmlEnvelope.result]: result };
+  return writeXmlDocument(xmlRootName, {
+    [xmlEnvelope.header]: {
+      [xmlEnvelope.processExecutionTime]: time,
+      [xmlEnvelope.qualificationConfirmationDate]: date,
+      [xmlEnvelope.medicalInstitutionCode]: d.facilityCode,
+      [xmlEnvelope.referenceClassification]: referenceClassificationCodes.card,
+      [xmlEnvelope.segmentOfResult]: segmentOfResultCodes.completed,
+      CharacterCodeIdentifier: '0',
+    },
+    [xmlEnvelope.body]: body,
+  });
+}
+
+/**
+ * A result document → our terms. Throws RangeError for anything it cannot map (a failed or
+ * still-processing document, unknown codes, several results for one person).
+ */
+export function resultDocumentFromXml(text: string): OqsResultDocument {
+  const { rootName, root } = parseXmlDocument(text);
+  if (rootName !== xmlRootName) throw new RangeError(`root is ${rootName}, not ${xmlRootName}`);
+  const header = child(root, xmlEnvelope.header);
+  const body = child(root, xmlEnvelope.body);
+  if (!header || !body) throw new RangeError('MessageHeader or MessageBody missing');
+  const segment = req(header, xmlEnvelope.segmentOfResult);
+  if (segment !== segmentOfResultCodes.completed) throw new RangeError(`SegmentOfResult ${segment}: not a completed result`);
+  const status = statusFromQualificationValidity(req(body, xmlEnvelope.qualificationValidity));
+  const results = listItems(body[xmlEnvelope.resultList], xmlEnvelope.result);
+  if (results.length > 1) throw new RangeError('several results for one confirmation');
+  const first = results[0];
+  const parsed = first ? qualificationFromXml(first) : undefined;
+  return {
+    facilityCode: req(header, xmlEnvelope.medicalInstitutionCode),
+    processedAt: fromJapanStamp(req(header, xmlEnvelope.processExecutionTime)),
+    status,
+    ...(parsed ? { qualification: parsed.qualification } : {}),
+    ...(parsed?.reasonOfLoss ? { reasonOfLoss: parsed.reasonOfLoss } : {}),
+    limitInfoConsented: first ? str(first, 'LimitApplicationCertificateRelatedConsFlg') === consFlag.yes : false,
   };
 }

@@ -36,6 +36,7 @@ import {
   type Proof,
   type ReceptionEntry,
 } from '../protocol';
+import { resultDocumentToXml } from '../oqs-xml-mapping';
 import { FaultController, type Fault, type FaultRuleInput } from './faults';
 import { generateFacilityPki, type FacilityPki } from './facility-pki';
 import { insuredPersons, type InsuredPerson } from './insured-persons';
@@ -242,7 +243,7 @@ export class BackendSimulator {
         sendJson(res, status, { error: { code: 'internal', message: 'injected server error' } });
         return;
       }
-      let answer: { status: number; body: unknown };
+      let answer: { status: number; body: unknown; xml?: string };
       try {
         answer = this.route(req, url, body);
       } catch (err) {
@@ -254,7 +255,7 @@ export class BackendSimulator {
         resetSocket(req);
         return;
       }
-      let text = JSON.stringify(answer.body);
+      let text = answer.xml ?? JSON.stringify(answer.body);
       const replaced = faults.find((f): f is Extract<Fault, { kind: 'replace-body' }> => f.kind === 'replace-body');
       if (replaced) {
         text = replaced.text;
@@ -263,8 +264,9 @@ export class BackendSimulator {
       if (faults.some((f) => f.kind === 'schema-violation')) text = JSON.stringify(violateSchema(answer.body));
       if (faults.some((f) => f.kind === 'malformed-body')) text = text.slice(0, Math.max(1, Math.floor(text.length / 2)));
       const drip = faults.find((f): f is Extract<Fault, { kind: 'slow-drip' }> => f.kind === 'slow-drip');
+      const contentType = answer.xml !== undefined ? 'application/xml; charset=utf-8' : undefined;
       if (drip) await dripJson(res, answer.status, text, drip.bytes, drip.intervalMs);
-      else sendText(res, answer.status, text);
+      else sendText(res, answer.status, text, contentType);
     } catch (err) {
       status = 500;
       this.log.error(`internal error: ${(err as Error).name}`);
@@ -275,10 +277,12 @@ export class BackendSimulator {
     }
   }
 
-  private route(req: IncomingMessage, url: URL, body: Buffer): { status: number; body: unknown } {
+  private route(req: IncomingMessage, url: URL, body: Buffer): { status: number; body: unknown; xml?: string } {
     const peer = (req.socket as TLSSocket).getPeerCertificate(false);
     if (!peer || !peer.raw) throw new HttpProblem(403, 'bad-request', 'client certificate required');
     const key = `${req.method} ${url.pathname}`;
+    const xmlPath = /^GET \/receptions\/([0-9]{1,12})\/xml$/.exec(key);
+    if (xmlPath) return { status: 200, body: null, xml: this.receptionXml(Number(xmlPath[1])) };
     switch (key) {
       case 'POST /v1/nonces':
         return this.idempotently(body, (json) => {
@@ -337,6 +341,25 @@ export class BackendSimulator {
       this.idempotent.set(idemKey, { requestHash: hash, ...answer });
     }
     return answer;
+  }
+
+  /** One reception as the national result document (what a reception computer already reads). */
+  private receptionXml(seq: number): string {
+    const e = this.receptions.get(seq);
+    if (!e) throw new HttpProblem(404, 'reception-unknown', 'no reception with that number');
+    if (e.status !== 'qualified' && e.status !== 'invalid' && e.status !== 'no-record') {
+      throw new HttpProblem(404, 'not-found', 'this reception has no result document (refused before a qualification was looked up)');
+    }
+    const q = e.qualification ?? e.lostQualification?.qualification;
+    return resultDocumentToXml({
+      facilityCode: e.facilityCode,
+      processedAt: new Date(e.receivedAt),
+      status: e.status,
+      ...(q ? { qualification: q } : {}),
+      ...(e.lostQualification ? { reasonOfLoss: e.lostQualification.reasonOfLoss } : {}),
+      limitInfoConsented: e.consents?.limitInfo ?? true,
+      ...(e.consents ? { consents: (({ referralLetterIds: _l, ...given }) => given)(e.consents.given) } : {}),
+    });
   }
 
   private checkFacility(code: string): void {
@@ -587,8 +610,8 @@ function readBody(req: IncomingMessage): Promise<Buffer> {
   });
 }
 
-function sendText(res: ServerResponse, status: number, text: string): void {
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text), connection: 'close' });
+function sendText(res: ServerResponse, status: number, text: string, contentType = 'application/json; charset=utf-8'): void {
+  res.writeHead(status, { 'content-type': contentType, 'content-length': Buffer.byteLength(text), connection: 'close' });
   res.end(text);
 }
 
