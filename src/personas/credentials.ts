@@ -7,8 +7,9 @@
  *
  * Two processes (the card emulator and the backend simulator) must agree byte for byte on each
  * certificate without talking to each other. So:
- * - private keys are generated once and cached under `<dir>/credentials/` (mode 0600, written
- *   atomically under a lock file so two processes starting together do not race);
+ * - private keys are generated once and cached under `<dir>/credentials/` (mode 0600, generated
+ *   under a lock file and linked into place without ever replacing a key already there, so two
+ *   processes starting together end up with one key set);
  * - certificates are not cached but issued at load time, deterministically: fixed serials derived
  *   from the persona name, dates from the persona's window relative to *today in Japan time*
  *   (SPEC §4 reads dates in Japan time), and RSASSA-PKCS1-v1_5 signatures, which are
@@ -24,7 +25,7 @@ import {
   webcrypto,
   type KeyObject,
 } from 'node:crypto';
-import { mkdir, open, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { link, mkdir, open, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { findPersona, personas, type Persona, type PersonaName } from './catalogue';
 
@@ -165,10 +166,25 @@ function generateRsaKey(): Promise<KeyObject> {
   });
 }
 
-async function writeKeyAtomically(path: string, key: KeyObject): Promise<void> {
+/**
+ * Writes the key under its final name without ever replacing one already there (link(2) fails
+ * with EEXIST), and returns the key that is on disk: if a process that took over a stale lock got
+ * there first, every process still ends up with the same key.
+ */
+async function writeKeyOnce(path: string, key: KeyObject): Promise<KeyObject> {
   const temp = `${path}.${process.pid}.${Date.now()}.tmp`;
   await writeFile(temp, key.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600, flag: 'wx' });
-  await rename(temp, path);
+  try {
+    await link(temp, path);
+    return key;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    const existing = await readKey(path);
+    if (!existing) throw error;
+    return existing;
+  } finally {
+    await rm(temp, { force: true });
+  }
 }
 
 /** Loads every named key, generating (under the lock) those not on disk yet. */
@@ -195,9 +211,7 @@ async function loadKeys(keyDir: string, names: string[]): Promise<Map<string, Ke
     const missing = await loadExisting();
     await Promise.all(
       missing.map(async (name) => {
-        const key = await generateRsaKey();
-        await writeKeyAtomically(pathOf(name), key);
-        keys.set(name, key);
+        keys.set(name, await writeKeyOnce(pathOf(name), await generateRsaKey()));
       }),
     );
   });
