@@ -1,0 +1,74 @@
+/**
+ * The card-face path (SPEC §5.1, issue 7): card-face image → confident 照合番号B → VERIFY →
+ * authenticated, decoded photo for face matching. Layers: `ocr` (image → digits, no card),
+ * `card-face-session` (APDUs, counter protection, signature and chip checks), `card-crypto` /
+ * `card-face-record` / `tlv` / `jpeg2000` (formats, no I/O).
+ */
+import type { ApduLink, CardChannel } from '../card/apdu';
+import { CardFaceSession, type CardFaceSessionOptions, type CardFaceTrustAnchor, type AuthenticatedCardFace } from './card-face-session';
+import type { CardFaceReader } from './ocr';
+
+export { CardFaceReader, PRESENT_CONFIDENCE, type CardFaceScan, type ScanFailure } from './ocr';
+export {
+  CardFaceSession,
+  CardFaceRefusedError,
+  REFUSAL_DESCRIPTIONS,
+  MIN_TRIES_TO_PRESENT,
+  MAX_PRESENTATIONS,
+  type CardFaceRefusal,
+  type CardFaceTrustAnchor,
+  type CardFaceSessionOptions,
+  type AuthenticatedCardFace,
+} from './card-face-session';
+
+/** The rig's test anchor as a trust anchor (accepted by a session only with `rigMode: true`). */
+export async function rigCardFaceTrustAnchors(options: { dir?: string } = {}): Promise<CardFaceTrustAnchor[]> {
+  const { loadCardFaceRig } = await import('../personas/card-face-credentials');
+  const rig = await loadCardFaceRig(options);
+  return [{ ...rig.rigTrustAnchor, test: true }];
+}
+
+export interface CardFaceReadSummary {
+  dataVerified: boolean;
+  cardPresent: boolean;
+  issuer: string;
+  photo: { format: 'jpeg2000'; width: number; height: number };
+  codeBTriesLeft: number;
+  apdus: number;
+  ms: number;
+  /** The scan's confidence and time (never its digits). */
+  scan: { confidence: number; ms: number };
+}
+
+/**
+ * What `fcr card read --card-face FILE` adds to its output: scan the image, then unlock and
+ * authenticate on the card in `channel`. Throws `CardFaceRefusedError` (with its reason) or a
+ * card error; the photo is wiped before returning (only its format and size are reported).
+ */
+export async function readCardFaceSummary(
+  channel: CardChannel | ApduLink,
+  image: Buffer,
+  reader: CardFaceReader,
+  options: CardFaceSessionOptions,
+): Promise<CardFaceReadSummary> {
+  const scan = await reader.scan(image);
+  const session = new CardFaceSession(channel, options);
+  let face: AuthenticatedCardFace;
+  try {
+    face = await session.unlockWithScan(scan);
+  } finally {
+    image.fill(0);
+  }
+  const summary: CardFaceReadSummary = {
+    dataVerified: true,
+    cardPresent: true,
+    issuer: face.issuer,
+    photo: { format: face.photoFormat, width: face.photo.width, height: face.photo.height },
+    codeBTriesLeft: face.codeBTriesLeft,
+    apdus: face.apdus,
+    ms: face.ms,
+    scan: { confidence: scan.confidence, ms: scan.ms },
+  };
+  session.wipe();
+  return summary;
+}
