@@ -57,6 +57,7 @@ export function createPersonaCard(o: CreatePersonaCardOptions): EmulatedCard {
     userAuthPin: persona.pinSet ? pin : undefined,
     userAuthPinTries: persona.pinTriesLeft,
     signaturePin: DEFAULT_SIGNATURE_PASSWORD,
+    userAuthUnlockedByHolder: persona.carrier === 'iphone',
   });
   return new EmulatedCard({
     // A phone is read over NFC: the reader synthesises a contactless ATR (OpenSC then finds the

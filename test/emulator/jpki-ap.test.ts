@@ -198,6 +198,21 @@ describe('emulated card: JPKI application', function () {
     assert.equal(swOf(c, signApdu(digestInfo, '00', '97')), '6982');
   });
 
+  it('an iPhone token signs without a VERIFY from the reader (biometric on the phone), an Android one does not', () => {
+    const digestInfo = Buffer.concat([SHA256_DI, createHash('sha256').update('nonce').digest()]);
+    const ios = card('iphone');
+    selectJpki(ios);
+    const sig = tx(ios, signApdu(digestInfo, '00', '97'));
+    assert.equal(sig.sw, 0x9000);
+    assert.ok(createVerify('sha256').update('nonce').verify(new X509Certificate(creds.persona('iphone').userAuthCertificate).publicKey, sig.data));
+    ios.reset();
+    selectJpki(ios);
+    assert.equal(swOf(ios, signApdu(digestInfo, '00', '97')), '9000', 'unlocked again at the next power-up');
+    const android = card('android');
+    selectJpki(android);
+    assert.equal(swOf(android, signApdu(digestInfo, '00', '97')), '6982');
+  });
+
   it('answers malformed and foreign commands with the ISO status words', () => {
     const c = card();
     assert.equal(swOf(c, '00B0000000'), '6986', 'no application selected');

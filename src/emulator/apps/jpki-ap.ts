@@ -22,6 +22,9 @@
  *   PIN by the query (`6984` vs `63C0`) and no reader can spend a try on it.
  * - Tries left are non-volatile (kept across power cycles); a verified state is volatile and
  *   ends at `reset()` (power off, card reset, removal).
+ * - *An iPhone token (`userAuthUnlockedByHolder`) signs with the user-auth key without a VERIFY
+ *   from the reader: the holder unlocked it with the phone's biometric (SPEC §3.2). A wrong
+ *   VERIFY still counts down and relocks it.
  *
  * COMPUTE DIGITAL SIGNATURE `80 2A P1 P2`: P2 `80` = the current EF (OpenSC selects `0017`
  * first), or `80|SFI` names the key; P1 is the scheme as myna-card established it: `00` PKCS#1
@@ -75,6 +78,12 @@ export interface JpkiApplicationOptions {
   /** Signature password (6–16 upper-case alphanumerics). */
   signaturePin: string;
   signaturePinTries?: number;
+  /**
+   * The user-auth key is usable without VERIFY from the reader: an iPhone's token is unlocked
+   * by the holder's biometric on the phone before it is held to the reader (SPEC §3.2), so
+   * every session starts with the key unlocked. Default false.
+   */
+  userAuthUnlockedByHolder?: boolean;
 }
 
 interface PinState {
@@ -125,9 +134,11 @@ export class JpkiApplication implements CardApplication {
   private readonly pins = new Map<number, PinState>();
   private readonly keys = new Map<number, { key: KeyObject; pin: number }>();
   private readonly token: JpkiTokenKind;
+  private readonly unlockedByHolder: boolean;
 
   constructor(options: JpkiApplicationOptions) {
     this.token = options.token;
+    this.unlockedByHolder = options.userAuthUnlockedByHolder ?? false;
     this.files.set(JPKI_EF.SIGNATURE_CERTIFICATE, options.signatureCertificate);
     this.files.set(JPKI_EF.SIGNATURE_CA_CERTIFICATE, options.signatureCaCertificate);
     this.files.set(JPKI_EF.TOKEN_INFO, tokenInfo(options.token));
@@ -151,6 +162,7 @@ export class JpkiApplication implements CardApplication {
     });
     this.keys.set(JPKI_EF.USER_AUTH_KEY, { key: options.userAuthKey, pin: JPKI_EF.USER_AUTH_PIN });
     this.keys.set(JPKI_EF.SIGNATURE_KEY, { key: options.signatureKey, pin: JPKI_EF.SIGNATURE_PIN });
+    this.reset();
   }
 
   /** Tries left on `0018` / `001B` (rig status, tests). */
@@ -166,6 +178,8 @@ export class JpkiApplication implements CardApplication {
   reset(): void {
     this.current = undefined;
     for (const pin of this.pins.values()) pin.verified = false;
+    const userAuth = this.pins.get(JPKI_EF.USER_AUTH_PIN);
+    if (userAuth && this.unlockedByHolder) userAuth.verified = true;
   }
 
   handle(c: CommandApdu): ResponseApdu {
