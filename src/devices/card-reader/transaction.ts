@@ -8,29 +8,46 @@ import { CardError, CardRemovedError } from '../../card/errors';
 export class ActiveTransaction {
   private aborted: CardError | undefined;
   private rejectOuter: ((e: CardError) => void) | undefined;
+  private readonly pending = new Set<(e: CardError) => void>();
 
-  /** Ends the transaction with `error` (card removed, driver stopped). */
+  /** Ends the transaction with `error` (card removed, driver stopped); pending APDUs reject too. */
   abort(error: CardError): void {
     if (this.aborted) return;
     this.aborted = error;
     this.rejectOuter?.(error);
+    for (const reject of this.pending) reject(error);
+    this.pending.clear();
   }
 
   get abortedWith(): CardError | undefined {
     return this.aborted;
   }
 
-  /** Wraps a raw transmit so it refuses to run (and to return) once the transaction is aborted. */
+  /**
+   * Wraps a raw transmit so it refuses to run once the transaction is aborted, and an APDU in
+   * flight rejects at the abort instead of waiting for a reader that may never answer (so `fn`
+   * settles and the queue moves on). A late answer is zeroed and dropped.
+   */
   channel(raw: (apdu: Buffer) => Promise<Buffer>): CardChannel {
     return {
-      transmit: async (apdu: Buffer) => {
-        if (this.aborted) throw this.aborted;
-        const res = await raw(apdu);
-        if (this.aborted) {
-          res.fill(0);
-          throw this.aborted;
-        }
-        return res;
+      transmit: (apdu: Buffer) => {
+        if (this.aborted) return Promise.reject(this.aborted);
+        return new Promise<Buffer>((resolve, reject) => {
+          this.pending.add(reject);
+          raw(apdu).then(
+            (res) => {
+              this.pending.delete(reject);
+              if (this.aborted) {
+                res.fill(0);
+                reject(this.aborted);
+              } else resolve(res);
+            },
+            (e: unknown) => {
+              this.pending.delete(reject);
+              reject(this.aborted ?? e);
+            },
+          );
+        });
       },
     };
   }
