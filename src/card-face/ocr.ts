@@ -208,9 +208,14 @@ export function composeCells(img: GreyFrame, box: InkBox, em: number, cells: Arr
       while (hi < b + em && isInk(hi + 1)) hi++;
       return hi - lo + 1;
     };
+    let collided = false;
     const kept = runs.filter((g) => {
       const touches = g.from <= 0 || g.to >= inkCols.length - 1;
-      return !touches || fullWidth(g) <= em * 0.3;
+      if (!touches || fullWidth(g) <= em * 0.3) return true;
+      // A kanji reaching in leaves a sliver; more ink than that inside the cell means a digit
+      // has merged with the kanji (blur): the cell cannot be read safely.
+      if (g.to - g.from + 1 > em * 0.12) collided = true;
+      return false;
     });
     const first = kept[0];
     const last = kept[kept.length - 1];
@@ -222,7 +227,7 @@ export function composeCells(img: GreyFrame, box: InkBox, em: number, cells: Arr
         perHalf.set(half, (perHalf.get(half) ?? 0) + 1);
       }
     }
-    digitCounts.push([...perHalf.values()].filter((n) => n >= Math.max(2, Math.round(em * 0.1))).length);
+    digitCounts.push(collided ? -1 : [...perHalf.values()].filter((n) => n >= Math.max(2, Math.round(em * 0.1))).length);
     if (!first || !last) {
       pieces.push({ a, b: a - 1, keep: [] });
       continue;
