@@ -15,6 +15,7 @@ import {
   UnexpectedStatusError,
 } from '../../src/card/errors';
 import {
+  readUserAuthCaCertificate,
   readUserAuthCertificate,
   readUserAuthPinState,
   readUserAuthPinTriesLeft,
@@ -62,6 +63,20 @@ describe('card client × emulated card (in-process)', function () {
       });
       assert.deepEqual(state, p.pinSet ? { set: true, triesLeft: p.pinTriesLeft } : { set: false }, p.name);
     }
+  });
+
+  it('reads the CA certificate on the card, and the user certificate chains to it', async () => {
+    driver.insert('card', createPersonaCard({ persona: 'valid', credentials }));
+    const { user, ca, apdus } = await driver.transact('card', async (ch) => {
+      const link = new ApduLink(ch);
+      const u = await readUserAuthCertificate(link);
+      const c = await readUserAuthCaCertificate(link);
+      return { user: u, ca: c, apdus: link.counters.apdus };
+    });
+    assert.deepEqual(ca.der, credentials.jpkiUserAuthCaCertificate);
+    assert.equal(user.certificate.verify(ca.certificate.publicKey), true);
+    assert.equal(user.certificate.checkIssued(ca.certificate), true);
+    assert.equal(apdus, 4 + 3, 'the CA read reuses the application selection');
   });
 
   it('refuses to sign without VERIFY and a face-only card refuses VERIFY', async () => {
