@@ -1,0 +1,116 @@
+/**
+ * `{"bench":"card-face",...}` (issue 7 §3), each figure the median of several runs:
+ * - `scan`: one card-face image (rendered, tilted, blurred, noisy JPEG) → 照合番号B digits, the
+ *   tesseract worker warm;
+ * - `unlock-to-photo`: "照合番号B verified → photo decoded and authenticated" on the real stack
+ *   (pcsclite → private pcscd → vpcd → emulated card): APDUs, bytes and ms, plus the same through
+ *   an in-process channel (the product's own time, without the ~43 ms per APDU of vpcd).
+ */
+import { ApduLink } from '../../src/card/apdu';
+import { PcscliteCardReaderDriver } from '../../src/devices/card-reader/pcsclite-driver';
+import { EmulatedCard } from '../../src/emulator/card';
+import { createCardFaceApplications, degradeCardImage, renderCardFace } from '../../src/emulator/card-face';
+import { createPersonaCard, startCardEmulator } from '../../src/emulator/index';
+import { findPersona } from '../../src/personas/catalogue';
+import { loadRigCredentials } from '../../src/personas/credentials';
+import { CardFaceReader, CardFaceSession, rigCardFaceTrustAnchors, type CardFaceScan } from '../../src/card-face';
+import { randomChannelId, startLinkedPcscd } from '../devices/pcsc-rig';
+
+const RUNS = 5;
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = Math.floor(s.length / 2);
+  return Math.round((s.length % 2 ? (s[mid] ?? 0) : ((s[mid - 1] ?? 0) + (s[mid] ?? 0)) / 2) * 10) / 10;
+}
+
+export async function run(): Promise<void> {
+  const persona = findPersona('valid');
+  if (!persona) throw new Error('no valid persona');
+  const reader = new CardFaceReader();
+  const t0 = performance.now();
+  await reader.start();
+  const workerStartMs = Math.round(performance.now() - t0);
+  const image = await degradeCardImage(await renderCardFace(persona), { tiltDeg: 5, perspective: 0.04, blur: 0.8, noise: 5, jpegQuality: 75, seed: 3 });
+  const scans: CardFaceScan[] = [];
+  for (let i = 0; i < RUNS; i++) scans.push(await reader.scan(image));
+  await reader.stop();
+  const scan = scans[0];
+  if (!scan?.ok) throw new Error(`bench scan not confident: ${scan?.reason}`);
+  console.log(JSON.stringify({ bench: 'card-face', op: 'scan', runs: RUNS, ok: scans.every((s) => s.ok), workerStartMs, medianMs: median(scans.map((s) => s.ms)) }));
+
+  const anchors = await rigCardFaceTrustAnchors();
+  const options = { trustAnchors: anchors, rigMode: true };
+
+  // In-process: the product's own time.
+  const local: Array<{ ms: number; apdus: number }> = [];
+  for (let i = 0; i < RUNS; i++) {
+    const card = new EmulatedCard({ applications: await createCardFaceApplications('valid') });
+    card.powerOn();
+    const session = new CardFaceSession({ transmit: async (a) => card.transmit(a) }, options);
+    const t = performance.now();
+    const face = await session.unlockWithScan(scan);
+    local.push({ ms: performance.now() - t, apdus: face.apdus });
+    session.wipe();
+  }
+
+  // Real stack.
+  const credentials = await loadRigCredentials();
+  const pcscd = await startLinkedPcscd(randomChannelId());
+  const socket = await startCardEmulator({ port: pcscd.vpcdPorts[0], card: null });
+  const driver = new PcscliteCardReaderDriver();
+  const rig: Array<{ ms: number; apdus: number; bytes: number }> = [];
+  try {
+    await driver.start();
+    for (let i = 0; i < RUNS; i++) {
+      const inserted = new Promise<void>((resolve) => {
+        const off = driver.onEvent((e) => {
+          if (e.type === 'card-inserted' && e.slot === 'card') {
+            off();
+            resolve();
+          }
+        });
+      });
+      await socket.insert(createPersonaCard({ persona: 'valid', credentials, extraApplications: await createCardFaceApplications('valid') }));
+      await inserted;
+      const t = performance.now();
+      const r = await driver.transact(
+        'card',
+        async (ch) => {
+          const link = new ApduLink(ch);
+          const session = new CardFaceSession(link, options);
+          const face = await session.unlockWithScan(scan);
+          session.wipe();
+          return { apdus: face.apdus, bytes: link.counters.bytesSent + link.counters.bytesReceived };
+        },
+        { exclusive: true },
+      );
+      rig.push({ ms: performance.now() - t, ...r });
+      const removed = new Promise<void>((resolve) => {
+        const off = driver.onEvent((e) => {
+          if (e.type === 'card-removed' && e.slot === 'card') {
+            off();
+            resolve();
+          }
+        });
+      });
+      await socket.remove();
+      await removed;
+    }
+  } finally {
+    await driver.stop();
+    await socket.stop();
+    await pcscd.stop();
+  }
+  console.log(
+    JSON.stringify({
+      bench: 'card-face',
+      op: 'unlock-to-photo',
+      runs: RUNS,
+      apdus: rig[0]?.apdus ?? 0,
+      bytes: rig[0]?.bytes ?? 0,
+      medianMs: median(rig.map((r) => r.ms)),
+      inProcessMedianMs: median(local.map((r) => r.ms)),
+    }),
+  );
+}
