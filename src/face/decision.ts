@@ -35,7 +35,7 @@ export interface LivenessScores {
 
 export interface VerifyResult {
   outcome: VerifyOutcome;
-  /** Cosine similarity with the card photo (match / no-match only). */
+  /** Similarity with the card photo, DecisionConfig.metric (match / no-match only). */
   score?: number;
   liveness?: LivenessScores;
   hint?: FaceHint;
@@ -44,8 +44,13 @@ export interface VerifyResult {
 }
 
 export interface DecisionConfig {
-  /** Cosine similarity at or above which the face matches the card photo. */
+  /**
+   * Similarity at or above which the face matches the card photo. Similarity is
+   * 1 − euclidean distance for `euclidean` (face-api's 128-D descriptor, which its authors compare
+   * by distance) and the cosine for `cosine` (FaceRes).
+   */
   matchThreshold: number;
+  metric: 'euclidean' | 'cosine';
   /** Face box width as a fraction of the frame width below which we ask to come closer. */
   minFaceFraction: number;
   /** Largest distance of the face centre from the frame centre, as a fraction of the frame size. */
@@ -65,7 +70,8 @@ export interface DecisionConfig {
 
 /** Defaults; matchThreshold and the liveness minima come from test/face/eval.ts (docs/face.md). */
 export const defaultDecisionConfig: DecisionConfig = {
-  matchThreshold: 0.65,
+  matchThreshold: 0.55,
+  metric: 'euclidean',
   minFaceFraction: 0.15,
   maxCentreOffset: 0.3,
   minSharpness: 12,
@@ -75,6 +81,19 @@ export const defaultDecisionConfig: DecisionConfig = {
   minLive: 0.75,
   liveness: true,
 };
+
+/** Decision defaults for a descriptor kind (thresholds measured by test/face/eval.ts). */
+export function decisionDefaultsFor(descriptor: 'facerec128' | 'faceres'): DecisionConfig {
+  return descriptor === 'faceres' ? { ...defaultDecisionConfig, metric: 'cosine', matchThreshold: 0.65 } : defaultDecisionConfig;
+}
+
+export function similarity(a: ArrayLike<number>, b: ArrayLike<number>, metric: DecisionConfig['metric']): number {
+  if (metric === 'cosine') return cosineSimilarity(a, b);
+  let sum = 0;
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) sum += ((a[i] ?? 0) - (b[i] ?? 0)) ** 2;
+  return 1 - Math.sqrt(sum);
+}
 
 /** Faces at least this fraction of the main face's width count as another person in frame. */
 const OTHER_PERSON_FRACTION = 0.6;
@@ -119,6 +138,6 @@ export function decide(analysis: Analysis, grey: GreyImage, card: ArrayLike<numb
   if (cfg.liveness && (liveness.real < cfg.minReal || liveness.live < cfg.minLive)) {
     return { outcome: 'spoof', liveness, ms: analysis.ms };
   }
-  const score = cosineSimilarity(face.embedding ?? [], card);
+  const score = similarity(face.embedding ?? [], card, cfg.metric);
   return { outcome: score >= cfg.matchThreshold ? 'match' : 'no-match', score, liveness, ms: analysis.ms };
 }

@@ -10,8 +10,8 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { silentLogger, type Logger } from '../log/logger';
 import { CardPhotoError, FaceWorkerCrashedError, InferenceBackendError, ModelIntegrityError, NetworkFetchRefusedError } from './errors';
-import { defaultDecisionConfig, type DecisionConfig, type VerifyResult } from './decision';
-import type { BackendName, FaceEngineOptions } from './engine';
+import { decisionDefaultsFor, type DecisionConfig, type VerifyResult } from './decision';
+import { descriptorOf, type BackendName, type FaceEngineOptions } from './engine';
 import type { AnyImage } from './image';
 import type { SerializedError, WorkerInit, WorkerReply, WorkerRequest } from './protocol';
 
@@ -80,7 +80,7 @@ export class WorkerFaceVerifier implements FaceVerifier {
   backend: BackendName | undefined;
 
   private constructor(private readonly opts: WorkerFaceVerifierOptions) {
-    this.config = { ...defaultDecisionConfig, ...opts.decision };
+    this.config = { ...decisionDefaultsFor(descriptorOf(opts.engine ?? {})), ...opts.decision };
     this.log = (opts.logger ?? silentLogger).child('face');
   }
 

@@ -2,13 +2,13 @@
  * `npm run eval:face`: accuracy of the shipped pipeline on the offline set (test/face/README.md).
  * Prints one JSON object. Genuine pairs are augmented (one photograph per person in the source),
  * impostor pairs are real (different people); both are reported per augmentation too.
- * Options: --threshold=0.65 (else the product default), --sweep (add a threshold sweep),
+ * Options: --descriptor=faceres (else facerec128, the product default), --threshold=… (else its default), --sweep (add a threshold sweep),
  * --align (FaceMesh rotation before FaceRes, off in the product), --baseline (also face-api's default
  * pipeline on the same pairs, euclidean distance < 0.6, for the bench's "equal or better accuracy").
  */
 import { FaceEngine, type Analysis } from '../../src/face/engine';
-import { cardPhotoEmbedding, decide, defaultDecisionConfig, qualityGate, type DecisionConfig, type VerifyOutcome } from '../../src/face/decision';
-import { cosineSimilarity, toGrey, type RgbImage } from '../../src/face/image';
+import { cardPhotoEmbedding, decide, decisionDefaultsFor, qualityGate, similarity, type DecisionConfig, type VerifyOutcome } from '../../src/face/decision';
+import { toGrey, type RgbImage } from '../../src/face/image';
 import { FaceApiBaseline, FACEAPI_DISTANCE_THRESHOLD } from './baseline-faceapi';
 import { augmentations, cameraProbe, cardPhoto, faceIds, spoofProbe, type Augmentation } from './eval-set';
 
@@ -22,9 +22,11 @@ interface Probe {
 const arg = (name: string): string | undefined => process.argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1];
 
 async function main(): Promise<void> {
-  const threshold = Number(arg('threshold') ?? defaultDecisionConfig.matchThreshold);
-  const cfg: DecisionConfig = { ...defaultDecisionConfig, matchThreshold: threshold };
-  const engine = await FaceEngine.create({ align: process.argv.includes('--align') });
+  const descriptor = arg('descriptor') === 'faceres' ? 'faceres' : 'facerec128';
+  const defaults = decisionDefaultsFor(descriptor);
+  const threshold = Number(arg('threshold') ?? defaults.matchThreshold);
+  const cfg: DecisionConfig = { ...defaults, matchThreshold: threshold };
+  const engine = await FaceEngine.create({ align: process.argv.includes('--align'), descriptor });
   const cards = new Map<string, Float32Array>();
   for (const id of faceIds) {
     const e = cardPhotoEmbedding(await engine.analyse(await cardPhoto(id)));
@@ -54,7 +56,7 @@ async function main(): Promise<void> {
       const r = outcome(card, p);
       if (cardId === p.id) genuine.push({ aug: p.aug, ...r });
       else impostor.push({ aug: p.aug, ...r });
-      if (face?.embedding && !qualityGate(p.analysis, toGrey(p.image), cfg)) (cardId === p.id ? genuineSims : impostorSims).push(cosineSimilarity(face.embedding, card));
+      if (face?.embedding && !qualityGate(p.analysis, toGrey(p.image), cfg)) (cardId === p.id ? genuineSims : impostorSims).push(similarity(face.embedding, card, cfg.metric));
     }
   }
   const fa = impostor.filter((r) => r.outcome === 'match').length;
@@ -78,7 +80,7 @@ async function main(): Promise<void> {
   const liveOriginals = probes.filter((p) => p.aug === 'original').map((p) => outcome(cards.get(p.id) ?? new Float32Array(), p));
   const sweep =
     process.argv.includes('--sweep')
-      ? [0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7].map((t) => ({
+      ? [0.4, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7].map((t) => ({
           threshold: t,
           frrOnAcceptedFrames: genuineSims.filter((s) => s < t).length / Math.max(1, genuineSims.length),
           far: impostorSims.filter((s) => s >= t).length / Math.max(1, impostorSims.length),
@@ -94,6 +96,8 @@ async function main(): Promise<void> {
     eval: 'face',
     backend: engine.backend,
     models: engine.models,
+    descriptor,
+    metric: cfg.metric,
     threshold,
     persons: faceIds.length,
     cardPhotosWithFace: cards.size,
