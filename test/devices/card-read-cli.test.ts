@@ -117,6 +117,35 @@ describe('fcr card read (child process on pcscd + emulator)', function () {
     assert.equal((JSON.parse(f.stdout) as Record<string, any>).error, 'PinNotSetError');
   });
 
+  it('reads the smartphone slot by --slot, and any reader by --reader NAME', async () => {
+    const phone = await startCardEmulator({ port: pcscd.vpcdPorts[1], card: null });
+    try {
+      const inserted = new Promise<void>((resolve) => {
+        const off = watcher.onEvent((e) => {
+          if (e.type === 'card-inserted' && e.slot === 'smartphone') {
+            off();
+            resolve();
+          }
+        });
+      });
+      await phone.insert(createPersonaCard({ persona: 'android', credentials }));
+      await inserted;
+      const serial = credentials.persona('android').userAuthSerial;
+      const bySlot = await fcr(['card', 'read', '--json', '--slot', 'smartphone']);
+      assert.equal(bySlot.code, 0, bySlot.stderr);
+      assert.equal((JSON.parse(bySlot.stdout) as Record<string, any>).certificate.serial, serial);
+      const byName = await fcr(['card', 'read', '--json', '--reader', 'Virtual PCD 00 01']);
+      assert.equal(byName.code, 0, byName.stderr);
+      const out = JSON.parse(byName.stdout) as Record<string, any>;
+      assert.equal(out.reader, 'Virtual PCD 00 01');
+      assert.equal(out.certificate.serial, serial);
+      const missing = await fcr(['card', 'read', '--json', '--reader', 'No Such Reader', '--wait', '200']);
+      assert.equal(missing.code, 3);
+    } finally {
+      await phone.stop();
+    }
+  });
+
   it('exits 3 when no card comes, 2 on a bad option', async () => {
     await take();
     const r = await fcr(['card', 'read', '--json', '--wait', '300']);

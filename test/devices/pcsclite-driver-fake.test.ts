@@ -94,13 +94,14 @@ describe('PcscliteCardReaderDriver (scripted pcsclite)', () => {
     const { driver, events, addReader } = setup();
     await driver.start();
     const r = addReader('Virtual PCD 00 00');
-    addReader('Some Other Reader');
+    const other = addReader('Some Other Reader');
     r.status(EMPTY);
     r.status(PRESENT | 0x10000, ATR);
     r.status(PRESENT | 0x10000, ATR); // same card, no new event
     r.status(EMPTY | 0x20000);
     assert.deepEqual(types(events), ['reader-added:card', 'card-inserted:card', 'card-removed:card']);
     await driver.stop();
+    assert.ok(other.closed && r.closed, 'every reader closed on stop, mapped or not (else the process cannot exit)');
   });
 
   it('sees a card swapped between two polls by the event counter', async () => {

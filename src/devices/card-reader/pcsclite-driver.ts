@@ -157,6 +157,7 @@ export class PcscliteCardReaderDriver implements CardReaderDriver {
   private factory: PcscFactory | undefined;
   private context: PcscContext | undefined;
   private readonly readers = new Map<string, ReaderEntry>();
+  private readonly unmapped = new Set<PcscReader>();
   private state: 'stopped' | 'running' | 'recovering' = 'stopped';
   private generation = 0;
   private recovery: Promise<void> | undefined;
@@ -240,8 +241,11 @@ export class PcscliteCardReaderDriver implements CardReaderDriver {
       this.log.debug(`reader ${reader.name}: ${error.message}`);
     });
     if (!slot) {
+      // Not ours, but its status watch is a native thread: keep it to close it, or the process
+      // cannot exit after stop().
       this.log.info(`reader ${reader.name} has no slot; ignored`);
-      reader.on('end', () => undefined);
+      this.unmapped.add(reader);
+      reader.on('end', () => this.unmapped.delete(reader));
       return;
     }
     const entry: ReaderEntry = { reader, slot, atr: undefined, events: undefined, active: undefined };
@@ -304,6 +308,14 @@ export class PcscliteCardReaderDriver implements CardReaderDriver {
         // already closed by pcsclite
       }
     }
+    for (const reader of this.unmapped) {
+      try {
+        reader.close();
+      } catch {
+        // already closed
+      }
+    }
+    this.unmapped.clear();
     const ctx = this.context;
     this.context = undefined;
     try {
