@@ -6,6 +6,7 @@ import { FaceWorkerCrashedError, CardPhotoError, ModelIntegrityError } from '../
 import { defaultModelDir } from '../../src/face/manifest';
 import { WorkerFaceVerifier } from '../../src/face/verifier';
 import { personaFaceId, personaFacePhoto } from '../../src/personas/face-images';
+import { decodeGreyJp2, encodeGreyJp2 } from '../../src/card-face/jpeg2000';
 import { cameraProbe, spoofProbe } from './eval-set';
 
 describe('WorkerFaceVerifier (real models in a worker thread)', () => {
@@ -34,6 +35,13 @@ describe('WorkerFaceVerifier (real models in a worker thread)', () => {
       assert.ok(impostor.outcome !== 'match', `${other}: ${JSON.stringify(impostor)}`);
       if (impostor.outcome === 'no-match') assert.ok((impostor.score ?? 1) < (genuine.score ?? 0));
     }
+  });
+
+  it('matches against the card photo as the card stores it (greyscale JPEG 2000, SPEC §5 DF27)', async () => {
+    const stored = await encodeGreyJp2(await personaFacePhoto('expiring-soon'));
+    await verifier.enrolCardPhoto(await decodeGreyJp2(stored));
+    const r = await verifier.verify(await cameraProbe(personaFaceId('expiring-soon')));
+    assert.equal(r.outcome, 'match', JSON.stringify(r));
   });
 
   it('answers no-face with a hint on an empty frame', async () => {
