@@ -181,8 +181,11 @@ describe('PcscliteCardReaderDriver on pcscd + vpcd + the card emulator', functio
     // Shared access leaves the card as it is: a verified PIN would stay usable by anyone.
     await driver.transact('card', (ch) => verifyUserAuthPin(ch, '1234'));
     assert.ok((await driver.transact('card', sign)).length > 0);
+    const before = log.events.length;
     await driver.transact('card', (ch) => verifyUserAuthPin(ch, '1234'), { exclusive: true });
     await assert.rejects(driver.transact('card', sign), SecurityStatusError);
+    await new Promise((r) => setTimeout(r, 700)); // pcscd's next polls after the reset
+    assert.deepEqual(log.events.slice(before), [], 'a reset is not a removal: no card events');
     await take('card');
   });
 
