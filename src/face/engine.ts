@@ -1,7 +1,8 @@
 /**
- * The in-thread inference engine: TensorFlow.js on WebAssembly running the @vladmandic/human face
- * models shipped in `models/` (issue 5 §2). It answers "where are the faces, and for each: its
- * 1024-D FaceRes descriptor and the antispoof / liveness scores". Decisions live in decision.ts.
+ * The in-thread inference engine: TensorFlow.js on WebAssembly running the face models shipped in
+ * `models/` (issue 5 §2). It answers "where are the faces (BlazeFace), with the antispoof /
+ * liveness scores, and for the main face a descriptor": face-api's 128-D recognition net after its
+ * 68-landmark alignment by default, human's 1024-D FaceRes as an option. Decisions: decision.ts.
  *
  * Backend: `@tensorflow/tfjs-node` is tried through a guarded require (it cannot be installed on
  * these machines — FACTS.md), otherwise WebAssembly with SIMD from node_modules. The pure-JS CPU

@@ -1,0 +1,32 @@
+import assert from 'node:assert/strict';
+import { checkFace } from '../../src/face/face-check';
+import { WorkerFaceVerifier } from '../../src/face/verifier';
+
+describe('face check: rig camera (real ffmpeg) → worker verifier', function () {
+  this.timeout(60_000);
+  let verifier: WorkerFaceVerifier;
+  before(async () => {
+    verifier = await WorkerFaceVerifier.create();
+  });
+  after(async () => {
+    await verifier.close();
+  });
+
+  it('matches the genuine persona from the camera and reports the wasm backend', async () => {
+    const r = await checkFace({ persona: 'valid', kind: 'genuine', frames: 2, width: 640, height: 480, fps: 5 }, verifier);
+    assert.equal(r.backend, 'wasm');
+    assert.equal(r.decisions.length, 2);
+    assert.equal(r.verdict, 'match', JSON.stringify(r.decisions));
+  });
+
+  it('does not match the rig impostor', async () => {
+    const r = await checkFace({ persona: 'valid', kind: 'impostor', frames: 2, width: 640, height: 480, fps: 5 }, verifier);
+    assert.notEqual(r.verdict, 'match', JSON.stringify(r.decisions));
+  });
+
+  it('reports camera-failed when there is no camera', async () => {
+    const r = await checkFace({ persona: 'valid', kind: 'genuine', frames: 1, device: '/dev/video-none' }, verifier);
+    assert.equal(r.verdict, 'camera-failed');
+    assert.equal(r.decisions.length, 0);
+  });
+});
