@@ -183,40 +183,51 @@ export function composeCells(img: GreyFrame, box: InkBox, em: number, cells: Arr
   for (const [ca, cb] of cells) {
     const a = Math.max(0, Math.round(origin + ca * em - em * 0.04));
     const b = Math.min(img.width - 1, Math.round(origin + cb * em + em * 0.02));
+    let inkLevel = box.threshold;
     const isInk = (x: number): boolean => {
       if (x < 0 || x >= img.width) return false;
       let n = 0;
-      for (let y = y0; y <= y1; y++) if ((img.data[y * img.width + x] ?? 255) <= box.threshold) n++;
+      for (let y = y0; y <= y1; y++) if ((img.data[y * img.width + x] ?? 255) <= inkLevel) n++;
       return n >= 2;
     };
-    const inkCols: boolean[] = [];
-    for (let x = a; x <= b; x++) inkCols.push(isInk(x));
-    // A run of ink touching the cell's edge is either a neighbouring kanji reaching in (drop it)
-    // or a narrow digit such as 1 that the grid placed across the edge (keep it whole): measure
-    // the run's full width beyond the edge to tell them apart.
-    const runs: Array<{ from: number; to: number }> = [];
-    for (let i = 0; i < inkCols.length; i++) {
-      if (!inkCols[i]) continue;
-      const last = runs[runs.length - 1];
-      if (last && i - last.to <= 1) last.to = i;
-      else runs.push({ from: i, to: i });
-    }
-    const fullWidth = (g: { from: number; to: number }): number => {
-      let lo = a + g.from;
-      let hi = a + g.to;
-      while (lo > a - em && isInk(lo - 1)) lo--;
-      while (hi < b + em && isInk(hi + 1)) hi++;
-      return hi - lo + 1;
+    const segment = (): { inkCols: boolean[]; kept: Array<{ from: number; to: number }>; collided: boolean } => {
+      let collidedNow = false;
+      const inkCols: boolean[] = [];
+      for (let x = a; x <= b; x++) inkCols.push(isInk(x));
+      // A run of ink touching the cell's edge is either a neighbouring kanji reaching in (drop it)
+      // or a narrow digit such as 1 that the grid placed across the edge (keep it whole): measure
+      // the run's full width beyond the edge to tell them apart.
+      const runs: Array<{ from: number; to: number }> = [];
+      for (let i = 0; i < inkCols.length; i++) {
+        if (!inkCols[i]) continue;
+        const last = runs[runs.length - 1];
+        if (last && i - last.to <= 1) last.to = i;
+        else runs.push({ from: i, to: i });
+      }
+      const fullWidth = (g: { from: number; to: number }): number => {
+        let lo = a + g.from;
+        let hi = a + g.to;
+        while (lo > a - em && isInk(lo - 1)) lo--;
+        while (hi < b + em && isInk(hi + 1)) hi++;
+        return hi - lo + 1;
+      };
+      const kept = runs.filter((g) => {
+        const touches = g.from <= 0 || g.to >= inkCols.length - 1;
+        if (!touches || fullWidth(g) <= em * 0.3) return true;
+        // A kanji reaching in leaves a sliver; more ink than that inside the cell means a digit
+        // has merged with the kanji (blur): the cell cannot be read safely.
+        if (g.to - g.from + 1 > em * 0.12) collidedNow = true;
+        return false;
+      });
+      return { inkCols, kept, collided: collidedNow };
     };
-    let collided = false;
-    const kept = runs.filter((g) => {
-      const touches = g.from <= 0 || g.to >= inkCols.length - 1;
-      if (!touches || fullWidth(g) <= em * 0.3) return true;
-      // A kanji reaching in leaves a sliver; more ink than that inside the cell means a digit
-      // has merged with the kanji (blur): the cell cannot be read safely.
-      if (g.to - g.from + 1 > em * 0.12) collided = true;
-      return false;
-    });
+    // A digit blurred into the neighbouring kanji: the bridge is lighter than the strokes, so
+    // look again at a darker ink level before giving up on the cell.
+    let { inkCols, kept, collided } = segment();
+    if (collided) {
+      inkLevel = Math.round(box.threshold * 0.8);
+      ({ inkCols, kept, collided } = segment());
+    }
     const first = kept[0];
     const last = kept[kept.length - 1];
     const cellStart = origin + ca * em;
@@ -261,14 +272,18 @@ export function composeCells(img: GreyFrame, box: InkBox, em: number, cells: Arr
 interface Variant {
   height: number;
   binarise: boolean;
+  /** Page segmentation: a text line (7) or a raw line with no layout analysis (13). */
+  psm: PSM;
 }
 
 /** Preparations of a strip for tesseract, tried in order (its LSTM reads each a little differently). */
 const VARIANTS: readonly Variant[] = [
-  { height: 64, binarise: true },
-  { height: 90, binarise: false },
-  { height: 128, binarise: true },
-  { height: 48, binarise: true },
+  { height: 64, binarise: true, psm: PSM.SINGLE_LINE },
+  { height: 90, binarise: false, psm: PSM.SINGLE_LINE },
+  { height: 128, binarise: true, psm: PSM.SINGLE_LINE },
+  { height: 48, binarise: true, psm: PSM.SINGLE_LINE },
+  { height: 64, binarise: false, psm: PSM.RAW_LINE },
+  { height: 90, binarise: true, psm: PSM.RAW_LINE },
 ];
 
 interface DigitRead {
@@ -364,6 +379,7 @@ export class CardFaceReader {
   private starting: Promise<Worker> | undefined;
   private eraTemplates: Map<EraName, Uint8Array> | undefined;
   private queue: Promise<unknown> = Promise.resolve();
+  private psm: PSM = PSM.SINGLE_LINE;
   private readonly now: () => Date;
   private readonly presentConfidence: number;
 
@@ -400,6 +416,7 @@ export class CardFaceReader {
     const w = this.worker ?? (this.starting ? await this.starting.catch(() => undefined) : undefined);
     this.worker = undefined;
     this.starting = undefined;
+    this.psm = PSM.SINGLE_LINE;
     if (w) await w.terminate();
   }
 
@@ -516,6 +533,10 @@ export class CardFaceReader {
   /** One tesseract pass over a composed strip; digits are assigned to spans by their centre. */
   private async readDigits(img: GreyFrame, spans: Array<[number, number]>, variant: Variant): Promise<DigitRead> {
     const worker = await this.ensureWorker();
+    if (this.psm !== variant.psm) {
+      await worker.setParameters({ tessedit_pageseg_mode: variant.psm });
+      this.psm = variant.psm;
+    }
     const targetHeight = variant.height;
     const scale = targetHeight / img.height;
     let pipeline = sharp(Buffer.from(img.data.buffer, img.data.byteOffset, img.data.length), { raw: { width: img.width, height: img.height, channels: 1 } })
