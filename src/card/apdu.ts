@@ -26,6 +26,8 @@ export interface Command {
   le?: number;
   /** Force extended length even when short would do. */
   extended?: boolean;
+  /** The data is a secret (PIN): the encoded command is zeroed once sent. */
+  sensitive?: boolean;
 }
 
 export interface Response {
@@ -220,7 +222,12 @@ export class ApduLink {
   /** Sends one command, following `61xx` and `6Cxx`; returns the final data and status word. */
   async send(cmd: Command, step?: string): Promise<Response> {
     let apdu = encodeCommand(cmd);
-    let res = await this.exchange(apdu, step);
+    let res: Response;
+    try {
+      res = await this.exchange(apdu, step);
+    } finally {
+      if (cmd.sensitive) apdu.fill(0);
+    }
     if (res.sw >> 8 === 0x6c) {
       const exact = res.sw & 0xff;
       apdu = encodeCommand({ ...cmd, le: exact === 0 ? 256 : exact, extended: false });

@@ -213,7 +213,7 @@ export async function verifyUserAuthPin(channel: CardChannel | ApduLink, pin: st
   const data = Buffer.from(pin, 'ascii');
   let res: Response;
   try {
-    res = await link.send({ ins: INS_VERIFY, p1: 0x00, p2: 0x80, data }, step);
+    res = await link.send({ ins: INS_VERIFY, p1: 0x00, p2: 0x80, data, sensitive: true }, step);
   } finally {
     data.fill(0);
   }

@@ -70,6 +70,15 @@ describe('JPKI client (against an in-process fake card)', () => {
     await assert.rejects(verifyUserAuthPin(ch, '1234'), PinBlockedError);
   });
 
+  it('zeroes the VERIFY command that carried the PIN once it is sent', async () => {
+    const card = new FakeJpkiCard(keys);
+    const sent: Buffer[] = [];
+    await verifyUserAuthPin({ transmit: (apdu) => (sent.push(apdu), Promise.resolve(card.transmit(apdu))) }, '1234');
+    const verify = sent.at(-1);
+    assert.ok(verify && verify.length === 9);
+    assert.ok(verify.every((b) => b === 0), 'the PIN bytes no longer sit in memory');
+  });
+
   it('a good PIN resets the counter; a malformed PIN never reaches the card', async () => {
     const card = new FakeJpkiCard(keys, '1234', 2);
     const ch = channelOf(card);
