@@ -26,6 +26,8 @@ import {
   type BackendError,
 } from './errors';
 import {
+  certificateCheckRequestSchema,
+  certificateCheckResponseSchema,
   confirmationRequestSchema,
   confirmationResponseSchema,
   consentRegistrationResponseSchema,
@@ -38,6 +40,7 @@ import {
   nonceResponseSchema,
   PROTOCOL_VERSION,
   receptionListSchema,
+  type CertificateCheckResponse,
   type ConfirmationResponse,
   type ConsentRegistrationResponse,
   type InsuranceUseRegistrationResponse,
@@ -158,6 +161,18 @@ export class BackendClient implements EligibilityBackend, ReceptionFeed {
       idempotencyKey: newIdempotencyKey(),
     });
     return this.call({ method: 'POST', path: '/v1/nonces', body, retryable: true, schema: nonceResponseSchema, okStatuses: [200, 201] });
+  }
+
+  /** Revocation, usability and insurance-use registration of a certificate, before identity (SPEC §4). */
+  checkCertificate(userAuthCertificate: Buffer): Promise<CertificateCheckResponse> {
+    const body = this.checkRequest(certificateCheckRequestSchema, 'POST /v1/certificate-checks', {
+      protocolVersion: PROTOCOL_VERSION,
+      facilityCode: this.options.facilityCode,
+      deviceId: this.options.deviceId,
+      userAuthCertificate: userAuthCertificate.toString('base64'),
+    });
+    // Read-only and harmless to repeat: retried like a GET.
+    return this.call({ method: 'POST', path: '/v1/certificate-checks', body, retryable: true, schema: certificateCheckResponseSchema, okStatuses: [200] });
   }
 
   confirm(request: ConfirmInput): Promise<ConfirmationResponse> {

@@ -5,6 +5,7 @@
  */
 import type { CircuitState, CircuitTransition } from './circuit-breaker';
 import type {
+  CertificateCheckResponse,
   ConfirmationRequest,
   ConfirmationResponse,
   ConsentRegistration,
@@ -24,6 +25,8 @@ export type InsuranceUseInput = Omit<InsuranceUseRegistration, Filled> & { idemp
 export interface EligibilityBackend {
   /** A fresh single-use nonce for a PIN/smartphone/face proof. */
   issueNonce(): Promise<NonceResponse>;
+  /** Revocation / usability / registration of the certificate just read, before identity (SPEC §4). */
+  checkCertificate(userAuthCertificate: Buffer): Promise<CertificateCheckResponse>;
   /** One confirmation. Retried internally (same idempotency key) on transient failures. */
   confirm(request: ConfirmInput): Promise<ConfirmationResponse>;
   /** Consents decided after the result (bound to the reception). */

@@ -321,6 +321,25 @@ export const fallbackSchema = z.strictObject({
 export type Fallback = z.infer<typeof fallbackSchema>;
 
 // ---------------------------------------------------------------------------------------------
+// Certificate check: right after the card is read, before the patient proves anything (SPEC §3
+// step 2, §4): is the certificate revoked (lost/stolen card suspended 24/365), how usable is it,
+// and is the card registered for insurance use (seed 003)? Releases no qualification.
+
+export const certificateCheckRequestSchema = z.strictObject({
+  protocolVersion: z.literal(PROTOCOL_VERSION),
+  facilityCode: facilityCodeSchema,
+  deviceId: deviceIdSchema,
+  userAuthCertificate: base64,
+});
+export type CertificateCheckRequest = z.infer<typeof certificateCheckRequestSchema>;
+
+export const certificateCheckResponseSchema = z.strictObject({
+  certificate: certificateStatusSchema,
+  insuranceUseRegistered: z.boolean(),
+});
+export type CertificateCheckResponse = z.infer<typeof certificateCheckResponseSchema>;
+
+// ---------------------------------------------------------------------------------------------
 // Confirmation response: discriminated on `status`
 
 const responseCommon = {

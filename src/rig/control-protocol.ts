@@ -15,6 +15,8 @@ export const RigRequestSchema = z.discriminatedUnion('command', [
   z.object({ command: z.literal('staff'), passcode: z.string().regex(/^[0-9]{4}$/) }),
   z.object({ command: z.literal('screen') }),
   z.object({ command: z.literal('receptions') }),
+  /** Backend simulator faults, `fcr backend-sim --fault` syntax (`http-5xx*always`), or `clear`. */
+  z.object({ command: z.literal('backend'), fault: z.string().min(1) }),
 ]);
 
 export type RigRequest = z.infer<typeof RigRequestSchema>;
@@ -32,6 +34,7 @@ export interface RigActions {
   staff(passcode: string): Promise<void>;
   screen(): Promise<string>;
   receptions(): Promise<unknown>;
+  backend(fault: string): Promise<void>;
 }
 
 /** A rig command that cannot be done now (no such persona, no such button on screen). */

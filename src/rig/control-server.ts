@@ -35,6 +35,9 @@ async function perform(actions: RigActions, req: RigRequest): Promise<RigRespons
       return { ok: true, text: await actions.screen() };
     case 'receptions':
       return { ok: true, data: await actions.receptions() };
+    case 'backend':
+      await actions.backend(req.fault);
+      return { ok: true };
   }
 }
 

@@ -22,6 +22,7 @@ import type { CardReaderDriver, ReaderSlot } from '../devices/card-reader/card-r
 import { SimulatedCardReaderDriver } from '../devices/card-reader/simulated-driver';
 import { PcscliteCardReaderDriver } from '../devices/card-reader/pcsclite-driver';
 import { BackendSimulator } from '../backend/simulator/server';
+import { parseFaultSpec } from '../backend/simulator/faults';
 import { BackendClient } from '../backend/client';
 import { SessionMemory } from '../service/adapters/session-memory';
 import { CardAdapter } from '../service/adapters/card-adapter';
@@ -153,6 +154,10 @@ export async function runRig(argv: string[]): Promise<number> {
         return { failed: 'unavailable' as const };
       }
     },
+    checkCertificate: async (der) => {
+      const r = await client.checkCertificate(der);
+      return { revoked: r.certificate.revocation === 'revoked', registeredForInsurance: r.insuranceUseRegistered };
+    },
   });
   const backend = new BackendAdapter({ client, memory, card, config, deviceKeyPem: clientConfig.keyPem, deviceId: clientConfig.deviceId, log: log.child('backend') });
   const face = new NoFacePort('face path not wired on this rig yet');
@@ -201,6 +206,14 @@ export async function runRig(argv: string[]): Promise<number> {
       return view ? panelText(view, ja.countdown) : '';
     },
     receptions: async () => sim.receptions.list(0),
+    backend: async (spec) => {
+      if (spec === 'clear') return sim.faults.clear();
+      try {
+        sim.faults.inject(parseFaultSpec(spec));
+      } catch (e) {
+        throw new RigCommandError((e as Error).message);
+      }
+    },
   };
   const control = await startRigControlServer(join(rigDir, 'control.sock'), actions, log.child('rig'));
   log.info('rig ready');

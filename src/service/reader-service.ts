@@ -8,7 +8,7 @@
  */
 import type { Logger } from '../log/logger';
 import type { FacilityConfig } from '../config';
-import { initialSession, startEffects, step } from '../session/engine';
+import { initialSession, startEffects, step, viewOf } from '../session/engine';
 import { BUTTON } from '../ui/text/screens';
 import type { SessionEvent } from '../session/events';
 import { describeEffect, type SessionEffect } from '../session/effects';
@@ -58,6 +58,18 @@ export class ReaderService {
       }),
     );
     for (const effect of startEffects(this.state, this.clock())) this.perform(effect);
+    // The engine shows a screen when something changes; the countdown of a waiting screen is
+    // redrawn here once a second from the running timer's deadline (SPEC §3: visible timeouts).
+    const ticker = setInterval(() => this.tickCountdown(), 1000);
+    ticker.unref();
+    this.unsubscribe.push(() => clearInterval(ticker));
+  }
+
+  private tickCountdown(): void {
+    const shown = this.deps.panel.current();
+    if (this.stopped || !this.state.timer || shown?.countdownSeconds === undefined) return;
+    const view = viewOf(this.state, this.clock());
+    if (view.countdownSeconds !== shown.countdownSeconds) this.deps.panel.show(view);
   }
 
   /** The remote 目視確認 toggle from the reception terminal (SPEC §3.1). */

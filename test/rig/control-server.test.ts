@@ -20,6 +20,7 @@ function fakeActions(log: string[]): RigActions {
     staff: async () => void log.push('staff'),
     screen: async () => '○○○○病院\nマイナンバーカードを置いてください。',
     receptions: async () => [{ status: 'qualified' }],
+    backend: async (f) => void log.push(`backend ${f}`),
   };
 }
 

@@ -19,6 +19,7 @@ import { silentLogger, type Logger } from '../../log/logger';
 import { findPersona, type PersonaName } from '../../personas/catalogue';
 import { loadRigCredentials, type RigCredentials } from '../../personas/credentials';
 import {
+  certificateCheckRequestSchema,
   confirmationRequestSchema,
   consentRegistrationSchema,
   faceStatementSchema,
@@ -291,6 +292,18 @@ export class BackendSimulator {
           const n = this.nonces.issue(r.deviceId);
           return { status: 201, body: { nonce: n.nonce, expiresAt: n.expiresAt.toISOString() } };
         });
+      case 'POST /v1/certificate-checks': {
+        let json: unknown;
+        try {
+          json = JSON.parse(body.toString('utf8'));
+        } catch {
+          throw new HttpProblem(400, 'bad-request', 'body is not JSON');
+        }
+        const r = parseOr400(certificateCheckRequestSchema, json);
+        this.checkFacility(r.facilityCode);
+        const { cert, person } = this.holderOf(r.userAuthCertificate);
+        return { status: 200, body: { certificate: this.certificateStatus(cert, person), insuranceUseRegistered: person.registeredForInsurance } };
+      }
       case 'POST /v1/confirmations':
         return this.idempotently(body, (json) => this.confirm(parseOr400(confirmationRequestSchema, json), peer.raw));
       case 'POST /v1/consents':

@@ -4,6 +4,7 @@
  * over its control socket, as a patient or a staff member would (issue 4 §3):
  *   insert <persona> | remove | phone <android|iphone> | tap "<button text>" | pin <digits>
  *   face <genuine|impostor|photo> | staff <passcode> | screen | receptions
+ *   backend <fault|clear> (the backend simulator's faults, for the SPEC §8 fallbacks)
  */
 import { join } from 'node:path';
 import { defaultRigDir } from '../../personas/credentials';
@@ -16,7 +17,8 @@ export function rigControlSocketPath(): string {
 
 const usage = `usage: fcr rig start [--headless] [--no-pcscd]
        fcr rig insert <persona> | remove | phone <android|iphone> | tap "<button text>"
-       fcr rig pin <digits> | face <genuine|impostor|photo> | staff <passcode> | screen | receptions`;
+       fcr rig pin <digits> | face <genuine|impostor|photo> | staff <passcode> | screen | receptions
+       fcr rig backend <fault spec, e.g. http-5xx*always | latency:8000 | clear>`;
 
 function toRequest(argv: string[]): RigRequest | undefined {
   const [cmd, arg] = argv;
@@ -39,6 +41,8 @@ function toRequest(argv: string[]): RigRequest | undefined {
       return { command: 'screen' };
     case 'receptions':
       return { command: 'receptions' };
+    case 'backend':
+      return arg ? { command: 'backend', fault: arg } : undefined;
     default:
       return undefined;
   }

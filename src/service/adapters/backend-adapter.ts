@@ -8,7 +8,7 @@ import { createPrivateKey, sign } from 'node:crypto';
 import type { Logger } from '../../log/logger';
 import type { FacilityConfig } from '../../config';
 import type { EligibilityBackend } from '../../backend/eligibility-backend';
-import { BackendProtocolError, BackendTimeoutError, BackendUnavailableError, TlsError } from '../../backend/errors';
+import { BackendProtocolError, BackendRequestError, BackendTimeoutError, BackendUnavailableError, NonceError, ProofRejectedError, TlsError } from '../../backend/errors';
 import type { ConfirmationResponse, Consents, PreviousConsent, Proof, ReferralLetter as WireLetter } from '../../backend/protocol';
 import type { ConsentRecord } from '../../session/effects';
 import type { BackendFailureKind, ConsentAnswers, QualificationResult, ReferralLetter } from '../../session/events';
@@ -19,7 +19,9 @@ import type { CardAdapter } from './card-adapter';
 export function backendFailureOf(error: unknown): BackendFailureKind {
   if (error instanceof BackendTimeoutError) return 'timeout';
   if (error instanceof TlsError) return 'tls';
-  if (error instanceof BackendProtocolError) return 'protocol';
+  // The backend answered but refused what we sent (nonce, proof, request): a protocol problem
+  // staff must report, not a network outage that the next patient might not have.
+  if (error instanceof BackendProtocolError || error instanceof NonceError || error instanceof ProofRejectedError || error instanceof BackendRequestError) return 'protocol';
   if (error instanceof BackendUnavailableError) return 'unavailable';
   return 'unavailable';
 }
@@ -107,7 +109,6 @@ export class BackendAdapter implements QualificationPort {
     const m = this.o.memory;
     if (!m.certificate) return { ok: false, kind: 'protocol' };
     try {
-      if (m.registrationPending) await this.registerNow();
       const proof = await this.proofFor(q);
       if (typeof proof === 'string') return { ok: false, kind: proof };
       const response: ConfirmationResponse = await this.o.client.confirm({
@@ -117,6 +118,12 @@ export class BackendAdapter implements QualificationPort {
         ...(q.consentFirst ? { consents: toConsents(q.consentFirst, 'individual') } : {}),
       });
       m.receptionSeq = response.receptionSeq;
+      if (response.status === 'certificate-refused') {
+        // Revoked or past grace between the card read's check and now: nothing is released and
+        // the patient goes to the counter (SPEC §8); the read-time check normally catches it first.
+        this.o.log.warn(`certificate refused by the backend: ${response.certificate.usability}`);
+        return { ok: false, kind: 'protocol' };
+      }
       return { ok: true, result: this.toResult(response) };
     } catch (e) {
       this.o.log.warn(`backend query failed: ${(e as Error).name}`);
@@ -139,7 +146,6 @@ export class BackendAdapter implements QualificationPort {
         return { status: 'invalid', patientName: '', referralLetters: [] };
       case 'no-record':
       case 'certificate-refused':
-        // A certificate the backend refuses (revoked after the card was read) releases nothing.
         return { status: 'no-record', patientName: '', referralLetters: [] };
     }
   }
@@ -157,24 +163,25 @@ export class BackendAdapter implements QualificationPort {
   }
 
   /**
-   * The flow asks for 健康保険証利用の申込み before the identity method; the backend needs the
-   * holder's proof, so the application is remembered and sent with the PIN proof (seed 003).
+   * 健康保険証利用の申込み (seed 003), after the holder proved identity with the PIN: the backend needs
+   * the holder's own signature, made in the PIN transaction (see the card adapter).
    */
-  registerInsuranceUse(): Promise<CallOutcome> {
-    this.o.memory.registrationPending = true;
-    return Promise.resolve({ ok: true });
-  }
-
-  private async registerNow(): Promise<void> {
+  async registerInsuranceUse(): Promise<CallOutcome> {
     const m = this.o.memory;
     const p = m.registrationProof;
-    if (!p || !m.certificate) return;
-    await this.o.client.registerInsuranceUse({
-      userAuthCertificate: m.certificate.toString('base64'),
-      proof: { method: 'pin', nonce: p.nonce.toString('base64'), signature: p.signature.toString('base64') },
-      termsAccepted: true,
-    });
-    m.registrationPending = false;
+    if (!p || !m.certificate) return { ok: false, kind: 'protocol' };
+    try {
+      await this.o.client.registerInsuranceUse({
+        userAuthCertificate: m.certificate.toString('base64'),
+        proof: { method: 'pin', nonce: p.nonce.toString('base64'), signature: p.signature.toString('base64') },
+        termsAccepted: true,
+      });
+      m.unregistered = false;
+      return { ok: true };
+    } catch (e) {
+      this.o.log.warn(`insurance-use registration failed: ${(e as Error).name}`);
+      return { ok: false, kind: backendFailureOf(e) };
+    }
   }
 
   wipe(): void {

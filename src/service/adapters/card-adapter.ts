@@ -93,6 +93,7 @@ export class CardAdapter implements CardPort {
     this.o.memory.slot = slot;
     this.o.memory.certificate = der;
     this.o.memory.certificateSerial = x509.serialNumber.toLowerCase();
+    this.o.memory.unregistered = !check.registeredForInsurance;
     return {
       ok: true,
       card: {
@@ -109,7 +110,7 @@ export class CardAdapter implements CardPort {
   async verifyPin(slot: ReaderSlot, pin: string): Promise<PinOutcome> {
     const issued = await this.o.issueNonce();
     if ('failed' in issued) return { kind: 'failed', reason: 'reader-error' };
-    const forRegistration = this.o.memory.registrationPending ? await this.o.issueNonce() : undefined;
+    const forRegistration = this.o.memory.unregistered ? await this.o.issueNonce() : undefined;
     if (forRegistration && 'failed' in forRegistration) return { kind: 'failed', reason: 'reader-error' };
     try {
       const [signature, registrationSignature] = await this.o.driver.transact(

@@ -17,13 +17,13 @@ export class SessionMemory {
   certificateSerial: string | null = null;
   proof: HoldershipProof | null = null;
   /**
-   * A second proof for 健康保険証利用の申込み when the patient applied on the panel (seed 003): nonces
-   * are single-use, and the card's key is unlocked only inside the PIN transaction, so both are
-   * signed there.
+   * A second proof for 健康保険証利用の申込み (seed 003) when the card is not registered yet: nonces
+   * are single-use, and the card's key is unlocked only inside the PIN transaction, so the proof
+   * for the registration is signed there too, in case the patient applies.
    */
   registrationProof: HoldershipProof | null = null;
-  /** The patient applied for insurance use; registered with the proof once identity is proven. */
-  registrationPending = false;
+  /** The certificate check said the card is not registered for insurance use. */
+  unregistered = false;
   /** Face match figures for the device-signed statement (issue 3 §1). */
   faceMatch: { score: number; livenessScore: number } | null = null;
   /** Reception number of the confirmation, for registering consents afterwards. */
@@ -36,7 +36,7 @@ export class SessionMemory {
     this.registrationProof?.nonce.fill(0);
     this.registrationProof?.signature.fill(0);
     this.registrationProof = null;
-    this.registrationPending = false;
+    this.unregistered = false;
     this.faceMatch = null;
     this.slot = null;
     this.certificate = null;

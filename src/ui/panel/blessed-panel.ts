@@ -27,6 +27,9 @@ export class BlessedPanel extends PanelDriverBase {
 
   constructor(private readonly options: BlessedPanelOptions) {
     super();
+    // Draw borders with Unicode box characters, not the terminal's ACS alternate charset: the
+    // device's console and tmux both render UTF-8, and ACS shows as letters on some of them.
+    process.env.NCURSES_NO_UTF8_ACS ??= '1';
     this.screen = blessed.screen({
       smartCSR: true,
       fullUnicode: true,

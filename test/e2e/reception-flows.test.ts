@@ -1,0 +1,210 @@
+/**
+ * Issue 4 §4: the reception flows end to end — the whole rig (`fcr rig start`, real pcscd + vpcd +
+ * card emulator, backend simulator over mTLS) in a real terminal under tmux, driven with
+ * `fcr rig …`, asserting the Japanese on the panel (tmux capture-pane) and what the backend
+ * simulator's reception record received.
+ */
+import assert from 'node:assert/strict';
+import { RigUnderTmux } from './rig-harness';
+import { ja } from '../../src/ui/text/ja';
+
+interface ReceptionEntry {
+  seq: number;
+  identityMethod: string;
+  status: string;
+  consents?: { mode: string; given: Record<string, unknown> };
+}
+
+async function receptions(rig: RigUnderTmux): Promise<ReceptionEntry[]> {
+  const out = JSON.parse(await rig.fcr('receptions')) as { entries: ReceptionEntry[] };
+  return out.entries;
+}
+
+async function backToIdle(rig: RigUnderTmux): Promise<void> {
+  await rig.fcr('remove');
+  await rig.waitForScreen(ja.idlePlaceCard);
+}
+
+describe('e2e: reception flows on the rig under tmux', function () {
+  this.timeout(180_000);
+  let rig: RigUnderTmux;
+
+  before(async () => {
+    rig = await RigUnderTmux.start();
+  });
+  after(async () => {
+    await rig?.stop();
+  });
+  afterEach(async function () {
+    if (this.currentTest?.state === 'failed') {
+      // Leave a clean counter for the next flow even when one failed.
+      await rig.fcr('backend', 'clear').catch(() => undefined);
+    }
+    await backToIdle(rig).catch(() => undefined);
+  });
+
+  it('idle screen: facility name, the prompt and the smartphone and staff buttons', async () => {
+    await rig.waitForScreen(ja.idlePlaceCard);
+    const screen = rig.flatScreen();
+    assert.ok(screen.includes('○○○○病院'));
+    assert.ok(screen.includes(ja.buttonPhone));
+    assert.ok(screen.includes(ja.buttonStaff));
+  });
+
+  it('PIN: method → PIN as dots → consent inherited → done with the name; the backend got a PIN proof', async () => {
+    const before = (await receptions(rig)).length;
+    await rig.fcr('insert', 'valid');
+    await rig.waitForScreen(ja.methodQuestion);
+    assert.ok(rig.flatScreen().includes(ja.methodNote));
+    await rig.fcr('tap', ja.buttonPin);
+    await rig.waitForScreen(ja.pinPrompt);
+    await rig.fcr('pin', '12');
+    await rig.waitForScreen('● ● ○ ○');
+    assert.ok(!rig.capture().includes('12'.padStart(3)), 'digits are never drawn');
+    await rig.fcr('pin', '34');
+    await rig.waitForScreen(ja.inheritTitle);
+    await rig.fcr('tap', ja.buttonInherit);
+    // The rig facility uses the referral-letter service: this patient has letters for it.
+    await rig.waitForScreen(ja.referralPrompt(1, 1));
+    const letter = /□ (発行日 [^│]+?)\s*│/.exec(rig.capture());
+    assert.ok(letter, 'a referral letter is listed');
+    await rig.fcr('tap', `□ ${letter[1]!.trim()}`);
+    await rig.waitForScreen(`■ ${letter[1]!.trim()}`);
+    await rig.fcr('tap', ja.buttonNext);
+    await rig.waitForScreen(ja.doneComplete);
+    assert.ok(rig.flatScreen().includes('様'), 'the patient is greeted by name');
+    assert.ok(rig.flatScreen().includes(ja.doneRemoveCard));
+    const record = (await receptions(rig)).slice(before);
+    assert.equal(record.length, 1);
+    assert.equal(record[0]!.identityMethod, 'pin');
+    assert.equal(record[0]!.status, 'qualified');
+    assert.equal(record[0]!.consents?.mode !== undefined, true, 'consents were registered');
+    assert.deepEqual((record[0]!.consents?.given as { referralLetterIds: string[] }).referralLetterIds.length, 1);
+    await backToIdle(rig);
+    assert.ok(!rig.flatScreen().includes('様'), 'name gone after removal');
+  });
+
+  it('wrong PIN: tries left shown, then the lock message on the last try', async () => {
+    await rig.fcr('insert', 'pin-one-try');
+    await rig.waitForScreen(ja.methodQuestion);
+    await rig.fcr('tap', ja.buttonPin);
+    await rig.waitForScreen(ja.pinPrompt);
+    assert.ok(rig.flatScreen().includes(ja.pinTriesLeft(1)));
+    await rig.fcr('pin', '9999');
+    await rig.waitForScreen('暗証番号がロックされました。');
+  });
+
+  it('certificate past its grace period: the revoked screen of SPEC §3 step 2', async () => {
+    await rig.fcr('insert', 'expired-past-grace');
+    await rig.waitForScreen(ja.revoked);
+  });
+
+  it('revoked certificate (lost card suspended): the revoked screen, whatever its dates', async () => {
+    await rig.fcr('insert', 'revoked');
+    await rig.waitForScreen(ja.revoked);
+  });
+
+  it('unregistered card: the first-time insurance-use registration is offered, then the flow goes on', async () => {
+    await rig.fcr('insert', 'unregistered');
+    await rig.waitForScreen(ja.registrationQuestion);
+    await rig.fcr('tap', ja.buttonApply);
+    await rig.waitForScreen(ja.methodQuestion);
+    await rig.fcr('tap', ja.buttonPin);
+    await rig.fcr('pin', '1234');
+    await rig.waitFor(() => /同意|確認が完了しました/.test(rig.flatScreen()), 20_000, 'consent or done after registration');
+  });
+
+  it('certificate in its grace period: notice, then qualification only (no consent screens)', async () => {
+    const before = (await receptions(rig)).length;
+    await rig.fcr('insert', 'expired-grace');
+    await rig.waitForScreen(ja.methodQuestion);
+    await rig.fcr('tap', ja.buttonPin);
+    await rig.fcr('pin', '1234');
+    await rig.waitForScreen(ja.noticeGrace);
+    await rig.fcr('tap', ja.buttonNext);
+    await rig.waitForScreen(ja.doneComplete);
+    const record = (await receptions(rig)).slice(before);
+    assert.equal(record[0]?.status, 'qualified');
+  });
+
+  it('certificate expiring within 3 months: renewal notice, then the consent screens', async () => {
+    await rig.fcr('insert', 'expiring-soon');
+    await rig.waitForScreen(ja.methodQuestion);
+    await rig.fcr('tap', ja.buttonPin);
+    await rig.fcr('pin', '1234');
+    await rig.waitForScreen(ja.noticeExpiringSoon);
+    await rig.fcr('tap', ja.buttonNext);
+    await rig.waitFor(() => /同意/.test(rig.flatScreen()), 20_000, 'a consent screen');
+  });
+
+  it('資格無効: the patient is sent to the counter; the record says invalid', async () => {
+    const before = (await receptions(rig)).length;
+    await rig.fcr('insert', 'qualification-invalid');
+    await rig.waitForScreen(ja.methodQuestion);
+    await rig.fcr('tap', ja.buttonPin);
+    await rig.fcr('pin', '1234');
+    await rig.waitForScreen(ja.resultInvalid);
+    assert.ok(rig.flatScreen().includes(ja.goToCounter));
+    const record = (await receptions(rig)).slice(before);
+    assert.equal(record[0]?.status, 'invalid');
+  });
+
+  it('資格情報なし: the patient is sent to the counter', async () => {
+    await rig.fcr('insert', 'no-record');
+    await rig.waitForScreen(ja.methodQuestion);
+    await rig.fcr('tap', ja.buttonPin);
+    await rig.fcr('pin', '1234');
+    await rig.waitForScreen(ja.resultNoRecord);
+    assert.ok(rig.flatScreen().includes(ja.goToCounter));
+  });
+
+  it('staff visual check: passcode → 目視確認を行う → card → consent → done, recorded as visual', async () => {
+    const before = (await receptions(rig)).length;
+    await rig.fcr('staff', '1234');
+    await rig.waitForScreen(ja.buttonVisualCheck);
+    await rig.fcr('tap', ja.buttonVisualCheck);
+    await rig.waitForScreen(ja.idlePlaceCard);
+    await rig.fcr('insert', 'valid');
+    await rig.waitFor(() => rig.flatScreen().includes(ja.inheritTitle) || rig.flatScreen().includes(ja.consentMethodTitle), 20_000, 'consent');
+    const screen = rig.flatScreen();
+    await rig.fcr('tap', screen.includes(ja.inheritTitle) ? ja.buttonInherit : ja.buttonAgreeAll);
+    await rig.waitForScreen(ja.doneComplete);
+    const record = (await receptions(rig)).slice(before);
+    assert.equal(record[0]?.identityMethod, 'visual');
+  });
+
+  it('wrong staff passcode is refused', async () => {
+    await rig.fcr('staff', '0000');
+    await rig.waitForScreen(ja.staffPasscodeWrong);
+    await rig.fcr('tap', ja.buttonAbort);
+    await rig.waitForScreen(ja.idlePlaceCard);
+  });
+
+  it('card removed in the middle of the flow: back to idle with nothing left on screen', async () => {
+    await rig.fcr('insert', 'valid');
+    await rig.waitForScreen(ja.methodQuestion);
+    await rig.fcr('tap', ja.buttonPin);
+    await rig.fcr('pin', '12');
+    await rig.fcr('remove');
+    await rig.waitForScreen(ja.idlePlaceCard);
+  });
+
+  it('backend down: the patient is told to go to the counter and the next patient is served', async () => {
+    await rig.fcr('backend', 'http-5xx*always');
+    await rig.fcr('insert', 'valid');
+    await rig.waitForScreen(ja.methodQuestion);
+    await rig.fcr('tap', ja.buttonPin);
+    await rig.fcr('pin', '1234');
+    await rig.waitForScreen(ja.goToCounter, 40_000);
+    await rig.fcr('backend', 'clear');
+    await backToIdle(rig);
+  });
+
+  it('the service log holds no PIN, name or certificate', () => {
+    const log = rig.log();
+    assert.ok(log.length > 0, 'the service logged something');
+    assert.ok(!log.includes('1234'));
+    assert.ok(!log.includes('山田'));
+    assert.ok(!/MII[A-Za-z0-9+/]{20}/.test(log), 'no base64 certificate');
+  });
+});
