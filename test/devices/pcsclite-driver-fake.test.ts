@@ -32,9 +32,14 @@ class FakeReader extends EventEmitter {
   constructor(readonly name: string) {
     super();
   }
+  /** Protocols the card accepts (T=1 by default). */
+  accepts = 2;
   connect(options: { share_mode?: number; protocol?: number }, cb: (err: Error | null, protocol: number) => void): void {
     this.connects.push(options);
-    setImmediate(() => cb(null, 2));
+    const ok = ((options.protocol ?? 0) & this.accepts) !== 0;
+    setImmediate(() =>
+      ok ? cb(null, options.protocol === 2 ? 2 : this.accepts) : cb(new Error('SCardConnect error: Card protocol mismatch.(0x8010000F)'), 0),
+    );
   }
   disconnect(disposition: number, cb: (err: Error | null) => void): void {
     this.disconnects.push(disposition);
@@ -161,6 +166,18 @@ describe('PcscliteCardReaderDriver (scripted pcsclite)', () => {
       { share_mode: 1, protocol: 2 },
     ]);
     assert.deepEqual(r.disconnects, [r.SCARD_LEAVE_CARD, r.SCARD_RESET_CARD]);
+    await driver.stop();
+  });
+
+  it('falls back from T=1 to whatever the card speaks', async () => {
+    const { driver, addReader } = setup();
+    await driver.start();
+    const r = addReader('Virtual PCD 00 00');
+    r.accepts = 1; // T=0 only
+    r.status(PRESENT | 0x10000, ATR);
+    const res = await driver.transact('card', (ch) => ch.transmit(Buffer.from('00B0000004', 'hex')));
+    assert.deepEqual(res, Buffer.from([0x90, 0x00]));
+    assert.deepEqual(r.connects.map((c) => c.protocol), [2, 3]);
     await driver.stop();
   });
 
