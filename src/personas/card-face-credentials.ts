@@ -12,14 +12,15 @@
  */
 import { generateKeyPair, createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync, linkSync, unlinkSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
+import { defaultRigDir } from './credentials';
 import { randomBytes } from 'node:crypto';
 import { findPersona, type PersonaName } from './catalogue';
 import { encodeCvCertificate, makeKeyId } from '../card-face/card-crypto';
 
-/** `$FCR_RIG_DIR` or `<repo>/.rig` (the same default as the JPKI credentials). */
+/** `$FCR_RIG_DIR` or `<repo>/.rig`: the JPKI credentials' rig directory. */
 export function defaultCardFaceRigDir(): string {
-  return process.env.FCR_RIG_DIR ?? resolve(__dirname, '..', '..', '.rig');
+  return defaultRigDir();
 }
 
 export interface TrustAnchor {
