@@ -60,6 +60,10 @@ export async function cameraProbe(id: string, aug: Augmentation = 'original'): P
   }
 }
 
-export async function spoofProbe(id: string): Promise<RgbImage> {
-  return toRgb(sharp(join(faceFixtureDir, `${id}.spoof.jpg`)));
+/** Presentation attacks: the card photo printed, or a colour photo shown on a phone screen. */
+export const spoofKinds = ['print', 'screen'] as const;
+export type SpoofKind = (typeof spoofKinds)[number];
+
+export async function spoofProbe(id: string, kind: SpoofKind = 'print'): Promise<RgbImage> {
+  return toRgb(sharp(join(faceFixtureDir, `${id}.${kind === 'print' ? 'spoof' : 'screen'}.jpg`)));
 }

@@ -10,7 +10,7 @@ import { FaceEngine, type Analysis } from '../../src/face/engine';
 import { cardPhotoEmbedding, decide, decisionDefaultsFor, qualityGate, similarity, type DecisionConfig, type VerifyOutcome } from '../../src/face/decision';
 import { toGrey, type RgbImage } from '../../src/face/image';
 import { FaceApiBaseline, FACEAPI_DISTANCE_THRESHOLD } from './baseline-faceapi';
-import { augmentations, cameraProbe, cardPhoto, faceIds, spoofProbe, type Augmentation } from './eval-set';
+import { augmentations, cameraProbe, cardPhoto, faceIds, spoofKinds, spoofProbe, type Augmentation, type SpoofKind } from './eval-set';
 
 interface Probe {
   id: string;
@@ -68,13 +68,15 @@ async function main(): Promise<void> {
       return [aug, { genuinePairs: g.length, genuine: count(g), impostorPairs: i.length, falseAccepts: i.filter((r) => r.outcome === 'match').length }];
     }),
   );
-  const spoofs: { outcome: VerifyOutcome; real?: number; live?: number }[] = [];
-  for (const id of faceIds) {
-    const card = cards.get(id);
-    if (!card) continue;
-    const image = await spoofProbe(id);
-    const r = decide(await engine.analyse(image), toGrey(image), card, cfg);
-    spoofs.push({ outcome: r.outcome, real: r.liveness?.real, live: r.liveness?.live });
+  const spoofs: { kind: SpoofKind; outcome: VerifyOutcome; real?: number; live?: number }[] = [];
+  for (const kind of spoofKinds) {
+    for (const id of faceIds) {
+      const card = cards.get(id);
+      if (!card) continue;
+      const image = await spoofProbe(id, kind);
+      const r = decide(await engine.analyse(image), toGrey(image), card, cfg);
+      spoofs.push({ kind, outcome: r.outcome, real: r.liveness?.real, live: r.liveness?.live });
+    }
   }
   // Liveness on genuine live-camera originals: how often a real person would be called a spoof.
   const liveOriginals = probes.filter((p) => p.aug === 'original').map((p) => outcome(cards.get(p.id) ?? new Float32Array(), p));
@@ -113,13 +115,20 @@ async function main(): Promise<void> {
     perAugmentation: perAug,
     similarity: { genuine: stats(genuineSims), impostor: stats(impostorSims) },
     liveness: {
+      thresholds: { minReal: cfg.minReal, minLive: cfg.minLive },
       spoofSamples: spoofs.length,
       spoofOutcomes: count(spoofs),
       spoofsPassedAsMatch: spoofs.filter((s) => s.outcome === 'match').length,
       spoofsCaughtByLiveness: spoofs.filter((s) => s.outcome === 'spoof').length,
+      byKind: Object.fromEntries(
+        spoofKinds.map((k) => {
+          const of = spoofs.filter((s) => s.kind === k);
+          return [k, { samples: of.length, outcomes: count(of), passedAsMatch: of.filter((s) => s.outcome === 'match').length }];
+        }),
+      ),
       liveOriginalsCalledSpoof: liveOriginals.filter((r) => r.outcome === 'spoof').length,
       liveOriginals: liveOriginals.length,
-      spoofScores: spoofs.map((s) => [Number((s.real ?? NaN).toFixed(2)), Number((s.live ?? NaN).toFixed(2))]),
+      spoofScores: spoofs.map((s) => [s.kind, Number((s.real ?? NaN).toFixed(2)), Number((s.live ?? NaN).toFixed(2))]),
     },
     ...(sweep ? { sweep } : {}),
     ...(baseline ? { faceApiBaseline: baseline } : {}),

@@ -7,6 +7,8 @@
  *   fNN.card.jpg   — the "card photo": portrait crop, greyscale, 240×320, JPEG (SPEC §5: small, grey)
  *   fNN.camera.jpg — a 640×480 colour "camera" view around the same face, wider framing
  *   fNN.spoof.jpg  — the card photo printed on paper and held up to the camera (presentation attack)
+ *   fNN.screen.jpg — a colour photo of the person shown on a phone screen held up to the camera
+ *                    (black bezel, bluish backlit screen, moiré lines from the pixel grid)
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -26,7 +28,7 @@ interface Found {
 
 async function main(): Promise<void> {
   mkdirSync(outDir, { recursive: true });
-  const engine = await FaceEngine.create({ liveness: false });
+  const engine = await FaceEngine.create({ align: true, liveness: false, describe: false }); // boxes as when the set was made
   const found: Found[] = [];
   for (let i = 1; i <= 6; i++) {
     const sample = `sample${i}.jpg`;
@@ -73,6 +75,22 @@ async function main(): Promise<void> {
       .jpeg({ quality: 80 })
       .toBuffer();
     writeFileSync(join(outDir, `${id}.spoof.jpg`), spoof);
+    // Screen replay: a phone (bezel 12 px) showing the colour face crop, 270×360 on screen.
+    const faceColour = await sharp(src).extract(card).resize(246, 328).modulate({ brightness: 1.15, saturation: 0.9 }).tint({ r: 215, g: 225, b: 255 }).png().toBuffer();
+    const moire = Buffer.from(
+      `<svg width="246" height="328"><defs><pattern id="m" width="3" height="3" patternUnits="userSpaceOnUse" patternTransform="rotate(8)"><rect width="3" height="1" fill="#000" fill-opacity="0.18"/></pattern></defs><rect width="246" height="328" fill="url(#m)"/></svg>`,
+    );
+    const screenImg = await sharp(faceColour).composite([{ input: moire }]).png().toBuffer();
+    const phone = await sharp({ create: { width: 270, height: 380, channels: 4, background: '#111111ff' } })
+      .composite([{ input: screenImg, left: 12, top: 26 }])
+      .rotate(4, { background: '#00000000' })
+      .png()
+      .toBuffer();
+    const screen = await sharp(bg)
+      .composite([{ input: phone, left: 180, top: 40 }, { input: glare }])
+      .jpeg({ quality: 80 })
+      .toBuffer();
+    writeFileSync(join(outDir, `${id}.screen.jpg`), screen);
     index.push({ id, sample: f.sample, box: [f.x, f.y, f.w, f.h].map(Math.round) });
   }
   writeFileSync(join(outDir, 'index.json'), JSON.stringify({ source: '@vladmandic/face-api demo/sample1-6.jpg (MIT)', faces: index }, null, 2) + '\n');
