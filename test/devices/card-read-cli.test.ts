@@ -152,5 +152,15 @@ describe('fcr card read (child process on pcscd + emulator)', function () {
     assert.equal(r.code, 3);
     assert.equal((JSON.parse(r.stdout) as Record<string, any>).error, 'NoCardError');
     assert.equal((await fcr(['card', 'read', '--pin', '12'])).code, 2);
+    const noDaemon = await new Promise<{ code: number; stdout: string }>((resolve) => {
+      execFile(
+        process.execPath,
+        ['--import', 'tsx', join(root, 'bin', 'fcr.js'), 'card', 'read', '--json', '--wait', '300'],
+        { cwd: root, env: { ...process.env, PCSCLITE_CSOCK_NAME: join(root, 'no-such-dir', 'pcscd.comm') }, timeout: 30_000 },
+        (error, stdout) => resolve({ code: error && typeof error.code === 'number' ? error.code : 0, stdout }),
+      );
+    });
+    assert.equal(noDaemon.code, 3);
+    assert.equal((JSON.parse(noDaemon.stdout) as Record<string, any>).error, 'ReaderUnavailableError');
   });
 });

@@ -14,7 +14,7 @@ import { randomBytes, verify } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { ApduLink } from '../../card/apdu';
 import { certificateStatus } from '../../card/certificate-status';
-import { CardError, NoCardError, PinBlockedError, PinNotSetError } from '../../card/errors';
+import { CardError, NoCardError, PinBlockedError, PinNotSetError, ReaderUnavailableError } from '../../card/errors';
 import { readUserAuthCertificate, readUserAuthPinState, signWithUserAuthKey, verifyUserAuthPin, type PinState } from '../../card/jpki';
 import { defaultSlotMap, type ReaderSlot } from '../../devices/card-reader/card-reader-driver';
 import { PcscliteCardReaderDriver } from '../../devices/card-reader/pcsclite-driver';
@@ -141,6 +141,10 @@ export async function run(argv: string[]): Promise<number> {
   try {
     await driver.start();
     if (!(await waitForCard(driver, slot, waitMs))) {
+      if (driver.readerNames().length === 0) {
+        const where = process.env.PCSCLITE_CSOCK_NAME ?? 'the system pcscd';
+        return fail(3, new ReaderUnavailableError(`no PC/SC reader (is pcscd running at ${where}?)`));
+      }
       return fail(3, new NoCardError({ step: wanted !== undefined ? `wait for a card in ${wanted}` : `wait for a card (${slot} slot)` }));
     }
     const reader = driver.cardIn(slot)?.reader ?? wanted ?? '';
