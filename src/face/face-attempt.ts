@@ -1,0 +1,131 @@
+/**
+ * One face-authentication attempt of SPEC §3 step 4, between the camera and the verifier: what
+ * the engine's `start-face-match` effect runs before it raises `face-result` or `camera-failed`.
+ *
+ * It takes the newest frame each time (never a backlog), asks the verifier, passes quality hints
+ * to the panel as they come (`onHint`), and ends on the first `match`, on `spoofFrames`
+ * consecutive spoof frames (one alone can be a bad frame: 3/160 degraded genuine frames were
+ * called spoofs in the eval), after `maxFrames` judged frames, at `timeoutMs`, when the camera
+ * fails, when the worker dies (the attempt fails cleanly; the flow counts it as a failed try), or
+ * when `signal` aborts (card removed). The engine bounds the number of attempts.
+ */
+import type { CameraSource, RgbFrame } from '../devices/camera';
+import type { FaceHint, VerifyResult } from './decision';
+import type { FaceVerifier } from './verifier';
+
+export type FaceAttemptOutcome = 'match' | 'no-match' | 'spoof' | 'no-face' | 'rejected' | 'camera-failed' | 'error' | 'aborted' | 'timeout';
+
+export interface FaceAttemptResult {
+  outcome: FaceAttemptOutcome;
+  /** Best similarity seen (match / no-match). */
+  score?: number;
+  /** Last quality hint, for the retry screen. */
+  hint?: FaceHint;
+  framesJudged: number;
+  /** Error name when outcome is 'error' (e.g. FaceWorkerCrashedError). */
+  error?: string;
+}
+
+export interface FaceAttemptOptions {
+  camera: CameraSource;
+  verifier: FaceVerifier;
+  /** Frames actually judged (match/no-match/spoof) before giving up; default 5. */
+  maxFrames?: number;
+  /** Frames looked at in total, including rejected ones; default 40. */
+  maxLooks?: number;
+  spoofFrames?: number;
+  timeoutMs?: number;
+  signal?: AbortSignal;
+  onHint?: (hint: FaceHint) => void;
+}
+
+class AttemptEnd extends Error {
+  constructor(readonly outcome: 'camera-failed' | 'aborted' | 'timeout') {
+    super(outcome);
+  }
+}
+
+/** Resolves with the first frame newer than `afterSeq`; rejects with AttemptEnd on failure/abort/deadline. */
+function nextFrame(camera: CameraSource, afterSeq: number, deadline: number, signal?: AbortSignal): Promise<RgbFrame> {
+  const latest = camera.latestFrame();
+  if (latest && latest.seq > afterSeq) return Promise.resolve(latest);
+  return new Promise((resolve, reject) => {
+    const cleanups: (() => void)[] = [];
+    const done = (): void => cleanups.forEach((c) => c());
+    const timer = setTimeout(() => (done(), reject(new AttemptEnd('timeout'))), Math.max(0, deadline - Date.now()));
+    cleanups.push(() => clearTimeout(timer));
+    cleanups.push(camera.onFrame((f) => (done(), resolve(f))));
+    cleanups.push(camera.on('camera-failed', () => (done(), reject(new AttemptEnd('camera-failed')))));
+    if (signal) {
+      const onAbort = (): void => (done(), reject(new AttemptEnd('aborted')));
+      signal.addEventListener('abort', onAbort, { once: true });
+      cleanups.push(() => signal.removeEventListener('abort', onAbort));
+    }
+  });
+}
+
+export async function runFaceAttempt(opts: FaceAttemptOptions): Promise<FaceAttemptResult> {
+  const { camera, verifier } = opts;
+  const maxFrames = opts.maxFrames ?? 5;
+  const maxLooks = opts.maxLooks ?? 40;
+  const spoofFrames = opts.spoofFrames ?? 2;
+  const deadline = Date.now() + (opts.timeoutMs ?? 15_000);
+  let judged = 0;
+  let looks = 0;
+  let spoofRun = 0;
+  let spoofTotal = 0;
+  let noMatchTotal = 0;
+  let best: number | undefined;
+  let hint: FaceHint | undefined;
+  let last: VerifyResult | undefined;
+  let seq = 0;
+  const result = (outcome: FaceAttemptOutcome, extra: Partial<FaceAttemptResult> = {}): FaceAttemptResult => ({
+    outcome,
+    framesJudged: judged,
+    ...(best !== undefined ? { score: best } : {}),
+    ...(hint ? { hint } : {}),
+    ...extra,
+  });
+  if (opts.signal?.aborted) return result('aborted');
+  if (!camera.running) return result('camera-failed');
+  while (judged < maxFrames && looks < maxLooks) {
+    let frame: RgbFrame;
+    try {
+      frame = await nextFrame(camera, seq, deadline, opts.signal);
+    } catch (err) {
+      if (err instanceof AttemptEnd) return result(err.outcome === 'timeout' && last ? (last.outcome as FaceAttemptOutcome) : err.outcome);
+      throw err;
+    }
+    seq = frame.seq;
+    looks++;
+    try {
+      last = await verifier.verify(frame);
+    } catch (err) {
+      return result('error', { error: err instanceof Error ? err.name : 'Error' });
+    }
+    if (opts.signal?.aborted) return result('aborted');
+    if (last.hint) {
+      hint = last.hint;
+      opts.onHint?.(last.hint);
+    }
+    if (last.score !== undefined) best = Math.max(best ?? -Infinity, last.score);
+    switch (last.outcome) {
+      case 'match':
+        return result('match');
+      case 'spoof':
+        judged++;
+        spoofRun++;
+        spoofTotal++;
+        if (spoofRun >= spoofFrames) return result('spoof');
+        break;
+      case 'no-match':
+        judged++;
+        noMatchTotal++;
+        spoofRun = 0;
+        break;
+      default:
+        spoofRun = 0; // rejected / no-face: not judged, keep looking
+    }
+  }
+  return result(noMatchTotal > 0 ? 'no-match' : spoofTotal > 0 ? 'spoof' : (last?.outcome ?? 'no-face'));
+}

@@ -1,0 +1,115 @@
+import assert from 'node:assert/strict';
+import { SimulatedCamera, type RgbFrame } from '../../src/devices/camera';
+import type { FaceHint, VerifyResult } from '../../src/face/decision';
+import { FaceWorkerCrashedError } from '../../src/face/errors';
+import { runFaceAttempt } from '../../src/face/face-attempt';
+import type { FaceVerifier } from '../../src/face/verifier';
+import type { AnyImage } from '../../src/face/image';
+
+const img = { width: 2, height: 2, rgb: new Uint8Array(12) };
+
+/** A verifier answering from a script, one answer per call; records the frames' seq. */
+class ScriptedVerifier implements FaceVerifier {
+  seen: number[] = [];
+  constructor(
+    private readonly answers: (VerifyResult | Error)[],
+    private readonly during?: (call: number) => void,
+  ) {}
+  async enrolCardPhoto(): Promise<void> {}
+  async verify(frame: AnyImage): Promise<VerifyResult> {
+    this.seen.push((frame as RgbFrame).seq);
+    this.during?.(this.seen.length);
+    await new Promise((r) => setImmediate(r));
+    const a = this.answers[this.seen.length - 1] ?? { outcome: 'no-face' };
+    if (a instanceof Error) throw a;
+    return a;
+  }
+  async close(): Promise<void> {}
+}
+
+/** A camera that produces a frame whenever asked for one (frames pushed on a timer). */
+function liveCamera(): SimulatedCamera {
+  const cam = new SimulatedCamera([img], 200);
+  cam.start();
+  return cam;
+}
+
+describe('runFaceAttempt', () => {
+  let cam: SimulatedCamera;
+  afterEach(async () => {
+    await cam.stop();
+  });
+
+  it('passes hints on while rejected and ends on the first match', async () => {
+    cam = liveCamera();
+    const v = new ScriptedVerifier([
+      { outcome: 'rejected', hint: 'move-closer' },
+      { outcome: 'no-face', hint: 'face-the-camera' },
+      { outcome: 'match', score: 0.7 },
+    ]);
+    const hints: FaceHint[] = [];
+    const r = await runFaceAttempt({ camera: cam, verifier: v, onHint: (h) => hints.push(h) });
+    assert.equal(r.outcome, 'match');
+    assert.equal(r.score, 0.7);
+    assert.deepEqual(hints, ['move-closer', 'face-the-camera']);
+    assert.equal(v.seen.length, 3);
+  });
+
+  it('needs two spoof frames in a row to call a spoof', async () => {
+    cam = liveCamera();
+    const spoof: VerifyResult = { outcome: 'spoof', liveness: { real: 0.9, live: 0.1 } };
+    const v = new ScriptedVerifier([spoof, { outcome: 'no-match', score: 0.3 }, spoof, spoof]);
+    const r = await runFaceAttempt({ camera: cam, verifier: v });
+    assert.equal(r.outcome, 'spoof');
+    assert.equal(r.framesJudged, 4);
+  });
+
+  it('gives no-match with the best score after the frame budget', async () => {
+    cam = liveCamera();
+    const v = new ScriptedVerifier([0.2, 0.45, 0.3].map((score): VerifyResult => ({ outcome: 'no-match', score })));
+    const r = await runFaceAttempt({ camera: cam, verifier: v, maxFrames: 3 });
+    assert.equal(r.outcome, 'no-match');
+    assert.equal(r.score, 0.45);
+    assert.equal(v.seen.length, 3);
+  });
+
+  it('always judges the newest frame, skipping those that arrived meanwhile', async () => {
+    cam = new SimulatedCamera();
+    cam.start();
+    cam.push(img);
+    // While the model works on a frame, five more arrive; only the last of them is judged next.
+    const v = new ScriptedVerifier([{ outcome: 'no-match', score: 0.1 }, { outcome: 'match', score: 0.8 }], (call) => {
+      if (call === 1) for (let i = 0; i < 5; i++) cam.push(img);
+    });
+    const r = await runFaceAttempt({ camera: cam, verifier: v });
+    assert.equal(r.outcome, 'match');
+    assert.deepEqual(v.seen, [1, 6]);
+  });
+
+  it('fails cleanly when the worker dies, the camera fails, or the card is removed', async () => {
+    cam = liveCamera();
+    const crashed = await runFaceAttempt({ camera: cam, verifier: new ScriptedVerifier([new FaceWorkerCrashedError('face verification', 70)]) });
+    assert.deepEqual([crashed.outcome, crashed.error], ['error', 'FaceWorkerCrashedError']);
+
+    await cam.stop();
+    cam = new SimulatedCamera();
+    cam.start();
+    setTimeout(() => cam.fail(), 20);
+    const failed = await runFaceAttempt({ camera: cam, verifier: new ScriptedVerifier([]) });
+    assert.equal(failed.outcome, 'camera-failed');
+
+    cam = new SimulatedCamera();
+    cam.start();
+    const ac = new AbortController();
+    setTimeout(() => ac.abort(), 20);
+    const aborted = await runFaceAttempt({ camera: cam, verifier: new ScriptedVerifier([]), signal: ac.signal });
+    assert.equal(aborted.outcome, 'aborted');
+  });
+
+  it('times out when no frame comes', async () => {
+    cam = new SimulatedCamera();
+    cam.start();
+    const r = await runFaceAttempt({ camera: cam, verifier: new ScriptedVerifier([]), timeoutMs: 50 });
+    assert.equal(r.outcome, 'timeout');
+  });
+});
