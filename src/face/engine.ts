@@ -14,7 +14,7 @@
  * other URL (NetworkFetchRefusedError). The models are checked against models/manifest.json first.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join, resolve, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { InferenceBackendError, NetworkFetchRefusedError } from './errors';
 import { defaultModelDir, verifyModels } from './manifest';
@@ -85,18 +85,28 @@ function packageDir(name: string): string {
   throw new InferenceBackendError('wasm', new Error(`package ${name} not found`));
 }
 
-function installLocalFetch(modelDir: string): void {
+/**
+ * Runs `fn` with `globalThis.fetch` replaced by a reader of files under `modelDir` that refuses
+ * every other URL, then restores the original. Model loading is the only time the libraries
+ * fetch; scoping the replacement keeps it from leaking into the rest of the process (the
+ * backend client's HTTP, other tests) when the engine runs in-thread.
+ */
+export async function withModelFetch<T>(modelDir: string, fn: () => Promise<T>): Promise<T> {
   const root = resolve(modelDir);
-  const g = globalThis as { fetch?: unknown; __fcrLocalFetch?: boolean };
-  if (g.__fcrLocalFetch) return;
-  g.fetch = async (input: unknown): Promise<Response> => {
-    const url = typeof input === 'string' ? input : input instanceof URL ? input.href : String((input as { url?: string }).url);
+  const g = globalThis as { fetch: typeof fetch };
+  const original = g.fetch;
+  g.fetch = async (input: string | URL | Request): Promise<Response> => {
+    const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
     if (!url.startsWith('file://')) throw new NetworkFetchRefusedError(url);
-    const path = fileURLToPath(url);
-    if (!resolve(path).startsWith(root)) throw new NetworkFetchRefusedError(url);
+    const path = resolve(fileURLToPath(url));
+    if (!path.startsWith(root + sep)) throw new NetworkFetchRefusedError(url);
     return new Response(readFileSync(path), { status: 200 });
   };
-  g.__fcrLocalFetch = true;
+  try {
+    return await fn();
+  } finally {
+    g.fetch = original;
+  }
 }
 
 /** Guarded require of the native binding; it is optional and absent here (FACTS.md). */
@@ -164,7 +174,6 @@ export class FaceEngine {
     const modelDir = opts.modelDir ?? defaultModelDir;
     const models = engineModels(opts);
     verifyModels(models, modelDir); // ModelIntegrityError before anything loads
-    installLocalFetch(modelDir);
     const native = tryNativeBackend();
     const humanFile = join(packageDir('@vladmandic/human'), 'dist', native ? 'human.node.js' : 'human.node-wasm.js');
     const { Human } = require(humanFile) as { Human: new (config: object) => HumanLike };
@@ -199,19 +208,15 @@ export class FaceEngine {
       gesture: { enabled: false },
       segmentation: { enabled: false },
     });
-    try {
-      await human.load();
-    } catch (err) {
-      throw new InferenceBackendError(backendWanted, err);
-    }
     let faceApi: FaceApiLike | undefined;
-    if (opts.describe !== false && descriptorOf(opts) === 'facerec128') {
+    await withModelFetch(modelDir, async () => {
       try {
-        faceApi = await loadFaceApi(modelDir);
+        await human.load();
+        if (opts.describe !== false && descriptorOf(opts) === 'facerec128') faceApi = await loadFaceApi(modelDir);
       } catch (err) {
-        throw new InferenceBackendError(backendWanted, err);
+        throw err instanceof NetworkFetchRefusedError ? err : new InferenceBackendError(backendWanted, err);
       }
-    }
+    });
     const backend = human.tf.getBackend();
     if (backend !== backendWanted || (faceApi && faceApi.tf.getBackend() !== backendWanted)) {
       throw new InferenceBackendError(backendWanted, new Error(`got '${backend}' instead`));
