@@ -87,6 +87,21 @@ describe('SimulatedCardReaderDriver', () => {
     await driver.stop();
   });
 
+  it('a transaction function that throws before any await rejects its caller and frees the queue', async () => {
+    const { driver } = setup();
+    await driver.start();
+    driver.insert('card', new FakeJpkiCard(keys));
+    const bug = new Error('bug in fn');
+    await assert.rejects(
+      driver.transact('card', () => {
+        throw bug;
+      }),
+      (e: unknown) => e === bug,
+    );
+    assert.equal(await driver.transact('card', () => Promise.resolve('next')), 'next');
+    await driver.stop();
+  });
+
   it('runs one transaction at a time, in call order', async () => {
     const { driver } = setup();
     await driver.start();

@@ -406,7 +406,7 @@ export class PcscliteCardReaderDriver implements CardReaderDriver {
         if (entry.active === tx) entry.active = undefined;
         // An exclusive (PIN) transaction resets the card so the verified state ends with it.
         await this.disconnect(reader, options.exclusive ? reader.SCARD_RESET_CARD : reader.SCARD_LEAVE_CARD);
-      });
+      }).catch(reject);
     });
   }
 

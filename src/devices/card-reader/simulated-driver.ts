@@ -137,7 +137,7 @@ export class SimulatedCardReaderDriver implements CardReaderDriver {
           card.powerOff?.();
           card.powerOn?.();
         }
-      });
+      }).catch(reject);
     });
   }
 }

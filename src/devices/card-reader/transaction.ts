@@ -57,7 +57,8 @@ export class ActiveTransaction {
    * soon as `abort` is called. `settled` resolves when fn itself is done (the queue waits for it).
    */
   run<T>(fn: () => Promise<T>): { result: Promise<T>; settled: Promise<void> } {
-    const inner = fn();
+    // An fn that throws before its first await still ends as a rejection, not an exception here.
+    const inner = (async () => fn())();
     const settled = inner.then(
       () => undefined,
       () => undefined,
