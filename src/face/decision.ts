@@ -10,7 +10,7 @@ import type { GreyImage } from '../personas/face-images';
 
 /**
  * Hint ids for the panel. Emitted today: move-closer, center-face, hold-still, one-person-only,
- * face-the-camera, backlight, too-dark. `remove-mask` and `remove-cap` are reserved for when an
+ * face-the-camera, backlight, too-dark; `turn-head` by the optional active check. `remove-mask` and `remove-cap` are reserved for when an
  * occlusion check exists (none of the shipped models detects a mask; see docs/face.md).
  */
 export type FaceHint =
@@ -21,6 +21,7 @@ export type FaceHint =
   | 'face-the-camera'
   | 'backlight'
   | 'too-dark'
+  | 'turn-head'
   | 'remove-mask'
   | 'remove-cap';
 
@@ -41,6 +42,8 @@ export interface VerifyResult {
   hint?: FaceHint;
   /** Model time for this frame. */
   ms?: number;
+  /** Head-yaw proxy of the judged face (DetectedFace.yaw), for the optional active check. */
+  yaw?: number;
 }
 
 export interface DecisionConfig {
@@ -139,5 +142,7 @@ export function decide(analysis: Analysis, grey: GreyImage, card: ArrayLike<numb
     return { outcome: 'spoof', liveness, ms: analysis.ms };
   }
   const score = similarity(face.embedding ?? [], card, cfg.metric);
-  return { outcome: score >= cfg.matchThreshold ? 'match' : 'no-match', score, liveness, ms: analysis.ms };
+  const result: VerifyResult = { outcome: score >= cfg.matchThreshold ? 'match' : 'no-match', score, liveness, ms: analysis.ms };
+  if (face.yaw !== undefined) result.yaw = face.yaw;
+  return result;
 }

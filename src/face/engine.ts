@@ -53,6 +53,13 @@ export interface DetectedFace {
   real?: number;
   /** liveness model: 0 = not live, 1 = live. */
   live?: number;
+  /**
+   * Head-yaw proxy from the 68 landmarks: horizontal offset of the nose tip from the midpoint of
+   * the eyes, in interocular distances (≈0 frontal, ±0.3 at a clear turn). A flat photo turned
+   * in front of the camera keeps it nearly constant (the offset and the eye distance shrink
+   * together), a real head changes it: the basis of the optional active check (face-attempt.ts).
+   */
+  yaw?: number;
 }
 
 export interface Analysis {
@@ -151,7 +158,7 @@ interface FaceApiLike {
     slice(t: FaceApiTensor, begin: number[], size: number[]): FaceApiTensor;
   };
   nets: Record<'faceLandmark68Net' | 'faceRecognitionNet', { loadFromDisk(dir: string): Promise<void> }>;
-  detectFaceLandmarks(input: FaceApiTensor): Promise<{ align(detection: null, options: { useDlibAlignment: boolean }): Box }>;
+  detectFaceLandmarks(input: FaceApiTensor): Promise<{ positions: { x: number; y: number }[]; align(detection: null, options: { useDlibAlignment: boolean }): Box }>;
   computeFaceDescriptor(input: FaceApiTensor): Promise<Float32Array | Float32Array[]>;
 }
 
@@ -160,6 +167,27 @@ async function loadFaceApi(modelDir: string): Promise<FaceApiLike> {
   await api.nets.faceLandmark68Net.loadFromDisk(modelDir);
   await api.nets.faceRecognitionNet.loadFromDisk(modelDir);
   return api;
+}
+
+/** See DetectedFace.yaw. iBUG-68 indices: 30 nose tip, 36–41 one eye, 42–47 the other. */
+export function yawProxy(points: readonly { x: number; y: number }[]): number | undefined {
+  if (points.length < 68) return undefined;
+  const mean = (from: number, to: number): { x: number; y: number } => {
+    let x = 0;
+    let y = 0;
+    for (let i = from; i <= to; i++) {
+      x += points[i]?.x ?? 0;
+      y += points[i]?.y ?? 0;
+    }
+    const n = to - from + 1;
+    return { x: x / n, y: y / n };
+  };
+  const a = mean(36, 41);
+  const b = mean(42, 47);
+  const nose = points[30];
+  const eyeDistance = Math.hypot(b.x - a.x, b.y - a.y);
+  if (!nose || eyeDistance < 1) return undefined;
+  return (nose.x - (a.x + b.x) / 2) / eyeDistance;
 }
 
 export class FaceEngine {
@@ -243,8 +271,11 @@ export class FaceEngine {
       });
       const main = [...faces].sort((a, b) => b.box.width - a.box.width)[0];
       if (this.faceApi && main) {
-        const embedding = await this.describe128(this.faceApi, values, width, height, main.box);
-        if (embedding) main.embedding = embedding;
+        const described = await this.describe128(this.faceApi, values, width, height, main.box);
+        if (described) {
+          main.embedding = described.embedding;
+          if (described.yaw !== undefined) main.yaw = described.yaw;
+        }
       }
       return { width, height, faces, ms: performance.now() - started };
     } finally {
@@ -256,7 +287,7 @@ export class FaceEngine {
    * 128-D descriptor of one face: the 68-landmark net on the BlazeFace box, its aligned (tight)
    * box, then the recognition net on that crop — face-api's own alignment, without its slow SSD.
    */
-  private async describe128(api: FaceApiLike, values: Int32Array, width: number, height: number, box: Box): Promise<Float32Array | undefined> {
+  private async describe128(api: FaceApiLike, values: Int32Array, width: number, height: number, box: Box): Promise<{ embedding: Float32Array; yaw?: number } | undefined> {
     const x = Math.max(0, Math.round(box.x));
     const y = Math.max(0, Math.round(box.y));
     const w = Math.min(width - x, Math.round(box.width));
@@ -266,7 +297,9 @@ export class FaceEngine {
     const crop = api.tf.slice(frame, [y, x, 0], [h, w, 3]);
     frame.dispose();
     try {
-      const tight = (await api.detectFaceLandmarks(crop)).align(null, { useDlibAlignment: false });
+      const landmarks = await api.detectFaceLandmarks(crop);
+      const yaw = yawProxy(landmarks.positions);
+      const tight = landmarks.align(null, { useDlibAlignment: false });
       const ax = Math.max(0, Math.round(tight.x));
       const ay = Math.max(0, Math.round(tight.y));
       const aw = Math.min(w - ax, Math.round(tight.width));
@@ -274,7 +307,9 @@ export class FaceEngine {
       const aligned = aw >= 16 && ah >= 16 ? api.tf.slice(crop, [ay, ax, 0], [ah, aw, 3]) : undefined;
       try {
         const d = await api.computeFaceDescriptor(aligned ?? crop);
-        return Array.isArray(d) ? d[0] : d;
+        const embedding = Array.isArray(d) ? d[0] : d;
+        if (!embedding) return undefined;
+        return yaw === undefined ? { embedding } : { embedding, yaw };
       } finally {
         aligned?.dispose();
       }

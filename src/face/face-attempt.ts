@@ -13,7 +13,7 @@ import type { CameraSource, RgbFrame } from '../devices/camera';
 import type { FaceHint, VerifyResult } from './decision';
 import type { FaceVerifier } from './verifier';
 
-export type FaceAttemptOutcome = 'match' | 'no-match' | 'spoof' | 'no-face' | 'rejected' | 'camera-failed' | 'error' | 'aborted' | 'timeout';
+export type FaceAttemptOutcome = 'match' | 'no-match' | 'spoof' | 'no-face' | 'rejected' | 'camera-failed' | 'error' | 'aborted' | 'timeout' | 'no-turn';
 
 export interface FaceAttemptResult {
   outcome: FaceAttemptOutcome;
@@ -37,6 +37,13 @@ export interface FaceAttemptOptions {
   timeoutMs?: number;
   signal?: AbortSignal;
   onHint?: (hint: FaceHint) => void;
+  /**
+   * Optional active liveness (experimental, docs/face.md): after the first matching frame, ask
+   * for a head turn (`turn-head` hint) and accept only when a later matching frame's yaw proxy
+   * differs by at least `minYawChange` (a flat print turned in front of the camera changes it by
+   * ≤ 0.2 in 19 of 20 eval faces). Without the turn the attempt ends `no-turn`.
+   */
+  activeCheck?: { minYawChange: number };
 }
 
 class AttemptEnd extends Error {
@@ -79,6 +86,7 @@ export async function runFaceAttempt(opts: FaceAttemptOptions): Promise<FaceAtte
   let hint: FaceHint | undefined;
   let last: VerifyResult | undefined;
   let seq = 0;
+  let yaw0: number | undefined;
   const result = (outcome: FaceAttemptOutcome, extra: Partial<FaceAttemptResult> = {}): FaceAttemptResult => ({
     outcome,
     framesJudged: judged,
@@ -93,7 +101,10 @@ export async function runFaceAttempt(opts: FaceAttemptOptions): Promise<FaceAtte
     try {
       frame = await nextFrame(camera, seq, deadline, opts.signal);
     } catch (err) {
-      if (err instanceof AttemptEnd) return result(err.outcome === 'timeout' && last ? (last.outcome as FaceAttemptOutcome) : err.outcome);
+      if (err instanceof AttemptEnd) {
+        if (err.outcome === 'timeout' && yaw0 !== undefined) return result('no-turn');
+        return result(err.outcome === 'timeout' && last ? (last.outcome as FaceAttemptOutcome) : err.outcome);
+      }
       throw err;
     }
     seq = frame.seq;
@@ -110,8 +121,20 @@ export async function runFaceAttempt(opts: FaceAttemptOptions): Promise<FaceAtte
     }
     if (last.score !== undefined) best = Math.max(best ?? -Infinity, last.score);
     switch (last.outcome) {
-      case 'match':
-        return result('match');
+      case 'match': {
+        if (!opts.activeCheck) return result('match');
+        const yaw = last.yaw;
+        if (yaw === undefined) break; // no landmarks on this frame; look again
+        if (yaw0 === undefined) {
+          yaw0 = yaw;
+          hint = 'turn-head';
+          opts.onHint?.('turn-head');
+          break;
+        }
+        judged++;
+        if (Math.abs(yaw - yaw0) >= opts.activeCheck.minYawChange) return result('match');
+        break;
+      }
       case 'spoof':
         judged++;
         spoofRun++;
@@ -127,5 +150,6 @@ export async function runFaceAttempt(opts: FaceAttemptOptions): Promise<FaceAtte
         spoofRun = 0; // rejected / no-face: not judged, keep looking
     }
   }
+  if (yaw0 !== undefined && noMatchTotal === 0 && spoofTotal === 0) return result('no-turn');
   return result(noMatchTotal > 0 ? 'no-match' : spoofTotal > 0 ? 'spoof' : (last?.outcome ?? 'no-face'));
 }

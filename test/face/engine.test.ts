@@ -34,6 +34,27 @@ describe('FaceEngine (in-thread, real models)', () => {
     assert.ok(typeof face?.real === 'number' && typeof face.live === 'number');
   });
 
+  it('gives a yaw proxy that follows the head (mirror flips it) but not a flat photo turned (squeeze keeps it)', async () => {
+    const probe = await cameraProbe('f03'); // head turned in the source photo
+    const mirrored = { ...probe, rgb: new Uint8Array(probe.rgb.length) };
+    const squeezed = { width: probe.width, height: probe.height, rgb: new Uint8Array(probe.rgb.length).fill(128) };
+    const w = probe.width;
+    for (let y = 0; y < probe.height; y++) {
+      for (let x = 0; x < w; x++) {
+        for (let c = 0; c < 3; c++) {
+          mirrored.rgb[(y * w + x) * 3 + c] = probe.rgb[(y * w + (w - 1 - x)) * 3 + c] ?? 0;
+          // Orthographic view of the photo turned ~45°: width × 0.7, centred.
+          if (x >= w * 0.15 && x < w * 0.85) squeezed.rgb[(y * w + x) * 3 + c] = probe.rgb[(y * w + Math.floor((x - w * 0.15) / 0.7)) * 3 + c] ?? 0;
+        }
+      }
+    }
+    const yawOf = async (img: typeof probe): Promise<number> => (await engine.analyse(img)).faces[0]?.yaw ?? NaN;
+    const [y0, yMirror, ySqueeze] = [await yawOf(probe), await yawOf(mirrored), await yawOf(squeezed)];
+    assert.ok(Math.abs(y0) > 0.3, `source yaw ${y0}`);
+    assert.ok(Math.sign(yMirror) === -Math.sign(y0) && Math.abs(yMirror + y0) < 0.15, `mirror ${yMirror} vs ${y0}`);
+    assert.ok(Math.abs(ySqueeze - y0) < 0.2, `squeezed ${ySqueeze} vs ${y0}`);
+  });
+
   it('keeps no tensors between frames (days of running must not grow memory)', async () => {
     const frame = await cameraProbe('f03');
     await engine.analyse(frame);

@@ -106,6 +106,19 @@ describe('runFaceAttempt', () => {
     assert.equal(aborted.outcome, 'aborted');
   });
 
+  it('with the active check, asks for a head turn and accepts only a real change of yaw', async () => {
+    cam = liveCamera();
+    const m = (yaw: number): VerifyResult => ({ outcome: 'match', score: 0.7, yaw });
+    const hints: FaceHint[] = [];
+    const turned = await runFaceAttempt({ camera: cam, verifier: new ScriptedVerifier([m(0.02), m(0.1), m(0.41)]), activeCheck: { minYawChange: 0.35 }, onHint: (h) => hints.push(h) });
+    assert.equal(turned.outcome, 'match');
+    assert.deepEqual(hints, ['turn-head']);
+    // A print turned in front of the camera: matches every time, yaw barely moves.
+    const flat = await runFaceAttempt({ camera: cam, verifier: new ScriptedVerifier([m(0.02), m(0.08), m(-0.05), m(0.12), m(0.1), m(0.0)]), activeCheck: { minYawChange: 0.35 }, maxFrames: 5 });
+    assert.equal(flat.outcome, 'no-turn');
+    assert.equal(flat.hint, 'turn-head');
+  });
+
   it('times out when no frame comes', async () => {
     cam = new SimulatedCamera();
     cam.start();
