@@ -139,7 +139,7 @@ export async function runRig(argv: string[]): Promise<number> {
   log.info(`card readers: ${slots.description}`);
   await slots.driver.start();
 
-  const sim = await BackendSimulator.start({ logger: log.child('backend-sim') });
+  const sim = await BackendSimulator.start({ facilityCode: config.facility.code, logger: log.child('backend-sim') });
   const clientConfig = sim.clientConfig('device');
   const client = new BackendClient({ ...clientConfig, logger: log.child('backend'), timeoutMs: 5000 });
   const memory = new SessionMemory();

@@ -5,7 +5,7 @@
  * simulator's reception record received.
  */
 import assert from 'node:assert/strict';
-import { RigUnderTmux } from './rig-harness';
+import { consentThrough, RigUnderTmux } from './rig-harness';
 import { ja } from '../../src/ui/text/ja';
 
 interface ReceptionEntry {
@@ -112,6 +112,7 @@ describe('e2e: reception flows on the rig under tmux', function () {
     await rig.fcr('tap', ja.buttonPin);
     await rig.fcr('pin', '1234');
     await rig.waitFor(() => /同意|確認が完了しました/.test(rig.flatScreen()), 20_000, 'consent or done after registration');
+    await consentThrough(rig);
   });
 
   it('certificate in its grace period: notice, then qualification only (no consent screens)', async () => {
@@ -166,9 +167,7 @@ describe('e2e: reception flows on the rig under tmux', function () {
     await rig.waitForScreen(ja.idlePlaceCard);
     await rig.fcr('insert', 'valid');
     await rig.waitFor(() => rig.flatScreen().includes(ja.inheritTitle) || rig.flatScreen().includes(ja.consentMethodTitle), 20_000, 'consent');
-    const screen = rig.flatScreen();
-    await rig.fcr('tap', screen.includes(ja.inheritTitle) ? ja.buttonInherit : ja.buttonAgreeAll);
-    await rig.waitForScreen(ja.doneComplete);
+    await consentThrough(rig);
     const record = (await receptions(rig)).slice(before);
     assert.equal(record[0]?.identityMethod, 'visual');
   });

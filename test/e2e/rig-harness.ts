@@ -9,6 +9,7 @@ import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } 
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
+import { ja } from '../../src/ui/text/ja';
 
 const execFileAsync = promisify(execFile);
 const repo = resolve(__dirname, '../..');
@@ -150,3 +151,19 @@ export class RigUnderTmux {
     }
   }
 }
+
+/** Answers whatever consent screens come (inherit, all, no letters) until the done screen. */
+export async function consentThrough(rig: RigUnderTmux): Promise<void> {
+  const end = Date.now() + 40_000;
+  while (Date.now() < end) {
+    const screen = rig.flatScreen();
+    if (screen.includes(ja.doneComplete)) return;
+    if (screen.includes(ja.buttonInherit)) await rig.fcr('tap', ja.buttonInherit);
+    else if (screen.includes(ja.buttonAgreeAll)) await rig.fcr('tap', ja.buttonAgreeAll);
+    else if (screen.includes(ja.buttonNextPage)) await rig.fcr('tap', ja.buttonNextPage);
+    else if (screen.includes(ja.referralTitle)) await rig.fcr('tap', ja.buttonNext);
+    else await new Promise((r) => setTimeout(r, 200));
+  }
+  await rig.waitForScreen(ja.doneComplete, 1);
+}
+

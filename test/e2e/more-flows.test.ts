@@ -1,0 +1,104 @@
+/**
+ * Issue 4 §4, continued: the smartphone flows, a face-only card, and facilities configured
+ * differently (kind ③ qualification only; short timeouts), each on its own rig under tmux.
+ */
+import assert from 'node:assert/strict';
+import { consentThrough, RigUnderTmux } from './rig-harness';
+import { ja } from '../../src/ui/text/ja';
+
+interface ReceptionEntry {
+  identityMethod: string;
+  status: string;
+  consents?: unknown;
+}
+
+async function receptions(rig: RigUnderTmux): Promise<ReceptionEntry[]> {
+  return (JSON.parse(await rig.fcr('receptions')) as { entries: ReceptionEntry[] }).entries;
+}
+
+describe('e2e: smartphone and face-only flows', function () {
+  this.timeout(180_000);
+  let rig: RigUnderTmux;
+  before(async () => {
+    rig = await RigUnderTmux.start();
+  });
+  after(async () => {
+    await rig?.stop();
+  });
+
+  it('Android: kind → PIN on the panel → hold the phone → consent → done, recorded as smartphone', async () => {
+    await rig.waitForScreen(ja.idlePlaceCard);
+    await rig.fcr('tap', ja.buttonPhone);
+    await rig.waitForScreen(ja.phoneKindPrompt);
+    await rig.fcr('tap', ja.buttonAndroid);
+    await rig.waitForScreen(ja.pinPrompt);
+    await rig.fcr('pin', '1234');
+    await rig.waitForScreen(ja.phoneHoldAndroid);
+    await rig.fcr('phone', 'android');
+    await rig.waitForScreen(ja.consentMethodTitle);
+    await consentThrough(rig);
+    const last = (await receptions(rig)).at(-1);
+    assert.equal(last?.identityMethod, 'smartphone');
+    assert.equal(last?.status, 'qualified');
+    await rig.fcr('remove');
+    await rig.waitForScreen(ja.idlePlaceCard, 40_000);
+  });
+
+  it('iPhone: no PIN on the panel; the phone signs after its own biometric check', async () => {
+    await rig.waitForScreen(ja.idlePlaceCard, 30_000);
+    await rig.fcr('tap', ja.buttonPhone);
+    await rig.waitForScreen(ja.phoneKindPrompt);
+    assert.ok(rig.flatScreen().includes(ja.phoneFirstVisit), 'first-visit note on the kind screen');
+    await rig.fcr('tap', ja.buttonIphone);
+    await rig.waitForScreen(ja.phoneHoldIphone);
+    await rig.fcr('phone', 'iphone');
+    await rig.waitFor(() => rig.flatScreen().includes(ja.consentMethodTitle) || rig.flatScreen().includes(ja.inheritTitle), 20_000, 'consent');
+    const last = (await receptions(rig)).at(-1);
+    assert.equal(last?.identityMethod, 'smartphone');
+    await consentThrough(rig);
+    await rig.fcr('remove');
+    await rig.waitForScreen(ja.idlePlaceCard, 40_000);
+  });
+
+  it('face-only card (no PIN set): the method screen offers no PIN', async () => {
+    await rig.waitForScreen(ja.idlePlaceCard, 40_000);
+    await rig.fcr('insert', 'face-only');
+    await rig.waitFor(() => rig.flatScreen().includes(ja.methodQuestion) || rig.flatScreen().includes(ja.buttonVisualCheck) || rig.flatScreen().includes(ja.faceCameraFailed), 20_000, 'method or fallback');
+    assert.ok(!rig.flatScreen().includes(ja.buttonPin), 'no PIN button for a face-only card');
+    await rig.fcr('remove');
+  });
+});
+
+describe('e2e: a qualification-only facility (kind ③) with short timeouts', function () {
+  this.timeout(180_000);
+  let rig: RigUnderTmux;
+  before(async () => {
+    rig = await RigUnderTmux.start({ config: { mode: 'qualification-only', timeouts: { screenMs: 3000, pinMs: 3000 } } });
+  });
+  after(async () => {
+    await rig?.stop();
+  });
+
+  it('no face, no consent screens: PIN then done; nothing consented in the record', async () => {
+    await rig.fcr('insert', 'valid');
+    await rig.waitForScreen(ja.methodQuestion);
+    assert.ok(!rig.flatScreen().includes(ja.buttonFace));
+    await rig.fcr('tap', ja.buttonPin);
+    await rig.fcr('pin', '1234');
+    await rig.waitForScreen(ja.doneComplete);
+    const last = (await receptions(rig)).at(-1);
+    assert.equal(last?.status, 'qualified');
+    assert.equal(last?.consents, undefined);
+    await rig.fcr('remove');
+    await rig.waitForScreen(ja.idlePlaceCard);
+  });
+
+  it('a waiting screen times out: the data is wiped and the patient is asked to take the card', async () => {
+    await rig.fcr('insert', 'valid');
+    await rig.waitForScreen(ja.methodQuestion);
+    await rig.waitFor(() => !rig.flatScreen().includes(ja.methodQuestion), 15_000, 'the method screen to time out');
+    assert.ok(rig.flatScreen().includes(ja.doneRemoveCard) || rig.flatScreen().includes(ja.timedOut), rig.flatScreen());
+    await rig.fcr('remove');
+    await rig.waitForScreen(ja.idlePlaceCard);
+  });
+});
