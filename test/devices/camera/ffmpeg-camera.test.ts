@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -37,6 +38,31 @@ describe('FfmpegCamera (real ffmpeg)', function () {
     // A photograph, not a blank: many distinct byte values.
     assert.ok(new Set(f.rgb.subarray(0, 30_000)).size > 50);
     assert.deepEqual(seen.map((s) => s.seq), seen.map((_, i) => i + 1));
+  });
+
+  it('loops a video file on the rig (more frames than the file holds)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'fcr-cam-'));
+    try {
+      const video = join(dir, 'half-second.mkv');
+      execFileSync('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-f', 'lavfi', '-i', 'testsrc=size=160x120:rate=20:duration=0.5', '-c:v', 'mjpeg', video]);
+      const cam = new FfmpegCamera({ input: { kind: 'video', path: video }, width: 160, height: 120, fps: 20 });
+      cameras.push(cam);
+      cam.start();
+      await until('more than 10 frames from a 10-frame file', () => (cam.latestFrame()?.seq ?? 0) > 15);
+      assert.equal(cam.spawnCount, 1); // looped by ffmpeg, not by restarting it
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('reports spawn-failed when ffmpeg itself is missing', async () => {
+    const cam = new FfmpegCamera({ input: { kind: 'lavfi', graph: 'testsrc' }, width: 16, height: 16, fps: 5, ffmpegPath: '/nonexistent/ffmpeg', maxRestarts: 1, backoff: { baseMs: 10, capMs: 10 } });
+    cameras.push(cam);
+    let failure: CameraFailedError | undefined;
+    cam.on('camera-failed', (e) => (failure = e));
+    cam.start();
+    await until('camera-failed', () => failure !== undefined);
+    assert.equal(failure?.reason, 'spawn-failed');
   });
 
   it('keeps only the newest frame for a slow consumer', async () => {
