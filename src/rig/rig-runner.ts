@@ -24,12 +24,8 @@ import { PcscliteCardReaderDriver } from '../devices/card-reader/pcsclite-driver
 import { BackendSimulator } from '../backend/simulator/server';
 import { parseFaultSpec } from '../backend/simulator/faults';
 import { BackendClient } from '../backend/client';
-import { SessionMemory } from '../service/adapters/session-memory';
-import { CardAdapter } from '../service/adapters/card-adapter';
-import { BackendAdapter } from '../service/adapters/backend-adapter';
-import { staffPasscodeFromConfig } from '../service/adapters/staff-passcode';
 import { NoFacePort } from '../service/adapters/no-face';
-import { ReaderService } from '../service/reader-service';
+import { assembleReaderService } from '../service/assemble';
 import { GpioIndicators } from '../devices/gpio/gpio';
 import { SimulatedGpioChip } from '../devices/gpio/simulated-gpio';
 import { loadPinMap } from '../devices/gpio/pin-map';
@@ -142,24 +138,6 @@ export async function runRig(argv: string[]): Promise<number> {
   const sim = await BackendSimulator.start({ facilityCode: config.facility.code, logger: log.child('backend-sim') });
   const clientConfig = sim.clientConfig('device');
   const client = new BackendClient({ ...clientConfig, logger: log.child('backend'), timeoutMs: 5000 });
-  const memory = new SessionMemory();
-  const card = new CardAdapter({
-    driver: slots.driver,
-    memory,
-    log: log.child('card'),
-    issueNonce: async () => {
-      try {
-        return { nonce: Buffer.from((await client.issueNonce()).nonce, 'base64') };
-      } catch {
-        return { failed: 'unavailable' as const };
-      }
-    },
-    checkCertificate: async (der) => {
-      const r = await client.checkCertificate(der);
-      return { revoked: r.certificate.revocation === 'revoked', registeredForInsurance: r.insuranceUseRegistered };
-    },
-  });
-  const backend = new BackendAdapter({ client, memory, card, config, deviceKeyPem: clientConfig.keyPem, deviceId: clientConfig.deviceId, log: log.child('backend') });
   const face = new NoFacePort('face path not wired on this rig yet');
 
   const chip = new SimulatedGpioChip();
@@ -169,7 +147,17 @@ export async function runRig(argv: string[]): Promise<number> {
   let quit: () => void = () => undefined;
   const quitting = new Promise<void>((r) => (quit = r));
   const panel: PanelDriver = interactive ? new BlessedPanel({ countdownLabel: ja.countdown, onQuit: () => quit() }) : new HeadlessPanel();
-  const service = new ReaderService({ config, card, backend, face, staffPasscode: staffPasscodeFromConfig(config), panel, indicators, log: log.child('session') });
+  const { service } = assembleReaderService({
+    config,
+    cardDriver: slots.driver,
+    backend: client,
+    deviceKeyPem: clientConfig.keyPem,
+    deviceId: clientConfig.deviceId,
+    face,
+    panel,
+    indicators,
+    log,
+  });
   service.start();
 
   const pressOrFail = (label: string): void => {
