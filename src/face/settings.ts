@@ -1,0 +1,64 @@
+/**
+ * The face part of the device configuration, as one zod schema the config owner (src/config/)
+ * can embed (STYLE §11), plus the small factories that turn it into a camera, verifier options
+ * and attempt options. Defaults are the measured ones of docs/face.md.
+ */
+import { z } from 'zod';
+import { FfmpegCamera, type CameraInput } from '../devices/camera';
+import type { Logger } from '../log/logger';
+import { decisionDefaultsFor } from './decision';
+import type { FaceAttemptOptions } from './face-attempt';
+import type { WorkerFaceVerifierOptions } from './verifier';
+
+export const faceSettingsSchema = z.object({
+  camera: z
+    .object({
+      device: z.string().default('/dev/video0').describe('V4L2 device of the face camera'),
+      width: z.number().int().min(160).max(1920).default(640),
+      height: z.number().int().min(120).max(1080).default(480),
+      fps: z.number().int().min(1).max(60).default(15),
+      stallMs: z.number().int().min(200).default(3000).describe('no frame for this long = stalled; ffmpeg is restarted'),
+      maxRestarts: z.number().int().min(0).max(20).default(4).describe('restarts in a row before camera-failed (PIN / staff fallback)'),
+    })
+    .prefault({}),
+  descriptor: z.enum(['facerec128', 'faceres']).default('facerec128').describe('facerec128: 3× faster than face-api; faceres: fewer false accepts, 2× slower'),
+  matchThreshold: z.number().min(0).max(1).optional().describe('default per descriptor: 0.55 (facerec128, 1 − distance), 0.65 (faceres, cosine)'),
+  minReal: z.number().min(0).max(1).default(0.2),
+  minLive: z.number().min(0).max(1).default(0.75),
+  attempt: z
+    .object({
+      maxFrames: z.number().int().min(1).max(50).default(5),
+      timeoutMs: z.number().int().min(1000).max(120_000).default(15_000),
+      spoofFrames: z.number().int().min(1).max(10).default(2),
+    })
+    .prefault({}),
+  activeCheck: z.object({ minYawChange: z.number().min(0.1).max(1).default(0.35) }).optional().describe('experimental head-turn check; off unless present'),
+});
+
+export type FaceSettings = z.infer<typeof faceSettingsSchema>;
+
+export function verifierOptions(s: FaceSettings, logger?: Logger): WorkerFaceVerifierOptions {
+  const base = decisionDefaultsFor(s.descriptor);
+  return {
+    engine: { descriptor: s.descriptor },
+    decision: { ...base, matchThreshold: s.matchThreshold ?? base.matchThreshold, minReal: s.minReal, minLive: s.minLive },
+    ...(logger ? { logger } : {}),
+  };
+}
+
+/** The device camera, or (rig) a given input such as `rigCameraSource(...)` as stills. */
+export function createCamera(s: FaceSettings, input?: CameraInput, logger?: Logger): FfmpegCamera {
+  return new FfmpegCamera({
+    input: input ?? { kind: 'v4l2', device: s.camera.device },
+    width: s.camera.width,
+    height: s.camera.height,
+    fps: s.camera.fps,
+    stallMs: s.camera.stallMs,
+    maxRestarts: s.camera.maxRestarts,
+    ...(logger ? { logger } : {}),
+  });
+}
+
+export function attemptOptions(s: FaceSettings): Pick<FaceAttemptOptions, 'maxFrames' | 'timeoutMs' | 'spoofFrames' | 'activeCheck'> {
+  return { ...s.attempt, ...(s.activeCheck ? { activeCheck: s.activeCheck } : {}) };
+}
