@@ -14,7 +14,7 @@ import { join, resolve } from 'node:path';
 import { createLogger, type Logger } from '../log/logger';
 import { defaultRigConfig, ConfigError, type FacilityConfig } from '../config';
 import { defaultRigDir, loadRigCredentials } from '../personas/credentials';
-import { findPersona, personaNames } from '../personas/catalogue';
+import { findPersona, personaNames, type PersonaName } from '../personas/catalogue';
 import { startPcscd, VPCD_LIBRARY, type PcscdInstance } from './pcscd-process';
 import { startCardEmulator, type VpcdCardSocket } from '../emulator';
 import { createFullPersonaCard } from '../emulator/full-persona-card';
@@ -26,6 +26,14 @@ import { parseFaultSpec } from '../backend/simulator/faults';
 import { BackendClient } from '../backend/client';
 import { NoFacePort } from '../service/adapters/no-face';
 import { assembleReaderService } from '../service/assemble';
+import { FaceAdapter } from '../service/adapters/face-adapter';
+import { WorkerFaceVerifier, type FaceVerifier } from '../face/verifier';
+import { CardFaceReader } from '../card-face/ocr';
+import { rigCardFaceTrustAnchors } from '../card-face';
+import type { CardFaceTrustAnchor } from '../card-face/card-face-session';
+import { FfmpegCamera } from '../devices/camera';
+import { rigCameraSource, type RigFaceKind } from '../personas/face-images';
+import { degradeCardImage, renderCardFace } from '../emulator/card-face';
 import { GpioIndicators } from '../devices/gpio/gpio';
 import { SimulatedGpioChip } from '../devices/gpio/simulated-gpio';
 import { loadPinMap } from '../devices/gpio/pin-map';
@@ -121,6 +129,31 @@ async function startCardSlots(usePcscd: boolean, log: Logger): Promise<CardSlots
   };
 }
 
+/**
+ * The face path of the rig: the face worker (TensorFlow.js on WASM, models checked against their
+ * manifest) and the card-face OCR. Either failing is not fatal: the reader runs without face
+ * authentication and says why, as a device with a broken camera would (SPEC §8).
+ */
+async function startRigFacePath(config: FacilityConfig, log: Logger): Promise<{ verifier: FaceVerifier; reader: CardFaceReader; anchors: CardFaceTrustAnchor[] } | undefined> {
+  if (config.mode === 'qualification-only' || process.env.FCR_RIG_FACE === 'off') return undefined;
+  try {
+    const [verifier, reader, anchors] = await Promise.all([
+      WorkerFaceVerifier.create({ logger: log.child('face-worker') }),
+      (async () => {
+        const r = new CardFaceReader();
+        await r.start();
+        return r;
+      })(),
+      rigCardFaceTrustAnchors(),
+    ]);
+    log.info('face path ready');
+    return { verifier, reader, anchors };
+  } catch (e) {
+    log.warn(`face authentication unavailable: ${(e as Error).name}: ${(e as Error).message}`);
+    return undefined;
+  }
+}
+
 export async function runRig(argv: string[]): Promise<number> {
   const args = parseArgs(argv);
   const rigDir = defaultRigDir();
@@ -138,7 +171,9 @@ export async function runRig(argv: string[]): Promise<number> {
   const sim = await BackendSimulator.start({ facilityCode: config.facility.code, logger: log.child('backend-sim') });
   const clientConfig = sim.clientConfig('device');
   const client = new BackendClient({ ...clientConfig, logger: log.child('backend'), timeoutMs: 5000 });
-  const face = new NoFacePort('face path not wired on this rig yet');
+  const rigFace = await startRigFacePath(config, log);
+  let currentPersona: PersonaName | undefined;
+  let cameraKind: RigFaceKind = 'genuine';
 
   const chip = new SimulatedGpioChip();
   const pins = loadPinMap(join(repoRoot, 'hardware', 'pin-map.json'));
@@ -153,7 +188,31 @@ export async function runRig(argv: string[]): Promise<number> {
     backend: client,
     deviceKeyPem: clientConfig.keyPem,
     deviceId: clientConfig.deviceId,
-    face,
+    face: (memory) =>
+      rigFace
+        ? new FaceAdapter({
+            cardDriver: slots.driver,
+            memory,
+            verifier: rigFace.verifier,
+            cardFaceReader: rigFace.reader,
+            trustAnchors: rigFace.anchors,
+            rigMode: config.rig,
+            attemptMs: Math.max(3000, config.timeouts.faceMs - 2000),
+            log: log.child('face'),
+            // The rig's camera plays the face the tester chose (`fcr rig face …`) for the persona on the reader.
+            camera: () => {
+              const src = rigCameraSource(cameraKind, currentPersona ?? 'valid');
+              return new FfmpegCamera({ input: { kind: src.kind, path: src.path }, width: config.camera.width, height: config.camera.height, fps: 10, logger: log.child('camera') });
+            },
+            // The rig's tray camera: the persona's printed card face, lightly degraded as a real camera would.
+            cardFaceImage: async () => {
+              const persona = currentPersona ? findPersona(currentPersona) : undefined;
+              if (!persona || persona.carrier !== 'card') return undefined;
+              return degradeCardImage(await renderCardFace(persona), { tiltDeg: 1.5, blur: 0.6, noise: 3, seed: 7 });
+            },
+          })
+        : new NoFacePort('face models unavailable'),
+    cardFaceAvailable: (slot) => rigFace !== undefined && slot === 'card',
     panel,
     indicators,
     log,
@@ -170,6 +229,7 @@ export async function runRig(argv: string[]): Promise<number> {
     insert: async (name) => {
       const persona = findPersona(name);
       if (!persona) throw new RigCommandError(`no persona ${name}; personas: ${personaNames().join(', ')}`);
+      currentPersona = persona.name;
       await slots.insert(persona.slot === 1 ? 'smartphone' : 'card', name);
     },
     remove: async () => {
@@ -181,7 +241,11 @@ export async function runRig(argv: string[]): Promise<number> {
     pin: async (digits) => {
       for (const d of digits) panel.typeDigit(d);
     },
-    face: () => Promise.reject(new RigCommandError('the face path is not wired on this rig yet')),
+    face: async (kind) => {
+      if (!rigFace) throw new RigCommandError('the face path is unavailable on this rig (see the log)');
+      cameraKind = kind;
+      await service.faceCameraChanged();
+    },
     staff: async (passcode) => {
       // The staff button on the device's case (GPIO, active low), then the passcode on the pad.
       chip.setInput(pins.staffButton, 0);
@@ -217,5 +281,7 @@ export async function runRig(argv: string[]): Promise<number> {
   indicators.close();
   await slots.stop();
   await sim.stop();
+  await rigFace?.verifier.close();
+  await rigFace?.reader.stop();
   return 0;
 }

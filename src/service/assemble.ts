@@ -24,6 +24,8 @@ export interface ReaderAssembly {
   deviceKeyPem: string;
   deviceId: string;
   face: FacePort | ((memory: SessionMemory) => FacePort);
+  /** Whether face authentication can be offered for a card on this slot (models and OCR up). */
+  cardFaceAvailable?(slot: 'card' | 'smartphone'): boolean;
   panel: PanelDriver;
   indicators: ReaderIndicators;
   log: Logger;
@@ -44,6 +46,7 @@ export function assembleReaderService(a: ReaderAssembly): { service: ReaderServi
         return { failed: 'unavailable' as const };
       }
     },
+    ...(a.cardFaceAvailable ? { cardFaceAvailable: a.cardFaceAvailable } : {}),
     checkCertificate: async (der) => {
       const r = await a.backend.checkCertificate(der);
       return { revoked: r.certificate.revocation === 'revoked', registeredForInsurance: r.insuranceUseRegistered };

@@ -72,6 +72,17 @@ export class ReaderService {
     if (view.countdownSeconds !== shown.countdownSeconds) this.deps.panel.show(view);
   }
 
+  /**
+   * The rig changed what its camera plays: restart the camera so the next frames come from the
+   * new source (a real camera never needs this).
+   */
+  async faceCameraChanged(): Promise<void> {
+    const face = this.deps.face;
+    if (this.state.phase.name !== 'face') return;
+    await face.stopCamera();
+    await face.startCamera();
+  }
+
   /** The remote 目視確認 toggle from the reception terminal (SPEC §3.1). */
   setRemoteVisualMode(on: boolean): void {
     this.dispatch({ type: 'staff-mode', on });

@@ -1,0 +1,151 @@
+/**
+ * The face port (SPEC §3 step 4, §5.1; issues 5 and 7): unlock the card photo by the card-face
+ * scan, prove the chip and the photo authentic, then match live camera frames against it with
+ * liveness. Each piece is its own module; this adapter only sequences them for one patient:
+ *
+ *   tray image → OCR 照合番号B → 券面事項確認AP (issuer signature + card-key challenge) → JPEG 2000
+ *   photo → enrol in the face worker → camera frames → decision.
+ *
+ * The photo, its descriptor and the frames stay in memory; `wipe()` drops the enrolment flag and
+ * the session's presentation count (the worker's descriptor is replaced at the next enrolment).
+ */
+import type { Logger } from '../../log/logger';
+import type { CardReaderDriver } from '../../devices/card-reader/card-reader-driver';
+import type { CameraSource } from '../../devices/camera';
+import type { FaceVerifier, VerifyResult } from '../../face/verifier';
+import type { FaceHint as MatcherHint } from '../../face/decision';
+import { CardFaceRefusedError, CardFaceSession, MAX_PRESENTATIONS, type CardFaceTrustAnchor } from '../../card-face/card-face-session';
+import type { CardFaceReader } from '../../card-face/ocr';
+import type { FaceHint } from '../../session/events';
+import type { FaceMatchOutcome, FacePort } from '../ports';
+import type { SessionMemory } from './session-memory';
+
+/** The matcher's hint ids → the panel's hint ids (SPEC §3 step 4: one hint per cause). */
+const HINTS: Record<MatcherHint, FaceHint> = {
+  'move-closer': 'come-closer',
+  'center-face': 'face-camera',
+  'hold-still': 'hold-still',
+  'one-person-only': 'face-camera',
+  'face-the-camera': 'face-camera',
+  backlight: 'backlight',
+  'too-dark': 'backlight',
+  'turn-head': 'face-camera',
+  'remove-mask': 'remove-mask',
+  'remove-cap': 'remove-cap',
+};
+
+export interface FaceAdapterOptions {
+  cardDriver: CardReaderDriver;
+  memory: SessionMemory;
+  /** A camera for this attempt (the rig picks the video the tester chose). */
+  camera(): CameraSource;
+  verifier: FaceVerifier;
+  cardFaceReader: CardFaceReader;
+  /** An image of the card in the tray (the tray camera on the device; the rendered face on the rig). */
+  cardFaceImage(): Promise<Buffer | undefined>;
+  trustAnchors: readonly CardFaceTrustAnchor[];
+  rigMode: boolean;
+  /** One attempt's budget (a little under the engine's face timeout). */
+  attemptMs: number;
+  /** Consecutive no-match frames that make a no-match decision (one bad frame is not a verdict). */
+  noMatchFrames?: number;
+  log: Logger;
+}
+
+export class FaceAdapter implements FacePort {
+  private camera: CameraSource | undefined;
+  private enrolled = false;
+  private presentations = 0;
+
+  constructor(private readonly o: FaceAdapterOptions) {}
+
+  async startCamera(): Promise<{ ok: boolean }> {
+    await this.camera?.stop();
+    const camera = this.o.camera();
+    this.camera = camera;
+    const ok = await new Promise<boolean>((resolve) => {
+      const timer = setTimeout(() => done(false), 8000);
+      const offFrame = camera.onFrame(() => done(true));
+      const offFail = camera.on('camera-failed', () => done(false));
+      function done(v: boolean): void {
+        clearTimeout(timer);
+        offFrame();
+        offFail();
+        resolve(v);
+      }
+      camera.start();
+    });
+    if (!ok) this.o.log.warn('camera gave no frame');
+    return { ok };
+  }
+
+  async stopCamera(): Promise<void> {
+    const c = this.camera;
+    this.camera = undefined;
+    await c?.stop();
+  }
+
+  /** The card photo, authenticated, enrolled in the face worker; a refusal reason otherwise. */
+  private async enrolCardPhoto(): Promise<true | string> {
+    if (this.enrolled) return true;
+    if (this.presentations >= MAX_PRESENTATIONS) return 'code-b-attempts-used';
+    const image = await this.o.cardFaceImage();
+    if (!image) return 'no-card-face-image';
+    const scan = await this.o.cardFaceReader.scan(image);
+    this.presentations++;
+    try {
+      const face = await this.o.cardDriver.transact('card', (channel) =>
+        new CardFaceSession(channel, { trustAnchors: this.o.trustAnchors, rigMode: this.o.rigMode, logger: this.o.log }).unlockWithScan(scan),
+      );
+      await this.o.verifier.enrolCardPhoto(face.photo);
+      face.photo.grey.fill(0);
+      this.enrolled = true;
+      return true;
+    } catch (e) {
+      // Staff-facing reason only (SPEC §5.1): which check refused, never the digits or the photo.
+      const reason = e instanceof CardFaceRefusedError ? e.reason : (e as Error).name;
+      this.o.log.warn(`card photo not available: ${reason}`);
+      return reason;
+    }
+  }
+
+  async match(): Promise<FaceMatchOutcome> {
+    const enrolled = await this.enrolCardPhoto().catch((e: unknown) => (e as Error).name);
+    if (enrolled !== true) return { outcome: 'card-photo-unavailable' };
+    const camera = this.camera;
+    if (!camera) return { outcome: 'no-face' };
+    const end = Date.now() + this.o.attemptMs;
+    const needNoMatch = this.o.noMatchFrames ?? 3;
+    let noMatch = 0;
+    let lastHint: FaceHint | undefined;
+    let lastFrame: unknown;
+    while (Date.now() < end) {
+      const frame = camera.latestFrame();
+      if (!frame || frame === lastFrame) {
+        await new Promise((r) => setTimeout(r, 30));
+        continue;
+      }
+      lastFrame = frame;
+      let r: VerifyResult;
+      try {
+        r = await this.o.verifier.verify(frame);
+      } catch (e) {
+        this.o.log.warn(`face worker failed: ${(e as Error).name}`);
+        return { outcome: 'no-face' };
+      }
+      if (r.outcome === 'match') {
+        this.o.memory.faceMatch = { score: r.score ?? 0, livenessScore: Math.min(r.liveness?.real ?? 0, r.liveness?.live ?? 0) };
+        return { outcome: 'match', ...(r.score !== undefined ? { score: r.score } : {}) };
+      }
+      if (r.outcome === 'spoof') return { outcome: 'spoof' };
+      if (r.outcome === 'no-match' && ++noMatch >= needNoMatch) return { outcome: 'no-match', ...(r.score !== undefined ? { score: r.score } : {}) };
+      if (r.hint) lastHint = HINTS[r.hint];
+    }
+    return { outcome: 'no-face', ...(lastHint ? { hint: lastHint } : {}) };
+  }
+
+  wipe(): void {
+    this.enrolled = false;
+    this.presentations = 0;
+  }
+}
