@@ -117,6 +117,7 @@ async function main(): Promise<void> {
       // The patient is asked to place the card again (SPEC §5.1): a second, differently degraded frame.
       const again = await reader.scan(await degradeCardImage(await renderCardFacePrint(print), { ...d, tiltDeg: (rng(i + 1_000)() - 0.5) * 16, seed: i + 100_000 }));
       const got2 = `${again.birth ?? ''}${again.expiryYear ?? ''}${again.securityCode ?? ''}`;
+      if (process.env.CARD_FACE_EVAL_VERBOSE) console.error(JSON.stringify({ i, second: true, expected, scan: again }));
       if (again.ok && got2 === expected) secondScanExact++;
       else if (again.ok) {
         confidentWrong++;
