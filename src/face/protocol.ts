@@ -12,7 +12,8 @@ export interface WorkerInit {
 export type WorkerRequest =
   | { id: number; type: 'enrol'; image: AnyImage }
   | { id: number; type: 'verify'; frame: AnyImage; card: Float32Array; config: DecisionConfig }
-  | { id: number; type: 'crash-on-next-verify' };
+  | { id: number; type: 'crash-on-next-verify' }
+  | { id: number; type: 'hang-on-next-verify' };
 
 export type WorkerReply =
   | { type: 'ready'; backend: BackendName; models: string[] }

@@ -187,10 +187,10 @@ export class WorkerFaceVerifier implements FaceVerifier {
     return reply.result;
   }
 
-  /** Tests only: the worker will die on receiving the next verify request, with it in flight. */
-  crashWorkerOnNextVerifyForTest(): void {
+  /** Tests only: the worker will die (`crash`) or spin forever (`hang`) on the next verify request. */
+  breakWorkerOnNextVerifyForTest(how: 'crash' | 'hang'): void {
     if (!this.opts.testHooks || !this.running) throw new Error('test hooks are off or no worker');
-    this.running.worker.postMessage({ id: 0, type: 'crash-on-next-verify' } satisfies WorkerRequest);
+    this.running.worker.postMessage({ id: 0, type: how === 'crash' ? 'crash-on-next-verify' : 'hang-on-next-verify' } satisfies WorkerRequest);
   }
 
   async close(): Promise<void> {

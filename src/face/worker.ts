@@ -13,6 +13,7 @@ import { serializeError, type WorkerInit, type WorkerReply, type WorkerRequest }
 const init = workerData as WorkerInit;
 const port = parentPort;
 let crashOnNextVerify = false;
+let hangOnNextVerify = false;
 if (!port) throw new Error('face worker must run in a worker thread');
 
 function reply(msg: WorkerReply): void {
@@ -46,13 +47,16 @@ async function handle(engine: FaceEngine, req: WorkerRequest): Promise<void> {
       }
       case 'verify': {
         if (crashOnNextVerify) process.exit(70); // test hook: die with the request in flight
+        if (hangOnNextVerify) for (;;); // test hook: a model that never returns
         const analysis = await engine.analyse(req.frame);
         reply({ id: req.id, type: 'verified', result: decide(analysis, toGrey(req.frame), req.card, req.config) });
         return;
       }
       case 'crash-on-next-verify':
+      case 'hang-on-next-verify':
         if (!init.testHooks) throw new Error('test hooks are off');
-        crashOnNextVerify = true;
+        if (req.type === 'crash-on-next-verify') crashOnNextVerify = true;
+        else hangOnNextVerify = true;
         return;
     }
   } catch (err) {

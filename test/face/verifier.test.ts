@@ -79,12 +79,28 @@ describe('WorkerFaceVerifier (real models in a worker thread)', () => {
   it('survives the worker dying mid-request: that attempt fails, the next one works', async () => {
     await verifier.enrolCardPhoto(await personaFacePhoto('valid'));
     const starts = verifier.workerStarts;
-    verifier.crashWorkerOnNextVerifyForTest();
+    verifier.breakWorkerOnNextVerifyForTest('crash');
     const frame = await cameraProbe(personaFaceId('valid'));
     await assert.rejects(verifier.verify(frame), (err: unknown) => err instanceof FaceWorkerCrashedError && err.exitCode === 70);
     const again = await verifier.verify(frame);
     assert.equal(again.outcome, 'match');
     assert.equal(verifier.workerStarts, starts + 1);
+  });
+});
+
+describe('WorkerFaceVerifier with a model that never returns', () => {
+  it('kills the worker at the request timeout, fails that attempt and works again after', async () => {
+    const v = await WorkerFaceVerifier.create({ testHooks: true, requestTimeoutMs: 3000 });
+    try {
+      await v.enrolCardPhoto(await personaFacePhoto('valid'));
+      const frame = await cameraProbe(personaFaceId('valid'));
+      v.breakWorkerOnNextVerifyForTest('hang');
+      await assert.rejects(v.verify(frame), (err: unknown) => err instanceof FaceWorkerCrashedError && err.during === 'face verification');
+      assert.equal((await v.verify(frame)).outcome, 'match');
+      assert.equal(v.workerStarts, 2);
+    } finally {
+      await v.close();
+    }
   });
 });
 
