@@ -29,6 +29,8 @@ export interface RigOptions {
   config?: Record<string, unknown>;
   cols?: number;
   rows?: number;
+  /** Load the face path (TensorFlow.js worker + OCR): only the face flows need it. */
+  face?: boolean;
 }
 
 export class RigUnderTmux {
@@ -58,6 +60,7 @@ export class RigUnderTmux {
       'new-session', '-d', '-s', rig.session,
       '-x', String(options.cols ?? 160), '-y', String(options.rows ?? 48),
       '-e', `FCR_RIG_DIR=${dir}`, '-e', 'TERM=xterm-256color', '-e', 'LANG=C.UTF-8',
+      '-e', `FCR_RIG_FACE=${options.face ? 'on' : 'off'}`,
       command,
     ]);
     await rig.waitFor(() => existsSync(join(dir, 'control.sock')), 120_000, 'the rig control socket');

@@ -1,0 +1,52 @@
+/**
+ * Issue 4 §4 / issues 5 and 7 end to end: face authentication on the rig under tmux — the rig's
+ * tray camera shows the persona's printed card face, the reader reads 照合番号B from it, unlocks
+ * and authenticates the card photo, and matches the rig camera against it.
+ */
+import assert from 'node:assert/strict';
+import { consentThrough, RigUnderTmux } from './rig-harness';
+import { ja } from '../../src/ui/text/ja';
+
+describe('e2e: face authentication', function () {
+  this.timeout(240_000);
+  let rig: RigUnderTmux;
+  before(async () => {
+    rig = await RigUnderTmux.start({ face: true });
+  });
+  after(async () => {
+    await rig?.stop();
+  });
+  afterEach(async () => {
+    await rig.fcr('remove').catch(() => undefined);
+    await rig.waitForScreen(ja.idlePlaceCard, 30_000).catch(() => undefined);
+  });
+
+  it('genuine face: the card photo is unlocked by the card-face scan and matched; recorded as face', async () => {
+    await rig.fcr('face', 'genuine');
+    await rig.fcr('insert', 'valid');
+    await rig.waitForScreen(ja.buttonFace);
+    await rig.fcr('tap', ja.buttonFace);
+    await rig.waitFor(() => rig.flatScreen().includes(ja.inheritTitle) || rig.flatScreen().includes(ja.consentMethodTitle), 60_000, 'consent after the face match');
+    await consentThrough(rig);
+    const entries = (JSON.parse(await rig.fcr('receptions')) as { entries: { identityMethod: string; status: string }[] }).entries;
+    assert.equal(entries.at(-1)?.identityMethod, 'face');
+    assert.equal(entries.at(-1)?.status, 'qualified');
+  });
+
+  it('another person: face authentication fails and PIN or the staff check is offered', async () => {
+    await rig.fcr('face', 'impostor');
+    await rig.fcr('insert', 'valid');
+    await rig.waitForScreen(ja.buttonFace);
+    await rig.fcr('tap', ja.buttonFace);
+    await rig.waitForScreen(ja.faceFailed, 90_000);
+    assert.ok(rig.flatScreen().includes(ja.buttonPin));
+    assert.ok(rig.flatScreen().includes(ja.buttonStaff));
+  });
+
+  it('the service log holds no 照合番号B digits, PIN or name', () => {
+    const log = rig.log();
+    assert.ok(log.includes('card-face data authenticated'));
+    assert.ok(!/\d{6,}/.test(log.replace(/\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z/g, '')), 'no long digit runs in the log');
+    assert.ok(!log.includes('山田'));
+  });
+});
