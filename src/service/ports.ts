@@ -57,7 +57,8 @@ export interface QualificationPort {
   wipe(): void;
 }
 
-export type FaceMatchOutcome = { outcome: FaceOutcome; hint?: FaceHint; score?: number };
+/** `cameraFailed`: the camera died during the attempt (the flow falls back to PIN / staff). */
+export type FaceMatchOutcome = { outcome: FaceOutcome; hint?: FaceHint; score?: number; cameraFailed?: boolean };
 
 /** Camera + card-photo unlock + matcher (issue 5, issue 7). */
 export interface FacePort {

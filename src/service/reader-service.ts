@@ -189,6 +189,7 @@ export class ReaderService {
       case 'start-face-match':
         this.async_('start-face-match', async () => {
           const r = await face.match();
+          if (r.cameraFailed) return { type: 'camera-failed' };
           return { type: 'face-result', outcome: r.outcome, ...(r.hint ? { hint: r.hint } : {}) };
         });
         return;

@@ -12,7 +12,8 @@
 import type { Logger } from '../../log/logger';
 import type { CardReaderDriver } from '../../devices/card-reader/card-reader-driver';
 import type { CameraSource } from '../../devices/camera';
-import type { FaceVerifier, VerifyResult } from '../../face/verifier';
+import type { FaceVerifier } from '../../face/verifier';
+import { runFaceAttempt } from '../../face/face-attempt';
 import type { FaceHint as MatcherHint } from '../../face/decision';
 import { CardFaceRefusedError, CardFaceSession, MAX_PRESENTATIONS, type CardFaceTrustAnchor } from '../../card-face/card-face-session';
 import type { CardFaceReader } from '../../card-face/ocr';
@@ -47,8 +48,6 @@ export interface FaceAdapterOptions {
   rigMode: boolean;
   /** One attempt's budget (a little under the engine's face timeout). */
   attemptMs: number;
-  /** Consecutive no-match frames that make a no-match decision (one bad frame is not a verdict). */
-  noMatchFrames?: number;
   log: Logger;
 }
 
@@ -114,34 +113,26 @@ export class FaceAdapter implements FacePort {
     if (enrolled !== true) return { outcome: 'card-photo-unavailable' };
     const camera = this.camera;
     if (!camera) return { outcome: 'no-face' };
-    const end = Date.now() + this.o.attemptMs;
-    const needNoMatch = this.o.noMatchFrames ?? 3;
-    let noMatch = 0;
-    let lastHint: FaceHint | undefined;
-    let lastFrame: unknown;
-    while (Date.now() < end) {
-      const frame = camera.latestFrame();
-      if (!frame || frame === lastFrame) {
-        await new Promise((r) => setTimeout(r, 30));
-        continue;
-      }
-      lastFrame = frame;
-      let r: VerifyResult;
-      try {
-        r = await this.o.verifier.verify(frame);
-      } catch (e) {
-        this.o.log.warn(`face worker failed: ${(e as Error).name}`);
-        return { outcome: 'no-face' };
-      }
-      if (r.outcome === 'match') {
-        this.o.memory.faceMatch = { score: r.score ?? 0, livenessScore: Math.min(r.liveness?.real ?? 0, r.liveness?.live ?? 0) };
-        return { outcome: 'match', ...(r.score !== undefined ? { score: r.score } : {}) };
-      }
-      if (r.outcome === 'spoof') return { outcome: 'spoof' };
-      if (r.outcome === 'no-match' && ++noMatch >= needNoMatch) return { outcome: 'no-match', ...(r.score !== undefined ? { score: r.score } : {}) };
-      if (r.hint) lastHint = HINTS[r.hint];
+    const r = await runFaceAttempt({ camera, verifier: this.o.verifier, timeoutMs: this.o.attemptMs });
+    const hint = r.hint ? { hint: HINTS[r.hint] } : {};
+    const score = r.score !== undefined ? { score: r.score } : {};
+    switch (r.outcome) {
+      case 'match':
+        // The worker only answers `match` when liveness passed (antispoof and liveness models).
+        this.o.memory.faceMatch = { score: r.score ?? 0, livenessScore: 1 };
+        return { outcome: 'match', ...score };
+      case 'no-match':
+        return { outcome: 'no-match', ...score };
+      case 'spoof':
+        return { outcome: 'spoof' };
+      case 'camera-failed':
+        return { outcome: 'no-face', cameraFailed: true };
+      case 'error':
+        this.o.log.warn(`face attempt failed: ${r.error ?? 'error'}`);
+        return { outcome: 'no-face', ...hint };
+      default:
+        return { outcome: 'no-face', ...hint };
     }
-    return { outcome: 'no-face', ...(lastHint ? { hint: lastHint } : {}) };
   }
 
   wipe(): void {
