@@ -163,6 +163,7 @@ export async function runRig(argv: string[]): Promise<number> {
   const logSink = interactive ? createWriteStream(join(rigDir, 'rig.log'), { flags: 'a' }) : process.stderr;
   const log = createLogger('fcr', { level: (process.env.FCR_LOG_LEVEL as never) ?? 'info', sink: { write: (l) => logSink.write(l + '\n') } });
 
+  if (interactive) process.stdout.write('Starting the simulated rig (the first start generates the rig\'s test keys)…\n');
   const config = rigConfig(args.configFile);
   const slots = await startCardSlots(args.pcscd, log);
   log.info(`card readers: ${slots.description}`);
@@ -181,7 +182,11 @@ export async function runRig(argv: string[]): Promise<number> {
 
   let quit: () => void = () => undefined;
   const quitting = new Promise<void>((r) => (quit = r));
-  const panel: PanelDriver = interactive ? new BlessedPanel({ countdownLabel: ja.countdown, onQuit: () => quit() }) : new HeadlessPanel();
+  const panel: PanelDriver = interactive ? new BlessedPanel({
+        countdownLabel: ja.countdown,
+        onQuit: () => quit(),
+        footer: 'rig: in another terminal `npx fcr rig insert valid` (personas in README) · keys a,b,c… press buttons, digits type · Ctrl-C quits · log: .rig/rig.log',
+      }) : new HeadlessPanel();
   const { service } = assembleReaderService({
     config,
     cardDriver: slots.driver,

@@ -16,6 +16,8 @@ export interface BlessedPanelOptions {
   /** Countdown text from the catalogue, e.g. `残り 30秒`. */
   countdownLabel(seconds: number): string;
   onQuit?(): void;
+  /** A line at the bottom for the technician (the rig shows how to drive it); never patient text. */
+  footer?: string;
   input?: NodeJS.ReadableStream;
   output?: NodeJS.WritableStream;
 }
@@ -103,6 +105,9 @@ export class BlessedPanel extends PanelDriverBase {
         ...(bordered ? { border: { type: 'line' as const } } : {}),
         style: b.emphasis === 'primary' ? { fg: 'white', bg: 'blue', bold: true, border: { fg: 'white' } } : { fg: 'white', border: { fg: 'gray' } },
       });
+    }
+    if (this.options.footer) {
+      add({ bottom: 0, left: 0, width: cols, height: 1, content: this.options.footer.slice(0, cols), style: { fg: 'gray' } });
     }
     this.screen.render();
   }
