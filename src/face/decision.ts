@@ -98,6 +98,11 @@ export function similarity(a: ArrayLike<number>, b: ArrayLike<number>, metric: D
   return 1 - Math.sqrt(sum);
 }
 
+/** Cheeks clearly skin-coloured while mouth and chin are not: probably a mask (measured, docs/face.md). */
+export function maskLikely(face: DetectedFace): boolean {
+  return face.skin !== undefined && face.skin.upper >= 0.3 && face.skin.lower < 0.08;
+}
+
 /** Faces at least this fraction of the main face's width count as another person in frame. */
 const OTHER_PERSON_FRACTION = 0.6;
 
@@ -128,7 +133,7 @@ export function qualityGate(analysis: Analysis, grey: GreyImage, cfg: DecisionCo
     return { outcome: 'rejected', hint: frameLuma > faceLuma + 40 ? 'backlight' : 'too-dark' };
   }
   if (laplacianVariance(grey, box) < cfg.minSharpness) return { outcome: 'rejected', hint: 'hold-still' };
-  if (face.score < cfg.minFrontalScore || !face.embedding) return { outcome: 'rejected', hint: 'face-the-camera' };
+  if (face.score < cfg.minFrontalScore || !face.embedding) return { outcome: 'rejected', hint: maskLikely(face) ? 'remove-mask' : 'face-the-camera' };
   return undefined;
 }
 
@@ -144,5 +149,6 @@ export function decide(analysis: Analysis, grey: GreyImage, card: ArrayLike<numb
   const score = similarity(face.embedding ?? [], card, cfg.metric);
   const result: VerifyResult = { outcome: score >= cfg.matchThreshold ? 'match' : 'no-match', score, liveness, ms: analysis.ms };
   if (face.yaw !== undefined) result.yaw = face.yaw;
+  if (result.outcome === 'no-match' && maskLikely(face)) result.hint = 'remove-mask';
   return result;
 }

@@ -18,7 +18,7 @@ import { join, resolve, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { InferenceBackendError, NetworkFetchRefusedError } from './errors';
 import { defaultModelDir, verifyModels } from './manifest';
-import { toRgb, type AnyImage, type Box } from './image';
+import { faceSkinBands, isGrey, toRgb, type AnyImage, type Box } from './image';
 
 export type BackendName = 'tensorflow' | 'wasm';
 export type DescriptorKind = 'facerec128' | 'faceres';
@@ -60,6 +60,8 @@ export interface DetectedFace {
    * together), a real head changes it: the basis of the optional active check (face-attempt.ts).
    */
   yaw?: number;
+  /** Skin fractions of the cheek and mouth-chin bands (colour frames only), for the mask hint. */
+  skin?: { upper: number; lower: number };
 }
 
 export interface Analysis {
@@ -270,6 +272,7 @@ export class FaceEngine {
         return face;
       });
       const main = [...faces].sort((a, b) => b.box.width - a.box.width)[0];
+      if (main && !isGrey(img)) main.skin = faceSkinBands({ width, height, rgb }, main.box);
       if (this.faceApi && main) {
         const described = await this.describe128(this.faceApi, values, width, height, main.box);
         if (described) {

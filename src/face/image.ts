@@ -105,3 +105,38 @@ export function cosineSimilarity(a: ArrayLike<number>, b: ArrayLike<number>): nu
   }
   return na === 0 || nb === 0 ? 0 : dot / Math.sqrt(na * nb);
 }
+
+/**
+ * Skin-coloured fraction of a region (Kovač et al. daylight rule, which holds for a wide range of
+ * skin tones under normal light): used to notice a mask, which hides the skin of the lower face.
+ */
+export function skinFraction(img: RgbImage, box: Box): number {
+  const x0 = Math.max(0, Math.floor(box.x));
+  const y0 = Math.max(0, Math.floor(box.y));
+  const x1 = Math.min(img.width, Math.ceil(box.x + box.width));
+  const y1 = Math.min(img.height, Math.ceil(box.y + box.height));
+  let skin = 0;
+  let n = 0;
+  for (let y = y0; y < y1; y += 2) {
+    for (let x = x0; x < x1; x += 2) {
+      const i = (y * img.width + x) * 3;
+      const r = img.rgb[i] ?? 0;
+      const g = img.rgb[i + 1] ?? 0;
+      const b = img.rgb[i + 2] ?? 0;
+      const max = Math.max(r, g, b);
+      const min = Math.min(r, g, b);
+      if (r > 95 && g > 40 && b > 20 && max - min > 15 && Math.abs(r - g) > 15 && r > g && r > b) skin++;
+      n++;
+    }
+  }
+  return n === 0 ? 0 : skin / n;
+}
+
+/**
+ * Skin fractions of the cheek band and of the mouth-and-chin band of a face box. A mask leaves
+ * the first and removes the second; a grey image has no skin colour at all (both 0).
+ */
+export function faceSkinBands(img: RgbImage, face: Box): { upper: number; lower: number } {
+  const band = (top: number, bottom: number): Box => ({ x: face.x + face.width * 0.25, y: face.y + face.height * top, width: face.width * 0.5, height: face.height * (bottom - top) });
+  return { upper: skinFraction(img, band(0.3, 0.5)), lower: skinFraction(img, band(0.62, 0.85)) };
+}

@@ -56,6 +56,19 @@ describe('face decision (pure)', () => {
     assert.equal(gate([face(centred, { score: 0.55 })], frame(centred)), 'face-the-camera');
   });
 
+  it('hints remove-mask only on a failed frame whose mouth and chin show no skin', () => {
+    const other = Float32Array.from({ length: 8 }, (_, i) => (i % 2 === 0 ? 0.1 : 1));
+    const masked = { upper: 0.8, lower: 0.01 };
+    const noMatch = decide(analysis([face(centred, { embedding: other, skin: masked })]), frame(centred), card, defaultDecisionConfig);
+    assert.deepEqual([noMatch.outcome, noMatch.hint], ['no-match', 'remove-mask']);
+    const unsure = decide(analysis([face(centred, { score: 0.55, skin: masked })]), frame(centred), card, defaultDecisionConfig);
+    assert.deepEqual([unsure.outcome, unsure.hint], ['rejected', 'remove-mask']);
+    // A match stays a match; bare skin or no colour information never gets the hint.
+    assert.equal(decide(analysis([face(centred, { skin: masked })]), frame(centred), card, defaultDecisionConfig).outcome, 'match');
+    assert.equal(decide(analysis([face(centred, { embedding: other, skin: { upper: 0.8, lower: 0.6 } })]), frame(centred), card, defaultDecisionConfig).hint, undefined);
+    assert.equal(decide(analysis([face(centred, { embedding: other })]), frame(centred), card, defaultDecisionConfig).hint, undefined);
+  });
+
   it('calls low antispoof or liveness scores a spoof before comparing', () => {
     const lowReal = decide(analysis([face(centred, { real: 0.05 })]), frame(centred), card, defaultDecisionConfig);
     assert.equal(lowReal.outcome, 'spoof');

@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp, { type Sharp } from 'sharp';
-import type { RgbImage } from '../../src/face/image';
+import type { Box, RgbImage } from '../../src/face/image';
 import { CARD_PHOTO_HEIGHT, CARD_PHOTO_WIDTH, faceFixtureDir, type GreyImage } from '../../src/personas/face-images';
 
 export const faceIds: string[] = (JSON.parse(readFileSync(join(faceFixtureDir, 'index.json'), 'utf8')) as { faces: { id: string }[] }).faces.map((f) => f.id);
@@ -66,4 +66,26 @@ export type SpoofKind = (typeof spoofKinds)[number];
 
 export async function spoofProbe(id: string, kind: SpoofKind = 'print'): Promise<RgbImage> {
   return toRgb(sharp(join(faceFixtureDir, `${id}.${kind === 'print' ? 'spoof' : 'screen'}.jpg`)));
+}
+
+/**
+ * A synthetic surgical mask: a light blue-white ellipse over the lower part of a detected face
+ * box (mouth, chin, lower nose). Drawn on a copy; SPEC §3 step 4 names masks as a failure cause.
+ */
+export function withMask(img: RgbImage, face: Box): RgbImage {
+  const out: RgbImage = { width: img.width, height: img.height, rgb: Uint8Array.from(img.rgb) };
+  const cx = face.x + face.width / 2;
+  const cy = face.y + face.height * 0.72;
+  const rx = face.width * 0.36;
+  const ry = face.height * 0.24;
+  for (let y = Math.max(0, Math.floor(cy - ry)); y < Math.min(img.height, Math.ceil(cy + ry)); y++) {
+    for (let x = Math.max(0, Math.floor(cx - rx)); x < Math.min(img.width, Math.ceil(cx + rx)); x++) {
+      if (((x - cx) / rx) ** 2 + ((y - cy) / ry) ** 2 > 1) continue;
+      const i = (y * img.width + x) * 3;
+      out.rgb[i] = 205;
+      out.rgb[i + 1] = 220;
+      out.rgb[i + 2] = 235;
+    }
+  }
+  return out;
 }

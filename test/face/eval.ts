@@ -10,7 +10,7 @@ import { FaceEngine, type Analysis } from '../../src/face/engine';
 import { cardPhotoEmbedding, decide, decisionDefaultsFor, qualityGate, similarity, type DecisionConfig, type VerifyOutcome } from '../../src/face/decision';
 import { toGrey, type RgbImage } from '../../src/face/image';
 import { FaceApiBaseline, FACEAPI_DISTANCE_THRESHOLD } from './baseline-faceapi';
-import { augmentations, cameraProbe, cardPhoto, faceIds, spoofKinds, spoofProbe, type Augmentation, type SpoofKind } from './eval-set';
+import { augmentations, cameraProbe, cardPhoto, faceIds, spoofKinds, spoofProbe, withMask, type Augmentation, type SpoofKind } from './eval-set';
 
 interface Probe {
   id: string;
@@ -78,6 +78,21 @@ async function main(): Promise<void> {
       spoofs.push({ kind, outcome: r.outcome, real: r.liveness?.real, live: r.liveness?.live });
     }
   }
+  // Masks (separate from FAR/FRR): each person's original view with a synthetic mask, against
+  // their own card; and how often the mask hint shows on unmasked genuine frames.
+  const masked: { outcome: VerifyOutcome; hint?: string }[] = [];
+  for (const p of probes.filter((q) => q.aug === 'original')) {
+    const face = [...p.analysis.faces].sort((a, b) => b.box.width - a.box.width)[0];
+    const card = cards.get(p.id);
+    if (!face || !card) continue;
+    const image = withMask(p.image, face.box);
+    const r = decide(await engine.analyse(image), toGrey(image), card, cfg);
+    masked.push({ outcome: r.outcome, ...(r.hint ? { hint: r.hint } : {}) });
+  }
+  const maskHintOnUnmasked = probes.filter((p) => {
+    const card = cards.get(p.id);
+    return card !== undefined && decide(p.analysis, toGrey(p.image), card, cfg).hint === 'remove-mask';
+  }).length;
   // Liveness on genuine live-camera originals: how often a real person would be called a spoof.
   const liveOriginals = probes.filter((p) => p.aug === 'original').map((p) => outcome(cards.get(p.id) ?? new Float32Array(), p));
   const sweep =
@@ -129,6 +144,13 @@ async function main(): Promise<void> {
       liveOriginalsCalledSpoof: liveOriginals.filter((r) => r.outcome === 'spoof').length,
       liveOriginals: liveOriginals.length,
       spoofScores: spoofs.map((s) => [s.kind, Number((s.real ?? NaN).toFixed(2)), Number((s.live ?? NaN).toFixed(2))]),
+    },
+    masks: {
+      samples: masked.length,
+      outcomes: count(masked),
+      removeMaskHints: masked.filter((m) => m.hint === 'remove-mask').length,
+      removeMaskHintOnUnmaskedGenuineFrames: maskHintOnUnmasked,
+      unmaskedGenuineFrames: probes.length,
     },
     ...(sweep ? { sweep } : {}),
     ...(baseline ? { faceApiBaseline: baseline } : {}),
