@@ -57,11 +57,36 @@ export interface StartPcscdOptions {
   debugLogFile?: string;
 }
 
+/**
+ * Daemons started by this process and not stopped yet: killed when the process exits, so a test
+ * run that ends abruptly (mocha --exit, a crash) leaves no orphaned pcscd holding vpcd ports.
+ */
+const running = new Set<ChildProcess>();
+let exitHookInstalled = false;
+function installExitHook(): void {
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  process.once('exit', () => {
+    for (const child of running) child.kill('SIGKILL');
+  });
+}
+
+/** A random channel whose two vpcd ports nobody listens on (a leftover daemon would answer). */
+async function freeChannel(): Promise<number> {
+  for (let i = 0; i < 20; i++) {
+    const id = 0x9000 + 2 * Math.floor(Math.random() * 0x780);
+    const busy = (await canConnect({ host: '127.0.0.1', port: id })) || (await canConnect({ host: '127.0.0.1', port: id + 1 }));
+    if (!busy) return id;
+  }
+  throw new Error('pcscd: no free vpcd channel found');
+}
+
 export async function startPcscd(options: StartPcscdOptions = {}): Promise<PcscdInstance> {
   if (!existsSync(VPCD_LIBRARY)) {
     throw new Error(`pcscd: vpcd driver missing at ${VPCD_LIBRARY} (apt-get install vsmartcard-vpcd)`);
   }
-  const channelId = options.channelId ?? 0x9000 + 2 * Math.floor(Math.random() * 0x780);
+  installExitHook();
+  const channelId = options.channelId ?? (await freeChannel());
   const dir = mkdtempSync(join(tmpdir(), 'fcr-pcscd-'));
   const confDir = join(dir, 'reader.conf.d');
   mkdirSync(confDir);
@@ -77,18 +102,27 @@ export async function startPcscd(options: StartPcscdOptions = {}): Promise<Pcscd
     { stdio: ['ignore', 'ignore', 'ignore'] },
   );
   let exited = false;
+  running.add(child);
   child.once('exit', () => {
     exited = true;
+    running.delete(child);
   });
-  await new Promise<void>((resolve, reject) => {
-    child.once('spawn', () => resolve());
-    child.once('error', (e) => reject(new Error(`pcscd: cannot start systemd-socket-activate: ${e.message}`)));
-  });
-  await waitFor('the pcscd socket', async () => !exited && existsSync(socketPath), 5000);
-  // The first connection makes systemd-socket-activate exec pcscd, which then opens the vpcd ports.
-  await canConnect({ path: socketPath });
   const vpcdPorts: [number, number] = [channelId, channelId + 1];
-  await waitFor(`vpcd port ${vpcdPorts[0]}`, () => canConnect({ host: '127.0.0.1', port: vpcdPorts[0] }), 5000);
+  try {
+    await new Promise<void>((resolve, reject) => {
+      child.once('spawn', () => resolve());
+      child.once('error', (e) => reject(new Error(`pcscd: cannot start systemd-socket-activate: ${e.message}`)));
+    });
+    await waitFor('the pcscd socket', async () => !exited && existsSync(socketPath), 5000);
+    // The first connection makes systemd-socket-activate exec pcscd, which then opens the vpcd ports.
+    await canConnect({ path: socketPath });
+    await waitFor(`vpcd port ${vpcdPorts[0]}`, () => canConnect({ host: '127.0.0.1', port: vpcdPorts[0] }), 5000);
+  } catch (e) {
+    // Do not leave a half-started daemon (or systemd-socket-activate) behind.
+    child.kill('SIGKILL');
+    rmSync(dir, { recursive: true, force: true });
+    throw e;
+  }
   const pid = child.pid;
   if (pid === undefined) throw new Error('pcscd: no pid');
   let stopped = false;

@@ -1,6 +1,19 @@
 import assert from 'node:assert/strict';
 import net from 'node:net';
+import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { startPcscd } from '../../src/rig/pcscd-process';
+
+/** Alive = exists and is not a zombie waiting for a reaper. */
+function alive(pid: number): boolean {
+  try {
+    return !/^State:\s+Z/m.test(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  } catch {
+    return false;
+  }
+}
 
 function portOpen(port: number): Promise<boolean> {
   return new Promise((resolve) => {
@@ -20,5 +33,15 @@ describe('rig: private pcscd', () => {
       await pcscd.stop();
     }
     assert.equal(await portOpen(pcscd.vpcdPorts[0]), false);
+  });
+
+  it('leaves no daemon behind when the process that started it exits without stopping it', async () => {
+    const script = `const { startPcscd } = require(${JSON.stringify(join(__dirname, '../../src/rig/pcscd-process.ts'))});
+      startPcscd().then((p) => { console.log(JSON.stringify({ pid: p.pid, port: p.vpcdPorts[0] })); process.exit(0); });`;
+    const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', '-e', script], { encoding: 'utf8' });
+    const { pid, port } = JSON.parse(stdout.trim()) as { pid: number; port: number };
+    for (let i = 0; i < 40 && alive(pid); i++) await new Promise((r) => setTimeout(r, 50));
+    assert.equal(alive(pid), false, `pcscd ${pid} still running`);
+    assert.equal(await portOpen(port), false);
   });
 });
