@@ -2,6 +2,7 @@
  * `fcr face check`: a technician's / rig check of the whole face path — the camera (ffmpeg from
  * the device or the rig's persona source), the inference worker (which backend), the card photo
  * of a persona, and a few decisions. Prints one JSON object per line; no image is stored.
+ * Exit code 0 when the path works (whatever the verdict), 1 when the camera failed.
  *
  *   fcr face check [--persona valid] [--kind genuine|impostor|photo] [--frames 3] [--device /dev/video0]
  */
