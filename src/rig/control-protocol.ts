@@ -15,6 +15,8 @@ export const RigRequestSchema = z.discriminatedUnion('command', [
   z.object({ command: z.literal('staff'), passcode: z.string().regex(/^[0-9]{4}$/) }),
   z.object({ command: z.literal('screen') }),
   z.object({ command: z.literal('receptions') }),
+  /** The reception terminal's older 目視確認 mode switch (SPEC §3.1), as the terminal sends it. */
+  z.object({ command: z.literal('visual-mode'), on: z.boolean() }),
   /** Backend simulator faults, `fcr backend-sim --fault` syntax (`http-5xx*always`), or `clear`. */
   z.object({ command: z.literal('backend'), fault: z.string().min(1) }),
 ]);
@@ -35,6 +37,7 @@ export interface RigActions {
   screen(): Promise<string>;
   receptions(): Promise<unknown>;
   backend(fault: string): Promise<void>;
+  visualMode(on: boolean): Promise<void>;
 }
 
 /** A rig command that cannot be done now (no such persona, no such button on screen). */

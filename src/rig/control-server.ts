@@ -38,6 +38,9 @@ async function perform(actions: RigActions, req: RigRequest): Promise<RigRespons
     case 'backend':
       await actions.backend(req.fault);
       return { ok: true };
+    case 'visual-mode':
+      await actions.visualMode(req.on);
+      return { ok: true };
   }
 }
 

@@ -263,6 +263,10 @@ export async function runRig(argv: string[]): Promise<number> {
       return view ? panelText(view, ja.countdown) : '';
     },
     receptions: async () => sim.receptions.list(0),
+    visualMode: async (on) => {
+      service.setRemoteVisualMode(on);
+      await service.settle();
+    },
     backend: async (spec) => {
       if (spec === 'clear') return sim.faults.clear();
       try {

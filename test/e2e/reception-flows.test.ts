@@ -172,6 +172,16 @@ describe('e2e: reception flows on the rig under tmux', function () {
     assert.equal(record[0]?.identityMethod, 'visual');
   });
 
+  it('the reception terminal\'s remote 目視確認 switch: the next card goes straight to consent, recorded as visual', async () => {
+    const before = (await receptions(rig)).length;
+    await rig.fcr('visual-mode', 'on');
+    await rig.fcr('insert', 'valid');
+    await rig.waitFor(() => rig.flatScreen().includes(ja.inheritTitle) || rig.flatScreen().includes(ja.consentMethodTitle), 20_000, 'consent without identity screens');
+    await consentThrough(rig);
+    const record = (await receptions(rig)).slice(before);
+    assert.equal(record[0]?.identityMethod, 'visual');
+  });
+
   it('wrong staff passcode is refused', async () => {
     await rig.fcr('staff', '0000');
     await rig.waitForScreen(ja.staffPasscodeWrong);

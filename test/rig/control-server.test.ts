@@ -21,6 +21,7 @@ function fakeActions(log: string[]): RigActions {
     screen: async () => '○○○○病院\nマイナンバーカードを置いてください。',
     receptions: async () => [{ status: 'qualified' }],
     backend: async (f) => void log.push(`backend ${f}`),
+    visualMode: async (on) => void log.push(`visual ${on}`),
   };
 }
 

@@ -18,7 +18,8 @@ export function rigControlSocketPath(): string {
 const usage = `usage: fcr rig start [--headless] [--no-pcscd]
        fcr rig insert <persona> | remove | phone <android|iphone> | tap "<button text>"
        fcr rig pin <digits> | face <genuine|impostor|photo> | staff <passcode> | screen | receptions
-       fcr rig backend <fault spec, e.g. http-5xx*always | latency:8000 | clear>`;
+       fcr rig backend <fault spec, e.g. http-5xx*always | latency:8000 | clear>
+       fcr rig visual-mode on|off   (the reception terminal's remote 目視確認 switch)`;
 
 function toRequest(argv: string[]): RigRequest | undefined {
   const [cmd, arg] = argv;
@@ -43,6 +44,8 @@ function toRequest(argv: string[]): RigRequest | undefined {
       return { command: 'receptions' };
     case 'backend':
       return arg ? { command: 'backend', fault: arg } : undefined;
+    case 'visual-mode':
+      return arg === 'on' || arg === 'off' ? { command: 'visual-mode', on: arg === 'on' } : undefined;
     default:
       return undefined;
   }
