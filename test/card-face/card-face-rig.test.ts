@@ -76,7 +76,7 @@ describe('card-face path on pcscd + vpcd + the emulated card', function () {
   async function faceImage(persona: PersonaName): Promise<Buffer> {
     const p = findPersona(persona);
     assert.ok(p);
-    return degradeCardImage(await renderCardFace(p), { tiltDeg: 4, perspective: 0.04, blur: 0.7, noise: 5, jpegQuality: 75, seed: 11 });
+    return degradeCardImage(await renderCardFace(p), { tiltDeg: 3, perspective: 0.03, blur: 0.5, noise: 3, jpegQuality: 85, seed: 11 });
   }
 
   async function attempt(persona: PersonaName): Promise<CardFaceRefusal | 'authenticated'> {
