@@ -98,6 +98,8 @@ export const facilityConfigSchema = z.strictObject({
     .prefault({}),
   backend: z.strictObject({
     url: z.url({ protocol: /^https?$/ }),
+    /** The id the backend knows this reader by (its TLS certificate's subject). */
+    deviceId: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/).default('fcr-reader-01'),
     tls: z
       .strictObject({
         caFile: z.string().min(1).optional(),
@@ -108,6 +110,14 @@ export const facilityConfigSchema = z.strictObject({
   }),
   touch: z
     .strictObject({
+      /** The USB HID touch controller (absent: mouse/keys only, as on the rig). */
+      device: z
+        .strictObject({
+          vendorId: z.number().int().min(0).max(0xffff),
+          productId: z.number().int().min(0).max(0xffff),
+          reportId: z.number().int().min(0).max(255).default(1),
+        })
+        .optional(),
       /** Raw HID digitizer range mapped onto the panel (issue 4 §2). */
       calibration: z
         .strictObject({

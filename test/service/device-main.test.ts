@@ -1,0 +1,104 @@
+/**
+ * `fcr service run`: the device's entry point, as systemd starts it — a bad configuration is a
+ * clear start-up error (exit 78) listing every field; a good one boots on the real drivers
+ * (pcsclite against a private pcscd, the backend client over mutual TLS) and reads a card.
+ */
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { hashStaffPasscode } from '../../src/config';
+import { BackendSimulator } from '../../src/backend/simulator/server';
+import { loadRigCredentials } from '../../src/personas/credentials';
+import { startPcscd } from '../../src/rig/pcscd-process';
+import { createPersonaCard, startCardEmulator } from '../../src/emulator';
+
+const fcr = resolve(__dirname, '../../bin/fcr.js');
+
+function runService(configFile: string): { status: number | null; stderr: string } {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', fcr, 'service', 'run', '--headless', '--config', configFile], { encoding: 'utf8', timeout: 30_000 });
+  return { status: r.status, stderr: r.stderr };
+}
+
+describe('fcr service run (the device entry point)', function () {
+  this.timeout(90_000);
+  let dir: string;
+  before(() => {
+    dir = mkdtempSync(join(tmpdir(), 'fcr-device-'));
+  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('a corrupt configuration file: exit 78 and what is wrong', () => {
+    const f = join(dir, 'corrupt.json');
+    writeFileSync(f, '{"facility": {"name": "x",');
+    const r = runService(f);
+    assert.equal(r.status, 78);
+    assert.match(r.stderr, /not JSON/);
+  });
+
+  it('an invalid configuration: exit 78 listing every bad field at once', () => {
+    const f = join(dir, 'invalid.json');
+    writeFileSync(f, JSON.stringify({ facility: { name: '', code: '12' }, backend: { url: 'https://127.0.0.1:1' }, mode: 'kiosk' }));
+    const r = runService(f);
+    assert.equal(r.status, 78);
+    for (const field of ['facility.name', 'facility.code', 'mode', 'staff']) assert.ok(r.stderr.includes(field), `${field} in:\n${r.stderr}`);
+  });
+
+  it('plain HTTP to the backend is refused at start-up', async () => {
+    const f = join(dir, 'http.json');
+    writeFileSync(f, JSON.stringify({
+      facility: { name: '○○病院', code: '1310000001' },
+      staff: { passcode: await hashStaffPasscode('1234') },
+      backend: { url: 'http://127.0.0.1:8443', tls: { caFile: f, certFile: f, keyFile: f } },
+    }));
+    const r = runService(f);
+    assert.equal(r.status, 78);
+    assert.match(r.stderr, /InsecureTransportError/);
+  });
+
+  it('boots on pcsclite and the backend over mutual TLS, reads a placed card, and stops on SIGTERM', async () => {
+    const credentials = await loadRigCredentials();
+    const sim = await BackendSimulator.start({ credentials, facilityCode: '1310000001' });
+    const pcscd = await startPcscd();
+    const link = await startCardEmulator({ port: pcscd.vpcdPorts[0], card: null });
+    try {
+      const c = sim.clientConfig('device');
+      const w = (name: string, text: string) => {
+        writeFileSync(join(dir, name), text, { mode: 0o600 });
+        return join(dir, name);
+      };
+      const config = w('device.json', JSON.stringify({
+        facility: { name: '○○病院', code: '1310000001' },
+        staff: { passcode: await hashStaffPasscode('1234') },
+        backend: { url: c.baseUrl, deviceId: c.deviceId, tls: { caFile: w('ca.pem', c.caCertPem), certFile: w('dev.pem', c.certPem), keyFile: w('dev.key', c.keyPem) } },
+      }));
+      const child = spawn(process.execPath, ['--import', 'tsx', fcr, 'service', 'run', '--headless', '--config', config], {
+        env: { ...process.env, PCSCLITE_CSOCK_NAME: pcscd.socketPath },
+        stdio: ['ignore', 'ignore', 'pipe'],
+      });
+      let stderr = '';
+      child.stderr.setEncoding('utf8');
+      child.stderr.on('data', (d: string) => (stderr += d));
+      const waitLog = async (re: RegExp) => {
+        const end = Date.now() + 40_000;
+        while (!re.test(stderr)) {
+          if (Date.now() > end || child.exitCode !== null) throw new Error(`no ${re} in:\n${stderr}`);
+          await new Promise((r) => setTimeout(r, 100));
+        }
+      };
+      await waitLog(/reader service ready/);
+      await link.insert(createPersonaCard({ persona: 'revoked', credentials }));
+      // Revocation comes from the backend's certificate check, over mutual TLS.
+      await waitLog(/card-read slot=card certificate=valid revoked=true/);
+      const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+      child.kill('SIGTERM');
+      assert.equal(await exited, 0);
+      assert.ok(!stderr.includes('1234'));
+    } finally {
+      await link.stop();
+      await pcscd.stop();
+      await sim.stop();
+    }
+  });
+});
