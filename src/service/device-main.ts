@@ -125,7 +125,7 @@ export async function runDevice(argv: string[]): Promise<number> {
     const d = config.touch.device;
     const c = config.touch.calibration;
     try {
-      touch = await HidTouchController.open({ vendorId: d.vendorId, productId: d.productId }, { reportId: d.reportId, minX: c.minX, maxX: c.maxX, minY: c.minY, maxY: c.maxY, swapXY: c.swapXY }, () => ({ cols: process.stdout.columns ?? 80, rows: process.stdout.rows ?? 24 }), log.child('touch'));
+      touch = await HidTouchController.open({ vendorId: d.vendorId, productId: d.productId }, { reportId: d.reportId, minX: c.minX, maxX: c.maxX, minY: c.minY, maxY: c.maxY, swapXY: c.swapXY, invertX: c.invertX, invertY: c.invertY }, () => ({ cols: process.stdout.columns ?? 80, rows: process.stdout.rows ?? 24 }), log.child('touch'));
       touch.onTap(({ x, y }) => panel.touchCell(x, y));
     } catch (e) {
       log.error(`touch controller unavailable: ${(e as Error).message}`);

@@ -16,6 +16,9 @@ export interface TouchCalibration {
   maxY: number;
   /** Swap axes for a panel mounted in portrait. */
   swapXY?: boolean;
+  /** Mirror an axis for a digitizer mounted the other way round. */
+  invertX?: boolean;
+  invertY?: boolean;
 }
 
 export interface TouchSample {
@@ -43,8 +46,10 @@ export function parseTouchReport(report: Uint8Array, calibration: TouchCalibrati
 
 /** Logical coordinates → panel cell, clamped to the panel. */
 export function toPanelCell(sample: TouchSample, c: TouchCalibration, cols: number, rows: number): { x: number; y: number } {
-  const fx = (sample.x - c.minX) / Math.max(1, c.maxX - c.minX);
-  const fy = (sample.y - c.minY) / Math.max(1, c.maxY - c.minY);
+  let fx = (sample.x - c.minX) / Math.max(1, c.maxX - c.minX);
+  let fy = (sample.y - c.minY) / Math.max(1, c.maxY - c.minY);
+  if (c.invertX) fx = 1 - fx;
+  if (c.invertY) fy = 1 - fy;
   const clamp = (v: number, n: number) => Math.min(n - 1, Math.max(0, Math.floor(v * n)));
   return { x: clamp(fx, cols), y: clamp(fy, rows) };
 }

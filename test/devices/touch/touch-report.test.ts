@@ -26,6 +26,7 @@ describe('HID touch reports', () => {
     assert.deepEqual(toPanelCell({ tip: true, x: 4000, y: 3000 }, calibration, 80, 24), { x: 79, y: 23 });
     assert.deepEqual(toPanelCell({ tip: true, x: 2050, y: 1600 }, calibration, 80, 24), { x: 40, y: 12 });
     assert.deepEqual(toPanelCell({ tip: true, x: 0, y: 65535 }, calibration, 80, 24), { x: 0, y: 23 });
+    assert.deepEqual(toPanelCell({ tip: true, x: 100, y: 200 }, { ...calibration, invertX: true, invertY: true }, 80, 24), { x: 79, y: 23 });
   });
 
   it('reports one tap at the release point and survives garbage reports', () => {
