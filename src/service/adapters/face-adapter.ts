@@ -54,7 +54,10 @@ export interface FaceAdapterOptions {
 export class FaceAdapter implements FacePort {
   private camera: CameraSource | undefined;
   private enrolled = false;
+  /** 照合番号B presentations this session (SPEC §5.1: at most twice). */
   private presentations = 0;
+  /** The card or its data was refused: never retried against the card this session (issue 7). */
+  private refused = false;
 
   constructor(private readonly o: FaceAdapterOptions) {}
 
@@ -87,10 +90,17 @@ export class FaceAdapter implements FacePort {
   /** The card photo, authenticated, enrolled in the face worker; a refusal reason otherwise. */
   private async enrolCardPhoto(): Promise<true | string> {
     if (this.enrolled) return true;
+    if (this.refused) return 'refused-earlier';
     if (this.presentations >= MAX_PRESENTATIONS) return 'code-b-attempts-used';
     const image = await this.o.cardFaceImage();
     if (!image) return 'no-card-face-image';
     const scan = await this.o.cardFaceReader.scan(image);
+    // A scan that is not confident is never presented, so it does not use up a presentation:
+    // the patient is asked to place the card again and the next attempt scans anew.
+    if (!scan.ok) {
+      this.o.log.info(`card face not read with confidence: ${scan.reason ?? 'unknown'}`);
+      return `scan-${scan.reason ?? 'failed'}`;
+    }
     this.presentations++;
     try {
       const face = await this.o.cardDriver.transact('card', (channel) =>
@@ -103,6 +113,7 @@ export class FaceAdapter implements FacePort {
     } catch (e) {
       // Staff-facing reason only (SPEC §5.1): which check refused, never the digits or the photo.
       const reason = e instanceof CardFaceRefusedError ? e.reason : (e as Error).name;
+      if (!(e instanceof CardFaceRefusedError && e.reason === 'scan-not-confident')) this.refused = true;
       this.o.log.warn(`card photo not available: ${reason}`);
       return reason;
     }
@@ -137,6 +148,7 @@ export class FaceAdapter implements FacePort {
 
   wipe(): void {
     this.enrolled = false;
+    this.refused = false;
     this.presentations = 0;
   }
 }

@@ -1,0 +1,120 @@
+/**
+ * The face port's sequencing (issue 7 §2, SPEC §5.1) on a real emulated card and the real
+ * card-face OCR: a confident scan unlocks and authenticates the photo before any matching; a scan
+ * that is not confident is never presented and costs no presentation; a refused card is never
+ * retried; a camera that dies reaches the flow as camera-failed. The face model is faked here (its
+ * own tests cover it): this file is about what is presented to the card and when.
+ */
+import assert from 'node:assert/strict';
+import sharp from 'sharp';
+import { SimulatedCardReaderDriver } from '../../src/devices/card-reader/simulated-driver';
+import { SimulatedCamera } from '../../src/devices/camera';
+import { createFullPersonaCard } from '../../src/emulator/full-persona-card';
+import { degradeCardImage, renderCardFace } from '../../src/emulator/card-face';
+import { CardFaceReader } from '../../src/card-face/ocr';
+import { rigCardFaceTrustAnchors } from '../../src/card-face';
+import { findPersona, type PersonaName } from '../../src/personas/catalogue';
+import { loadRigCredentials } from '../../src/personas/credentials';
+import { silentLogger } from '../../src/log/logger';
+import { FaceAdapter } from '../../src/service/adapters/face-adapter';
+import { SessionMemory } from '../../src/service/adapters/session-memory';
+import type { FaceVerifier, VerifyResult } from '../../src/face/verifier';
+
+class FakeVerifier implements FaceVerifier {
+  enrolled = 0;
+  answer: VerifyResult = { outcome: 'match', score: 0.8 };
+  async enrolCardPhoto(): Promise<void> {
+    this.enrolled++;
+  }
+  async verify(): Promise<VerifyResult> {
+    return this.answer;
+  }
+  async close(): Promise<void> {}
+}
+
+const frame = { width: 4, height: 4, rgb: new Uint8Array(48) };
+
+describe('face port: card-face unlock then matching', function () {
+  this.timeout(120_000);
+  const reader = new CardFaceReader();
+  before(() => reader.start());
+  after(() => reader.stop());
+
+  async function setup(persona: PersonaName, image: 'card-face' | 'blank' = 'card-face') {
+    const credentials = await loadRigCredentials();
+    const driver = new SimulatedCardReaderDriver();
+    await driver.start();
+    const card = await createFullPersonaCard({ persona, credentials });
+    driver.insert('card', card);
+    let transactions = 0;
+    const counting = Object.assign(Object.create(driver) as SimulatedCardReaderDriver, {
+      transact: ((...args: Parameters<SimulatedCardReaderDriver['transact']>) => {
+        transactions++;
+        return driver.transact(...args);
+      }) as SimulatedCardReaderDriver['transact'],
+    });
+    const verifier = new FakeVerifier();
+    const camera = new SimulatedCamera([frame], 30);
+    const memory = new SessionMemory();
+    const faceImage = async () =>
+      image === 'blank'
+        ? sharp({ create: { width: 1120, height: 800, channels: 3, background: '#808080' } }).png().toBuffer()
+        : degradeCardImage(await renderCardFace(findPersona(persona)!), { blur: 0.5, seed: 3 });
+    const adapter = new FaceAdapter({
+      cardDriver: counting,
+      memory,
+      camera: () => camera,
+      verifier,
+      cardFaceReader: reader,
+      cardFaceImage: faceImage,
+      trustAnchors: await rigCardFaceTrustAnchors(),
+      rigMode: true,
+      attemptMs: 3000,
+      log: silentLogger,
+    });
+    return { adapter, verifier, camera, memory, driver, transactions: () => transactions };
+  }
+
+  it('valid: the authenticated card photo is enrolled, then a live match is reported with its score', async () => {
+    const t = await setup('valid');
+    assert.deepEqual(await t.adapter.startCamera(), { ok: true });
+    const r = await t.adapter.match();
+    assert.equal(r.outcome, 'match');
+    assert.equal(t.verifier.enrolled, 1);
+    assert.ok(t.memory.faceMatch && t.memory.faceMatch.score > 0);
+    // A second attempt in the same session reuses the enrolment: no second presentation.
+    const before = t.transactions();
+    assert.equal((await t.adapter.match()).outcome, 'match');
+    assert.equal(t.transactions(), before);
+    await t.adapter.stopCamera();
+  });
+
+  it('forged-photo: refused before any matching, and never retried against the card', async () => {
+    const t = await setup('forged-photo');
+    await t.adapter.startCamera();
+    assert.equal((await t.adapter.match()).outcome, 'card-photo-unavailable');
+    assert.equal(t.verifier.enrolled, 0);
+    const before = t.transactions();
+    assert.equal((await t.adapter.match()).outcome, 'card-photo-unavailable');
+    assert.equal(t.transactions(), before, 'no second presentation after a refusal');
+    await t.adapter.stopCamera();
+  });
+
+  it('a card face that cannot be read is never presented to the card', async () => {
+    const t = await setup('valid', 'blank');
+    await t.adapter.startCamera();
+    assert.equal((await t.adapter.match()).outcome, 'card-photo-unavailable');
+    assert.equal(t.transactions(), 0);
+    await t.adapter.stopCamera();
+  });
+
+  it('a camera that dies during the attempt is reported as camera-failed', async () => {
+    const t = await setup('valid');
+    await t.adapter.startCamera();
+    t.verifier.answer = { outcome: 'rejected', hint: 'move-closer' };
+    const pending = t.adapter.match();
+    setTimeout(() => t.camera.fail(), 300);
+    const r = await pending;
+    assert.equal(r.cameraFailed, true, JSON.stringify(r));
+  });
+});
