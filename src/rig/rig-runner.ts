@@ -185,7 +185,7 @@ export async function runRig(argv: string[]): Promise<number> {
   const panel: PanelDriver = interactive ? new BlessedPanel({
         countdownLabel: ja.countdown,
         onQuit: () => quit(),
-        footer: 'rig: in another terminal `npx fcr rig insert valid` (personas in README) · keys a,b,c… press buttons, digits type · Ctrl-C quits · log: .rig/rig.log',
+        footer: `rig (${slots.description}) · in another terminal: npx fcr rig insert valid · keys a,b,c… press buttons, digits type · Ctrl-C quits · log .rig/rig.log`,
       }) : new HeadlessPanel();
   const { service } = assembleReaderService({
     config,

@@ -43,6 +43,15 @@ describe('e2e: face authentication', function () {
     assert.ok(rig.flatScreen().includes(ja.buttonStaff));
   });
 
+  it('a card whose photo was swapped after signing (forged-photo): refused before matching, PIN or staff offered', async () => {
+    await rig.fcr('face', 'genuine');
+    await rig.fcr('insert', 'forged-photo');
+    await rig.waitForScreen(ja.buttonFace);
+    await rig.fcr('tap', ja.buttonFace);
+    await rig.waitForScreen(ja.faceCardPhoto, 60_000);
+    assert.ok(rig.log().includes('data-signature-invalid'), 'the staff-facing reason is logged');
+  });
+
   it('the service log holds no 照合番号B digits, PIN or name', () => {
     const log = rig.log();
     assert.ok(log.includes('card-face data authenticated'));
