@@ -103,6 +103,16 @@ export function maskLikely(face: DetectedFace): boolean {
   return face.skin !== undefined && face.skin.upper >= 0.3 && face.skin.lower < 0.08;
 }
 
+/**
+ * A face failing liveness that is dim (< 110) against a surround at least 30 brighter is most
+ * likely backlit (the liveness models score dim faces low): the frame is rejected with the
+ * `backlight` hint instead of being called a spoof. Only frames that already failed are
+ * affected, so a dark-skinned patient before a bright wall is never rejected for the contrast
+ * alone (on the eval's genuine frames the surround was up to 40 brighter than the face).
+ */
+const BACKLIGHT_MAX_FACE_LUMA = 110;
+const BACKLIGHT_LIVENESS_CONTRAST = 30;
+
 /** Faces at least this fraction of the main face's width count as another person in frame. */
 const OTHER_PERSON_FRACTION = 0.6;
 
@@ -128,10 +138,8 @@ export function qualityGate(analysis: Analysis, grey: GreyImage, cfg: DecisionCo
   const dy = (box.y + box.height / 2) / analysis.height - 0.5;
   if (Math.abs(dx) > cfg.maxCentreOffset || Math.abs(dy) > cfg.maxCentreOffset) return { outcome: 'rejected', hint: 'center-face' };
   const faceLuma = meanLuma(grey, box);
-  if (faceLuma < cfg.minFaceLuma) {
-    const frameLuma = meanLuma(grey, { x: 0, y: 0, width: grey.width, height: grey.height });
-    return { outcome: 'rejected', hint: frameLuma > faceLuma + 40 ? 'backlight' : 'too-dark' };
-  }
+  const frameLuma = meanLuma(grey, { x: 0, y: 0, width: grey.width, height: grey.height });
+  if (faceLuma < cfg.minFaceLuma) return { outcome: 'rejected', hint: frameLuma > faceLuma + 40 ? 'backlight' : 'too-dark' };
   if (laplacianVariance(grey, box) < cfg.minSharpness) return { outcome: 'rejected', hint: 'hold-still' };
   if (face.score < cfg.minFrontalScore || !face.embedding) return { outcome: 'rejected', hint: maskLikely(face) ? 'remove-mask' : 'face-the-camera' };
   return undefined;
@@ -144,6 +152,13 @@ export function decide(analysis: Analysis, grey: GreyImage, card: ArrayLike<numb
   const face = mainFace(analysis.faces) as DetectedFace; // present: the gate passed
   const liveness: LivenessScores = { real: face.real ?? 0, live: face.live ?? 0 };
   if (cfg.liveness && (liveness.real < cfg.minReal || liveness.live < cfg.minLive)) {
+    // The liveness models score a dim, backlit face low too: ask for better light first. A
+    // rejection is never a match, so this cannot let a spoof through.
+    const faceLuma = meanLuma(grey, face.box);
+    const frameLuma = meanLuma(grey, { x: 0, y: 0, width: grey.width, height: grey.height });
+    if (faceLuma < BACKLIGHT_MAX_FACE_LUMA && frameLuma - faceLuma >= BACKLIGHT_LIVENESS_CONTRAST) {
+      return { outcome: 'rejected', hint: 'backlight', liveness, ms: analysis.ms };
+    }
     return { outcome: 'spoof', liveness, ms: analysis.ms };
   }
   const score = similarity(face.embedding ?? [], card, cfg.metric);

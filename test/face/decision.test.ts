@@ -69,6 +69,18 @@ describe('face decision (pure)', () => {
     assert.equal(decide(analysis([face(centred, { embedding: other })]), frame(centred), card, defaultDecisionConfig).hint, undefined);
   });
 
+  it('blames backlight, not the face, for a dim face against a bright surround', () => {
+    // Face at luma ~90 against a bright surround: judged normally while liveness is satisfied
+    // (a dark-skinned patient before a bright wall is not rejected for the contrast alone)…
+    const backlit = frame(centred, { faceLuma: 90, bg: 200 });
+    assert.equal(decide(analysis([face(centred)]), backlit, card, defaultDecisionConfig).outcome, 'match');
+    // …but when liveness fails there, the light is blamed, not the face.
+    const r = decide(analysis([face(centred, { live: 0.2 })]), backlit, card, defaultDecisionConfig);
+    assert.deepEqual([r.outcome, r.hint], ['rejected', 'backlight']);
+    const evenLight = decide(analysis([face(centred, { live: 0.2 })]), frame(centred, { faceLuma: 100, bg: 100 }), card, defaultDecisionConfig);
+    assert.equal(evenLight.outcome, 'spoof');
+  });
+
   it('calls low antispoof or liveness scores a spoof before comparing', () => {
     const lowReal = decide(analysis([face(centred, { real: 0.05 })]), frame(centred), card, defaultDecisionConfig);
     assert.equal(lowReal.outcome, 'spoof');

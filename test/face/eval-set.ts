@@ -89,3 +89,38 @@ export function withMask(img: RgbImage, face: Box): RgbImage {
   }
   return out;
 }
+
+/**
+ * Counter conditions of SPEC §3 step 4 that should end in a hint rather than a decision, each
+ * built from a person's camera view (reported apart from FAR/FRR):
+ *   backlight — face darkened, a bright window behind (entrance or window light)
+ *   low       — face in the bottom quarter of the frame (a child, a wheelchair user)
+ *   far       — the view shrunk into the middle of the frame (standing back)
+ *   two       — a second person's view beside the patient
+ */
+export const counterConditions = ['backlight', 'low', 'far', 'two'] as const;
+export type CounterCondition = (typeof counterConditions)[number];
+
+export async function counterProbe(id: string, other: string, condition: CounterCondition): Promise<RgbImage> {
+  const file = join(faceFixtureDir, `${id}.camera.jpg`);
+  const grey = { r: 128, g: 128, b: 128 };
+  switch (condition) {
+    case 'backlight': {
+      // The camera exposes for the bright window: the face falls to about a third of its light.
+      const dark = await sharp(file).modulate({ brightness: 0.35 }).toBuffer();
+      const glow = Buffer.from(
+        '<svg width="640" height="480"><defs><radialGradient id="g" cx="0.5" cy="0.5" r="0.7"><stop offset="0.45" stop-color="#fff" stop-opacity="0"/><stop offset="0.7" stop-color="#fff" stop-opacity="0.97"/></radialGradient></defs><rect width="640" height="480" fill="url(#g)"/></svg>',
+      );
+      return toRgb(sharp(dark).composite([{ input: glow }]));
+    }
+    case 'low':
+      return toRgb(sharp(await sharp(file).resize(320, 240).toBuffer()).extend({ top: 240, bottom: 0, left: 160, right: 160, background: grey }));
+    case 'far':
+      return toRgb(sharp(await sharp(file).resize(192, 144).toBuffer()).extend({ top: 168, bottom: 168, left: 224, right: 224, background: grey }));
+    case 'two': {
+      const a = await sharp(file).resize(320, 240).toBuffer();
+      const b = await sharp(join(faceFixtureDir, `${other}.camera.jpg`)).resize(320, 240).toBuffer();
+      return toRgb(sharp({ create: { width: 640, height: 480, channels: 3, background: grey } }).composite([{ input: a, left: 0, top: 120 }, { input: b, left: 320, top: 120 }]));
+    }
+  }
+}

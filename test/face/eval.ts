@@ -10,7 +10,7 @@ import { FaceEngine, type Analysis } from '../../src/face/engine';
 import { cardPhotoEmbedding, decide, decisionDefaultsFor, qualityGate, similarity, type DecisionConfig, type VerifyOutcome } from '../../src/face/decision';
 import { toGrey, type RgbImage } from '../../src/face/image';
 import { FaceApiBaseline, FACEAPI_DISTANCE_THRESHOLD } from './baseline-faceapi';
-import { augmentations, cameraProbe, cardPhoto, faceIds, spoofKinds, spoofProbe, withMask, type Augmentation, type SpoofKind } from './eval-set';
+import { augmentations, cameraProbe, cardPhoto, counterConditions, counterProbe, faceIds, spoofKinds, spoofProbe, withMask, type Augmentation, type SpoofKind } from './eval-set';
 
 interface Probe {
   id: string;
@@ -93,6 +93,21 @@ async function main(): Promise<void> {
     const card = cards.get(p.id);
     return card !== undefined && decide(p.analysis, toGrey(p.image), card, cfg).hint === 'remove-mask';
   }).length;
+  // Counter conditions that should produce a hint (SPEC §3 step 4): outcomes and hints per condition.
+  const conditions: Record<string, { samples: number; outcomes: Record<string, number>; hints: Record<string, number> }> = {};
+  for (const condition of counterConditions) {
+    const rows: { outcome: VerifyOutcome; hint?: string }[] = [];
+    for (const [n, id] of faceIds.entries()) {
+      const card = cards.get(id);
+      if (!card) continue;
+      const image = await counterProbe(id, faceIds[(n + 1) % faceIds.length] ?? id, condition);
+      const r = decide(await engine.analyse(image), toGrey(image), card, cfg);
+      rows.push({ outcome: r.outcome, ...(r.hint ? { hint: r.hint } : {}) });
+    }
+    const hints: Record<string, number> = {};
+    for (const r of rows) if (r.hint) hints[r.hint] = (hints[r.hint] ?? 0) + 1;
+    conditions[condition] = { samples: rows.length, outcomes: count(rows), hints };
+  }
   // Liveness on genuine live-camera originals: how often a real person would be called a spoof.
   const liveOriginals = probes.filter((p) => p.aug === 'original').map((p) => outcome(cards.get(p.id) ?? new Float32Array(), p));
   const sweep =
@@ -145,6 +160,7 @@ async function main(): Promise<void> {
       liveOriginals: liveOriginals.length,
       spoofScores: spoofs.map((s) => [s.kind, Number((s.real ?? NaN).toFixed(2)), Number((s.live ?? NaN).toFixed(2))]),
     },
+    conditions,
     masks: {
       samples: masked.length,
       outcomes: count(masked),
