@@ -133,6 +133,13 @@ export const facilityConfigSchema = z.strictObject({
         .refine((c) => c.maxX > c.minX && c.maxY > c.minY, 'max must exceed min'),
     })
     .prefault({}),
+  /** The technician console on the board's UART (SPEC §1); absent: no console. */
+  console: z
+    .strictObject({
+      path: z.string().min(1),
+      baudRate: z.number().int().min(1200).max(921600).default(115200),
+    })
+    .optional(),
   /** Rig mode accepts the rig's test trust anchor and opens the rig control socket; never in production. */
   rig: z.boolean().default(false),
 });

@@ -9,7 +9,7 @@
  * - GPIO on a simulated chip; the panel drawn with blessed in this terminal (or headless);
  * - the rig control socket for `fcr rig insert|remove|tap|pin|face|staff|screen|receptions`.
  */
-import { existsSync, mkdirSync, readFileSync, createWriteStream } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, createWriteStream, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { createLogger, type Logger } from '../log/logger';
 import { defaultRigConfig, ConfigError, type FacilityConfig } from '../config';
@@ -42,6 +42,9 @@ import { BlessedPanel } from '../ui/panel/blessed-panel';
 import { panelText } from '../ui/panel/panel-layout';
 import { ja } from '../ui/text/ja';
 import { startRigControlServer } from './control-server';
+import { startPtyPair } from './pty-pair';
+import { openSerialConsole, TechnicianShell } from '../devices/console/technician-console';
+import { technicianConsoleBackend } from '../service/console-status';
 import { RigCommandError, type RigActions } from './control-protocol';
 
 const repoRoot = resolve(__dirname, '..', '..');
@@ -277,6 +280,18 @@ export async function runRig(argv: string[]): Promise<number> {
     },
   };
   const control = await startRigControlServer(join(rigDir, 'control.sock'), actions, log.child('rig'));
+  // The board's UART: a socat pty pair; a technician opens `.rig/console/console-technician`.
+  const consoleDir = join(rigDir, 'console');
+  rmSync(consoleDir, { recursive: true, force: true });
+  mkdirSync(consoleDir, { recursive: true });
+  const pty = await startPtyPair(consoleDir).catch((e: unknown) => {
+    log.warn(`technician console unavailable: ${(e as Error).message}`);
+    return undefined;
+  });
+  const technicianConsole = pty
+    ? await openSerialConsole({ path: pty.deviceEnd, shell: new TechnicianShell(technicianConsoleBackend(service, () => client.circuitState(), config, rigFace !== undefined)), log: log.child('console') })
+    : undefined;
+  if (pty) log.info(`technician console on ${pty.technicianEnd}`);
   log.info('rig ready');
   if (!interactive) process.stdout.write(`rig ready: control socket ${control.path}\n`);
 
@@ -285,6 +300,8 @@ export async function runRig(argv: string[]): Promise<number> {
   await quitting;
   log.info('rig stopping');
   await control.close();
+  await technicianConsole?.close();
+  await pty?.stop();
   await service.stop();
   panel.close();
   indicators.close();

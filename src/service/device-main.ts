@@ -24,6 +24,8 @@ import { ja } from '../ui/text/ja';
 import { NoFacePort } from './adapters/no-face';
 import { assembleReaderService } from './assemble';
 import { createSystemdNotifier } from './systemd-notify';
+import { technicianConsoleBackend } from './console-status';
+import { openSerialConsole, TechnicianShell } from '../devices/console/technician-console';
 
 const repoRoot = resolve(__dirname, '..', '..');
 export const EX_CONFIG = 78;
@@ -137,6 +139,17 @@ export async function runDevice(argv: string[]): Promise<number> {
   const face = new NoFacePort('no card-face trust anchor configured');
   const { service } = assembleReaderService({ config, cardDriver, backend, deviceKeyPem: readFileSync(tlsFiles.keyFile!, 'utf8'), deviceId: config.backend.deviceId, face, panel, indicators, log });
   service.start();
+  const technicianConsole = config.console
+    ? await openSerialConsole({
+        path: config.console.path,
+        baudRate: config.console.baudRate,
+        shell: new TechnicianShell(technicianConsoleBackend(service, () => backend.circuitState(), config, false)),
+        log: log.child('console'),
+      }).catch((e: unknown) => {
+        log.error(`technician console unavailable: ${(e as Error).message}`);
+        return undefined;
+      })
+    : undefined;
   const stopWatchdog = notifier.startWatchdog();
   notifier.ready(`serving ${config.facility.name}`);
   log.info('reader service ready');
@@ -148,6 +161,7 @@ export async function runDevice(argv: string[]): Promise<number> {
   stopWatchdog();
   log.info('reader service stopping');
   await service.stop();
+  await technicianConsole?.close();
   touch?.close();
   panel.close();
   indicators.close();

@@ -12,6 +12,7 @@ import { hashStaffPasscode } from '../../src/config';
 import { BackendSimulator } from '../../src/backend/simulator/server';
 import { loadRigCredentials } from '../../src/personas/credentials';
 import { startPcscd } from '../../src/rig/pcscd-process';
+import { startPtyPair } from '../../src/rig/pty-pair';
 import { createPersonaCard, startCardEmulator } from '../../src/emulator';
 
 const fcr = resolve(__dirname, '../../bin/fcr.js');
@@ -61,6 +62,7 @@ describe('fcr service run (the device entry point)', function () {
     const credentials = await loadRigCredentials();
     const sim = await BackendSimulator.start({ credentials, facilityCode: '1310000001' });
     const pcscd = await startPcscd();
+    const pty = await startPtyPair();
     const link = await startCardEmulator({ port: pcscd.vpcdPorts[0], card: null });
     try {
       const c = sim.clientConfig('device');
@@ -72,6 +74,7 @@ describe('fcr service run (the device entry point)', function () {
         facility: { name: '○○病院', code: '1310000001' },
         staff: { passcode: await hashStaffPasscode('1234') },
         backend: { url: c.baseUrl, deviceId: c.deviceId, tls: { caFile: w('ca.pem', c.caCertPem), certFile: w('dev.pem', c.certPem), keyFile: w('dev.key', c.keyPem) } },
+        console: { path: pty.deviceEnd },
       }));
       const child = spawn(process.execPath, ['--import', 'tsx', fcr, 'service', 'run', '--headless', '--config', config], {
         env: { ...process.env, PCSCLITE_CSOCK_NAME: pcscd.socketPath },
@@ -91,12 +94,16 @@ describe('fcr service run (the device entry point)', function () {
       await link.insert(createPersonaCard({ persona: 'revoked', credentials }));
       // Revocation comes from the backend's certificate check, over mutual TLS.
       await waitLog(/card-read slot=card certificate=valid revoked=true/);
+      // The technician console on the UART (a socat pty pair here) reports the session ended.
+      const answer = spawnSync('socat', ['-T', '2', '-', `${pty.technicianEnd},raw,echo=0`], { input: 'counters\r\n', encoding: 'utf8', timeout: 10_000 });
+      assert.match(answer.stdout, /errors: certificate-revoked=1/);
       const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
       child.kill('SIGTERM');
       assert.equal(await exited, 0);
       assert.ok(!stderr.includes('1234'));
     } finally {
       await link.stop();
+      await pty.stop();
       await pcscd.stop();
       await sim.stop();
     }

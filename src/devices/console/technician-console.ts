@@ -1,0 +1,105 @@
+/**
+ * The technician console on the board's UART (SPEC §1 table): a line-oriented command shell for
+ * service technicians — reader status, the day's counters (SPEC §9), the backend circuit, the
+ * configuration summary. English only (technicians), and never personal data: the session state
+ * is shown as the screen id, counters are counts.
+ *
+ * The shell (`TechnicianShell`) is pure text in → text out; the console binds it to a serial port
+ * with `serialport` (on the rig, one end of a `socat` pty pair).
+ */
+import type { Logger } from '../../log/logger';
+
+export interface ConsoleStatus {
+  screen: string;
+  cardPresent: boolean;
+  phonePresent: boolean;
+  backendCircuit: string;
+  faceAvailable: boolean;
+  facility: string;
+  mode: string;
+  uptimeSeconds: number;
+}
+
+export interface ConsoleCounters {
+  day: string;
+  byMethod: Record<string, number>;
+  byStatus: Record<string, number>;
+  errors: Record<string, number>;
+}
+
+/** What the shell can ask the running service. */
+export interface ConsoleBackend {
+  status(): ConsoleStatus;
+  counters(): ConsoleCounters;
+  version(): string;
+}
+
+const HELP = ['commands:', '  status    reader, backend and face state', '  counters  today\'s confirmations by method and result, errors (SPEC §9)', '  version   software version', '  help      this list'];
+
+export class TechnicianShell {
+  constructor(private readonly backend: ConsoleBackend) {}
+
+  /** One command line → the lines to answer (always ends with a prompt line `ok` or `error …`). */
+  handle(line: string): string[] {
+    const [cmd, ...rest] = line.trim().split(/\s+/);
+    if (!cmd) return [];
+    if (rest.length > 0) return [`error: ${cmd} takes no arguments`];
+    switch (cmd) {
+      case 'help':
+        return [...HELP, 'ok'];
+      case 'version':
+        return [this.backend.version(), 'ok'];
+      case 'status': {
+        const s = this.backend.status();
+        return [
+          `facility: ${s.facility} (${s.mode})`,
+          `screen: ${s.screen}`,
+          `card: ${s.cardPresent ? 'present' : 'absent'}  phone: ${s.phonePresent ? 'present' : 'absent'}`,
+          `backend circuit: ${s.backendCircuit}`,
+          `face authentication: ${s.faceAvailable ? 'available' : 'unavailable'}`,
+          `uptime: ${s.uptimeSeconds}s`,
+          'ok',
+        ];
+      }
+      case 'counters': {
+        const c = this.backend.counters();
+        const fmt = (r: Record<string, number>) => (Object.keys(r).length === 0 ? '-' : Object.entries(r).map(([k, v]) => `${k}=${v}`).join(' '));
+        return [`day: ${c.day}`, `by method: ${fmt(c.byMethod)}`, `by result: ${fmt(c.byStatus)}`, `errors: ${fmt(c.errors)}`, 'ok'];
+      }
+      default:
+        return [`error: unknown command ${cmd} (try help)`];
+    }
+  }
+}
+
+export interface SerialConsoleOptions {
+  path: string;
+  baudRate?: number;
+  shell: TechnicianShell;
+  log: Logger;
+}
+
+export interface SerialConsole {
+  close(): Promise<void>;
+}
+
+/** Binds the shell to a serial port: one command per line, CRLF answers as terminals expect. */
+export async function openSerialConsole(o: SerialConsoleOptions): Promise<SerialConsole> {
+  const { SerialPort } = await import('serialport');
+  const { ReadlineParser } = await import('@serialport/parser-readline');
+  const port = new SerialPort({ path: o.path, baudRate: o.baudRate ?? 115200, autoOpen: false });
+  await new Promise<void>((resolve, reject) => port.open((err) => (err ? reject(err) : resolve())));
+  const lines = port.pipe(new ReadlineParser({ delimiter: '\n' }));
+  lines.on('data', (line: string) => {
+    const answer = o.shell.handle(line.replace(/\r$/, ''));
+    if (answer.length > 0) port.write(answer.join('\r\n') + '\r\n');
+  });
+  port.on('error', (err) => o.log.error(`technician console: ${err.message}`));
+  return {
+    close: () =>
+      new Promise<void>((resolve) => {
+        if (!port.isOpen) return resolve();
+        port.close(() => resolve());
+      }),
+  };
+}

@@ -1,0 +1,36 @@
+/**
+ * What the technician console shows about the running reader service (screen id, presence,
+ * backend circuit, SPEC §9 counters): read-only, counts and ids only.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { FacilityConfig } from '../config';
+import type { ConsoleBackend } from '../devices/console/technician-console';
+import type { ReaderService } from './reader-service';
+
+const version = (JSON.parse(readFileSync(join(__dirname, '..', '..', 'package.json'), 'utf8')) as { version: string }).version;
+
+export function technicianConsoleBackend(
+  service: ReaderService,
+  circuitState: () => string,
+  config: FacilityConfig,
+  faceAvailable: boolean,
+): ConsoleBackend {
+  return {
+    status: () => {
+      const st = service.current();
+      return {
+        screen: st.phase.name,
+        cardPresent: st.device.cardPresent,
+        phonePresent: st.device.phonePresent,
+        backendCircuit: circuitState(),
+        faceAvailable,
+        facility: config.facility.name,
+        mode: config.mode,
+        uptimeSeconds: Math.round(process.uptime()),
+      };
+    },
+    counters: () => service.counters.today(Date.now()),
+    version: () => `face-card-reader ${version}`,
+  };
+}
