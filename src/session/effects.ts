@@ -33,8 +33,12 @@ export interface StaffFallback {
   claimRoutes: ('A' | 'B' | 'C')[];
 }
 
+/** How consent was given (SPEC §6 steps 1–3). */
+export type ConsentMode = 'inherited' | 'comprehensive' | 'individual';
+
 /** Consents as sent to the backend (SPEC §6 step 7), bound to this facility by the backend client. */
 export interface ConsentRecord {
+  mode?: ConsentMode;
   categories: ConsentAnswers;
   referralLetterIds: string[];
   /** 限度額情報: provided without a screen since 2024-10-07 unless the legacy screen is on. */

@@ -437,6 +437,7 @@ function consentRecord(t: Step): ConsentRecord {
     categories: { ...t.data.consent.categories },
     referralLetterIds: [...t.data.consent.referralLetterIds],
     limitInfo: t.data.consent.limitInfo,
+    ...(t.data.consent.mode ? { mode: t.data.consent.mode } : {}),
   };
 }
 
@@ -712,6 +713,7 @@ function onButton(t: Step, id: string): void {
     case 'consent-inherit':
       if (id === BUTTON.consentInherit) {
         t.data.consent.categories = restrictToAcquired(t, t.data.qualification?.previousConsent ?? {});
+        t.data.consent.mode = 'inherited';
         afterCategories(t);
       } else if (id === BUTTON.consentReselect) {
         t.go({ name: 'consent-method' });
@@ -728,9 +730,11 @@ function onButton(t: Step, id: string): void {
       if (id === BUTTON.consentAll) {
         t.data.consent.categories = {};
         for (const c of acquiredCategories(t.config)) t.data.consent.categories[c] = true;
+        t.data.consent.mode = 'comprehensive';
         afterCategories(t);
       } else if (id === BUTTON.consentIndividual) {
         t.data.consent.categories = {};
+        t.data.consent.mode = 'individual';
         const first = nextCategory(t, null);
         if (first) t.go({ name: 'consent-item', category: first });
         else afterCategories(t);

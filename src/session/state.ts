@@ -5,7 +5,7 @@
  * toggle). Plain JSON-able data so tests can assert that nothing personal survives a wipe.
  */
 import type { FacilityConfig } from '../config/schema';
-import type { FailureCause, IdentityMethod } from './effects';
+import type { ConsentMode, FailureCause, IdentityMethod } from './effects';
 import type {
   CardReadInfo,
   ConsentAnswers,
@@ -77,7 +77,8 @@ export interface SessionData {
   /** Kind ② ordering (SPEC §2): consents collected before identity, staff-initiated. */
   consentFirst: boolean;
   consentCollected: boolean;
-  consent: { categories: ConsentAnswers; referralLetterIds: string[]; limitInfo: boolean };
+  /** `mode`: how the categories were answered (SPEC §6: inherited, 全て同意する, or one by one). */
+  consent: { categories: ConsentAnswers; referralLetterIds: string[]; limitInfo: boolean; mode?: ConsentMode };
   qualification: QualificationResult | null;
   notices: ('expiring-soon' | 'grace')[];
   /** A `record-result` was emitted for this session (one record per session, SPEC §7). */

@@ -61,6 +61,7 @@ describe('e2e: consent screens on a differently configured facility', function (
     const last = entries.at(-1)!;
     assert.equal(last.identityMethod, 'visual');
     assert.ok(last.consents, 'consents recorded');
+    assert.equal(last.consents.mode, 'individual');
     const g = last.consents.given;
     assert.equal(g.surgeryDiagnosisInfection, true);
     assert.equal(g.clinicalAndMedication, false);

@@ -76,7 +76,7 @@ describe('session flows', () => {
     assert.deepEqual(d.of('register-consent'), [
       {
         type: 'register-consent',
-        consent: { categories: { surgery: true, clinical: true, medication: true, checkup: false }, referralLetterIds: [], limitInfo: true },
+        consent: { categories: { surgery: true, clinical: true, medication: true, checkup: false }, referralLetterIds: [], limitInfo: true, mode: 'inherited' },
       },
     ]);
     d.send({ type: 'consent-registered' });
@@ -632,7 +632,7 @@ describe('session flows', () => {
         type: 'query-backend',
         slot: 'card',
         method: 'pin',
-        consentFirst: { categories: { surgery: true, clinical: true, medication: true, checkup: false }, referralLetterIds: [], limitInfo: true },
+        consentFirst: { categories: { surgery: true, clinical: true, medication: true, checkup: false }, referralLetterIds: [], limitInfo: true, mode: 'individual' },
       },
     ]);
     d.send({ type: 'backend-result', result: { ...qualified, previousConsent: { surgery: false } } });

@@ -115,7 +115,7 @@ export class BackendAdapter implements QualificationPort {
         confirmationKind: this.o.config.mode === 'qualification-only' ? 'qualification-only' : q.consentFirst ? 'home-consent' : 'standard',
         userAuthCertificate: m.certificate.toString('base64'),
         proof,
-        ...(q.consentFirst ? { consents: toConsents(q.consentFirst, 'individual') } : {}),
+        ...(q.consentFirst ? { consents: toConsents(q.consentFirst, q.consentFirst.mode ?? 'individual') } : {}),
       });
       m.receptionSeq = response.receptionSeq;
       if (response.status === 'certificate-refused') {
@@ -154,7 +154,7 @@ export class BackendAdapter implements QualificationPort {
     const seq = this.o.memory.receptionSeq;
     if (seq === null) return { ok: false, kind: 'protocol' };
     try {
-      await this.o.client.registerConsent({ receptionSeq: seq, consents: toConsents(consent, 'individual') });
+      await this.o.client.registerConsent({ receptionSeq: seq, consents: toConsents(consent, consent.mode ?? 'individual') });
       return { ok: true };
     } catch (e) {
       this.o.log.warn(`consent registration failed: ${(e as Error).name}`);
