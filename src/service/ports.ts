@@ -44,6 +44,8 @@ export type CallOutcome = { ok: true } | { ok: false; kind: BackendFailureKind }
 export interface QualificationQuery {
   slot: ReaderSlot;
   method: IdentityMethod;
+  /** For a visual check: the panel's staff button or the reception terminal's switch (SPEC §3.1). */
+  visualTrigger?: 'panel' | 'terminal';
   consentFirst?: ConsentRecord;
 }
 

@@ -195,7 +195,12 @@ export class ReaderService {
         return;
       case 'query-backend':
         this.async_('query-backend', async () => {
-          const r = await backend.query({ slot: effect.slot, method: effect.method, ...(effect.consentFirst ? { consentFirst: effect.consentFirst } : {}) });
+          const r = await backend.query({
+            slot: effect.slot,
+            method: effect.method,
+            ...(effect.visualTrigger ? { visualTrigger: effect.visualTrigger } : {}),
+            ...(effect.consentFirst ? { consentFirst: effect.consentFirst } : {}),
+          });
           indicators.setLeds(backend.available() ? 'busy' : 'backend-unavailable');
           return r.ok ? { type: 'backend-result', result: r.result } : { type: 'backend-failed', kind: r.kind };
         });

@@ -61,7 +61,7 @@ export type SessionEffect =
   | { type: 'start-camera' }
   | { type: 'stop-camera' }
   | { type: 'start-face-match' }
-  | { type: 'query-backend'; slot: ReaderSlot; method: IdentityMethod; consentFirst?: ConsentRecord }
+  | { type: 'query-backend'; slot: ReaderSlot; method: IdentityMethod; visualTrigger?: 'panel' | 'terminal'; consentFirst?: ConsentRecord }
   | { type: 'register-consent'; consent: ConsentRecord }
   | { type: 'register-insurance-use' }
   | { type: 'check-staff-passcode'; passcode: string }

@@ -403,6 +403,7 @@ function holdPhone(t: Step, kind: 'android' | 'iphone'): void {
 function afterCardRead(t: Step): void {
   if (t.data.visualArmed || t.device.remoteVisualMode) {
     if (t.device.remoteVisualMode) t.log('info', 'remote-visual-mode-used');
+    t.data.visualTrigger = t.data.visualArmed ? 'panel' : 'terminal';
     t.device.remoteVisualMode = false;
     identified(t, 'visual');
     return;
@@ -449,10 +450,11 @@ function query(t: Step): void {
   const method = t.data.identity ?? 'visual';
   const slot = t.data.slot ?? 'card';
   t.go({ name: 'querying' });
+  const trigger = method === 'visual' ? { visualTrigger: t.data.visualTrigger ?? 'panel' } : {};
   if (t.data.consentFirst && t.data.consentCollected && !inGrace(t)) {
-    t.emit({ type: 'query-backend', slot, method, consentFirst: consentRecord(t) });
+    t.emit({ type: 'query-backend', slot, method, ...trigger, consentFirst: consentRecord(t) });
   } else {
-    t.emit({ type: 'query-backend', slot, method });
+    t.emit({ type: 'query-backend', slot, method, ...trigger });
   }
 }
 

@@ -74,6 +74,8 @@ export interface SessionData {
   staffAuthenticated: boolean;
   /** Staff confirmed 目視確認 before the card was placed. */
   visualArmed: boolean;
+  /** Where the visual check came from: the staff button on the panel, or the reception terminal's switch. */
+  visualTrigger: 'panel' | 'terminal' | null;
   /** Kind ② ordering (SPEC §2): consents collected before identity, staff-initiated. */
   consentFirst: boolean;
   consentCollected: boolean;
@@ -120,6 +122,7 @@ export function emptySessionData(): SessionData {
     cameraFailed: false,
     staffAuthenticated: false,
     visualArmed: false,
+    visualTrigger: null,
     consentFirst: false,
     consentCollected: false,
     consent: { categories: {}, referralLetterIds: [], limitInfo: true },

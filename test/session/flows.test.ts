@@ -432,7 +432,7 @@ describe('session flows', () => {
     assert.equal(d.phase, 'staff-place-card');
     assert.deepEqual(d.view.lines, ['マイナンバーカードを置いてください。']);
     d.placeCard();
-    assert.deepEqual(d.of('query-backend'), [{ type: 'query-backend', slot: 'card', method: 'visual' }]);
+    assert.deepEqual(d.of('query-backend'), [{ type: 'query-backend', slot: 'card', method: 'visual', visualTrigger: 'panel' }]);
     d.send({ type: 'backend-result', result: qualified });
     d.tap('全て同意する');
     d.send({ type: 'consent-registered' });
@@ -448,7 +448,7 @@ describe('session flows', () => {
     d.digits('1234');
     d.send({ type: 'staff-passcode-result', ok: true });
     d.tap('目視確認を行う');
-    assert.deepEqual(d.of('query-backend'), [{ type: 'query-backend', slot: 'card', method: 'visual' }]);
+    assert.deepEqual(d.of('query-backend'), [{ type: 'query-backend', slot: 'card', method: 'visual', visualTrigger: 'panel' }]);
   });
 
   it('staff passcode: rate-limited after a wrong one, locked after maxFailures, lock survives the wipe', () => {
@@ -497,7 +497,7 @@ describe('session flows', () => {
     d.send({ type: 'staff-mode', on: true });
     assert.equal(d.view.hint, '目視確認モード');
     d.placeCard();
-    assert.deepEqual(d.of('query-backend'), [{ type: 'query-backend', slot: 'card', method: 'visual' }]);
+    assert.deepEqual(d.of('query-backend'), [{ type: 'query-backend', slot: 'card', method: 'visual', visualTrigger: 'terminal' }]);
     assert.equal(d.state.device.remoteVisualMode, false);
     d.send({ type: 'backend-failed', kind: 'timeout' });
     d.send({ type: 'card-removed', slot: 'card' });

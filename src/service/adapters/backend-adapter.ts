@@ -101,7 +101,9 @@ export class BackendAdapter implements QualificationPort {
         return { method: 'face', statement, signature };
       }
       case 'visual':
-        return { method: 'visual', staffId: 'panel-staff', passcodeChecked: true, trigger: 'panel' };
+        return q.visualTrigger === 'terminal'
+          ? { method: 'visual', staffId: 'reception-terminal', passcodeChecked: true, trigger: 'terminal' }
+          : { method: 'visual', staffId: 'panel-staff', passcodeChecked: true, trigger: 'panel' };
     }
   }
 
