@@ -10,6 +10,8 @@ export const RigRequestSchema = z.discriminatedUnion('command', [
   z.object({ command: z.literal('remove') }),
   z.object({ command: z.literal('phone'), kind: z.enum(['android', 'iphone']) }),
   z.object({ command: z.literal('tap'), label: z.string().min(1) }),
+  /** A finger on the glass at a panel cell, sent as HID digitizer reports (issue 4 §2). */
+  z.object({ command: z.literal('touch'), col: z.number().int().min(0), row: z.number().int().min(0) }),
   z.object({ command: z.literal('pin'), digits: z.string().regex(/^[0-9]{1,8}$/) }),
   z.object({ command: z.literal('face'), kind: z.enum(['genuine', 'impostor', 'photo']) }),
   z.object({ command: z.literal('staff'), passcode: z.string().regex(/^[0-9]{4}$/) }),
@@ -31,6 +33,7 @@ export interface RigActions {
   remove(): Promise<void>;
   phone(kind: 'android' | 'iphone'): Promise<void>;
   tap(label: string): Promise<void>;
+  touch(col: number, row: number): Promise<void>;
   pin(digits: string): Promise<void>;
   face(kind: 'genuine' | 'impostor' | 'photo'): Promise<void>;
   staff(passcode: string): Promise<void>;

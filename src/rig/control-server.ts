@@ -22,6 +22,9 @@ async function perform(actions: RigActions, req: RigRequest): Promise<RigRespons
     case 'tap':
       await actions.tap(req.label);
       return { ok: true };
+    case 'touch':
+      await actions.touch(req.col, req.row);
+      return { ok: true };
     case 'pin':
       await actions.pin(req.digits);
       return { ok: true };

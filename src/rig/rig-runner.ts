@@ -42,6 +42,8 @@ import { BlessedPanel } from '../ui/panel/blessed-panel';
 import { panelText } from '../ui/panel/panel-layout';
 import { ja } from '../ui/text/ja';
 import { startRigControlServer } from './control-server';
+import { SimulatedTouchController } from '../devices/touch/touch-controller';
+import { encodeTouchReport } from '../devices/touch/touch-report';
 import { startPtyPair } from './pty-pair';
 import { openSerialConsole, TechnicianShell } from '../devices/console/technician-console';
 import { technicianConsoleBackend } from '../service/console-status';
@@ -227,6 +229,12 @@ export async function runRig(argv: string[]): Promise<number> {
   });
   service.start();
 
+  // The touch controller: on the rig its HID reports are injected by `fcr rig touch`, then parsed,
+  // calibrated and hit-tested exactly as the device's digitizer reports are.
+  const rigTouchCalibration = { reportId: 1, minX: 0, maxX: 4095, minY: 0, maxY: 4095 };
+  const touch = new SimulatedTouchController(rigTouchCalibration, () => panel.size(), log.child('touch'));
+  touch.onTap(({ x, y }) => panel.touchCell(x, y));
+
   const pressOrFail = (label: string): void => {
     if (!panel.press(label)) {
       const on = panel.current()?.buttons.map((b) => `「${b.label}」`).join(' ') ?? '';
@@ -246,6 +254,15 @@ export async function runRig(argv: string[]): Promise<number> {
     },
     phone: (kind) => slots.insert('smartphone', kind),
     tap: async (label) => pressOrFail(label),
+    touch: async (col, row) => {
+      const { cols, rows } = panel.size();
+      if (col >= cols || row >= rows) throw new RigCommandError(`cell ${col},${row} is outside the ${cols}×${rows} panel`);
+      const x = Math.round(((col + 0.5) / cols) * 4095);
+      const y = Math.round(((row + 0.5) / rows) * 4095);
+      touch.inject(encodeTouchReport(1, true, x, y));
+      touch.inject(encodeTouchReport(1, false, x, y));
+      await service.settle();
+    },
     pin: async (digits) => {
       for (const d of digits) panel.typeDigit(d);
     },

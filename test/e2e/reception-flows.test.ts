@@ -84,6 +84,22 @@ describe('e2e: reception flows on the rig under tmux', function () {
     assert.ok(!rig.flatScreen().includes('様'), 'name gone after removal');
   });
 
+  it('touch: a finger on the drawn button (HID digitizer reports) and a mouse click both press it', async () => {
+    await rig.fcr('insert', 'valid');
+    await rig.waitForScreen(ja.methodQuestion);
+    const pinButton = rig.cellOf(ja.buttonPin);
+    assert.ok(pinButton, 'the PIN button is drawn');
+    await rig.fcr('touch', String(pinButton.col + 1), String(pinButton.row));
+    await rig.waitForScreen(ja.pinPrompt);
+    const cancel = rig.cellOf(ja.buttonCancel);
+    assert.ok(cancel);
+    rig.click(cancel.col + 1, cancel.row);
+    await rig.waitForScreen(ja.methodQuestion);
+    // A touch on no button does nothing.
+    await rig.fcr('touch', '0', '0');
+    await rig.waitForScreen(ja.methodQuestion);
+  });
+
   it('wrong PIN: tries left shown, then the lock message on the last try', async () => {
     await rig.fcr('insert', 'pin-one-try');
     await rig.waitForScreen(ja.methodQuestion);

@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { ja } from '../../src/ui/text/ja';
+import { displayWidth } from '../../src/ui/panel/display-width';
 
 const execFileAsync = promisify(execFile);
 const repo = resolve(__dirname, '../..');
@@ -85,6 +86,24 @@ export class RigUnderTmux {
       const err = e as Error & { stderr?: string; code?: number };
       throw new Error(`fcr rig ${args.join(' ')} failed (exit ${err.code}): ${err.stderr ?? err.message}\n--- screen ---\n${this.capture()}`);
     }
+  }
+
+  /**
+   * Where a text is drawn on the panel: the cell (column, row) of its first character, counting
+   * full-width characters as two cells as the terminal does.
+   */
+  cellOf(text: string): { col: number; row: number } | undefined {
+    const lines = this.capture().split('\n');
+    for (let row = 0; row < lines.length; row++) {
+      const at = lines[row]!.indexOf(text);
+      if (at >= 0) return { col: displayWidth(lines[row]!.slice(0, at)), row };
+    }
+    return undefined;
+  }
+
+  /** A mouse click at a cell, as the terminal sends it (SGR mouse report, press then release). */
+  click(col: number, row: number): void {
+    for (const end of ['M', 'm']) execFileSync('tmux', ['-L', this.tmuxSocket, 'send-keys', '-t', this.session, '-l', `\x1b[<0;${col + 1};${row + 1}${end}`]);
   }
 
   /** The terminal as the patient sees it. */

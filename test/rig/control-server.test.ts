@@ -15,6 +15,7 @@ function fakeActions(log: string[]): RigActions {
     remove: async () => void log.push('remove'),
     phone: async (k) => void log.push(`phone ${k}`),
     tap: async (l) => void log.push(`tap ${l}`),
+    touch: async (c, r) => void log.push(`touch ${c},${r}`),
     pin: async (d) => void log.push(`pin ${d.length}`),
     face: async (k) => void log.push(`face ${k}`),
     staff: async () => void log.push('staff'),

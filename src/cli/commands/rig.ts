@@ -17,6 +17,7 @@ export function rigControlSocketPath(): string {
 
 const usage = `usage: fcr rig start [--headless] [--no-pcscd]
        fcr rig insert <persona> | remove | phone <android|iphone> | tap "<button text>"
+       fcr rig touch <col> <row>    (a finger at a panel cell, as HID digitizer reports)
        fcr rig pin <digits> | face <genuine|impostor|photo> | staff <passcode> | screen | receptions
        fcr rig backend <fault spec, e.g. http-5xx*always | latency:8000 | clear>
        fcr rig visual-mode on|off   (the reception terminal's remote 目視確認 switch)`;
@@ -34,6 +35,10 @@ function toRequest(argv: string[]): RigRequest | undefined {
       return arg ? { command: 'tap', label: arg } : undefined;
     case 'pin':
       return arg ? { command: 'pin', digits: arg } : undefined;
+    case 'touch': {
+      const [col, row] = [Number(argv[1]), Number(argv[2])];
+      return Number.isInteger(col) && Number.isInteger(row) ? { command: 'touch', col, row } : undefined;
+    }
     case 'face':
       return arg === 'genuine' || arg === 'impostor' || arg === 'photo' ? { command: 'face', kind: arg } : undefined;
     case 'staff':

@@ -62,6 +62,13 @@ export class BlessedPanel extends PanelDriverBase {
     if (ch.length === 1 && named) this.emit({ type: 'button', id: named.id });
   }
 
+  override size(): { cols: number; rows: number } {
+    return {
+      cols: typeof this.screen.width === 'number' ? this.screen.width : 80,
+      rows: typeof this.screen.height === 'number' ? this.screen.height : 24,
+    };
+  }
+
   touchCell(x: number, y: number): void {
     if (!this.layout) return;
     const target: PanelTarget | undefined = hitTest(this.layout, x, y);

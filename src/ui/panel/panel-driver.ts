@@ -17,6 +17,8 @@ export interface PanelDriver {
   typeDigit(digit: string): void;
   /** A touch at a panel cell (from the HID digitizer after calibration). */
   touchCell(x: number, y: number): void;
+  /** The panel's size in cells (the touch calibration maps onto it). */
+  size(): { cols: number; rows: number };
   close(): void;
 }
 
@@ -28,6 +30,10 @@ export abstract class PanelDriverBase implements PanelDriver {
   abstract show(view: PanelView): void;
   abstract touchCell(x: number, y: number): void;
   abstract close(): void;
+
+  size(): { cols: number; rows: number } {
+    return { cols: 80, rows: 24 };
+  }
 
   current(): PanelView | undefined {
     return this.view;
