@@ -8,10 +8,6 @@ import assert from 'node:assert/strict';
 import { RigUnderTmux } from './rig-harness';
 import { ja } from '../../src/ui/text/ja';
 
-interface Entry {
-  identityMethod: string;
-  consents?: { mode: string; limitInfo: boolean; given: Record<string, boolean | string[]> };
-}
 
 describe('e2e: consent screens on a differently configured facility', function () {
   this.timeout(240_000);
@@ -57,7 +53,7 @@ describe('e2e: consent screens on a differently configured facility', function (
     await rig.waitForScreen(ja.limitQuestion);
     await rig.fcr('tap', ja.buttonNotProvide);
     await rig.waitForScreen(ja.doneComplete);
-    const entries = (JSON.parse(await rig.fcr('receptions')) as { entries: Entry[] }).entries;
+    const entries = await rig.receptions();
     const last = entries.at(-1)!;
     assert.equal(last.identityMethod, 'visual');
     assert.ok(last.consents, 'consents recorded');

@@ -28,7 +28,7 @@ describe('e2e: face authentication', function () {
     await rig.fcr('tap', ja.buttonFace);
     await rig.waitFor(() => rig.flatScreen().includes(ja.inheritTitle) || rig.flatScreen().includes(ja.consentMethodTitle), 60_000, 'consent after the face match');
     await consentThrough(rig);
-    const entries = (JSON.parse(await rig.fcr('receptions')) as { entries: { identityMethod: string; status: string }[] }).entries;
+    const entries = await rig.receptions();
     assert.equal(entries.at(-1)?.identityMethod, 'face');
     assert.equal(entries.at(-1)?.status, 'qualified');
   });

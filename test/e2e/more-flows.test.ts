@@ -6,15 +6,7 @@ import assert from 'node:assert/strict';
 import { consentThrough, RigUnderTmux } from './rig-harness';
 import { ja } from '../../src/ui/text/ja';
 
-interface ReceptionEntry {
-  identityMethod: string;
-  status: string;
-  consents?: unknown;
-}
 
-async function receptions(rig: RigUnderTmux): Promise<ReceptionEntry[]> {
-  return (JSON.parse(await rig.fcr('receptions')) as { entries: ReceptionEntry[] }).entries;
-}
 
 describe('e2e: smartphone and face-only flows', function () {
   this.timeout(180_000);
@@ -37,7 +29,7 @@ describe('e2e: smartphone and face-only flows', function () {
     await rig.fcr('phone', 'android');
     await rig.waitForScreen(ja.consentMethodTitle);
     await consentThrough(rig);
-    const last = (await receptions(rig)).at(-1);
+    const last = (await rig.receptions()).at(-1);
     assert.equal(last?.identityMethod, 'smartphone');
     assert.equal(last?.status, 'qualified');
     await rig.fcr('remove');
@@ -53,7 +45,7 @@ describe('e2e: smartphone and face-only flows', function () {
     await rig.waitForScreen(ja.phoneHoldIphone);
     await rig.fcr('phone', 'iphone');
     await rig.waitFor(() => rig.flatScreen().includes(ja.consentMethodTitle) || rig.flatScreen().includes(ja.inheritTitle), 20_000, 'consent');
-    const last = (await receptions(rig)).at(-1);
+    const last = (await rig.receptions()).at(-1);
     assert.equal(last?.identityMethod, 'smartphone');
     await consentThrough(rig);
     await rig.fcr('remove');
@@ -86,7 +78,7 @@ describe('e2e: a qualification-only facility (kind ③) with short timeouts', fu
     await rig.fcr('tap', ja.buttonPin);
     await rig.fcr('pin', '1234');
     await rig.waitForScreen(ja.doneComplete);
-    const last = (await receptions(rig)).at(-1);
+    const last = (await rig.receptions()).at(-1);
     assert.equal(last?.status, 'qualified');
     assert.equal(last?.consents, undefined);
     await rig.fcr('remove');

@@ -8,17 +8,7 @@ import assert from 'node:assert/strict';
 import { consentThrough, RigUnderTmux } from './rig-harness';
 import { ja } from '../../src/ui/text/ja';
 
-interface ReceptionEntry {
-  seq: number;
-  identityMethod: string;
-  status: string;
-  consents?: { mode: string; given: Record<string, unknown> };
-}
 
-async function receptions(rig: RigUnderTmux): Promise<ReceptionEntry[]> {
-  const out = JSON.parse(await rig.fcr('receptions')) as { entries: ReceptionEntry[] };
-  return out.entries;
-}
 
 async function backToIdle(rig: RigUnderTmux): Promise<void> {
   await rig.fcr('remove');
@@ -52,7 +42,7 @@ describe('e2e: reception flows on the rig under tmux', function () {
   });
 
   it('PIN: method → PIN as dots → consent inherited → done with the name; the backend got a PIN proof', async () => {
-    const before = (await receptions(rig)).length;
+    const before = (await rig.receptions()).length;
     await rig.fcr('insert', 'valid');
     await rig.waitForScreen(ja.methodQuestion);
     assert.ok(rig.flatScreen().includes(ja.methodNote));
@@ -74,7 +64,7 @@ describe('e2e: reception flows on the rig under tmux', function () {
     await rig.waitForScreen(ja.doneComplete);
     assert.ok(rig.flatScreen().includes('様'), 'the patient is greeted by name');
     assert.ok(rig.flatScreen().includes(ja.doneRemoveCard));
-    const record = (await receptions(rig)).slice(before);
+    const record = (await rig.receptions()).slice(before);
     assert.equal(record.length, 1);
     assert.equal(record[0]!.identityMethod, 'pin');
     assert.equal(record[0]!.status, 'qualified');
@@ -132,7 +122,7 @@ describe('e2e: reception flows on the rig under tmux', function () {
   });
 
   it('certificate in its grace period: notice, then qualification only (no consent screens)', async () => {
-    const before = (await receptions(rig)).length;
+    const before = (await rig.receptions()).length;
     await rig.fcr('insert', 'expired-grace');
     await rig.waitForScreen(ja.methodQuestion);
     await rig.fcr('tap', ja.buttonPin);
@@ -140,7 +130,7 @@ describe('e2e: reception flows on the rig under tmux', function () {
     await rig.waitForScreen(ja.noticeGrace);
     await rig.fcr('tap', ja.buttonNext);
     await rig.waitForScreen(ja.doneComplete);
-    const record = (await receptions(rig)).slice(before);
+    const record = (await rig.receptions()).slice(before);
     assert.equal(record[0]?.status, 'qualified');
   });
 
@@ -155,14 +145,14 @@ describe('e2e: reception flows on the rig under tmux', function () {
   });
 
   it('資格無効: the patient is sent to the counter; the record says invalid', async () => {
-    const before = (await receptions(rig)).length;
+    const before = (await rig.receptions()).length;
     await rig.fcr('insert', 'qualification-invalid');
     await rig.waitForScreen(ja.methodQuestion);
     await rig.fcr('tap', ja.buttonPin);
     await rig.fcr('pin', '1234');
     await rig.waitForScreen(ja.resultInvalid);
     assert.ok(rig.flatScreen().includes(ja.goToCounter));
-    const record = (await receptions(rig)).slice(before);
+    const record = (await rig.receptions()).slice(before);
     assert.equal(record[0]?.status, 'invalid');
   });
 
@@ -176,7 +166,7 @@ describe('e2e: reception flows on the rig under tmux', function () {
   });
 
   it('staff visual check: passcode → 目視確認を行う → card → consent → done, recorded as visual', async () => {
-    const before = (await receptions(rig)).length;
+    const before = (await rig.receptions()).length;
     await rig.fcr('staff', '1234');
     await rig.waitForScreen(ja.buttonVisualCheck);
     await rig.fcr('tap', ja.buttonVisualCheck);
@@ -184,17 +174,17 @@ describe('e2e: reception flows on the rig under tmux', function () {
     await rig.fcr('insert', 'valid');
     await rig.waitFor(() => rig.flatScreen().includes(ja.inheritTitle) || rig.flatScreen().includes(ja.consentMethodTitle), 20_000, 'consent');
     await consentThrough(rig);
-    const record = (await receptions(rig)).slice(before);
+    const record = (await rig.receptions()).slice(before);
     assert.equal(record[0]?.identityMethod, 'visual');
   });
 
   it('the reception terminal\'s remote 目視確認 switch: the next card goes straight to consent, recorded as visual', async () => {
-    const before = (await receptions(rig)).length;
+    const before = (await rig.receptions()).length;
     await rig.fcr('visual-mode', 'on');
     await rig.fcr('insert', 'valid');
     await rig.waitFor(() => rig.flatScreen().includes(ja.inheritTitle) || rig.flatScreen().includes(ja.consentMethodTitle), 20_000, 'consent without identity screens');
     await consentThrough(rig);
-    const record = (await receptions(rig)).slice(before);
+    const record = (await rig.receptions()).slice(before);
     assert.equal(record[0]?.identityMethod, 'visual');
   });
 

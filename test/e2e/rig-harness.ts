@@ -16,6 +16,14 @@ const execFileAsync = promisify(execFile);
 const repo = resolve(__dirname, '../..');
 const fcr = join(repo, 'bin/fcr.js');
 
+/** What the e2e tests read of a reception record entry. */
+export interface ReceptionEntry {
+  seq: number;
+  identityMethod: string;
+  status: string;
+  consents?: { mode: string; limitInfo: boolean; given: Record<string, boolean | string[]> };
+}
+
 let counter = 0;
 
 /**
@@ -104,6 +112,11 @@ export class RigUnderTmux {
   /** A mouse click at a cell, as the terminal sends it (SGR mouse report, press then release). */
   click(col: number, row: number): void {
     for (const end of ['M', 'm']) execFileSync('tmux', ['-L', this.tmuxSocket, 'send-keys', '-t', this.session, '-l', `\x1b[<0;${col + 1};${row + 1}${end}`]);
+  }
+
+  /** The backend simulator's reception record (SPEC §7), oldest first. */
+  async receptions(): Promise<ReceptionEntry[]> {
+    return (JSON.parse(await this.fcr('receptions')) as { entries: ReceptionEntry[] }).entries;
   }
 
   /** The terminal as the patient sees it. */

@@ -7,7 +7,7 @@
  * line on stdout gives the URLs. Faults: `--fault kind[:arg][@path][*times]` (see faults.ts), or
  * at run time `curl -X POST <adminUrl>/_sim/faults -d '{"inject":[{"fault":{"kind":"http-5xx"}}]}'`.
  */
-import { parseArgs } from 'node:util';
+import { parseCommandLine } from '../args';
 import { backendRigDir, removeBackendRigFiles, writeBackendRigFiles } from '../../backend/rig-files';
 import { parseFaultSpec } from '../../backend/simulator/faults';
 import { BackendSimulator, DEFAULT_FACILITY_CODE } from '../../backend/simulator/server';
@@ -18,28 +18,20 @@ const usage = `usage: fcr backend-sim [--port N] [--admin-port N] [--latency MS]
            schema-violation connection-reset[:before|after] slow-drip[:INTERVAL_MS] tls-failure`;
 
 export async function run(argv: string[]): Promise<number> {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      options: {
-        port: { type: 'string', default: '0' },
-        'admin-port': { type: 'string', default: '0' },
-        latency: { type: 'string', default: '0' },
-        fault: { type: 'string', multiple: true, default: [] },
-        facility: { type: 'string', default: DEFAULT_FACILITY_CODE },
-        'log-level': { type: 'string', default: 'info' },
-        help: { type: 'boolean', default: false },
-      },
-    }));
-  } catch (e) {
-    process.stderr.write(`${(e as Error).message}\n${usage}\n`);
-    return 2;
-  }
-  if (values.help) {
-    process.stdout.write(usage + '\n');
-    return 0;
-  }
+  const parsed = parseCommandLine(
+    argv,
+    {
+      port: { type: 'string', default: '0' },
+      'admin-port': { type: 'string', default: '0' },
+      latency: { type: 'string', default: '0' },
+      fault: { type: 'string', multiple: true, default: [] },
+      facility: { type: 'string', default: DEFAULT_FACILITY_CODE },
+      'log-level': { type: 'string', default: 'info' },
+    },
+    usage,
+  );
+  if (typeof parsed === 'number') return parsed;
+  const { values } = parsed;
   const nums = [values.port, values['admin-port'], values.latency].map(Number);
   if (nums.some((n) => !Number.isInteger(n) || n < 0) || !/^[0-9]{10}$/.test(values.facility)) {
     process.stderr.write(`bad number or facility code\n${usage}\n`);

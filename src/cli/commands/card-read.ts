@@ -11,7 +11,7 @@
  * in the output), 5 the signature did not verify against the certificate.
  */
 import { randomBytes, verify } from 'node:crypto';
-import { parseArgs } from 'node:util';
+import { parseCommandLine } from '../args';
 import { ApduLink } from '../../card/apdu';
 import { certificateStatus } from '../../card/certificate-status';
 import { CardError, NoCardError, PinBlockedError, PinNotSetError, ReaderUnavailableError } from '../../card/errors';
@@ -77,28 +77,19 @@ function waitForCard(driver: PcscliteCardReaderDriver, slot: ReaderSlot, ms: num
 }
 
 export async function run(argv: string[]): Promise<number> {
-  let values: { reader?: string; slot?: string; pin?: string; wait?: string; json?: boolean; help?: boolean };
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      options: {
-        reader: { type: 'string' },
-        slot: { type: 'string' },
-        pin: { type: 'string' },
-        wait: { type: 'string' },
-        json: { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
-      strict: true,
-    }));
-  } catch (e) {
-    process.stderr.write(`${(e as Error).message}\n${usage}\n`);
-    return 2;
-  }
-  if (values.help) {
-    process.stdout.write(usage + '\n');
-    return 0;
-  }
+  const parsed = parseCommandLine(
+    argv,
+    {
+      reader: { type: 'string' },
+      slot: { type: 'string' },
+      pin: { type: 'string' },
+      wait: { type: 'string' },
+      json: { type: 'boolean' },
+    },
+    usage,
+  );
+  if (typeof parsed === 'number') return parsed;
+  const { values } = parsed;
   const slot: ReaderSlot = values.slot === 'smartphone' ? 'smartphone' : 'card';
   if (values.slot !== undefined && values.slot !== 'card' && values.slot !== 'smartphone') {
     process.stderr.write(`--slot must be card or smartphone\n${usage}\n`);

@@ -9,7 +9,7 @@
  * refused); 1 failure, with the typed error's name (`WrongPinError`, `BackendTimeoutError`, …) on
  * stderr and, with --json, as `{"error":{"name":…}}` on stdout; 2 usage. The PIN is never printed.
  */
-import { parseArgs } from 'node:util';
+import { parseCommandLine } from '../args';
 import { BackendClient } from '../../backend/client';
 import { confirmOnce, type ConsentChoice } from '../../backend/confirm-once';
 import { consentCategories, type ConsentCategory } from '../../backend/protocol';
@@ -28,31 +28,23 @@ function parseConsent(text: string): ConsentChoice | undefined {
 }
 
 export async function run(argv: string[]): Promise<number> {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      options: {
-        method: { type: 'string', default: 'pin' },
-        pin: { type: 'string' },
-        consent: { type: 'string', default: 'none' },
-        platform: { type: 'string', default: 'android' },
-        staff: { type: 'string' },
-        kind: { type: 'string', default: 'standard' },
-        'wait-card': { type: 'string', default: '10000' },
-        timeout: { type: 'string', default: '5000' },
-        json: { type: 'boolean', default: false },
-        help: { type: 'boolean', default: false },
-      },
-    }));
-  } catch (e) {
-    process.stderr.write(`${(e as Error).message}\n${usage}\n`);
-    return 2;
-  }
-  if (values.help) {
-    process.stdout.write(usage + '\n');
-    return 0;
-  }
+  const parsed = parseCommandLine(
+    argv,
+    {
+      method: { type: 'string', default: 'pin' },
+      pin: { type: 'string' },
+      consent: { type: 'string', default: 'none' },
+      platform: { type: 'string', default: 'android' },
+      staff: { type: 'string' },
+      kind: { type: 'string', default: 'standard' },
+      'wait-card': { type: 'string', default: '10000' },
+      timeout: { type: 'string', default: '5000' },
+      json: { type: 'boolean', default: false },
+    },
+    usage,
+  );
+  if (typeof parsed === 'number') return parsed;
+  const { values } = parsed;
   const consent = parseConsent(values.consent);
   const method = values.method;
   const platform = values.platform;
