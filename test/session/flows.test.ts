@@ -29,10 +29,11 @@ describe('session flows', () => {
     const d = new Driver();
     d.send({ type: 'staff-mode', on: false }); // any event to get a screen out
     assert.equal(d.view.facilityName, '○○○○病院');
-    assert.deepEqual(d.view.lines, ['マイナンバーカードを置いてください。']);
+    // Seed 001 draws the smartphone entry as a caption over a button (SPEC §3 step 1 differs).
+    assert.deepEqual(d.view.lines, ['マイナンバーカードを置いてください。', 'スマホの方はこちら↓']);
     assert.deepEqual(
       d.view.buttons.map((b) => b.label),
-      ['スマホの方はこちら', '職員用ボタン'],
+      ['スマートフォン', '職員用ボタン'],
     );
     assert.equal(d.view.countdownSeconds, undefined, 'idle waits forever');
   });
@@ -487,7 +488,7 @@ describe('session flows', () => {
   it('staff screens in English when configured; patient screens stay Japanese', () => {
     const d = new Driver({ staff: { passcode: new Driver().config.staff.passcode, language: 'en' } });
     d.send({ type: 'staff-mode', on: false });
-    assert.deepEqual(d.view.lines, ['マイナンバーカードを置いてください。']);
+    assert.deepEqual(d.view.lines, ['マイナンバーカードを置いてください。', 'スマホの方はこちら↓']);
     d.tap('職員用ボタン');
     assert.deepEqual(d.view.lines, ['Enter the visual-check passcode']);
   });
@@ -515,7 +516,7 @@ describe('session flows', () => {
   it('Android: PIN on the panel, then the phone on the second reader', () => {
     const d = new Driver({ consent: { referralLetters: false } });
     d.send({ type: 'staff-mode', on: false });
-    d.tap('スマホの方はこちら');
+    d.tap('スマートフォン');
     assert.deepEqual(d.view.lines, ['スマートフォンの種類を選択してください。', '初めて受診する医療機関等にはマイナンバーカードもあわせてお持ち下さい']);
     assert.deepEqual(
       d.view.buttons.map((b) => b.label),
@@ -556,7 +557,7 @@ describe('session flows', () => {
   it('Android: a wrong PIN with the phone still on the reader reads it again after the new PIN', () => {
     const d = new Driver();
     d.send({ type: 'start' });
-    d.tap('スマホの方はこちら');
+    d.tap('スマートフォン');
     d.tap('Android');
     d.digits('9876');
     d.send({ type: 'card-inserted', slot: 'smartphone' });
@@ -578,7 +579,7 @@ describe('session flows', () => {
   it('iPhone: biometric on the phone, no PIN on the panel', () => {
     const d = new Driver();
     d.send({ type: 'staff-mode', on: false });
-    d.tap('スマホの方はこちら');
+    d.tap('スマートフォン');
     d.tap('iPhone');
     assert.deepEqual(d.view.lines, ['iPhoneをマイナンバーカードが選択されている状態にしてスマホ用カードリーダーにかざしてください。']);
     d.send({ type: 'card-inserted', slot: 'smartphone' });

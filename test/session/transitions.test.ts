@@ -93,11 +93,11 @@ const reach: Record<PhaseName, Reach> = {
   },
   'phone-choice': (d) => {
     d.send({ type: 'start' });
-    d.tap('スマホの方はこちら');
+    d.tap('スマートフォン');
   },
   'phone-hold': (d) => {
     d.send({ type: 'start' });
-    d.tap('スマホの方はこちら');
+    d.tap('スマートフォン');
     d.tap('iPhone');
   },
   notice: (d) => {

@@ -7,7 +7,10 @@
 export const ja = {
   // §3 step 1 — idle
   idlePlaceCard: 'マイナンバーカードを置いてください。', // SPEC
-  buttonPhone: 'スマホの方はこちら', // SPEC
+  // Seed 001 (the idle screen as drawn there): the caption `スマホの方はこちら↓` over a button
+  // `スマートフォン`. SPEC §3 step 1 names the button `スマホの方はこちら`; the seed is the fact.
+  phoneCaption: 'スマホの方はこちら↓', // seed 001
+  buttonPhone: 'スマートフォン', // seed 001
   buttonStaff: '職員用ボタン', // SPEC
   reading: 'マイナンバーカードを読み取っています。', // ours
   doNotRemove: 'カードを動かさないでください。', // ours

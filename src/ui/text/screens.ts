@@ -120,7 +120,7 @@ export function renderScreen(req: ScreenRequest, config: FacilityConfig, options
   switch (req.id) {
     case 'idle':
       return view({
-        lines: [ja.idlePlaceCard],
+        lines: [ja.idlePlaceCard, ja.phoneCaption],
         buttons: [
           { id: BUTTON.phoneStart, label: ja.buttonPhone, kind: 'primary' },
           { id: BUTTON.staffStart, label: ja.buttonStaff, kind: 'small' },

@@ -9,7 +9,8 @@ import { BUTTON, consentBracket, renderScreen, type ScreenRequest } from '../../
 
 const exact: [string, string][] = [
   [ja.idlePlaceCard, 'マイナンバーカードを置いてください。'],
-  [ja.buttonPhone, 'スマホの方はこちら'],
+  [ja.phoneCaption, 'スマホの方はこちら↓'],
+  [ja.buttonPhone, 'スマートフォン'],
   [ja.buttonStaff, '職員用ボタン'],
   [ja.revoked, '電子証明書が失効しています。マイナンバーカードを取り出し、受付窓口までお越しください。証明書の更新は、市区町村の窓口で手続きが必要です。'],
   [ja.methodQuestion, '本人確認の方法を選んでください。'],
