@@ -9,8 +9,11 @@ export interface PanelButton {
   id: string;
   /** Text on the button (from the catalogue), e.g. `顔認証を行う`. */
   label: string;
-  /** Visual weight: primary buttons are drawn larger (SPEC §3: large buttons). */
-  kind?: 'primary' | 'secondary' | 'small';
+  /**
+   * Visual weight: primary buttons are drawn larger (SPEC §3: large buttons); `key` is a key of the
+   * PIN / passcode pad, laid out three to a row as on a phone (seed 001's pad).
+   */
+  kind?: 'primary' | 'secondary' | 'small' | 'key';
 }
 
 export interface PanelView {

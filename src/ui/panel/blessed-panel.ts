@@ -110,7 +110,7 @@ export class BlessedPanel extends PanelDriverBase {
         height: r.height,
         content: centre(b.label, r.width - (bordered ? 2 : 0)),
         ...(bordered ? { border: { type: 'line' as const } } : {}),
-        style: b.emphasis === 'primary' ? { fg: 'white', bg: 'blue', bold: true, border: { fg: 'white' } } : { fg: 'white', border: { fg: 'gray' } },
+        style: b.emphasis === 'primary' || b.emphasis === 'key' ? { fg: 'white', bg: 'blue', bold: true, border: { fg: 'white' } } : { fg: 'white', border: { fg: 'gray' } },
       });
     }
     if (this.options.footer) {

@@ -23,7 +23,23 @@ export interface LaidOutButton {
   target: PanelTarget;
   label: string;
   rect: CellRect;
-  emphasis: 'primary' | 'secondary' | 'small';
+  emphasis: 'primary' | 'secondary' | 'small' | 'key';
+}
+
+/** Keys of a PIN pad: a fixed-size grid, three to a row, big enough for a fingertip. */
+const KEY_WIDTH = 9;
+const KEY_HEIGHT = 3;
+const KEYS_PER_ROW = 3;
+
+function gridKeys(
+  items: { target: PanelTarget; label: string; emphasis: LaidOutButton['emphasis'] }[],
+  top: number,
+): { buttons: LaidOutButton[]; bottom: number } {
+  const buttons = items.map((item, i) => ({
+    ...item,
+    rect: { left: 1 + (i % KEYS_PER_ROW) * (KEY_WIDTH + 2), top: top + Math.floor(i / KEYS_PER_ROW) * KEY_HEIGHT, width: KEY_WIDTH, height: KEY_HEIGHT },
+  }));
+  return { buttons, bottom: items.length > 0 ? top + Math.ceil(items.length / KEYS_PER_ROW) * KEY_HEIGHT : top };
 }
 
 export interface PanelLayout {
@@ -48,6 +64,7 @@ export function secretDots(typed: number, length: number): string {
 }
 
 function buttonWidth(label: string, emphasis: LaidOutButton['emphasis']): number {
+  if (emphasis === 'key') return KEY_WIDTH;
   const pad = emphasis === 'small' ? 2 : 6;
   return displayWidth(label) + pad + 2;
 }
@@ -61,16 +78,17 @@ function flowButtons(
   top: number,
   cols: number,
   gap = 2,
+  left = 1,
 ): { buttons: LaidOutButton[]; bottom: number } {
   const buttons: LaidOutButton[] = [];
-  let x = 1;
+  let x = left;
   let y = top;
   let rowHeight = 0;
   for (const item of items) {
     const height = item.emphasis === 'small' ? 1 : 3;
     const width = Math.min(buttonWidth(item.label, item.emphasis), cols - 2);
-    if (x + width > cols - 1 && x > 1) {
-      x = 1;
+    if (x + width > cols - 1 && x > left) {
+      x = left;
       y += rowHeight + 1;
       rowHeight = 0;
     }
@@ -102,13 +120,19 @@ export function layoutPanel(view: PanelView, cols: number, rows: number, countdo
   const hint = view.hint;
   if (hint !== undefined) next += 2;
 
-  // The keypad of a PIN screen comes from the engine as ordinary buttons (`key.0`…), so one
-  // code path draws and hit-tests every button.
-  const named = flowButtons(
-    view.buttons.map((b) => ({ target: { kind: 'button' as const, id: b.id }, label: b.label, emphasis: b.kind ?? 'primary' })),
-    next,
-    cols,
-  );
+  // The keypad of a PIN screen comes from the engine as buttons of kind `key`: drawn as a grid,
+  // then the other buttons below it; one code path draws and hit-tests every button.
+  const all = view.buttons.map((b) => ({ target: { kind: 'button' as const, id: b.id }, label: b.label, emphasis: b.kind ?? 'primary' }));
+  const keys = gridKeys(all.filter((b) => b.emphasis === 'key'), next);
+  const others = all.filter((b) => b.emphasis !== 'key');
+  // Beside the pad when the panel is wide enough (a 24-row panel has no room below it), else below.
+  const padWidth = KEYS_PER_ROW * (KEY_WIDTH + 2);
+  const widest = Math.max(0, ...others.map((b) => buttonWidth(b.label, b.emphasis)));
+  const beside = keys.buttons.length > 0 && padWidth + 3 + widest <= cols - 1;
+  const named = beside
+    ? flowButtons(others, next, cols, 2, padWidth + 3)
+    : flowButtons(others, keys.buttons.length > 0 ? keys.bottom + 1 : next, cols);
+  named.buttons.unshift(...keys.buttons);
   return {
     cols,
     rows,

@@ -102,8 +102,11 @@ export function consentBracket(categories: ConsentCategory[], config: FacilityCo
   return `【${shown.map((c) => categoryText(c, config).bracket).join('／')}】`;
 }
 
+/** The pad as seed 001 draws it: 1 2 3 / 4 5 6 / 7 8 9 / 0. */
+const KEYPAD_ORDER = [1, 2, 3, 4, 5, 6, 7, 8, 9, 0] as const;
+
 function keypad(): PanelButton[] {
-  return ja.keys.map((label, digit) => ({ id: keyButtonId(digit), label, kind: 'secondary' as const }));
+  return KEYPAD_ORDER.map((digit) => ({ id: keyButtonId(digit), label: ja.keys[digit], kind: 'key' as const }));
 }
 
 export interface RenderOptions {

@@ -54,7 +54,7 @@ describe('panel layout', () => {
   });
 
   it('draws the secret entry as dots and the keypad keys the engine gives as buttons', () => {
-    const keys = ['1', '2', '3', '4', '5', '6', '7', '8', '9', '0'].map((d) => ({ id: `key.${d}`, label: d, kind: 'secondary' as const }));
+    const keys = ['1', '2', '3', '4', '5', '6', '7', '8', '9', '0'].map((d) => ({ id: `key.${d}`, label: d, kind: 'key' as const }));
     const layout = layoutPanel(
       { screenId: 'pin', facilityName: 'X', lines: ['暗証番号を入力してください。'], buttons: [...keys, { id: 'pin.cancel', label: 'キャンセル' }], secretEntry: { typed: 1, length: 4 } },
       80,
@@ -66,6 +66,19 @@ describe('panel layout', () => {
     const five = layout.buttons.find((b) => b.label === '5')!;
     assert.deepEqual(hitTest(layout, five.rect.left + 1, five.rect.top + 1), { kind: 'button', id: 'key.5' });
     assert.ok(layout.buttons.every((b) => !layout.secretLine || b.rect.top > layout.bodyTop + layout.body.length), 'keys below the dots');
+    // A phone pad: 1 2 3 / 4 5 6 / 7 8 9 / 0, then キャンセル below the pad.
+    const at = (label: string) => layout.buttons.find((b) => b.label === label)!.rect;
+    assert.equal(at('1').top, at('3').top);
+    assert.equal(at('4').top, at('1').top + at('1').height);
+    assert.equal(at('7').left, at('1').left);
+    assert.equal(at('0').left, at('1').left);
+    // On an 80-column panel キャンセル sits beside the pad, so the whole PIN screen fits 24 rows.
+    assert.ok(at('キャンセル').left >= at('3').left + at('3').width);
+    assert.ok(Math.max(...layout.buttons.map((b) => b.rect.top + b.rect.height)) <= 23);
+    // On a narrow panel it goes below the pad.
+    const narrow = layoutPanel({ screenId: 'pin', facilityName: 'X', lines: ['x'], buttons: [...keys, { id: 'pin.cancel', label: 'キャンセル' }], secretEntry: { typed: 0, length: 4 } }, 40, 40, countdown);
+    const n = (label: string) => narrow.buttons.find((b) => b.label === label)!.rect;
+    assert.ok(n('キャンセル').top >= n('0').top + n('0').height);
   });
 
   it('renders plain text with facility name first and buttons in brackets', () => {

@@ -130,7 +130,8 @@ describe('renderScreen', () => {
     const v = renderScreen({ id: 'pin', typed: 3, triesLeft: 3, wrong: false }, config);
     assert.deepEqual(
       v.buttons.filter((b) => b.id.startsWith('key.') && b.id !== BUTTON.keyBack).map((b) => b.label),
-      ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'],
+      ['1', '2', '3', '4', '5', '6', '7', '8', '9', '0'],
+      'phone order, as seed 001 draws the pad',
     );
     assert.deepEqual(v.secretEntry, { typed: 3, length: 4 });
     const low = renderScreen({ id: 'pin', typed: 0, triesLeft: 1, wrong: true }, config);
