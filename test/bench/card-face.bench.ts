@@ -15,14 +15,10 @@ import { findPersona } from '../../src/personas/catalogue';
 import { loadRigCredentials } from '../../src/personas/credentials';
 import { CardFaceReader, CardFaceSession, rigCardFaceTrustAnchors, type CardFaceScan } from '../../src/card-face';
 import { randomChannelId, startLinkedPcscd } from '../devices/pcsc-rig';
+import { median } from './stats';
 
 const RUNS = 5;
 
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const mid = Math.floor(s.length / 2);
-  return Math.round((s.length % 2 ? (s[mid] ?? 0) : ((s[mid - 1] ?? 0) + (s[mid] ?? 0)) / 2) * 10) / 10;
-}
 
 export async function run(): Promise<void> {
   const persona = findPersona('valid');

@@ -18,14 +18,10 @@ import { SimulatedCardReaderDriver } from '../../src/devices/card-reader/simulat
 import { createPersonaCard, startCardEmulator } from '../../src/emulator/index';
 import { loadRigCredentials, type RigCredentials } from '../../src/personas/credentials';
 import { randomChannelId, startLinkedPcscd } from '../devices/pcsc-rig';
+import { median } from './stats';
 
 const RUNS = 7;
 
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const mid = Math.floor(s.length / 2);
-  return Math.round((s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2) * 10) / 10;
-}
 
 interface OpResult {
   ms: number;

@@ -21,16 +21,12 @@ import { SimulatedCardReaderDriver } from '../../src/devices/card-reader/simulat
 import { createPersonaCard, startCardEmulator } from '../../src/emulator';
 import { loadRigCredentials } from '../../src/personas/credentials';
 import { startPcscd } from '../../src/rig/pcscd-process';
+import { median } from './stats';
 
 const run_ = promisify(execFile);
 const RUNS = 5;
 const LATENCIES = [0, 100];
 
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = Math.floor(s.length / 2);
-  return Math.round((s.length % 2 ? (s[m] ?? 0) : ((s[m - 1] ?? 0) + (s[m] ?? 0)) / 2) * 10) / 10;
-}
 
 export async function run(): Promise<void> {
   const repo = resolve(__dirname, '..', '..');

@@ -10,15 +10,11 @@ import { cardPhotoEmbedding, decide, decisionDefaultsFor } from '../../src/face/
 import { toGrey, type RgbImage } from '../../src/face/image';
 import { FaceApiBaseline, FACEAPI_DISTANCE_THRESHOLD } from '../face/baseline-faceapi';
 import { cameraProbe, cardPhoto } from '../face/eval-set';
+import { median } from './stats';
 
 const FRAMES = ['f01', 'f03', 'f05', 'f07', 'f09', 'f11'];
 const ROUNDS = 2;
 
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = Math.floor(s.length / 2);
-  return Number((s.length % 2 ? (s[m] ?? NaN) : ((s[m - 1] ?? NaN) + (s[m] ?? NaN)) / 2).toFixed(1));
-}
 
 async function timeEach(frames: RgbImage[], fn: (f: RgbImage) => Promise<unknown>): Promise<number[]> {
   await fn(frames[0] as RgbImage); // warm-up: first inference compiles kernels

@@ -22,13 +22,10 @@ import { assembleReaderService } from '../../src/service/assemble';
 import { HeadlessPanel } from '../../src/ui/panel/panel-driver';
 import { ja } from '../../src/ui/text/ja';
 import { join } from 'node:path';
+import { median } from './stats';
 
 const RUNS = 7;
 
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return Math.round((s[Math.floor(s.length / 2)] ?? 0) * 10) / 10;
-}
 
 async function until(panel: HeadlessPanel, text: string, timeoutMs = 10_000): Promise<void> {
   const end = Date.now() + timeoutMs;
