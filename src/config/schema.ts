@@ -5,6 +5,7 @@
  * apart: the file holds only a salted scrypt hash of the staff passcode and *paths* to TLS files.
  */
 import { z } from 'zod';
+import { faceSettingsSchema } from '../face/settings';
 
 const ms = (def: number, what: string) =>
   z.number().int().min(1_000).max(3_600_000).default(def).describe(`${what} (ms)`);
@@ -89,11 +90,25 @@ export const facilityConfigSchema = z.strictObject({
       smartphone: z.string().min(1).default('Virtual PCD 00 01'),
     })
     .prefault({}),
-  camera: z
+  /** Face authentication: camera, descriptor, thresholds, attempt budget (src/face/settings.ts). */
+  face: faceSettingsSchema.prefault({}),
+  /** The card-face scan (SPEC §5.1, issue 7): the camera over the card tray, and the issuer trust anchors. */
+  cardFace: z
     .strictObject({
-      device: z.string().min(1).default('/dev/video0'),
-      width: z.number().int().min(160).max(3840).default(640),
-      height: z.number().int().min(120).max(2160).default(480),
+      trayCamera: z
+        .strictObject({
+          device: z.string().min(1).default('/dev/video1'),
+          width: z.number().int().min(320).max(3840).default(1280),
+          height: z.number().int().min(240).max(2160).default(960),
+        })
+        .prefault({}),
+      /**
+       * Keys that certify card-face issuers (J-LIS): without one, face authentication is not
+       * offered (the photo's authenticity cannot be checked). Rig mode accepts the rig's test anchor.
+       */
+      trustAnchors: z
+        .array(z.strictObject({ label: z.string().min(1), keyId: z.string().regex(/^[0-9a-fA-F]{2,64}$/), publicKeyFile: z.string().min(1) }))
+        .default([]),
     })
     .prefault({}),
   backend: z.strictObject({

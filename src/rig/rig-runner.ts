@@ -212,7 +212,7 @@ export async function runRig(argv: string[]): Promise<number> {
             // The rig's camera plays the face the tester chose (`fcr rig face …`) for the persona on the reader.
             camera: () => {
               const src = rigCameraSource(cameraKind, currentPersona ?? 'valid');
-              return new FfmpegCamera({ input: { kind: src.kind, path: src.path }, width: config.camera.width, height: config.camera.height, fps: 10, logger: log.child('camera') });
+              return new FfmpegCamera({ input: { kind: src.kind, path: src.path }, width: config.face.camera.width, height: config.face.camera.height, fps: 10, logger: log.child('camera') });
             },
             // The rig's tray camera: the persona's printed card face, lightly degraded as a real camera would.
             cardFaceImage: async () => {

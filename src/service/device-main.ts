@@ -21,7 +21,7 @@ import { HeadlessPanel, type PanelDriver } from '../ui/panel/panel-driver';
 import { BlessedPanel } from '../ui/panel/blessed-panel';
 import { HidTouchController } from '../devices/touch/touch-controller';
 import { ja } from '../ui/text/ja';
-import { NoFacePort } from './adapters/no-face';
+import { startDeviceFacePath } from './device-face';
 import { assembleReaderService } from './assemble';
 import { createSystemdNotifier } from './systemd-notify';
 import { technicianConsoleBackend } from './console-status';
@@ -134,16 +134,26 @@ export async function runDevice(argv: string[]): Promise<number> {
     }
   }
 
-  // Face authentication needs the card-face issuer's trust anchor (SPEC §5.1): none ships for
-  // production, so the device offers PIN and the staff check until one is configured.
-  const face = new NoFacePort('no card-face trust anchor configured');
-  const { service } = assembleReaderService({ config, cardDriver, backend, deviceKeyPem: readFileSync(tlsFiles.keyFile!, 'utf8'), deviceId: config.backend.deviceId, face, panel, indicators, log });
+  // Face authentication only with a configured card-face trust anchor (SPEC §5.1).
+  const facePath = await startDeviceFacePath(config, cardDriver, log);
+  const { service } = assembleReaderService({
+    config,
+    cardDriver,
+    backend,
+    deviceKeyPem: readFileSync(tlsFiles.keyFile!, 'utf8'),
+    deviceId: config.backend.deviceId,
+    face: facePath.face,
+    cardFaceAvailable: (slot) => facePath.available && slot === 'card',
+    panel,
+    indicators,
+    log,
+  });
   service.start();
   const technicianConsole = config.console
     ? await openSerialConsole({
         path: config.console.path,
         baudRate: config.console.baudRate,
-        shell: new TechnicianShell(technicianConsoleBackend(service, () => backend.circuitState(), config, false)),
+        shell: new TechnicianShell(technicianConsoleBackend(service, () => backend.circuitState(), config, facePath.available)),
         log: log.child('console'),
       }).catch((e: unknown) => {
         log.error(`technician console unavailable: ${(e as Error).message}`);
@@ -166,5 +176,6 @@ export async function runDevice(argv: string[]): Promise<number> {
   panel.close();
   indicators.close();
   await cardDriver.stop();
+  await facePath.stop();
   return 0;
 }
