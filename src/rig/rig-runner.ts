@@ -314,6 +314,8 @@ export async function runRig(argv: string[]): Promise<number> {
 
   process.once('SIGINT', () => quit());
   process.once('SIGTERM', () => quit());
+  // The terminal (or tmux) closing: shut the rig down cleanly, pcscd included.
+  process.once('SIGHUP', () => quit());
   await quitting;
   log.info('rig stopping');
   await control.close();
