@@ -94,3 +94,24 @@ describe('e2e: a qualification-only facility (kind ③) with short timeouts', fu
     await rig.waitForScreen(ja.idlePlaceCard);
   });
 });
+
+describe('e2e: a machine without pcscd', function () {
+  this.timeout(120_000);
+  let rig: RigUnderTmux;
+  before(async () => {
+    rig = await RigUnderTmux.start({ args: ['--no-pcscd'] });
+  });
+  after(async () => {
+    await rig?.stop();
+  });
+
+  it('falls back to the in-process virtual reader, says so, and still serves a PIN session', async () => {
+    await rig.waitForScreen('in-process virtual reader');
+    await rig.fcr('insert', 'valid');
+    await rig.waitForScreen(ja.methodQuestion);
+    await rig.fcr('tap', ja.buttonPin);
+    await rig.fcr('pin', '1234');
+    await consentThrough(rig);
+    assert.equal((await rig.receptions()).at(-1)?.identityMethod, 'pin');
+  });
+});

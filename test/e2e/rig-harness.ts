@@ -40,6 +40,8 @@ export interface RigOptions {
   rows?: number;
   /** Load the face path (TensorFlow.js worker + OCR): only the face flows need it. */
   face?: boolean;
+  /** More `fcr rig start` options, e.g. `--no-pcscd`. */
+  args?: string[];
 }
 
 export class RigUnderTmux {
@@ -57,7 +59,7 @@ export class RigUnderTmux {
     const dir = mkdtempSync(join(tmpdir(), 'fcr-e2e-'));
     if (keyCache) for (const k of KEY_DIRS) if (existsSync(join(keyCache, k))) cpSync(join(keyCache, k), join(dir, k), { recursive: true });
     const rig = new RigUnderTmux(dir);
-    const args = ['--import', 'tsx', fcr, 'rig', 'start'];
+    const args = ['--import', 'tsx', fcr, 'rig', 'start', ...(options.args ?? [])];
     if (options.config) {
       const file = join(dir, 'facility.json');
       writeFileSync(file, JSON.stringify(options.config));
