@@ -13,7 +13,8 @@ export const RigRequestSchema = z.discriminatedUnion('command', [
   /** A finger on the glass at a panel cell, sent as HID digitizer reports (issue 4 §2). */
   z.object({ command: z.literal('touch'), col: z.number().int().min(0), row: z.number().int().min(0) }),
   z.object({ command: z.literal('pin'), digits: z.string().regex(/^[0-9]{1,8}$/) }),
-  z.object({ command: z.literal('face'), kind: z.enum(['genuine', 'impostor', 'photo']) }),
+  /** What the face camera sees; `broken`: the camera gives no picture (SPEC §2 kind ② fallback). */
+  z.object({ command: z.literal('face'), kind: z.enum(['genuine', 'impostor', 'photo', 'broken']) }),
   z.object({ command: z.literal('staff'), passcode: z.string().regex(/^[0-9]{4}$/) }),
   z.object({ command: z.literal('screen') }),
   z.object({ command: z.literal('receptions') }),
@@ -35,7 +36,7 @@ export interface RigActions {
   tap(label: string): Promise<void>;
   touch(col: number, row: number): Promise<void>;
   pin(digits: string): Promise<void>;
-  face(kind: 'genuine' | 'impostor' | 'photo'): Promise<void>;
+  face(kind: 'genuine' | 'impostor' | 'photo' | 'broken'): Promise<void>;
   staff(passcode: string): Promise<void>;
   screen(): Promise<string>;
   receptions(): Promise<unknown>;

@@ -179,7 +179,7 @@ export async function runRig(argv: string[]): Promise<number> {
   const client = new BackendClient({ ...clientConfig, logger: log.child('backend'), timeoutMs: 5000 });
   const rigFace = await startRigFacePath(config, log);
   let currentPersona: PersonaName | undefined;
-  let cameraKind: RigFaceKind = 'genuine';
+  let cameraKind: RigFaceKind | 'broken' = 'genuine';
 
   const chip = new SimulatedGpioChip();
   const pins = loadPinMap(join(repoRoot, 'hardware', 'pin-map.json'));
@@ -211,6 +211,8 @@ export async function runRig(argv: string[]): Promise<number> {
             log: log.child('face'),
             // The rig's camera plays the face the tester chose (`fcr rig face …`) for the persona on the reader.
             camera: () => {
+              // `broken`: ffmpeg has nothing to read, fails, is restarted, and the flow hears camera-failed.
+              if (cameraKind === 'broken') return new FfmpegCamera({ input: { kind: 'video', path: join(rigDir, 'no-such-camera') }, width: 320, height: 240, fps: 5, maxRestarts: 1, backoff: { baseMs: 100, capMs: 200 }, logger: log.child('camera') });
               const src = rigCameraSource(cameraKind, currentPersona ?? 'valid');
               return new FfmpegCamera({ input: { kind: src.kind, path: src.path }, width: config.face.camera.width, height: config.face.camera.height, fps: 10, logger: log.child('camera') });
             },

@@ -997,7 +997,12 @@ function onEvent(t: Step, event: SessionEvent): void {
       t.go({ name: 'pin-locked' });
       return;
     case 'face-result':
-      if (phase.name !== 'face') return unexpected(t, event);
+      // A late answer of an attempt that was overtaken (the camera failed first, the patient
+      // cancelled): the flow has moved on, so it is dropped, not treated as an impossible event.
+      if (phase.name !== 'face') {
+        t.log('debug', 'late-event', { phase: phase.name, event: event.type });
+        return;
+      }
       if (event.outcome === 'match') identified(t, 'face');
       else if (event.outcome === 'card-photo-unavailable') t.go({ name: 'face-failed', reason: 'card-photo' });
       else faceFailed(t, event.outcome, event.hint);

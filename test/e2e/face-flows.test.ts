@@ -52,6 +52,28 @@ describe('e2e: face authentication', function () {
     assert.ok(rig.log().includes('data-signature-invalid'), 'the staff-facing reason is logged');
   });
 
+  it('camera broken: staff take consent first (kind ②), then PIN; one confirmation carries the consents', async () => {
+    await rig.fcr('face', 'broken');
+    await rig.fcr('insert', 'valid');
+    await rig.waitForScreen(ja.buttonFace);
+    await rig.fcr('tap', ja.buttonFace);
+    await rig.waitForScreen(ja.faceCameraFailed, 60_000);
+    await rig.fcr('staff', '1234');
+    await rig.waitForScreen(ja.buttonConsentFirst);
+    await rig.fcr('tap', ja.buttonConsentFirst);
+    await rig.waitForScreen(ja.consentMethodTitle);
+    await rig.fcr('tap', ja.buttonAgreeAll);
+    await rig.waitForScreen(ja.methodQuestion);
+    assert.ok(!rig.flatScreen().includes(ja.buttonFace), 'no face after the camera failed');
+    await rig.fcr('tap', ja.buttonPin);
+    await rig.fcr('pin', '1234');
+    await rig.waitForScreen(ja.doneComplete);
+    const last = (await rig.receptions()).at(-1);
+    assert.equal(last?.identityMethod, 'pin');
+    assert.equal(last?.consents?.mode, 'comprehensive');
+    await rig.fcr('face', 'genuine');
+  });
+
   it('the service log holds no 照合番号B digits, PIN or name', () => {
     const log = rig.log();
     assert.ok(log.includes('card-face data authenticated'));

@@ -610,6 +610,9 @@ describe('session flows', () => {
     d.send({ type: 'camera-failed' });
     assert.match(d.text, /カメラが使用できません/);
     d.tap('職員用ボタン');
+    // The face attempt that was running when the camera failed answers late: dropped.
+    d.send({ type: 'face-result', outcome: 'no-face' });
+    assert.equal(d.phase, 'staff-passcode');
     d.digits('1234');
     d.send({ type: 'staff-passcode-result', ok: true });
     d.tap('同意の取得を先に行う');

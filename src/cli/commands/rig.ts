@@ -3,7 +3,7 @@
  * its panel in this terminal (what `npm start` does); the other subcommands drive the running rig
  * over its control socket, as a patient or a staff member would (issue 4 §3):
  *   insert <persona> | remove | phone <android|iphone> | tap "<button text>" | pin <digits>
- *   face <genuine|impostor|photo> | staff <passcode> | screen | receptions
+ *   face <genuine|impostor|photo|broken> | staff <passcode> | screen | receptions
  *   backend <fault|clear> (the backend simulator's faults, for the SPEC §8 fallbacks)
  */
 import { join } from 'node:path';
@@ -18,7 +18,7 @@ export function rigControlSocketPath(): string {
 const usage = `usage: fcr rig start [--headless] [--no-pcscd]
        fcr rig insert <persona> | remove | phone <android|iphone> | tap "<button text>"
        fcr rig touch <col> <row>    (a finger at a panel cell, as HID digitizer reports)
-       fcr rig pin <digits> | face <genuine|impostor|photo> | staff <passcode> | screen | receptions
+       fcr rig pin <digits> | face <genuine|impostor|photo|broken> | staff <passcode> | screen | receptions
        fcr rig backend <fault spec, e.g. http-5xx*always | latency:8000 | clear>
        fcr rig visual-mode on|off   (the reception terminal's remote 目視確認 switch)`;
 
@@ -40,7 +40,7 @@ function toRequest(argv: string[]): RigRequest | undefined {
       return Number.isInteger(col) && Number.isInteger(row) ? { command: 'touch', col, row } : undefined;
     }
     case 'face':
-      return arg === 'genuine' || arg === 'impostor' || arg === 'photo' ? { command: 'face', kind: arg } : undefined;
+      return arg === 'genuine' || arg === 'impostor' || arg === 'photo' || arg === 'broken' ? { command: 'face', kind: arg } : undefined;
     case 'staff':
       return arg ? { command: 'staff', passcode: arg } : undefined;
     case 'screen':
