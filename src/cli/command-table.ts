@@ -24,6 +24,7 @@ export const commandTable: Record<string, CommandEntry> = {
   'card face-scan': { summary: 'recognise 照合番号B on a card-face image (technician tool; touches no card)', load: () => import('./commands/card-face-scan') },
   'backend-sim': { summary: 'run the eligibility-backend simulator (mTLS, faults, reception record)', load: () => import('./commands/backend-sim') },
   'service run': { summary: 'the reader service on the device (systemd ExecStart): --config FILE [--headless] [--panel-tty DEV]', load: () => import('./commands/service-run') },
+  config: { summary: 'check FILE (validate the device configuration) | hash-passcode (staff passcode on stdin → hash)', load: () => import('./commands/config') },
   firmware: { summary: 'signed update bundles: verify <dir> --key PUB | pack <src> <out> --version V --key PRIV', load: () => import('./commands/firmware') },
   rig: { summary: 'the simulated rig: start (npm start), insert, remove, phone, tap, pin, face, staff, screen', load: () => import('./commands/rig') },
   'face check': { summary: 'check the face path: camera → inference worker → decisions (backend, verdict); --persona, --kind, --device', load: () => import('../face/face-check') },
