@@ -39,3 +39,10 @@ describe('fcr config', function () {
     for (const field of ['facility.code', 'mode', 'unknownKey']) assert.ok(r.stderr.includes(field), `${field} in:\n${r.stderr}`);
   });
 });
+
+describe('the shipped example configuration', () => {
+  it('hardware/config.example.json is valid against the one schema', () => {
+    const r = run(['check', resolve(__dirname, '../../hardware/config.example.json')]);
+    assert.equal(r.status, 0, r.stderr);
+  });
+});
