@@ -9,7 +9,8 @@ import { signDigestInfo } from '../../card-face/card-crypto';
 import type { CardApplication, CommandApdu, ResponseApdu } from '../card-application';
 import type { CardFaceFiles } from '../card-face/files';
 import type { KeyObject } from 'node:crypto';
-import { KeyedFileSystem, SW_CLA, SW_INS, SW_WRONG_LENGTH, SW_WRONG_PARAMS, SW_OK } from '../card-face/keyed-file-app';
+import { KeyedFileSystem } from '../card-face/keyed-file-app';
+import { SW } from '../apdu';
 
 export const CARD_FACE_AID = Buffer.from('D3921000310001010402', 'hex');
 export const KEY_BIRTH_DATE = 0x0011;
@@ -50,14 +51,14 @@ export class CardFaceApplication implements CardApplication {
     const r = this.fs.handle(c);
     if (r) return r;
     if (c.cla === 0x80 && c.ins === 0x2a) return this.sign(c);
-    if (c.cla !== 0x00 && c.cla !== 0x80) return { sw: SW_CLA, data: Buffer.alloc(0) };
-    return { sw: SW_INS, data: Buffer.alloc(0) };
+    if (c.cla !== 0x00 && c.cla !== 0x80) return { sw: SW.CLA_NOT_SUPPORTED, data: Buffer.alloc(0) };
+    return { sw: SW.INS_NOT_SUPPORTED, data: Buffer.alloc(0) };
   }
 
   private sign(c: CommandApdu): ResponseApdu {
-    if (c.p1 !== 0x00 || c.p2 !== 0x00) return { sw: SW_WRONG_PARAMS, data: Buffer.alloc(0) };
-    if (c.data.length === 0 || c.data.length > 256 - 11) return { sw: SW_WRONG_LENGTH, data: Buffer.alloc(0) };
-    return { sw: SW_OK, data: signDigestInfo(this.cardKey, c.data) };
+    if (c.p1 !== 0x00 || c.p2 !== 0x00) return { sw: SW.WRONG_P1P2, data: Buffer.alloc(0) };
+    if (c.data.length === 0 || c.data.length > 256 - 11) return { sw: SW.WRONG_LENGTH, data: Buffer.alloc(0) };
+    return { sw: SW.OK, data: signDigestInfo(this.cardKey, c.data) };
   }
 
   reset(): void {

@@ -8,7 +8,8 @@
  */
 import type { CardApplication, CommandApdu, ResponseApdu } from '../card-application';
 import type { CardTextFiles } from '../card-face/files';
-import { KeyedFileSystem, SW_CLA, SW_INS } from '../card-face/keyed-file-app';
+import { KeyedFileSystem } from '../card-face/keyed-file-app';
+import { SW } from '../apdu';
 
 export const CARD_TEXT_AID = Buffer.from('D3921000310001010408', 'hex');
 export const KEY_TEXT_PIN = 0x0011;
@@ -48,8 +49,8 @@ export class CardTextApplication implements CardApplication {
   handle(c: CommandApdu): ResponseApdu {
     const r = this.fs.handle(c);
     if (r) return r;
-    if (c.cla !== 0x00 && c.cla !== 0x80) return { sw: SW_CLA, data: Buffer.alloc(0) };
-    return { sw: SW_INS, data: Buffer.alloc(0) };
+    if (c.cla !== 0x00 && c.cla !== 0x80) return { sw: SW.CLA_NOT_SUPPORTED, data: Buffer.alloc(0) };
+    return { sw: SW.INS_NOT_SUPPORTED, data: Buffer.alloc(0) };
   }
 
   reset(): void {

@@ -9,17 +9,7 @@
  * security state does not allow, `6A82` for an unknown file, `6986` for VERIFY with no key selected.
  */
 import type { CommandApdu, ResponseApdu } from '../card-application';
-
-export const SW_OK = 0x9000;
-export const SW_SECURITY = 0x6982;
-export const SW_BLOCKED = 0x6984;
-export const SW_NO_CURRENT_EF = 0x6986;
-export const SW_NOT_FOUND = 0x6a82;
-export const SW_WRONG_P1P2 = 0x6b00;
-export const SW_WRONG_LENGTH = 0x6700;
-export const SW_INS = 0x6d00;
-export const SW_CLA = 0x6e00;
-export const SW_WRONG_PARAMS = 0x6a86;
+import { SW } from '../apdu';
 
 export interface KeyReference {
   fid: number;
@@ -78,42 +68,42 @@ export class KeyedFileSystem {
   }
 
   private select(c: CommandApdu): ResponseApdu {
-    if (c.p1 !== 0x02 || (c.p2 !== 0x0c && c.p2 !== 0x00)) return reply(SW_WRONG_PARAMS);
-    if (c.data.length !== 2) return reply(SW_WRONG_LENGTH);
+    if (c.p1 !== 0x02 || (c.p2 !== 0x0c && c.p2 !== 0x00)) return reply(SW.WRONG_P1P2);
+    if (c.data.length !== 2) return reply(SW.WRONG_LENGTH);
     const fid = c.data.readUInt16BE(0);
-    if (!this.files.has(fid) && !this.keys.has(fid)) return reply(SW_NOT_FOUND);
+    if (!this.files.has(fid) && !this.keys.has(fid)) return reply(SW.FILE_NOT_FOUND);
     this.current = fid;
-    return reply(SW_OK);
+    return reply(SW.OK);
   }
 
   private readBinary(c: CommandApdu): ResponseApdu {
-    if (c.p1 & 0x80) return reply(SW_WRONG_PARAMS); // short-EF addressing not offered here
+    if (c.p1 & 0x80) return reply(SW.WRONG_P1P2); // short-EF addressing not offered here
     const file = this.current === undefined ? undefined : this.files.get(this.current);
-    if (!file) return reply(SW_NO_CURRENT_EF);
-    if (file.openedBy.length > 0 && !file.openedBy.some((k) => this.verified.has(k))) return reply(SW_SECURITY);
+    if (!file) return reply(SW.NO_CURRENT_EF);
+    if (file.openedBy.length > 0 && !file.openedBy.some((k) => this.verified.has(k))) return reply(SW.SECURITY_NOT_SATISFIED);
     const offset = (c.p1 << 8) | c.p2;
-    if (offset > file.data.length) return reply(SW_WRONG_P1P2);
+    if (offset > file.data.length) return reply(SW.OFFSET_OUT_OF_FILE);
     const le = c.le === undefined ? 0 : c.le === 0 ? (c.extended ? 65536 : 256) : c.le;
-    return reply(SW_OK, Buffer.from(file.data.subarray(offset, offset + le)));
+    return reply(SW.OK, Buffer.from(file.data.subarray(offset, offset + le)));
   }
 
   private verify(c: CommandApdu): ResponseApdu {
-    if (c.p1 !== 0x00 || c.p2 !== 0x80) return reply(SW_WRONG_PARAMS);
+    if (c.p1 !== 0x00 || c.p2 !== 0x80) return reply(SW.WRONG_P1P2);
     const key = this.current === undefined ? undefined : this.keys.get(this.current);
-    if (!key) return reply(SW_NO_CURRENT_EF);
-    if (key.value === undefined) return reply(SW_BLOCKED);
+    if (!key) return reply(SW.NO_CURRENT_EF);
+    if (key.value === undefined) return reply(SW.REFERENCE_DATA_NOT_USABLE);
     if (c.data.length === 0) {
-      if (this.verified.has(key.fid)) return reply(SW_OK);
-      return reply(0x63c0 | Math.min(key.tries, 15));
+      if (this.verified.has(key.fid)) return reply(SW.OK);
+      return reply(SW.VERIFY_FAILED | Math.min(key.tries, 15));
     }
-    if (key.tries === 0) return reply(SW_BLOCKED);
+    if (key.tries === 0) return reply(SW.REFERENCE_DATA_NOT_USABLE);
     if (c.data.toString('latin1') === key.value) {
       key.tries = key.maxTries;
       this.verified.add(key.fid);
-      return reply(SW_OK);
+      return reply(SW.OK);
     }
     key.tries -= 1;
     this.verified.delete(key.fid);
-    return reply(0x63c0 | Math.min(key.tries, 15));
+    return reply(SW.VERIFY_FAILED | Math.min(key.tries, 15));
   }
 }
