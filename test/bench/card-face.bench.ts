@@ -14,7 +14,7 @@ import { createPersonaCard, startCardEmulator } from '../../src/emulator/index';
 import { findPersona } from '../../src/personas/catalogue';
 import { loadRigCredentials } from '../../src/personas/credentials';
 import { CardFaceReader, CardFaceSession, rigCardFaceTrustAnchors, type CardFaceScan } from '../../src/card-face';
-import { randomChannelId, startLinkedPcscd } from '../devices/pcsc-rig';
+import { randomChannelId, startLinkedPcscd, waitForCardEvent } from '../devices/pcsc-rig';
 import { median } from './stats';
 
 const RUNS = 5;
@@ -59,14 +59,7 @@ export async function run(): Promise<void> {
   try {
     await driver.start();
     for (let i = 0; i < RUNS; i++) {
-      const inserted = new Promise<void>((resolve) => {
-        const off = driver.onEvent((e) => {
-          if (e.type === 'card-inserted' && e.slot === 'card') {
-            off();
-            resolve();
-          }
-        });
-      });
+      const inserted = waitForCardEvent(driver, 'card-inserted', 'card', 15_000);
       await socket.insert(createPersonaCard({ persona: 'valid', credentials, extraApplications: await createCardFaceApplications('valid') }));
       await inserted;
       const t = performance.now();
@@ -82,14 +75,7 @@ export async function run(): Promise<void> {
         { exclusive: true },
       );
       rig.push({ ms: performance.now() - t, ...r });
-      const removed = new Promise<void>((resolve) => {
-        const off = driver.onEvent((e) => {
-          if (e.type === 'card-removed' && e.slot === 'card') {
-            off();
-            resolve();
-          }
-        });
-      });
+      const removed = waitForCardEvent(driver, 'card-removed', 'card', 15_000);
       await socket.remove();
       await removed;
     }

@@ -17,7 +17,7 @@ import { PcscliteCardReaderDriver } from '../../src/devices/card-reader/pcsclite
 import { SimulatedCardReaderDriver } from '../../src/devices/card-reader/simulated-driver';
 import { createPersonaCard, startCardEmulator } from '../../src/emulator/index';
 import { loadRigCredentials, type RigCredentials } from '../../src/personas/credentials';
-import { randomChannelId, startLinkedPcscd } from '../devices/pcsc-rig';
+import { randomChannelId, startLinkedPcscd, waitForCardEvent } from '../devices/pcsc-rig';
 import { median } from './stats';
 
 const RUNS = 7;
@@ -83,14 +83,7 @@ export async function run(): Promise<void> {
     const reads: OpResult[] = [];
     const proofs: OpResult[] = [];
     for (let i = 0; i < RUNS; i++) {
-      const inserted = new Promise<void>((resolve) => {
-        const off = driver.onEvent((e) => {
-          if (e.type === 'card-inserted' && e.slot === 'card') {
-            off();
-            resolve();
-          }
-        });
-      });
+      const inserted = waitForCardEvent(driver, 'card-inserted', 'card', 15_000);
       const t0 = performance.now();
       await socket.insert(createPersonaCard({ persona: 'valid', credentials }));
       await inserted;
@@ -99,14 +92,7 @@ export async function run(): Promise<void> {
       placed.push(performance.now() - t0);
       reads.push(r);
       proofs.push(await proveOnce(driver, 'card'));
-      const removed = new Promise<void>((resolve) => {
-        const off = driver.onEvent((e) => {
-          if (e.type === 'card-removed' && e.slot === 'card') {
-            off();
-            resolve();
-          }
-        });
-      });
+      const removed = waitForCardEvent(driver, 'card-removed', 'card', 15_000);
       await socket.remove();
       await removed;
     }

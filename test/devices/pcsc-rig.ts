@@ -13,6 +13,7 @@ import { mkdtempSync, renameSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startPcscd, type PcscdInstance } from '../../src/rig/pcscd-process';
+import type { CardReaderDriver, ReaderSlot } from '../../src/devices/card-reader/card-reader-driver';
 
 let linkPath: string | undefined;
 
@@ -51,4 +52,29 @@ export async function startLinkedPcscd(channelId?: number): Promise<PcscdInstanc
 /** A channel id unlikely to collide with other test runs (ports channelId and channelId+1). */
 export function randomChannelId(): number {
   return 0xa000 + 2 * Math.floor(Math.random() * 0x700);
+}
+
+/**
+ * Resolves on the driver's next `card-inserted` / `card-removed` on a slot (start waiting
+ * before acting, then await): the one helper tests and benches use to pace card swaps.
+ */
+export function waitForCardEvent(
+  driver: Pick<CardReaderDriver, 'onEvent'>,
+  type: 'card-inserted' | 'card-removed',
+  slot: ReaderSlot,
+  timeoutMs = 5000,
+): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      off();
+      reject(new Error(`timed out waiting for ${type} on ${slot}`));
+    }, timeoutMs);
+    const off = driver.onEvent((e) => {
+      if (e.type === type && e.slot === slot) {
+        clearTimeout(timer);
+        off();
+        resolve();
+      }
+    });
+  });
 }

@@ -8,7 +8,6 @@ import assert from 'node:assert/strict';
 import { RigUnderTmux } from './rig-harness';
 import { ja } from '../../src/ui/text/ja';
 
-
 describe('e2e: consent screens on a differently configured facility', function () {
   this.timeout(240_000);
   let rig: RigUnderTmux;

@@ -6,8 +6,6 @@ import assert from 'node:assert/strict';
 import { consentThrough, RigUnderTmux } from './rig-harness';
 import { ja } from '../../src/ui/text/ja';
 
-
-
 describe('e2e: smartphone and face-only flows', function () {
   this.timeout(180_000);
   let rig: RigUnderTmux;

@@ -8,8 +8,6 @@ import assert from 'node:assert/strict';
 import { consentThrough, RigUnderTmux } from './rig-harness';
 import { ja } from '../../src/ui/text/ja';
 
-
-
 async function backToIdle(rig: RigUnderTmux): Promise<void> {
   await rig.fcr('remove');
   await rig.waitForScreen(ja.idlePlaceCard);
