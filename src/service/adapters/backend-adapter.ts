@@ -83,7 +83,7 @@ export class BackendAdapter implements QualificationPort {
       case 'smartphone': {
         // Android: the PIN was verified and the nonce signed already; iPhone: the phone signs now.
         const platform = m.proof ? 'android' : 'iphone';
-        if (!m.proof && !(await this.o.card.signWithPhone(null))) return 'protocol';
+        if (!m.proof && !(await this.o.card.signWithPhone())) return 'protocol';
         const p = m.proof!;
         return { method: 'smartphone', platform, nonce: p.nonce.toString('base64'), signature: p.signature.toString('base64') };
       }

@@ -113,16 +113,8 @@ export class CardAdapter implements CardPort {
     const forRegistration = this.o.memory.unregistered ? await this.o.issueNonce() : undefined;
     if (forRegistration && 'failed' in forRegistration) return { kind: 'failed', reason: 'reader-error' };
     try {
-      const [signature, registrationSignature] = await this.o.driver.transact(
-        slot,
-        async (channel) => {
-          await verifyUserAuthPin(channel, pin);
-          const main = await signWithUserAuthKey(channel, { data: issued.nonce, hash: 'sha256' });
-          const second = forRegistration ? await signWithUserAuthKey(channel, { data: forRegistration.nonce, hash: 'sha256' }) : undefined;
-          return [main, second] as const;
-        },
-        { exclusive: true },
-      );
+      const [signature, registrationSignature] = await this.signNonces(slot, pin, forRegistration ? [issued.nonce, forRegistration.nonce] : [issued.nonce]);
+      if (!signature) throw new Error('the card returned no signature');
       this.o.memory.proof = { nonce: issued.nonce, signature };
       if (forRegistration && registrationSignature) this.o.memory.registrationProof = { nonce: forRegistration.nonce, signature: registrationSignature };
       return { kind: 'verified' };
@@ -139,24 +131,35 @@ export class CardAdapter implements CardPort {
    * The smartphone proof (SPEC §3.2): the phone signs the nonce after its own check (PIN typed on
    * the panel for Android, biometrics on the phone for iPhone).
    */
-  async signWithPhone(pin: string | null): Promise<boolean> {
+  async signWithPhone(): Promise<boolean> {
     const issued = await this.o.issueNonce();
     if ('failed' in issued) return false;
     try {
-      const signature = await this.o.driver.transact(
-        'smartphone',
-        async (channel) => {
-          if (pin !== null) await verifyUserAuthPin(channel, pin);
-          return signWithUserAuthKey(channel, { data: issued.nonce, hash: 'sha256' });
-        },
-        { exclusive: true },
-      );
+      const [signature] = await this.signNonces('smartphone', null, [issued.nonce]);
+      if (!signature) return false;
       this.o.memory.proof = { nonce: issued.nonce, signature };
       return true;
     } catch (e) {
       this.o.log.info(`smartphone signature failed: ${(e as Error).name}`);
       return false;
     }
+  }
+
+  /**
+   * In ONE exclusive transaction: VERIFY (when a PIN is given), then the card signs each nonce, so
+   * the unlocked key never outlives the transaction (the driver resets the card at its end).
+   */
+  private signNonces(slot: ReaderSlot, pin: string | null, nonces: Buffer[]): Promise<Buffer[]> {
+    return this.o.driver.transact(
+      slot,
+      async (channel) => {
+        if (pin !== null) await verifyUserAuthPin(channel, pin);
+        const signatures: Buffer[] = [];
+        for (const nonce of nonces) signatures.push(await signWithUserAuthKey(channel, { data: nonce, hash: 'sha256' }));
+        return signatures;
+      },
+      { exclusive: true },
+    );
   }
 
   wipe(): void {
