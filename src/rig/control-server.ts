@@ -5,7 +5,9 @@
  */
 import net from 'node:net';
 import { chmodSync, existsSync, unlinkSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Logger } from '../log/logger';
+import { defaultRigDir } from '../personas/credentials';
 import { RigCommandError, RigRequestSchema, type RigActions, type RigRequest, type RigResponse } from './control-protocol';
 
 async function perform(actions: RigActions, req: RigRequest): Promise<RigResponse> {
@@ -64,6 +66,11 @@ export async function handleRigLine(actions: RigActions, line: string): Promise<
     const err = e as Error;
     return { ok: false, error: err instanceof RigCommandError ? err.name : (err.name ?? 'Error'), message: err.message };
   }
+}
+
+/** Where the running rig listens and `fcr rig …` connects: `<rig dir>/control.sock`. */
+export function rigControlSocketPath(rigDir: string = defaultRigDir()): string {
+  return join(rigDir, 'control.sock');
 }
 
 export interface RigControlServer {

@@ -41,7 +41,7 @@ import { HeadlessPanel, type PanelDriver } from '../ui/panel/panel-driver';
 import { BlessedPanel } from '../ui/panel/blessed-panel';
 import { panelText } from '../ui/panel/panel-layout';
 import { ja } from '../ui/text/ja';
-import { startRigControlServer } from './control-server';
+import { rigControlSocketPath, startRigControlServer } from './control-server';
 import { SimulatedTouchController } from '../devices/touch/touch-controller';
 import { encodeTouchReport } from '../devices/touch/touch-report';
 import { startPtyPair } from './pty-pair';
@@ -298,7 +298,7 @@ export async function runRig(argv: string[]): Promise<number> {
       }
     },
   };
-  const control = await startRigControlServer(join(rigDir, 'control.sock'), actions, log.child('rig'));
+  const control = await startRigControlServer(rigControlSocketPath(rigDir), actions, log.child('rig'));
   // The board's UART: a socat pty pair; a technician opens `.rig/console/console-technician`.
   const consoleDir = join(rigDir, 'console');
   rmSync(consoleDir, { recursive: true, force: true });

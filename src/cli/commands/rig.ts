@@ -6,14 +6,8 @@
  *   face <genuine|impostor|photo|broken> | staff <passcode> | screen | receptions
  *   backend <fault|clear> (the backend simulator's faults, for the SPEC §8 fallbacks)
  */
-import { join } from 'node:path';
-import { defaultRigDir } from '../../personas/credentials';
 import type { RigRequest } from '../../rig/control-protocol';
-import { sendRigRequest } from '../../rig/control-server';
-
-export function rigControlSocketPath(): string {
-  return join(defaultRigDir(), 'control.sock');
-}
+import { rigControlSocketPath, sendRigRequest } from '../../rig/control-server';
 
 const usage = `usage: fcr rig start [--headless] [--no-pcscd]
        fcr rig insert <persona> | remove | phone <android|iphone> | tap "<button text>"
