@@ -95,6 +95,18 @@ function isTlsCode(code: string | undefined): boolean {
 
 const xmlTextSchema = z.string().startsWith('<?xml');
 
+/**
+ * True when a call failed after its request reached the backend without a usable answer: a
+ * timeout, a connection cut or a 5xx, or an answer that is garbled or off the schema. The backend
+ * may have recorded it, so the caller asks what it recorded (by idempotency key) before telling
+ * the patient anything. Refusals (4xx) and calls never sent (breaker open, our own bad request)
+ * are definite.
+ */
+export function answerMayBeLost(e: unknown): boolean {
+  if (!(e instanceof BackendTimeoutError || e instanceof BackendUnavailableError || e instanceof BackendProtocolError)) return false;
+  return e.requestSent;
+}
+
 export function newIdempotencyKey(): string {
   return randomBytes(18).toString('base64url');
 }
@@ -105,6 +117,11 @@ interface CallSpec<T> {
   body?: unknown;
   /** Retried only when true (an idempotency key, or a GET). */
   retryable: boolean;
+  /**
+   * A lookup after a lost answer: sent even while the breaker is open (one small read that tells
+   * the patient the truth), and its outcome does not move the breaker.
+   */
+  bypassBreaker?: boolean;
   schema: z.ZodType<T>;
   okStatuses: number[];
   /** The answer is an XML document, returned as text after a well-formedness check. */
@@ -126,7 +143,9 @@ export class BackendClient implements EligibilityBackend, ReceptionFeed {
     const url = new URL(options.baseUrl);
     if (url.protocol !== 'https:') throw new InsecureTransportError(url.protocol);
     this.base = url;
-    this.breaker = options.breaker instanceof CircuitBreaker ? options.breaker : new CircuitBreaker(options.breaker);
+    // Half-open after 5 s at most (issue 11 item 4): one failing patient must not send the next
+    // ones to the counter for long while the backend is healthy again.
+    this.breaker = options.breaker instanceof CircuitBreaker ? options.breaker : new CircuitBreaker({ openMs: 5000, ...options.breaker });
     this.timeoutMs = options.timeoutMs ?? 5000;
     this.maxAttempts = Math.max(1, options.maxAttempts ?? 3);
     this.retryDelayMs = options.retryDelayMs ?? 200;
@@ -197,6 +216,28 @@ export class BackendClient implements EligibilityBackend, ReceptionFeed {
     });
   }
 
+  /**
+   * What the backend recorded for a confirmation's idempotency key (issue 11): its answer, or
+   * null when nothing was recorded (the request never arrived). A stored refusal throws its error.
+   */
+  async lookupConfirmation(idempotencyKey: string): Promise<ConfirmationResponse | null> {
+    return this.lookup(`/v1/confirmations/${encodeURIComponent(idempotencyKey)}`, confirmationResponseSchema);
+  }
+
+  /** The same for a consent registration. */
+  async lookupConsentRegistration(idempotencyKey: string): Promise<ConsentRegistrationResponse | null> {
+    return this.lookup(`/v1/consents/${encodeURIComponent(idempotencyKey)}`, consentRegistrationResponseSchema);
+  }
+
+  private async lookup<T>(path: string, schema: z.ZodType<T>): Promise<T | null> {
+    try {
+      return await this.call({ method: 'GET', path: `${path}?deviceId=${encodeURIComponent(this.options.deviceId)}`, retryable: true, schema, okStatuses: [200], bypassBreaker: true });
+    } catch (e) {
+      if (e instanceof BackendRequestError && e.httpStatus === 404 && e.errorCode === 'request-unknown') return null;
+      throw e;
+    }
+  }
+
   /** One reception as the national result XML (for reception computers that read those files). */
   receptionXml(seq: number): Promise<string> {
     return this.call({ method: 'GET', path: `/receptions/${seq}/xml`, retryable: true, schema: xmlTextSchema, okStatuses: [200], xml: true });
@@ -228,34 +269,46 @@ export class BackendClient implements EligibilityBackend, ReceptionFeed {
     return r.data;
   }
 
+  /**
+   * One call: the breaker is asked once, and the call's attempts (retries with the same body and
+   * idempotency key) count as ONE success or failure (issue 11 item 4: three retries of one
+   * patient's call used to open the breaker for everyone).
+   */
   private async call<T>(spec: CallSpec<T>): Promise<T> {
     const call = `${spec.method} ${spec.path.split('?')[0] ?? spec.path}`;
     const attempts = spec.retryable ? this.maxAttempts : 1;
+    const guarded = !spec.bypassBreaker;
+    if (guarded && !this.breaker.tryAcquire()) {
+      throw new BackendUnavailableError('circuit open: backend recently failing', { call, attempt: 0 }, { circuitOpen: true });
+    }
     let lastError: BackendError | undefined;
+    let sent = false;
     for (let attempt = 1; attempt <= attempts; attempt++) {
       const context: BackendCallContext = { call, attempt };
-      if (!this.breaker.tryAcquire()) {
-        throw new BackendUnavailableError('circuit open: backend recently failing', context, { circuitOpen: true }, lastError ? { cause: lastError } : undefined);
-      }
       const started = Date.now();
       try {
+        sent = true;
         const result = await this.attempt(spec, context);
-        this.breaker.onSuccess();
+        if (guarded) this.breaker.onSuccess();
         this.log.debug(() => `${call} ok attempt ${attempt} ${Date.now() - started}ms`);
         return result;
       } catch (err) {
         const e = err as BackendError;
         lastError = e;
-        // Timeouts, unavailability and TLS trouble are backend failures; an answer we could parse
-        // (4xx) or a protocol violation is not the link's fault and does not trip the breaker.
-        if (e instanceof BackendTimeoutError || e instanceof BackendUnavailableError || e instanceof TlsError) this.breaker.onFailure();
-        else this.breaker.onNeutral();
         this.log.info(`${call} failed attempt ${attempt}/${attempts}: ${e.name}`);
-        if (!e.transient || attempt === attempts) throw e;
+        if (!e.transient || attempt === attempts) break;
         await this.sleep(this.retryDelayMs * attempt);
       }
     }
-    throw lastError ?? new BackendUnavailableError('no attempt made', { call });
+    const e = lastError ?? new BackendUnavailableError('no attempt made', { call });
+    e.requestSent = sent;
+    // Timeouts, unavailability and TLS trouble are backend failures; an answer we could parse
+    // (4xx) or a protocol violation is not the link's fault and does not trip the breaker.
+    if (guarded) {
+      if (e instanceof BackendTimeoutError || e instanceof BackendUnavailableError || e instanceof TlsError) this.breaker.onFailure();
+      else this.breaker.onNeutral();
+    }
+    throw e;
   }
 
   private attempt<T>(spec: CallSpec<T>, context: BackendCallContext): Promise<T> {

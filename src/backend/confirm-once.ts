@@ -140,6 +140,7 @@ export async function confirmOnce(o: ConfirmOnceOptions): Promise<ConfirmOnceRes
   if (local.status === 'expired') throw new CertificateUnusableError(local.status, local.expiresOn);
 
   let proof: Proof;
+  const certificateSerial = read.certificate.serialNumber.toLowerCase();
   if (needsSignature) {
     const { nonce } = await timed('backend', () => o.backend.issueNonce());
     const nonceBytes = Buffer.from(nonce, 'base64');
@@ -156,10 +157,10 @@ export async function confirmOnce(o: ConfirmOnceOptions): Promise<ConfirmOnceRes
     );
     proof =
       o.method === 'pin'
-        ? { method: 'pin', nonce, signature: signature.toString('base64') }
-        : { method: 'smartphone', platform: o.platform ?? 'android', nonce, signature: signature.toString('base64') };
+        ? { method: 'pin', nonce, signature: signature.toString('base64'), certificateSerial }
+        : { method: 'smartphone', platform: o.platform ?? 'android', nonce, signature: signature.toString('base64'), certificateSerial };
   } else {
-    proof = { method: 'visual', staffId: o.staffId as string, passcodeChecked: true, trigger: 'panel' };
+    proof = { method: 'visual', staffId: o.staffId as string, passcodeChecked: true, trigger: 'panel', certificateSerial };
   }
 
   // Grace period or qualification-only: no medical-information consent is taken (SPEC §2, §4).

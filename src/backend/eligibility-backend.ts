@@ -33,6 +33,12 @@ export interface EligibilityBackend {
   registerConsent(request: ConsentInput): Promise<ConsentRegistrationResponse>;
   /** 健康保険証利用の申込み for an unregistered card (seed 003). */
   registerInsuranceUse(request: InsuranceUseInput): Promise<InsuranceUseRegistrationResponse>;
+  /**
+   * What the backend recorded for a confirmation / consent key, asked after a lost answer
+   * (issue 11): the recorded answer, or null when nothing was recorded. Optional for fakes.
+   */
+  lookupConfirmation?(idempotencyKey: string): Promise<ConfirmationResponse | null>;
+  lookupConsentRegistration?(idempotencyKey: string): Promise<ConsentRegistrationResponse | null>;
   /** Circuit-breaker state for the panel and LEDs. */
   circuitState(): CircuitState;
   onCircuitChange(listener: (t: CircuitTransition) => void): () => void;

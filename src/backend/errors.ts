@@ -17,6 +17,11 @@ export abstract class BackendError extends Error {
   readonly context: BackendCallContext;
   /** True when retrying the same request (with the same idempotency key) may succeed. */
   abstract readonly transient: boolean;
+  /**
+   * Set by the client: at least one attempt of this call reached the wire, so the backend may
+   * have acted on it even though no usable answer came back (issue 11: ask before telling).
+   */
+  requestSent = false;
 
   constructor(message: string, context: BackendCallContext, options?: { cause?: unknown }) {
     super(message, options);

@@ -47,11 +47,20 @@ export type NonceResponse = z.infer<typeof nonceResponseSchema>;
 // ---------------------------------------------------------------------------------------------
 // Proof of holdership (SPEC §3 steps 4–5, §3.1, §3.2)
 
+/**
+ * Serial (hex, either case, as X509Certificate.serialNumber gives it) of the user-authentication
+ * certificate read in the same session as the proof. Every proof carries it and the backend
+ * refuses a proof whose serial is not the certificate's (issue 11: a proof made for one card can
+ * never confirm another patient).
+ */
+export const certificateSerialSchema = z.string().regex(/^[0-9A-Fa-f]{1,64}$/);
+
 /** The card's PKCS#1 v1.5 SHA-256 signature (user-authentication key) over the nonce bytes. */
 export const pinProofSchema = z.strictObject({
   method: z.literal('pin'),
   nonce: base64,
   signature: base64,
+  certificateSerial: certificateSerialSchema,
 });
 
 /**
@@ -65,8 +74,8 @@ export const faceStatementSchema = z.strictObject({
   /** Match score in [0, 1] of the live face against the card photo. */
   score: z.number().min(0).max(1),
   liveness: z.strictObject({ passed: z.boolean(), score: z.number().min(0).max(1) }),
-  /** Serial (hex, either case, as X509Certificate.serialNumber gives it) of the user-auth certificate matched against. */
-  certificateSerial: z.string().regex(/^[0-9A-Fa-f]{1,64}$/),
+  /** Serial of the user-auth certificate matched against (see certificateSerialSchema). */
+  certificateSerial: certificateSerialSchema,
   deviceId: deviceIdSchema,
 });
 export type FaceStatement = z.infer<typeof faceStatementSchema>;
@@ -84,6 +93,7 @@ export const visualProofSchema = z.strictObject({
   passcodeChecked: z.literal(true),
   /** `panel` = staff button flow; `terminal` = the older remote mode switch. */
   trigger: z.enum(['panel', 'terminal']),
+  certificateSerial: certificateSerialSchema,
 });
 
 /** Smartphone certificate (スマホ用電子証明書, SPEC §3.2): the phone signs the nonce. */
@@ -92,6 +102,7 @@ export const smartphoneProofSchema = z.strictObject({
   platform: z.enum(['android', 'iphone']),
   nonce: base64,
   signature: base64,
+  certificateSerial: certificateSerialSchema,
 });
 
 export const proofSchema = z.discriminatedUnion('method', [
@@ -452,6 +463,8 @@ export const errorCodes = [
   'certificate-unknown-issuer',
   'idempotency-key-conflict',
   'reception-unknown',
+  /** Lookup by idempotency key: nothing was recorded for that key (the request never arrived). */
+  'request-unknown',
   'not-found',
   'internal',
 ] as const;

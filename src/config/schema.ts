@@ -65,6 +65,8 @@ export const facilityConfigSchema = z.strictObject({
       doneMs: ms(10_000, 'done screen before the card-left reminder starts'),
       cardLeftReminderMs: ms(5_000, 'interval of the card-left reminder'),
       counterMs: ms(30_000, 'stop and counter screens'),
+      /** A smartphone session's result screen once the phone has left the reader (issue 11 item 6). */
+      phoneGoneMs: ms(2_000, 'result screen after the phone is gone'),
     })
     .prefault({}),
   retries: z

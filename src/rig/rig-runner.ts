@@ -198,11 +198,11 @@ export async function runRig(argv: string[]): Promise<number> {
     backend: client,
     deviceKeyPem: clientConfig.keyPem,
     deviceId: clientConfig.deviceId,
-    face: (memory) =>
+    face: (sessions) =>
       rigFace
         ? new FaceAdapter({
             cardDriver: slots.driver,
-            memory,
+            sessions,
             verifier: rigFace.verifier,
             cardFaceReader: rigFace.reader,
             trustAnchors: rigFace.anchors,

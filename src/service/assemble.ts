@@ -9,9 +9,9 @@ import type { CardReaderDriver } from '../devices/card-reader/card-reader-driver
 import type { BackendClient } from '../backend/client';
 import type { ReaderIndicators } from '../devices/gpio/gpio';
 import type { PanelDriver } from '../ui/panel/panel-driver';
-import { SessionMemory } from './adapters/session-memory';
+import { SessionMemories } from './adapters/session-memory';
 import { CardAdapter } from './adapters/card-adapter';
-import { BackendAdapter } from './adapters/backend-adapter';
+import { BackendAdapter, backendFailureOf } from './adapters/backend-adapter';
 import { staffPasscodeFromConfig } from './adapters/staff-passcode';
 import type { FacePort } from './ports';
 import { ReaderService } from './reader-service';
@@ -23,7 +23,7 @@ export interface ReaderAssembly {
   /** The device key (PEM) and id the backend knows this reader by. */
   deviceKeyPem: string;
   deviceId: string;
-  face: FacePort | ((memory: SessionMemory) => FacePort);
+  face: FacePort | ((sessions: SessionMemories) => FacePort);
   /** Whether face authentication can be offered for a card on this slot (models and OCR up). */
   cardFaceAvailable?(slot: 'card' | 'smartphone'): boolean;
   panel: PanelDriver;
@@ -32,18 +32,19 @@ export interface ReaderAssembly {
   clock?: () => number;
 }
 
-export function assembleReaderService(a: ReaderAssembly): { service: ReaderService; memory: SessionMemory } {
-  const memory = new SessionMemory();
+export function assembleReaderService(a: ReaderAssembly): { service: ReaderService; sessions: SessionMemories } {
+  // One memory per session: the service renews it on every wipe (issue 11).
+  const sessions = new SessionMemories();
   const card = new CardAdapter({
     driver: a.cardDriver,
-    memory,
+    sessions,
     log: a.log.child('card'),
     ...(a.clock ? { clock: a.clock } : {}),
     issueNonce: async () => {
       try {
         return { nonce: Buffer.from((await a.backend.issueNonce()).nonce, 'base64') };
-      } catch {
-        return { failed: 'unavailable' as const };
+      } catch (e) {
+        return { failed: backendFailureOf(e) };
       }
     },
     ...(a.cardFaceAvailable ? { cardFaceAvailable: a.cardFaceAvailable } : {}),
@@ -52,18 +53,19 @@ export function assembleReaderService(a: ReaderAssembly): { service: ReaderServi
       return { revoked: r.certificate.revocation === 'revoked', registeredForInsurance: r.insuranceUseRegistered };
     },
   });
-  const backend = new BackendAdapter({ client: a.backend, memory, card, config: a.config, deviceKeyPem: a.deviceKeyPem, deviceId: a.deviceId, log: a.log.child('backend') });
-  const face = typeof a.face === 'function' ? a.face(memory) : a.face;
+  const backend = new BackendAdapter({ client: a.backend, sessions, card, config: a.config, deviceKeyPem: a.deviceKeyPem, deviceId: a.deviceId, log: a.log.child('backend') });
+  const face = typeof a.face === 'function' ? a.face(sessions) : a.face;
   const service = new ReaderService({
     config: a.config,
     card,
     backend,
     face,
     staffPasscode: staffPasscodeFromConfig(a.config),
+    sessions,
     panel: a.panel,
     indicators: a.indicators,
     log: a.log.child('session'),
     ...(a.clock ? { clock: a.clock } : {}),
   });
-  return { service, memory };
+  return { service, sessions };
 }

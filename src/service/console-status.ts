@@ -24,6 +24,7 @@ export function technicianConsoleBackend(
         cardPresent: st.device.cardPresent,
         phonePresent: st.device.phonePresent,
         backendCircuit: circuitState(),
+        readerAvailable: st.device.readerAvailable,
         faceAvailable,
         facility: config.facility.name,
         mode: config.mode,

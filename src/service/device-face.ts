@@ -18,7 +18,7 @@ import { CardFaceReader } from '../card-face/ocr';
 import type { CardFaceTrustAnchor } from '../card-face/card-face-session';
 import { FaceAdapter } from './adapters/face-adapter';
 import { NoFacePort } from './adapters/no-face';
-import type { SessionMemory } from './adapters/session-memory';
+import type { SessionMemories } from './adapters/session-memory';
 import type { FacePort } from './ports';
 
 /** A V4L2 device, or (bench and tests) an image file played as stills. */
@@ -56,7 +56,7 @@ export async function grabTrayImage(camera: CameraSource, timeoutMs = 5000): Pro
 }
 
 export interface DeviceFacePath {
-  face: (memory: SessionMemory) => FacePort;
+  face: (sessions: SessionMemories) => FacePort;
   available: boolean;
   stop(): Promise<void>;
 }
@@ -87,10 +87,10 @@ export async function startDeviceFacePath(config: FacilityConfig, cardDriver: Ca
   log.info('face path ready');
   return {
     available: true,
-    face: (memory) =>
+    face: (sessions) =>
       new FaceAdapter({
         cardDriver,
-        memory,
+        sessions,
         verifier,
         cardFaceReader: reader,
         trustAnchors: anchors,

@@ -22,10 +22,13 @@ export type PinOutcome =
   | { kind: 'verified' }
   | { kind: 'wrong'; triesLeft: number }
   | { kind: 'locked' }
-  | { kind: 'failed'; reason: CardReadFailure };
+  | { kind: 'failed'; reason: CardReadFailure }
+  /** The backend could not give the nonce the card must sign: nothing was asked of the card. */
+  | { kind: 'backend-failed'; failure: BackendFailureKind };
 
+/** A card (or phone) placed or taken away, or a reader (or pcscd behind it) gone or back (issue 11 item 7). */
 export interface CardPresenceEvent {
-  type: 'inserted' | 'removed';
+  type: 'inserted' | 'removed' | 'reader-available' | 'reader-unavailable';
   slot: ReaderSlot;
 }
 
@@ -38,7 +41,11 @@ export interface CardPort {
   wipe(): void;
 }
 
-export type QueryOutcome = { ok: true; result: QualificationResult } | { ok: false; kind: BackendFailureKind };
+export type QueryOutcome =
+  | { ok: true; result: QualificationResult }
+  | { ok: false; kind: BackendFailureKind }
+  /** iPhone: the phone left the reader while it was to sign; nothing was sent (SPEC §3.2). */
+  | { ok: false; kind: 'phone-removed' };
 export type CallOutcome = { ok: true } | { ok: false; kind: BackendFailureKind };
 
 export interface QualificationQuery {
@@ -54,8 +61,10 @@ export interface QualificationPort {
   query(q: QualificationQuery): Promise<QueryOutcome>;
   registerConsent(consent: ConsentRecord): Promise<CallOutcome>;
   registerInsuranceUse(): Promise<CallOutcome>;
-  /** Whether the backend is reachable (circuit breaker closed); the LEDs show it. */
+  /** Whether the backend is reachable (circuit breaker not open); the LEDs and the panel show it. */
   available(): boolean;
+  /** Called whenever `available()` changes (breaker opened, or a probe succeeded). */
+  onAvailabilityChange?(listener: (available: boolean) => void): () => void;
   wipe(): void;
 }
 

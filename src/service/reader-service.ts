@@ -2,9 +2,11 @@
  * The reader service: the only place where the pure session engine meets the devices. Events
  * from the card readers, the panel, the GPIO staff button, timers and finished effects go
  * through one serial queue into `step()`; the effects it returns are carried out here, through the
- * ports. Async results carry the session epoch they were started in: a result that arrives after
- * the card was removed (a new epoch) is dropped, so one patient's data can never reach the next
- * patient's screen.
+ * ports. Every async effect belongs to the session it was started for (issue 11): it captures that
+ * session's memory when it starts, writes only into it, and its result event is dispatched only if
+ * that session is still the current one. A wipe closes the session's memory (late writes into it
+ * are zeroed and dropped) and opens the next one, so one patient's certificate, proof or
+ * reception can never reach the next patient.
  */
 import type { Logger } from '../log/logger';
 import type { FacilityConfig } from '../config';
@@ -17,6 +19,7 @@ import type { PanelDriver, PanelInput } from '../ui/panel/panel-driver';
 import type { ReaderIndicators } from '../devices/gpio/gpio';
 import type { CardPort, FacePort, QualificationPort, StaffPasscodePort } from './ports';
 import { DailyCounters } from './daily-counters';
+import { SessionMemories, type SessionMemory } from './adapters/session-memory';
 
 export interface ReaderServiceDeps {
   config: FacilityConfig;
@@ -28,11 +31,13 @@ export interface ReaderServiceDeps {
   indicators: ReaderIndicators;
   log: Logger;
   clock?: () => number;
+  /** The per-session memories the adapters write into; the service renews it on every wipe. */
+  sessions?: SessionMemories;
 }
 
 export class ReaderService {
   private state: SessionState;
-  private epoch = 0;
+  private readonly sessions: SessionMemories;
   private queue: SessionEvent[] = [];
   private draining = false;
   private readonly timers = new Map<string, NodeJS.Timeout>();
@@ -44,6 +49,7 @@ export class ReaderService {
 
   constructor(private readonly deps: ReaderServiceDeps) {
     this.clock = deps.clock ?? Date.now;
+    this.sessions = deps.sessions ?? new SessionMemories();
     this.state = initialSession(deps.config);
   }
 
@@ -51,12 +57,24 @@ export class ReaderService {
   start(): void {
     const { card, panel, indicators } = this.deps;
     this.unsubscribe.push(
-      card.onPresence((e) => this.dispatch(e.type === 'inserted' ? { type: 'card-inserted', slot: e.slot } : { type: 'card-removed', slot: e.slot })),
+      card.onPresence((e) => {
+        switch (e.type) {
+          case 'inserted':
+            return this.dispatch({ type: 'card-inserted', slot: e.slot });
+          case 'removed':
+            return this.dispatch({ type: 'card-removed', slot: e.slot });
+          case 'reader-available':
+          case 'reader-unavailable':
+            return this.dispatch({ type: 'reader-availability', slot: e.slot, available: e.type === 'reader-available' });
+        }
+      }),
       panel.onInput((input: PanelInput) => this.dispatch(input.type === 'digit' ? { type: 'pin-digit', digit: Number(input.digit) } : { type: 'button', id: input.id })),
       indicators.onInput((input, active) => {
         if (input === 'staffButton' && active) this.dispatch({ type: 'button', id: BUTTON.staffStart });
       }),
     );
+    const offBackend = this.deps.backend.onAvailabilityChange?.((available) => this.dispatch({ type: 'backend-availability', available }));
+    if (offBackend) this.unsubscribe.push(offBackend);
     for (const effect of startEffects(this.state, this.clock())) this.perform(effect);
     // The engine shows a screen when something changes; the countdown of a waiting screen is
     // redrawn here once a second from the running timer's deadline (SPEC §3: visible timeouts).
@@ -124,16 +142,24 @@ export class ReaderService {
     await this.deps.face.stopCamera();
   }
 
+  /** The memory of the session in progress (tests and the rig's privacy checks). */
+  currentSessionMemory(): SessionMemory {
+    return this.sessions.current();
+  }
+
   private wipe(): void {
-    this.epoch++;
+    this.sessions.renew();
     this.deps.card.wipe();
     this.deps.backend.wipe();
     this.deps.face.wipe();
   }
 
-  /** Runs an async effect; its resulting event is dropped if the session changed meanwhile. */
+  /**
+   * Runs an async effect for the current session; its resulting event is dropped whole if that
+   * session ended meanwhile (the adapters captured the same session's memory when called).
+   */
   private async_(name: string, work: () => Promise<SessionEvent | undefined>): void {
-    const epoch = this.epoch;
+    const session = this.sessions.current();
     const p = (async () => {
       let event: SessionEvent | undefined;
       try {
@@ -143,7 +169,9 @@ export class ReaderService {
         this.deps.log.error(`${name} failed unexpectedly: ${(e as Error).name}`);
         event = failureEventFor(name);
       }
-      if (event && epoch === this.epoch) this.dispatch(event);
+      if (!event) return;
+      if (session === this.sessions.current() && !session.closed) this.dispatch(event);
+      else this.deps.log.debug(() => `${name}: result for an ended session dropped`);
     })();
     this.pending.add(p);
     void p.finally(() => this.pending.delete(p));
@@ -174,6 +202,8 @@ export class ReaderService {
               return { type: 'pin-locked' };
             case 'failed':
               return { type: 'card-read-failed', slot: effect.slot, reason: r.reason };
+            case 'backend-failed':
+              return { type: 'backend-failed', kind: r.failure };
           }
         });
         return;
@@ -202,7 +232,10 @@ export class ReaderService {
             ...(effect.consentFirst ? { consentFirst: effect.consentFirst } : {}),
           });
           indicators.setLeds(backend.available() ? 'busy' : 'backend-unavailable');
-          return r.ok ? { type: 'backend-result', result: r.result } : { type: 'backend-failed', kind: r.kind };
+          if (r.ok) return { type: 'backend-result', result: r.result };
+          // The iPhone left the reader before it signed: nothing was sent (SPEC §3.2).
+          if (r.kind === 'phone-removed') return { type: 'card-read-failed', slot: 'smartphone', reason: 'removed' };
+          return { type: 'backend-failed', kind: r.kind };
         });
         return;
       case 'register-consent':
@@ -236,7 +269,7 @@ export class ReaderService {
         indicators.beep(effect.pattern);
         return;
       case 'set-leds':
-        indicators.setLeds(effect.pattern === 'idle' && !backend.available() ? 'backend-unavailable' : effect.pattern);
+        indicators.setLeds(effect.pattern === 'idle' ? this.idleLeds() : effect.pattern);
         return;
       case 'wipe':
         this.wipe();
@@ -255,6 +288,13 @@ export class ReaderService {
         log.error(`unknown effect ${String(never)}`);
       }
     }
+  }
+
+  /** Idle LEDs tell staff at a glance what is away: the reader first, then the backend. */
+  private idleLeds(): 'idle' | 'reader-unavailable' | 'backend-unavailable' {
+    if (!this.state.device.readerAvailable) return 'reader-unavailable';
+    if (!this.deps.backend.available()) return 'backend-unavailable';
+    return 'idle';
   }
 
   private clearTimer(id: string): void {

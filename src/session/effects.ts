@@ -21,7 +21,9 @@ export type FailureCause =
   | { kind: 'certificate-expired' }
   | { kind: 'pin-locked' }
   | { kind: 'qualification'; detail: Exclude<QualificationStatus, 'qualified'> }
-  | { kind: 'insurance-registration' };
+  | { kind: 'insurance-registration' }
+  /** The qualification was recorded but the consents after it were not (or not known to be). */
+  | { kind: 'consent-registration'; detail: BackendFailureKind };
 
 /**
  * SPEC §8: what staff are shown, in order, and the claim (レセプト) routes to consider:

@@ -78,9 +78,9 @@ function timeoutFor(phase: Phase, state: SessionState): TimeoutKey | null {
     case 'pin-locked':
     case 'counter':
     case 'not-qualified':
-      return 'counterMs';
+      return phoneGone(state) ? 'phoneGoneMs' : 'counterMs';
     case 'done':
-      return 'doneMs';
+      return phoneGone(state) ? 'phoneGoneMs' : 'doneMs';
     case 'remove-card':
       return 'cardLeftReminderMs';
     case 'registration-offer':
@@ -101,6 +101,14 @@ function timeoutFor(phase: Phase, state: SessionState): TimeoutKey | null {
     default:
       return assertNever(phase, state);
   }
+}
+
+/**
+ * A smartphone session whose phone has left the reader: its result screens end within the normal
+ * removal handling (issue 11 item 6), as a card session's end when the card is taken.
+ */
+function phoneGone(state: SessionState): boolean {
+  return state.data.slot === 'smartphone' && !state.device.phonePresent;
 }
 
 /** Screens where the patient or staff is expected to act: they show a countdown. */
@@ -154,7 +162,12 @@ function screenFor(state: SessionState, config: FacilityConfig): ScreenRequest {
   const { phase, data } = state;
   switch (phase.name) {
     case 'idle':
-      return { id: 'idle', visualMode: state.device.remoteVisualMode };
+      return {
+        id: 'idle',
+        visualMode: state.device.remoteVisualMode,
+        readerAvailable: state.device.readerAvailable,
+        backendAvailable: state.device.backendAvailable,
+      };
     case 'reading':
       return { id: 'busy', kind: 'card' };
     case 'pin-checking':
@@ -224,7 +237,12 @@ function screenFor(state: SessionState, config: FacilityConfig): ScreenRequest {
     case 'limit':
       return { id: 'limit' };
     case 'done':
-      return { id: 'done', patientName: data.qualification?.patientName ?? '', slot: data.slot ?? 'card' };
+      return {
+        id: 'done',
+        patientName: data.qualification?.patientName ?? '',
+        slot: data.slot ?? 'card',
+        ...(data.consentRegistration !== 'registered' && data.consentRegistration !== null ? { consentNotice: data.consentRegistration } : {}),
+      };
     case 'not-qualified':
       return { id: 'not-qualified', status: phase.status };
     case 'counter':
@@ -360,14 +378,29 @@ class Step {
   endSession(reason: 'removed' | 'timeout' | 'quit' | 'impossible' | 'done'): void {
     // An abandoned session (quit, timeout, card pulled) still counts once for SPEC §9.
     if (this.data.card && !this.data.recorded) this.record({ status: 'not-confirmed', consented: false });
+    const cardSession = this.data.slot === 'card';
     this.emit({ type: 'wipe' });
     this.state.data = emptySessionData();
-    if (this.device.cardPresent) {
+    if (this.device.cardPresent && cardSession) {
       if (reason === 'timeout' || reason === 'done') this.emit({ type: 'beep', pattern: 'reminder' });
       this.go({ name: 'remove-card', reminders: reason === 'done' ? 1 : 0, timedOut: reason === 'timeout' });
     } else {
-      this.go({ name: 'idle' });
+      this.toIdle();
     }
+  }
+
+  /**
+   * The idle screen, or — when a card was placed while another session (a smartphone's, a staff
+   * detour) held the panel, or while the reader was away — read that card now: it belongs to the
+   * next patient, who must not have to lift and place it again (issue 11 items 6, 7).
+   */
+  toIdle(): void {
+    if (this.device.cardPresent && this.device.readerAvailable) {
+      this.log('info', 'card-waiting-read');
+      startRead(this, 'card');
+      return;
+    }
+    this.go({ name: 'idle' });
   }
 
   /** Send the patient to the counter; staff get the SPEC §8 fallback through the record. */
@@ -538,7 +571,7 @@ function staffStart(t: Step, returnTo: StaffReturn): void {
 function staffReturn(t: Step, returnTo: StaffReturn): void {
   switch (returnTo) {
     case 'idle':
-      t.endSession('quit');
+      t.endSession('quit'); // reads a card placed meanwhile (toIdle)
       return;
     case 'method':
       t.go({ name: 'method' });
@@ -902,7 +935,10 @@ function onEvent(t: Step, event: SessionEvent): void {
     case 'card-inserted':
       if (event.slot === 'card') {
         t.device.cardPresent = true;
+        t.device.readerAvailable = true;
         if (phase.name === 'idle' || phase.name === 'staff-place-card') startRead(t, 'card');
+        // A smartphone session showing its result: the next patient's card ends it (issue 11 item 6).
+        else if (t.data.slot === 'smartphone' && isResting(phase)) t.endSession('done');
         else t.log('debug', 'card-inserted-ignored', { phase: phase.name });
       } else {
         t.device.phonePresent = true;
@@ -920,6 +956,9 @@ function onEvent(t: Step, event: SessionEvent): void {
         // The phone is only needed while it is read and while its PIN is checked.
         if ((phase.name === 'reading' || phase.name === 'pin-checking') && t.data.slot === 'smartphone') {
           t.go({ name: 'phone-hold', kind: t.data.phoneKind ?? 'iphone', retry: true });
+        } else if (t.data.slot === 'smartphone' && isResting(phase)) {
+          // Its result screen ends with the phone, as a card session's ends with the card.
+          t.endSession('removed');
         }
       }
       return;
@@ -958,6 +997,12 @@ function onEvent(t: Step, event: SessionEvent): void {
       return;
     }
     case 'card-read-failed':
+      if (phase.name === 'querying' && event.slot === 'smartphone' && t.data.slot === 'smartphone') {
+        // The iPhone left the reader before it signed: nothing reached the backend (SPEC §3.2).
+        t.log('info', 'phone-removed-before-signature');
+        t.endSession('removed');
+        return;
+      }
       if (phase.name === 'pin-checking' && phase.purpose === event.slot) {
         // The card (or phone) stopped answering while its PIN was checked.
         t.log('info', 'pin-check-failed', { slot: event.slot, reason: event.reason });
@@ -1034,7 +1079,18 @@ function onEvent(t: Step, event: SessionEvent): void {
       else startConsent(t);
       return;
     case 'backend-failed':
-      if (phase.name !== 'querying' && phase.name !== 'registering' && phase.name !== 'registering-consent') return unexpected(t, event);
+      if (phase.name === 'registering-consent') {
+        // The qualification is recorded; only the consents are not (or not known to be): the
+        // patient is done, and panel and record say which (issue 11: never a silent mismatch).
+        t.data.consentRegistration = event.kind === 'outcome-unknown' ? 'unknown' : 'not-registered';
+        t.log('warn', 'consent-not-registered', { kind: event.kind });
+        t.record({ status: 'qualified', consented: false, error: { kind: 'consent-registration', detail: event.kind } });
+        t.emit({ type: 'beep', pattern: 'error' });
+        t.go({ name: 'done' });
+        return;
+      }
+      // pin-checking: the backend could not give the nonce the card (or phone) must sign.
+      if (phase.name !== 'querying' && phase.name !== 'registering' && phase.name !== 'pin-checking') return unexpected(t, event);
       t.toCounter(phase.name === 'registering' ? { kind: 'insurance-registration' } : { kind: 'backend', detail: event.kind });
       return;
     case 'insurance-registered':
@@ -1044,7 +1100,32 @@ function onEvent(t: Step, event: SessionEvent): void {
       return;
     case 'consent-registered':
       if (phase.name !== 'registering-consent') return unexpected(t, event);
+      t.data.consentRegistration = 'registered';
       done(t, true);
+      return;
+    case 'reader-availability':
+      if (event.slot !== 'card') {
+        if (!event.available) t.device.phonePresent = false;
+        return;
+      }
+      if (t.device.readerAvailable === event.available) return;
+      t.device.readerAvailable = event.available;
+      t.log('info', 'reader-availability', { available: event.available });
+      if (!event.available) t.device.cardPresent = false;
+      if (phase.name === 'idle') {
+        t.emit({ type: 'set-leds', pattern: 'idle' });
+        if (event.available && t.device.cardPresent) t.toIdle();
+        else t.redraw();
+      }
+      return;
+    case 'backend-availability':
+      if (t.device.backendAvailable === event.available) return;
+      t.device.backendAvailable = event.available;
+      t.log('info', 'backend-availability', { available: event.available });
+      if (phase.name === 'idle') {
+        t.emit({ type: 'set-leds', pattern: 'idle' });
+        t.redraw();
+      }
       return;
     case 'timer-fired':
       onTimer(t, event.timerId);

@@ -53,7 +53,12 @@ export type FaceOutcome =
   /** The card photo could not be obtained (scan not confident, 照合番号B protected, §5.1). */
   | 'card-photo-unavailable';
 
-export type BackendFailureKind = 'timeout' | 'unavailable' | 'protocol' | 'tls';
+/**
+ * `outcome-unknown`: the answer to a confirmation was lost (timeout, cut off, garbled) and the
+ * backend could not be asked what it recorded for the session's idempotency key either — staff
+ * must look at the reception computer before confirming again (issue 11: exactly one outcome).
+ */
+export type BackendFailureKind = 'timeout' | 'unavailable' | 'protocol' | 'tls' | 'outcome-unknown';
 
 /** Consent categories of SPEC §6 (referral letters are handled as a list, not a yes/no). */
 export type ConsentCategory = 'surgery' | 'clinical' | 'medication' | 'checkup';
@@ -107,6 +112,10 @@ export type SessionEvent =
   | { type: 'timer-fired'; timerId: string }
   /** The older remote toggle of 目視確認 from the reception terminal (SPEC §3.1 last sentence). */
   | { type: 'staff-mode'; on: boolean }
+  /** A card reader (or pcscd behind it) went away or came back (issue 11 item 7). */
+  | { type: 'reader-availability'; slot: ReaderSlot; available: boolean }
+  /** The eligibility backend's breaker opened (unreachable) or closed again (issue 11 item 4). */
+  | { type: 'backend-availability'; available: boolean }
   /** Answer to a `check-staff-passcode` effect (scrypt runs outside the engine). */
   | { type: 'staff-passcode-result'; ok: boolean };
 

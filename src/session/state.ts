@@ -85,6 +85,8 @@ export interface SessionData {
   notices: ('expiring-soon' | 'grace')[];
   /** A `record-result` was emitted for this session (one record per session, SPEC §7). */
   recorded: boolean;
+  /** What became of the consents registered after the result (issue 11: the panel says which). */
+  consentRegistration: 'registered' | 'not-registered' | 'unknown' | null;
 }
 
 /** Device-level memory that survives the end of a session (never personal). */
@@ -97,6 +99,10 @@ export interface DeviceState {
   staffLockedUntil: number;
   /** The older remote 目視確認 toggle from the reception terminal; consumed by one session. */
   remoteVisualMode: boolean;
+  /** The card reader (and pcscd behind it) is there; false → the panel says it is being prepared. */
+  readerAvailable: boolean;
+  /** The eligibility backend's breaker is not open; false → the idle screen says it is unreachable. */
+  backendAvailable: boolean;
   timerSeq: number;
 }
 
@@ -129,6 +135,7 @@ export function emptySessionData(): SessionData {
     qualification: null,
     notices: [],
     recorded: false,
+    consentRegistration: null,
   };
 }
 
@@ -140,6 +147,8 @@ export function initialDeviceState(): DeviceState {
     staffNextAttemptAt: 0,
     staffLockedUntil: 0,
     remoteVisualMode: false,
+    readerAvailable: true,
+    backendAvailable: true,
     timerSeq: 0,
   };
 }

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { sign } from 'node:crypto';
 import { NonceError, ProofRejectedError } from '../../src/backend/errors';
 import type { ConfirmationResponse } from '../../src/backend/protocol';
-import { allConsents, faceRequest, noConsents, pinRequest, startRig, type Rig } from './sim-fixture';
+import { allConsents, faceRequest, noConsents, pinRequest, serialOf, startRig, type Rig } from './sim-fixture';
 
 function expectStatus<S extends ConfirmationResponse['status']>(r: ConfirmationResponse, s: S): Extract<ConfirmationResponse, { status: S }> {
   assert.equal(r.status, s);
@@ -169,7 +169,13 @@ describe('backend contract: client against simulator', function () {
       await client.confirm({
         confirmationKind: 'standard',
         userAuthCertificate: p.userAuthCertificate.toString('base64'),
-        proof: { method: 'smartphone', platform: 'android', nonce, signature: sign('sha256', Buffer.from(nonce, 'base64'), p.userAuthKey).toString('base64') },
+        proof: {
+          method: 'smartphone',
+          platform: 'android',
+          nonce,
+          signature: sign('sha256', Buffer.from(nonce, 'base64'), p.userAuthKey).toString('base64'),
+          certificateSerial: serialOf(p.userAuthCertificate),
+        },
       }),
       'qualified',
     );
@@ -196,9 +202,27 @@ describe('backend contract: client against simulator', function () {
     const r = await client.confirm({
       confirmationKind: 'standard',
       userAuthCertificate: p.userAuthCertificate.toString('base64'),
-      proof: { method: 'visual', staffId: 'staff-07', passcodeChecked: true, trigger: 'panel' },
+      proof: { method: 'visual', staffId: 'staff-07', passcodeChecked: true, trigger: 'panel', certificateSerial: serialOf(p.userAuthCertificate) },
     });
     assert.equal(r.identityMethod, 'visual');
+  });
+
+  it('a proof naming another certificate is refused (a staff check cannot confirm another patient)', async () => {
+    const client = rig.client();
+    const other = serialOf(rig.creds.persona('valid').userAuthCertificate);
+    const p = rig.creds.persona('face-only');
+    await assert.rejects(
+      client.confirm({
+        confirmationKind: 'standard',
+        userAuthCertificate: p.userAuthCertificate.toString('base64'),
+        proof: { method: 'visual', staffId: 'staff-07', passcodeChecked: true, trigger: 'panel', certificateSerial: other },
+      }),
+      (e: unknown) => e instanceof ProofRejectedError && e.reason === 'proof-invalid',
+    );
+    const pin = await pinRequest(rig, client, 'expiring-soon');
+    if (pin.proof.method !== 'pin') throw new Error('unreachable');
+    pin.proof = { ...pin.proof, certificateSerial: other };
+    await assert.rejects(client.confirm(pin), (e: unknown) => e instanceof ProofRejectedError && e.reason === 'proof-invalid');
   });
 
   it('a signature by another key is refused and recorded as refused', async () => {

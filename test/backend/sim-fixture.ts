@@ -3,7 +3,7 @@
  * with an injected no-op sleep (retries without waiting), a movable clock, and helpers that make
  * the proofs a card, a phone or the device would make.
  */
-import { sign, type KeyObject } from 'node:crypto';
+import { sign, X509Certificate, type KeyObject } from 'node:crypto';
 import { BackendClient, type BackendClientOptions } from '../../src/backend/client';
 import type { ConfirmInput } from '../../src/backend/eligibility-backend';
 import type { ConfirmationRequest, Consents, FaceStatement } from '../../src/backend/protocol';
@@ -69,7 +69,7 @@ export async function pinRequest(
   return {
     confirmationKind: 'standard',
     userAuthCertificate: p.userAuthCertificate.toString('base64'),
-    proof: { method: 'pin', nonce, signature: cardSignature(p.userAuthKey, nonce) },
+    proof: { method: 'pin', nonce, signature: cardSignature(p.userAuthKey, nonce), certificateSerial: serialOf(p.userAuthCertificate) },
     ...extra,
   };
 }
@@ -98,4 +98,9 @@ export async function faceRequest(
     signature: sign('sha256', Buffer.from(text, 'utf8'), deviceKeyObject(rig.sim.pki)).toString('base64'),
   };
   return { confirmationKind: 'standard', userAuthCertificate: p.userAuthCertificate.toString('base64'), proof };
+}
+
+/** The serial every proof names (issue 11), read with Node's own X.509 parser. */
+export function serialOf(der: Buffer): string {
+  return new X509Certificate(der).serialNumber;
 }

@@ -16,7 +16,7 @@ import { loadRigCredentials } from '../../src/personas/credentials';
 import { loadCardFaceRig } from '../../src/personas/card-face-credentials';
 import { rigCameraSource } from '../../src/personas/face-images';
 import { silentLogger } from '../../src/log/logger';
-import { SessionMemory } from '../../src/service/adapters/session-memory';
+import { SessionMemories } from '../../src/service/adapters/session-memory';
 import { startDeviceFacePath } from '../../src/service/device-face';
 
 describe('device face path (fcr service run)', function () {
@@ -30,7 +30,7 @@ describe('device face path (fcr service run)', function () {
   it('without a card-face trust anchor, face authentication is not offered', async () => {
     const path = await startDeviceFacePath(defaultRigConfig(), new SimulatedCardReaderDriver(), silentLogger);
     assert.equal(path.available, false);
-    assert.deepEqual(await path.face(new SessionMemory()).startCamera(), { ok: false });
+    assert.deepEqual(await path.face(new SessionMemories()).startCamera(), { ok: false });
   });
 
   it('with a configured anchor: tray image → authenticated photo → face camera matched', async () => {
@@ -49,7 +49,7 @@ describe('device face path (fcr service run)', function () {
     const path = await startDeviceFacePath(config, driver, silentLogger);
     try {
       assert.equal(path.available, true);
-      const port = path.face(new SessionMemory());
+      const port = path.face(new SessionMemories());
       assert.deepEqual(await port.startCamera(), { ok: true });
       const r = await port.match();
       assert.equal(r.outcome, 'match', JSON.stringify(r));

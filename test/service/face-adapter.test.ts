@@ -17,7 +17,7 @@ import { findPersona, type PersonaName } from '../../src/personas/catalogue';
 import { loadRigCredentials } from '../../src/personas/credentials';
 import { silentLogger } from '../../src/log/logger';
 import { FaceAdapter } from '../../src/service/adapters/face-adapter';
-import { SessionMemory } from '../../src/service/adapters/session-memory';
+import { SessionMemories } from '../../src/service/adapters/session-memory';
 import type { FaceVerifier, VerifyResult } from '../../src/face/verifier';
 
 class FakeVerifier implements FaceVerifier {
@@ -55,14 +55,15 @@ describe('face port: card-face unlock then matching', function () {
     });
     const verifier = new FakeVerifier();
     const camera = new SimulatedCamera([frame], 30);
-    const memory = new SessionMemory();
+    const sessions = new SessionMemories();
+    const memory = sessions.current();
     const faceImage = async () =>
       image === 'blank'
         ? sharp({ create: { width: 1120, height: 800, channels: 3, background: '#808080' } }).png().toBuffer()
         : degradeCardImage(await renderCardFace(findPersona(persona)!), { blur: 0.5, seed: 3 });
     const adapter = new FaceAdapter({
       cardDriver: counting,
-      memory,
+      sessions,
       camera: () => camera,
       verifier,
       cardFaceReader: reader,

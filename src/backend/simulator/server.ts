@@ -86,6 +86,9 @@ class HttpProblem extends Error {
 
 interface StoredAnswer {
   requestHash: string;
+  /** `POST /v1/confirmations` …: a lookup only finds keys of its own kind. */
+  call: string;
+  deviceId: string | null;
   status: number;
   body: unknown;
 }
@@ -284,9 +287,11 @@ export class BackendSimulator {
     const key = `${req.method} ${url.pathname}`;
     const xmlPath = /^GET \/receptions\/([0-9]{1,12})\/xml$/.exec(key);
     if (xmlPath) return { status: 200, body: null, xml: this.receptionXml(Number(xmlPath[1])) };
+    const lookupPath = /^GET \/v1\/(confirmations|consents)\/([A-Za-z0-9_-]{16,64})$/.exec(key);
+    if (lookupPath) return this.lookupRecorded(`POST /v1/${lookupPath[1]}`, lookupPath[2]!, url.searchParams.get('deviceId'));
     switch (key) {
       case 'POST /v1/nonces':
-        return this.idempotently(body, (json) => {
+        return this.idempotently(key, body, (json) => {
           const r = parseOr400(nonceRequestSchema, json);
           this.checkFacility(r.facilityCode);
           const n = this.nonces.issue(r.deviceId);
@@ -305,11 +310,11 @@ export class BackendSimulator {
         return { status: 200, body: { certificate: this.certificateStatus(cert, person), insuranceUseRegistered: person.registeredForInsurance } };
       }
       case 'POST /v1/confirmations':
-        return this.idempotently(body, (json) => this.confirm(parseOr400(confirmationRequestSchema, json), peer.raw));
+        return this.idempotently(key, body, (json) => this.confirm(parseOr400(confirmationRequestSchema, json), peer.raw));
       case 'POST /v1/consents':
-        return this.idempotently(body, (json) => this.registerConsents(json));
+        return this.idempotently(key, body, (json) => this.registerConsents(json));
       case 'POST /v1/insurance-use-registrations':
-        return this.idempotently(body, (json) => this.registerInsuranceUse(json));
+        return this.idempotently(key, body, (json) => this.registerInsuranceUse(json));
       case 'GET /receptions': {
         const sinceText = url.searchParams.get('since') ?? '0';
         if (!/^[0-9]{1,12}$/.test(sinceText)) throw new HttpProblem(400, 'bad-request', 'since must be a reception sequence number');
@@ -325,7 +330,7 @@ export class BackendSimulator {
    * consume the nonce twice nor add a second reception entry); a key reused for a different body
    * is a conflict. Only 2xx and 4xx answers are stored: they are final.
    */
-  private idempotently(body: Buffer, handler: (json: unknown) => { status: number; body: unknown }): { status: number; body: unknown } {
+  private idempotently(call: string, body: Buffer, handler: (json: unknown) => { status: number; body: unknown }): { status: number; body: unknown } {
     let json: unknown;
     try {
       json = JSON.parse(body.toString('utf8'));
@@ -351,9 +356,23 @@ export class BackendSimulator {
     }
     if (idemKey) {
       if (this.idempotent.size > 10_000) this.idempotent.delete(this.idempotent.keys().next().value as string);
-      this.idempotent.set(idemKey, { requestHash: hash, ...answer });
+      const device = (json as { deviceId?: unknown } | null)?.deviceId;
+      this.idempotent.set(idemKey, { requestHash: hash, call, deviceId: typeof device === 'string' ? device : null, ...answer });
     }
     return answer;
+  }
+
+  /**
+   * What was recorded for an idempotency key (issue 11): the stored answer, replayed with its
+   * status, so a device whose answer was lost learns the truth before telling the patient. Only
+   * the device that sent the request may ask.
+   */
+  private lookupRecorded(call: string, idemKey: string, deviceId: string | null): { status: number; body: unknown } {
+    const stored = this.idempotent.get(idemKey);
+    if (!stored || stored.call !== call || stored.deviceId !== deviceId) {
+      throw new HttpProblem(404, 'request-unknown', 'nothing was recorded for that idempotency key from this device');
+    }
+    return { status: stored.status, body: stored.body };
   }
 
   /** One reception as the national result document (what a reception computer already reads). */
@@ -406,6 +425,11 @@ export class BackendSimulator {
   }
 
   private verifyProof(proof: Proof, deviceId: string, cert: X509Certificate, name: PersonaName, devicePeerDer: Buffer): void {
+    // Every proof names the certificate it was made for (issue 11): a proof (or a staff check)
+    // from one patient's session can never confirm another patient's certificate.
+    if (proof.method !== 'face' && proof.certificateSerial.toUpperCase() !== cert.serialNumber.toUpperCase()) {
+      throw new HttpProblem(403, 'proof-invalid', 'proof made for another certificate');
+    }
     switch (proof.method) {
       case 'pin':
       case 'smartphone': {

@@ -14,6 +14,8 @@ export interface ConsoleStatus {
   cardPresent: boolean;
   phonePresent: boolean;
   backendCircuit: string;
+  /** The card reader and pcscd are there (issue 11 item 7). */
+  readerAvailable?: boolean;
   faceAvailable: boolean;
   facility: string;
   mode: string;
@@ -55,7 +57,8 @@ export class TechnicianShell {
           `facility: ${s.facility} (${s.mode})`,
           `screen: ${s.screen}`,
           `card: ${s.cardPresent ? 'present' : 'absent'}  phone: ${s.phonePresent ? 'present' : 'absent'}`,
-          `backend circuit: ${s.backendCircuit}`,
+          ...(s.readerAvailable === false ? ['card reader: unavailable (pcscd or reader away; being prepared)'] : []),
+          `backend circuit: ${s.backendCircuit}${s.backendCircuit === 'open' ? ' (backend unreachable)' : ''}`,
           `face authentication: ${s.faceAvailable ? 'available' : 'unavailable'}`,
           `uptime: ${s.uptimeSeconds}s`,
           'ok',

@@ -6,7 +6,7 @@
 import type { PinMap } from './pin-map';
 
 /** The session engine's LED and beep patterns (`src/session/effects.ts`), plus the backend state. */
-export type LedPattern = 'off' | 'idle' | 'busy' | 'success' | 'error' | 'reminder' | 'backend-unavailable';
+export type LedPattern = 'off' | 'idle' | 'busy' | 'success' | 'error' | 'reminder' | 'backend-unavailable' | 'reader-unavailable';
 export type BeepPattern = 'none' | 'touch' | 'success' | 'error' | 'reminder';
 export type GpioInputName = 'staffButton' | 'presenceSensor';
 
@@ -26,6 +26,8 @@ export const LED_LEVELS: Record<LedPattern, { ledGreen: 0 | 1; ledAmber: 0 | 1; 
   reminder: { ledGreen: 0, ledAmber: 1, ledRed: 1 },
   error: { ledGreen: 0, ledAmber: 0, ledRed: 1 },
   'backend-unavailable': { ledGreen: 1, ledAmber: 0, ledRed: 1 },
+  /** The card reader or pcscd is away (issue 11 item 7): all three, the one pattern no screen uses. */
+  'reader-unavailable': { ledGreen: 1, ledAmber: 1, ledRed: 1 },
 };
 
 /** Buzzer on/off durations in ms for each pattern. */

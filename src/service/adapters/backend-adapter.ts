@@ -9,11 +9,12 @@ import type { Logger } from '../../log/logger';
 import type { FacilityConfig } from '../../config';
 import type { EligibilityBackend } from '../../backend/eligibility-backend';
 import { BackendProtocolError, BackendRequestError, BackendTimeoutError, BackendUnavailableError, NonceError, ProofRejectedError, TlsError } from '../../backend/errors';
+import { answerMayBeLost } from '../../backend/client';
 import type { ConfirmationResponse, Consents, PreviousConsent, Proof, ReferralLetter as WireLetter } from '../../backend/protocol';
 import type { ConsentRecord } from '../../session/effects';
 import type { BackendFailureKind, ConsentAnswers, QualificationResult, ReferralLetter } from '../../session/events';
 import type { CallOutcome, QualificationPort, QualificationQuery, QueryOutcome } from '../ports';
-import type { SessionMemory } from './session-memory';
+import type { SessionMemories, SessionMemory } from './session-memory';
 import type { CardAdapter } from './card-adapter';
 
 export function backendFailureOf(error: unknown): BackendFailureKind {
@@ -59,7 +60,8 @@ function fromLetter(l: WireLetter): ReferralLetter {
 
 export interface BackendAdapterOptions {
   client: EligibilityBackend;
-  memory: SessionMemory;
+  /** The current session's memory; each call captures it before its first await (issue 11). */
+  sessions: SessionMemories;
   card: CardAdapter;
   config: FacilityConfig;
   /** The device key (PEM): signs the face statement (issue 3 §1). */
@@ -75,17 +77,31 @@ export class BackendAdapter implements QualificationPort {
     return this.o.client.circuitState() !== 'open';
   }
 
-  private async proofFor(q: QualificationQuery): Promise<Proof | BackendFailureKind> {
-    const m = this.o.memory;
+  onAvailabilityChange(listener: (available: boolean) => void): () => void {
+    return this.o.client.onCircuitChange((t) => {
+      if ((t.from === 'open') !== (t.to === 'open')) listener(t.to !== 'open');
+    });
+  }
+
+  private async proofFor(m: SessionMemory, q: QualificationQuery): Promise<Proof | BackendFailureKind | 'phone-removed'> {
+    // Every proof names the certificate read in this session; the backend refuses a mismatch.
+    const certificateSerial = m.certificateSerial;
+    if (!certificateSerial) return 'protocol';
     switch (q.method) {
       case 'pin':
-        return m.proof ? { method: 'pin', nonce: m.proof.nonce.toString('base64'), signature: m.proof.signature.toString('base64') } : 'protocol';
+        return m.proof ? { method: 'pin', nonce: m.proof.nonce.toString('base64'), signature: m.proof.signature.toString('base64'), certificateSerial } : 'protocol';
       case 'smartphone': {
         // Android: the PIN was verified and the nonce signed already; iPhone: the phone signs now.
         const platform = m.proof ? 'android' : 'iphone';
-        if (!m.proof && !(await this.o.card.signWithPhone())) return 'protocol';
-        const p = m.proof!;
-        return { method: 'smartphone', platform, nonce: p.nonce.toString('base64'), signature: p.signature.toString('base64') };
+        if (!m.proof) {
+          const signed = await this.o.card.signWithPhone(m);
+          if (signed === 'phone-removed') return 'phone-removed';
+          if (signed === 'failed') return 'protocol';
+          if (typeof signed === 'object') return signed.backendFailed;
+        }
+        const p = m.proof;
+        if (!p) return 'phone-removed';
+        return { method: 'smartphone', platform, nonce: p.nonce.toString('base64'), signature: p.signature.toString('base64'), certificateSerial };
       }
       case 'face': {
         const nonce = await this.o.client.issueNonce();
@@ -94,7 +110,7 @@ export class BackendAdapter implements QualificationPort {
           nonce: nonce.nonce,
           score: m.faceMatch?.score ?? 0,
           liveness: { passed: true, score: m.faceMatch?.livenessScore ?? 0 },
-          certificateSerial: m.certificateSerial ?? '0',
+          certificateSerial,
           deviceId: this.o.deviceId,
         });
         const signature = sign('sha256', Buffer.from(statement, 'utf8'), createPrivateKey(this.o.deviceKeyPem)).toString('base64');
@@ -102,34 +118,71 @@ export class BackendAdapter implements QualificationPort {
       }
       case 'visual':
         return q.visualTrigger === 'terminal'
-          ? { method: 'visual', staffId: 'reception-terminal', passcodeChecked: true, trigger: 'terminal' }
-          : { method: 'visual', staffId: 'panel-staff', passcodeChecked: true, trigger: 'panel' };
+          ? { method: 'visual', staffId: 'reception-terminal', passcodeChecked: true, trigger: 'terminal', certificateSerial }
+          : { method: 'visual', staffId: 'panel-staff', passcodeChecked: true, trigger: 'panel', certificateSerial };
     }
   }
 
+  /**
+   * One confirmation per session (issue 11): the session's idempotency key goes with every retry;
+   * when the answer is lost, late, cut off or garbled, the backend is asked what it recorded for
+   * that key before the patient is told anything. A session that already holds its reception
+   * (the patient went back from the consent screens) gets that reception again, never a second.
+   */
   async query(q: QualificationQuery): Promise<QueryOutcome> {
-    const m = this.o.memory;
+    const m = this.o.sessions.current();
     if (!m.certificate) return { ok: false, kind: 'protocol' };
+    const held = m.reception;
+    if (held) return { ok: true, result: structuredClone(held.result) };
+    let response: ConfirmationResponse;
     try {
-      const proof = await this.proofFor(q);
+      const proof = await this.proofFor(m, q);
+      if (proof === 'phone-removed') return { ok: false, kind: 'phone-removed' };
       if (typeof proof === 'string') return { ok: false, kind: proof };
-      const response: ConfirmationResponse = await this.o.client.confirm({
-        confirmationKind: this.o.config.mode === 'qualification-only' ? 'qualification-only' : q.consentFirst ? 'home-consent' : 'standard',
+      if (m.closed) return { ok: false, kind: 'protocol' };
+      const request = {
+        idempotencyKey: m.confirmationKey,
+        confirmationKind: this.o.config.mode === 'qualification-only' ? ('qualification-only' as const) : q.consentFirst ? ('home-consent' as const) : ('standard' as const),
         userAuthCertificate: m.certificate.toString('base64'),
         proof,
         ...(q.consentFirst ? { consents: toConsents(q.consentFirst, q.consentFirst.mode ?? 'individual') } : {}),
-      });
-      m.receptionSeq = response.receptionSeq;
-      if (response.status === 'certificate-refused') {
-        // Revoked or past grace between the card read's check and now: nothing is released and
-        // the patient goes to the counter (SPEC §8); the read-time check normally catches it first.
-        this.o.log.warn(`certificate refused by the backend: ${response.certificate.usability}`);
-        return { ok: false, kind: 'protocol' };
+      };
+      try {
+        response = await this.o.client.confirm(request);
+      } catch (e) {
+        if (!answerMayBeLost(e)) throw e;
+        this.o.log.warn(`confirmation answer lost (${(e as Error).name}): asking the backend what it recorded`);
+        const recorded = await this.lookupConfirmation(m.confirmationKey);
+        if (recorded === 'unknown') return { ok: false, kind: 'outcome-unknown' };
+        if (recorded === 'not-recorded') return { ok: false, kind: backendFailureOf(e) };
+        response = recorded;
       }
-      return { ok: true, result: this.toResult(response) };
     } catch (e) {
       this.o.log.warn(`backend query failed: ${(e as Error).name}`);
       return { ok: false, kind: backendFailureOf(e) };
+    }
+    if (response.status === 'certificate-refused') {
+      // Revoked or past grace between the card read's check and now: nothing is released and
+      // the patient goes to the counter (SPEC §8); the read-time check normally catches it first.
+      this.o.log.warn(`certificate refused by the backend: ${response.certificate.usability}`);
+      return { ok: false, kind: 'protocol' };
+    }
+    const result = this.toResult(response);
+    m.holdReception({ receptionSeq: response.receptionSeq, result: structuredClone(result) });
+    return { ok: true, result };
+  }
+
+  /** What the backend recorded for a confirmation key: its answer, nothing, or unknown (unreachable). */
+  private async lookupConfirmation(key: string): Promise<ConfirmationResponse | 'not-recorded' | 'unknown'> {
+    if (!this.o.client.lookupConfirmation) return 'unknown';
+    try {
+      const r = await this.o.client.lookupConfirmation(key);
+      return r ?? 'not-recorded';
+    } catch (e) {
+      // A stored refusal (4xx) replays as its error: the confirmation was answered, and refused.
+      if (e instanceof BackendRequestError || e instanceof ProofRejectedError || e instanceof NonceError) return 'not-recorded';
+      this.o.log.warn(`confirmation lookup failed: ${(e as Error).name}`);
+      return 'unknown';
     }
   }
 
@@ -152,13 +205,30 @@ export class BackendAdapter implements QualificationPort {
     }
   }
 
+  /**
+   * Consents after the result, bound to this session's reception, with the session's consent key
+   * for every retry; a lost answer is looked up by that key. `not-registered` tells the panel that
+   * the qualification stands but the consents did not reach the backend (issue 11).
+   */
   async registerConsent(consent: ConsentRecord): Promise<CallOutcome> {
-    const seq = this.o.memory.receptionSeq;
-    if (seq === null) return { ok: false, kind: 'protocol' };
+    const m = this.o.sessions.current();
+    const seq = m.reception?.receptionSeq;
+    if (seq === undefined) return { ok: false, kind: 'protocol' };
+    const request = { idempotencyKey: m.consentKey, receptionSeq: seq, consents: toConsents(consent, consent.mode ?? 'individual') };
     try {
-      await this.o.client.registerConsent({ receptionSeq: seq, consents: toConsents(consent, consent.mode ?? 'individual') });
+      await this.o.client.registerConsent(request);
       return { ok: true };
     } catch (e) {
+      if (answerMayBeLost(e) && this.o.client.lookupConsentRegistration) {
+        try {
+          if (await this.o.client.lookupConsentRegistration(m.consentKey)) return { ok: true };
+          this.o.log.warn(`consent registration not recorded: ${(e as Error).name}`);
+          return { ok: false, kind: backendFailureOf(e) };
+        } catch {
+          this.o.log.warn(`consent registration outcome unknown: ${(e as Error).name}`);
+          return { ok: false, kind: 'outcome-unknown' };
+        }
+      }
       this.o.log.warn(`consent registration failed: ${(e as Error).name}`);
       return { ok: false, kind: backendFailureOf(e) };
     }
@@ -169,16 +239,16 @@ export class BackendAdapter implements QualificationPort {
    * the holder's own signature, made in the PIN transaction (see the card adapter).
    */
   async registerInsuranceUse(): Promise<CallOutcome> {
-    const m = this.o.memory;
+    const m = this.o.sessions.current();
     const p = m.registrationProof;
-    if (!p || !m.certificate) return { ok: false, kind: 'protocol' };
+    if (!p || !m.certificate || !m.certificateSerial) return { ok: false, kind: 'protocol' };
     try {
       await this.o.client.registerInsuranceUse({
         userAuthCertificate: m.certificate.toString('base64'),
-        proof: { method: 'pin', nonce: p.nonce.toString('base64'), signature: p.signature.toString('base64') },
+        proof: { method: 'pin', nonce: p.nonce.toString('base64'), signature: p.signature.toString('base64'), certificateSerial: m.certificateSerial },
         termsAccepted: true,
       });
-      m.unregistered = false;
+      m.markRegistered();
       return { ok: true };
     } catch (e) {
       this.o.log.warn(`insurance-use registration failed: ${(e as Error).name}`);
@@ -187,6 +257,6 @@ export class BackendAdapter implements QualificationPort {
   }
 
   wipe(): void {
-    this.o.memory.wipe();
+    // The service renews the session memory (SessionMemories.renew) on every wipe.
   }
 }

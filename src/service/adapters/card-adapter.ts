@@ -23,7 +23,7 @@ import {
 } from '../../card/errors';
 import type { BackendFailureKind, CardReadFailure, CertificateStatus, ReaderSlot } from '../../session/events';
 import type { CardPort, CardPresenceEvent, CardReadOutcome, PinOutcome } from '../ports';
-import type { SessionMemory } from './session-memory';
+import type { SessionMemories, SessionMemory } from './session-memory';
 
 /** What the backend says about a certificate before identity is proven (revocation, registration). */
 export interface CertificateCheck {
@@ -33,7 +33,8 @@ export interface CertificateCheck {
 
 export interface CardAdapterOptions {
   driver: CardReaderDriver;
-  memory: SessionMemory;
+  /** The current session's memory; each operation captures it before its first await (issue 11). */
+  sessions: SessionMemories;
   log: Logger;
   clock?: () => number;
   /** A fresh backend nonce for the PIN proof; a failure kind when the backend cannot give one. */
@@ -63,11 +64,20 @@ export class CardAdapter implements CardPort {
     return this.o.driver.onEvent((e) => {
       if (e.type === 'card-inserted') listener({ type: 'inserted', slot: e.slot });
       else if (e.type === 'card-removed') listener({ type: 'removed', slot: e.slot });
-      else if (e.type === 'driver-error') this.o.log.warn(`card reader driver error: ${e.error.name}`);
+      else if (e.type === 'reader-added') listener({ type: 'reader-available', slot: e.slot });
+      else if (e.type === 'reader-removed') listener({ type: 'reader-unavailable', slot: e.slot });
+      else if (e.type === 'driver-error') {
+        // pcscd gone (or the driver cannot start): every reader is unusable until it is back.
+        this.o.log.warn(`card reader driver error: ${e.error.name}`);
+        listener({ type: 'reader-unavailable', slot: 'card' });
+        listener({ type: 'reader-unavailable', slot: 'smartphone' });
+      }
     });
   }
 
   async read(slot: ReaderSlot): Promise<CardReadOutcome> {
+    // Captured before the first await: the read completes into the session it was started for.
+    const memory = this.o.sessions.current();
     let der: Buffer;
     let pin: Awaited<ReturnType<typeof readUserAuthPinState>>;
     try {
@@ -90,10 +100,9 @@ export class CardAdapter implements CardPort {
     }
     const status = certificateStatus(x509, new Date(this.clock()));
     const check = (await this.o.checkCertificate?.(der).catch(() => undefined)) ?? { revoked: false, registeredForInsurance: true };
-    this.o.memory.slot = slot;
-    this.o.memory.certificate = der;
-    this.o.memory.certificateSerial = x509.serialNumber.toLowerCase();
-    this.o.memory.unregistered = !check.registeredForInsurance;
+    if (!memory.holdCard({ slot, certificate: der, certificateSerial: x509.serialNumber.toLowerCase(), unregistered: !check.registeredForInsurance })) {
+      return { ok: false, reason: 'removed' };
+    }
     return {
       ok: true,
       card: {
@@ -108,15 +117,18 @@ export class CardAdapter implements CardPort {
   }
 
   async verifyPin(slot: ReaderSlot, pin: string): Promise<PinOutcome> {
+    const memory = this.o.sessions.current();
+    // The nonce comes from the backend: when it cannot give one, that is a backend failure (the
+    // patient goes to the counter), not a card fault to retry (issue 11 item 4: Android looped).
     const issued = await this.o.issueNonce();
-    if ('failed' in issued) return { kind: 'failed', reason: 'reader-error' };
-    const forRegistration = this.o.memory.unregistered ? await this.o.issueNonce() : undefined;
-    if (forRegistration && 'failed' in forRegistration) return { kind: 'failed', reason: 'reader-error' };
+    if ('failed' in issued) return { kind: 'backend-failed', failure: issued.failed };
+    const forRegistration = memory.unregistered ? await this.o.issueNonce() : undefined;
+    if (forRegistration && 'failed' in forRegistration) return { kind: 'backend-failed', failure: forRegistration.failed };
     try {
       const [signature, registrationSignature] = await this.signNonces(slot, pin, forRegistration ? [issued.nonce, forRegistration.nonce] : [issued.nonce]);
       if (!signature) throw new Error('the card returned no signature');
-      this.o.memory.proof = { nonce: issued.nonce, signature };
-      if (forRegistration && registrationSignature) this.o.memory.registrationProof = { nonce: forRegistration.nonce, signature: registrationSignature };
+      if (!memory.holdProof({ nonce: issued.nonce, signature })) return { kind: 'failed', reason: 'removed' };
+      if (forRegistration && registrationSignature) memory.holdRegistrationProof({ nonce: forRegistration.nonce, signature: registrationSignature });
       return { kind: 'verified' };
     } catch (e) {
       if (e instanceof WrongPinError) return e.triesLeft <= 0 ? { kind: 'locked' } : { kind: 'wrong', triesLeft: e.triesLeft };
@@ -131,17 +143,16 @@ export class CardAdapter implements CardPort {
    * The smartphone proof (SPEC §3.2): the phone signs the nonce after its own check (PIN typed on
    * the panel for Android, biometrics on the phone for iPhone).
    */
-  async signWithPhone(): Promise<boolean> {
+  async signWithPhone(memory: SessionMemory): Promise<'signed' | 'phone-removed' | 'failed' | { backendFailed: BackendFailureKind }> {
     const issued = await this.o.issueNonce();
-    if ('failed' in issued) return false;
+    if ('failed' in issued) return { backendFailed: issued.failed };
     try {
       const [signature] = await this.signNonces('smartphone', null, [issued.nonce]);
-      if (!signature) return false;
-      this.o.memory.proof = { nonce: issued.nonce, signature };
-      return true;
+      if (!signature) return 'failed';
+      return memory.holdProof({ nonce: issued.nonce, signature }) ? 'signed' : 'phone-removed';
     } catch (e) {
       this.o.log.info(`smartphone signature failed: ${(e as Error).name}`);
-      return false;
+      return e instanceof CardRemovedError || e instanceof NoCardError ? 'phone-removed' : 'failed';
     }
   }
 
@@ -163,6 +174,6 @@ export class CardAdapter implements CardPort {
   }
 
   wipe(): void {
-    this.o.memory.wipe();
+    // The service renews the session memory (SessionMemories.renew) on every wipe.
   }
 }

@@ -19,7 +19,7 @@ import { CardFaceRefusedError, CardFaceSession, MAX_PRESENTATIONS, type CardFace
 import type { CardFaceReader } from '../../card-face/ocr';
 import type { FaceHint } from '../../session/events';
 import type { FaceMatchOutcome, FacePort } from '../ports';
-import type { SessionMemory } from './session-memory';
+import type { SessionMemories, SessionMemory } from './session-memory';
 
 /** The matcher's hint ids → the panel's hint ids (SPEC §3 step 4: one hint per cause). */
 const HINTS: Record<MatcherHint, FaceHint> = {
@@ -37,7 +37,8 @@ const HINTS: Record<MatcherHint, FaceHint> = {
 
 export interface FaceAdapterOptions {
   cardDriver: CardReaderDriver;
-  memory: SessionMemory;
+  /** The current session's memory; each attempt captures it before its first await (issue 11). */
+  sessions: SessionMemories;
   /** A camera for this attempt (the rig picks the video the tester chose). */
   camera(): CameraSource;
   verifier: FaceVerifier;
@@ -53,11 +54,6 @@ export interface FaceAdapterOptions {
 
 export class FaceAdapter implements FacePort {
   private camera: CameraSource | undefined;
-  private enrolled = false;
-  /** 照合番号B presentations this session (SPEC §5.1: at most twice). */
-  private presentations = 0;
-  /** The card or its data was refused: never retried against the card this session (issue 7). */
-  private refused = false;
 
   constructor(private readonly o: FaceAdapterOptions) {}
 
@@ -88,10 +84,13 @@ export class FaceAdapter implements FacePort {
   }
 
   /** The card photo, authenticated, enrolled in the face worker; a refusal reason otherwise. */
-  private async enrolCardPhoto(): Promise<true | string> {
-    if (this.enrolled) return true;
-    if (this.refused) return 'refused-earlier';
-    if (this.presentations >= MAX_PRESENTATIONS) return 'code-b-attempts-used';
+  private async enrolCardPhoto(m: SessionMemory): Promise<true | string> {
+    // The unlock state (enrolled, presentations, refused) is the session's own (issue 11): a late
+    // enrolment of one patient's photo can never count as the next patient's.
+    const state = m.cardFace;
+    if (state.enrolled) return true;
+    if (state.refused) return 'refused-earlier';
+    if (state.presentations >= MAX_PRESENTATIONS) return 'code-b-attempts-used';
     const image = await this.o.cardFaceImage();
     if (!image) return 'no-card-face-image';
     const scan = await this.o.cardFaceReader.scan(image);
@@ -101,26 +100,32 @@ export class FaceAdapter implements FacePort {
       this.o.log.info(`card face not read with confidence: ${scan.reason ?? 'unknown'}`);
       return `scan-${scan.reason ?? 'failed'}`;
     }
-    this.presentations++;
+    state.presentations++;
     try {
       const face = await this.o.cardDriver.transact('card', (channel) =>
         new CardFaceSession(channel, { trustAnchors: this.o.trustAnchors, rigMode: this.o.rigMode, logger: this.o.log }).unlockWithScan(scan),
       );
+      if (m.closed) {
+        face.photo.grey.fill(0);
+        return 'session-ended';
+      }
       await this.o.verifier.enrolCardPhoto(face.photo);
       face.photo.grey.fill(0);
-      this.enrolled = true;
+      if (m.closed) return 'session-ended';
+      state.enrolled = true;
       return true;
     } catch (e) {
       // Staff-facing reason only (SPEC §5.1): which check refused, never the digits or the photo.
       const reason = e instanceof CardFaceRefusedError ? e.reason : (e as Error).name;
-      if (!(e instanceof CardFaceRefusedError && e.reason === 'scan-not-confident')) this.refused = true;
+      if (!(e instanceof CardFaceRefusedError && e.reason === 'scan-not-confident')) state.refused = true;
       this.o.log.warn(`card photo not available: ${reason}`);
       return reason;
     }
   }
 
   async match(): Promise<FaceMatchOutcome> {
-    const enrolled = await this.enrolCardPhoto().catch((e: unknown) => (e as Error).name);
+    const m = this.o.sessions.current();
+    const enrolled = await this.enrolCardPhoto(m).catch((e: unknown) => (e as Error).name);
     if (enrolled !== true) return { outcome: 'card-photo-unavailable' };
     const camera = this.camera;
     if (!camera) return { outcome: 'no-face' };
@@ -130,7 +135,7 @@ export class FaceAdapter implements FacePort {
     switch (r.outcome) {
       case 'match':
         // The worker only answers `match` when liveness passed (antispoof and liveness models).
-        this.o.memory.faceMatch = { score: r.score ?? 0, livenessScore: 1 };
+        m.holdFaceMatch({ score: r.score ?? 0, livenessScore: 1 });
         return { outcome: 'match', ...score };
       case 'no-match':
         return { outcome: 'no-match', ...score };
@@ -147,8 +152,6 @@ export class FaceAdapter implements FacePort {
   }
 
   wipe(): void {
-    this.enrolled = false;
-    this.refused = false;
-    this.presentations = 0;
+    // The session's unlock state goes with its memory (SessionMemories.renew).
   }
 }

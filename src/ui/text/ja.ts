@@ -82,6 +82,13 @@ export const ja = {
   counterTrouble: '確認ができませんでした。', // ours
   timedOut: '一定時間操作がなかったため、最初に戻ります。', // ours
 
+  // device states and outcomes the patient must be told (issue 11)
+  readerPreparing: 'カードリーダーを準備しています。', // ours
+  pleaseWait: 'しばらくお待ちください。', // ours
+  backendUnreachable: '現在、資格確認システムに接続できません。受付窓口にお申し出ください。', // ours
+  consentNotRegistered: '同意の内容は登録できませんでした。受付窓口にお申し出ください。', // ours
+  consentRegistrationUnknown: '同意の内容が登録されたか確認できませんでした。受付窓口にお申し出ください。', // ours
+
   // §3.1 staff visual check
   staffPasscodePrompt: '目視確認用パスコードを入力してください', // SPEC
   buttonAbort: '中止', // SPEC

@@ -50,7 +50,7 @@ export const PIN_LENGTH = 4;
 export type BusyKind = 'card' | 'pin' | 'staff' | 'backend' | 'registration' | 'consent';
 
 export type ScreenRequest =
-  | { id: 'idle'; visualMode: boolean }
+  | { id: 'idle'; visualMode: boolean; readerAvailable?: boolean; backendAvailable?: boolean }
   | { id: 'busy'; kind: BusyKind }
   | { id: 'revoked' }
   | { id: 'registration-offer' }
@@ -71,7 +71,7 @@ export type ScreenRequest =
   | { id: 'consent-item'; category: ConsentCategory }
   | { id: 'referral'; letters: { index: number; letter: ReferralLetter; selected: boolean }[]; page: number; pageCount: number }
   | { id: 'limit' }
-  | { id: 'done'; patientName: string; slot: ReaderSlot }
+  | { id: 'done'; patientName: string; slot: ReaderSlot; consentNotice?: 'not-registered' | 'unknown' }
   | { id: 'not-qualified'; status: Exclude<QualificationStatus, 'qualified'> }
   | { id: 'counter'; cause: FailureCause['kind'] }
   | { id: 'remove-card'; reminder: boolean; timedOut: boolean };
@@ -122,8 +122,10 @@ export function renderScreen(req: ScreenRequest, config: FacilityConfig, options
   };
   switch (req.id) {
     case 'idle':
+      // The reader (or pcscd) is away: say so instead of inviting a card (issue 11 item 7).
+      if (req.readerAvailable === false) return view({ lines: [ja.readerPreparing, ja.pleaseWait], buttons: [] });
       return view({
-        lines: [ja.idlePlaceCard, ja.phoneCaption],
+        lines: [ja.idlePlaceCard, ja.phoneCaption, ...(req.backendAvailable === false ? [ja.backendUnreachable] : [])],
         buttons: [
           { id: BUTTON.phoneStart, label: ja.buttonPhone, kind: 'primary' },
           { id: BUTTON.staffStart, label: ja.buttonStaff, kind: 'small' },
@@ -294,7 +296,12 @@ export function renderScreen(req: ScreenRequest, config: FacilityConfig, options
       });
     case 'done':
       return view({
-        lines: [ja.doneName(req.patientName), ja.doneComplete, req.slot === 'card' ? ja.doneRemoveCard : ja.donePhone],
+        lines: [
+          ja.doneName(req.patientName),
+          ja.doneComplete,
+          ...(req.consentNotice === 'not-registered' ? [ja.consentNotRegistered] : req.consentNotice === 'unknown' ? [ja.consentRegistrationUnknown] : []),
+          req.slot === 'card' ? ja.doneRemoveCard : ja.donePhone,
+        ],
         buttons: [],
       });
     case 'not-qualified':
