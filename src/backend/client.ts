@@ -122,6 +122,8 @@ interface CallSpec<T> {
    * the patient the truth), and its outcome does not move the breaker.
    */
   bypassBreaker?: boolean;
+  /** Attempts for this call when retryable (default: the client's maxAttempts). */
+  attempts?: number;
   schema: z.ZodType<T>;
   okStatuses: number[];
   /** The answer is an XML document, returned as text after a well-formedness check. */
@@ -231,7 +233,7 @@ export class BackendClient implements EligibilityBackend, ReceptionFeed {
 
   private async lookup<T>(path: string, schema: z.ZodType<T>): Promise<T | null> {
     try {
-      return await this.call({ method: 'GET', path: `${path}?deviceId=${encodeURIComponent(this.options.deviceId)}`, retryable: true, schema, okStatuses: [200], bypassBreaker: true });
+      return await this.call({ method: 'GET', path: `${path}?deviceId=${encodeURIComponent(this.options.deviceId)}`, retryable: true, schema, okStatuses: [200], bypassBreaker: true, attempts: 2 });
     } catch (e) {
       if (e instanceof BackendRequestError && e.httpStatus === 404 && e.errorCode === 'request-unknown') return null;
       throw e;
@@ -276,7 +278,7 @@ export class BackendClient implements EligibilityBackend, ReceptionFeed {
    */
   private async call<T>(spec: CallSpec<T>): Promise<T> {
     const call = `${spec.method} ${spec.path.split('?')[0] ?? spec.path}`;
-    const attempts = spec.retryable ? this.maxAttempts : 1;
+    const attempts = spec.retryable ? Math.min(spec.attempts ?? this.maxAttempts, this.maxAttempts) : 1;
     const guarded = !spec.bypassBreaker;
     if (guarded && !this.breaker.tryAcquire()) {
       throw new BackendUnavailableError('circuit open: backend recently failing', { call, attempt: 0 }, { circuitOpen: true });

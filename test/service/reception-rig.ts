@@ -1,0 +1,197 @@
+/**
+ * The reader service on the real stack, without the terminal (issue 11 tests): the product's one
+ * wiring (`assembleReaderService`) over
+ *   - a card reader: the real pcsclite driver on a private pcscd + vsmartcard-vpcd with the card
+ *     emulator on its slots (`reader: 'pcscd'`), or the in-process virtual reader for the large
+ *     matrices (`reader: 'in-process'`, same emulated cards, no 0.3–0.5 s pcscd polling);
+ *   - the backend simulator over mutual TLS, with its fault controller and reception record;
+ *   - a headless panel read by screen text, a simulated GPIO chip.
+ *
+ * The checks read what the simulator recorded (its own record, not the product's view of it) and
+ * what the panel shows; waits are on state (screen text, reader events), never fixed sleeps.
+ */
+import { join } from 'node:path';
+import { BackendClient } from '../../src/backend/client';
+import { BackendSimulator } from '../../src/backend/simulator/server';
+import type { ReceptionEntry } from '../../src/backend/protocol';
+import { defaultRigConfig, type FacilityConfig } from '../../src/config';
+import type { CardReaderDriver, ReaderSlot } from '../../src/devices/card-reader/card-reader-driver';
+import { PcscliteCardReaderDriver } from '../../src/devices/card-reader/pcsclite-driver';
+import { SimulatedCardReaderDriver, type HostedCard } from '../../src/devices/card-reader/simulated-driver';
+import { GpioIndicators } from '../../src/devices/gpio/gpio';
+import { loadPinMap } from '../../src/devices/gpio/pin-map';
+import { SimulatedGpioChip } from '../../src/devices/gpio/simulated-gpio';
+import { createPersonaCard, startCardEmulator, type VpcdCardSocket } from '../../src/emulator/index';
+import type { PersonaName } from '../../src/personas/catalogue';
+import { loadRigCredentials, type RigCredentials } from '../../src/personas/credentials';
+import type { PcscdInstance } from '../../src/rig/pcscd-process';
+import { NoFacePort } from '../../src/service/adapters/no-face';
+import { assembleReaderService } from '../../src/service/assemble';
+import type { ReaderService } from '../../src/service/reader-service';
+import { HeadlessPanel } from '../../src/ui/panel/panel-driver';
+import { silentLogger, type Logger } from '../../src/log/logger';
+import { randomChannelId, startLinkedPcscd, waitForCardEvent } from '../devices/pcsc-rig';
+import type { FaultRuleInput } from '../../src/backend/simulator/faults';
+
+export interface ReceptionRigOptions {
+  reader: 'pcscd' | 'in-process';
+  config?: Partial<FacilityConfig>;
+  log?: Logger;
+}
+
+/** A card that leaves the reader at APDU number `pullAt` (1-based), as a patient pulling it. */
+export function pulledAt(card: HostedCard, pullAt: number): HostedCard & { apdus(): number } {
+  let n = 0;
+  return {
+    atr: card.atr,
+    transmit(apdu: Buffer): Buffer {
+      n++;
+      if (n === pullAt) {
+        const e = new Error('the patient pulled the card');
+        e.name = 'CardWithdrawnFault';
+        throw e;
+      }
+      return card.transmit(apdu);
+    },
+    powerOn: () => card.powerOn?.(),
+    powerOff: () => card.powerOff?.(),
+    apdus: () => n,
+  };
+}
+
+export class ReceptionRig {
+  private constructor(
+    readonly service: ReaderService,
+    readonly panel: HeadlessPanel,
+    readonly sim: BackendSimulator,
+    readonly driver: CardReaderDriver,
+    readonly credentials: RigCredentials,
+    readonly leds: () => { ledGreen: number; ledAmber: number; ledRed: number },
+    private readonly stack: { pcscd?: PcscdInstance; channelId?: number; sockets?: Record<ReaderSlot, VpcdCardSocket> },
+  ) {}
+
+  static async start(o: ReceptionRigOptions): Promise<ReceptionRig> {
+    const credentials = await loadRigCredentials();
+    const config = defaultRigConfig(o.config ?? {});
+    const sim = await BackendSimulator.start({ credentials, facilityCode: config.facility.code });
+    const clientConfig = sim.clientConfig('device');
+    const client = new BackendClient({ ...clientConfig, timeoutMs: 2000, retryDelayMs: 20 });
+    let driver: CardReaderDriver;
+    const stack: { pcscd?: PcscdInstance; channelId?: number; sockets?: Record<ReaderSlot, VpcdCardSocket> } = {};
+    if (o.reader === 'pcscd') {
+      stack.channelId = randomChannelId();
+      stack.pcscd = await startLinkedPcscd(stack.channelId);
+      const pcsc = new PcscliteCardReaderDriver({ apduTimeoutMs: 3000, backoff: { initialMs: 100, maxMs: 400 } });
+      const ready = new Promise<void>((resolve) => {
+        const off = pcsc.onEvent((e) => {
+          if (e.type === 'reader-added' && e.slot === 'card') {
+            off();
+            resolve();
+          }
+        });
+      });
+      await pcsc.start();
+      await ready;
+      stack.sockets = {
+        card: await startCardEmulator({ port: stack.pcscd.vpcdPorts[0], card: null }),
+        smartphone: await startCardEmulator({ port: stack.pcscd.vpcdPorts[1], card: null }),
+      };
+      driver = pcsc;
+    } else {
+      const sim = new SimulatedCardReaderDriver();
+      await sim.start();
+      driver = sim;
+    }
+    const panel = new HeadlessPanel();
+    const chip = new SimulatedGpioChip();
+    const indicators = new GpioIndicators(loadPinMap(join(__dirname, '../../hardware/pin-map.json')), chip.lineFactory);
+    const { service } = assembleReaderService({
+      config,
+      cardDriver: driver,
+      backend: client,
+      deviceKeyPem: clientConfig.keyPem,
+      deviceId: clientConfig.deviceId,
+      face: new NoFacePort('tests'),
+      panel,
+      indicators,
+      log: o.log ?? silentLogger,
+    });
+    service.start();
+    const pins = loadPinMap(join(__dirname, '../../hardware/pin-map.json'));
+    const leds = () => ({ ledGreen: chip.levels.get(pins.ledGreen) ?? 0, ledAmber: chip.levels.get(pins.ledAmber) ?? 0, ledRed: chip.levels.get(pins.ledRed) ?? 0 });
+    return new ReceptionRig(service, panel, sim, driver, credentials, leds, stack);
+  }
+
+  /** Places a persona's card (or phone) and waits until the reader has seen it. */
+  async insert(persona: PersonaName, slot: ReaderSlot = 'card', wrap?: (card: HostedCard) => HostedCard): Promise<void> {
+    const card = createPersonaCard({ persona, credentials: this.credentials });
+    const hosted = wrap ? wrap(card) : card;
+    const seen = waitForCardEvent(this.driver, 'card-inserted', slot, 10_000);
+    if (this.stack.sockets) await this.stack.sockets[slot].insert(hosted as never);
+    else (this.driver as SimulatedCardReaderDriver).insert(slot, hosted);
+    await seen;
+  }
+
+  async remove(slot: ReaderSlot = 'card'): Promise<void> {
+    if (!this.driver.cardIn(slot)) return;
+    const seen = waitForCardEvent(this.driver, 'card-removed', slot, 10_000);
+    if (this.stack.sockets) await this.stack.sockets[slot].remove();
+    else (this.driver as SimulatedCardReaderDriver).remove(slot);
+    await seen;
+  }
+
+  fault(rule: FaultRuleInput): void {
+    this.sim.faults.inject(rule);
+  }
+
+  /** pcscd stops (as after a crash); `restartPcscd()` brings it back on the same vpcd ports. */
+  async stopPcscd(): Promise<void> {
+    await this.stack.pcscd?.stop();
+  }
+
+  async restartPcscd(): Promise<void> {
+    if (this.stack.channelId === undefined) throw new Error('no pcscd in this rig');
+    this.stack.pcscd = await startLinkedPcscd(this.stack.channelId);
+  }
+
+  text(): string {
+    const v = this.panel.current();
+    return v ? [...v.lines, ...(v.hint ? [v.hint] : []), ...v.buttons.map((b) => b.label)].join('\n') : '';
+  }
+
+  screen(): string {
+    return this.panel.current()?.screenId ?? '';
+  }
+
+  async until(what: string | ((text: string) => boolean), timeoutMs = 15_000): Promise<void> {
+    const match = typeof what === 'string' ? (t: string) => t.includes(what) : what;
+    const end = Date.now() + timeoutMs;
+    while (!match(this.text())) {
+      if (Date.now() > end) throw new Error(`timed out waiting for ${typeof what === 'string' ? what : 'a screen'}; on screen:\n${this.text()}`);
+      await new Promise((r) => setTimeout(r, 5));
+    }
+  }
+
+  press(label: string): void {
+    this.panel.press(label);
+  }
+
+  pin(digits: string): void {
+    for (const d of digits) this.panel.typeDigit(d);
+  }
+
+  /** The simulator's own reception record (SPEC §7). */
+  receptions(): ReceptionEntry[] {
+    return this.sim.receptions.list(0).entries;
+  }
+
+  async stop(): Promise<void> {
+    await this.service.stop();
+    await this.driver.stop();
+    await this.stack.sockets?.card.stop();
+    await this.stack.sockets?.smartphone.stop();
+    await this.stack.pcscd?.stop();
+    await this.sim.stop();
+  }
+}
+
