@@ -246,7 +246,11 @@ function screenFor(state: SessionState, config: FacilityConfig): ScreenRequest {
     case 'not-qualified':
       return { id: 'not-qualified', status: phase.status };
     case 'counter':
-      return { id: 'counter', cause: phase.cause.kind };
+      return {
+        id: 'counter',
+        cause: phase.cause.kind,
+        ...(phase.cause.kind === 'backend' && phase.cause.detail === 'outcome-unknown' ? { outcomeUnknown: true } : {}),
+      };
     case 'remove-card':
       return { id: 'remove-card', reminder: phase.reminders > 0, timedOut: phase.timedOut };
     default:

@@ -29,6 +29,7 @@ import { NoFacePort } from '../../src/service/adapters/no-face';
 import { assembleReaderService } from '../../src/service/assemble';
 import type { ReaderService } from '../../src/service/reader-service';
 import { HeadlessPanel } from '../../src/ui/panel/panel-driver';
+import { ja } from '../../src/ui/text/ja';
 import { silentLogger, type Logger } from '../../src/log/logger';
 import { randomChannelId, startLinkedPcscd, waitForCardEvent } from '../devices/pcsc-rig';
 import type { FaultRuleInput } from '../../src/backend/simulator/faults';
@@ -193,5 +194,20 @@ export class ReceptionRig {
     await this.stack.pcscd?.stop();
     await this.sim.stop();
   }
+}
+
+
+/** Presses through whatever consent screens the flow shows, agreeing to all, until done. */
+export async function consentAll(rig: ReceptionRig): Promise<void> {
+  for (let i = 0; i < 8; i++) {
+    await rig.until((t) => t.includes(ja.doneComplete) || t.includes(ja.buttonAgreeAll) || t.includes(ja.buttonReselect) || t.includes(ja.buttonNext));
+    const t = rig.text();
+    if (t.includes(ja.doneComplete)) return;
+    if (t.includes(ja.buttonReselect)) rig.press(ja.buttonReselect);
+    else if (t.includes(ja.buttonAgreeAll)) rig.press(ja.buttonAgreeAll);
+    else rig.press(ja.buttonNext);
+    await rig.until((now) => now !== t);
+  }
+  throw new Error(`consent screens did not end:\n${rig.text()}`);
 }
 

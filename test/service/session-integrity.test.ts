@@ -8,23 +8,9 @@ import assert from 'node:assert/strict';
 import { createLogger } from '../../src/log/logger';
 import { findPersona } from '../../src/personas/catalogue';
 import { ja } from '../../src/ui/text/ja';
-import { ReceptionRig } from './reception-rig';
+import { consentAll, ReceptionRig } from './reception-rig';
 
 const nameOf = (persona: string): string => findPersona(persona as never)!.person.nameKanji;
-
-/** Presses through whatever consent screens the flow shows, agreeing to all, until done. */
-export async function consentAll(rig: ReceptionRig): Promise<void> {
-  for (let i = 0; i < 8; i++) {
-    await rig.until((t) => t.includes(ja.doneComplete) || t.includes(ja.buttonAgreeAll) || t.includes(ja.buttonReselect) || t.includes(ja.buttonNext));
-    const t = rig.text();
-    if (t.includes(ja.doneComplete)) return;
-    if (t.includes(ja.buttonReselect)) rig.press(ja.buttonReselect);
-    else if (t.includes(ja.buttonAgreeAll)) rig.press(ja.buttonAgreeAll);
-    else rig.press(ja.buttonNext);
-    await rig.until((now) => now !== t);
-  }
-  throw new Error(`consent screens did not end:\n${rig.text()}`);
-}
 
 describe('issue 11: session integrity on pcscd + vpcd + emulator + backend simulator', function () {
   this.timeout(120_000);

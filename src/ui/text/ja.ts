@@ -80,6 +80,7 @@ export const ja = {
   resultNoRecord: '資格情報なし', // SPEC
   goToCounter: '受付窓口までお越しください。', // ours (SPEC §3, §8)
   counterTrouble: '確認ができませんでした。', // ours
+  counterOutcomeUnknown: '確認の結果を受け取れませんでした。', // ours (issue 11: the backend may hold it)
   timedOut: '一定時間操作がなかったため、最初に戻ります。', // ours
 
   // device states and outcomes the patient must be told (issue 11)

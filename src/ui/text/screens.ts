@@ -73,7 +73,7 @@ export type ScreenRequest =
   | { id: 'limit' }
   | { id: 'done'; patientName: string; slot: ReaderSlot; consentNotice?: 'not-registered' | 'unknown' }
   | { id: 'not-qualified'; status: Exclude<QualificationStatus, 'qualified'> }
-  | { id: 'counter'; cause: FailureCause['kind'] }
+  | { id: 'counter'; cause: FailureCause['kind']; outcomeUnknown?: boolean }
   | { id: 'remove-card'; reminder: boolean; timedOut: boolean };
 
 export type ScreenId = ScreenRequest['id'];
@@ -310,7 +310,8 @@ export function renderScreen(req: ScreenRequest, config: FacilityConfig, options
         buttons: [],
       });
     case 'counter':
-      return view({ lines: [ja.counterTrouble, ja.goToCounter, ja.doneRemoveCard], buttons: [] });
+      // Whether the backend recorded the confirmation is not known (issue 11): never claim it failed.
+      return view({ lines: [req.outcomeUnknown ? ja.counterOutcomeUnknown : ja.counterTrouble, ja.goToCounter, ja.doneRemoveCard], buttons: [] });
     case 'remove-card':
       return view({
         lines: [...(req.timedOut ? [ja.timedOut] : []), ja.doneRemoveCard],
