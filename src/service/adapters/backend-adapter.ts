@@ -168,7 +168,10 @@ export class BackendAdapter implements QualificationPort {
       return { ok: false, kind: 'protocol' };
     }
     const result = this.toResult(response);
-    m.holdReception({ receptionSeq: response.receptionSeq, result: structuredClone(result) });
+    if (!m.holdReception({ receptionSeq: response.receptionSeq, result: structuredClone(result) })) {
+      // The patient took the card while the backend answered: staff see that a reception exists.
+      this.o.log.warn(`reception ${response.receptionSeq} (${response.status}) was recorded for a session that had already ended`);
+    }
     return { ok: true, result };
   }
 
