@@ -14,7 +14,7 @@ import { CardAdapter } from './adapters/card-adapter';
 import { BackendAdapter, backendFailureOf } from './adapters/backend-adapter';
 import { staffPasscodeFromConfig } from './adapters/staff-passcode';
 import type { FacePort } from './ports';
-import { ReaderService } from './reader-service';
+import { ReaderService, type ReaderServiceDeps } from './reader-service';
 
 export interface ReaderAssembly {
   config: FacilityConfig;
@@ -30,6 +30,8 @@ export interface ReaderAssembly {
   indicators: ReaderIndicators;
   log: Logger;
   clock?: () => number;
+  /** Where a finished session's reception goes (the result folder for the reception computer). */
+  onReceptionFinished?: ReaderServiceDeps['onReceptionFinished'];
 }
 
 export function assembleReaderService(a: ReaderAssembly): { service: ReaderService; sessions: SessionMemories } {
@@ -62,6 +64,7 @@ export function assembleReaderService(a: ReaderAssembly): { service: ReaderServi
     face,
     staffPasscode: staffPasscodeFromConfig(a.config),
     sessions,
+    ...(a.onReceptionFinished ? { onReceptionFinished: a.onReceptionFinished } : {}),
     panel: a.panel,
     indicators: a.indicators,
     log: a.log.child('session'),

@@ -13,7 +13,8 @@ import type { FacilityConfig } from '../config';
 import { initialSession, startEffects, step, viewOf } from '../session/engine';
 import { BUTTON } from '../ui/text/screens';
 import type { SessionEvent } from '../session/events';
-import { describeEffect, type SessionEffect } from '../session/effects';
+import { describeEffect, type SessionEffect, type SessionOutcome } from '../session/effects';
+import type { ConfirmationResponse, Consents } from '../backend/protocol';
 import type { SessionState } from '../session/state';
 import type { PanelDriver, PanelInput } from '../ui/panel/panel-driver';
 import type { ReaderIndicators } from '../devices/gpio/gpio';
@@ -33,6 +34,20 @@ export interface ReaderServiceDeps {
   clock?: () => number;
   /** The per-session memories the adapters write into; the service renews it on every wipe. */
   sessions?: SessionMemories;
+  /**
+   * A session ended holding a reception the backend recorded: its answer and consents, for the
+   * result document the reception computer reads (issue 15). Called once per session, before the
+   * session's memory is wiped; it must copy what it keeps.
+   */
+  onReceptionFinished?(finished: FinishedReception): void;
+}
+
+export interface FinishedReception {
+  /** Unique per session on this device (not personal). */
+  sessionId: number;
+  response: ConfirmationResponse;
+  consents?: Consents;
+  outcome: SessionOutcome;
 }
 
 export class ReaderService {
@@ -279,10 +294,24 @@ export class ReaderService {
         log[effect.level](`${effect.event}${detail}`);
         return;
       }
-      case 'record-result':
+      case 'record-result': {
+        const reception = this.sessions.current().reception;
+        if (reception?.response && this.deps.onReceptionFinished) {
+          try {
+            this.deps.onReceptionFinished({
+              sessionId: this.sessions.current().id,
+              response: reception.response,
+              ...(reception.consentsRecorded ? { consents: reception.consentsRecorded } : {}),
+              outcome: effect.outcome,
+            });
+          } catch (e) {
+            log.error(`result hand-over failed: ${(e as Error).name}`);
+          }
+        }
         this.counters.record(effect.outcome, this.clock());
         log.info(`session ended method=${effect.outcome.method} status=${effect.outcome.status}${effect.outcome.error ? ` error=${effect.outcome.error.kind}` : ''}`);
         return;
+      }
       default: {
         const never: never = effect;
         log.error(`unknown effect ${String(never)}`);

@@ -168,7 +168,7 @@ export class BackendAdapter implements QualificationPort {
       return { ok: false, kind: 'protocol' };
     }
     const result = this.toResult(response);
-    if (!m.holdReception({ receptionSeq: response.receptionSeq, result: structuredClone(result) })) {
+    if (!m.holdReception({ receptionSeq: response.receptionSeq, result: structuredClone(result), response })) {
       // The patient took the card while the backend answered: staff see that a reception exists.
       this.o.log.warn(`reception ${response.receptionSeq} (${response.status}) was recorded for a session that had already ended`);
     }
@@ -219,7 +219,8 @@ export class BackendAdapter implements QualificationPort {
     if (seq === undefined) return { ok: false, kind: 'protocol' };
     const request = { idempotencyKey: m.consentKey, receptionSeq: seq, consents: toConsents(consent, consent.mode ?? 'individual') };
     try {
-      await this.o.client.registerConsent(request);
+      const recorded = await this.o.client.registerConsent(request);
+      m.holdConsentsRecorded(recorded.consentsRecorded);
       return { ok: true };
     } catch (e) {
       if (answerMayBeLost(e) && this.o.client.lookupConsentRegistration) {

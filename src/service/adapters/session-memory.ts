@@ -12,6 +12,7 @@
 import { randomBytes } from 'node:crypto';
 import type { ReaderSlot } from '../../session/events';
 import type { QualificationResult } from '../../session/events';
+import type { ConfirmationResponse, Consents } from '../../backend/protocol';
 
 export interface HoldershipProof {
   nonce: Buffer;
@@ -31,6 +32,10 @@ export interface CardHeld {
 export interface ReceptionHeld {
   receptionSeq: number;
   result: QualificationResult;
+  /** The backend's whole answer: the result document for the reception computer is made of it. */
+  response?: ConfirmationResponse;
+  /** The consents the backend recorded after the answer (kind ① screens). */
+  consentsRecorded?: Consents;
 }
 
 /** Card-face unlock state of this session (SPEC §5.1: at most two 照合番号B presentations). */
@@ -129,6 +134,12 @@ export class SessionMemory {
   holdReception(reception: ReceptionHeld): boolean {
     if (this.closedFlag) return false;
     this.receptionHeld = reception;
+    return true;
+  }
+
+  holdConsentsRecorded(consents: Consents): boolean {
+    if (this.closedFlag || !this.receptionHeld) return false;
+    this.receptionHeld.consentsRecorded = consents;
     return true;
   }
 
