@@ -17,10 +17,74 @@ import type { FaultRuleInput } from '../../src/backend/simulator/faults';
 import { ja } from '../../src/ui/text/ja';
 import { consentAll, pulledAt, ReceptionRig } from './reception-rig';
 
-type Method = 'pin' | 'visual' | 'android' | 'iphone';
+type Method = 'pin' | 'face' | 'visual' | 'android' | 'iphone';
 const nameOf = (p: PersonaName): string => findPersona(p)!.person.nameKanji;
 
 const RESULT = (t: string) => t.includes(ja.doneComplete) || t.includes(ja.goToCounter);
+
+async function idle(rig: ReceptionRig): Promise<void> {
+  await rig.remove('card');
+  await rig.remove('smartphone');
+  await rig.until((t) => t.includes(ja.idlePlaceCard) || t.includes(ja.buttonCancel));
+  if (!rig.text().includes(ja.idlePlaceCard)) rig.press(ja.buttonCancel);
+  await rig.until(ja.idlePlaceCard);
+}
+
+/** Drives one session of `method` with the card (or phone) pulled at APDU `pullAt`. */
+async function sessionPulledAt(rig: ReceptionRig, method: Method, pullAt: number): Promise<number> {
+  const slot = method === 'android' || method === 'iphone' ? 'smartphone' : 'card';
+  const persona: PersonaName = method === 'android' ? 'android' : method === 'iphone' ? 'iphone' : 'valid';
+  let counter: { apdus(): number } | undefined;
+  const wrap = (card: Parameters<typeof pulledAt>[0]) => (counter = pulledAt(card, pullAt));
+  if (method === 'visual') rig.service.setRemoteVisualMode(true);
+  if (slot === 'smartphone') {
+    rig.press(ja.buttonPhone);
+    await rig.until(ja.buttonAndroid);
+    rig.press(method === 'android' ? ja.buttonAndroid : ja.buttonIphone);
+    if (method === 'android') {
+      await rig.until(ja.pinPrompt);
+      rig.pin('1234');
+    }
+  }
+  await rig.insert(persona, slot, wrap);
+  // Go as far as the flow goes until the pull ends it.
+  for (let i = 0; i < 12 && rig.driver.cardIn(slot); i++) {
+    await rig.until((t) => RESULT(t) || t.includes(ja.methodQuestion) || t.includes(ja.buttonAgreeAll) || t.includes(ja.buttonReselect) || t.includes(ja.buttonNext) || !rig.driver.cardIn(slot));
+    const t = rig.text();
+    if (RESULT(t) || !rig.driver.cardIn(slot)) break;
+    if (t.includes(ja.methodQuestion)) {
+      if (method === 'face') rig.press(ja.buttonFace);
+      else {
+        rig.press(ja.buttonPin);
+        rig.pin('1234');
+      }
+    } else if (t.includes(ja.buttonReselect)) rig.press(ja.buttonReselect);
+    else if (t.includes(ja.buttonAgreeAll)) rig.press(ja.buttonAgreeAll);
+    else rig.press(ja.buttonNext);
+    await rig.until((now) => now !== t || !rig.driver.cardIn(slot));
+  }
+  rig.service.setRemoteVisualMode(false);
+  await rig.service.settle();
+  return counter?.apdus() ?? 0;
+}
+
+/** The next patient: a PIN session that must end in 完了 and be recorded under their own name. */
+async function nextPatientCompletes(rig: ReceptionRig): Promise<void> {
+  await idle(rig);
+  const before = rig.receptions().length;
+  await rig.insert('expiring-soon');
+  await rig.until(ja.methodQuestion);
+  rig.press(ja.buttonPin);
+  rig.pin('1234');
+  await rig.until(ja.buttonNext);
+  rig.press(ja.buttonNext);
+  await consentAll(rig);
+  assert.ok(rig.text().includes(nameOf('expiring-soon')));
+  const added = rig.receptions().slice(before);
+  assert.deepEqual(added.map((e) => [e.status, e.qualification?.name]), [['qualified', nameOf('expiring-soon')]]);
+  await idle(rig);
+}
+
 
 describe('issue 11: pull matrix and backend fault matrix (in-process reader, simulator over mTLS)', function () {
   this.timeout(600_000);
@@ -32,84 +96,48 @@ describe('issue 11: pull matrix and backend fault matrix (in-process reader, sim
     await rig?.stop();
   });
 
-  async function idle(): Promise<void> {
-    await rig.remove('card');
-    await rig.remove('smartphone');
-    await rig.until((t) => t.includes(ja.idlePlaceCard) || t.includes(ja.buttonCancel));
-    if (!rig.text().includes(ja.idlePlaceCard)) rig.press(ja.buttonCancel);
-    await rig.until(ja.idlePlaceCard);
-  }
-
-  /** Drives one session of `method` with the card (or phone) pulled at APDU `pullAt`. */
-  async function sessionPulledAt(method: Method, pullAt: number): Promise<number> {
-    const slot = method === 'android' || method === 'iphone' ? 'smartphone' : 'card';
-    const persona: PersonaName = method === 'android' ? 'android' : method === 'iphone' ? 'iphone' : 'valid';
-    let counter: { apdus(): number } | undefined;
-    const wrap = (card: Parameters<typeof pulledAt>[0]) => (counter = pulledAt(card, pullAt));
-    if (method === 'visual') rig.service.setRemoteVisualMode(true);
-    if (slot === 'smartphone') {
-      rig.press(ja.buttonPhone);
-      await rig.until(ja.buttonAndroid);
-      rig.press(method === 'android' ? ja.buttonAndroid : ja.buttonIphone);
-      if (method === 'android') {
-        await rig.until(ja.pinPrompt);
-        rig.pin('1234');
-      }
-    }
-    await rig.insert(persona, slot, wrap);
-    // Go as far as the flow goes until the pull ends it.
-    for (let i = 0; i < 12 && rig.driver.cardIn(slot); i++) {
-      await rig.until((t) => RESULT(t) || t.includes(ja.methodQuestion) || t.includes(ja.buttonAgreeAll) || t.includes(ja.buttonReselect) || t.includes(ja.buttonNext) || !rig.driver.cardIn(slot));
-      const t = rig.text();
-      if (RESULT(t) || !rig.driver.cardIn(slot)) break;
-      if (t.includes(ja.methodQuestion)) {
-        rig.press(ja.buttonPin);
-        rig.pin('1234');
-      } else if (t.includes(ja.buttonReselect)) rig.press(ja.buttonReselect);
-      else if (t.includes(ja.buttonAgreeAll)) rig.press(ja.buttonAgreeAll);
-      else rig.press(ja.buttonNext);
-      await rig.until((now) => now !== t || !rig.driver.cardIn(slot));
-    }
-    rig.service.setRemoteVisualMode(false);
-    await rig.service.settle();
-    return counter?.apdus() ?? 0;
-  }
-
-  /** The next patient: a PIN session that must end in 完了 and be recorded under their own name. */
-  async function nextPatientCompletes(): Promise<void> {
-    await idle();
-    const before = rig.receptions().length;
-    await rig.insert('expiring-soon');
-    await rig.until(ja.methodQuestion);
-    rig.press(ja.buttonPin);
-    rig.pin('1234');
-    await rig.until(ja.buttonNext);
-    rig.press(ja.buttonNext);
-    await consentAll(rig);
-    assert.ok(rig.text().includes(nameOf('expiring-soon')));
-    const added = rig.receptions().slice(before);
-    assert.deepEqual(added.map((e) => [e.status, e.qualification?.name]), [['qualified', nameOf('expiring-soon')]]);
-    await idle();
-  }
-
-  const pulled: Record<Method, number> = { pin: 0, visual: 0, android: 0, iphone: 0 };
+  const pulled: Record<Method, number> = { pin: 0, face: 0, visual: 0, android: 0, iphone: 0 };
   for (const method of ['pin', 'visual', 'android', 'iphone'] as const) {
     it(`${method}: pulled at every APDU, the next patient completes as themselves`, async () => {
-      await idle();
-      const total = await sessionPulledAt(method, Number.MAX_SAFE_INTEGER); // counts the APDUs of a whole session
+      await idle(rig);
+      const total = await sessionPulledAt(rig, method, Number.MAX_SAFE_INTEGER); // counts the APDUs of a whole session
       assert.ok(RESULT(rig.text()), `the unpulled ${method} session ends with a result:\n${rig.text()}`);
       assert.ok(total >= 6, `${method} used ${total} APDUs`);
       for (let k = 1; k <= total; k++) {
-        await idle();
+        await idle(rig);
         const before = rig.receptions().length;
-        await sessionPulledAt(method, k);
+        await sessionPulledAt(rig, method, k);
         // A pulled card never yields a reception for another patient, and at most one for itself.
         assert.ok(rig.receptions().length - before <= 1, `pull at ${k}: at most one reception`);
-        await nextPatientCompletes();
+        await nextPatientCompletes(rig);
         pulled[method]++;
       }
     });
   }
+
+  describe('face, with the card-face reads (OCR of 照合番号B, 券面事項確認AP)', function () {
+    let faceRig: ReceptionRig;
+    before(async () => {
+      faceRig = await ReceptionRig.start({ reader: 'in-process', face: true, config: { timeouts: { doneMs: 60_000, counterMs: 60_000 } } as never });
+    });
+    after(async () => {
+      await faceRig?.stop();
+    });
+    it('face: pulled at every APDU (card read and card-face unlock), the next patient completes as themselves', async () => {
+      await idle(faceRig);
+      const total = await sessionPulledAt(faceRig, 'face', Number.MAX_SAFE_INTEGER);
+      assert.ok(faceRig.text().includes(ja.doneComplete), `the unpulled face session completes:\n${faceRig.text()}`);
+      assert.ok(total > 6, `the face session used ${total} APDUs (card read + card-face unlock)`);
+      for (let k = 1; k <= total; k++) {
+        await idle(faceRig);
+        const before = faceRig.receptions().length;
+        await sessionPulledAt(faceRig, 'face', k);
+        assert.ok(faceRig.receptions().length - before <= 1, `pull at ${k}: at most one reception`);
+        await nextPatientCompletes(faceRig);
+        pulled.face++;
+      }
+    });
+  });
 
   after(() => {
     process.stdout.write(`      pull matrix: ${JSON.stringify(pulled)} pulls, each followed by a completed next patient\n`);
@@ -130,7 +158,7 @@ describe('issue 11: pull matrix and backend fault matrix (in-process reader, sim
     for (const fault of faults) {
       for (const times of [1, 'always'] as const) {
         it(`${fault.kind}${'when' in fault ? `(${fault.when})` : ''} × ${path} × ${times}: the panel says what the simulator recorded`, async () => {
-          await idle();
+          await idle(rig);
           rig.sim.faults.apply({ clear: true });
           rig.fault({ fault, path, times });
           const before = rig.receptions().length;

@@ -33,9 +33,32 @@ import { ja } from '../../src/ui/text/ja';
 import { silentLogger, type Logger } from '../../src/log/logger';
 import { randomChannelId, startLinkedPcscd, waitForCardEvent } from '../devices/pcsc-rig';
 import type { FaultRuleInput } from '../../src/backend/simulator/faults';
+import { CardFaceReader } from '../../src/card-face/ocr';
+import { rigCardFaceTrustAnchors } from '../../src/card-face';
+import { SimulatedCamera } from '../../src/devices/camera';
+import { createFullPersonaCard } from '../../src/emulator/full-persona-card';
+import { degradeCardImage, renderCardFace } from '../../src/emulator/card-face';
+import { findPersona } from '../../src/personas/catalogue';
+import { FaceAdapter } from '../../src/service/adapters/face-adapter';
+import type { FaceVerifier, VerifyResult } from '../../src/face/verifier';
+
+/** A matcher that always matches: the pull matrix is about the card's APDUs, not the face model. */
+class AlwaysMatches implements FaceVerifier {
+  async enrolCardPhoto(): Promise<void> {}
+  async verify(): Promise<VerifyResult> {
+    return { outcome: 'match', score: 0.9 };
+  }
+  async close(): Promise<void> {}
+}
 
 export interface ReceptionRigOptions {
   reader: 'pcscd' | 'in-process';
+  /**
+   * Face authentication with the real card-face path (OCR of 照合番号B from a rendered card face,
+   * 券面事項確認AP on the emulated card, issuer signature and chip challenge) and a matcher that
+   * always matches (the face model has its own tests; here the card's APDUs matter).
+   */
+  face?: boolean;
   config?: Partial<FacilityConfig>;
   log?: Logger;
 }
@@ -68,7 +91,7 @@ export class ReceptionRig {
     readonly driver: CardReaderDriver,
     readonly credentials: RigCredentials,
     readonly leds: () => { ledGreen: number; ledAmber: number; ledRed: number },
-    private readonly stack: { pcscd?: PcscdInstance; channelId?: number; sockets?: Record<ReaderSlot, VpcdCardSocket> },
+    private readonly stack: { pcscd?: PcscdInstance; channelId?: number; sockets?: Record<ReaderSlot, VpcdCardSocket>; reader?: CardFaceReader; face?: boolean },
   ) {}
 
   static async start(o: ReceptionRigOptions): Promise<ReceptionRig> {
@@ -106,13 +129,37 @@ export class ReceptionRig {
     const panel = new HeadlessPanel();
     const chip = new SimulatedGpioChip();
     const indicators = new GpioIndicators(loadPinMap(join(__dirname, '../../hardware/pin-map.json')), chip.lineFactory);
+    let reader: CardFaceReader | undefined;
+    let face: Parameters<typeof assembleReaderService>[0]['face'] = new NoFacePort('tests');
+    if (o.face) {
+      reader = new CardFaceReader();
+      await reader.start();
+      const cardFaceReader = reader;
+      const image = await degradeCardImage(await renderCardFace(findPersona('valid')!), { blur: 0.5, seed: 3 });
+      const anchors = await rigCardFaceTrustAnchors();
+      const camera = new SimulatedCamera([{ width: 4, height: 4, rgb: new Uint8Array(48) }], 30);
+      face = (sessions) =>
+        new FaceAdapter({
+          cardDriver: driver,
+          sessions,
+          camera: () => camera,
+          verifier: new AlwaysMatches(),
+          cardFaceReader,
+          cardFaceImage: async () => image,
+          trustAnchors: anchors,
+          rigMode: true,
+          attemptMs: 3000,
+          log: silentLogger,
+        });
+    }
     const { service } = assembleReaderService({
       config,
       cardDriver: driver,
       backend: client,
       deviceKeyPem: clientConfig.keyPem,
       deviceId: clientConfig.deviceId,
-      face: new NoFacePort('tests'),
+      face,
+      ...(o.face ? { cardFaceAvailable: (slot: ReaderSlot) => slot === 'card' } : {}),
       panel,
       indicators,
       log: o.log ?? silentLogger,
@@ -120,12 +167,13 @@ export class ReceptionRig {
     service.start();
     const pins = loadPinMap(join(__dirname, '../../hardware/pin-map.json'));
     const leds = () => ({ ledGreen: chip.levels.get(pins.ledGreen) ?? 0, ledAmber: chip.levels.get(pins.ledAmber) ?? 0, ledRed: chip.levels.get(pins.ledRed) ?? 0 });
-    return new ReceptionRig(service, panel, sim, driver, credentials, leds, stack);
+    return new ReceptionRig(service, panel, sim, driver, credentials, leds, { ...stack, ...(reader ? { reader } : {}), face: o.face === true });
   }
 
   /** Places a persona's card (or phone) and waits until the reader has seen it. */
   async insert(persona: PersonaName, slot: ReaderSlot = 'card', wrap?: (card: HostedCard) => HostedCard): Promise<void> {
-    const card = createPersonaCard({ persona, credentials: this.credentials });
+    // With face authentication the card also carries its 券面 applications.
+    const card = this.stack.face ? await createFullPersonaCard({ persona, credentials: this.credentials }) : createPersonaCard({ persona, credentials: this.credentials });
     const hosted = wrap ? wrap(card) : card;
     const seen = waitForCardEvent(this.driver, 'card-inserted', slot, 10_000);
     if (this.stack.sockets) await this.stack.sockets[slot].insert(hosted as never);
@@ -192,6 +240,7 @@ export class ReceptionRig {
     await this.stack.sockets?.card.stop();
     await this.stack.sockets?.smartphone.stop();
     await this.stack.pcscd?.stop();
+    await this.stack.reader?.stop();
     await this.sim.stop();
   }
 }
