@@ -171,6 +171,10 @@ export class BackendClient implements EligibilityBackend, ReceptionFeed {
     return this.breaker.state();
   }
 
+  circuitRetryInMs(): number {
+    return this.breaker.retryInMs();
+  }
+
   onCircuitChange(listener: (t: CircuitTransition) => void): () => void {
     return this.breaker.onChange(listener);
   }

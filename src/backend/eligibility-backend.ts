@@ -39,6 +39,8 @@ export interface EligibilityBackend {
    */
   lookupConfirmation?(idempotencyKey: string): Promise<ConfirmationResponse | null>;
   lookupConsentRegistration?(idempotencyKey: string): Promise<ConsentRegistrationResponse | null>;
+  /** Milliseconds until an open circuit lets a probe through (0 when not open). */
+  circuitRetryInMs?(): number;
   /** Circuit-breaker state for the panel and LEDs. */
   circuitState(): CircuitState;
   onCircuitChange(listener: (t: CircuitTransition) => void): () => void;

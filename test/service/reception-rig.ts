@@ -59,6 +59,8 @@ export interface ReceptionRigOptions {
    * always matches (the face model has its own tests; here the card's APDUs matter).
    */
   face?: boolean;
+  /** The backend client's breaker cool-down (the device's is 5 s). */
+  breakerOpenMs?: number;
   config?: Partial<FacilityConfig>;
   log?: Logger;
 }
@@ -99,7 +101,7 @@ export class ReceptionRig {
     const config = defaultRigConfig(o.config ?? {});
     const sim = await BackendSimulator.start({ credentials, facilityCode: config.facility.code });
     const clientConfig = sim.clientConfig('device');
-    const client = new BackendClient({ ...clientConfig, timeoutMs: 2000, retryDelayMs: 20 });
+    const client = new BackendClient({ ...clientConfig, timeoutMs: 2000, retryDelayMs: 20, ...(o.breakerOpenMs ? { breaker: { openMs: o.breakerOpenMs } } : {}) });
     let driver: CardReaderDriver;
     const stack: { pcscd?: PcscdInstance; channelId?: number; sockets?: Record<ReaderSlot, VpcdCardSocket> } = {};
     if (o.reader === 'pcscd') {

@@ -36,7 +36,7 @@ describe('issue 11: session integrity on pcscd + vpcd + emulator + backend simul
   }
 
   before(async () => {
-    rig = await ReceptionRig.start({ reader: 'pcscd', log });
+    rig = await ReceptionRig.start({ reader: 'pcscd', log, breakerOpenMs: 1000 });
   });
   after(async () => {
     await rig?.stop();
@@ -156,6 +156,31 @@ describe('issue 11: session integrity on pcscd + vpcd + emulator + backend simul
       assert.equal(rig.receptions().length, before + 1, 'the next patient was confirmed');
       await rig.remove('card');
     }
+  });
+
+  it('item 4: while the breaker is open the panel and LEDs say so; after the cool-down a probe confirms the next patient', async () => {
+    rig.fault({ fault: { kind: 'http-5xx', status: 503 }, times: 'always' }); // the backend is down
+    for (let i = 0; i < 2; i++) {
+      await rig.until(ja.idlePlaceCard);
+      await rig.insert('valid');
+      await rig.until(ja.methodQuestion);
+      rig.press(ja.buttonPin);
+      rig.pin('1234');
+      await rig.until(ja.goToCounter);
+      await rig.remove('card');
+    }
+    await rig.until(ja.backendUnreachable);
+    assert.deepEqual(rig.leds(), { ledGreen: 1, ledAmber: 0, ledRed: 1 });
+    rig.sim.faults.apply({ clear: true });
+    await rig.until((t) => t.includes(ja.idlePlaceCard) && !t.includes(ja.backendUnreachable), 10_000);
+    assert.deepEqual(rig.leds(), { ledGreen: 1, ledAmber: 0, ledRed: 0 });
+    const before = rig.receptions().length;
+    await rig.insert('valid');
+    await rig.until(ja.methodQuestion);
+    rig.press(ja.buttonPin);
+    rig.pin('1234');
+    await consentAll(rig);
+    assert.equal(rig.receptions().length, before + 1);
   });
 
   it('item 4: Android with the backend down goes to the counter, not round the PIN screen', async () => {

@@ -77,10 +77,25 @@ export class BackendAdapter implements QualificationPort {
     return this.o.client.circuitState() !== 'open';
   }
 
+  /**
+   * Open ↔ not open. The breaker turns half-open lazily (when asked), so when it opens a timer asks
+   * again once the cool-down is over: the panel stops saying "unreachable" without waiting for the
+   * next patient, who then sends the probe.
+   */
   onAvailabilityChange(listener: (available: boolean) => void): () => void {
-    return this.o.client.onCircuitChange((t) => {
+    let timer: NodeJS.Timeout | undefined;
+    const off = this.o.client.onCircuitChange((t) => {
       if ((t.from === 'open') !== (t.to === 'open')) listener(t.to !== 'open');
+      if (t.to === 'open') {
+        clearTimeout(timer);
+        timer = setTimeout(() => this.o.client.circuitState(), (this.o.client.circuitRetryInMs?.() ?? 5000) + 20);
+        timer.unref();
+      }
     });
+    return () => {
+      clearTimeout(timer);
+      off();
+    };
   }
 
   private async proofFor(m: SessionMemory, q: QualificationQuery): Promise<Proof | BackendFailureKind | 'phone-removed'> {
