@@ -252,7 +252,6 @@ function inShiftJis(ch: string): boolean {
 function escapeText(t: string, encoding: XmlEncoding): string {
   assertXmlChars(t, 'text to write');
   let out = t.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/\r/g, '&#13;');
-  // eslint-disable-next-line no-control-regex
   if (encoding === 'shift_jis') out = out.replace(/[^\u0000-\u007f]/gu, (ch) => (inShiftJis(ch) ? ch : `&#x${(ch.codePointAt(0) ?? 0).toString(16).toUpperCase()};`));
   return out;
 }

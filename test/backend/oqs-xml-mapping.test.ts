@@ -62,11 +62,21 @@ describe('oqs-xml-mapping', () => {
     assert.equal(back.reasonOfLoss, 'new-insurance');
   });
 
-  it('refuses unknown codes instead of guessing', () => {
+  it('keeps unknown codes out of our fields, with a warning, instead of throwing', () => {
     const x = qualificationToXml(sample);
     x.PersonalFamilyClassification = '7';
-    assert.throws(() => qualificationFromXml(x), /PersonalFamilyClassification/);
-    assert.throws(() => statusFromQualificationValidity('9'), RangeError);
+    x.InsuredCardClassification = 'A1';
+    const back = qualificationFromXml(x);
+    assert.equal(back.qualification.personalFamily, undefined);
+    assert.equal(back.qualification.insuredCardClassification, 'A1');
+    assert.deepEqual(
+      back.warnings.map((w) => [w.element, w.code]),
+      [
+        ['InsuredCardClassification', 'A1'],
+        ['PersonalFamilyClassification', '7'],
+      ],
+    );
+    assert.equal(statusFromQualificationValidity('6'), 'unknown');
   });
 
   it('maps QualificationValidity codes to our statuses', () => {
