@@ -12,7 +12,7 @@
  * warning in `warnings`, leading spaces of InsurerNumber trimmed; a document that is not XML or
  * has no usable header is refused with an `XmlDocumentError` (a RangeError), never a crash.
  */
-import type { ConfirmationStatus, ConsentSet, LimitCategory, LostQualification, Notice, Qualification, ReceptionEntry } from './protocol';
+import type { ConfirmationResponse, ConfirmationStatus, Consents, ConsentSet, LimitCategory, LostQualification, Notice, Qualification, ReceptionEntry } from './protocol';
 import { toHalfWidthKana } from './half-width-kana';
 import {
   XmlDocumentError,
@@ -646,4 +646,26 @@ export function resultDocumentFromReception(e: ReceptionEntry): OqsResultDocumen
     ...(e.consents ? { consents: (({ referralLetterIds: _l, ...given }) => given)(e.consents.given) } : {}),
     ...(notices.length > 0 ? { notices } : {}),
   };
+}
+
+/**
+ * What the reader itself knows when a session's confirmation is finished → its result document
+ * (the same document the backend's reception record gives): the confirmation answer, and the
+ * consents recorded with it or registered after it. Undefined for a refused certificate.
+ */
+export function resultDocumentFromConfirmation(r: ConfirmationResponse, facilityCode: string, consents?: Consents): OqsResultDocument | undefined {
+  if (r.status === 'certificate-refused') return undefined;
+  const given = consents ?? (r.status === 'qualified' ? r.consentsRecorded : undefined);
+  return resultDocumentFromReception({
+    seq: r.receptionSeq,
+    receivedAt: r.receivedAt,
+    facilityCode,
+    deviceId: 'reader',
+    identityMethod: r.identityMethod,
+    status: r.status,
+    ...(r.status === 'qualified' ? { qualification: r.qualification } : {}),
+    ...(r.status === 'invalid' ? { lostQualification: r.lostQualification } : {}),
+    ...(given ? { consents: given } : {}),
+    notices: r.notices,
+  });
 }

@@ -174,7 +174,7 @@ function nodeName(node: OrderedNode): string {
 }
 
 /** One preserve-order element → its value (text, group), checking there is no mixed content. */
-function toValue(name: string, children: OrderedNode[], repeated: ReadonlySet<string>): XmlValue {
+function toValue(name: string, children: OrderedNode[], repeated: ReadonlySet<string> | 'any'): XmlValue {
   let text = '';
   let hasText = false;
   const group: XmlElement = {};
@@ -191,7 +191,12 @@ function toValue(name: string, children: OrderedNode[], repeated: ReadonlySet<st
       hasChildren = true;
       const v = toValue(k, c[k] as OrderedNode[], repeated);
       const existing = group[k];
-      if (repeated.has(k)) {
+      if (repeated === 'any' && existing !== undefined) {
+        // Generic reading (no list names given): a repeated element becomes an array; a text
+        // item is held as {'#text': …} so the array stays a list of groups.
+        const asGroup = (x: XmlValue): XmlElement[] => (typeof x === 'string' ? [{ '#text': x }] : Array.isArray(x) ? x : [x]);
+        group[k] = [...asGroup(existing), ...asGroup(v)];
+      } else if (repeated !== 'any' && repeated.has(k)) {
         if (typeof v === 'string' || Array.isArray(v)) throw new XmlDocumentError('shape', `<${k}> is a list item but holds text`);
         group[k] = [...((existing as XmlElement[] | undefined) ?? []), v];
       } else if (existing === undefined) group[k] = v;
@@ -205,9 +210,10 @@ function toValue(name: string, children: OrderedNode[], repeated: ReadonlySet<st
 /**
  * Parses a document's text: returns the root's name and content. Elements named in `repeated`
  * are always arrays (explicit, so one item and several look the same); any other element may
- * appear once per parent. A leaf becomes its text, `<A/>` becomes ''.
+ * appear once per parent. Without `repeated` (a well-formedness check, generic reading) any
+ * repeated element becomes an array. A leaf becomes its text, `<A/>` becomes ''.
  */
-export function parseXmlDocument(input: string, repeated: ReadonlySet<string> = new Set()): { rootName: string; root: XmlElement } {
+export function parseXmlDocument(input: string, repeated: ReadonlySet<string> | 'any' = 'any'): { rootName: string; root: XmlElement } {
   // XML 1.0 §2.11: CRLF and lone CR are LF before parsing (a CR meant as data is `&#13;`).
   const text = input.replace(/^\uFEFF/, '').replace(/\r\n?/g, '\n');
   assertXmlChars(text, 'document');
@@ -231,7 +237,7 @@ export function parseXmlDocument(input: string, repeated: ReadonlySet<string> = 
 }
 
 /** {@link decodeXmlBytes} then {@link parseXmlDocument}. */
-export function parseXmlBytes(bytes: Uint8Array, repeated?: ReadonlySet<string>): { rootName: string; root: XmlElement; encoding: string } {
+export function parseXmlBytes(bytes: Uint8Array, repeated?: ReadonlySet<string> | 'any'): { rootName: string; root: XmlElement; encoding: string } {
   const { text, encoding } = decodeXmlBytes(bytes);
   return { ...parseXmlDocument(text, repeated), encoding };
 }

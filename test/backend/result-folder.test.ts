@@ -164,3 +164,39 @@ describe('result folder configuration', () => {
     assert.equal(defaultRigConfig({ reception: { resultEncoding: 'shift_jis' } }).reception.resultEncoding, 'shift_jis');
   });
 });
+
+describe('result folder with the simulator', () => {
+  it('the file the reader writes per session is the document the backend serves for that reception', async () => {
+    const { resultDocumentFromConfirmation, resultDocumentFromXml } = await import('../../src/backend/oqs-xml-mapping');
+    const { allConsents, pinRequest, startRig } = await import('./sim-fixture');
+    const rig = await startRig();
+    const dir = await mkdtemp(join(tmpdir(), 'fcr-result-sim-'));
+    try {
+      const device = rig.client();
+      const reception = rig.client({ ...rig.sim.clientConfig('reception') });
+      const w = new ResultFolderWriter({ folder: dir });
+      const personas = ['valid', 'expiring-soon', 'expired-grace', 'qualification-invalid', 'no-record'] as const;
+      const seqs: number[] = [];
+      for (const persona of personas) {
+        const r = await device.confirm(await pinRequest(rig, device, persona, persona === 'valid' ? { consents: allConsents() } : {}));
+        const d = resultDocumentFromConfirmation(r, rig.sim.facilityCode);
+        assert.ok(d, persona);
+        w.submit(String(r.receptionSeq), d);
+        seqs.push(r.receptionSeq);
+      }
+      await w.flush();
+      const files = (await readdir(dir)).sort();
+      assert.equal(files.length, personas.length);
+      for (const seq of seqs) {
+        const name = files.find((f) => f.startsWith(`OQSsiquc01res_face_${seq}_`));
+        assert.ok(name, `file for reception ${seq}`);
+        const bytes = await readFile(join(dir, name));
+        assert.deepEqual(oracleParse(bytes.toString('utf8')), oracleParse(await reception.receptionXml(seq)), `reception ${seq}`);
+        assert.notEqual(resultDocumentFromXml(bytes).status, 'unknown');
+      }
+    } finally {
+      await rig.stop();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -72,7 +72,8 @@ describe('XML text layer: reading', () => {
     assert.deepEqual(one.root.L, { I: [{ N: '1' }] });
     const two = parseXmlDocument('<R><L><I><N>1</N></I><I><N>2</N></I></L></R>', new Set(['I']));
     assert.deepEqual(two.root.L, { I: [{ N: '1' }, { N: '2' }] });
-    refused('<R><A>1</A><A>2</A></R>', 'shape');
+    assert.throws(() => parseXmlDocument('<R><A>1</A><A>2</A></R>', new Set(['I'])), (e: unknown) => e instanceof XmlDocumentError && e.problem === 'shape');
+    assert.deepEqual(parseXmlDocument('<R><A><N>1</N></A><A><N>2</N></A></R>').root.A, [{ N: '1' }, { N: '2' }]);
   });
 
   it('keeps every value as text: leading zeros and empty elements', () => {
