@@ -96,3 +96,17 @@ describe('oqs-xml-mapping', () => {
     );
   });
 });
+
+describe('the mapping table', () => {
+  it('docs/backend-protocol.md prints every rule of resultElementRules, and every rule names a known source', async () => {
+    const { readFileSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const { resultElementRules, ruleSources, elementsProductCannotFill } = await import('../../src/backend/oqs-xml-mapping');
+    const doc = readFileSync(join(__dirname, '..', '..', 'docs', 'backend-protocol.md'), 'utf8');
+    for (const r of resultElementRules) {
+      assert.ok(r.source in ruleSources, r.element);
+      assert.ok(doc.includes(`| \`${r.element}\` | ${r.ours} |`), `docs lack ${r.element}`);
+    }
+    for (const e of elementsProductCannotFill) assert.ok(doc.includes(`\`${e.element}\``), `docs lack ${e.element}`);
+  });
+});
