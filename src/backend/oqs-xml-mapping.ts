@@ -271,7 +271,7 @@ class Reader {
     const v = this.str(el, name);
     if (v === undefined) return undefined;
     if (!/^[0-9]{8}$/.test(v)) {
-      this.warn(name, v, 'not yyyyMMdd; left out');
+      this.warn(name, 'malformed', 'not yyyyMMdd; left out'); // the value is a person's date: not repeated
       return undefined;
     }
     return fromXmlDate(v);

@@ -134,17 +134,18 @@ function decodeReferences(raw: string): string {
     const name = m[1] ?? '';
     out += raw.slice(last, m.index);
     last = m.index + whole.length;
-    if (!whole.endsWith(';') || name === '') throw new XmlDocumentError('malformed', `bare '&' in text ${JSON.stringify(whole.slice(0, 12))}`);
+    // Messages name the problem, never the surrounding text (it may be a patient's data).
+    if (!whole.endsWith(';') || name === '') throw new XmlDocumentError('malformed', "bare '&' in text");
     const predefined = PREDEFINED[name];
     if (predefined !== undefined) {
       out += predefined;
       continue;
     }
     const num = /^#(?:x([0-9A-Fa-f]{1,6})|([0-9]{1,7}))$/.exec(name);
-    if (!num) throw new XmlDocumentError('unknown-entity', `undeclared entity &${name};`);
+    if (!num) throw new XmlDocumentError('unknown-entity', 'reference to an undeclared entity');
     const cp = num[1] !== undefined ? parseInt(num[1], 16) : Number(num[2]);
     const ch = cp <= 0x10ffff ? String.fromCodePoint(cp) : '\u0000';
-    assertXmlChars(ch, `character reference &${name};`);
+    assertXmlChars(ch, 'a character reference');
     out += ch;
   }
   return out + raw.slice(last);
