@@ -242,8 +242,16 @@ export const qualificationSchema = z.strictObject({
   qualificationStart: isoDate,
   /** 資格喪失年月日 (present on a lost qualification). */
   qualificationEnd: isoDate.optional(),
+  /** 被保険者証交付年月日. */
+  cardIssuedOn: isoDate.optional(),
+  /** 被保険者証有効開始年月日 (receipt software needs it to register the insurance). */
   cardValidFrom: isoDate.optional(),
+  /** 被保険者証有効終了年月日. */
   cardValidUntil: isoDate.optional(),
+  /** 住所 as notified to the insurer (may differ from the facility's chart). */
+  address: z.string().min(1).max(200).optional(),
+  /** 郵便番号 `NNN-NNNN`. */
+  postNumber: z.string().regex(/^[0-9]{3}-[0-9]{4}$/).optional(),
   preschool: z.boolean(),
   /** Provided without a consent screen since 2024-10-07 (SPEC §6.6), unless the facility's old screen said no. */
   limitCategory: limitCategorySchema.optional(),

@@ -4,6 +4,8 @@
  * in one pass.
  */
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { defaultRigDir } from '../personas/credentials';
 import { facilityConfigSchema, type FacilityConfig, type FacilityConfigInput } from './schema';
 
 export interface ConfigIssue {
@@ -86,6 +88,7 @@ export function defaultRigConfig(overrides: ConfigOverrides = {}): FacilityConfi
     consent: { referralLetters: true },
     staff: { passcode: RIG_PASSCODE_HASH },
     backend: { url: 'http://127.0.0.1:8443/' },
+    reception: { resultFolder: join(defaultRigDir(), 'reception') },
     rig: true,
   };
   return parseConfig(deepMerge(base as Plain, overrides as Plain), 'defaultRigConfig');

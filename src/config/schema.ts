@@ -125,6 +125,18 @@ export const facilityConfigSchema = z.strictObject({
       })
       .prefault({}),
   }),
+  /**
+   * Result files for the reception computer (issue 15, docs/backend-protocol.md): each finished
+   * session as a national result document (OQSsiquc01res_….xml). Absent folder: no files.
+   */
+  reception: z
+    .strictObject({
+      /** The folder the receipt software watches (device: a share mounted by systemd; rig: `.rig/reception/`). */
+      resultFolder: z.string().min(1).optional(),
+      /** CharacterCodeIdentifier 0 (UTF-8) or 1 (Shift_JIS): what the receipt software reads. */
+      resultEncoding: z.enum(['utf-8', 'shift_jis']).default('utf-8'),
+    })
+    .prefault({}),
   touch: z
     .strictObject({
       /** The USB HID touch controller (absent: mouse/keys only, as on the rig). */

@@ -62,11 +62,21 @@ describe('oqs-xml-mapping', () => {
     assert.equal(back.reasonOfLoss, 'new-insurance');
   });
 
-  it('refuses unknown codes instead of guessing', () => {
+  it('keeps unknown codes out of our fields, with a warning, instead of throwing', () => {
     const x = qualificationToXml(sample);
     x.PersonalFamilyClassification = '7';
-    assert.throws(() => qualificationFromXml(x), /PersonalFamilyClassification/);
-    assert.throws(() => statusFromQualificationValidity('9'), RangeError);
+    x.InsuredCardClassification = 'A1';
+    const back = qualificationFromXml(x);
+    assert.equal(back.qualification.personalFamily, undefined);
+    assert.equal(back.qualification.insuredCardClassification, 'A1');
+    assert.deepEqual(
+      back.warnings.map((w) => [w.element, w.code]),
+      [
+        ['InsuredCardClassification', 'A1'],
+        ['PersonalFamilyClassification', '7'],
+      ],
+    );
+    assert.equal(statusFromQualificationValidity('6'), 'unknown');
   });
 
   it('maps QualificationValidity codes to our statuses', () => {
@@ -84,5 +94,19 @@ describe('oqs-xml-mapping', () => {
       consentsToXmlFlags({ surgeryDiagnosisInfection: false, clinicalAndMedication: false, medicationOnly: true, healthCheckups: true }),
       { OperationInfoConsFlg: '0', DiagnosisInfoConsFlg: '0', PharmacistsInfoConsFlg: '1', SpecificHealthCheckupsInfoConsFlg: '1' },
     );
+  });
+});
+
+describe('the mapping table', () => {
+  it('docs/backend-protocol.md prints every rule of resultElementRules, and every rule names a known source', async () => {
+    const { readFileSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const { resultElementRules, ruleSources, elementsProductCannotFill } = await import('../../src/backend/oqs-xml-mapping');
+    const doc = readFileSync(join(__dirname, '..', '..', 'docs', 'backend-protocol.md'), 'utf8');
+    for (const r of resultElementRules) {
+      assert.ok(r.source in ruleSources, r.element);
+      assert.ok(doc.includes(`| \`${r.element}\` | ${r.ours} |`), `docs lack ${r.element}`);
+    }
+    for (const e of elementsProductCannotFill) assert.ok(doc.includes(`\`${e.element}\``), `docs lack ${e.element}`);
   });
 });

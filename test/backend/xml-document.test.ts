@@ -1,32 +1,11 @@
 /**
- * The national result document: our minimal XML text layer, the document mapping both ways, and
- * the simulator serving each reception as that document to the reception computer.
+ * The national result document: the document mapping both ways, and the simulator serving each
+ * reception as that document to the reception computer.
  */
 import assert from 'node:assert/strict';
 import { resultDocumentFromXml, resultDocumentToXml, type OqsResultDocument } from '../../src/backend/oqs-xml-mapping';
-import { parseXmlDocument, writeXmlDocument } from '../../src/backend/xml-text';
 import { BackendProtocolError, BackendRequestError } from '../../src/backend/errors';
 import { allConsents, pinRequest, startRig } from './sim-fixture';
-
-describe('XML text layer', () => {
-  it('writes and parses elements, escaping text, with repeated siblings as arrays', () => {
-    const text = writeXmlDocument('Root', { A: 'x & <y>', L: [{ I: { N: '1' } }, { I: { N: '2' } }], E: '' });
-    assert.match(text, /^<\?xml version="1.0" encoding="UTF-8"/);
-    assert.match(text, /<A>x &amp; &lt;y&gt;<\/A>/);
-    const { rootName, root } = parseXmlDocument(text);
-    assert.equal(rootName, 'Root');
-    assert.equal(root.A, 'x & <y>');
-    assert.equal(root.E, '');
-    assert.deepEqual(root.L, { I: [{ N: '1' }, { N: '2' }] });
-  });
-
-  it('refuses what it does not support instead of guessing', () => {
-    assert.throws(() => parseXmlDocument('<R a="1"><A>x</A></R>'), RangeError);
-    assert.throws(() => parseXmlDocument('<R>text<A>x</A></R>'), RangeError);
-    assert.throws(() => parseXmlDocument('<R><A>x</A>'), RangeError);
-    assert.throws(() => parseXmlDocument('<R><A>x</A></R><S/>'), RangeError);
-  });
-});
 
 describe('result document', function () {
   it('round-trips a lost qualification with its reason, in Japan time', () => {
@@ -41,7 +20,7 @@ describe('result document', function () {
         cardNumber: '4040',
         personalFamily: 'insured',
         name: '山本　直樹',
-        nameKana: 'ヤマモト　ナオキ',
+        nameKana: 'ﾔﾏﾓﾄ ﾅｵｷ',
         birthDate: '1988-10-10',
         sex: 'male',
         burdenPercent: 30,
@@ -60,7 +39,8 @@ describe('result document', function () {
     const xml = resultDocumentToXml(doc);
     assert.match(xml, /<QualificationConfirmationDate>20261123<\/QualificationConfirmationDate>/);
     assert.match(xml, /<ProcessExecutionTime>20261123003005<\/ProcessExecutionTime>/);
-    assert.match(xml, /<QualificationValidity>2<\/QualificationValidity>/);
+    // 無効（新しい資格あり）: lost to a new insurance (QualificationValidity 3).
+    assert.match(xml, /<QualificationValidity>3<\/QualificationValidity>/);
     assert.match(xml, /<ReasonOfLoss>03<\/ReasonOfLoss>/);
     assert.deepEqual(resultDocumentFromXml(xml), doc);
   });
@@ -84,7 +64,7 @@ describe('result document', function () {
       const doc = resultDocumentFromXml(xml);
       assert.equal(doc.status, 'qualified');
       assert.equal(doc.facilityCode, rig.sim.facilityCode);
-      const { publicSubsidies: _p, facilityPatientId: _f, ...mapped } = r.qualification;
+      const { publicSubsidies: _p, ...mapped } = r.qualification;
       const { publicSubsidies: _p2, ...back } = doc.qualification ?? { publicSubsidies: [] };
       assert.deepEqual(back, mapped);
       await assert.rejects(reception.receptionXml(99_999), (e: unknown) => e instanceof BackendRequestError && e.httpStatus === 404);

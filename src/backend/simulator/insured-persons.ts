@@ -10,6 +10,7 @@
  * and 0 / 3 / 12 referral letters (12 pages the panel's list).
  */
 import { personas, type Persona, type PersonaName } from '../../personas/catalogue';
+import { toHalfWidthKana } from '../half-width-kana';
 import type { LostQualification, PreviousConsent, Qualification, ReferralLetter } from '../protocol';
 
 export interface SimReferralLetter extends ReferralLetter {
@@ -42,12 +43,18 @@ function baseQualification(p: Persona): Qualification {
     cardNumber: '1001',
     personalFamily: 'insured',
     name: p.person.nameKanji,
-    // The XML carries half-width kana; we keep the catalogue's full-width (display is the panel's job).
-    nameKana: p.person.nameKana,
+    // As the national record holds it: half-width kana, one half-width space (`ﾔﾏﾀﾞ ﾀﾛｳ`).
+    nameKana: toHalfWidthKana(p.person.nameKana),
     birthDate: p.person.birthDate,
     sex: p.person.sex,
+    address: p.person.address,
+    // Fictional: 999-99NN, one per persona (no real postal district is meant).
+    postNumber: `999-99${String(personas.indexOf(p) + 1).padStart(2, '0')}`,
     burdenPercent: 30,
     qualificationStart: '2019-04-01',
+    // Card dates receipt software needs to register the insurance (InsuredCardValidDate).
+    cardIssuedOn: '2019-04-05',
+    cardValidFrom: '2019-04-01',
     preschool: false,
     specifiedDiseases: [],
     publicSubsidies: [],
@@ -58,7 +65,18 @@ function baseQualification(p: Persona): Qualification {
 function lateElderly(p: Persona, burden: 10 | 20 | 30, cardNumber: string): Qualification {
   const q = baseQualification(p);
   delete q.cardSymbol;
-  return { ...q, insurerNumber: '39999012', insurerName: '架空県後期高齢者医療広域連合', cardNumber, burdenPercent: burden, qualificationStart: '2012-04-01' };
+  return {
+    ...q,
+    insurerNumber: '39999012',
+    insurerName: '架空県後期高齢者医療広域連合',
+    cardNumber,
+    burdenPercent: burden,
+    qualificationStart: '2012-04-01',
+    // 後期高齢者 cards run 8/1 – 7/31.
+    cardIssuedOn: '2026-07-15',
+    cardValidFrom: '2026-08-01',
+    cardValidUntil: '2027-07-31',
+  };
 }
 
 function letters(count: number, prefix: string): SimReferralLetter[] {
@@ -99,7 +117,10 @@ const details: Partial<Record<PersonaName, (p: Persona) => Omit<InsuredPerson, '
   'expired-grace': (p) => ({
     qualification: {
       ...lateElderly(p, 10, '00771234'),
-      specifiedDiseases: [{ category: '1', issuedOn: '2024-05-01', validFrom: '2024-05-01', selfPayLimitYen: 10000 }],
+      specifiedDiseases: [
+        { category: '1', issuedOn: '2024-05-01', validFrom: '2024-05-01', selfPayLimitYen: 10000 },
+        { category: '3', issuedOn: '2025-02-01', validFrom: '2025-02-01', validUntil: '2027-01-31', selfPayLimitYen: 10000 },
+      ],
       limitCategory: { certificateClass: '02', category: 'B05', validFrom: '2026-08-01', validUntil: '2027-07-31' },
     },
     referralLetters: letters(3, 'grace'),

@@ -37,7 +37,7 @@ import {
   type Proof,
   type ReceptionEntry,
 } from '../protocol';
-import { resultDocumentToXml } from '../oqs-xml-mapping';
+import { resultDocumentFromReception, resultDocumentToXml } from '../oqs-xml-mapping';
 import { FaultController, type Fault, type FaultRuleInput } from './faults';
 import { generateFacilityPki, type FacilityPki } from './facility-pki';
 import { insuredPersons, type InsuredPerson } from './insured-persons';
@@ -379,19 +379,9 @@ export class BackendSimulator {
   private receptionXml(seq: number): string {
     const e = this.receptions.get(seq);
     if (!e) throw new HttpProblem(404, 'reception-unknown', 'no reception with that number');
-    if (e.status !== 'qualified' && e.status !== 'invalid' && e.status !== 'no-record') {
-      throw new HttpProblem(404, 'not-found', 'this reception has no result document (refused before a qualification was looked up)');
-    }
-    const q = e.qualification ?? e.lostQualification?.qualification;
-    return resultDocumentToXml({
-      facilityCode: e.facilityCode,
-      processedAt: new Date(e.receivedAt),
-      status: e.status,
-      ...(q ? { qualification: q } : {}),
-      ...(e.lostQualification ? { reasonOfLoss: e.lostQualification.reasonOfLoss } : {}),
-      limitInfoConsented: e.consents?.limitInfo ?? true,
-      ...(e.consents ? { consents: (({ referralLetterIds: _l, ...given }) => given)(e.consents.given) } : {}),
-    });
+    const doc = resultDocumentFromReception(e);
+    if (!doc) throw new HttpProblem(404, 'not-found', 'this reception has no result document (refused before a qualification was looked up)');
+    return resultDocumentToXml(doc);
   }
 
   private checkFacility(code: string): void {

@@ -19,6 +19,11 @@ export const ja = {
   revoked:
     '電子証明書が失効しています。マイナンバーカードを取り出し、受付窓口までお越しください。証明書の更新は、市区町村の窓口で手続きが必要です。', // SPEC
 
+  // issue 15 — certificate notices written into the result document for the reception computer
+  // (ProcessingResultMessage, shown as is by receipt software; SPEC §3 step 6)
+  resultNoticeCertificateExpiringSoon: '電子証明書の有効期限が3か月以内に到来します。市区町村の窓口で更新手続きをご案内ください。', // ours
+  resultNoticeCertificateGrace: '電子証明書の有効期限が切れています（猶予期間中）。資格情報のみ提供しています。', // ours
+
   // seed 003 — first-time registration
   registrationTitle: 'マイナンバーカードの健康保険証利用の申込み', // seed 003
   registrationQuestion: 'マイナンバーカードを健康保険証として利用する申込み（初回登録）を行いますか。', // ours
