@@ -192,7 +192,7 @@ export async function runRig(argv: string[]): Promise<number> {
         onQuit: () => quit(),
         footer: `rig (${slots.description}) · in another terminal: npx fcr rig insert valid · keys a,b,c… press buttons, digits type · Ctrl-C quits · log .rig/rig.log`,
       }) : new HeadlessPanel();
-  const { service } = assembleReaderService({
+  const { service, resultFolder } = assembleReaderService({
     config,
     cardDriver: slots.driver,
     backend: client,
@@ -308,7 +308,7 @@ export async function runRig(argv: string[]): Promise<number> {
     return undefined;
   });
   const technicianConsole = pty
-    ? await openSerialConsole({ path: pty.deviceEnd, shell: new TechnicianShell(technicianConsoleBackend(service, () => client.circuitState(), config, rigFace !== undefined)), log: log.child('console') })
+    ? await openSerialConsole({ path: pty.deviceEnd, shell: new TechnicianShell(technicianConsoleBackend(service, () => client.circuitState(), config, rigFace !== undefined, resultFolder)), log: log.child('console') })
     : undefined;
   if (pty) log.info(`technician console on ${pty.technicianEnd}`);
   log.info('rig ready');
@@ -324,6 +324,8 @@ export async function runRig(argv: string[]): Promise<number> {
   await technicianConsole?.close();
   await pty?.stop();
   await service.stop();
+  await resultFolder?.flush();
+  resultFolder?.close();
   panel.close();
   indicators.close();
   await slots.stop();

@@ -15,6 +15,8 @@ import { BackendAdapter, backendFailureOf } from './adapters/backend-adapter';
 import { staffPasscodeFromConfig } from './adapters/staff-passcode';
 import type { FacePort } from './ports';
 import { ReaderService, type ReaderServiceDeps } from './reader-service';
+import { ResultFolderWriter } from '../backend/result-folder';
+import { resultDocumentFromConfirmation } from '../backend/oqs-xml-mapping';
 
 export interface ReaderAssembly {
   config: FacilityConfig;
@@ -34,7 +36,20 @@ export interface ReaderAssembly {
   onReceptionFinished?: ReaderServiceDeps['onReceptionFinished'];
 }
 
-export function assembleReaderService(a: ReaderAssembly): { service: ReaderService; sessions: SessionMemories } {
+export function assembleReaderService(a: ReaderAssembly): { service: ReaderService; sessions: SessionMemories; resultFolder: ResultFolderWriter | undefined } {
+  // Result files for the reception computer (issue 15): one per finished reception, when the
+  // facility names the folder its receipt software watches.
+  const folder = a.config.reception.resultFolder;
+  const resultFolder = folder
+    ? new ResultFolderWriter({ folder, encoding: a.config.reception.resultEncoding, createFolder: a.config.rig, log: a.log.child('result-folder') })
+    : undefined;
+  const toResultFolder: ReaderServiceDeps['onReceptionFinished'] = resultFolder
+    ? (finished) => {
+        const doc = resultDocumentFromConfirmation(finished.response, a.config.facility.code, finished.consents);
+        if (doc) resultFolder.submit(String(finished.response.receptionSeq), doc);
+      }
+    : undefined;
+  const onReceptionFinished = a.onReceptionFinished ?? toResultFolder;
   // One memory per session: the service renews it on every wipe (issue 11).
   const sessions = new SessionMemories();
   const card = new CardAdapter({
@@ -64,11 +79,11 @@ export function assembleReaderService(a: ReaderAssembly): { service: ReaderServi
     face,
     staffPasscode: staffPasscodeFromConfig(a.config),
     sessions,
-    ...(a.onReceptionFinished ? { onReceptionFinished: a.onReceptionFinished } : {}),
+    ...(onReceptionFinished ? { onReceptionFinished } : {}),
     panel: a.panel,
     indicators: a.indicators,
     log: a.log.child('session'),
     ...(a.clock ? { clock: a.clock } : {}),
   });
-  return { service, sessions };
+  return { service, sessions, resultFolder };
 }

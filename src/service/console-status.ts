@@ -15,6 +15,7 @@ export function technicianConsoleBackend(
   circuitState: () => string,
   config: FacilityConfig,
   faceAvailable: boolean,
+  resultFolder?: { status(): { state: string; pending: number; written: number; lastError?: { code: string } } },
 ): ConsoleBackend {
   return {
     status: () => {
@@ -25,6 +26,7 @@ export function technicianConsoleBackend(
         phonePresent: st.device.phonePresent,
         backendCircuit: circuitState(),
         readerAvailable: st.device.readerAvailable,
+        ...(resultFolder ? { resultFolder: describeResultFolder(resultFolder.status()) } : {}),
         faceAvailable,
         facility: config.facility.name,
         mode: config.mode,
@@ -34,4 +36,9 @@ export function technicianConsoleBackend(
     counters: () => service.counters.today(Date.now()),
     version: () => `face-card-reader ${version}`,
   };
+}
+
+/** `ok, 12 written` / `failing (ENOSPC), 3 waiting`: counts and error codes only (issue 15). */
+function describeResultFolder(s: { state: string; pending: number; written: number; lastError?: { code: string } }): string {
+  return `${s.state}${s.lastError ? ` (${s.lastError.code})` : ''}, ${s.written} written${s.pending > 0 ? `, ${s.pending} waiting` : ''}`;
 }

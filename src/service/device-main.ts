@@ -136,7 +136,7 @@ export async function runDevice(argv: string[]): Promise<number> {
 
   // Face authentication only with a configured card-face trust anchor (SPEC §5.1).
   const facePath = await startDeviceFacePath(config, cardDriver, log);
-  const { service } = assembleReaderService({
+  const { service, resultFolder } = assembleReaderService({
     config,
     cardDriver,
     backend,
@@ -153,7 +153,7 @@ export async function runDevice(argv: string[]): Promise<number> {
     ? await openSerialConsole({
         path: config.console.path,
         baudRate: config.console.baudRate,
-        shell: new TechnicianShell(technicianConsoleBackend(service, () => backend.circuitState(), config, facePath.available)),
+        shell: new TechnicianShell(technicianConsoleBackend(service, () => backend.circuitState(), config, facePath.available, resultFolder)),
         log: log.child('console'),
       }).catch((e: unknown) => {
         log.error(`technician console unavailable: ${(e as Error).message}`);
@@ -171,6 +171,8 @@ export async function runDevice(argv: string[]): Promise<number> {
   stopWatchdog();
   log.info('reader service stopping');
   await service.stop();
+  await resultFolder?.flush();
+  resultFolder?.close();
   await technicianConsole?.close();
   touch?.close();
   panel.close();

@@ -5,7 +5,10 @@
  * simulator's reception record received.
  */
 import assert from 'node:assert/strict';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { consentThrough, RigUnderTmux } from './rig-harness';
+import { oracleParse, type OracleNode } from '../backend/xml-oracle';
 import { ja } from '../../src/ui/text/ja';
 
 async function backToIdle(rig: RigUnderTmux): Promise<void> {
@@ -68,6 +71,19 @@ describe('e2e: reception flows on the rig under tmux', function () {
     assert.equal(record[0]!.status, 'qualified');
     assert.equal(record[0]!.consents?.mode, 'inherited', 'consents were registered as inherited');
     assert.deepEqual((record[0]!.consents?.given as { referralLetterIds: string[] }).referralLetterIds.length, 1);
+    // Issue 15: the session's national result document lands in the folder the receipt software
+    // watches, once, read here with an independent strict parser (saxes).
+    const folder = join(rig.dir, 'reception');
+    const name = new RegExp(`^OQSsiquc01res_face_${record[0]!.seq}_[0-9]{14}\\.xml$`);
+    await rig.waitFor(() => existsSync(folder) && readdirSync(folder).some((f) => name.test(f)), 10_000, 'the result file');
+    const files = readdirSync(folder).filter((f) => name.test(f));
+    assert.equal(files.length, 1, 'one result file for the session');
+    const doc = oracleParse(readFileSync(join(folder, files[0]!), 'utf8'));
+    const find = (n: OracleNode, tag: string): OracleNode | undefined => (n.name === tag ? n : n.children.map((c) => find(c, tag)).find((x) => x));
+    assert.equal(doc.name, 'XmlMsg');
+    assert.equal(find(doc, 'NameKana')?.text, 'ﾔﾏﾀﾞ ﾀﾛｳ', 'half-width kana, half-width space');
+    assert.equal(find(doc, 'Name')?.text, '山田　太郎');
+    assert.ok(!readdirSync(folder).some((f) => f.startsWith('.')), 'no temp file left behind');
     await backToIdle(rig);
     assert.ok(!rig.flatScreen().includes('様'), 'name gone after removal');
   });

@@ -16,6 +16,8 @@ export interface ConsoleStatus {
   backendCircuit: string;
   /** The card reader and pcscd are there (issue 11 item 7). */
   readerAvailable?: boolean;
+  /** Result files for the reception computer (issue 15), e.g. `failing (ENOSPC), 2 waiting`. */
+  resultFolder?: string;
   faceAvailable: boolean;
   facility: string;
   mode: string;
@@ -60,6 +62,7 @@ export class TechnicianShell {
           ...(s.readerAvailable === false ? ['card reader: unavailable (pcscd or reader away; being prepared)'] : []),
           `backend circuit: ${s.backendCircuit}${s.backendCircuit === 'open' ? ' (backend unreachable)' : ''}`,
           `face authentication: ${s.faceAvailable ? 'available' : 'unavailable'}`,
+          ...(s.resultFolder ? [`result files: ${s.resultFolder}`] : []),
           `uptime: ${s.uptimeSeconds}s`,
           'ok',
         ];
