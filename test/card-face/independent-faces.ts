@@ -20,7 +20,7 @@
  * month, day; then the expiry's Western year and the security code. The era conversion here is
  * this file's own table.
  */
-import sharp from 'sharp';
+import sharp, { type OverlayOptions } from 'sharp';
 
 export type Design = 'current' | 'current-foreign' | 'next';
 export const DESIGNS: readonly Design[] = ['current', 'current-foreign', 'next'];
@@ -226,7 +226,7 @@ async function photograph(face: Buffer, cam: Camera, r: () => number): Promise<B
   const meta = await sharp(rotated).metadata();
   const left = Math.max(0, Math.round((frameW - (meta.width ?? 0)) / 2 + (r() - 0.5) * 60));
   const top = Math.max(0, Math.round((frameH - (meta.height ?? 0)) / 2 + (r() - 0.5) * 40));
-  const overlays: sharp.OverlayOptions[] = [{ input: rotated, left, top }];
+  const overlays: OverlayOptions[] = [{ input: rotated, left, top }];
   // Uneven light: a soft radial brightening/darkening across the frame.
   const lx = Math.round(r() * frameW);
   const ly = Math.round(r() * frameH);
