@@ -43,7 +43,7 @@ export interface CardFaceScan {
 }
 
 /** Below this the code is not presented to a card (from the eval: no wrong read above it). */
-export const PRESENT_CONFIDENCE = 0.6;
+export const PRESENT_CONFIDENCE = 0.45;
 /** Reads of a field that must agree (the page read and the line re-reads), none disagreeing. */
 export const AGREEING_READS = 3;
 
@@ -56,9 +56,21 @@ const ERA_RE = '(明治|大正|昭和|平成|令和)';
  * layout analysis sometimes leaves the last glyph out of the line; the line must be the only one
  * of its kind on the face, and the re-reads see the whole crop.
  */
-const BIRTH_ERA = new RegExp(`${ERA_RE}(元|\\d{1,2})年(\\d{1,2})月(\\d{1,2})日(?!\\d)`);
+const BIRTH_ERA = new RegExp(`(${ERA_RE.slice(1, -1)}|[^\\d][和成正治]|[昭平令明大][^\\d])(元|\\d{1,2})年(\\d{1,2})月(\\d{1,2})日(?!\\d)`);
+/**
+ * An era name with one glyph misread (信和, 半成) still says which eras it can be: only the era
+ * year's digits enter 照合番号B, the era itself only decides whether the date exists.
+ */
+function erasOf(printed: string): EraName[] {
+  const exact = ['明治', '大正', '昭和', '平成', '令和'] as const;
+  if ((exact as readonly string[]).includes(printed)) return [printed as EraName];
+  const bySecond: Record<string, EraName[]> = { 和: ['昭和', '令和'], 成: ['平成'], 正: ['大正'], 治: ['明治'] };
+  const byFirst: Record<string, EraName[]> = { 昭: ['昭和'], 平: ['平成'], 令: ['令和'], 明: ['明治'], 大: ['大正'] };
+  return bySecond[printed[1] ?? ''] ?? byFirst[printed[0] ?? ''] ?? [];
+}
 const BIRTH_WESTERN = /(?<![\d.])((?:18|19|20)\d{2})年(\d{1,2})月(\d{1,2})日(?!\d)/;
-const EXPIRY = /(?<!\d)(20\d{2})年(\d{1,2})月(\d{1,2})日まで有効/;
+/** The expiry: `…日まで有効`; the kanji 有効 blur into look-alikes (有幼, 用郊), the kana まで do not. */
+const EXPIRY = /(?<!\d)(20\d{2})年(\d{1,2})月(\d{1,2})日まで/;
 /** Exactly four digits, with at most a speck of something else around them (the photo's edge, dust). */
 const CODE = /^[^\d]{0,2}(\d{4})[^\d]{0,3}$/;
 
@@ -80,24 +92,26 @@ type FieldKind = 'birth' | 'expiry' | 'code';
 
 interface Birth {
   printed: PrintedBirthDate;
-  era?: EraName;
+  /** The eras the printed era name can be (one when read exactly). */
+  eras: EraName[];
 }
 
 type Parsed = { kind: 'birth'; value: Birth; key: string } | { kind: 'expiry'; value: { year: number; month: number; day: number }; key: string } | { kind: 'code'; value: string; key: string };
 
 function parseField(kind: FieldKind, text: string): Parsed | undefined {
   if (kind === 'birth') {
-    if (/まで|有効/.test(text)) return undefined;
+    if (/まで/.test(text)) return undefined;
     const e = BIRTH_ERA.exec(text);
     if (e) {
       const year = e[2] === '元' ? 1 : Number(e[2]);
-      const era = e[1] as EraName;
-      const value: Birth = { printed: { calendar: 'era', year, month: Number(e[3]), day: Number(e[4]) }, era };
-      return { kind, value, key: `${era}${year}-${value.printed.month}-${value.printed.day}` };
+      const eras = erasOf(e[1] ?? '');
+      if (eras.length === 0) return undefined;
+      const value: Birth = { printed: { calendar: 'era', year, month: Number(e[3]), day: Number(e[4]) }, eras };
+      return { kind, value, key: `era${year}-${value.printed.month}-${value.printed.day}` };
     }
     const w = BIRTH_WESTERN.exec(text);
     if (w) {
-      const value: Birth = { printed: { calendar: 'western', year: Number(w[1]), month: Number(w[2]), day: Number(w[3]) } };
+      const value: Birth = { printed: { calendar: 'western', year: Number(w[1]), month: Number(w[2]), day: Number(w[3]) }, eras: [] };
       return { kind, value, key: `${value.printed.year}-${value.printed.month}-${value.printed.day}` };
     }
     return undefined;
@@ -185,6 +199,7 @@ const REREADS: readonly Preparation[] = [
   { height: 68, binarise: false, psm: PSM.RAW_LINE },
   { height: 96, binarise: false, psm: PSM.SINGLE_LINE },
   { height: 76, binarise: true, psm: PSM.RAW_LINE },
+  { height: 64, binarise: true, psm: PSM.SINGLE_LINE },
 ];
 
 export interface CardFaceReaderOptions {
@@ -284,6 +299,11 @@ export class CardFaceReader {
         fields = turnedFields;
       }
     }
+    if (!fields.birth || !fields.expiry || !fields.code) {
+      // A second look at the whole face with the light print whitened, for the fields the first missed.
+      const again = this.pickFields(face, await this.readPage(face, true));
+      fields = { ...again, ...fields };
+    }
     if (!fields.birth || !fields.expiry || !fields.code) return done({ ok: false, reason: 'unreadable', confidence: 0 });
 
     const birth = await this.confirm(face, fields.birth);
@@ -299,7 +319,7 @@ export class CardFaceReader {
     const result = {
       birth: this.profile.codeBDatePart(b.printed),
       calendar: b.printed.calendar,
-      ...(b.era ? { era: b.era } : {}),
+      ...(b.eras.length === 1 ? { era: b.eras[0] } : {}),
       expiryYear: String(e.year),
       securityCode: c,
       confidence,
@@ -315,8 +335,10 @@ export class CardFaceReader {
     const todayIso = today.toISOString().slice(0, 10);
     const thisYear = today.getUTCFullYear();
     const p = b.printed;
-    const iso = p.calendar === 'era' && b.era ? fromEraDate({ era: b.era, year: p.year, month: p.month, day: p.day }) : isRealDate(p.year, p.month, p.day) ? `${p.year}-${String(p.month).padStart(2, '0')}-${String(p.day).padStart(2, '0')}` : undefined;
-    if (!iso || iso > todayIso || Number(iso.slice(0, 4)) < thisYear - 125) return false;
+    const isos = p.calendar === 'era'
+      ? b.eras.map((era) => fromEraDate({ era, year: p.year, month: p.month, day: p.day }))
+      : [isRealDate(p.year, p.month, p.day) ? `${p.year}-${String(p.month).padStart(2, '0')}-${String(p.day).padStart(2, '0')}` : undefined];
+    if (!isos.some((iso) => iso !== undefined && iso <= todayIso && Number(iso.slice(0, 4)) >= thisYear - 125)) return false;
     if (!isRealDate(e.year, e.month, e.day) || e.year < thisYear - 6 || e.year > thisYear + 11) return false;
     return true;
   }
@@ -365,9 +387,10 @@ export class CardFaceReader {
   }
 
   /** Every text line tesseract finds on the face (sparse-text layout analysis), whitespace removed. */
-  private async readPage(face: GreyFrame): Promise<TextLine[]> {
+  private async readPage(face: GreyFrame, whiten = false): Promise<TextLine[]> {
     const worker = await this.setPsm(PSM.SPARSE_TEXT);
-    const { data } = await worker.recognize(await this.toPng(face), {}, { blocks: true, text: true });
+    const png = whiten ? await this.toPng(face, { x0: 0, y0: 0, x1: face.width, y1: face.height }, { height: face.height, binarise: false, psm: PSM.SPARSE_TEXT }) : await this.toPng(face);
+    const { data } = await worker.recognize(png, {}, { blocks: true, text: true });
     const lines: TextLine[] = [];
     for (const block of data.blocks ?? []) {
       for (const para of block.paragraphs) {
