@@ -131,6 +131,12 @@ function compact(text: string): string {
   return text.normalize('NFKC').replace(/\s+/g, '');
 }
 
+function possible(p: Parsed): boolean {
+  if (p.kind === 'code') return true;
+  const { month, day } = p.kind === 'birth' ? p.value.printed : p.value;
+  return month >= 1 && month <= 12 && day >= 1 && day <= 31;
+}
+
 function otsu(data: Uint8Array): number {
   const hist = new Array<number>(256).fill(0);
   for (const v of data) hist[v] = (hist[v] ?? 0) + 1;
@@ -217,6 +223,8 @@ export interface CardFaceReaderOptions {
 export class CardFaceReader {
   private worker: Worker | undefined;
   private starting: Promise<Worker> | undefined;
+  /** A second, independent engine (tesseract's English LSTM, digits only) that must agree on the security code. */
+  private digits: Worker | undefined;
   private queue: Promise<unknown> = Promise.resolve();
   private psm: PSM = PSM.SPARSE_TEXT;
   private readonly now: () => Date;
@@ -231,6 +239,13 @@ export class CardFaceReader {
 
   async start(): Promise<void> {
     await this.ensureWorker();
+    if (!this.digits) {
+      const langPath = `${dirname(require.resolve('@tesseract.js-data/eng'))}/4.0.0`;
+      const w = await createWorker('eng', OEM.LSTM_ONLY, { langPath, gzip: true, cacheMethod: 'none' });
+      await w.setParameters({ tessedit_char_whitelist: '0123456789', tessedit_pageseg_mode: PSM.SINGLE_LINE, user_defined_dpi: '300', debug_file: '/dev/null' });
+      if (this.digits) await w.terminate();
+      else this.digits = w;
+    }
   }
 
   private ensureWorker(): Promise<Worker> {
@@ -255,6 +270,9 @@ export class CardFaceReader {
     this.worker = undefined;
     this.starting = undefined;
     if (w) await w.terminate();
+    const d = this.digits;
+    this.digits = undefined;
+    if (d) await d.terminate();
   }
 
   /** Scans one camera frame (any format sharp reads). */
@@ -315,6 +333,8 @@ export class CardFaceReader {
     const e = expiry.parsed.kind === 'expiry' ? expiry.parsed.value : undefined;
     const c = code.parsed.kind === 'code' ? code.parsed.value : undefined;
     if (!b || !e || !c) return done({ ok: false, reason: 'unreadable', confidence: 0 });
+    // The security code has no date to check it against: a second engine must read the same digits.
+    if (fields.code && !(await this.digitsAgree(face, fields.code.line, c))) return done({ ok: false, reason: 'inconsistent', confidence: 0 });
     const confidence = Math.min(birth.confidence, expiry.confidence, code.confidence);
     const result = {
       birth: this.profile.codeBDatePart(b.printed),
@@ -327,6 +347,19 @@ export class CardFaceReader {
     if (!this.plausible(b, e)) return done({ ok: false, reason: 'implausible-date', ...result });
     if (confidence < this.presentConfidence) return done({ ok: false, reason: 'low-confidence', ...result });
     return done({ ok: true, ...result });
+  }
+
+  private async digitsAgree(face: GreyFrame, line: TextLine, expected: string): Promise<boolean> {
+    if (!this.digits) return false;
+    const { bbox } = line;
+    const h = bbox.y1 - bbox.y0;
+    const crop: Box = { x0: bbox.x0 - 0.8 * h, y0: bbox.y0 - 0.45 * h, x1: bbox.x1 + 0.8 * h, y1: bbox.y1 + 0.45 * h };
+    for (const prep of [REREADS[0], REREADS[1]] as Preparation[]) {
+      const { data } = await this.digits.recognize(await this.toPng(face, crop, prep), {}, { text: true });
+      if (process.env.I13_DEBUG) console.error('  eng code', prep.height, data.text.trim());
+      if (compact(data.text ?? '') === expected) return true;
+    }
+    return false;
   }
 
   /** The birth date exists (in its era) and lies in the past; the expiry is real and within a card's life of today. */
@@ -442,16 +475,19 @@ export class CardFaceReader {
     const { bbox } = field.line;
     const h = bbox.y1 - bbox.y0;
     const crop: Box = { x0: bbox.x0 - 0.8 * h, y0: bbox.y0 - 0.45 * h, x1: bbox.x1 + 0.8 * h, y1: bbox.y1 + 0.45 * h };
-    const counts = new Map<string, number>([[field.parsed.key, 1]]);
-    const confidences = new Map<string, number>([[field.parsed.key, field.line.confidence]]);
+    const counts = new Map<string, number>(possible(field.parsed) ? [[field.parsed.key, 1]] : []);
+    // The page's line confidence is not counted: tesseract rates short lines of a sparse page low
+    // whatever their glyphs; the crop reads rate the line itself.
+    const confidences = new Map<string, number>();
     const parsedByKey = new Map<string, Parsed>([[field.parsed.key, field.parsed]]);
     for (const prep of REREADS) {
       const worker = await this.setPsm(prep.psm);
       const { data } = await worker.recognize(await this.toPng(face, crop, prep), {}, { blocks: true, text: true });
       const text = compact(data.text ?? '');
-      if (process.env.I13_DEBUG) console.error('  reread', field.parsed.kind, prep.height, prep.binarise, text);
+      if (process.env.I13_DEBUG) console.error('  reread', field.parsed.kind, prep.height, prep.binarise, text, data.confidence);
       const parsed = parseField(field.parsed.kind, text);
-      if (!parsed) continue;
+      // A month 19 or a day 36 is certainly a misread: it says nothing about the right value.
+      if (!parsed || !possible(parsed)) continue;
       counts.set(parsed.key, (counts.get(parsed.key) ?? 0) + 1);
       confidences.set(parsed.key, Math.min(confidences.get(parsed.key) ?? 1, data.confidence / 100));
       parsedByKey.set(parsed.key, parsed);
