@@ -37,7 +37,7 @@ export interface CardFaceScan {
   era?: EraName;
   expiryYear?: string;
   securityCode?: string;
-  /** 0–1: the lowest line confidence among the agreeing reads (0 when a field is missing). */
+  /** 0–1: the lowest, over the three fields, of the median confidence of the agreeing line re-reads (0 when a field is missing). */
   confidence: number;
   ms: number;
 }
@@ -478,7 +478,7 @@ export class CardFaceReader {
     const counts = new Map<string, number>(possible(field.parsed) ? [[field.parsed.key, 1]] : []);
     // The page's line confidence is not counted: tesseract rates short lines of a sparse page low
     // whatever their glyphs; the crop reads rate the line itself.
-    const confidences = new Map<string, number>();
+    const confidences = new Map<string, number[]>();
     const parsedByKey = new Map<string, Parsed>([[field.parsed.key, field.parsed]]);
     for (const prep of REREADS) {
       const worker = await this.setPsm(prep.psm);
@@ -489,12 +489,14 @@ export class CardFaceReader {
       // A month 19 or a day 36 is certainly a misread: it says nothing about the right value.
       if (!parsed || !possible(parsed)) continue;
       counts.set(parsed.key, (counts.get(parsed.key) ?? 0) + 1);
-      confidences.set(parsed.key, Math.min(confidences.get(parsed.key) ?? 1, data.confidence / 100));
+      confidences.set(parsed.key, [...(confidences.get(parsed.key) ?? []), data.confidence / 100]);
       parsedByKey.set(parsed.key, parsed);
       const verdict = agreement(counts);
       if (verdict) {
         const winner = parsedByKey.get(verdict) as Parsed;
-        return { parsed: winner, confidence: confidences.get(verdict) ?? 0 };
+        // The median of the agreeing crop reads (one read with a speck beside the digits rates low).
+        const rated = [...(confidences.get(verdict) ?? [])].sort((p, q) => p - q);
+        return { parsed: winner, confidence: rated[Math.floor((rated.length - 1) / 2)] ?? 0 };
       }
     }
     return { failure: counts.size > 1 ? 'inconsistent' : 'unreadable' };
