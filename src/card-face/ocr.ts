@@ -14,8 +14,10 @@
  *
  * A face that yields no fields upright is read turned by 180° (a card placed upside down).
  *
- * OCR: tesseract.js 7 with `@tesseract.js-data/jpn` (4.0.0_best_int, LSTM) from node_modules,
- * `cacheMethod: 'none'`: nothing is cached or written anywhere; no network.
+ * OCR: tesseract.js 7 with `@tesseract.js-data/jpn` (4.0.0_best_int, LSTM) for the page and the
+ * line re-reads, and `@tesseract.js-data/eng` (digits only) as the second engine that must read
+ * the same security code; both from node_modules, `cacheMethod: 'none'`: nothing is cached or
+ * written anywhere; no network.
  */
 import { dirname } from 'node:path';
 import sharp from 'sharp';
@@ -361,7 +363,6 @@ export class CardFaceReader {
     const crop: Box = { x0: bbox.x0 - 0.8 * h, y0: bbox.y0 - 0.45 * h, x1: bbox.x1 + 0.8 * h, y1: bbox.y1 + 0.45 * h };
     for (const prep of [REREADS[0], REREADS[1]] as Preparation[]) {
       const { data } = await this.digits.recognize(await this.toPng(face, crop, prep), {}, { text: true });
-      if (process.env.I13_DEBUG) console.error('  eng code', prep.height, data.text.trim());
       if (compact(data.text ?? '') === expected) return true;
     }
     return false;
@@ -489,7 +490,6 @@ export class CardFaceReader {
       const worker = await this.setPsm(prep.psm);
       const { data } = await worker.recognize(await this.toPng(face, crop, prep), {}, { blocks: true, text: true });
       const text = compact(data.text ?? '');
-      if (process.env.I13_DEBUG) console.error('  reread', field.parsed.kind, prep.height, prep.binarise, text, data.confidence);
       const parsed = parseField(field.parsed.kind, text);
       // A month 19 or a day 36 is certainly a misread: it says nothing about the right value.
       if (!parsed || !possible(parsed)) continue;
