@@ -8,6 +8,8 @@
 #   udev                    serialport's list() spawns udevadm
 #   socat, tmux, ffmpeg     serial console pty pair, the panel's terminal, camera frames
 #   fonts-ipafont-gothic    Japanese font for the rendered card faces
+#   fonts-noto-cjk          Noto Sans/Serif CJK JP: the independent card-face eval draws faces in
+#                           fonts the product's renderer does not use (issue 13)
 set -euo pipefail
 SUDO=""
 if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
@@ -15,5 +17,5 @@ export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update -q
 $SUDO apt-get install -y -q --no-install-recommends \
   pcscd libpcsclite-dev vsmartcard-vpcd pcsc-tools opensc systemd udev \
-  socat tmux ffmpeg fonts-ipafont-gothic \
+  socat tmux ffmpeg fonts-ipafont-gothic fonts-noto-cjk \
   python3 make g++ pkg-config ca-certificates

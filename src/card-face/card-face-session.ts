@@ -23,11 +23,14 @@ import { decodeGreyJp2, isJp2, Jpeg2000Error, type GreyImage } from './jpeg2000'
 import { parseTlvAt } from './tlv';
 import type { CardFaceScan } from './ocr';
 import { PRESENT_CONFIDENCE } from './ocr';
+import { DEFAULT_CARD_PROFILE } from './card-profile';
 
-export const CARD_FACE_AID = Buffer.from('D3921000310001010402', 'hex');
-const EF_CODE_B = 0x0012;
-const EF_CARD_FACE = 0x0002;
-const EF_ISSUER_CERTIFICATE = 0x0004;
+// Applications, files and key references come from the card profile (card-profile.ts: what is
+// known from public readers and what is assumed about the next-generation card).
+export const CARD_FACE_AID = Buffer.from(DEFAULT_CARD_PROFILE.cardFaceAid);
+const EF_CODE_B = DEFAULT_CARD_PROFILE.keys.codeB;
+const EF_CARD_FACE = DEFAULT_CARD_PROFILE.files.cardFace;
+const EF_ISSUER_CERTIFICATE = DEFAULT_CARD_PROFILE.files.certificate;
 /** Never present 照合番号B when this many tries or fewer remain (SPEC §5.1). */
 export const MIN_TRIES_TO_PRESENT = 4;
 /** At most this many presentations per session (SPEC §5.1). */

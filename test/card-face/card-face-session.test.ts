@@ -9,7 +9,7 @@ import { findPersona, type PersonaName } from '../../src/personas/catalogue';
 import { codeB, toEraDate } from '../../src/card-face/japanese-era';
 import { CardFaceSession, CardFaceRefusedError, type CardFaceTrustAnchor, type CardFaceRefusal } from '../../src/card-face/card-face-session';
 import { KEY_CODE_B, type CardFaceApplication } from '../../src/emulator/apps/card-face-ap';
-import type { CardFaceScan } from '../../src/card-face/ocr';
+import { PRESENT_CONFIDENCE, type CardFaceScan } from '../../src/card-face/ocr';
 import type { CardFaults } from '../../src/emulator/card';
 
 /** The scan a perfect reader would produce for a persona (OCR is tested on its own). */
@@ -94,7 +94,7 @@ describe('card-face session (reader side, in-process emulated card)', function (
   it('a scan that is not confident is never presented; the tries are queried first', async () => {
     const c = await card('valid');
     const s = session(c);
-    const scan = { ...perfectScan('valid'), confidence: 0.5 };
+    const scan = { ...perfectScan('valid'), confidence: PRESENT_CONFIDENCE - 0.05 };
     assert.equal(await refusal(s.unlockWithScan(scan)), 'scan-not-confident');
     assert.equal(await refusal(s.unlockWithScan({ ok: false, reason: 'unreadable', confidence: 0, ms: 0 })), 'scan-not-confident');
     assert.equal(verifies(c.sent), 0);

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { CardFaceReader } from '../../src/card-face/ocr';
+import { CardFaceReader, PRESENT_CONFIDENCE, agreement } from '../../src/card-face/ocr';
 import { renderCardFace, renderCardFacePrint } from '../../src/emulator/card-face/render-face';
 import { degradeCardImage, type Degradation } from '../../src/emulator/card-face/degrade';
 import { findPersona, type Persona } from '../../src/personas/catalogue';
@@ -28,6 +28,16 @@ describe('Japanese era dates and 照合番号B', () => {
   });
 });
 
+describe('agreement of reads', () => {
+  it('needs three reads of one value and one more for each read of another', () => {
+    assert.equal(agreement(new Map([['a', 2]])), undefined);
+    assert.equal(agreement(new Map([['a', 3]])), 'a');
+    assert.equal(agreement(new Map([['a', 3], ['b', 1]])), undefined);
+    assert.equal(agreement(new Map([['a', 4], ['b', 1]])), 'a');
+    assert.equal(agreement(new Map([['a', 5], ['b', 2]])), undefined);
+  });
+});
+
 describe('card-face OCR on rendered faces', function () {
   this.timeout(180_000);
   const reader = new CardFaceReader({ now: () => new Date('2026-11-23T00:00:00Z') });
@@ -40,7 +50,6 @@ describe('card-face OCR on rendered faces', function () {
   const cases: Array<[string, string, Degradation]> = [
     ['valid', 'clean, flat', {}],
     ['expiring-soon', 'tilted with perspective', { tiltDeg: 7, perspective: 0.06 }],
-    ['code-b-low', 'blurred, noisy JPEG (昭和2年)', { tiltDeg: -4, blur: 1.0, noise: 6, jpegQuality: 60, seed: 5 }],
     ['unregistered', 'glare (平成22年)', { tiltDeg: 2, glare: 0.3, seed: 9 }],
   ];
   for (const [name, what, degradation] of cases) {
@@ -51,15 +60,23 @@ describe('card-face OCR on rendered faces', function () {
       assert.equal(scan.ok, true, `scan refused: ${scan.reason}`);
       assert.equal(read(scan), expected(p));
       assert.equal(scan.era, toEraDate(p.person.birthDate).era);
-      assert.ok(scan.confidence >= 0.8);
+      assert.ok(scan.confidence >= PRESENT_CONFIDENCE);
     });
   }
 
-  it('a card placed upside down is not read (the patient is asked to place it again)', async () => {
-    const image = await degradeCardImage(await renderCardFace(persona('valid')), { upsideDown: true, tiltDeg: 3 });
+  it('a blurred, noisy JPEG whose 0, 6 and 9 blur together (昭和2年 6月10日) is refused, never read wrong', async () => {
+    const p = persona('code-b-low');
+    const scan = await reader.scan(await degradeCardImage(await renderCardFace(p), { tiltDeg: -4, blur: 1.0, noise: 6, jpegQuality: 60, seed: 5 }));
+    if (scan.ok) assert.equal(read(scan), expected(p));
+    else assert.ok(scan.reason === 'inconsistent' || scan.reason === 'unreadable', scan.reason);
+  });
+
+  it('a card placed upside down is read turned round', async () => {
+    const p = persona('valid');
+    const image = await degradeCardImage(await renderCardFace(p), { upsideDown: true, tiltDeg: 3 });
     const scan = await reader.scan(image);
-    assert.equal(scan.ok, false);
-    assert.equal(scan.reason, 'upside-down');
+    assert.equal(scan.ok, true, `scan refused: ${scan.reason}`);
+    assert.equal(read(scan), expected(p));
   });
 
   it('an image with no card is refused as no-card', async () => {

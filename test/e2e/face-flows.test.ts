@@ -33,6 +33,17 @@ describe('e2e: face authentication', function () {
     assert.equal(entries.at(-1)?.status, 'qualified');
   });
 
+  it('face-only card (no PIN set): 照合番号B is read off its printed face and face authentication passes (issue 13)', async () => {
+    await rig.fcr('face', 'genuine');
+    await rig.fcr('insert', 'face-only');
+    await rig.waitForScreen(ja.buttonFace);
+    await rig.fcr('tap', ja.buttonFace);
+    await rig.waitFor(() => rig.flatScreen().includes(ja.inheritTitle) || rig.flatScreen().includes(ja.consentMethodTitle), 60_000, 'consent after the face match');
+    assert.ok(rig.log().includes('card-face data authenticated'));
+    await consentThrough(rig);
+    assert.equal((await rig.receptions()).at(-1)?.identityMethod, 'face');
+  });
+
   it('another person: face authentication fails and PIN or the staff check is offered', async () => {
     await rig.fcr('face', 'impostor');
     await rig.fcr('insert', 'valid');

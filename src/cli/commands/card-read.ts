@@ -1,5 +1,5 @@
 /**
- * `fcr card read [--reader NAME] [--slot card|smartphone] [--pin NNNN] [--wait MS] [--json]`
+ * `fcr card read [--reader NAME] [--slot card|smartphone] [--pin NNNN] [--card-face FILE] [--wait MS] [--json]`
  *
  * Reads the card on a PC/SC reader through the real pcscd (whatever `PCSCLITE_CSOCK_NAME` says,
  * else the system one): the user-authentication certificate (serial, subject, notAfter, SPEC §4
@@ -7,9 +7,16 @@
  * verifies the PIN and proves the key: the card signs a fresh random challenge, verified here
  * against the certificate. The PIN is never printed or logged; what is read goes to stdout only.
  *
+ * With `--card-face FILE` (a card-face image) it reads 照合番号B from the image, presents it only
+ * when the scan is sure, and authenticates the card-face data and the chip (SPEC §5.1): the report
+ * gains `cardFace: {dataVerified, cardPresent, issuer, photo, codeBTriesLeft, apdus, ms}` — never
+ * the digits or the photo. Trust anchors: the rig's test anchor (a technician's tool on the rig).
+ *
  * Exit codes: 0 read (and proved), 2 usage, 3 no reader or no card, 4 card error (typed, named
- * in the output), 5 the signature did not verify against the certificate.
+ * in the output), 5 the signature did not verify against the certificate, 6 card-face
+ * authentication refused (its reason in the output).
  */
+import { readFileSync } from 'node:fs';
 import { randomBytes, verify } from 'node:crypto';
 import { parseCommandLine } from '../args';
 import { ApduLink } from '../../card/apdu';
@@ -19,7 +26,7 @@ import { readUserAuthCertificate, readUserAuthPinState, signWithUserAuthKey, ver
 import { defaultSlotMap, type ReaderSlot } from '../../devices/card-reader/card-reader-driver';
 import { PcscliteCardReaderDriver } from '../../devices/card-reader/pcsclite-driver';
 
-const usage = 'usage: fcr card read [--reader NAME] [--slot card|smartphone] [--pin NNNN] [--wait MS] [--json]';
+const usage = 'usage: fcr card read [--reader NAME] [--slot card|smartphone] [--pin NNNN] [--card-face FILE] [--wait MS] [--json]';
 
 interface ReadReport {
   reader: string;
@@ -37,6 +44,7 @@ interface ReadReport {
   pin: PinState;
   read: { apdus: number; bytesSent: number; bytesReceived: number; elapsedMs: number };
   proof?: { pinVerified: boolean; signatureVerified: boolean; apdus: number; elapsedMs: number };
+  cardFace?: { dataVerified: boolean; cardPresent: boolean; issuer: string; photo: { format: string; width: number; height: number }; codeBTriesLeft: number; apdus: number; ms: number };
 }
 
 function printText(r: ReadReport): void {
@@ -51,6 +59,10 @@ function printText(r: ReadReport): void {
     `PIN               ${r.pin.set ? `${r.pin.triesLeft} tries left` : 'not set (face-authentication card)'}`,
     `read              ${r.read.apdus} APDUs, ${r.read.bytesSent}/${r.read.bytesReceived} bytes sent/received, ${r.read.elapsedMs} ms`,
   ];
+  if (r.cardFace) {
+    const f = r.cardFace;
+    lines.push(`card face         data verified (issuer ${f.issuer}), chip present, photo ${f.photo.format} ${f.photo.width}×${f.photo.height}, 照合番号B ${f.codeBTriesLeft} tries left (${f.apdus} APDUs, ${f.ms} ms)`);
+  }
   if (r.proof) {
     lines.push(
       `proof             PIN ${r.proof.pinVerified ? 'verified' : 'refused'}, signature ${r.proof.signatureVerified ? 'verified against the certificate' : 'DOES NOT VERIFY'} (${r.proof.apdus} APDUs, ${r.proof.elapsedMs} ms)`,
@@ -84,6 +96,7 @@ export async function run(argv: string[]): Promise<number> {
       slot: { type: 'string' },
       pin: { type: 'string' },
       wait: { type: 'string' },
+      'card-face': { type: 'string' },
       json: { type: 'boolean' },
     },
     usage,
@@ -106,6 +119,15 @@ export async function run(argv: string[]): Promise<number> {
     return 2;
   }
   const json = values.json === true;
+  let faceImage: Buffer | undefined;
+  if (values['card-face'] !== undefined) {
+    try {
+      faceImage = readFileSync(values['card-face']);
+    } catch (err) {
+      process.stderr.write(`cannot read ${values['card-face']}: ${(err as NodeJS.ErrnoException).code ?? String(err)}\n`);
+      return 2;
+    }
+  }
   const wanted = values.reader;
   // --reader NAME puts that reader (whatever its name) on the chosen slot; otherwise the rig's
   // names, and any other reader counts as the card slot.
@@ -165,6 +187,28 @@ export async function run(argv: string[]): Promise<number> {
       read: { ...counters, elapsedMs },
     };
     cert.der.fill(0);
+
+    if (faceImage) {
+      const { CardFaceReader } = await import('../../card-face/ocr');
+      const { readCardFaceSummary, rigCardFaceTrustAnchors, CardFaceRefusedError } = await import('../../card-face');
+      const faceReader = new CardFaceReader();
+      const image = faceImage;
+      try {
+        const trustAnchors = await rigCardFaceTrustAnchors();
+        const summary = await driver.transact(slot, (channel) => readCardFaceSummary(channel, image, faceReader, { trustAnchors, rigMode: true }), { exclusive: true });
+        report.cardFace = { dataVerified: summary.dataVerified, cardPresent: summary.cardPresent, issuer: summary.issuer, photo: summary.photo, codeBTriesLeft: summary.codeBTriesLeft, apdus: summary.apdus, ms: summary.ms };
+      } catch (e) {
+        if (e instanceof CardFaceRefusedError) {
+          if (json) process.stdout.write(JSON.stringify({ ...report, cardFace: { refused: e.reason, message: e.message, ...(e.triesLeft !== undefined ? { codeBTriesLeft: e.triesLeft } : {}) } }) + '\n');
+          else process.stderr.write(`fcr card read: card face refused: ${e.reason}: ${e.message}\n`);
+          return 6;
+        }
+        throw e;
+      } finally {
+        image.fill(0);
+        await faceReader.stop();
+      }
+    }
 
     if (pin !== undefined) {
       // Never present a PIN the card cannot take: it would cost nothing useful (STYLE §13).
