@@ -62,11 +62,14 @@ export async function waitFor<T>(
   }
 }
 
-/** Settles as `promise` does, or rejects with `WaitTimeoutError` after `timeoutMs` (default 5000). */
-export function withTimeout<T>(promise: Promise<T>, options: Omit<WaitOptions, 'intervalMs'>): Promise<T> {
+/**
+ * Settles as `promise` does, or rejects with `WaitTimeoutError` after `timeoutMs` (default 5000);
+ * `describe()`, if given, adds what was seen by then to the failure message.
+ */
+export function withTimeout<T>(promise: Promise<T>, options: Omit<WaitOptions, 'intervalMs'> & { describe?: () => string }): Promise<T> {
   const timeoutMs = options.timeoutMs ?? 5000;
   return new Promise<T>((resolve, reject) => {
-    const timer = realSetTimeout(() => reject(new WaitTimeoutError(options.what, timeoutMs)), timeoutMs);
+    const timer = realSetTimeout(() => reject(new WaitTimeoutError(options.what, timeoutMs, options.describe?.())), timeoutMs);
     promise.then(
       (value) => {
         realClearTimeout(timer);
