@@ -14,6 +14,7 @@ import { startPcscd, type PcscdInstance } from '../../src/rig/pcscd-process';
 import type { RigCredentials } from '../../src/personas/credentials';
 import { testRigCredentials } from './rig-fixture';
 import { waitFor, withTimeout } from '../wait-for';
+import { waitForOpenscPresence } from './opensc-presence';
 import type { PersonaName } from '../../src/personas/catalogue';
 import { createPersonaCard, startCardEmulator, EmulatedCard, JpkiApplication, type CardFaults, type VpcdCardSocket } from '../../src/emulator';
 
@@ -44,17 +45,7 @@ describe('emulator through pcscd + vpcd, driven by OpenSC', function () {
     });
 
   /** Waits until `opensc-tool -l` shows the reader of `slot` with or without a card. */
-  async function waitForPresence(slot: 0 | 1, present: boolean): Promise<void> {
-    let last = '';
-    await waitFor(
-      async () => {
-        last = (await tool('opensc-tool', ['-l'])).stdout;
-        const line = last.split('\n').find((l) => l.startsWith(`${slot} `));
-        return line !== undefined && line.includes(present ? 'Yes' : 'No');
-      },
-      { what: `reader ${slot} to show the card ${present ? 'present' : 'absent'}`, timeoutMs: 15_000, intervalMs: 100, describe: () => last },
-    );
-  }
+  const waitForPresence = (slot: 0 | 1, present: boolean): Promise<void> => waitForOpenscPresence(pcscd.socketPath, slot, present);
 
   async function putCard(persona: PersonaName, faults?: CardFaults): Promise<EmulatedCard> {
     const card = createPersonaCard({ persona, credentials: creds, ...(faults ? { faults } : {}) });
