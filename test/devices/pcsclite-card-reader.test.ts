@@ -16,11 +16,12 @@ import {
 } from '../../src/card/jpki';
 import type { CardReaderEvent, ReaderSlot } from '../../src/devices/card-reader/card-reader-driver';
 import { PcscliteCardReaderDriver } from '../../src/devices/card-reader/pcsclite-driver';
-import { createPersonaCard, startCardEmulator, type CardFaults, type VpcdCardSocket } from '../../src/emulator/index';
+import { createPersonaCard, startCardEmulator, type CardFaults, type EmulatedCard, type VpcdCardSocket } from '../../src/emulator/index';
 import { personas, type PersonaName } from '../../src/personas/catalogue';
 import { loadRigCredentials, type RigCredentials } from '../../src/personas/credentials';
 import type { PcscdInstance } from '../../src/rig/pcscd-process';
 import { randomChannelId, startLinkedPcscd } from './pcsc-rig';
+import { waitFor } from '../wait-for';
 
 class EventLog {
   readonly events: CardReaderEvent[] = [];
@@ -49,6 +50,27 @@ class EventLog {
       });
     });
   }
+}
+
+/**
+ * Counts the reader's ATR requests to `card`: pcscd's vpcd driver asks for the ATR at each of its
+ * presence polls (~0.4 s apart; measured), so the count tells how often pcscd has looked. A test
+ * spy on the card's `atr`, which the vpcd link reads for each request (src/emulator/vpcd.ts).
+ */
+function countAtrRequests(card: EmulatedCard): { readonly count: number } {
+  const atr = card.atr;
+  let count = 0;
+  Object.defineProperty(card, 'atr', {
+    get: () => {
+      count += 1;
+      return atr;
+    },
+  });
+  return {
+    get count() {
+      return count;
+    },
+  };
 }
 
 const inserted = (slot: ReaderSlot) => (e: CardReaderEvent) => e.type === 'card-inserted' && e.slot === slot;
@@ -87,13 +109,15 @@ describe('PcscliteCardReaderDriver on pcscd + vpcd + the card emulator', functio
     await pcscd?.stop();
   });
 
-  async function place(slot: ReaderSlot, persona: PersonaName, options: { faults?: CardFaults; pin?: string } = {}): Promise<void> {
+  async function place(slot: ReaderSlot, persona: PersonaName, options: { faults?: CardFaults; pin?: string } = {}): Promise<EmulatedCard> {
     const socket = sockets[slot];
     assert.ok(socket);
     if (socket.card) await take(slot);
     const seen = log.next(`card-inserted ${slot}`, inserted(slot));
-    await socket.insert(createPersonaCard({ persona, credentials, ...options }));
+    const card = createPersonaCard({ persona, credentials, ...options });
+    await socket.insert(card);
     await seen;
+    return card;
   }
 
   async function take(slot: ReaderSlot): Promise<void> {
@@ -176,7 +200,8 @@ describe('PcscliteCardReaderDriver on pcscd + vpcd + the card emulator', functio
   });
 
   it('an exclusive transaction resets the card: the verified PIN does not outlive it', async () => {
-    await place('card', 'valid');
+    const card = await place('card', 'valid');
+    const polls = countAtrRequests(card);
     const sign = (ch: Parameters<typeof signWithUserAuthKey>[0]) => signWithUserAuthKey(ch, { data: Buffer.from('c'), hash: 'sha256' });
     // Shared access leaves the card as it is: a verified PIN would stay usable by anyone.
     await driver.transact('card', (ch) => verifyUserAuthPin(ch, '1234'));
@@ -184,7 +209,11 @@ describe('PcscliteCardReaderDriver on pcscd + vpcd + the card emulator', functio
     const before = log.events.length;
     await driver.transact('card', (ch) => verifyUserAuthPin(ch, '1234'), { exclusive: true });
     await assert.rejects(driver.transact('card', sign), SecurityStatusError);
-    await new Promise((r) => setTimeout(r, 700)); // pcscd's next polls after the reset
+    // The reset is done (this transaction queued behind it). Wait for two of pcscd's presence
+    // polls after it: its poll thread publishes a poll's finding before it starts the next one,
+    // so by the second, a reset taken for a removal would already have reached the driver.
+    const since = polls.count;
+    await waitFor(() => polls.count >= since + 2, { what: "pcscd's second presence poll after the reset", describe: () => `${polls.count - since} polls` });
     assert.deepEqual(log.events.slice(before), [], 'a reset is not a removal: no card events');
     await take('card');
   });

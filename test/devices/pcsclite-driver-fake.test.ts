@@ -5,10 +5,11 @@
  */
 import assert from 'node:assert/strict';
 import { EventEmitter } from 'node:events';
-import { setTimeout as sleep } from 'node:timers/promises';
+import FakeTimers from '@sinonjs/fake-timers';
 import { CardNotRespondingError, CardRemovedError, NoCardError, ReaderUnavailableError } from '../../src/card/errors';
 import type { CardReaderEvent } from '../../src/devices/card-reader/card-reader-driver';
 import { PcscliteCardReaderDriver, pcscErrorCode, type PcscContext, type PcscReader } from '../../src/devices/card-reader/pcsclite-driver';
+import { withTimeout } from '../wait-for';
 
 const PRESENT = 0x20;
 const EMPTY = 0x10;
@@ -120,22 +121,31 @@ describe('PcscliteCardReaderDriver (scripted pcsclite)', () => {
   });
 
   it('a reader unplugged mid-transaction: CardRemovedError at once, card and reader reported gone', async () => {
-    const { driver, events, addReader } = setup();
-    await driver.start();
-    const r = addReader('Virtual PCD 00 00');
-    r.status(PRESENT | 0x10000, ATR);
-    r.onTransmit = () => undefined; // the answer never comes
-    const tx = driver.transact('card', (ch) => ch.transmit(Buffer.from('00B0000004', 'hex')), { apduTimeoutMs: 10_000 });
-    await sleep(20);
-    r.emit('end');
-    await assert.rejects(tx, CardRemovedError);
-    assert.deepEqual(types(events).slice(-2), ['card-removed:card', 'reader-removed:card']);
-    // The APDU in flight was released too, so the queue does not wait for the 10 s limit.
-    const next = driver.transact('card', () => Promise.resolve(1));
-    const raced = await Promise.race([next.then(() => 'ran', () => 'rejected'), sleep(1000).then(() => 'still queued')]);
-    assert.equal(raced, 'rejected');
-    await assert.rejects(next, NoCardError);
-    await driver.stop();
+    // Fake setTimeout: the APDU's 10 s limit cannot expire during this test, so anything that
+    // settles below settled without it. (setImmediate stays real: the fake reader answers on it.)
+    const clock = FakeTimers.install({ toFake: ['setTimeout', 'clearTimeout'] });
+    try {
+      const { driver, events, addReader } = setup();
+      await driver.start();
+      const r = addReader('Virtual PCD 00 00');
+      r.status(PRESENT | 0x10000, ATR);
+      let inFlight!: () => void;
+      const reached = new Promise<void>((resolve) => (inFlight = resolve));
+      r.onTransmit = () => inFlight(); // the APDU reaches the reader; the answer never comes
+      const tx = driver.transact('card', (ch) => ch.transmit(Buffer.from('00B0000004', 'hex')), { apduTimeoutMs: 10_000 });
+      await withTimeout(reached, { what: 'the APDU to reach the reader' });
+      r.emit('end');
+      await assert.rejects(withTimeout(tx, { what: 'the transaction in flight to end when its reader went' }), CardRemovedError);
+      assert.deepEqual(types(events).slice(-2), ['card-removed:card', 'reader-removed:card']);
+      // The APDU in flight was released too, so the queue does not wait for the 10 s limit (the
+      // clock is fake: only a release can let the next transaction run).
+      const next = driver.transact('card', () => Promise.resolve(1));
+      await assert.rejects(withTimeout(next, { what: 'the next transaction to run (still queued behind the dead APDU?)' }), NoCardError);
+      assert.equal(clock.now, 0, 'no time passed on the fake clock');
+      await driver.stop();
+    } finally {
+      clock.uninstall();
+    }
   });
 
   it('maps PC/SC codes: removed → CardRemovedError, unresponsive → CardNotRespondingError, timeout → CardNotRespondingError', async () => {
@@ -181,20 +191,33 @@ describe('PcscliteCardReaderDriver (scripted pcsclite)', () => {
     await driver.stop();
   });
 
-  it('keeps retrying while pcscd is unreachable, and recovers after the context dies', async () => {
-    const { driver, events, contexts, addReader } = setup({ failContexts: 3 });
-    await driver.start();
-    assert.equal(events[0]?.type, 'driver-error');
-    for (let i = 0; i < 100 && contexts.length === 0; i++) await sleep(10);
-    assert.equal(contexts.length, 1, 'context created after three failures');
-    const r = addReader('Virtual PCD 00 00');
-    r.status(PRESENT | 0x10000, ATR);
-    contexts[0]?.emit('error', new Error('SCardGetStatusChange error: RPC transport error.(0x80100013)'));
-    assert.deepEqual(types(events).slice(-3), ['card-removed:card', 'reader-removed:card', 'driver-error']);
-    assert.ok(r.closed && contexts[0]?.closed, 'old reader and context closed');
-    for (let i = 0; i < 100 && contexts.length === 1; i++) await sleep(10);
-    assert.equal(contexts.length, 2, 'a new context');
-    await driver.stop();
-    await assert.rejects(driver.transact('card', () => Promise.resolve(1)), ReaderUnavailableError);
+  it('keeps retrying while pcscd is unreachable, with a doubling back-off, and recovers after the context dies', async () => {
+    // The back-off runs on timers (node:timers/promises, which the fake clock also replaces).
+    const clock = FakeTimers.install({ toFake: ['setTimeout', 'clearTimeout'] });
+    try {
+      const { driver, events, contexts, addReader } = setup({ failContexts: 3 });
+      await driver.start();
+      assert.equal(events[0]?.type, 'driver-error');
+      // setup(): back-off 10 ms doubling to at most 40 ms. Failure 1 at start, failure 2 at 10 ms,
+      // failure 3 at 10 + 20 ms, success at 10 + 20 + 40 ms — not a moment before.
+      await clock.tickAsync(69);
+      assert.equal(contexts.length, 0, 'no context before 70 ms of back-off');
+      await clock.tickAsync(1);
+      assert.equal(contexts.length, 1, 'context created after three failures');
+      const r = addReader('Virtual PCD 00 00');
+      r.status(PRESENT | 0x10000, ATR);
+      contexts[0]?.emit('error', new Error('SCardGetStatusChange error: RPC transport error.(0x80100013)'));
+      assert.deepEqual(types(events).slice(-3), ['card-removed:card', 'reader-removed:card', 'driver-error']);
+      assert.ok(r.closed && contexts[0]?.closed, 'old reader and context closed');
+      // A new loss starts the back-off from its first delay again.
+      await clock.tickAsync(9);
+      assert.equal(contexts.length, 1, 'not before the first back-off delay');
+      await clock.tickAsync(1);
+      assert.equal(contexts.length, 2, 'a new context');
+      await driver.stop();
+      await assert.rejects(driver.transact('card', () => Promise.resolve(1)), ReaderUnavailableError);
+    } finally {
+      clock.uninstall();
+    }
   });
 });

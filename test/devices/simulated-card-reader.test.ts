@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { setTimeout as sleep } from 'node:timers/promises';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { ApduLink } from '../../src/card/apdu';
 import { CardNotRespondingError, CardRemovedError, NoCardError, ReaderUnavailableError } from '../../src/card/errors';
 import { readUserAuthCertificate, readUserAuthPinTriesLeft, verifyUserAuthPin } from '../../src/card/jpki';
@@ -107,17 +107,25 @@ describe('SimulatedCardReaderDriver', () => {
     await driver.start();
     driver.insert('card', new FakeJpkiCard(keys));
     const order: string[] = [];
+    // `a` holds the reader until the test lets it go, so "b and c wait for a" is checked while a
+    // is provably still running, not after some time that is hoped to be long enough.
+    let releaseA!: () => void;
+    const aHeld = new Promise<void>((resolve) => (releaseA = resolve));
     const a = driver.transact('card', async () => {
       order.push('a-start');
-      await sleep(20);
+      await aHeld;
       order.push('a-end');
     });
     const b = driver.transact('smartphone', () => Promise.resolve(order.push('b')));
     const c = driver.transact('card', async () => {
       order.push('c-start');
-      await sleep(1);
+      await nextTurn(); // c too spans an event-loop turn
       order.push('c-end');
     });
+    // The queue is a promise chain: one event-loop turn runs every continuation that is ready.
+    await nextTurn();
+    assert.deepEqual(order, ['a-start'], 'b and c wait while a runs');
+    releaseA();
     await a;
     await assert.rejects(b, NoCardError);
     await c;

@@ -11,6 +11,7 @@ import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { ja } from '../../src/ui/text/ja';
 import { displayWidth } from '../../src/ui/panel/display-width';
+import { waitFor } from '../wait-for';
 
 const execFileAsync = promisify(execFile);
 const repo = resolve(__dirname, '../..');
@@ -138,19 +139,18 @@ export class RigUnderTmux {
     await this.waitFor(() => this.flatScreen().includes(text), timeoutMs, `「${text}」 on the panel`);
   }
 
+  /** The shared bounded poll (test/wait-for.ts); a timeout shows the panel and the log's tail. */
   async waitFor(cond: () => boolean, timeoutMs: number, what: string): Promise<void> {
-    const end = Date.now() + timeoutMs;
-    while (Date.now() < end) {
-      if (cond()) return;
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    let screen = '';
-    try {
-      screen = this.capture();
-    } catch {
-      screen = '(no tmux session)';
-    }
-    throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}\n--- screen ---\n${screen}\n--- service log (tail) ---\n${this.logTail()}`);
+    const describe = (): string => {
+      let screen = '';
+      try {
+        screen = this.capture();
+      } catch {
+        screen = '(no tmux session)';
+      }
+      return `--- screen ---\n${screen}\n--- service log (tail) ---\n${this.logTail()}`;
+    };
+    await waitFor(cond, { what, timeoutMs, intervalMs: 100, describe });
   }
 
   logTail(lines = 30): string {

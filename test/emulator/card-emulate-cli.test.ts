@@ -5,9 +5,23 @@ import { promisify } from 'node:util';
 import { startPcscd, type PcscdInstance } from '../../src/rig/pcscd-process';
 import { testRigCredentials, testRigDir } from './rig-fixture';
 import { parseEmulateArgs, parseFaults, UsageError } from '../../src/cli/commands/card-emulate';
+import { waitFor, withTimeout } from '../wait-for';
+import { waitForOpenscPresence } from './opensc-presence';
 
 const execFileAsync = promisify(execFile);
 const repo = resolve(__dirname, '../..');
+
+/** Waits for `seen()` on a child's output; fails at once, with its stderr, if the child exits. */
+async function waitForOutput(child: ChildProcess, seen: () => boolean, what: string, stderr: () => string, timeoutMs = 60_000): Promise<void> {
+  await waitFor(
+    () => {
+      if (seen()) return true;
+      if (child.exitCode !== null) throw new Error(`fcr card emulate exited ${child.exitCode} before ${what}:\n${stderr()}`);
+      return false;
+    },
+    { what: `fcr card emulate: ${what}`, timeoutMs, intervalMs: 50, describe: stderr },
+  );
+}
 
 describe('fcr card emulate', function () {
   this.timeout(120_000);
@@ -70,9 +84,10 @@ describe('fcr card emulate', function () {
       child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
       child.stderr?.on('data', (d: Buffer) => (err += d.toString()));
       const exited = new Promise<number | null>((r) => child?.once('exit', (code) => r(code)));
-      for (let i = 0; i < 600 && !out.includes('\n'); i++) await new Promise((r) => setTimeout(r, 100));
+      await waitForOutput(child, () => out.includes('\n'), 'its line on stdout', () => err);
       assert.match(out, /^card valid on the reader \(vpcd 127\.0\.0\.1:\d+, slot 0\)\n$/);
-      await new Promise((r) => setTimeout(r, 700));
+      // Connected to vpcd is not yet seen by pcscd: wait for the card to show on the reader.
+      await waitForOpenscPresence(pcscd.socketPath, 0, true);
       const env = { ...process.env, PCSCLITE_CSOCK_NAME: pcscd.socketPath };
       const r = await execFileAsync('opensc-tool', ['-n'], { env });
       assert.match(r.stdout, /^jpki$/m);
@@ -80,7 +95,7 @@ describe('fcr card emulate', function () {
       const aps = await execFileAsync('opensc-tool', ['-c', 'jpki', '-s', '00A4040C0AD3921000310001010402', '-s', '00A4040C0AD3921000310001010408'], { env });
       assert.equal((aps.stdout.match(/SW1=0x90, SW2=0x00/g) ?? []).length, 2, aps.stdout);
       child.kill('SIGTERM');
-      assert.equal(await exited, 0);
+      assert.equal(await withTimeout(exited, { what: 'fcr card emulate to exit on SIGTERM' }), 0);
       assert.doesNotMatch(out + err, /8642/);
       child = undefined;
     });
@@ -96,16 +111,16 @@ describe('fcr card emulate', function () {
       child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
       child.stderr?.on('data', (d: Buffer) => (err += d.toString()));
       const exited = new Promise<number | null>((r) => child?.once('exit', (code) => r(code)));
-      for (let i = 0; i < 600 && !err.includes('waiting'); i++) await new Promise((r) => setTimeout(r, 100));
+      await waitForOutput(child, () => err.includes('waiting'), 'its "waiting" line on stderr', () => err);
       assert.match(err, /waiting for pcscd's vpcd reader/);
       assert.equal(out, '');
       const late = await startPcscd({ channelId });
       try {
-        for (let i = 0; i < 100 && !out.includes('\n'); i++) await new Promise((r) => setTimeout(r, 100));
+        await waitForOutput(child, () => out.includes('\n'), 'its line on stdout once pcscd is up', () => err, 10_000);
         assert.match(out, /^card iphone on the reader \(vpcd 127\.0\.0\.1:\d+, slot 1\)\n$/);
       } finally {
         child.kill('SIGINT');
-        assert.equal(await exited, 0);
+        assert.equal(await withTimeout(exited, { what: 'fcr card emulate to exit on SIGINT' }), 0);
         child = undefined;
         await late.stop();
       }

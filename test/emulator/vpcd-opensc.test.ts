@@ -13,6 +13,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { startPcscd, type PcscdInstance } from '../../src/rig/pcscd-process';
 import type { RigCredentials } from '../../src/personas/credentials';
 import { testRigCredentials } from './rig-fixture';
+import { waitFor, withTimeout } from '../wait-for';
+import { waitForOpenscPresence } from './opensc-presence';
 import type { PersonaName } from '../../src/personas/catalogue';
 import { createPersonaCard, startCardEmulator, EmulatedCard, JpkiApplication, type CardFaults, type VpcdCardSocket } from '../../src/emulator';
 
@@ -43,15 +45,7 @@ describe('emulator through pcscd + vpcd, driven by OpenSC', function () {
     });
 
   /** Waits until `opensc-tool -l` shows the reader of `slot` with or without a card. */
-  async function waitForPresence(slot: 0 | 1, present: boolean): Promise<void> {
-    for (let i = 0; i < 100; i++) {
-      const r = await tool('opensc-tool', ['-l']);
-      const line = r.stdout.split('\n').find((l) => l.startsWith(`${slot} `));
-      if (line && line.includes(present ? 'Yes' : 'No')) return;
-      await sleep(100);
-    }
-    throw new Error(`reader ${slot} never showed card ${present ? 'present' : 'absent'}`);
-  }
+  const waitForPresence = (slot: 0 | 1, present: boolean): Promise<void> => waitForOpenscPresence(pcscd.socketPath, slot, present);
 
   async function putCard(persona: PersonaName, faults?: CardFaults): Promise<EmulatedCard> {
     const card = createPersonaCard({ persona, credentials: creds, ...(faults ? { faults } : {}) });
@@ -184,16 +178,20 @@ describe('emulator through pcscd + vpcd, driven by OpenSC', function () {
   });
 
   it('fault noAnswer: the APDU hangs until the card is removed, then the reader gets an error', async () => {
-    await putCard('valid', { noAnswer: true });
+    const card = await putCard('valid', { noAnswer: true });
     const child = spawn('opensc-tool', ['-c', 'jpki', '-s', SELECT_JPKI], { env: { ...process.env, PCSCLITE_CSOCK_NAME: pcscd.socketPath } });
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
-    await sleep(1500);
+    const received = card.apduCount;
+    await waitFor(() => card.apduCount > received, { what: 'the APDU to reach the mute card', timeoutMs: 15_000 });
+    // "Hangs" is a negative: nothing the reader side does can say it never will answer, so this
+    // one bounded hold stays — after the APDU is provably at the card, not instead of that.
+    await sleep(500);
     assert.equal(child.exitCode, null, 'still waiting for an answer');
     assert.doesNotMatch(out, /Received/);
     await slot0.remove();
-    const code = await exited;
+    const code = await withTimeout(exited, { what: 'opensc-tool to give up once the card is removed', timeoutMs: 15_000 });
     assert.notEqual(code, 0);
     assert.doesNotMatch(out, /Received/);
   });
@@ -229,8 +227,7 @@ describe('emulator through pcscd + vpcd, driven by OpenSC', function () {
     const channelId = pcscd.vpcdPorts[0];
     await pcscd.stop();
     pcscd = await startPcscd({ channelId });
-    for (let i = 0; i < 100 && reconnected === 0; i++) await sleep(100);
-    assert.ok(reconnected >= 1, 'the card connected again');
+    await waitFor(() => reconnected >= 1, { what: 'the card to connect again to the restarted pcscd', timeoutMs: 10_000 });
     await waitForPresence(0, true);
     const r = await tool('opensc-tool', ['-n']);
     assert.match(r.stdout, /^jpki$/m);

@@ -91,18 +91,22 @@ describe('runFaceAttempt', () => {
     const crashed = await runFaceAttempt({ camera: cam, verifier: new ScriptedVerifier([new FaceWorkerCrashedError('face verification', 70)]) });
     assert.deepEqual([crashed.outcome, crashed.error], ['error', 'FaceWorkerCrashedError']);
 
+    // A camera with no frames: the attempt is waiting for its first frame as soon as it has
+    // started (it subscribes before its first await), so fail and abort land during the wait —
+    // no timer that hopes the attempt has got there.
     await cam.stop();
     cam = new SimulatedCamera();
     cam.start();
-    setTimeout(() => cam.fail(), 20);
-    const failed = await runFaceAttempt({ camera: cam, verifier: new ScriptedVerifier([]) });
-    assert.equal(failed.outcome, 'camera-failed');
+    const failing = runFaceAttempt({ camera: cam, verifier: new ScriptedVerifier([]) });
+    cam.fail();
+    assert.equal((await failing).outcome, 'camera-failed');
 
     cam = new SimulatedCamera();
     cam.start();
     const ac = new AbortController();
-    setTimeout(() => ac.abort(), 20);
-    const aborted = await runFaceAttempt({ camera: cam, verifier: new ScriptedVerifier([]), signal: ac.signal });
+    const aborting = runFaceAttempt({ camera: cam, verifier: new ScriptedVerifier([]), signal: ac.signal });
+    ac.abort();
+    const aborted = await aborting;
     assert.equal(aborted.outcome, 'aborted');
   });
 

@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { startPcscd } from '../../src/rig/pcscd-process';
+import { waitFor } from '../wait-for';
 
 /** Alive = exists and is not a zombie waiting for a reaper. */
 function alive(pid: number): boolean {
@@ -40,8 +41,8 @@ describe('rig: private pcscd', () => {
       startPcscd().then((p) => { console.log(JSON.stringify({ pid: p.pid, port: p.vpcdPorts[0] })); process.exit(0); });`;
     const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', '-e', script], { encoding: 'utf8' });
     const { pid, port } = JSON.parse(stdout.trim()) as { pid: number; port: number };
-    for (let i = 0; i < 40 && alive(pid); i++) await new Promise((r) => setTimeout(r, 50));
-    assert.equal(alive(pid), false, `pcscd ${pid} still running`);
+    // The starting process kills its daemons as it exits; the kill lands a moment later: wait for it.
+    await waitFor(() => !alive(pid), { what: `pcscd ${pid} to exit after its parent did`, timeoutMs: 5000, intervalMs: 50 });
     assert.equal(await portOpen(port), false);
   });
 });

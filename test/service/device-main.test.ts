@@ -14,6 +14,7 @@ import { loadRigCredentials } from '../../src/personas/credentials';
 import { startPcscd } from '../../src/rig/pcscd-process';
 import { startPtyPair } from '../../src/rig/pty-pair';
 import { createPersonaCard, startCardEmulator } from '../../src/emulator';
+import { waitFor, withTimeout } from '../wait-for';
 
 const fcr = resolve(__dirname, '../../bin/fcr.js');
 
@@ -83,13 +84,15 @@ describe('fcr service run (the device entry point)', function () {
       let stderr = '';
       child.stderr.setEncoding('utf8');
       child.stderr.on('data', (d: string) => (stderr += d));
-      const waitLog = async (re: RegExp) => {
-        const end = Date.now() + 40_000;
-        while (!re.test(stderr)) {
-          if (Date.now() > end || child.exitCode !== null) throw new Error(`no ${re} in:\n${stderr}`);
-          await new Promise((r) => setTimeout(r, 100));
-        }
-      };
+      const waitLog = (re: RegExp) =>
+        waitFor(
+          () => {
+            if (re.test(stderr)) return true;
+            if (child.exitCode !== null) throw new Error(`service exited ${child.exitCode} before logging ${re}:\n${stderr}`);
+            return false;
+          },
+          { what: `${re} in the service log`, timeoutMs: 40_000, intervalMs: 100, describe: () => stderr },
+        );
       await waitLog(/reader service ready/);
       await link.insert(createPersonaCard({ persona: 'revoked', credentials }));
       // Revocation comes from the backend's certificate check, over mutual TLS.
@@ -99,7 +102,7 @@ describe('fcr service run (the device entry point)', function () {
       assert.match(answer.stdout, /errors: certificate-revoked=1/);
       const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
       child.kill('SIGTERM');
-      assert.equal(await exited, 0);
+      assert.equal(await withTimeout(exited, { what: 'the service to exit on SIGTERM', timeoutMs: 20_000 }), 0);
       assert.ok(!stderr.includes('1234'));
     } finally {
       await link.stop();

@@ -23,10 +23,13 @@ import type { FaceVerifier, VerifyResult } from '../../src/face/verifier';
 class FakeVerifier implements FaceVerifier {
   enrolled = 0;
   answer: VerifyResult = { outcome: 'match', score: 0.8 };
+  /** Called at each verify: the face attempt is under way then. */
+  onVerify: (() => void) | undefined;
   async enrolCardPhoto(): Promise<void> {
     this.enrolled++;
   }
   async verify(): Promise<VerifyResult> {
+    this.onVerify?.();
     return this.answer;
   }
   async close(): Promise<void> {}
@@ -113,9 +116,13 @@ describe('face port: card-face unlock then matching', function () {
     const t = await setup('valid');
     await t.adapter.startCamera();
     t.verifier.answer = { outcome: 'rejected', hint: 'move-closer' };
-    const pending = t.adapter.match();
-    setTimeout(() => t.camera.fail(), 300);
-    const r = await pending;
+    // Fail the camera once the attempt is under way (a frame was judged), on the next event-loop
+    // turn: by then the attempt has taken the answer and waits for its next frame.
+    t.verifier.onVerify = () => {
+      t.verifier.onVerify = undefined;
+      setImmediate(() => t.camera.fail());
+    };
+    const r = await t.adapter.match();
     assert.equal(r.cameraFailed, true, JSON.stringify(r));
   });
 });

@@ -5,14 +5,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CameraFailedError, FfmpegCamera, SimulatedCamera, type RgbFrame } from '../../../src/devices/camera';
 import { rigCameraSource } from '../../../src/personas/face-images';
+import { waitFor } from '../../wait-for';
 
-/** Resolves when `pred` holds, polling; rejects with what was awaited after `ms`. */
+/** Resolves when `pred` holds (the shared bounded poll); rejects with what was awaited after `ms`. */
 async function until(what: string, pred: () => boolean, ms = 15_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!pred()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
+  await waitFor(pred, { what, timeoutMs: ms, intervalMs: 20 });
 }
 
 describe('FfmpegCamera (real ffmpeg)', function () {

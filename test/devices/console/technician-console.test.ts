@@ -8,6 +8,7 @@ import { ReadlineParser } from '@serialport/parser-readline';
 import { openSerialConsole, TechnicianShell, type ConsoleBackend } from '../../../src/devices/console/technician-console';
 import { startPtyPair } from '../../../src/rig/pty-pair';
 import { silentLogger } from '../../../src/log/logger';
+import { withTimeout } from '../../wait-for';
 
 const backend: ConsoleBackend = {
   status: () => ({ screen: 'method', cardPresent: true, phonePresent: false, backendCircuit: 'closed', faceAvailable: false, facility: '○○○○病院', mode: 'standard', uptimeSeconds: 42 }),
@@ -33,17 +34,20 @@ describe('technician console', () => {
     await new Promise<void>((res, rej) => terminal.open((e) => (e ? rej(e) : res())));
     try {
       const lines = terminal.pipe(new ReadlineParser({ delimiter: '\r\n' }));
-      const received: string[] = [];
-      lines.on('data', (l: string) => received.push(l));
-      const ask = async (cmd: string): Promise<string[]> => {
-        const from = received.length;
+      // Listen before writing; the answer is complete at its `ok` or `error` line.
+      const ask = (cmd: string): Promise<string[]> => {
+        const answer: string[] = [];
+        const complete = new Promise<string[]>((resolve) => {
+          const onLine = (l: string): void => {
+            answer.push(l);
+            if (l !== 'ok' && !l.startsWith('error')) return;
+            lines.off('data', onLine);
+            resolve(answer);
+          };
+          lines.on('data', onLine);
+        });
         terminal.write(cmd + '\r\n');
-        const end = Date.now() + 5000;
-        while (!received.slice(from).some((l) => l === 'ok' || l.startsWith('error'))) {
-          if (Date.now() > end) throw new Error(`no answer to ${cmd}: ${JSON.stringify(received.slice(from))}`);
-          await new Promise((r) => setTimeout(r, 20));
-        }
-        return received.slice(from);
+        return withTimeout(complete, { what: `the answer to ${cmd}`, describe: () => `received so far: ${JSON.stringify(answer)}` });
       };
       assert.deepEqual(await ask('version'), ['face-card-reader 0.1.0', 'ok']);
       const status = await ask('status');

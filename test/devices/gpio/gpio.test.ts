@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import FakeTimers from '@sinonjs/fake-timers';
 import { GpioIndicators, LED_LEVELS } from '../../../src/devices/gpio/gpio';
 import { loadPinMap, PinMapError } from '../../../src/devices/gpio/pin-map';
 import { SimulatedGpioChip } from '../../../src/devices/gpio/simulated-gpio';
@@ -54,14 +55,23 @@ describe('GPIO indicators', () => {
     gpio.close();
   });
 
-  it('turns the buzzer on and off for a beep and ends silent', async () => {
+  it('turns the buzzer on and off for a beep and ends silent', () => {
+    // The beep pattern runs on timers: a fake clock plays it out instead of waiting for it.
+    const clock = FakeTimers.install({ toFake: ['setTimeout', 'clearTimeout'] });
     const chip = new SimulatedGpioChip();
     const gpio = new GpioIndicators(pins, chip.lineFactory);
-    gpio.beep('success');
-    await new Promise((r) => setTimeout(r, 450));
-    const buzz = chip.history.filter((h) => h.pin === pins.buzzer).map((h) => h.value);
-    assert.deepEqual(buzz, [1, 0, 1, 0]);
-    assert.equal(chip.levels.get(pins.buzzer), 0);
-    gpio.close();
+    try {
+      const buzz = (): number[] => chip.history.filter((h) => h.pin === pins.buzzer).map((h) => h.value);
+      gpio.beep('success');
+      assert.deepEqual(buzz(), [1], 'sounding at once');
+      assert.ok(clock.countTimers() > 0, 'the rest of the pattern is still to come');
+      clock.runAll();
+      assert.deepEqual(buzz(), [1, 0, 1, 0]);
+      assert.equal(chip.levels.get(pins.buzzer), 0);
+      assert.equal(clock.countTimers(), 0, 'nothing left scheduled once silent');
+    } finally {
+      gpio.close();
+      clock.uninstall();
+    }
   });
 });
