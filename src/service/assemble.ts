@@ -15,6 +15,7 @@ import { BackendAdapter } from './adapters/backend-adapter';
 import { staffPasscodeFromConfig } from './adapters/staff-passcode';
 import type { FacePort } from './ports';
 import { ReaderService } from './reader-service';
+import type { DeviceStateStore } from './device-state-store';
 
 export interface ReaderAssembly {
   config: FacilityConfig;
@@ -30,6 +31,8 @@ export interface ReaderAssembly {
   indicators: ReaderIndicators;
   log: Logger;
   clock?: () => number;
+  /** The durable lockout and counters (issue 11 item 5). */
+  deviceState?: DeviceStateStore;
 }
 
 export function assembleReaderService(a: ReaderAssembly): { service: ReaderService; memory: SessionMemory } {
@@ -64,6 +67,7 @@ export function assembleReaderService(a: ReaderAssembly): { service: ReaderServi
     indicators: a.indicators,
     log: a.log.child('session'),
     ...(a.clock ? { clock: a.clock } : {}),
+    ...(a.deviceState ? { deviceState: a.deviceState } : {}),
   });
   return { service, memory };
 }

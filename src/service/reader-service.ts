@@ -17,6 +17,7 @@ import type { PanelDriver, PanelInput } from '../ui/panel/panel-driver';
 import type { ReaderIndicators } from '../devices/gpio/gpio';
 import type { CardPort, FacePort, QualificationPort, StaffPasscodePort } from './ports';
 import { DailyCounters } from './daily-counters';
+import { staffLockoutChanged, staffLockoutOf, type DeviceStateStore } from './device-state-store';
 
 export interface ReaderServiceDeps {
   config: FacilityConfig;
@@ -28,6 +29,8 @@ export interface ReaderServiceDeps {
   indicators: ReaderIndicators;
   log: Logger;
   clock?: () => number;
+  /** Durable lockout and counters (issue 11 item 5); absent: RAM only (unit tests). */
+  deviceState?: DeviceStateStore;
 }
 
 export class ReaderService {
@@ -45,6 +48,16 @@ export class ReaderService {
   constructor(private readonly deps: ReaderServiceDeps) {
     this.clock = deps.clock ?? Date.now;
     this.state = initialSession(deps.config);
+    if (deps.deviceState) {
+      const loaded = deps.deviceState.load();
+      Object.assign(this.state.device, loaded.state.staff);
+      this.counters.restore(loaded.state.counters);
+    }
+  }
+
+  /** Writes the lockout and counters to the state file (after a lockout change or a session's end). */
+  private saveDeviceState(): void {
+    this.deps.deviceState?.save({ staff: staffLockoutOf(this.state.device), counters: this.counters.snapshot() });
   }
 
   /** Subscribes to the devices and shows the idle screen. */
@@ -101,7 +114,9 @@ export class ReaderService {
       while (this.queue.length > 0) {
         const next = this.queue.shift()!;
         const { state, effects } = step(this.state, next, this.clock());
+        const lockoutChanged = staffLockoutChanged(this.state.device, state.device);
         this.state = state;
+        if (lockoutChanged) this.saveDeviceState();
         for (const effect of effects) this.perform(effect);
       }
     } finally {
@@ -248,6 +263,7 @@ export class ReaderService {
       }
       case 'record-result':
         this.counters.record(effect.outcome, this.clock());
+        this.saveDeviceState();
         log.info(`session ended method=${effect.outcome.method} status=${effect.outcome.status}${effect.outcome.error ? ` error=${effect.outcome.error.kind}` : ''}`);
         return;
       default: {

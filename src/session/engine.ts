@@ -1072,6 +1072,7 @@ function onEvent(t: Step, event: SessionEvent): void {
       if (event.ok) {
         t.device.staffFailures = 0;
         t.device.staffNextAttemptAt = 0;
+        t.device.staffLockoutLevel = 0;
         t.data.staffAuthenticated = true;
         t.log('info', 'staff-passcode-ok');
         t.go({ name: 'staff-confirm', returnTo: phase.returnTo });
@@ -1080,7 +1081,8 @@ function onEvent(t: Step, event: SessionEvent): void {
       t.device.staffFailures += 1;
       t.log('warn', 'staff-passcode-wrong', { failures: t.device.staffFailures });
       if (t.device.staffFailures >= t.config.staff.maxFailures) {
-        t.device.staffLockedUntil = t.now + t.config.staff.lockoutMs;
+        t.device.staffLockedUntil = t.now + staffLockoutPeriod(t.config.staff.lockoutMs, t.device.staffLockoutLevel);
+        t.device.staffLockoutLevel += 1;
         t.device.staffFailures = 0;
         t.device.staffNextAttemptAt = 0;
         t.go({ name: 'staff-locked', returnTo: phase.returnTo });
@@ -1094,6 +1096,14 @@ function onEvent(t: Step, event: SessionEvent): void {
       t.log('warn', 'unknown-event', { event: String((never as { type?: unknown }).type) });
     }
   }
+}
+
+/** The longest staff passcode lockout, however often it escalated (issue 11 item 5). */
+export const MAX_STAFF_LOCKOUT_MS = 24 * 3_600_000;
+
+/** Each lockout since the last correct passcode doubles the configured period, capped at 24 h. */
+export function staffLockoutPeriod(lockoutMs: number, level: number): number {
+  return Math.min(lockoutMs * 2 ** Math.min(level, 32), MAX_STAFF_LOCKOUT_MS);
 }
 
 /**
