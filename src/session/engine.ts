@@ -16,6 +16,7 @@ import { BUTTON, PIN_LENGTH, renderScreen, type ScreenRequest } from '../ui/text
 import type { ConsentRecord, FailureCause, IdentityMethod, LedPattern, SessionEffect, SessionOutcome, StaffFallback } from './effects';
 import type { ConsentCategory, FaceHint, FaceOutcome, SessionEvent } from './events';
 import { emptySessionData, initialDeviceState, type Phase, type SessionState, type StaffReturn } from './state';
+import { secret } from '../log/secret';
 
 export interface StepResult {
   state: SessionState;
@@ -594,7 +595,7 @@ function digitEntry(t: Step, digit: number): void {
     }
     if (phase.purpose === 'card') {
       t.go({ name: 'pin-checking', purpose: 'card' });
-      t.emit({ type: 'verify-pin', slot: 'card', pin: digits });
+      t.emit({ type: 'verify-pin', slot: 'card', pin: secret(digits) });
     } else {
       // Android: PIN on the panel first, then the phone is held (SPEC §3.2). A phone still
       // lying on the reader (after a wrong PIN) will not be "inserted" again: read it now.
@@ -616,7 +617,7 @@ function digitEntry(t: Step, digit: number): void {
       t.go({ name: 'staff-passcode', digits: '', returnTo: phase.returnTo, hint: 'wait' });
     } else {
       t.go({ name: 'staff-checking', returnTo: phase.returnTo });
-      t.emit({ type: 'check-staff-passcode', passcode: digits });
+      t.emit({ type: 'check-staff-passcode', passcode: secret(digits) });
     }
     return;
   }
@@ -943,7 +944,7 @@ function onEvent(t: Step, event: SessionEvent): void {
           }
           t.data.pendingPin = null;
           t.go({ name: 'pin-checking', purpose: 'smartphone' });
-          t.emit({ type: 'verify-pin', slot: 'smartphone', pin });
+          t.emit({ type: 'verify-pin', slot: 'smartphone', pin: secret(pin) });
         } else {
           // iPhone: the holder already authenticated biometrically on the phone (SPEC §3.2).
           identified(t, 'smartphone');

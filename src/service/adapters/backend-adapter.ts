@@ -94,7 +94,7 @@ export class BackendAdapter implements QualificationPort {
           nonce: nonce.nonce,
           score: m.faceMatch?.score ?? 0,
           liveness: { passed: true, score: m.faceMatch?.livenessScore ?? 0 },
-          certificateSerial: m.certificateSerial ?? '0',
+          certificateSerial: m.certificateSerial?.reveal() ?? '0',
           deviceId: this.o.deviceId,
         });
         const signature = sign('sha256', Buffer.from(statement, 'utf8'), createPrivateKey(this.o.deviceKeyPem)).toString('base64');

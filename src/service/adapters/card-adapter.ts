@@ -24,6 +24,7 @@ import {
 import type { BackendFailureKind, CardReadFailure, CertificateStatus, ReaderSlot } from '../../session/events';
 import type { CardPort, CardPresenceEvent, CardReadOutcome, PinOutcome } from '../ports';
 import type { SessionMemory } from './session-memory';
+import { secret, type Secret } from '../../log/secret';
 
 /** What the backend says about a certificate before identity is proven (revocation, registration). */
 export interface CertificateCheck {
@@ -92,7 +93,7 @@ export class CardAdapter implements CardPort {
     const check = (await this.o.checkCertificate?.(der).catch(() => undefined)) ?? { revoked: false, registeredForInsurance: true };
     this.o.memory.slot = slot;
     this.o.memory.certificate = der;
-    this.o.memory.certificateSerial = x509.serialNumber.toLowerCase();
+    this.o.memory.certificateSerial = secret(x509.serialNumber.toLowerCase());
     this.o.memory.unregistered = !check.registeredForInsurance;
     return {
       ok: true,
@@ -107,7 +108,7 @@ export class CardAdapter implements CardPort {
     };
   }
 
-  async verifyPin(slot: ReaderSlot, pin: string): Promise<PinOutcome> {
+  async verifyPin(slot: ReaderSlot, pin: Secret<string>): Promise<PinOutcome> {
     const issued = await this.o.issueNonce();
     if ('failed' in issued) return { kind: 'failed', reason: 'reader-error' };
     const forRegistration = this.o.memory.unregistered ? await this.o.issueNonce() : undefined;
@@ -149,11 +150,12 @@ export class CardAdapter implements CardPort {
    * In ONE exclusive transaction: VERIFY (when a PIN is given), then the card signs each nonce, so
    * the unlocked key never outlives the transaction (the driver resets the card at its end).
    */
-  private signNonces(slot: ReaderSlot, pin: string | null, nonces: Buffer[]): Promise<Buffer[]> {
+  private signNonces(slot: ReaderSlot, pin: Secret<string> | null, nonces: Buffer[]): Promise<Buffer[]> {
     return this.o.driver.transact(
       slot,
       async (channel) => {
-        if (pin !== null) await verifyUserAuthPin(channel, pin);
+        // The one place the PIN is revealed: the VERIFY APDU.
+        if (pin !== null) await verifyUserAuthPin(channel, pin.reveal());
         const signatures: Buffer[] = [];
         for (const nonce of nonces) signatures.push(await signWithUserAuthKey(channel, { data: nonce, hash: 'sha256' }));
         return signatures;

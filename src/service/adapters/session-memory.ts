@@ -5,6 +5,7 @@
  * removed or the session times out (SPEC §5 last paragraph).
  */
 import type { ReaderSlot } from '../../session/events';
+import type { Secret } from '../../log/secret';
 
 export interface HoldershipProof {
   nonce: Buffer;
@@ -14,7 +15,8 @@ export interface HoldershipProof {
 export class SessionMemory {
   slot: ReaderSlot | null = null;
   certificate: Buffer | null = null;
-  certificateSerial: string | null = null;
+  /** A Secret: the serial identifies the holder's certificate (issue 11 item 9). */
+  certificateSerial: Secret<string> | null = null;
   proof: HoldershipProof | null = null;
   /**
    * A second proof for 健康保険証利用の申込み (seed 003) when the card is not registered yet: nonces
