@@ -11,12 +11,15 @@
  * Env: `FCR_SOAK_SESSIONS` (default 10000), `FCR_SOAK_WARMUP` (default 500),
  * `FCR_SOAK_FACE_EVERY` (default 10; 0 = no face sessions).
  */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import sharp from 'sharp';
 import { BackendClient } from '../../src/backend/client';
-import { BackendSimulator } from '../../src/backend/simulator/server';
+import { readBackendRigFiles } from '../../src/backend/rig-files';
 import { defaultRigConfig } from '../../src/config';
 import { SimulatedCardReaderDriver } from '../../src/devices/card-reader/simulated-driver';
 import { SimulatedCamera, type FrameImage } from '../../src/devices/camera';
@@ -27,7 +30,7 @@ import { createFullPersonaCard } from '../../src/emulator/full-persona-card';
 import { degradeCardImage, renderCardFace } from '../../src/emulator/card-face';
 import { silentLogger } from '../../src/log/logger';
 import { findPersona, type PersonaName } from '../../src/personas/catalogue';
-import { loadRigCredentials } from '../../src/personas/credentials';
+import { defaultRigDir, loadRigCredentials } from '../../src/personas/credentials';
 import { rigCameraSource } from '../../src/personas/face-images';
 import { WorkerFaceVerifier } from '../../src/face/verifier';
 import { CardFaceReader } from '../../src/card-face/ocr';
@@ -85,19 +88,44 @@ async function consentThrough(panel: HeadlessPanel): Promise<void> {
   await waitText(panel, ja.doneComplete);
 }
 
+async function startSimulatorProcess(rigDir: string, facilityCode: string): Promise<ChildProcess> {
+  const fcr = join(__dirname, '../../bin/fcr.js');
+  const child = spawn(process.execPath, ['--import', 'tsx', fcr, 'backend-sim', '--facility', facilityCode, '--log-level', 'silent'], {
+    env: { ...process.env, FCR_RIG_DIR: rigDir },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  await new Promise<void>((resolve, reject) => {
+    let out = '';
+    child.stdout!.setEncoding('utf8');
+    child.stdout!.on('data', (d: string) => {
+      out += d;
+      if (out.includes('"listening"')) resolve();
+    });
+    child.once('exit', (code) => reject(new Error(`fcr backend-sim exited (${code})`)));
+  });
+  return child;
+}
+
 export async function run(): Promise<void> {
   const sessions = envInt('FCR_SOAK_SESSIONS', 10_000);
   const warmup = Math.min(envInt('FCR_SOAK_WARMUP', 500), Math.max(0, sessions - 1));
   const faceEvery = envInt('FCR_SOAK_FACE_EVERY', 10);
   const gc = gcFunction();
+  if (process.env.FCR_SOAK_SHARP_CACHE === 'off') sharp.cache(false);
 
   const credentials = await loadRigCredentials();
   // The done screen of a smartphone session waits out its timer even after the phone is gone
   // (issue 11 item 6); a short one keeps the soak about sessions, not about waiting.
   const rigConfig = defaultRigConfig();
   const config = { ...rigConfig, timeouts: { ...rigConfig.timeouts, doneMs: 1000 } };
-  const sim = await BackendSimulator.start({ credentials, facilityCode: config.facility.code });
-  const clientConfig = sim.clientConfig('device');
+  // The backend simulator runs in its own process (`fcr backend-sim`): its reception record grows
+  // with every session as a real backend's does, and that is not the reader's memory.
+  const simDir = mkdtempSync(join(tmpdir(), 'fcr-soak-'));
+  // Same test keys as this process (the personas' cards must be known to the simulator), but its
+  // own backend/ folder, so a rig running beside the bench keeps its own.
+  symlinkSync(join(defaultRigDir(), 'credentials'), join(simDir, 'credentials'));
+  const sim = await startSimulatorProcess(simDir, config.facility.code);
+  const clientConfig = await readBackendRigFiles(join(simDir, 'backend'));
   const backend = new BackendClient({ ...clientConfig, timeoutMs: 5000 });
   const driver = new SimulatedCardReaderDriver();
   await driver.start();
@@ -173,7 +201,9 @@ export async function run(): Promise<void> {
     await driver.stop();
     await verifier?.close();
     await reader.stop();
-    await sim.stop();
+    sim.kill('SIGTERM');
+    await new Promise((r) => sim.once('exit', r));
+    rmSync(simDir, { recursive: true, force: true });
   }
   console.log(
     JSON.stringify({
