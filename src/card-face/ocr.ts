@@ -420,6 +420,9 @@ export class CardFaceReader {
   }
 
   async start(): Promise<void> {
+    // Every card-face image is processed once: libvips' operation cache (sharp's default, up to
+    // 50 MB) would only hold native memory that grows the reader's RSS (issue 11 item 8).
+    sharp.cache(false);
     await this.ensureWorker();
     if (!this.eraTemplates) {
       const entries = await Promise.all(ERA_NAMES.map(async (n) => [n, await binaryGlyphs(n)] as const));

@@ -94,6 +94,8 @@ async function startSimulatorProcess(rigDir: string, facilityCode: string): Prom
     env: { ...process.env, FCR_RIG_DIR: rigDir },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
+  // Never orphaned: `npm run bench` ends with process.exit(), which still runs 'exit' handlers.
+  process.once('exit', () => child.kill('SIGTERM'));
   await new Promise<void>((resolve, reject) => {
     let out = '';
     child.stdout!.setEncoding('utf8');
@@ -111,7 +113,9 @@ export async function run(): Promise<void> {
   const warmup = Math.min(envInt('FCR_SOAK_WARMUP', 500), Math.max(0, sessions - 1));
   const faceEvery = envInt('FCR_SOAK_FACE_EVERY', 10);
   const gc = gcFunction();
-  if (process.env.FCR_SOAK_SHARP_CACHE === 'off') sharp.cache(false);
+  // As on the device (CardFaceReader.start() turns it off): the rig side of this process renders
+  // every card's face with sharp, and libvips' cache would count as the reader's growth.
+  sharp.cache(false);
 
   const credentials = await loadRigCredentials();
   // The done screen of a smartphone session waits out its timer even after the phone is gone
