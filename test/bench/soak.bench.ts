@@ -9,7 +9,10 @@
  * in % of the warm-up figure (goal ≤ 5 % over 10,000 sessions), sessions per method.
  *
  * Env: `FCR_SOAK_SESSIONS` (default 10000), `FCR_SOAK_WARMUP` (default 500),
- * `FCR_SOAK_FACE_EVERY` (default 10; 0 = no face sessions).
+ * `FCR_SOAK_FACE_EVERY` (default 10; 0 = no face sessions). The device's unit sets
+ * `MALLOC_ARENA_MAX=2`; `MALLOC_ARENA_MAX=2 npm run bench -- soak` measures the same allocator.
+ * 10,000 sessions take well over an hour on 2 shared cores: set `FCR_SOAK_SESSIONS` lower for a
+ * quick figure.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, symlinkSync } from 'node:fs';
@@ -221,6 +224,7 @@ export async function run(): Promise<void> {
     JSON.stringify({
       bench: 'soak',
       reader: 'in-process',
+      mallocArenaMax: process.env.MALLOC_ARENA_MAX ?? null,
       sessions: done,
       warmupSessions: warmup,
       byMethod,
