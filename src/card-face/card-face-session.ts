@@ -24,6 +24,7 @@ import { parseTlvAt } from './tlv';
 import type { CardFaceScan } from './ocr';
 import { PRESENT_CONFIDENCE } from './ocr';
 import { DEFAULT_CARD_PROFILE } from './card-profile';
+import { secret } from '../log/secret';
 
 // Applications, files and key references come from the card profile (card-profile.ts: what is
 // known from public readers and what is assumed about the next-generation card).
@@ -176,17 +177,18 @@ export class CardFaceSession {
     if (!scan.ok || scan.confidence < threshold || !scan.birth || !scan.expiryYear || !scan.securityCode) {
       throw new CardFaceRefusedError('scan-not-confident', { triesLeft: tries });
     }
-    const code = Buffer.from(`${scan.birth}${scan.expiryYear}${scan.securityCode}`, 'ascii');
-    if (!/^\d{14}$/.test(code.toString('ascii'))) {
-      code.fill(0);
+    // 照合番号B as a Secret (issue 11 item 9): revealed only for the format check and the VERIFY APDU.
+    const code = secret(Buffer.from(`${scan.birth}${scan.expiryYear}${scan.securityCode}`, 'ascii'));
+    if (!/^\d{14}$/.test(code.reveal().toString('ascii'))) {
+      code.reveal().fill(0);
       throw new CardFaceRefusedError('scan-not-confident', { triesLeft: tries });
     }
     this.presentations++;
     let res;
     try {
-      res = await this.link.send({ ins: 0x20, p1: 0x00, p2: 0x80, data: code }, 'verify-code-b');
+      res = await this.link.send({ ins: 0x20, p1: 0x00, p2: 0x80, data: code.reveal() }, 'verify-code-b');
     } finally {
-      code.fill(0);
+      code.reveal().fill(0);
     }
     if (res.sw >> 4 === 0x63c) {
       this.log.warn(() => `照合番号B rejected by the card, ${res.sw & 0x0f} tries left`);

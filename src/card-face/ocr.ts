@@ -245,6 +245,9 @@ export class CardFaceReader {
   }
 
   async start(): Promise<void> {
+    // Every card-face image is processed once: libvips' operation cache (sharp's default, up to
+    // 50 MB) would only hold native memory that grows the reader's RSS (issue 11 item 8).
+    sharp.cache(false);
     await this.ensureWorker();
     if (!this.digits) {
       const langPath = `${dirname(require.resolve('@tesseract.js-data/eng'))}/4.0.0`;

@@ -169,6 +169,11 @@ export const facilityConfigSchema = z.strictObject({
       baudRate: z.number().int().min(1200).max(921600).default(115200),
     })
     .optional(),
+  /**
+   * Where the durable device state (passcode lockout, SPEC §9 counters; never personal data) is
+   * kept; absent: systemd's `$STATE_DIRECTORY` (the unit's `StateDirectory=`).
+   */
+  stateDirectory: z.string().min(1).optional(),
   /** Rig mode accepts the rig's test trust anchor and opens the rig control socket; never in production. */
   rig: z.boolean().default(false),
 });

@@ -38,6 +38,13 @@ export interface LoggerOptions {
   levels?: Record<string, LogLevel>;
   sink?: LogSink;
   clock?: () => Date;
+  /**
+   * Tests only (issue 11 item 9): receives every line BEFORE `redact()` (`LEVEL [namespace] text`),
+   * so the privacy tests see what a caller really logged — `redact()` masks every run of 4+
+   * digits, and a test reading only the redacted sink cannot see a logged PIN. Never set on the
+   * device or the rig.
+   */
+  unredactedSink?: LogSink;
 }
 
 export function createLogger(namespace: string, options: LoggerOptions = {}): Logger {
@@ -59,6 +66,7 @@ export function createLogger(namespace: string, options: LoggerOptions = {}): Lo
     const emit = (lvl: Exclude<LogLevel, 'silent'>, msg: LogMessage): void => {
       if (order[lvl] < threshold) return;
       const text = typeof msg === 'function' ? msg() : msg;
+      options.unredactedSink?.write(`${lvl.toUpperCase()} [${ns}] ${text}`);
       sink.write(`${clock().toISOString()} ${lvl.toUpperCase().padEnd(5)} [${ns}] ${redact(text)}`);
     };
     return {

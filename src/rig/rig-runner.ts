@@ -47,6 +47,7 @@ import { encodeTouchReport } from '../devices/touch/touch-report';
 import { startPtyPair } from './pty-pair';
 import { openSerialConsole, TechnicianShell } from '../devices/console/technician-console';
 import { technicianConsoleBackend } from '../service/console-status';
+import { DeviceStateStore } from '../service/device-state-store';
 import { RigCommandError, type RigActions } from './control-protocol';
 
 const repoRoot = resolve(__dirname, '..', '..');
@@ -192,8 +193,11 @@ export async function runRig(argv: string[]): Promise<number> {
         onQuit: () => quit(),
         footer: `rig (${slots.description}) · in another terminal: npx fcr rig insert valid · keys a,b,c… press buttons, digits type · Ctrl-C quits · log .rig/rig.log`,
       }) : new HeadlessPanel();
+  // The rig's StateDirectory: the lockout and SPEC §9 counters survive a rig restart as on the device.
+  const deviceState = new DeviceStateStore({ dir: config.stateDirectory ?? join(rigDir, 'state'), log: log.child('state'), lockoutMs: config.staff.lockoutMs });
   const { service, resultFolder } = assembleReaderService({
     config,
+    deviceState,
     cardDriver: slots.driver,
     backend: client,
     deviceKeyPem: clientConfig.keyPem,
@@ -308,7 +312,7 @@ export async function runRig(argv: string[]): Promise<number> {
     return undefined;
   });
   const technicianConsole = pty
-    ? await openSerialConsole({ path: pty.deviceEnd, shell: new TechnicianShell(technicianConsoleBackend(service, () => client.circuitState(), config, rigFace !== undefined, resultFolder)), log: log.child('console') })
+    ? await openSerialConsole({ path: pty.deviceEnd, shell: new TechnicianShell(technicianConsoleBackend(service, () => client.circuitState(), config, rigFace !== undefined, deviceState, resultFolder)), log: log.child('console') })
     : undefined;
   if (pty) log.info(`technician console on ${pty.technicianEnd}`);
   log.info('rig ready');

@@ -17,6 +17,7 @@ import type { FacePort } from './ports';
 import { ReaderService, type ReaderServiceDeps } from './reader-service';
 import { ResultFolderWriter } from '../backend/result-folder';
 import { resultDocumentFromConfirmation } from '../backend/oqs-xml-mapping';
+import type { DeviceStateStore } from './device-state-store';
 
 export interface ReaderAssembly {
   config: FacilityConfig;
@@ -34,6 +35,8 @@ export interface ReaderAssembly {
   clock?: () => number;
   /** Where a finished session's reception goes (the result folder for the reception computer). */
   onReceptionFinished?: ReaderServiceDeps['onReceptionFinished'];
+  /** The durable lockout and counters (issue 11 item 5). */
+  deviceState?: DeviceStateStore;
 }
 
 export function assembleReaderService(a: ReaderAssembly): { service: ReaderService; sessions: SessionMemories; resultFolder: ResultFolderWriter | undefined } {
@@ -84,6 +87,7 @@ export function assembleReaderService(a: ReaderAssembly): { service: ReaderServi
     indicators: a.indicators,
     log: a.log.child('session'),
     ...(a.clock ? { clock: a.clock } : {}),
+    ...(a.deviceState ? { deviceState: a.deviceState } : {}),
   });
   return { service, sessions, resultFolder };
 }

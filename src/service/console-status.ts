@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import type { FacilityConfig } from '../config';
 import type { ConsoleBackend } from '../devices/console/technician-console';
 import type { ReaderService } from './reader-service';
+import type { DeviceStateStore } from './device-state-store';
 
 const version = (JSON.parse(readFileSync(join(__dirname, '..', '..', 'package.json'), 'utf8')) as { version: string }).version;
 
@@ -15,6 +16,7 @@ export function technicianConsoleBackend(
   circuitState: () => string,
   config: FacilityConfig,
   faceAvailable: boolean,
+  deviceState?: DeviceStateStore,
   resultFolder?: { status(): { state: string; pending: number; written: number; lastError?: { code: string } } },
 ): ConsoleBackend {
   return {
@@ -31,6 +33,8 @@ export function technicianConsoleBackend(
         facility: config.facility.name,
         mode: config.mode,
         uptimeSeconds: Math.round(process.uptime()),
+        staffLockout: { failures: st.device.staffFailures, lockedUntil: st.device.staffLockedUntil, level: st.device.staffLockoutLevel, now: Date.now() },
+        ...(deviceState ? { stateFile: deviceState.status() } : {}),
       };
     },
     counters: () => service.counters.today(Date.now()),

@@ -32,6 +32,16 @@ export class DailyCounters {
     if (outcome.error) c.errors[outcome.error.kind] = (c.errors[outcome.error.kind] ?? 0) + 1;
   }
 
+  /** Every day counted, for the durable state file (issue 11 item 5). */
+  snapshot(): DailyCount[] {
+    return [...this.days.values()].map((c) => structuredClone(c));
+  }
+
+  /** Seeds the counters from the state file at start; a day already counted in memory wins. */
+  restore(days: readonly DailyCount[]): void {
+    for (const c of days) if (!this.days.has(c.day)) this.days.set(c.day, structuredClone(c));
+  }
+
   today(now: number): DailyCount {
     const day = japanDay(now);
     return this.days.get(day) ?? { day, byMethod: {}, byStatus: {}, errors: {} };

@@ -25,6 +25,7 @@ import { startDeviceFacePath } from './device-face';
 import { assembleReaderService } from './assemble';
 import { createSystemdNotifier } from './systemd-notify';
 import { technicianConsoleBackend } from './console-status';
+import { DeviceStateStore, stateDirectoryFor } from './device-state-store';
 import { openSerialConsole, TechnicianShell } from '../devices/console/technician-console';
 
 const repoRoot = resolve(__dirname, '..', '..');
@@ -136,6 +137,8 @@ export async function runDevice(argv: string[]): Promise<number> {
 
   // Face authentication only with a configured card-face trust anchor (SPEC §5.1).
   const facePath = await startDeviceFacePath(config, cardDriver, log);
+  // The passcode lockout and the SPEC §9 counters survive restarts (issue 11 item 5).
+  const deviceState = new DeviceStateStore({ dir: stateDirectoryFor(config.stateDirectory), log: log.child('state'), lockoutMs: config.staff.lockoutMs });
   const { service, resultFolder } = assembleReaderService({
     config,
     cardDriver,
@@ -147,13 +150,14 @@ export async function runDevice(argv: string[]): Promise<number> {
     panel,
     indicators,
     log,
+    deviceState,
   });
   service.start();
   const technicianConsole = config.console
     ? await openSerialConsole({
         path: config.console.path,
         baudRate: config.console.baudRate,
-        shell: new TechnicianShell(technicianConsoleBackend(service, () => backend.circuitState(), config, facePath.available, resultFolder)),
+        shell: new TechnicianShell(technicianConsoleBackend(service, () => backend.circuitState(), config, facePath.available, deviceState, resultFolder)),
         log: log.child('console'),
       }).catch((e: unknown) => {
         log.error(`technician console unavailable: ${(e as Error).message}`);

@@ -15,6 +15,7 @@ import type {
   ReaderSlot,
 } from '../session/events';
 import type { ConsentRecord, IdentityMethod } from '../session/effects';
+import type { Secret } from '../log/secret';
 
 export type CardReadOutcome = { ok: true; card: CardReadInfo } | { ok: false; reason: CardReadFailure };
 
@@ -36,7 +37,7 @@ export interface CardPresenceEvent {
 export interface CardPort {
   onPresence(listener: (e: CardPresenceEvent) => void): () => void;
   read(slot: ReaderSlot): Promise<CardReadOutcome>;
-  verifyPin(slot: ReaderSlot, pin: string): Promise<PinOutcome>;
+  verifyPin(slot: ReaderSlot, pin: Secret<string>): Promise<PinOutcome>;
   /** Drop the certificate and everything else read from the card (SPEC §5). */
   wipe(): void;
 }
@@ -81,5 +82,5 @@ export interface FacePort {
 }
 
 export interface StaffPasscodePort {
-  check(passcode: string): Promise<boolean>;
+  check(passcode: Secret<string>): Promise<boolean>;
 }

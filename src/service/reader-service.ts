@@ -21,6 +21,7 @@ import type { ReaderIndicators } from '../devices/gpio/gpio';
 import type { CardPort, FacePort, QualificationPort, StaffPasscodePort } from './ports';
 import { DailyCounters } from './daily-counters';
 import { SessionMemories, type SessionMemory } from './adapters/session-memory';
+import { staffLockoutChanged, staffLockoutOf, type DeviceStateStore } from './device-state-store';
 
 export interface ReaderServiceDeps {
   config: FacilityConfig;
@@ -40,6 +41,8 @@ export interface ReaderServiceDeps {
    * session's memory is wiped; it must copy what it keeps.
    */
   onReceptionFinished?(finished: FinishedReception): void;
+  /** Durable lockout and counters (issue 11 item 5); absent: RAM only (unit tests). */
+  deviceState?: DeviceStateStore;
 }
 
 export interface FinishedReception {
@@ -66,6 +69,16 @@ export class ReaderService {
     this.clock = deps.clock ?? Date.now;
     this.sessions = deps.sessions ?? new SessionMemories();
     this.state = initialSession(deps.config);
+    if (deps.deviceState) {
+      const loaded = deps.deviceState.load();
+      Object.assign(this.state.device, loaded.state.staff);
+      this.counters.restore(loaded.state.counters);
+    }
+  }
+
+  /** Writes the lockout and counters to the state file (after a lockout change or a session's end). */
+  private saveDeviceState(): void {
+    this.deps.deviceState?.save({ staff: staffLockoutOf(this.state.device), counters: this.counters.snapshot() });
   }
 
   /** Subscribes to the devices and shows the idle screen. */
@@ -134,7 +147,9 @@ export class ReaderService {
       while (this.queue.length > 0) {
         const next = this.queue.shift()!;
         const { state, effects } = step(this.state, next, this.clock());
+        const lockoutChanged = staffLockoutChanged(this.state.device, state.device);
         this.state = state;
+        if (lockoutChanged) this.saveDeviceState();
         for (const effect of effects) this.perform(effect);
       }
     } finally {
@@ -309,6 +324,7 @@ export class ReaderService {
           }
         }
         this.counters.record(effect.outcome, this.clock());
+        this.saveDeviceState();
         log.info(`session ended method=${effect.outcome.method} status=${effect.outcome.status}${effect.outcome.error ? ` error=${effect.outcome.error.kind}` : ''}`);
         return;
       }

@@ -4,6 +4,7 @@
  * `check-staff-passcode`) must never be logged as a whole: use `describeEffect()`.
  */
 import type { PanelView } from '../ui/panel-view';
+import type { Secret } from '../log/secret';
 import type { BackendFailureKind, CardReadFailure, ConsentAnswers, QualificationStatus, ReaderSlot } from './events';
 
 /** How the patient's identity was confirmed (SPEC §7, §9 counters). */
@@ -59,14 +60,15 @@ export interface SessionOutcome {
 
 export type SessionEffect =
   | { type: 'read-card'; slot: ReaderSlot }
-  | { type: 'verify-pin'; slot: ReaderSlot; pin: string }
+  /** The PIN as a Secret: it stringifies as `[redacted]` all the way to the card adapter (issue 11 item 9). */
+  | { type: 'verify-pin'; slot: ReaderSlot; pin: Secret<string> }
   | { type: 'start-camera' }
   | { type: 'stop-camera' }
   | { type: 'start-face-match' }
   | { type: 'query-backend'; slot: ReaderSlot; method: IdentityMethod; visualTrigger?: 'panel' | 'terminal'; consentFirst?: ConsentRecord }
   | { type: 'register-consent'; consent: ConsentRecord }
   | { type: 'register-insurance-use' }
-  | { type: 'check-staff-passcode'; passcode: string }
+  | { type: 'check-staff-passcode'; passcode: Secret<string> }
   | { type: 'show'; view: PanelView }
   | { type: 'start-timer'; id: string; ms: number }
   | { type: 'cancel-timer'; id: string }
@@ -83,9 +85,9 @@ export type SessionEffectType = SessionEffect['type'];
 export function describeEffect(effect: SessionEffect): string {
   switch (effect.type) {
     case 'verify-pin':
-      return `verify-pin slot=${effect.slot} digits=${effect.pin.length}`;
+      return `verify-pin slot=${effect.slot} digits=${effect.pin.reveal().length}`;
     case 'check-staff-passcode':
-      return `check-staff-passcode digits=${effect.passcode.length}`;
+      return `check-staff-passcode digits=${effect.passcode.reveal().length}`;
     case 'show':
       return `show ${effect.view.screenId}`;
     case 'read-card':

@@ -16,6 +16,7 @@ import { BUTTON, PIN_LENGTH, renderScreen, type ScreenRequest } from '../ui/text
 import type { ConsentRecord, FailureCause, IdentityMethod, LedPattern, SessionEffect, SessionOutcome, StaffFallback } from './effects';
 import type { ConsentCategory, FaceHint, FaceOutcome, SessionEvent } from './events';
 import { emptySessionData, initialDeviceState, type Phase, type SessionState, type StaffReturn } from './state';
+import { secret } from '../log/secret';
 
 export interface StepResult {
   state: SessionState;
@@ -631,7 +632,7 @@ function digitEntry(t: Step, digit: number): void {
     }
     if (phase.purpose === 'card') {
       t.go({ name: 'pin-checking', purpose: 'card' });
-      t.emit({ type: 'verify-pin', slot: 'card', pin: digits });
+      t.emit({ type: 'verify-pin', slot: 'card', pin: secret(digits) });
     } else {
       // Android: PIN on the panel first, then the phone is held (SPEC §3.2). A phone still
       // lying on the reader (after a wrong PIN) will not be "inserted" again: read it now.
@@ -653,7 +654,7 @@ function digitEntry(t: Step, digit: number): void {
       t.go({ name: 'staff-passcode', digits: '', returnTo: phase.returnTo, hint: 'wait' });
     } else {
       t.go({ name: 'staff-checking', returnTo: phase.returnTo });
-      t.emit({ type: 'check-staff-passcode', passcode: digits });
+      t.emit({ type: 'check-staff-passcode', passcode: secret(digits) });
     }
     return;
   }
@@ -986,7 +987,7 @@ function onEvent(t: Step, event: SessionEvent): void {
           }
           t.data.pendingPin = null;
           t.go({ name: 'pin-checking', purpose: 'smartphone' });
-          t.emit({ type: 'verify-pin', slot: 'smartphone', pin });
+          t.emit({ type: 'verify-pin', slot: 'smartphone', pin: secret(pin) });
         } else {
           // iPhone: the holder already authenticated biometrically on the phone (SPEC §3.2).
           identified(t, 'smartphone');
@@ -1157,6 +1158,7 @@ function onEvent(t: Step, event: SessionEvent): void {
       if (event.ok) {
         t.device.staffFailures = 0;
         t.device.staffNextAttemptAt = 0;
+        t.device.staffLockoutLevel = 0;
         t.data.staffAuthenticated = true;
         t.log('info', 'staff-passcode-ok');
         t.go({ name: 'staff-confirm', returnTo: phase.returnTo });
@@ -1165,7 +1167,8 @@ function onEvent(t: Step, event: SessionEvent): void {
       t.device.staffFailures += 1;
       t.log('warn', 'staff-passcode-wrong', { failures: t.device.staffFailures });
       if (t.device.staffFailures >= t.config.staff.maxFailures) {
-        t.device.staffLockedUntil = t.now + t.config.staff.lockoutMs;
+        t.device.staffLockedUntil = t.now + staffLockoutPeriod(t.config.staff.lockoutMs, t.device.staffLockoutLevel);
+        t.device.staffLockoutLevel += 1;
         t.device.staffFailures = 0;
         t.device.staffNextAttemptAt = 0;
         t.go({ name: 'staff-locked', returnTo: phase.returnTo });
@@ -1179,6 +1182,14 @@ function onEvent(t: Step, event: SessionEvent): void {
       t.log('warn', 'unknown-event', { event: String((never as { type?: unknown }).type) });
     }
   }
+}
+
+/** The longest staff passcode lockout, however often it escalated (issue 11 item 5). */
+export const MAX_STAFF_LOCKOUT_MS = 24 * 3_600_000;
+
+/** Each lockout since the last correct passcode doubles the configured period, capped at 24 h. */
+export function staffLockoutPeriod(lockoutMs: number, level: number): number {
+  return Math.min(lockoutMs * 2 ** Math.min(level, 32), MAX_STAFF_LOCKOUT_MS);
 }
 
 /**

@@ -97,6 +97,8 @@ export interface DeviceState {
   staffFailures: number;
   staffNextAttemptAt: number;
   staffLockedUntil: number;
+  /** Lockouts since the last correct passcode: each one doubles the period, capped at 24 h (issue 11 item 5). */
+  staffLockoutLevel: number;
   /** The older remote 目視確認 toggle from the reception terminal; consumed by one session. */
   remoteVisualMode: boolean;
   /** The card reader (and pcscd behind it) is there; false → the panel says it is being prepared. */
@@ -146,6 +148,7 @@ export function initialDeviceState(): DeviceState {
     staffFailures: 0,
     staffNextAttemptAt: 0,
     staffLockedUntil: 0,
+    staffLockoutLevel: 0,
     remoteVisualMode: false,
     readerAvailable: true,
     backendAvailable: true,

@@ -9,7 +9,9 @@ import { pinRequest, startRig } from './sim-fixture';
 describe('backend logs carry no personal data', () => {
   it('trace-level logs of client and simulator name calls, statuses and errors only', async () => {
     const lines: string[] = [];
-    const logger = createLogger('test', { level: 'trace', sink: { write: (l) => lines.push(l) } });
+    // The lines BEFORE redact() (issue 11 item 9): redaction masks every digit run, so a check of
+    // the redacted log could not see a leaked birth date or insurer number.
+    const logger = createLogger('test', { level: 'trace', sink: { write: () => undefined }, unredactedSink: { write: (l) => lines.push(l) } });
     const rig = await startRig({ logger: logger.child('sim') });
     try {
       const client = rig.client({ logger: logger.child('client'), maxAttempts: 2 });

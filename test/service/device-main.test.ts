@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { hashStaffPasscode } from '../../src/config';
@@ -76,6 +76,7 @@ describe('fcr service run (the device entry point)', function () {
         staff: { passcode: await hashStaffPasscode('1234') },
         backend: { url: c.baseUrl, deviceId: c.deviceId, tls: { caFile: w('ca.pem', c.caCertPem), certFile: w('dev.pem', c.certPem), keyFile: w('dev.key', c.keyPem) } },
         console: { path: pty.deviceEnd },
+        stateDirectory: join(dir, 'state'),
       }));
       const child = spawn(process.execPath, ['--import', 'tsx', fcr, 'service', 'run', '--headless', '--config', config], {
         env: { ...process.env, PCSCLITE_CSOCK_NAME: pcscd.socketPath },
@@ -104,6 +105,9 @@ describe('fcr service run (the device entry point)', function () {
       child.kill('SIGTERM');
       assert.equal(await withTimeout(exited, { what: 'the service to exit on SIGTERM', timeoutMs: 20_000 }), 0);
       assert.ok(!stderr.includes('1234'));
+      // The day's counters are in the durable state file (issue 11 item 5), read as plain JSON.
+      const state = JSON.parse(readFileSync(join(dir, 'state', 'device-state.json'), 'utf8')) as { counters: { errors: Record<string, number> }[] };
+      assert.equal(state.counters[0]?.errors['certificate-revoked'], 1);
     } finally {
       await link.stop();
       await pty.stop();

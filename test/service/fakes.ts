@@ -1,6 +1,7 @@
 /** Fake ports for the reader service's tests: record calls, answer what the test says. */
 import type { CardPort, CardPresenceEvent, FacePort, QualificationPort, StaffPasscodePort, CardReadOutcome, PinOutcome, QueryOutcome, FaceMatchOutcome } from '../../src/service/ports';
 import type { CardReadInfo, QualificationResult } from '../../src/session/events';
+import type { Secret } from '../../src/log/secret';
 
 export const validCard: CardReadInfo = {
   certificateStatus: 'valid',
@@ -30,9 +31,9 @@ export class FakeCard implements CardPort {
     this.calls.push('read');
     return this.readAnswer();
   }
-  verifyPin(_slot: string, pin: string) {
-    this.calls.push(`verify ${pin.length}`);
-    return this.pinAnswer(pin);
+  verifyPin(_slot: string, pin: Secret<string>) {
+    this.calls.push(`verify ${pin.reveal().length}`);
+    return this.pinAnswer(pin.reveal());
   }
   wipe() {
     this.wipes++;
@@ -77,4 +78,4 @@ export class FakeFace implements FacePort {
   wipe() {}
 }
 
-export const staffPasscode: StaffPasscodePort = { check: async (p) => p === '1234' };
+export const staffPasscode: StaffPasscodePort = { check: async (p) => p.reveal() === '1234' };

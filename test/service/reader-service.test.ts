@@ -19,6 +19,8 @@ function rig() {
   const face = new FakeFace();
   const chip = new SimulatedGpioChip();
   const logLines: string[] = [];
+  /** Lines before `redact()` (issue 11 item 9): what the privacy asserts read. */
+  const rawLines: string[] = [];
   const service = new ReaderService({
     config: defaultRigConfig(),
     card,
@@ -27,11 +29,11 @@ function rig() {
     staffPasscode,
     panel,
     indicators: new GpioIndicators(pins, chip.lineFactory),
-    log: createLogger('test', { level: 'trace', sink: { write: (l) => logLines.push(l) } }),
+    log: createLogger('test', { level: 'trace', sink: { write: (l) => logLines.push(l) }, unredactedSink: { write: (l) => rawLines.push(l) } }),
   });
   service.start();
   const screen = () => panelText(panel.current()!, (s) => `${s}s`);
-  return { panel, card, backend, face, chip, service, logLines, screen };
+  return { panel, card, backend, face, chip, service, logLines, rawLines, screen };
 }
 
 describe('reader service (engine + effects through ports)', () => {
@@ -57,9 +59,10 @@ describe('reader service (engine + effects through ports)', () => {
     const today = r.service.counters.today(Date.now());
     assert.equal(today.byMethod['pin'], 1);
     assert.equal(today.byStatus['qualified'], 1);
-    const log = r.logLines.join('\n');
-    assert.ok(!log.includes('1234'), 'PIN never logged');
-    assert.ok(!log.includes('山田'), 'name never logged');
+    const raw = r.rawLines.join('\n');
+    assert.ok(r.rawLines.length > 10, 'the check must see log lines');
+    assert.doesNotMatch(raw, /(?<!\d)1234(?!\d)/, 'PIN never logged (raw lines, before redaction)');
+    assert.ok(!raw.includes('山田'), 'name never logged');
     await r.service.stop();
   });
 

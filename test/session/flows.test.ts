@@ -57,7 +57,7 @@ describe('session flows', () => {
     assert.deepEqual(d.view.secretEntry, { typed: 2, length: 4 });
     assert.ok(!JSON.stringify(d.view).includes('12"'), 'digits are never drawn');
     d.digits('34');
-    assert.deepEqual(d.of('verify-pin'), [{ type: 'verify-pin', slot: 'card', pin: '1234' }]);
+    assert.deepEqual(d.of('verify-pin').map((e) => ({ ...e, pin: e.pin.reveal() })), [{ type: 'verify-pin', slot: 'card', pin: '1234' }]);
     d.send({ type: 'pin-verified' });
     assert.deepEqual(d.of('query-backend'), [{ type: 'query-backend', slot: 'card', method: 'pin' }]);
     d.send({ type: 'backend-result', result: { ...qualified, previousConsent: { surgery: true, clinical: true, medication: true, checkup: false } } });
@@ -426,7 +426,7 @@ describe('session flows', () => {
     assert.deepEqual(d.view.lines, ['目視確認用パスコードを入力してください']);
     assert.ok(d.view.buttons.some((b) => b.label === '中止'));
     d.digits('1234');
-    assert.deepEqual(d.of('check-staff-passcode'), [{ type: 'check-staff-passcode', passcode: '1234' }]);
+    assert.deepEqual(d.of('check-staff-passcode').map((e) => ({ ...e, passcode: e.passcode.reveal() })), [{ type: 'check-staff-passcode', passcode: '1234' }]);
     d.send({ type: 'staff-passcode-result', ok: true });
     assert.ok(d.view.buttons.some((b) => b.label === '目視確認を行う'));
     d.tap('目視確認を行う');
@@ -533,7 +533,7 @@ describe('session flows', () => {
     d.send({ type: 'card-inserted', slot: 'smartphone' });
     assert.deepEqual(d.of('read-card'), [{ type: 'read-card', slot: 'smartphone' }]);
     d.send({ type: 'card-read', slot: 'smartphone', card: goodCard });
-    assert.deepEqual(d.of('verify-pin'), [{ type: 'verify-pin', slot: 'smartphone', pin: '1234' }]);
+    assert.deepEqual(d.of('verify-pin').map((e) => ({ ...e, pin: e.pin.reveal() })), [{ type: 'verify-pin', slot: 'smartphone', pin: '1234' }]);
     d.send({ type: 'card-removed', slot: 'smartphone' });
     assert.equal(d.view.hint, 'もう一度かざしてください。');
     d.send({ type: 'card-inserted', slot: 'smartphone' });
@@ -568,7 +568,7 @@ describe('session flows', () => {
     d.digits('1234');
     assert.deepEqual(d.of('read-card'), [{ type: 'read-card', slot: 'smartphone' }], 'no second "hold your phone" wait');
     d.send({ type: 'card-read', slot: 'smartphone', card: { ...goodCard, pinTriesLeft: 2 } });
-    assert.deepEqual(d.of('verify-pin'), [{ type: 'verify-pin', slot: 'smartphone', pin: '1234' }]);
+    assert.deepEqual(d.of('verify-pin').map((e) => ({ ...e, pin: e.pin.reveal() })), [{ type: 'verify-pin', slot: 'smartphone', pin: '1234' }]);
     d.send({ type: 'pin-locked' });
     assert.equal(d.phase, 'pin-locked');
     assert.equal(d.view.lines[1], 'スマートフォンをお取りください。');

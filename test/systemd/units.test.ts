@@ -33,6 +33,8 @@ describe('systemd units', () => {
     assert.match(text, /^NotifyAccess=all$/m);
     assert.match(text, /^User=fcr$/m);
     assert.match(text, /^ProtectSystem=strict$/m);
+    // The durable lockout and counters need one writable directory (issue 11 item 5).
+    assert.match(text, /^StateDirectory=face-card-reader$/m);
   });
 
   it('the check itself catches a broken unit', () => {

@@ -22,6 +22,10 @@ export interface ConsoleStatus {
   facility: string;
   mode: string;
   uptimeSeconds: number;
+  /** The staff passcode lockout: failures, lockout until, escalation level (issue 11 item 5). */
+  staffLockout?: { failures: number; lockedUntil: number; level: number; now: number };
+  /** The durable state file: `ok` or what went wrong with it. */
+  stateFile?: string;
 }
 
 export interface ConsoleCounters {
@@ -64,6 +68,8 @@ export class TechnicianShell {
           `face authentication: ${s.faceAvailable ? 'available' : 'unavailable'}`,
           ...(s.resultFolder ? [`result files: ${s.resultFolder}`] : []),
           `uptime: ${s.uptimeSeconds}s`,
+          ...(s.staffLockout ? [staffLockoutLine(s.staffLockout)] : []),
+          ...(s.stateFile ? [`state file: ${s.stateFile}`] : []),
           'ok',
         ];
       }
@@ -76,6 +82,11 @@ export class TechnicianShell {
         return [`error: unknown command ${cmd} (try help)`];
     }
   }
+}
+
+function staffLockoutLine(l: NonNullable<ConsoleStatus['staffLockout']>): string {
+  const locked = l.lockedUntil > l.now ? `locked until ${new Date(l.lockedUntil).toISOString()} (${Math.ceil((l.lockedUntil - l.now) / 1000)} s left)` : 'not locked';
+  return `staff passcode: ${locked}, wrong codes ${l.failures}, lockout level ${l.level}`;
 }
 
 export interface SerialConsoleOptions {

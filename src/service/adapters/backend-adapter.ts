@@ -100,7 +100,7 @@ export class BackendAdapter implements QualificationPort {
 
   private async proofFor(m: SessionMemory, q: QualificationQuery): Promise<Proof | BackendFailureKind | 'phone-removed'> {
     // Every proof names the certificate read in this session; the backend refuses a mismatch.
-    const certificateSerial = m.certificateSerial;
+    const certificateSerial = m.certificateSerial?.reveal();
     if (!certificateSerial) return 'protocol';
     switch (q.method) {
       case 'pin':
@@ -264,7 +264,7 @@ export class BackendAdapter implements QualificationPort {
     try {
       await this.o.client.registerInsuranceUse({
         userAuthCertificate: m.certificate.toString('base64'),
-        proof: { method: 'pin', nonce: p.nonce.toString('base64'), signature: p.signature.toString('base64'), certificateSerial: m.certificateSerial },
+        proof: { method: 'pin', nonce: p.nonce.toString('base64'), signature: p.signature.toString('base64'), certificateSerial: m.certificateSerial.reveal() },
         termsAccepted: true,
       });
       m.markRegistered();

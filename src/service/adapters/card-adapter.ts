@@ -24,6 +24,7 @@ import {
 import type { BackendFailureKind, CardReadFailure, CertificateStatus, ReaderSlot } from '../../session/events';
 import type { CardPort, CardPresenceEvent, CardReadOutcome, PinOutcome } from '../ports';
 import type { SessionMemories, SessionMemory } from './session-memory';
+import { secret, type Secret } from '../../log/secret';
 
 /** What the backend says about a certificate before identity is proven (revocation, registration). */
 export interface CertificateCheck {
@@ -100,7 +101,7 @@ export class CardAdapter implements CardPort {
     }
     const status = certificateStatus(x509, new Date(this.clock()));
     const check = (await this.o.checkCertificate?.(der).catch(() => undefined)) ?? { revoked: false, registeredForInsurance: true };
-    if (!memory.holdCard({ slot, certificate: der, certificateSerial: x509.serialNumber.toLowerCase(), unregistered: !check.registeredForInsurance })) {
+    if (!memory.holdCard({ slot, certificate: der, certificateSerial: secret(x509.serialNumber.toLowerCase()), unregistered: !check.registeredForInsurance })) {
       return { ok: false, reason: 'removed' };
     }
     return {
@@ -116,7 +117,7 @@ export class CardAdapter implements CardPort {
     };
   }
 
-  async verifyPin(slot: ReaderSlot, pin: string): Promise<PinOutcome> {
+  async verifyPin(slot: ReaderSlot, pin: Secret<string>): Promise<PinOutcome> {
     const memory = this.o.sessions.current();
     // The nonce comes from the backend: when it cannot give one, that is a backend failure (the
     // patient goes to the counter), not a card fault to retry (issue 11 item 4: Android looped).
@@ -160,11 +161,12 @@ export class CardAdapter implements CardPort {
    * In ONE exclusive transaction: VERIFY (when a PIN is given), then the card signs each nonce, so
    * the unlocked key never outlives the transaction (the driver resets the card at its end).
    */
-  private signNonces(slot: ReaderSlot, pin: string | null, nonces: Buffer[]): Promise<Buffer[]> {
+  private signNonces(slot: ReaderSlot, pin: Secret<string> | null, nonces: Buffer[]): Promise<Buffer[]> {
     return this.o.driver.transact(
       slot,
       async (channel) => {
-        if (pin !== null) await verifyUserAuthPin(channel, pin);
+        // The one place the PIN is revealed: the VERIFY APDU.
+        if (pin !== null) await verifyUserAuthPin(channel, pin.reveal());
         const signatures: Buffer[] = [];
         for (const nonce of nonces) signatures.push(await signWithUserAuthKey(channel, { data: nonce, hash: 'sha256' }));
         return signatures;

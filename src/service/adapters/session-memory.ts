@@ -13,6 +13,7 @@ import { randomBytes } from 'node:crypto';
 import type { ReaderSlot } from '../../session/events';
 import type { QualificationResult } from '../../session/events';
 import type { ConfirmationResponse, Consents } from '../../backend/protocol';
+import type { Secret } from '../../log/secret';
 
 export interface HoldershipProof {
   nonce: Buffer;
@@ -22,8 +23,11 @@ export interface HoldershipProof {
 export interface CardHeld {
   slot: ReaderSlot;
   certificate: Buffer;
-  /** Lower-case hex serial of `certificate`: every proof of this session is bound to it. */
-  certificateSerial: string;
+  /**
+   * Lower-case hex serial of `certificate`: every proof of this session is bound to it. A Secret:
+   * the serial identifies the holder's certificate (issue 11 item 9), so it never stringifies.
+   */
+  certificateSerial: Secret<string>;
   /** The certificate check said the card is not registered for insurance use. */
   unregistered: boolean;
 }
@@ -77,7 +81,7 @@ export class SessionMemory {
   get certificate(): Buffer | null {
     return this.cardHeld?.certificate ?? null;
   }
-  get certificateSerial(): string | null {
+  get certificateSerial(): Secret<string> | null {
     return this.cardHeld?.certificateSerial ?? null;
   }
   get unregistered(): boolean {

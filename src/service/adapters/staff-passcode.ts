@@ -3,5 +3,5 @@ import { checkStaffPasscode, type FacilityConfig } from '../../config';
 import type { StaffPasscodePort } from '../ports';
 
 export function staffPasscodeFromConfig(config: FacilityConfig): StaffPasscodePort {
-  return { check: (passcode) => checkStaffPasscode(passcode, config.staff.passcode).catch(() => false) };
+  return { check: (passcode) => checkStaffPasscode(passcode.reveal(), config.staff.passcode).catch(() => false) };
 }
