@@ -6,11 +6,12 @@
  * --align (FaceMesh rotation before FaceRes, off in the product), --baseline (also face-api's default
  * pipeline on the same pairs, euclidean distance < 0.6, for the bench's "equal or better accuracy").
  */
-import { FaceEngine, type Analysis } from '../../src/face/engine';
+import { FaceEngine, type Analysis, type FaceEngineOptions } from '../../src/face/engine';
+import type { GreyImage } from '../../src/personas/face-images';
 import { cardPhotoEmbedding, decide, decisionDefaultsFor, qualityGate, similarity, type DecisionConfig, type VerifyOutcome } from '../../src/face/decision';
 import { toGrey, type RgbImage } from '../../src/face/image';
 import { FaceApiBaseline, FACEAPI_DISTANCE_THRESHOLD } from './baseline-faceapi';
-import { augmentations, cameraProbe, cardPhoto, counterConditions, counterProbe, faceIds, spoofKinds, spoofProbe, withMask, type Augmentation, type SpoofKind } from './eval-set';
+import { augmentations, cameraProbe, cardPhoto, cardPhotoAsOnDevice, counterConditions, counterProbe, faceIds, spoofKinds, spoofProbe, withMask, type Augmentation, type SpoofKind } from './eval-set';
 
 interface Probe {
   id: string;
@@ -21,15 +22,86 @@ interface Probe {
 
 const arg = (name: string): string | undefined => process.argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1];
 
+/** The card photo as the device has it (JPEG 2000 round trip), unless `--card=jpeg` asks for the old shortcut. */
+const cardImage = (id: string): Promise<GreyImage> => (arg('card') === 'jpeg' ? cardPhoto(id) : cardPhotoAsOnDevice(id));
+
+interface MatcherVariant {
+  name: string;
+  engine: FaceEngineOptions;
+  metric: DecisionConfig['metric'];
+}
+
+/**
+ * `--compare`: the matchers side by side on the same pairs and the same detector (issue 14's
+ * table): for each, the similarity of every pair whose card and probe both gave a descriptor,
+ * the lowest threshold with zero false accepts (just above the best impostor score), the share of
+ * the 160 genuine pairs below it (a pair without a descriptor counts as rejected), and the model
+ * time per frame. No quality gate and no liveness decision here: the matcher alone.
+ */
+async function compare(): Promise<void> {
+  const variants: MatcherVariant[] = [
+    { name: 'face-api 128-D on the BlazeFace box (issue-5 default)', engine: { descriptor: 'facerec128' }, metric: 'euclidean' },
+    { name: 'FaceRes 224 px, grey + equalised', engine: { descriptor: 'faceres', faceCrop: { size: 224 } }, metric: 'cosine' },
+    { name: 'FaceRes 192 px, grey + equalised', engine: { descriptor: 'faceres', faceCrop: { size: 192 } }, metric: 'cosine' },
+    { name: 'FaceRes 160 px, grey + equalised', engine: { descriptor: 'faceres', faceCrop: { size: 160 } }, metric: 'cosine' },
+    { name: 'FaceRes 224 px, grey, not equalised', engine: { descriptor: 'faceres', faceCrop: { size: 224, equalise: false } }, metric: 'cosine' },
+  ];
+  const only = arg('variants')?.split(',').map(Number);
+  for (const [n, v] of variants.entries()) {
+    if (only && !only.includes(n)) continue;
+    const engine = await FaceEngine.create(v.engine);
+    const cards = new Map<string, Float32Array>();
+    for (const id of faceIds) {
+      const e = cardPhotoEmbedding(await engine.analyse(await cardImage(id)));
+      if (e !== 'no-face') cards.set(id, e);
+    }
+    const genuine: number[] = [];
+    const impostor: number[] = [];
+    const ms: number[] = [];
+    let genuineWithout = 0;
+    for (const id of faceIds) {
+      for (const aug of augmentations) {
+        const a = await engine.analyse(await cameraProbe(id, aug));
+        ms.push(a.ms);
+        const face = [...a.faces].sort((x, y) => y.box.width - x.box.width)[0];
+        if (!face?.embedding || !cards.has(id)) genuineWithout++;
+        for (const [cardId, card] of cards) {
+          if (!face?.embedding) continue;
+          (cardId === id ? genuine : impostor).push(similarity(face.embedding, card, v.metric));
+        }
+      }
+    }
+    const maxImpostor = Math.max(...impostor);
+    const rejected = genuine.filter((g) => g <= maxImpostor).length + genuineWithout;
+    const sorted = [...ms].sort((x, y) => x - y);
+    process.stdout.write(
+      JSON.stringify({
+        compare: v.name,
+        card: arg('card') === 'jpeg' ? 'JPEG q70 (no JPEG 2000)' : 'JPEG 2000 round trip',
+        cardPhotosWithFace: cards.size,
+        genuinePairs: faceIds.length * augmentations.length,
+        impostorPairs: impostor.length,
+        zeroFalseAcceptThreshold: Number(maxImpostor.toFixed(4)),
+        genuineRejectedThere: rejected,
+        genuineRejectedShare: Number((rejected / (faceIds.length * augmentations.length)).toFixed(4)),
+        genuineMin: Number(Math.min(...genuine).toFixed(4)),
+        gap: Number((Math.min(...genuine) - maxImpostor).toFixed(4)),
+        modelMsMedian: Number((sorted[Math.floor(sorted.length / 2)] ?? NaN).toFixed(1)),
+      }) + '\n',
+    );
+  }
+}
+
 async function main(): Promise<void> {
+  if (process.argv.includes('--compare')) return compare();
   const descriptor = arg('descriptor') === 'faceres' ? 'faceres' : 'facerec128';
   const defaults = decisionDefaultsFor(descriptor);
   const threshold = Number(arg('threshold') ?? defaults.matchThreshold);
   const cfg: DecisionConfig = { ...defaults, matchThreshold: threshold };
-  const engine = await FaceEngine.create({ align: process.argv.includes('--align'), descriptor });
+  const engine = await FaceEngine.create({ descriptor });
   const cards = new Map<string, Float32Array>();
   for (const id of faceIds) {
-    const e = cardPhotoEmbedding(await engine.analyse(await cardPhoto(id)));
+    const e = cardPhotoEmbedding(await engine.analyse(await cardImage(id)));
     if (e !== 'no-face') cards.set(id, e);
   }
   const probes: Probe[] = [];
