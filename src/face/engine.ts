@@ -49,7 +49,7 @@ export interface FaceEngineOptions {
   descriptor?: DescriptorKind;
   /** Face detector (default `blazeface-front`); docs/face.md has both measured. */
   detector?: DetectorKind;
-  /** FaceRes crop (side in px, scale of the detector box, equalisation); the measured default is 224 px, ×1, equalised. */
+  /** FaceRes crop (side in px, scale of the detector box, equalisation); the shipped default is 192 px, ×1, equalised. */
   faceCrop?: FaceCropOptions;
   maxFaces?: number;
   minDetectorScore?: number;

@@ -7,12 +7,13 @@ import { z } from 'zod';
 import { FfmpegCamera, type CameraInput } from '../devices/camera';
 import type { Logger } from '../log/logger';
 import { decisionDefaultsFor } from './decision';
+import { DEFAULT_CROP_SIDE } from './faceres';
 import type { FaceAttemptOptions } from './face-attempt';
 import type { WorkerFaceVerifierOptions } from './verifier';
 
 /** The measured defaults (docs/face.md, issue 14): see decisionDefaultsFor for the threshold they go with. */
 const DEFAULT_DETECTOR = 'blazeface-front';
-const DEFAULT_CROP = 192;
+const DEFAULT_CROP = DEFAULT_CROP_SIDE;
 
 export const faceSettingsSchema = z.object({
   camera: z
