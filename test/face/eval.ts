@@ -219,17 +219,17 @@ async function main(): Promise<void> {
   // the product's attempt loop, against its own card and against every other card.
   const bursts = new Map<Probe, BurstFrame[]>();
   for (const p of probes) {
-    const frames: BurstFrame[] = [{ image: p.image, analysis: p.analysis }];
-    for (let k = 1; k < BURST_FRAMES; k++) {
+    const frames: BurstFrame[] = [{ image: p.image, analysis: p.analysis, grey: toGrey(p.image) }];
+    for (let k = 1; k < (process.argv.includes('--no-transactions') ? 0 : BURST_FRAMES); k++) {
       const image = jitter(p.image, k);
-      frames.push({ image, analysis: await engine.analyse(image) });
+      frames.push({ image, analysis: await engine.analyse(image), grey: toGrey(image) });
     }
     bursts.set(p, frames);
   }
   const txGenuine: { aug: Augmentation; outcome: string; judged: number; hints: string[] }[] = [];
   let txImpostor = 0;
   let txFalseAccepts = 0;
-  for (const p of probes) {
+  for (const p of process.argv.includes('--no-transactions') ? [] : probes) {
     const burst = bursts.get(p) ?? [];
     for (const [cardId, card] of cards) {
       const r = await runTransaction(burst, card, cfg);

@@ -12,7 +12,8 @@ import { SimulatedCamera, type FrameImage } from '../../src/devices/camera/simul
 import { decide, type DecisionConfig, type VerifyResult } from '../../src/face/decision';
 import type { Analysis } from '../../src/face/engine';
 import { runFaceAttempt, type FaceAttemptResult } from '../../src/face/face-attempt';
-import { toGrey, type AnyImage, type RgbImage } from '../../src/face/image';
+import type { AnyImage, RgbImage } from '../../src/face/image';
+import type { GreyImage } from '../../src/personas/face-images';
 import type { FaceVerifier } from '../../src/face/verifier';
 
 export const BURST_FRAMES = 5;
@@ -46,6 +47,8 @@ export function jitter(img: RgbImage, k: number): RgbImage {
 export interface BurstFrame {
   image: RgbImage;
   analysis: Analysis;
+  /** toGrey(image), computed once: the burst is replayed against every card. */
+  grey: GreyImage;
 }
 
 /**
@@ -70,7 +73,7 @@ export async function runTransaction(burst: readonly BurstFrame[], card: Float32
     verify: async (frame: AnyImage): Promise<VerifyResult> => {
       const f = bySeq.get((frame as { seq: number }).seq);
       if (!f) throw new Error('frame not in the burst');
-      const r = decide(f.analysis, toGrey(f.image), card, cfg);
+      const r = decide(f.analysis, f.grey, card, cfg);
       pushNext();
       return r;
     },
