@@ -229,6 +229,7 @@ async function main(): Promise<void> {
   const txGenuine: { aug: Augmentation; outcome: string; judged: number; hints: string[] }[] = [];
   let txImpostor = 0;
   let txFalseAccepts = 0;
+  const txImpostorBest: number[] = [];
   for (const p of process.argv.includes('--no-transactions') ? [] : probes) {
     const burst = bursts.get(p) ?? [];
     for (const [cardId, card] of cards) {
@@ -237,10 +238,23 @@ async function main(): Promise<void> {
       else {
         txImpostor++;
         if (r.outcome === 'match') txFalseAccepts++;
+        if (r.score !== undefined) txImpostorBest.push(r.score);
       }
     }
   }
   const txFr = txGenuine.filter((t) => t.outcome !== 'match').length;
+  // The ROC per transaction above the threshold in use: an impostor burst matches at t iff its best
+  // judged score reaches t (it ran every frame unless it matched or ended on spoofs); genuine bursts
+  // are replayed at t.
+  const txSweep: { threshold: number; falseAccepts: number; falseRejects: number }[] = [];
+  for (const t of [threshold, 0.775, 0.78, 0.785, 0.79, 0.8, 0.81].filter((x) => x >= threshold)) {
+    let frAt = 0;
+    for (const p of process.argv.includes('--no-transactions') ? [] : probes) {
+      const card = cards.get(p.id);
+      if (!card || (await runTransaction(bursts.get(p) ?? [], card, { ...cfg, matchThreshold: t })).outcome !== 'match') frAt++;
+    }
+    txSweep.push({ threshold: t, falseAccepts: txImpostorBest.filter((b) => b >= t).length, falseRejects: frAt });
+  }
   const transactions = {
     note: `a transaction = one face attempt (runFaceAttempt) over a burst of ${BURST_FRAMES} frames: the probe and ${BURST_FRAMES - 1} jittered copies (sway, light, noise) of it, not new photographs; genuine pairs stay augmented`,
     framesPerBurst: BURST_FRAMES,
@@ -251,7 +265,9 @@ async function main(): Promise<void> {
     FAR: Number((txFalseAccepts / Math.max(1, txImpostor)).toFixed(4)),
     FRR: Number((txFr / Math.max(1, txGenuine.length)).toFixed(4)),
     genuineOutcomes: count(txGenuine),
-    matchedAfterRetry: txGenuine.filter((t) => t.outcome === 'match' && t.hints.length + t.judged > 1).length,
+    bestImpostorScore: Number(Math.max(...txImpostorBest).toFixed(4)),
+    sweep: txSweep,
+    matchedAfterRetry: txGenuine.filter((t) => t.outcome === 'match' && t.hints.length + t.judged > 0).length,
     hintsShownInGenuineTransactions: txGenuine.reduce<Record<string, number>>((acc, t) => {
       for (const h of new Set(t.hints)) acc[h] = (acc[h] ?? 0) + 1;
       return acc;
