@@ -9,7 +9,7 @@ describe('face settings', () => {
     assert.deepEqual(attemptOptions(s), { maxFrames: 5, timeoutMs: 15_000, spoofFrames: 2 });
     const v = verifierOptions(s);
     assert.deepEqual(v.engine, { descriptor: 'faceres', detector: 'blazeface-front', faceCrop: { size: 192 } });
-    assert.equal(v.decision?.matchThreshold, 0.765);
+    assert.equal(v.decision?.matchThreshold, 0.8);
     assert.equal(v.decision?.metric, 'cosine');
   });
 
