@@ -95,7 +95,7 @@ export const defaultDecisionConfig: DecisionConfig = {
  * (`eval:face -- --compare`) the best of 3040 impostor pairs scored 0.756, but per transaction (a
  * 5-frame burst, `transactions` of `eval:face`) the best impostor burst reached 0.766 and a first
  * choice of 0.765 let one through. Genuine transactions fail equally often anywhere from 0.765 to
- * 0.80 (14/160), so 0.80 keeps a margin of 0.034 over the best impostor burst at no cost on this
+ * 0.80 (14/160), so 0.80 keeps a margin of 0.023 over the best impostor burst (0.777) at no cost on this
  * set — 20 persons of one photograph each (docs/face.md). Another detector or crop needs its own
  * reading.
  */
