@@ -1,8 +1,10 @@
 /**
  * The in-thread inference engine: TensorFlow.js on WebAssembly running the face models shipped in
- * `models/` (issue 5 §2). It answers "where are the faces (BlazeFace), with the antispoof /
- * liveness scores, and for the main face a descriptor": face-api's 128-D recognition net after its
- * 68-landmark alignment by default, human's 1024-D FaceRes as an option. Decisions: decision.ts.
+ * `models/` (issue 5 §2, issue 14). It answers "where are the faces (BlazeFace), with the
+ * antispoof / liveness scores, and for the main face a descriptor": human's 1024-D FaceRes on a
+ * greyscale, histogram-equalised crop of the frame (faceres.ts) by default; face-api's 128-D net
+ * after its 68-landmark alignment (the issue-5 pipeline) only when asked for, to compare.
+ * Decisions: decision.ts.
  *
  * Backend: `@tensorflow/tfjs-node` is tried through a guarded require (it cannot be installed on
  * these machines — FACTS.md), otherwise WebAssembly with SIMD from node_modules. The pure-JS CPU
@@ -18,17 +20,20 @@ import { join, resolve, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { InferenceBackendError, NetworkFetchRefusedError } from './errors';
 import { defaultModelDir, verifyModels } from './manifest';
+import { FaceResEmbedder, type FaceCropOptions, type TfLike } from './faceres';
 import { faceSkinBands, isGrey, toRgb, type AnyImage, type Box } from './image';
 
 export type BackendName = 'tensorflow' | 'wasm';
 export type DescriptorKind = 'facerec128' | 'faceres';
+/** BlazeFace 'back' (256 px input, human's default) or 'front' (128 px, short range: a face at the counter). */
+export type DetectorKind = 'blazeface' | 'blazeface-front';
 
 export interface FaceEngineOptions {
   modelDir?: string;
   /**
-   * FaceMesh landmarks to rotate the face upright before the descriptor. Off by default: on the
-   * offline set it was slower and no more accurate than FaceRes on the detector's crop
-   * (docs/face.md), since BlazeFace's crop is already eye-levelled for near-frontal faces.
+   * FaceMesh (boxes from the mesh, detector rotation on). Only test/face/make-fixtures.ts uses it,
+   * to cut the offline set's faces exactly as when it was made; the product never loads FaceMesh
+   * (rotating before the descriptor was slower and no better, docs/face.md).
    */
   align?: boolean;
   /** Run the antispoof and liveness models. */
@@ -36,11 +41,16 @@ export interface FaceEngineOptions {
   /** Compute a descriptor at all (off only to time detection alone in the bench). */
   describe?: boolean;
   /**
-   * Which descriptor: `facerec128` = face-api's 68-landmark net to tighten the crop, then its
-   * 128-D recognition net, on the BlazeFace box (the product default: ~3× faster than FaceRes
-   * on these cores); `faceres` = human's 1024-D FaceRes on the BlazeFace crop. docs/face.md.
+   * Which descriptor: `faceres` (default) = human's 1024-D FaceRes on a greyscale, equalised
+   * crop of the BlazeFace box (faceres.ts); `facerec128` = face-api's 68-landmark net to tighten
+   * the crop, then its 128-D recognition net (the issue-5 pipeline, kept to compare in the eval:
+   * it gave 8 false accepts on the offline set). docs/face.md.
    */
   descriptor?: DescriptorKind;
+  /** Face detector (default `blazeface-front`); docs/face.md has both measured. */
+  detector?: DetectorKind;
+  /** FaceRes crop (side in px, scale of the detector box, equalisation); the shipped default is 192 px, ×1, equalised. */
+  faceCrop?: FaceCropOptions;
   maxFaces?: number;
   minDetectorScore?: number;
 }
@@ -74,18 +84,23 @@ export interface Analysis {
 
 /** The model names (manifest `model` field) the engine loads. */
 export function engineModels(opts: FaceEngineOptions): string[] {
-  const models = ['blazeface'];
+  const models: string[] = [detectorOf(opts)];
   if (opts.describe !== false) models.push(...(descriptorOf(opts) === 'faceres' ? ['faceres'] : ['landmark68', 'facerec128']));
   if (opts.align === true) models.push('facemesh');
   if (opts.liveness !== false) models.push('antispoof', 'liveness');
   return models;
 }
 
-/** Package folder without require.resolve (human's `exports` map hides package.json and the node-wasm build). */
 export function descriptorOf(opts: FaceEngineOptions): DescriptorKind {
-  return opts.descriptor ?? 'facerec128';
+  return opts.descriptor ?? 'faceres';
 }
 
+/** `blazeface-front` by default: 128 px input, about a fifth of the back model's time here, and as accurate at the counter's range (docs/face.md). */
+export function detectorOf(opts: FaceEngineOptions): DetectorKind {
+  return opts.detector ?? 'blazeface-front';
+}
+
+/** Package folder without require.resolve (human's `exports` map hides package.json and the node-wasm build). */
 function packageDir(name: string): string {
   for (const base of require.resolve.paths(name) ?? []) {
     const dir = join(base, name);
@@ -135,15 +150,16 @@ interface HumanResultFace {
   embedding?: number[];
   real?: number;
   live?: number;
+  /** BlazeFace keypoints (mesh disabled): eyes, nose, mouth, ears. */
+  annotations?: Record<string, [number, number][] | undefined>;
 }
 
 interface HumanLike {
   load(): Promise<void>;
   detect(input: unknown): Promise<{ face: HumanResultFace[]; error?: string | null }>;
-  tf: {
+  tf: TfLike & {
     getBackend(): string;
     tensor4d(values: Int32Array, shape: [number, number, number, number], dtype: 'int32'): { dispose(): void };
-    engine(): { startScope(): void; endScope(): void };
     memory(): { numTensors: number };
   };
 }
@@ -192,12 +208,27 @@ export function yawProxy(points: readonly { x: number; y: number }[]): number | 
   return (nose.x - (a.x + b.x) / 2) / eyeDistance;
 }
 
+/**
+ * The same yaw proxy from BlazeFace's six keypoints (used with FaceRes, which needs no landmark
+ * net): the nose tip's offset from the eyes' midpoint in eye distances.
+ */
+export function yawFromKeypoints(annotations: HumanResultFace['annotations']): number | undefined {
+  const a = annotations?.leftEye?.[0];
+  const b = annotations?.rightEye?.[0];
+  const nose = annotations?.nose?.[0];
+  if (!a || !b || !nose) return undefined;
+  const eyeDistance = Math.hypot(b[0] - a[0], b[1] - a[1]);
+  if (eyeDistance < 1) return undefined;
+  return (nose[0] - (a[0] + b[0]) / 2) / eyeDistance;
+}
+
 export class FaceEngine {
   private constructor(
     private readonly human: HumanLike,
     readonly backend: BackendName,
     readonly models: string[],
     private readonly faceApi: FaceApiLike | undefined,
+    private readonly faceRes: FaceResEmbedder | undefined,
   ) {}
 
   static async create(opts: FaceEngineOptions = {}): Promise<FaceEngine> {
@@ -222,13 +253,13 @@ export class FaceEngine {
       filter: { enabled: false },
       face: {
         enabled: true,
-        detector: { enabled: true, modelPath: 'blazeface.json', rotation: opts.align === true, maxDetected: opts.maxFaces ?? 4, minConfidence: opts.minDetectorScore ?? 0.5, skipFrames: 0, skipTime: 0, return: false },
+        detector: { enabled: true, modelPath: `${detectorOf(opts)}.json`, rotation: opts.align === true, maxDetected: opts.maxFaces ?? 4, minConfidence: opts.minDetectorScore ?? 0.5, skipFrames: 0, skipTime: 0, return: false },
         mesh: { ...on(opts.align === true, 'facemesh.json') },
         iris: { enabled: false },
         emotion: { enabled: false },
         attention: { enabled: false },
         gear: { enabled: false },
-        description: { ...on(opts.describe !== false && descriptorOf(opts) === 'faceres', 'faceres.json'), skipFrames: 0, skipTime: 0 },
+        description: { enabled: false }, // FaceRes runs on our own prepared crop (faceres.ts)
         antispoof: { ...on(opts.liveness !== false, 'antispoof.json'), skipFrames: 0, skipTime: 0 },
         liveness: { ...on(opts.liveness !== false, 'liveness.json'), skipFrames: 0, skipTime: 0 },
       },
@@ -239,10 +270,12 @@ export class FaceEngine {
       segmentation: { enabled: false },
     });
     let faceApi: FaceApiLike | undefined;
+    let faceRes: FaceResEmbedder | undefined;
     await withModelFetch(modelDir, async () => {
       try {
         await human.load();
         if (opts.describe !== false && descriptorOf(opts) === 'facerec128') faceApi = await loadFaceApi(modelDir);
+        if (opts.describe !== false && descriptorOf(opts) === 'faceres') faceRes = await FaceResEmbedder.load(human.tf, modelDir, opts.faceCrop);
       } catch (err) {
         throw err instanceof NetworkFetchRefusedError ? err : new InferenceBackendError(backendWanted, err);
       }
@@ -251,7 +284,7 @@ export class FaceEngine {
     if (backend !== backendWanted || (faceApi && faceApi.tf.getBackend() !== backendWanted)) {
       throw new InferenceBackendError(backendWanted, new Error(`got '${backend}' instead`));
     }
-    return new FaceEngine(human, backend === 'tensorflow' ? 'tensorflow' : 'wasm', models, faceApi);
+    return new FaceEngine(human, backend === 'tensorflow' ? 'tensorflow' : 'wasm', models, faceApi, faceRes);
   }
 
   async analyse(img: AnyImage): Promise<Analysis> {
@@ -269,10 +302,13 @@ export class FaceEngine {
         if (f.embedding && f.embedding.length > 0) face.embedding = Float32Array.from(f.embedding);
         if (typeof f.real === 'number') face.real = f.real;
         if (typeof f.live === 'number') face.live = f.live;
+        const yaw = yawFromKeypoints(f.annotations);
+        if (yaw !== undefined) face.yaw = yaw;
         return face;
       });
       const main = [...faces].sort((a, b) => b.box.width - a.box.width)[0];
       if (main && !isGrey(img)) main.skin = faceSkinBands({ width, height, rgb }, main.box);
+      if (this.faceRes && main) main.embedding = this.faceRes.embed(img, main.box);
       if (this.faceApi && main) {
         const described = await this.describe128(this.faceApi, values, width, height, main.box);
         if (described) {

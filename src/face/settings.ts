@@ -7,8 +7,13 @@ import { z } from 'zod';
 import { FfmpegCamera, type CameraInput } from '../devices/camera';
 import type { Logger } from '../log/logger';
 import { decisionDefaultsFor } from './decision';
+import { DEFAULT_CROP_SIDE } from './faceres';
 import type { FaceAttemptOptions } from './face-attempt';
 import type { WorkerFaceVerifierOptions } from './verifier';
+
+/** The measured defaults (docs/face.md, issue 14): see decisionDefaultsFor for the threshold they go with. */
+const DEFAULT_DETECTOR = 'blazeface-front';
+const DEFAULT_CROP = DEFAULT_CROP_SIDE;
 
 export const faceSettingsSchema = z.object({
   camera: z
@@ -21,8 +26,13 @@ export const faceSettingsSchema = z.object({
       maxRestarts: z.number().int().min(0).max(20).default(4).describe('restarts in a row before camera-failed (PIN / staff fallback)'),
     })
     .prefault({}),
-  descriptor: z.enum(['facerec128', 'faceres']).default('facerec128').describe('facerec128: 3× faster than face-api; faceres: fewer false accepts, 2× slower'),
-  matchThreshold: z.number().min(0).max(1).optional().describe('default per descriptor: 0.55 (facerec128, 1 − distance), 0.65 (faceres, cosine)'),
+  descriptor: z
+    .enum(['faceres', 'facerec128'])
+    .default('faceres')
+    .describe('faceres: FaceRes 1024-D on a grey, equalised crop (0 false accepts on the eval); facerec128: the issue-5 128-D net, kept to compare (8 false accepts)'),
+  detector: z.enum(['blazeface', 'blazeface-front']).default(DEFAULT_DETECTOR).describe('BlazeFace back (256 px) or front (128 px, faster); docs/face.md'),
+  cropSize: z.number().int().min(128).max(224).default(DEFAULT_CROP).describe('FaceRes input side in px; docs/face.md has 224, 192 and 160 measured'),
+  matchThreshold: z.number().min(0).max(1).optional().describe('default per descriptor and detector: decisionDefaultsFor() (measured, docs/face.md)'),
   minReal: z.number().min(0).max(1).default(0.2),
   minLive: z.number().min(0).max(1).default(0.75),
   attempt: z
@@ -40,7 +50,7 @@ export type FaceSettings = z.infer<typeof faceSettingsSchema>;
 export function verifierOptions(s: FaceSettings, logger?: Logger): WorkerFaceVerifierOptions {
   const base = decisionDefaultsFor(s.descriptor);
   return {
-    engine: { descriptor: s.descriptor },
+    engine: { descriptor: s.descriptor, detector: s.detector, faceCrop: { size: s.cropSize } },
     decision: { ...base, matchThreshold: s.matchThreshold ?? base.matchThreshold, minReal: s.minReal, minLive: s.minLive },
     ...(logger ? { logger } : {}),
   };

@@ -1,73 +1,95 @@
 /**
- * `{"bench":"face-verify",...}` (issue 5 §3): median ms per 640×480 frame for face detection alone
- * and for the whole decision (detect, quality gate, describe, antispoof, liveness, compare), against
- * face-api.js's default pipeline (SSD MobileNet v1 + 68 landmarks + recognition net + distance)
- * on the same WebAssembly backend in the same run. Goal: ratio ≥ 3. Accuracy of both on the
- * offline set: `npm run eval:face -- --baseline`.
+ * `{"bench":"face-verify",...}` (issue 5 §3, issue 14): ms per 640×480 frame for the whole
+ * decision (detect, quality gate, FaceRes descriptor, antispoof, liveness, compare) with the
+ * product's default settings, against face-api.js's default pipeline (SSD MobileNet v1 + 68
+ * landmarks + recognition net + distance) on the same WebAssembly backend in the same run.
+ *
+ * The two are timed frame by frame in turn (ours, then face-api's, on the same frame), so a load
+ * spike from the other processes on these shared cores hits both alike and the ratio stays
+ * readable even when the milliseconds are not. Goals: ratio ≥ 3 and ≤ 107 ms a frame on an
+ * otherwise idle machine. Accuracy of both: `npm run eval:face -- --baseline`.
  */
+import { cpus, loadavg } from 'node:os';
 import { FaceEngine } from '../../src/face/engine';
 import { cardPhotoEmbedding, decide, decisionDefaultsFor } from '../../src/face/decision';
 import { toGrey, type RgbImage } from '../../src/face/image';
+import { faceSettingsSchema, verifierOptions } from '../../src/face/settings';
 import { FaceApiBaseline, FACEAPI_DISTANCE_THRESHOLD } from '../face/baseline-faceapi';
-import { cameraProbe, cardPhoto } from '../face/eval-set';
+import { cameraProbe, cardPhotoAsOnDevice } from '../face/eval-set';
 import { median } from './stats';
 
 const FRAMES = ['f01', 'f03', 'f05', 'f07', 'f09', 'f11'];
 const ROUNDS = 2;
-
-
-async function timeEach(frames: RgbImage[], fn: (f: RgbImage) => Promise<unknown>): Promise<number[]> {
-  await fn(frames[0] as RgbImage); // warm-up: first inference compiles kernels
-  const ms: number[] = [];
-  for (let r = 0; r < ROUNDS; r++) {
-    for (const f of frames) {
-      const t = performance.now();
-      await fn(f);
-      ms.push(performance.now() - t);
-    }
-  }
-  return ms;
-}
+const GOAL_MS = 107;
 
 export async function run(): Promise<void> {
-  const frames = await Promise.all(FRAMES.map((id) => cameraProbe(id)));
-  const card = await cardPhoto('f01');
+  const frames: RgbImage[] = await Promise.all(FRAMES.map((id) => cameraProbe(id)));
+  const card = await cardPhotoAsOnDevice('f01');
 
-  const detector = await FaceEngine.create({ align: false, liveness: false, describe: false });
-  const oursDetect = await timeEach(frames, (f) => detector.analyse(f));
-  const decisionOf = async (descriptor: 'facerec128' | 'faceres'): Promise<number[]> => {
-    const engine = await FaceEngine.create({ descriptor });
-    const cfg = decisionDefaultsFor(descriptor);
-    const cardEmbedding = cardPhotoEmbedding(await engine.analyse(card));
-    if (cardEmbedding === 'no-face') throw new Error('card photo f01 has no face');
-    return timeEach(frames, async (f) => decide(await engine.analyse(f), toGrey(f), cardEmbedding, cfg));
-  };
-  const oursDecision = await decisionOf('facerec128');
-  const faceresDecision = await decisionOf('faceres');
+  // FCR_FACE_BENCH_SETTINGS='{"detector":"blazeface","cropSize":224}' times another face section
+  // (one per process: human keeps the first detector it loads).
+  const opts = verifierOptions(faceSettingsSchema.parse(JSON.parse(process.env.FCR_FACE_BENCH_SETTINGS ?? '{}')));
+  const cfg = { ...decisionDefaultsFor(opts.engine?.descriptor ?? 'faceres'), ...opts.decision };
+  const engine = await FaceEngine.create(opts.engine);
+  const cardEmbedding = cardPhotoEmbedding(await engine.analyse(card));
+  if (cardEmbedding === 'no-face') throw new Error('card photo f01 has no face');
+  const ours = async (f: RgbImage): Promise<unknown> => decide(await engine.analyse(f), toGrey(f), cardEmbedding, cfg);
 
   const baseline = await FaceApiBaseline.create();
   const baseCard = await baseline.describe(card);
   if (!baseCard) throw new Error('face-api found no face in card photo f01');
-  const baseDetect = await timeEach(frames, (f) => baseline.detect(f));
-  const baseDecision = await timeEach(frames, async (f) => {
+  const faceApi = async (f: RgbImage): Promise<unknown> => {
     const d = await baseline.describe(f);
     return d ? baseline.distance(d, baseCard) < FACEAPI_DISTANCE_THRESHOLD : false;
-  });
+  };
 
-  const ours = { detectionMs: median(oursDetect), decisionMs: median(oursDecision) };
-  const faceApi = { detectionMs: median(baseDetect), decisionMs: median(baseDecision) };
+  // Warm-up: the first inference of each compiles its kernels.
+  await ours(frames[0] as RgbImage);
+  await faceApi(frames[0] as RgbImage);
+  const oursMs: number[] = [];
+  const faceApiMs: number[] = [];
+  const oursCpu: number[] = [];
+  const faceApiCpu: number[] = [];
+  const ratios: number[] = [];
+  // Wall time and CPU time of this process: the models run single-threaded (WASM, threads off),
+  // so CPU ms per frame is what an idle core would take, whatever else shares the machine.
+  const timed = async (fn: () => Promise<unknown>): Promise<[number, number]> => {
+    const c = process.cpuUsage();
+    const t = performance.now();
+    await fn();
+    const wall = performance.now() - t;
+    const cpu = process.cpuUsage(c);
+    return [wall, (cpu.user + cpu.system) / 1000];
+  };
+  for (let r = 0; r < ROUNDS; r++) {
+    for (const f of frames) {
+      const [a, ac] = await timed(() => ours(f));
+      const [b, bc] = await timed(() => faceApi(f));
+      oursMs.push(a);
+      faceApiMs.push(b);
+      oursCpu.push(ac);
+      faceApiCpu.push(bc);
+      ratios.push(b / a);
+    }
+  }
+  const oursMedian = median(oursMs);
+  const oursCpuMedian = median(oursCpu);
+  const faceApiCpuMedian = median(faceApiCpu);
   console.log(
     JSON.stringify({
       bench: 'face-verify',
-      backend: detector.backend,
+      backend: engine.backend,
       frame: '640x480',
-      frames: frames.length * ROUNDS,
-      ours: { pipeline: 'BlazeFace + antispoof + liveness (human) + 68 landmarks + 128-D recognition (face-api) on the BlazeFace box', ...ours },
-      oursWithFaceRes: { pipeline: 'BlazeFace + FaceRes 1024-D + antispoof + liveness (human)', decisionMs: median(faceresDecision) },
-      faceApi: { pipeline: 'face-api SSD MobileNet v1 + 68 landmarks + recognition net', ...faceApi },
-      detectionRatio: Number((faceApi.detectionMs / ours.detectionMs).toFixed(2)),
-      decisionRatio: Number((faceApi.decisionMs / ours.decisionMs).toFixed(2)),
-      goal: 'decisionRatio >= 3 at equal or better accuracy (see eval:face --baseline)',
+      frames: oursMs.length,
+      loadAverage1m: Number((loadavg()[0] ?? 0).toFixed(2)),
+      cores: cpus().length,
+      ours: { pipeline: `${engine.models.join(' + ')} (FaceRes on a ${opts.engine?.faceCrop?.size ?? 224} px grey equalised crop)`, decisionMs: Number(oursMedian.toFixed(1)), decisionCpuMs: Number(oursCpuMedian.toFixed(1)) },
+      faceApi: { pipeline: 'face-api SSD MobileNet v1 + 68 landmarks + recognition net', decisionMs: Number(median(faceApiMs).toFixed(1)), decisionCpuMs: Number(faceApiCpuMedian.toFixed(1)) },
+      decisionRatio: Number((median(faceApiMs) / oursMedian).toFixed(2)),
+      medianPairedRatio: Number(median(ratios).toFixed(2)),
+      cpuRatio: Number((faceApiCpuMedian / oursCpuMedian).toFixed(2)),
+      goal: `ratio >= 3 and <= ${GOAL_MS} ms a frame (CPU ms: what one idle core takes; wall ms count the other processes' load)`,
+      goalMet: faceApiCpuMedian / oursCpuMedian >= 3 && oursCpuMedian <= GOAL_MS,
     }),
   );
 }

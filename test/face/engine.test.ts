@@ -2,7 +2,9 @@ import assert from 'node:assert/strict';
 import { FaceEngine, withModelFetch } from '../../src/face/engine';
 import { defaultModelDir } from '../../src/face/manifest';
 import { NetworkFetchRefusedError } from '../../src/face/errors';
-import { cameraProbe, cardPhoto } from './eval-set';
+import { cardPhotoEmbedding, decide, decisionDefaultsFor } from '../../src/face/decision';
+import { toGrey } from '../../src/face/image';
+import { cameraProbe, cardPhoto, cardPhotoAsOnDevice } from './eval-set';
 
 describe('FaceEngine (in-thread, real models)', () => {
   let engine: FaceEngine;
@@ -12,7 +14,7 @@ describe('FaceEngine (in-thread, real models)', () => {
 
   it('runs on WebAssembly with the shipped models, never the CPU backend', () => {
     assert.equal(engine.backend, 'wasm');
-    assert.deepEqual(engine.models, ['blazeface', 'landmark68', 'facerec128', 'antispoof', 'liveness']);
+    assert.deepEqual(engine.models, ['blazeface-front', 'faceres', 'antispoof', 'liveness']);
   });
 
   it('loads models with a fetch that refuses anything but local model files, then restores fetch', async () => {
@@ -26,11 +28,11 @@ describe('FaceEngine (in-thread, real models)', () => {
     assert.equal(globalThis.fetch, original);
   });
 
-  it('finds one face with a 128-D descriptor and liveness scores in a camera view', async () => {
+  it('finds one face with a 1024-D FaceRes descriptor and liveness scores in a camera view', async () => {
     const a = await engine.analyse(await cameraProbe('f01'));
     assert.equal(a.faces.length, 1);
     const [face] = a.faces;
-    assert.equal(face?.embedding?.length, 128);
+    assert.equal(face?.embedding?.length, 1024);
     assert.ok(typeof face?.real === 'number' && typeof face.live === 'number');
   });
 
@@ -64,6 +66,19 @@ describe('FaceEngine (in-thread, real models)', () => {
       await engine.analyse(await cardPhoto('f05'));
       await engine.analyse({ width: 64, height: 48, rgb: new Uint8Array(64 * 48 * 3) });
     }
+    assert.equal(engine.tensorCount(), before);
+  });
+
+  it('holds the tensor count flat over 20 matches (issue 11 item 8: native memory over many sessions)', async () => {
+    const card = cardPhotoEmbedding(await engine.analyse(await cardPhotoAsOnDevice('f01')));
+    assert.ok(card !== 'no-face');
+    const frame = await cameraProbe('f01');
+    const grey = toGrey(frame);
+    decide(await engine.analyse(frame), grey, card, decisionDefaultsFor('faceres')); // first run allocates kernels' constants
+    const before = engine.tensorCount();
+    let matches = 0;
+    for (let i = 0; i < 20; i++) if (decide(await engine.analyse(frame), grey, card, decisionDefaultsFor('faceres')).outcome === 'match') matches++;
+    assert.equal(matches, 20);
     assert.equal(engine.tensorCount(), before);
   });
 });

@@ -2,15 +2,21 @@
  * `npm run eval:face`: accuracy of the shipped pipeline on the offline set (test/face/README.md).
  * Prints one JSON object. Genuine pairs are augmented (one photograph per person in the source),
  * impostor pairs are real (different people); both are reported per augmentation too.
- * Options: --descriptor=faceres (else facerec128, the product default), --threshold=… (else its default), --sweep (add a threshold sweep),
- * --align (FaceMesh rotation before FaceRes, off in the product), --baseline (also face-api's default
- * pipeline on the same pairs, euclidean distance < 0.6, for the bench's "equal or better accuracy").
+ * The pipeline is the product's face section (src/face/settings.ts defaults), the card photo goes
+ * through JPEG 2000 as on the device (`--card=jpeg` for the old shortcut).
+ * Options: --descriptor=faceres|facerec128, --detector=blazeface|blazeface-front, --size=… (FaceRes
+ * crop), --threshold=…, --sweep (threshold sweep), --baseline (also face-api's default pipeline on
+ * the same pairs, euclidean distance < 0.6), --compare (the matchers alone side by side, issue 14's
+ * table; --variants=… picks rows, one detector per run).
  */
-import { FaceEngine, type Analysis } from '../../src/face/engine';
+import { FaceEngine, type Analysis, type FaceEngineOptions } from '../../src/face/engine';
+import type { GreyImage } from '../../src/personas/face-images';
 import { cardPhotoEmbedding, decide, decisionDefaultsFor, qualityGate, similarity, type DecisionConfig, type VerifyOutcome } from '../../src/face/decision';
 import { toGrey, type RgbImage } from '../../src/face/image';
+import { faceSettingsSchema, verifierOptions } from '../../src/face/settings';
+import { BURST_FRAMES, jitter, runTransaction, type BurstFrame } from './transactions';
 import { FaceApiBaseline, FACEAPI_DISTANCE_THRESHOLD } from './baseline-faceapi';
-import { augmentations, cameraProbe, cardPhoto, counterConditions, counterProbe, faceIds, spoofKinds, spoofProbe, withMask, type Augmentation, type SpoofKind } from './eval-set';
+import { augmentations, cameraProbe, cardPhoto, cardPhotoAsOnDevice, counterConditions, counterProbe, faceIds, spoofKinds, spoofProbe, withMask, type Augmentation, type SpoofKind } from './eval-set';
 
 interface Probe {
   id: string;
@@ -21,15 +27,101 @@ interface Probe {
 
 const arg = (name: string): string | undefined => process.argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1];
 
+/** The card photo as the device has it (JPEG 2000 round trip), unless `--card=jpeg` asks for the old shortcut. */
+const cardImage = (id: string): Promise<GreyImage> => (arg('card') === 'jpeg' ? cardPhoto(id) : cardPhotoAsOnDevice(id));
+
+interface MatcherVariant {
+  name: string;
+  engine: FaceEngineOptions;
+  metric: DecisionConfig['metric'];
+}
+
+/**
+ * `--compare`: the matchers side by side on the same pairs and the same detector (issue 14's
+ * table): for each, the similarity of every pair whose card and probe both gave a descriptor,
+ * the lowest threshold with zero false accepts (just above the best impostor score), the share of
+ * the 160 genuine pairs below it (a pair without a descriptor counts as rejected), and the model
+ * time per frame. No quality gate and no liveness decision here: the matcher alone.
+ */
+async function compare(): Promise<void> {
+  const variants: MatcherVariant[] = [
+    { name: 'face-api 128-D on the BlazeFace box (issue-5 default)', engine: { descriptor: 'facerec128' }, metric: 'euclidean' },
+    { name: 'FaceRes 224 px, grey + equalised', engine: { descriptor: 'faceres', faceCrop: { size: 224 } }, metric: 'cosine' },
+    { name: 'FaceRes 192 px, grey + equalised', engine: { descriptor: 'faceres', faceCrop: { size: 192 } }, metric: 'cosine' },
+    { name: 'FaceRes 160 px, grey + equalised', engine: { descriptor: 'faceres', faceCrop: { size: 160 } }, metric: 'cosine' },
+    { name: 'FaceRes 224 px, grey, not equalised', engine: { descriptor: 'faceres', faceCrop: { size: 224, equalise: false } }, metric: 'cosine' },
+    { name: 'blazeface-front + FaceRes 224 px, grey + equalised', engine: { detector: 'blazeface-front', descriptor: 'faceres', faceCrop: { size: 224 } }, metric: 'cosine' },
+    { name: 'blazeface-front + FaceRes 192 px, grey + equalised', engine: { detector: 'blazeface-front', descriptor: 'faceres', faceCrop: { size: 192 } }, metric: 'cosine' },
+  ];
+  const only = arg('variants')?.split(',').map(Number) ?? [0, 1, 2, 3, 4];
+  const chosen = variants.filter((_, n) => only.includes(n));
+  // human keeps its detector model in a module variable: the first one loaded stays for the whole
+  // process, so variants with another detector must run in a process of their own.
+  if (new Set(chosen.map((v) => v.engine.detector ?? 'blazeface')).size > 1) throw new Error('--compare: one detector per run (use --variants=5,6 apart)');
+  for (const v of chosen) {
+    const engine = await FaceEngine.create(v.engine);
+    const cards = new Map<string, Float32Array>();
+    for (const id of faceIds) {
+      const e = cardPhotoEmbedding(await engine.analyse(await cardImage(id)));
+      if (e !== 'no-face') cards.set(id, e);
+    }
+    const genuine: number[] = [];
+    const impostor: number[] = [];
+    const ms: number[] = [];
+    let genuineWithout = 0;
+    for (const id of faceIds) {
+      for (const aug of augmentations) {
+        const a = await engine.analyse(await cameraProbe(id, aug));
+        ms.push(a.ms);
+        const face = [...a.faces].sort((x, y) => y.box.width - x.box.width)[0];
+        if (!face?.embedding || !cards.has(id)) genuineWithout++;
+        for (const [cardId, card] of cards) {
+          if (!face?.embedding) continue;
+          (cardId === id ? genuine : impostor).push(similarity(face.embedding, card, v.metric));
+        }
+      }
+    }
+    const maxImpostor = Math.max(...impostor);
+    const rejected = genuine.filter((g) => g <= maxImpostor).length + genuineWithout;
+    const sorted = [...ms].sort((x, y) => x - y);
+    process.stdout.write(
+      JSON.stringify({
+        compare: v.name,
+        card: arg('card') === 'jpeg' ? 'JPEG q70 (no JPEG 2000)' : 'JPEG 2000 round trip',
+        cardPhotosWithFace: cards.size,
+        genuinePairs: faceIds.length * augmentations.length,
+        impostorPairs: impostor.length,
+        zeroFalseAcceptThreshold: Number(maxImpostor.toFixed(4)),
+        genuineRejectedThere: rejected,
+        genuineRejectedShare: Number((rejected / (faceIds.length * augmentations.length)).toFixed(4)),
+        genuineMin: Number(Math.min(...genuine).toFixed(4)),
+        gap: Number((Math.min(...genuine) - maxImpostor).toFixed(4)),
+        modelMsMedian: Number((sorted[Math.floor(sorted.length / 2)] ?? NaN).toFixed(1)),
+        impostorTop5: [...impostor].sort((x, y) => y - x).slice(0, 5).map((x) => Number(x.toFixed(4))),
+        genuineBottom8: [...genuine].sort((x, y) => x - y).slice(0, 8).map((x) => Number(x.toFixed(4))),
+      }) + '\n',
+    );
+  }
+}
+
 async function main(): Promise<void> {
-  const descriptor = arg('descriptor') === 'faceres' ? 'faceres' : 'facerec128';
-  const defaults = decisionDefaultsFor(descriptor);
-  const threshold = Number(arg('threshold') ?? defaults.matchThreshold);
-  const cfg: DecisionConfig = { ...defaults, matchThreshold: threshold };
-  const engine = await FaceEngine.create({ align: process.argv.includes('--align'), descriptor });
+  if (process.argv.includes('--compare')) return compare();
+  // The product's face section (settings.ts defaults) unless a flag overrides a part of it.
+  const settings = faceSettingsSchema.parse({
+    ...(arg('descriptor') ? { descriptor: arg('descriptor') } : {}),
+    ...(arg('detector') ? { detector: arg('detector') } : {}),
+    ...(arg('size') ? { cropSize: Number(arg('size')) } : {}),
+    ...(arg('threshold') ? { matchThreshold: Number(arg('threshold')) } : {}),
+  });
+  const minLuma = arg('min-luma');
+  const descriptor = settings.descriptor;
+  const options = verifierOptions(settings);
+  const cfg: DecisionConfig = { ...decisionDefaultsFor(descriptor), ...options.decision, ...(minLuma ? { minFaceLuma: Number(minLuma) } : {}) };
+  const threshold = cfg.matchThreshold;
+  const engine = await FaceEngine.create(options.engine);
   const cards = new Map<string, Float32Array>();
   for (const id of faceIds) {
-    const e = cardPhotoEmbedding(await engine.analyse(await cardPhoto(id)));
+    const e = cardPhotoEmbedding(await engine.analyse(await cardImage(id)));
     if (e !== 'no-face') cards.set(id, e);
   }
   const probes: Probe[] = [];
@@ -40,7 +132,7 @@ async function main(): Promise<void> {
     }
   }
   const outcome = (card: Float32Array, p: Probe, c: DecisionConfig = cfg): { outcome: VerifyOutcome; score?: number } => decide(p.analysis, toGrey(p.image), card, c);
-  const count = (rows: { outcome: VerifyOutcome }[]): Record<string, number> => {
+  const count = (rows: { outcome: string }[]): Record<string, number> => {
     const out: Record<string, number> = {};
     for (const r of rows) out[r.outcome] = (out[r.outcome] ?? 0) + 1;
     return out;
@@ -123,6 +215,65 @@ async function main(): Promise<void> {
     const q = (f: number): number => Number((s[Math.min(s.length - 1, Math.floor(f * s.length))] ?? NaN).toFixed(3));
     return { n: s.length, min: q(0), p05: q(0.05), median: q(0.5), p95: q(0.95), max: q(1 - 1e-9) };
   };
+  // Per transaction (transactions.ts): each genuine probe as a burst of BURST_FRAMES frames through
+  // the product's attempt loop, against its own card and against every other card.
+  const bursts = new Map<Probe, BurstFrame[]>();
+  for (const p of probes) {
+    const frames: BurstFrame[] = [{ image: p.image, analysis: p.analysis, grey: toGrey(p.image) }];
+    for (let k = 1; k < (process.argv.includes('--no-transactions') ? 0 : BURST_FRAMES); k++) {
+      const image = jitter(p.image, k);
+      frames.push({ image, analysis: await engine.analyse(image), grey: toGrey(image) });
+    }
+    bursts.set(p, frames);
+  }
+  const txGenuine: { aug: Augmentation; outcome: string; judged: number; hints: string[] }[] = [];
+  let txImpostor = 0;
+  let txFalseAccepts = 0;
+  const txImpostorBest: number[] = [];
+  for (const p of process.argv.includes('--no-transactions') ? [] : probes) {
+    const burst = bursts.get(p) ?? [];
+    for (const [cardId, card] of cards) {
+      const r = await runTransaction(burst, card, cfg);
+      if (cardId === p.id) txGenuine.push({ aug: p.aug, outcome: r.outcome, judged: r.framesJudged, hints: r.hints });
+      else {
+        txImpostor++;
+        if (r.outcome === 'match') txFalseAccepts++;
+        if (r.score !== undefined) txImpostorBest.push(r.score);
+      }
+    }
+  }
+  const txFr = txGenuine.filter((t) => t.outcome !== 'match').length;
+  // The ROC per transaction above the threshold in use: an impostor burst matches at t iff its best
+  // judged score reaches t (it ran every frame unless it matched or ended on spoofs); genuine bursts
+  // are replayed at t.
+  const txSweep: { threshold: number; falseAccepts: number; falseRejects: number }[] = [];
+  for (const t of [threshold, 0.775, 0.78, 0.785, 0.79, 0.8, 0.81].filter((x) => x >= threshold)) {
+    let frAt = 0;
+    for (const p of process.argv.includes('--no-transactions') ? [] : probes) {
+      const card = cards.get(p.id);
+      if (!card || (await runTransaction(bursts.get(p) ?? [], card, { ...cfg, matchThreshold: t })).outcome !== 'match') frAt++;
+    }
+    txSweep.push({ threshold: t, falseAccepts: txImpostorBest.filter((b) => b >= t).length, falseRejects: frAt });
+  }
+  const transactions = {
+    note: `a transaction = one face attempt (runFaceAttempt) over a burst of ${BURST_FRAMES} frames: the probe and ${BURST_FRAMES - 1} jittered copies (sway, light, noise) of it, not new photographs; genuine pairs stay augmented`,
+    framesPerBurst: BURST_FRAMES,
+    genuineTransactions: txGenuine.length,
+    impostorTransactions: txImpostor,
+    falseAccepts: txFalseAccepts,
+    falseRejects: txFr,
+    FAR: Number((txFalseAccepts / Math.max(1, txImpostor)).toFixed(4)),
+    FRR: Number((txFr / Math.max(1, txGenuine.length)).toFixed(4)),
+    genuineOutcomes: count(txGenuine),
+    bestImpostorScore: Number(Math.max(...txImpostorBest).toFixed(4)),
+    sweep: txSweep,
+    matchedAfterRetry: txGenuine.filter((t) => t.outcome === 'match' && t.hints.length + t.judged > 0).length,
+    hintsShownInGenuineTransactions: txGenuine.reduce<Record<string, number>>((acc, t) => {
+      for (const h of new Set(t.hints)) acc[h] = (acc[h] ?? 0) + 1;
+      return acc;
+    }, {}),
+    perAugmentation: Object.fromEntries(augmentations.map((aug) => [aug, count(txGenuine.filter((t) => t.aug === aug))])),
+  };
   const baseline = process.argv.includes('--baseline') ? await evalBaseline() : undefined;
   const result = {
     eval: 'face',
@@ -143,6 +294,7 @@ async function main(): Promise<void> {
     genuineOutcomes: count(genuine),
     impostorOutcomes: count(impostor),
     perAugmentation: perAug,
+    transactions,
     similarity: { genuine: stats(genuineSims), impostor: stats(impostorSims) },
     liveness: {
       thresholds: { minReal: cfg.minReal, minLive: cfg.minLive },

@@ -5,16 +5,17 @@ describe('face settings', () => {
   it('fills every default from an empty section', () => {
     const s = faceSettingsSchema.parse({});
     assert.deepEqual(s.camera, { device: '/dev/video0', width: 640, height: 480, fps: 15, stallMs: 3000, maxRestarts: 4 });
-    assert.equal(s.descriptor, 'facerec128');
+    assert.deepEqual([s.descriptor, s.detector, s.cropSize], ['faceres', 'blazeface-front', 192]);
     assert.deepEqual(attemptOptions(s), { maxFrames: 5, timeoutMs: 15_000, spoofFrames: 2 });
     const v = verifierOptions(s);
-    assert.equal(v.decision?.matchThreshold, 0.55);
-    assert.equal(v.decision?.metric, 'euclidean');
+    assert.deepEqual(v.engine, { descriptor: 'faceres', detector: 'blazeface-front', faceCrop: { size: 192 } });
+    assert.equal(v.decision?.matchThreshold, 0.8);
+    assert.equal(v.decision?.metric, 'cosine');
   });
 
   it('takes the threshold and metric of the chosen descriptor unless overridden', () => {
-    const faceres = verifierOptions(faceSettingsSchema.parse({ descriptor: 'faceres' }));
-    assert.deepEqual([faceres.decision?.metric, faceres.decision?.matchThreshold, faceres.engine?.descriptor], ['cosine', 0.65, 'faceres']);
+    const legacy = verifierOptions(faceSettingsSchema.parse({ descriptor: 'facerec128' }));
+    assert.deepEqual([legacy.decision?.metric, legacy.decision?.matchThreshold, legacy.engine?.descriptor], ['euclidean', 0.55, 'facerec128']);
     const strict = verifierOptions(faceSettingsSchema.parse({ matchThreshold: 0.6, activeCheck: {} }));
     assert.equal(strict.decision?.matchThreshold, 0.6);
     assert.deepEqual(attemptOptions(faceSettingsSchema.parse({ activeCheck: {} })).activeCheck, { minYawChange: 0.35 });

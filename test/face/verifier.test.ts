@@ -109,11 +109,11 @@ describe('WorkerFaceVerifier start-up', () => {
     const dir = mkdtempSync(join(tmpdir(), 'fcr-models-'));
     try {
       for (const f of readdirSync(defaultModelDir)) copyFileSync(join(defaultModelDir, f), join(dir, f));
-      const bin = join(dir, 'face_recognition_model.bin');
+      const bin = join(dir, 'faceres.bin');
       const bytes = readFileSync(bin);
       bytes[4242] = (bytes[4242] ?? 0) ^ 0x55;
       writeFileSync(bin, bytes);
-      await assert.rejects(WorkerFaceVerifier.create({ engine: { modelDir: dir } }), (err: unknown) => err instanceof ModelIntegrityError && err.file === 'face_recognition_model.bin');
+      await assert.rejects(WorkerFaceVerifier.create({ engine: { modelDir: dir } }), (err: unknown) => err instanceof ModelIntegrityError && err.file === 'faceres.bin');
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
