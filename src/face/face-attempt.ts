@@ -96,7 +96,22 @@ export async function runFaceAttempt(opts: FaceAttemptOptions): Promise<FaceAtte
   });
   if (opts.signal?.aborted) return result('aborted');
   if (!camera.running) return result('camera-failed');
+  // The camera can die while the model works on a frame, when nobody waits for a frame: listen for
+  // the whole attempt, or the failure is lost and the attempt runs to its deadline (found by the
+  // tests' sleep removal, issue 11).
+  let cameraFailed = false;
+  const offFailed = camera.on('camera-failed', () => {
+    cameraFailed = true;
+  });
+  try {
+    return await judgeFrames();
+  } finally {
+    offFailed();
+  }
+
+  async function judgeFrames(): Promise<FaceAttemptResult> {
   while (judged < maxFrames && looks < maxLooks) {
+    if (cameraFailed) return result('camera-failed');
     let frame: RgbFrame;
     try {
       frame = await nextFrame(camera, seq, deadline, opts.signal);
@@ -115,6 +130,7 @@ export async function runFaceAttempt(opts: FaceAttemptOptions): Promise<FaceAtte
       return result('error', { error: err instanceof Error ? err.name : 'Error' });
     }
     if (opts.signal?.aborted) return result('aborted');
+    if (cameraFailed) return result('camera-failed');
     if (last.hint) {
       hint = last.hint;
       opts.onHint?.(last.hint);
@@ -152,4 +168,5 @@ export async function runFaceAttempt(opts: FaceAttemptOptions): Promise<FaceAtte
   }
   if (yaw0 !== undefined && noMatchTotal === 0 && spoofTotal === 0) return result('no-turn');
   return result(noMatchTotal > 0 ? 'no-match' : spoofTotal > 0 ? 'spoof' : (last?.outcome ?? 'no-face'));
+  }
 }
