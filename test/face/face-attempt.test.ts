@@ -110,6 +110,16 @@ describe('runFaceAttempt', () => {
     assert.equal(aborted.outcome, 'aborted');
   });
 
+  it('a camera that dies while the model judges a frame ends the attempt as camera-failed, at once', async () => {
+    cam = liveCamera();
+    const verifier = new ScriptedVerifier([{ outcome: 'no-face' }], (call) => {
+      if (call === 1) cam.fail(); // nobody is waiting for a frame at this moment
+    });
+    const r = await runFaceAttempt({ camera: cam, verifier, timeoutMs: 60_000 });
+    assert.equal(r.outcome, 'camera-failed');
+    assert.equal(verifier.seen.length, 1, 'no frame judged after the failure');
+  });
+
   it('with the active check, asks for a head turn and accepts only a real change of yaw', async () => {
     cam = liveCamera();
     const m = (yaw: number): VerifyResult => ({ outcome: 'match', score: 0.7, yaw });
