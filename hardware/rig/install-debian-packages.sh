@@ -8,6 +8,11 @@
 #   udev                    serialport's list() spawns udevadm
 #   socat, tmux, ffmpeg     serial console pty pair, the panel's terminal, camera frames
 #   fonts-ipafont-gothic    Japanese font for the rendered card faces
+#   mmdebstrap              the device image's Debian root from firmware/packages-<arch>.txt
+#   erofs-utils, mtools, dosfstools, fdisk
+#                           its read-only root (mkfs.erofs), the ESP without mounting (mkfs.vfat,
+#                           mcopy), the GPT (sfdisk) — firmware/build
+#   qemu-system-x86, ovmf   the HIL tier boots the amd64 image under TCG with UEFI (test/hil)
 set -euo pipefail
 SUDO=""
 if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
@@ -16,4 +21,5 @@ $SUDO apt-get update -q
 $SUDO apt-get install -y -q --no-install-recommends \
   pcscd libpcsclite-dev vsmartcard-vpcd pcsc-tools opensc systemd udev \
   socat tmux ffmpeg fonts-ipafont-gothic \
+  mmdebstrap erofs-utils mtools dosfstools fdisk qemu-system-x86 ovmf \
   python3 make g++ pkg-config ca-certificates
