@@ -95,6 +95,12 @@ describe('HIL: the amd64 image booted in QEMU (TCG)', function () {
     process.stdout.write(`${JSON.stringify({ hil: 'amd64-tcg', rootBytes: figures?.rootBytes, diskBytes: figures?.diskBytes, diskAllocatedBytes: figures?.diskAllocatedBytes, imageBuildSeconds: figures?.buildSeconds, ...report })}\n`);
   });
 
+  afterEach(function () {
+    // In CI's log at once (mocha's summary comes only at the very end of the run).
+    const t = this.currentTest;
+    if (t?.state === 'failed') process.stderr.write(`HIL failure in "${t.title}": ${t.err?.message ?? ''}\n`);
+  });
+
   it('boots from the read-only root and the service reaches READY (Type=notify, as systemd sees it)', async () => {
     await guest.shell(10 * 60_000);
     // `systemctl start` joins the boot's start job and returns when it completes: for a

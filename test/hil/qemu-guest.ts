@@ -9,6 +9,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
+import { StringDecoder } from 'node:string_decoder';
 import { join } from 'node:path';
 
 export class GuestTimeoutError extends Error {
@@ -28,11 +29,13 @@ export class GuestExitedError extends Error {
 /** A byte stream (a serial line) read as text, with "wait until this appears". */
 class Line {
   text = '';
+  // A multi-byte character can straddle two reads from the serial line.
+  private readonly decoder = new StringDecoder('utf8');
   private waiters = new Set<() => void>();
   private failure: Error | undefined;
 
   push(chunk: Buffer): void {
-    this.text += chunk.toString('utf8');
+    this.text += this.decoder.write(chunk);
     for (const w of this.waiters) w();
   }
 

@@ -54,11 +54,6 @@ export interface GenerateFacilityPkiOptions {
   caName?: string;
   deviceId?: string;
   now?: Date;
-  /**
-   * More IP addresses the server certificate names besides 127.0.0.1: the HIL tier's guest reaches
-   * the simulator at a QEMU user-network address (test/hil), and checks the name as a device does.
-   */
-  extraServerIps?: string[];
 }
 
 export async function generateFacilityPki(options: GenerateFacilityPkiOptions = {}): Promise<FacilityPki> {
@@ -108,7 +103,6 @@ export async function generateFacilityPki(options: GenerateFacilityPkiOptions = 
   const server = await issue('C=JP, O=FCR TEST facility, CN=localhost', 'server', [
     { type: 'dns', value: 'localhost' },
     { type: 'ip', value: '127.0.0.1' },
-    ...(options.extraServerIps ?? []).map((value) => ({ type: 'ip' as const, value })),
   ]);
   const device = await issue(`C=JP, O=FCR TEST facility, CN=${deviceId}`, 'client');
   const reception = await issue('C=JP, O=FCR TEST facility, CN=reception-computer', 'client');
