@@ -10,6 +10,11 @@
 #   fonts-ipafont-gothic    Japanese font for the rendered card faces
 #   fonts-noto-cjk          Noto Sans/Serif CJK JP: the independent card-face eval draws faces in
 #                           fonts the product's renderer does not use (issue 13)
+#   mmdebstrap              the device image's Debian root from firmware/packages-<arch>.txt
+#   erofs-utils, mtools, dosfstools, fdisk
+#                           its read-only root (mkfs.erofs), the ESP without mounting (mkfs.vfat,
+#                           mcopy), the GPT (sfdisk) — firmware/build
+#   qemu-system-x86, ovmf   the HIL tier boots the amd64 image under TCG with UEFI (test/hil)
 set -euo pipefail
 SUDO=""
 if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
@@ -18,4 +23,5 @@ $SUDO apt-get update -q
 $SUDO apt-get install -y -q --no-install-recommends \
   pcscd libpcsclite-dev vsmartcard-vpcd pcsc-tools opensc systemd udev \
   socat tmux ffmpeg fonts-ipafont-gothic fonts-noto-cjk \
+  mmdebstrap erofs-utils mtools dosfstools fdisk qemu-system-x86 ovmf \
   python3 make g++ pkg-config ca-certificates

@@ -40,9 +40,14 @@ export interface ConsoleBackend {
   status(): ConsoleStatus;
   counters(): ConsoleCounters;
   version(): string;
+  /**
+   * Stops the service's event loop for good, shortly after the answer is sent: the field check
+   * that systemd's watchdog (WatchdogSec in the unit) restarts a hung service (issue 17 HIL tier).
+   */
+  hangEventLoop(): void;
 }
 
-const HELP = ['commands:', '  status    reader, backend and face state', '  counters  today\'s confirmations by method and result, errors (SPEC §9)', '  version   software version', '  help      this list'];
+const HELP = ['commands:', '  status    reader, backend and face state', '  counters  today\'s confirmations by method and result, errors (SPEC §9)', '  version   software version', '  watchdog-test  hang the service on purpose: systemd\'s watchdog must restart it', '  help      this list'];
 
 export class TechnicianShell {
   constructor(private readonly backend: ConsoleBackend) {}
@@ -57,6 +62,9 @@ export class TechnicianShell {
         return [...HELP, 'ok'];
       case 'version':
         return [this.backend.version(), 'ok'];
+      case 'watchdog-test':
+        this.backend.hangEventLoop();
+        return ['hanging the event loop: the watchdog restarts the service', 'ok'];
       case 'status': {
         const s = this.backend.status();
         return [

@@ -10,10 +10,12 @@ import { startPtyPair } from '../../../src/rig/pty-pair';
 import { silentLogger } from '../../../src/log/logger';
 import { withTimeout } from '../../wait-for';
 
+let hangs = 0;
 const backend: ConsoleBackend = {
   status: () => ({ screen: 'method', cardPresent: true, phonePresent: false, backendCircuit: 'closed', faceAvailable: false, facility: '○○○○病院', mode: 'standard', uptimeSeconds: 42 }),
   counters: () => ({ day: '2026-11-23', byMethod: { pin: 3, face: 5 }, byStatus: { qualified: 7, invalid: 1 }, errors: { backend: 1 } }),
   version: () => 'face-card-reader 0.1.0',
+  hangEventLoop: () => void hangs++,
 };
 
 describe('technician console', () => {
@@ -24,6 +26,15 @@ describe('technician console', () => {
     assert.match(shell.handle('reboot')[0]!, /^error: unknown command/);
     assert.match(shell.handle('status now')[0]!, /^error:/);
     assert.deepEqual(shell.handle('   '), []);
+  });
+
+  it('watchdog-test asks the service to hang, once per command, and says so', () => {
+    const shell = new TechnicianShell(backend);
+    const before = hangs;
+    assert.equal(shell.handle('watchdog-test').at(-1), 'ok');
+    assert.equal(hangs, before + 1);
+    assert.equal(shell.handle('watchdog-test now')[0]?.startsWith('error:'), true);
+    assert.equal(hangs, before + 1);
   });
 
   it('works over a serial line (socat pty pair, serialport on both ends)', async function () {

@@ -1,0 +1,182 @@
+/**
+ * Hardware-in-the-loop tier (issue 17, `npm run hil`, part of `npm test`): builds the amd64 image
+ * with firmware/build (the Debian root cached by its package list), provisions it with a facility
+ * configuration and the device's TLS files as a technician would (firmware/provision), boots it in
+ * QEMU under TCG and checks the device from the inside over its serial lines — the service reaches
+ * READY (systemd's own state), the panel is on tty1, the hardening the unit promises holds for the
+ * running process, and a hung event loop is restarted by systemd's watchdog.
+ *
+ * Oracles are the guest kernel and systemd: /proc/<pid>/status and mountinfo, `systemctl show`,
+ * the journal as JSON, the VT's own screen buffer (/dev/vcsu1) — never the product's code.
+ */
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { hashStaffPasscode } from '../../src/config';
+import { BackendSimulator } from '../../src/backend/simulator/server';
+import { loadRigCredentials } from '../../src/personas/credentials';
+import { QemuGuest } from './qemu-guest';
+
+const repo = resolve(__dirname, '../..');
+const facilityName = '試験町立病院';
+const fcrUid = 990; // firmware/build: the service user's fixed uid
+
+interface BuildFigures {
+  rootBytes: number;
+  diskBytes: number;
+  diskAllocatedBytes: number;
+  buildSeconds: number;
+}
+
+function showProps(text: string): Record<string, string> {
+  return Object.fromEntries(text.split('\n').filter((l) => l.includes('=')).map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1).trim()]));
+}
+
+/** mountinfo (proc(5)): mount point → per-mount options. */
+function mountOptions(mountinfo: string): Map<string, string[]> {
+  const m = new Map<string, string[]>();
+  for (const line of mountinfo.split('\n')) {
+    const f = line.split(' ');
+    if (f.length > 6 && f[4] && f[5]) m.set(f[4], f[5].split(','));
+  }
+  return m;
+}
+
+describe('HIL: the amd64 image booted in QEMU (TCG)', function () {
+  this.timeout(30 * 60_000);
+  let dir: string;
+  let guest: QemuGuest;
+  let sim: BackendSimulator;
+  let figures: BuildFigures;
+  const report: Record<string, number> = {};
+  let mainPid = 0;
+
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'fcr-hil-image-'));
+    const image = join(dir, 'reader.img');
+    const t0 = Date.now();
+    const b = spawnSync(join(repo, 'firmware', 'build'), ['--serial-autologin', '--out', image], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    assert.equal(b.status, 0, `firmware/build failed:\n${b.stderr.slice(-4000)}`);
+    figures = JSON.parse(b.stdout.trim().split('\n').at(-1)!) as BuildFigures;
+    report.buildMs = Date.now() - t0;
+
+    // Provisioning: this facility's configuration and the device's mTLS files from the simulator's PKI.
+    sim = await BackendSimulator.start({ credentials: await loadRigCredentials(), facilityCode: '1310000001' });
+    const c = sim.clientConfig('device');
+    const tls = join(dir, 'tls');
+    mkdirSync(tls);
+    writeFileSync(join(tls, 'facility-ca.pem'), c.caCertPem);
+    writeFileSync(join(tls, 'device.pem'), c.certPem);
+    writeFileSync(join(tls, 'device.key'), c.keyPem, { mode: 0o600 });
+    const config = join(dir, 'config.json');
+    writeFileSync(config, JSON.stringify({
+      facility: { name: facilityName, code: '1310000001' },
+      staff: { passcode: await hashStaffPasscode('1234') },
+      readers: { card: 'Virtual PCD 00 00', smartphone: 'Virtual PCD 00 01' },
+      backend: {
+        url: 'https://10.0.2.100:8443',
+        deviceId: c.deviceId,
+        tls: { caFile: '/etc/face-card-reader/tls/facility-ca.pem', certFile: '/etc/face-card-reader/tls/device.pem', keyFile: '/etc/face-card-reader/tls/device.key' },
+      },
+      console: { path: '/dev/ttyS1', baudRate: 115200 },
+    }));
+    const p = spawnSync(join(repo, 'firmware', 'provision'), [image, config, tls], { encoding: 'utf8' });
+    assert.equal(p.status, 0, `firmware/provision failed:\n${p.stdout}${p.stderr}`);
+
+    guest = await QemuGuest.boot({ image });
+  });
+
+  after(async () => {
+    await guest?.stop();
+    await sim?.stop();
+    rmSync(dir, { recursive: true, force: true });
+    process.stdout.write(`${JSON.stringify({ hil: 'amd64-tcg', rootBytes: figures?.rootBytes, diskBytes: figures?.diskBytes, diskAllocatedBytes: figures?.diskAllocatedBytes, imageBuildSeconds: figures?.buildSeconds, ...report })}\n`);
+  });
+
+  afterEach(function () {
+    // In CI's log at once (mocha's summary comes only at the very end of the run).
+    const t = this.currentTest;
+    if (t?.state === 'failed') process.stderr.write(`HIL failure in "${t.title}": ${t.err?.message ?? ''}\n`);
+  });
+
+  it('boots from the read-only root and the service reaches READY (Type=notify, as systemd sees it)', async () => {
+    await guest.shell(10 * 60_000);
+    // `systemctl start` joins the boot's start job and returns when it completes: for a
+    // Type=notify unit, when the service sent READY=1.
+    const start = await guest.run('systemctl start face-card-reader.service', 5 * 60_000);
+    report.bootToReadyMs = Date.now() - guest.startedAt;
+    assert.equal(start.status, 0, start.output);
+    const shown = (await guest.run('systemctl show -p ActiveState,SubState,MainPID,Type,ActiveEnterTimestampMonotonic face-card-reader.service', 30_000)).output;
+    const p = showProps(shown);
+    assert.ok(p.Type, shown);
+    assert.equal(p.Type, 'notify');
+    assert.equal(p.ActiveState, 'active');
+    assert.equal(p.SubState, 'running');
+    mainPid = Number(p.MainPID);
+    assert.ok(mainPid > 1);
+    report.guestKernelToReadyMs = Math.round(Number(p.ActiveEnterTimestampMonotonic) / 1000);
+    const root = await guest.run('findmnt -no FSTYPE,OPTIONS /', 30_000);
+    assert.match(root.output, /^erofs\s+ro[,\s]/m);
+  });
+
+  it('draws the panel on tty1 (the VT screen buffer holds its frame; no getty there)', async () => {
+    // vcsu (vcs(4)): the VT's screen as UTF-32 code points, one per cell; converted in the guest
+    // (iconv, spaces squeezed) so the serial line carries a few hundred bytes, not the whole buffer.
+    const r = await guest.run("iconv -f UTF-32LE -t UTF-8 /dev/vcsu1 | tr -s ' '; echo", 60_000);
+    assert.equal(r.status, 0, r.output);
+    const screen = r.output;
+    // The Linux VT has no Japanese glyphs (it shows ■ for them): the frame's box-drawing
+    // characters, which it can show, are what proves the panel is there. Nothing else draws on
+    // tty1 (its getty is masked), and a login prompt would show "login:".
+    assert.match(screen, /┌─+┐/, `tty1 shows:\n${screen.replace(/ {4,}/g, '  ')}`);
+    assert.match(screen, /└─+┘/);
+    assert.doesNotMatch(screen, /login:/);
+  });
+
+  it('runs with the hardening the unit promises: unprivileged, no new privileges, read-only but for its state', async () => {
+    const status = (await guest.run(`cat /proc/${mainPid}/status`, 30_000)).output;
+    assert.match(status, /^NoNewPrivs:\s+1$/m);
+    assert.match(status, new RegExp(`^Uid:\\s+${fcrUid}\\s+${fcrUid}\\s+${fcrUid}\\s+${fcrUid}$`, 'm'));
+    const mounts = mountOptions((await guest.run(`cat /proc/${mainPid}/mountinfo`, 30_000)).output);
+    for (const path of ['/', '/etc/face-card-reader', '/data', '/opt/face-card-reader']) {
+      const opts = mounts.get(path) ?? mounts.get('/');
+      assert.ok(opts?.includes('ro'), `${path} read-only for the service: ${opts?.join(',')}`);
+    }
+    assert.ok(mounts.get('/var/lib/face-card-reader')?.includes('rw'), 'the StateDirectory is writable');
+    // And in practice, as the service user inside the service's mount namespace:
+    const asService = (cmd: string) => guest.run(`nsenter -t ${mainPid} -m -S ${fcrUid} -G ${fcrUid} sh -c '${cmd}' 2>&1`, 30_000);
+    const data = await asService('echo x > /data/state/probe');
+    assert.notEqual(data.status, 0);
+    assert.match(data.output, /Read-only file system/);
+    const state = await asService('echo x > /var/lib/face-card-reader/probe && rm /var/lib/face-card-reader/probe');
+    assert.equal(state.status, 0, state.output);
+    // Outside the service's namespace the state partition is writable (the restriction is the unit's).
+    assert.equal((await guest.run('touch /data/state/root-probe && rm /data/state/root-probe', 30_000)).status, 0);
+  });
+
+  it('a hung event loop (technician watchdog-test) is killed by systemd\'s watchdog and restarted to READY', async () => {
+    const from = guest.technician.text.length;
+    guest.technicianCommand('watchdog-test');
+    await guest.technician.waitFor(/hanging the event loop[\s\S]*ok/, 60_000, from);
+    const hungAt = Date.now();
+    const watched = await guest.run("timeout 300 sh -c 'journalctl -f -n 0 -o cat -u face-card-reader.service | grep -m1 -q \"Watchdog timeout\"'", 6 * 60_000);
+    assert.equal(watched.status, 0, 'systemd logged a watchdog timeout');
+    const start = await guest.run('systemctl start face-card-reader.service', 5 * 60_000);
+    assert.equal(start.status, 0, start.output);
+    report.watchdogRestartToReadyMs = Date.now() - hungAt;
+    const p = showProps((await guest.run('systemctl show -p ActiveState,MainPID,NRestarts face-card-reader.service', 30_000)).output);
+    assert.equal(p.ActiveState, 'active');
+    assert.notEqual(Number(p.MainPID), mainPid, 'a new process');
+    assert.ok(Number(p.NRestarts) >= 1);
+    // The journal as the technician reads it (journalctl -o json): systemd's fields, not free text.
+    const journal = (await guest.run('journalctl -o json --no-pager -u face-card-reader.service', 60_000)).output;
+    const entries = journal.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, string>);
+    const timeout = entries.find((e) => /Watchdog timeout/.test(e.MESSAGE ?? ''));
+    assert.ok(timeout, 'a watchdog timeout entry');
+    assert.equal(timeout.UNIT, 'face-card-reader.service');
+    const killed = entries.find((e) => e.UNIT === 'face-card-reader.service' && /Killing process \d+ \(node\) with signal SIGABRT|code=dumped|status=6\/ABRT/.test(e.MESSAGE ?? ''));
+    assert.ok(killed, 'systemd aborted the hung process');
+  });
+});

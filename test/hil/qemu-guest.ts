@@ -1,0 +1,172 @@
+/**
+ * The hardware-in-the-loop rig's guest (issue 17): QEMU boots the amd64 image under TCG (`/dev/kvm`
+ * here is not usable, FACTS.md) with OVMF, the image in snapshot mode, and two serial
+ * lines as the board has: ttyS0 the root console (kernel, systemd, an autologin shell of the rig
+ * image), ttyS1 the service's technician console. User networking is restricted to the forwards
+ * the test names (the card emulator into vpcd, the guest's backend address out to the simulator).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { createServer, type Server, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { StringDecoder } from 'node:string_decoder';
+import { join } from 'node:path';
+
+export class GuestTimeoutError extends Error {
+  override readonly name = 'GuestTimeoutError';
+  constructor(readonly waitingFor: string, readonly tail: string) {
+    super(`guest: timed out waiting for ${waitingFor}; console tail:\n${tail}`);
+  }
+}
+
+export class GuestExitedError extends Error {
+  override readonly name = 'GuestExitedError';
+  constructor(readonly code: number | null, readonly tail: string) {
+    super(`guest: qemu exited (${code}) ; console tail:\n${tail}`);
+  }
+}
+
+/** A byte stream (a serial line) read as text, with "wait until this appears". */
+class Line {
+  text = '';
+  // A multi-byte character can straddle two reads from the serial line.
+  private readonly decoder = new StringDecoder('utf8');
+  private waiters = new Set<() => void>();
+  private failure: Error | undefined;
+
+  push(chunk: Buffer): void {
+    this.text += this.decoder.write(chunk);
+    for (const w of this.waiters) w();
+  }
+
+  fail(e: Error): void {
+    this.failure = e;
+    for (const w of this.waiters) w();
+  }
+
+  tail(n = 3000): string {
+    return this.text.slice(-n);
+  }
+
+  /** Resolves with the match once `re` matches the text after `from`; rejects on timeout or exit. */
+  waitFor(re: RegExp, timeoutMs: number, from = 0): Promise<RegExpExecArray> {
+    return new Promise((resolve, reject) => {
+      const check = (): void => {
+        const m = re.exec(this.text.slice(from));
+        if (m) return finish(() => resolve(m));
+        if (this.failure) return finish(() => reject(this.failure));
+      };
+      const timer = setTimeout(() => finish(() => reject(new GuestTimeoutError(String(re), this.tail()))), timeoutMs);
+      const finish = (f: () => void): void => {
+        clearTimeout(timer);
+        this.waiters.delete(check);
+        f();
+      };
+      this.waiters.add(check);
+      check();
+    });
+  }
+}
+
+export interface GuestOptions {
+  image: string;
+  /** QEMU user-network forwards, e.g. `hostfwd=tcp:127.0.0.1:35963-10.0.2.15:35963`. */
+  forwards?: string[];
+  memoryMiB?: number;
+}
+
+export interface CommandResult {
+  status: number;
+  output: string;
+}
+
+export class QemuGuest {
+  readonly console = new Line();
+  readonly technician = new Line();
+  readonly startedAt = Date.now();
+  private techSocket: Socket | undefined;
+  private seq = 0;
+
+  private constructor(
+    private readonly proc: ChildProcess,
+    private readonly dir: string,
+    private readonly techServer: Server,
+  ) {}
+
+  static async boot(o: GuestOptions): Promise<QemuGuest> {
+    const dir = mkdtempSync(join(tmpdir(), 'fcr-hil-'));
+    const vars = join(dir, 'OVMF_VARS.fd');
+    copyFileSync('/usr/share/OVMF/OVMF_VARS_4M.fd', vars);
+    // The technician line: the test listens, QEMU connects at start (no race on the socket file).
+    const techPath = join(dir, 'technician.sock');
+    const techServer = createServer();
+    await new Promise<void>((r, j) => {
+      techServer.once('error', j);
+      techServer.listen(techPath, () => r());
+    });
+    const techConnected = new Promise<Socket>((r) => techServer.once('connection', r));
+    const netdev = ['user', 'id=net0', 'restrict=on', ...(o.forwards ?? [])].join(',');
+    const args = [
+      '-machine', 'q35', '-accel', 'tcg',
+      // sharp's libvips uses SSE4/AVX: TCG's default qemu64 CPU lacks them (SIGILL in the guest).
+      '-cpu', 'max',
+      '-smp', '1', '-m', String(o.memoryMiB ?? 1024),
+      '-display', 'none', '-no-reboot', '-monitor', 'none',
+      '-drive', 'if=pflash,format=raw,readonly=on,file=/usr/share/OVMF/OVMF_CODE_4M.fd',
+      '-drive', `if=pflash,format=raw,file=${vars}`,
+      // snapshot=on: the image stays untouched, the guest's writes (state partition) go to a temp file.
+      '-drive', `file=${o.image},if=virtio,format=raw,snapshot=on`,
+      '-serial', 'stdio',
+      '-chardev', `socket,id=tech,path=${techPath},server=off`, '-serial', 'chardev:tech',
+      '-netdev', netdev, '-device', 'virtio-net-pci,netdev=net0',
+    ];
+    const proc = spawn('qemu-system-x86_64', args, { stdio: ['pipe', 'pipe', 'pipe'] });
+    const g = new QemuGuest(proc, dir, techServer);
+    proc.stdout!.on('data', (c: Buffer) => g.console.push(c));
+    proc.stderr!.on('data', (c: Buffer) => g.console.push(c));
+    proc.on('exit', (code) => {
+      const e = new GuestExitedError(code, g.console.tail());
+      g.console.fail(e);
+      g.technician.fail(e);
+    });
+    const exited = new Promise<never>((_, j) => proc.once('exit', (code) => j(new GuestExitedError(code, g.console.tail()))));
+    exited.catch(() => undefined); // only the race below cares; a later exit is stop()'s
+    g.techSocket = await Promise.race([techConnected, exited]);
+    g.techSocket.on('data', (c: Buffer) => g.technician.push(c));
+    return g;
+  }
+
+  /** Waits for the rig image's autologin shell, then makes it quiet and parseable. */
+  async shell(timeoutMs: number): Promise<void> {
+    await this.console.waitFor(/root@face-card-reader:~# $/m, timeoutMs);
+    // Kernel messages off the console, no echo, no prompt: each command's output is what it printed.
+    await this.run("stty -echo; dmesg -n 1; PS1=''; PROMPT_COMMAND=''", 30_000);
+  }
+
+  /** Runs one shell command on the root console; its output and exit status. */
+  async run(command: string, timeoutMs: number): Promise<CommandResult> {
+    const n = ++this.seq;
+    const from = this.console.text.length;
+    // The end marker is assembled by printf, so the echoed command line never matches it.
+    this.proc.stdin!.write(`${command}; printf '%s%s:%s@@\\n' '@@E' 'ND${n}' "$?"\n`);
+    const m = await this.console.waitFor(new RegExp(`([\\s\\S]*?)@@END${n}:(\\d+)@@`), timeoutMs, from);
+    const output = m[1]!.replace(/\r/g, '');
+    return { status: Number(m[2]), output: output.replace(/^.*printf '%s%s:%s@@\\n'.*\n/m, '') };
+  }
+
+  /** Sends one line to the service's technician console (ttyS1). */
+  technicianCommand(line: string): void {
+    this.techSocket!.write(`${line}\r\n`);
+  }
+
+  async stop(): Promise<void> {
+    this.techSocket?.destroy();
+    this.techServer.close();
+    if (this.proc.exitCode === null) {
+      const exited = new Promise((r) => this.proc.once('exit', r));
+      this.proc.kill('SIGTERM');
+      await exited;
+    }
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}
