@@ -14,7 +14,7 @@ import type { FacilityConfig } from '../config/schema';
 import type { PanelView } from '../ui/panel-view';
 import { BUTTON, PIN_LENGTH, renderScreen, type ScreenRequest } from '../ui/text/screens';
 import type { ConsentRecord, FailureCause, IdentityMethod, LedPattern, SessionEffect, SessionOutcome, StaffFallback } from './effects';
-import type { ConsentCategory, FaceHint, FaceOutcome, SessionEvent } from './events';
+import type { ConsentAnswers, ConsentCategory, FaceHint, FaceOutcome, SessionEvent } from './events';
 import { emptySessionData, initialDeviceState, type Phase, type SessionState, type StaffReturn } from './state';
 
 export interface StepResult {
@@ -93,6 +93,7 @@ function timeoutFor(phase: Phase, state: SessionState): TimeoutKey | null {
     case 'phone-hold':
     case 'notice':
     case 'consent-inherit':
+    case 'consent-previous':
     case 'consent-method':
     case 'consent-item':
     case 'referral':
@@ -214,7 +215,9 @@ function screenFor(state: SessionState, config: FacilityConfig): ScreenRequest {
     case 'notice':
       return { id: 'notice', notice: phase.notice };
     case 'consent-inherit':
-      return { id: 'consent-inherit', previous: data.qualification?.previousConsent ?? {}, categories: acquiredCategories(config) };
+      return { id: 'consent-inherit' };
+    case 'consent-previous':
+      return { id: 'consent-previous', previous: effectivePrevious(data.qualification?.previousConsent ?? {}), categories: acquiredCategories(config) };
     case 'consent-method':
       return { id: 'consent-method', categories: acquiredCategories(config) };
     case 'consent-item':
@@ -501,6 +504,15 @@ function done(t: Step, consented: boolean): void {
   t.go({ name: 'done' });
 }
 
+/**
+ * A previous consent as it applies today: consent to 診療・お薬 covers お薬 (SPEC §6, seed 000),
+ * so a facility that acquires お薬 shows and inherits it as agreed — as the individual screens
+ * record お薬 agreed when 診療・お薬 is.
+ */
+export function effectivePrevious(previous: ConsentAnswers): ConsentAnswers {
+  return previous.clinical === true ? { ...previous, medication: true } : { ...previous };
+}
+
 function restrictToAcquired(t: Step, answers: Partial<Record<ConsentCategory, boolean>>): Partial<Record<ConsentCategory, boolean>> {
   const out: Partial<Record<ConsentCategory, boolean>> = {};
   for (const c of acquiredCategories(t.config)) {
@@ -751,19 +763,18 @@ function onButton(t: Step, id: string): void {
       return;
     case 'consent-inherit':
       if (id === BUTTON.consentInherit) {
-        t.data.consent.categories = restrictToAcquired(t, t.data.qualification?.previousConsent ?? {});
+        t.data.consent.categories = restrictToAcquired(t, effectivePrevious(t.data.qualification?.previousConsent ?? {}));
         t.data.consent.mode = 'inherited';
         afterCategories(t);
       } else if (id === BUTTON.consentReselect) {
         t.go({ name: 'consent-method' });
-      } else if (id === BUTTON.consentBack) {
-        // 戻る: back before the consent screens — identity is asked again.
-        t.data.identity = null;
-        t.data.qualification = null;
-        t.data.notices = [];
-        if (t.data.slot === 'smartphone') t.go({ name: 'phone-choice' });
-        else t.go({ name: 'method' });
+      } else if (id === BUTTON.consentViewPrevious) {
+        t.go({ name: 'consent-previous' });
       }
+      return;
+    case 'consent-previous':
+      // Seed 000: 戻る returns to the question (identity and result are kept).
+      if (id === BUTTON.consentBack) t.go({ name: 'consent-inherit' });
       return;
     case 'consent-method':
       if (id === BUTTON.consentAll) {
@@ -916,6 +927,7 @@ function onTimer(t: Step, timerId: string): void {
     case 'phone-hold':
     case 'notice':
     case 'consent-inherit':
+    case 'consent-previous':
     case 'consent-method':
     case 'consent-item':
     case 'referral':

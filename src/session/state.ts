@@ -43,7 +43,10 @@ export type Phase =
   | { name: 'phone-hold'; kind: 'android' | 'iphone'; retry?: boolean }
   | { name: 'notice'; notice: 'expiring-soon' | 'grace' }
   | { name: 'querying' }
+  /** Seed 000: 過去の医療情報等の提供に同意しますか。 — inherit, choose again, or look first. */
   | { name: 'consent-inherit' }
+  /** Seed 000: the 事前・前回の同意状況 list, 戻る back to the question. */
+  | { name: 'consent-previous' }
   | { name: 'consent-method' }
   | { name: 'consent-item'; category: ConsentCategory }
   | { name: 'referral'; page: number }

@@ -61,17 +61,28 @@ describe('session flows', () => {
     d.send({ type: 'pin-verified' });
     assert.deepEqual(d.of('query-backend'), [{ type: 'query-backend', slot: 'card', method: 'pin' }]);
     d.send({ type: 'backend-result', result: { ...qualified, previousConsent: { surgery: true, clinical: true, medication: true, checkup: false } } });
+    // Seed 000: the question first, the previous consent one tap away.
     assert.equal(d.view.title, '同意情報の引き継ぎ');
+    assert.deepEqual(d.view.lines, ['過去の医療情報等の提供に同意しますか。']);
+    assert.deepEqual(
+      d.view.buttons.map((b) => b.label),
+      ['現在の同意状況を引き継ぐ', '選択し直す', '現在の同意状況をみる'],
+    );
+    d.tap('現在の同意状況をみる');
+    assert.equal(d.view.title, '事前・前回の同意状況');
     assert.deepEqual(d.view.lines, [
-      '事前・前回の同意状況',
-      '・手術、傷病名、感染症検査結果： ○',
-      '・診療（感染症を除く検査結果、アレルギー等）、お薬： ○',
-      '・健診： ×',
+      '・手術、傷病名、感染症検査結果： 〇',
+      '・診療（感染症を除く検査結果、アレルギー等）、お薬： 〇',
+      '・健診 ×',
     ]);
     assert.deepEqual(
       d.view.buttons.map((b) => b.label),
-      ['現在の同意状況を引き継ぐ', '選択し直す', '戻る'],
+      ['戻る'],
     );
+    d.tap('戻る');
+    assert.equal(d.phase, 'consent-inherit', '戻る returns to the question, not to the identity choice');
+    assert.equal(d.state.data.identity, 'pin', 'identity is kept');
+    assert.deepEqual(d.of('query-backend'), [], 'no second query');
     d.tap('現在の同意状況を引き継ぐ');
     // the rig config has referral letters on but this patient has none: straight to registration
     assert.deepEqual(d.of('register-consent'), [
@@ -275,6 +286,29 @@ describe('session flows', () => {
     assert.deepEqual(d.view.lines, ['過去の手術情報を当機関に提供することに同意しますか。']);
     d.tap('同意する');
     assert.deepEqual(d.view.lines, ['過去の手術以外の診療・お薬情報を当機関に提供することに同意しますか。']);
+  });
+
+  it('a previous 診療・お薬 consent covers お薬: shown 〇 and inherited as agreed (issue 16 bug)', () => {
+    const d = new Driver({ consent: { acquired: { surgery: false, clinical: false, medication: true, checkup: false } } });
+    pinToQuery(d);
+    d.send({ type: 'backend-result', result: { ...qualified, previousConsent: { surgery: true, clinical: true, medication: false, checkup: true } } });
+    assert.equal(d.phase, 'consent-inherit');
+    d.tap('現在の同意状況をみる');
+    assert.deepEqual(d.view.lines, ['・お薬： 〇']);
+    d.tap('戻る');
+    d.tap('現在の同意状況を引き継ぐ');
+    assert.deepEqual(d.of('register-consent')[0]?.consent, { categories: { medication: true }, referralLetterIds: [], limitInfo: true, mode: 'inherited' });
+  });
+
+  it('inheriting with 診療・お薬 and お薬 acquired records お薬 as covered, like the individual screens', () => {
+    const d = new Driver({ consent: { acquired: { surgery: false, checkup: false } } });
+    pinToQuery(d);
+    d.send({ type: 'backend-result', result: { ...qualified, previousConsent: { surgery: true, clinical: true, medication: false, checkup: true } } });
+    d.tap('現在の同意状況をみる');
+    assert.deepEqual(d.view.lines, ['・診療（感染症を除く検査結果、アレルギー等）、お薬： 〇']);
+    d.tap('戻る');
+    d.tap('現在の同意状況を引き継ぐ');
+    assert.deepEqual(d.of('register-consent')[0]?.consent.categories, { clinical: true, medication: true });
   });
 
   it('categories the facility does not acquire are never asked', () => {

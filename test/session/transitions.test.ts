@@ -108,6 +108,10 @@ const reach: Record<PhaseName, Reach> = {
   },
   querying: pinOk,
   'consent-inherit': (d) => qualifiedWith(d, { previousConsent: { surgery: true } }),
+  'consent-previous': (d) => {
+    qualifiedWith(d, { previousConsent: { surgery: true } });
+    d.tap('現在の同意状況をみる');
+  },
   'consent-method': (d) => qualifiedWith(d),
   'consent-item': (d) => {
     qualifiedWith(d);
@@ -166,6 +170,7 @@ const afterTimeout: Record<PhaseName, PhaseName | null> = {
   notice: 'remove-card',
   querying: 'counter',
   'consent-inherit': 'remove-card',
+  'consent-previous': 'remove-card',
   'consent-method': 'remove-card',
   'consent-item': 'remove-card',
   referral: 'remove-card',
@@ -190,6 +195,7 @@ const personScreens: PhaseName[] = [
   'phone-hold',
   'notice',
   'consent-inherit',
+  'consent-previous',
   'consent-method',
   'consent-item',
   'referral',

@@ -117,13 +117,15 @@ export const ja = {
   buttonInherit: '現在の同意状況を引き継ぐ', // SPEC
   buttonReselect: '選択し直す', // SPEC
   buttonBack: '戻る', // SPEC
+  buttonViewPrevious: '現在の同意状況をみる', // SPEC (seed 000)
   consentMethodTitle: '同意方法の確認', // SPEC
   consentMethodQuestion: '過去の医療情報等の提供に同意しますか。', // SPEC
   buttonAgreeAll: '全て同意する', // SPEC
   buttonIndividual: '個別に同意する', // SPEC
   buttonAgree: '同意する', // SPEC
   buttonDecline: '同意しない', // SPEC
-  yes: '○', // SPEC
+  // Seed 000 draws the mark as 〇 (U+3007 ideographic zero), not ○ (U+25CB): `・健診 〇`.
+  yes: '〇', // seed 000
   no: '×', // SPEC
   /** Per category: title, question (seed 000 screens) and the bracket/list wording. */
   categories: {
@@ -132,12 +134,14 @@ export const ja = {
       question: '過去の手術情報・傷病名情報・感染症検査結果を当機関に提供することに同意しますか。', // seed 000
       bracket: '手術、傷病名、感染症', // SPEC
       inherit: '手術、傷病名、感染症検査結果', // seed 000
+      inheritSeparator: '： ', // seed 000
     },
     surgeryOnly: {
       title: '手術', // SPEC
       question: '過去の手術情報を当機関に提供することに同意しますか。', // seed 000
       bracket: '手術', // seed 001
       inherit: '手術', // ours
+      inheritSeparator: '： ', // seed 000
     },
     clinicalDiag: {
       title: '診療・お薬', // SPEC
@@ -145,24 +149,29 @@ export const ja = {
         '過去の診療情報(感染症を除く検査結果、アレルギー等)・お薬情報を当機関に提供することに同意しますか。', // seed 000
       bracket: '診療、お薬', // SPEC
       inherit: '診療（感染症を除く検査結果、アレルギー等）、お薬', // seed 000
+      inheritSeparator: '： ', // seed 000
     },
     clinicalNoDiag: {
       title: '診療・お薬', // seed 000 (button area); SPEC names the category 手術以外の診療・お薬
       question: '過去の手術以外の診療・お薬情報を当機関に提供することに同意しますか。', // seed 000
       bracket: '診療、お薬', // seed 001
       inherit: '手術以外の診療、お薬', // ours
+      inheritSeparator: '： ', // seed 000
     },
     medication: {
       title: 'お薬', // SPEC
       question: '過去のお薬情報を当機関に提供することに同意しますか。', // seed 000
       bracket: 'お薬', // ours
       inherit: 'お薬', // ours
+      inheritSeparator: '： ', // seed 000
     },
     checkup: {
       title: '健診', // SPEC
       question: '過去の健診情報を当機関に提供することに同意しますか。', // seed 000
       bracket: '健診', // SPEC
       inherit: '健診', // seed 000
+      // Seed 000's list has `・健診 〇` with a space, the other items `…： 〇` with a colon.
+      inheritSeparator: ' ', // seed 000
     },
   },
   referralTitle: '診療情報提供書', // SPEC

@@ -30,6 +30,7 @@ export const BUTTON = {
   consentInherit: 'consent.inherit',
   consentReselect: 'consent.reselect',
   consentBack: 'consent.back',
+  consentViewPrevious: 'consent.view-previous',
   consentAll: 'consent.all',
   consentIndividual: 'consent.individual',
   consentAgree: 'consent.agree',
@@ -66,7 +67,8 @@ export type ScreenRequest =
   | { id: 'phone-choice' }
   | { id: 'phone-hold'; kind: 'android' | 'iphone'; retry: boolean }
   | { id: 'notice'; notice: 'expiring-soon' | 'grace' }
-  | { id: 'consent-inherit'; previous: ConsentAnswers; categories: ConsentCategory[] }
+  | { id: 'consent-inherit' }
+  | { id: 'consent-previous'; previous: ConsentAnswers; categories: ConsentCategory[] }
   | { id: 'consent-method'; categories: ConsentCategory[] }
   | { id: 'consent-item'; category: ConsentCategory }
   | { id: 'referral'; letters: { index: number; letter: ReferralLetter; selected: boolean }[]; page: number; pageCount: number }
@@ -232,20 +234,28 @@ export function renderScreen(req: ScreenRequest, config: FacilityConfig, options
         buttons: [{ id: BUTTON.noticeNext, label: ja.buttonNext, kind: 'primary' }],
       });
     case 'consent-inherit':
+      // Seed 000: the question, with the previous consent one tap away (現在の同意状況をみる).
       return view({
         title: ja.inheritTitle,
-        lines: [
-          ja.inheritHeading,
-          // お薬 is part of 診療・お薬: its own line only where 診療・お薬 is not acquired or was refused.
-          ...req.categories
-            .filter((c) => c !== 'medication' || !req.categories.includes('clinical') || req.previous.clinical !== true)
-            .map((c) => `・${categoryText(c, config).inherit}： ${req.previous[c] ? ja.yes : ja.no}`),
-        ],
+        lines: [ja.consentMethodQuestion],
         buttons: [
           { id: BUTTON.consentInherit, label: ja.buttonInherit, kind: 'primary' },
           { id: BUTTON.consentReselect, label: ja.buttonReselect, kind: 'secondary' },
-          { id: BUTTON.consentBack, label: ja.buttonBack, kind: 'secondary' },
+          { id: BUTTON.consentViewPrevious, label: ja.buttonViewPrevious, kind: 'secondary' },
         ],
+      });
+    case 'consent-previous':
+      // Seed 000's 事前・前回の同意状況 list; 戻る returns to the question.
+      return view({
+        title: ja.inheritHeading,
+        lines: req.categories
+          // お薬 is part of 診療・お薬: its own line only where 診療・お薬 is not acquired or was refused.
+          .filter((c) => c !== 'medication' || !req.categories.includes('clinical') || req.previous.clinical !== true)
+          .map((c) => {
+            const text = categoryText(c, config);
+            return `・${text.inherit}${text.inheritSeparator}${req.previous[c] ? ja.yes : ja.no}`;
+          }),
+        buttons: [{ id: BUTTON.consentBack, label: ja.buttonBack, kind: 'secondary' }],
       });
     case 'consent-method':
       return view({
