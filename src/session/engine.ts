@@ -89,6 +89,7 @@ function timeoutFor(phase: Phase, state: SessionState): TimeoutKey | null {
     case 'staff-locked':
     case 'staff-confirm':
     case 'staff-place-card':
+    case 'terminal-visual-wait':
     case 'phone-choice':
     case 'phone-hold':
     case 'notice':
@@ -208,6 +209,8 @@ function screenFor(state: SessionState, config: FacilityConfig): ScreenRequest {
       return { id: 'staff-confirm', consentFirst: consentFirstAllowed(state, config) };
     case 'staff-place-card':
       return { id: 'staff-place-card' };
+    case 'terminal-visual-wait':
+      return { id: 'terminal-visual-wait' };
     case 'phone-choice':
       return { id: 'phone-choice' };
     case 'phone-hold':
@@ -439,16 +442,33 @@ function holdPhone(t: Step, kind: 'android' | 'iphone'): void {
   else t.go({ name: 'phone-hold', kind });
 }
 
-/** After a good card read (and registration offer): visual if armed, else method choice. */
+/**
+ * After a good card read (and registration offer): visual if armed on the panel; in the
+ * terminal's 目視確認 mode, visual once staff confirmed on the terminal (before the card was
+ * placed, or now on the waiting screen); else the method choice.
+ */
 function afterCardRead(t: Step): void {
-  if (t.data.visualArmed || t.device.remoteVisualMode) {
-    if (t.device.remoteVisualMode) t.log('info', 'remote-visual-mode-used');
-    t.data.visualTrigger = t.data.visualArmed ? 'panel' : 'terminal';
-    t.device.remoteVisualMode = false;
+  if (t.data.visualArmed) {
+    t.data.visualTrigger = 'panel';
     identified(t, 'visual');
     return;
   }
+  if (t.device.remoteVisualMode) {
+    if (t.device.terminalVisualConfirmed) {
+      t.device.terminalVisualConfirmed = false;
+      terminalVisual(t);
+    } else {
+      t.go({ name: 'terminal-visual-wait' });
+    }
+    return;
+  }
   t.go({ name: 'method' });
+}
+
+function terminalVisual(t: Step): void {
+  t.log('info', 'remote-visual-mode-used');
+  t.data.visualTrigger = 'terminal';
+  identified(t, 'visual');
 }
 
 function identified(t: Step, method: IdentityMethod): void {
@@ -744,6 +764,9 @@ function onButton(t: Step, id: string): void {
     case 'staff-place-card':
       if (id === BUTTON.staffAbort) t.endSession('quit');
       return;
+    case 'terminal-visual-wait':
+      if (id === BUTTON.methodQuit) t.endSession('quit');
+      return;
     case 'phone-choice':
       if (id === BUTTON.phoneAndroid) {
         t.data.phoneKind = 'android';
@@ -923,6 +946,7 @@ function onTimer(t: Step, timerId: string): void {
     case 'staff-locked':
     case 'staff-confirm':
     case 'staff-place-card':
+    case 'terminal-visual-wait':
     case 'phone-choice':
     case 'phone-hold':
     case 'notice':
@@ -1147,21 +1171,33 @@ function onEvent(t: Step, event: SessionEvent): void {
       onTimer(t, event.timerId);
       return;
     case 'staff-mode':
+      // The mode is the reader's setting, not a patient's: it persists until the terminal turns it
+      // off and never changes a session in progress (a patient typing a PIN keeps typing it).
       t.device.remoteVisualMode = event.on;
       t.log('info', 'remote-visual-mode', { on: event.on });
       if (!event.on) {
-        if (phase.name === 'idle') t.redraw();
+        t.device.terminalVisualConfirmed = false;
+        // A patient waiting for the terminal's confirmation chooses a method as usual.
+        if (phase.name === 'terminal-visual-wait') t.go({ name: 'method' });
+        else if (phase.name === 'idle') t.redraw();
         return;
       }
       if (phase.name === 'idle') t.redraw();
-      else if (
-        t.data.slot === 'card' &&
-        t.data.card !== null &&
-        t.data.identity === null &&
-        (phase.name === 'method' || phase.name === 'face' || phase.name === 'face-failed' || (phase.name === 'pin' && phase.purpose === 'card'))
-      ) {
-        t.device.remoteVisualMode = false;
-        identified(t, 'visual');
+      return;
+    case 'terminal-visual-confirmed':
+      if (!t.device.remoteVisualMode) {
+        t.log('info', 'terminal-visual-confirmed-ignored', { reason: 'mode-off' });
+        return;
+      }
+      if (phase.name === 'terminal-visual-wait') {
+        terminalVisual(t);
+      } else if (phase.name === 'idle' || phase.name === 'remove-card') {
+        // Seed 000 p.27: staff confirm first, then the patient places the card.
+        t.device.terminalVisualConfirmed = true;
+        t.log('info', 'terminal-visual-confirmed', { phase: phase.name });
+        if (phase.name === 'idle') t.redraw();
+      } else {
+        t.log('info', 'terminal-visual-confirmed-ignored', { phase: phase.name });
       }
       return;
     case 'staff-passcode-result':

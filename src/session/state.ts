@@ -39,6 +39,8 @@ export type Phase =
   | { name: 'staff-confirm'; returnTo: StaffReturn }
   /** Staff confirmed the visual check before the card was placed (SPEC §3.1 revised flow). */
   | { name: 'staff-place-card' }
+  /** The terminal's 目視確認 mode: the card was read, staff confirm 「目視で本人確認完了」 on the terminal. */
+  | { name: 'terminal-visual-wait' }
   | { name: 'phone-choice' }
   | { name: 'phone-hold'; kind: 'android' | 'iphone'; retry?: boolean }
   | { name: 'notice'; notice: 'expiring-soon' | 'grace' }
@@ -100,8 +102,13 @@ export interface DeviceState {
   staffFailures: number;
   staffNextAttemptAt: number;
   staffLockedUntil: number;
-  /** The older remote 目視確認 toggle from the reception terminal; consumed by one session. */
+  /** The reception terminal's 目視確認 mode switch: on until the terminal turns it off (seed 000). */
   remoteVisualMode: boolean;
+  /**
+   * Staff ticked 「目視で本人確認完了」 on the terminal before the card was placed (seed 000 p.27
+   * order: confirm, then place the card). Used by the next card read, then cleared; not personal.
+   */
+  terminalVisualConfirmed: boolean;
   /** The card reader (and pcscd behind it) is there; false → the panel says it is being prepared. */
   readerAvailable: boolean;
   /** The eligibility backend's breaker is not open; false → the idle screen says it is unreachable. */
@@ -150,6 +157,7 @@ export function initialDeviceState(): DeviceState {
     staffNextAttemptAt: 0,
     staffLockedUntil: 0,
     remoteVisualMode: false,
+    terminalVisualConfirmed: false,
     readerAvailable: true,
     backendAvailable: true,
     timerSeq: 0,

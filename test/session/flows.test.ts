@@ -527,24 +527,47 @@ describe('session flows', () => {
     assert.deepEqual(d.view.lines, ['Enter the visual-check passcode']);
   });
 
-  it('the older remote 目視確認 toggle: armed at idle, used by one card, then consumed', () => {
+  it('the terminal 目視確認 mode persists; each card waits for 「目視で本人確認完了」 on the terminal (seed 000 p.27)', () => {
     const d = new Driver();
     d.send({ type: 'staff-mode', on: true });
     assert.equal(d.view.hint, '目視確認モード');
     d.placeCard();
+    assert.equal(d.phase, 'terminal-visual-wait', 'the card does not proceed before staff confirm');
+    assert.deepEqual(d.view.lines, ['職員が顔写真で本人確認を行います。', 'しばらくお待ちください。']);
+    assert.deepEqual(d.of('query-backend'), []);
+    d.send({ type: 'terminal-visual-confirmed' });
     assert.deepEqual(d.of('query-backend'), [{ type: 'query-backend', slot: 'card', method: 'visual', visualTrigger: 'terminal' }]);
-    assert.equal(d.state.device.remoteVisualMode, false);
     d.send({ type: 'backend-failed', kind: 'timeout' });
     d.send({ type: 'card-removed', slot: 'card' });
+    assert.equal(d.state.device.remoteVisualMode, true, 'the mode stays on until the terminal turns it off');
+    // Seed 000's order: staff confirm first, then the card is placed.
+    d.send({ type: 'terminal-visual-confirmed' });
     d.placeCard();
-    assert.equal(d.phase, 'method', 'the next patient is not visually verified');
+    assert.equal(d.of('query-backend')[0]?.method, 'visual');
+    d.send({ type: 'backend-failed', kind: 'timeout' });
+    d.send({ type: 'card-removed', slot: 'card' });
+    // The confirmation was for that patient only: the next card waits again.
+    d.placeCard();
+    assert.equal(d.phase, 'terminal-visual-wait');
+    d.send({ type: 'staff-mode', on: false });
+    assert.equal(d.phase, 'method', 'mode off: the waiting patient chooses a method');
+    d.send({ type: 'card-removed', slot: 'card' });
+    d.placeCard();
+    assert.equal(d.phase, 'method');
   });
 
-  it('the remote toggle during the method screen confirms this patient visually', () => {
+  it('the terminal switch never interrupts a session in progress (a patient typing a PIN)', () => {
     const d = new Driver();
     d.placeCard();
+    d.tap('暗証番号を入力');
+    d.digits('12');
     d.send({ type: 'staff-mode', on: true });
-    assert.equal(d.of('query-backend')[0]?.method, 'visual');
+    d.send({ type: 'terminal-visual-confirmed' });
+    assert.equal(d.phase, 'pin');
+    assert.deepEqual(d.of('query-backend', d.all), []);
+    d.digits('34');
+    d.send({ type: 'pin-verified' });
+    assert.equal(d.of('query-backend', d.all)[0]?.method, 'pin');
   });
 
   it('Android: PIN on the panel, then the phone on the second reader', () => {

@@ -108,6 +108,10 @@ const reach: Record<PhaseName, Reach> = {
   },
   querying: pinOk,
   'consent-inherit': (d) => qualifiedWith(d, { previousConsent: { surgery: true } }),
+  'terminal-visual-wait': (d) => {
+    d.send({ type: 'staff-mode', on: true });
+    d.placeCard();
+  },
   'consent-previous': (d) => {
     qualifiedWith(d, { previousConsent: { surgery: true } });
     d.tap('現在の同意状況をみる');
@@ -171,6 +175,7 @@ const afterTimeout: Record<PhaseName, PhaseName | null> = {
   querying: 'counter',
   'consent-inherit': 'remove-card',
   'consent-previous': 'remove-card',
+  'terminal-visual-wait': 'remove-card',
   'consent-method': 'remove-card',
   'consent-item': 'remove-card',
   referral: 'remove-card',
@@ -196,6 +201,7 @@ const personScreens: PhaseName[] = [
   'notice',
   'consent-inherit',
   'consent-previous',
+  'terminal-visual-wait',
   'consent-method',
   'consent-item',
   'referral',
@@ -331,6 +337,7 @@ describe('session transitions', () => {
         { type: 'consent-registered' },
         { type: 'insurance-registered' },
         { type: 'staff-mode', on: rand(2) === 0 },
+        { type: 'terminal-visual-confirmed' },
         { type: 'staff-passcode-result', ok: rand(2) === 0 },
         { type: 'timer-fired', timerId: d.state.timer?.id ?? 'none' },
       ];

@@ -100,6 +100,7 @@ export const ja = {
   staffLocked: 'パスコードの誤りが続いたため、しばらく入力できません。', // ours
   buttonConsentFirst: '同意の取得を先に行う', // ours (SPEC §2 kind ②)
   visualModeOn: '目視確認モード', // seed 000
+  terminalVisualWait: '職員が顔写真で本人確認を行います。', // ours (seed 000 p.27: the check is done at the terminal)
 
   // §3.2 smartphone
   phoneKindPrompt: 'スマートフォンの種類を選択してください。', // SPEC

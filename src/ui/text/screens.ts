@@ -64,6 +64,7 @@ export type ScreenRequest =
   | { id: 'staff-locked' }
   | { id: 'staff-confirm'; consentFirst: boolean }
   | { id: 'staff-place-card' }
+  | { id: 'terminal-visual-wait' }
   | { id: 'phone-choice' }
   | { id: 'phone-hold'; kind: 'android' | 'iphone'; retry: boolean }
   | { id: 'notice'; notice: 'expiring-soon' | 'grace' }
@@ -212,6 +213,14 @@ export function renderScreen(req: ScreenRequest, config: FacilityConfig, options
         lines: [ja.idlePlaceCard],
         hint: ja.visualModeOn,
         buttons: [{ id: BUTTON.staffAbort, label: staffText.buttonAbort, kind: 'secondary' }],
+      });
+    case 'terminal-visual-wait':
+      // The terminal's 目視確認 mode: staff compare the patient with the card photo and tick
+      // 「目視で本人確認完了」 on the terminal (seed 000 p.27); the panel only waits.
+      return view({
+        lines: [ja.terminalVisualWait, ja.pleaseWait],
+        hint: ja.visualModeOn,
+        buttons: [{ id: BUTTON.methodQuit, label: ja.buttonQuit, kind: 'secondary' }],
       });
     case 'phone-choice':
       return view({

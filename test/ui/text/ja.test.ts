@@ -104,6 +104,7 @@ describe('renderScreen', () => {
     { id: 'staff-locked' },
     { id: 'staff-confirm', consentFirst: true },
     { id: 'staff-place-card' },
+    { id: 'terminal-visual-wait' },
     { id: 'phone-choice' },
     { id: 'phone-hold', kind: 'android', retry: false },
     { id: 'notice', notice: 'grace' },
