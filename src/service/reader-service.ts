@@ -260,7 +260,7 @@ export class ReaderService {
         return;
       case 'register-consent':
         this.async_('register-consent', async () => {
-          const r = await backend.registerConsent(effect.consent);
+          const r = await backend.registerConsent(effect.consent, effect.update);
           return r.ok ? { type: 'consent-registered' } : { type: 'backend-failed', kind: r.kind };
         });
         return;

@@ -64,7 +64,8 @@ export type SessionEffect =
   | { type: 'stop-camera' }
   | { type: 'start-face-match' }
   | { type: 'query-backend'; slot: ReaderSlot; method: IdentityMethod; visualTrigger?: 'panel' | 'terminal'; consentFirst?: ConsentRecord }
-  | { type: 'register-consent'; consent: ConsentRecord }
+  /** `update: 'limit-info'`: the legacy limit screen answered after done adds 限度額情報 (a new registration). */
+  | { type: 'register-consent'; consent: ConsentRecord; update?: 'limit-info' }
   | { type: 'register-insurance-use' }
   | { type: 'check-staff-passcode'; passcode: string }
   | { type: 'show'; view: PanelView }

@@ -247,6 +247,7 @@ function screenFor(state: SessionState, config: FacilityConfig): ScreenRequest {
         id: 'done',
         patientName: data.qualification?.patientName ?? '',
         slot: data.slot ?? 'card',
+        ...(legacyLimitOffered(state) ? { limitOffer: true } : {}),
         ...(data.consentRegistration !== 'registered' && data.consentRegistration !== null ? { consentNotice: data.consentRegistration } : {}),
       };
     case 'not-qualified':
@@ -574,13 +575,18 @@ function afterCategories(t: Step): void {
   afterReferral(t);
 }
 
+/**
+ * 限度額情報: provided without asking since 2024-10-07 (SPEC §6 step 6). Behind the legacy setting
+ * it is provided only on request, from the button on the done screen (seed 000 現行).
+ */
 function afterReferral(t: Step): void {
-  if (t.config.consent.legacyLimitScreen) {
-    t.go({ name: 'limit' });
-    return;
-  }
-  t.data.consent.limitInfo = true;
+  t.data.consent.limitInfo = !t.config.consent.legacyLimitScreen;
   consentComplete(t);
+}
+
+/** Seed 000 現行: the done screen offers 高額療養費制度を利用する方はこちら until it was answered. */
+function legacyLimitOffered(state: SessionState): boolean {
+  return state.config.consent.legacyLimitScreen && state.data.consentRegistration === 'registered' && !state.data.consent.limitInfo && !state.data.limitAnswered;
 }
 
 function consentComplete(t: Step): void {
@@ -841,8 +847,15 @@ function onButton(t: Step, id: string): void {
       return;
     }
     case 'limit':
-      t.data.consent.limitInfo = id === BUTTON.limitProvide;
-      consentComplete(t);
+      t.data.limitAnswered = true;
+      if (id === BUTTON.limitProvide) {
+        // The consents are registered already: this second registration adds the limit info.
+        t.data.consent.limitInfo = true;
+        t.go({ name: 'registering-consent' });
+        t.emit({ type: 'register-consent', consent: consentRecord(t), update: 'limit-info' });
+      } else {
+        t.go({ name: 'done' });
+      }
       return;
     case 'reading':
     case 'revoked':
@@ -852,11 +865,13 @@ function onButton(t: Step, id: string): void {
     case 'staff-checking':
     case 'querying':
     case 'registering-consent':
-    case 'done':
     case 'not-qualified':
     case 'counter':
     case 'remove-card':
       t.log('debug', 'stale-button', { phase: phase.name });
+      return;
+    case 'done':
+      if (id === BUTTON.limitOpen) t.go({ name: 'limit' });
       return;
     default: {
       const never: never = phase;
@@ -1141,6 +1156,11 @@ function onEvent(t: Step, event: SessionEvent): void {
     case 'consent-registered':
       if (phase.name !== 'registering-consent') return unexpected(t, event);
       t.data.consentRegistration = 'registered';
+      if (t.data.limitAnswered) {
+        // The limit info added after done (seed 000 現行): the session was recorded already.
+        t.go({ name: 'done' });
+        return;
+      }
       done(t, true);
       return;
     case 'reader-availability':

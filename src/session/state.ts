@@ -88,6 +88,8 @@ export interface SessionData {
   consent: { categories: ConsentAnswers; referralLetterIds: string[]; limitInfo: boolean; mode?: ConsentMode };
   qualification: QualificationResult | null;
   notices: ('expiring-soon' | 'grace')[];
+  /** The legacy limit screen was answered from the done screen (seed 000 現行). */
+  limitAnswered: boolean;
   /** A `record-result` was emitted for this session (one record per session, SPEC §7). */
   recorded: boolean;
   /** What became of the consents registered after the result (issue 11: the panel says which). */
@@ -144,6 +146,7 @@ export function emptySessionData(): SessionData {
     consent: { categories: {}, referralLetterIds: [], limitInfo: true },
     qualification: null,
     notices: [],
+    limitAnswered: false,
     recorded: false,
     consentRegistration: null,
   };

@@ -370,14 +370,39 @@ describe('session flows', () => {
     assert.equal(off.phase, 'registering-consent');
     assert.equal(off.of('register-consent')[0]?.consent.limitInfo, true);
 
+    // Seed 000 現行: a button on the done screen, not a screen before it; not provided unless asked.
     const on = new Driver({ consent: { referralLetters: false, legacyLimitScreen: true } });
     pinToQuery(on);
     on.send({ type: 'backend-result', result: qualified });
     on.tap('全て同意する');
+    assert.equal(on.of('register-consent')[0]?.consent.limitInfo, false);
+    on.send({ type: 'consent-registered' });
+    assert.equal(on.phase, 'done');
+    assert.deepEqual(on.view.lines, ['山田花子様', '確認が完了しました。', '終了する場合は、マイナンバーカードを取り出してください。']);
+    assert.deepEqual(on.view.buttons.map((b) => b.label), ['高額療養費制度を利用する方はこちら']);
+    assert.equal(on.of('record-result').length, 1);
+    on.tap('高額療養費制度を利用する方はこちら');
     assert.equal(on.view.title, '高額療養費制度を利用する方はこちら');
     assert.deepEqual(on.view.lines, ['限度額情報を提供しますか。']);
-    on.tap('提供しない');
-    assert.equal(on.of('register-consent')[0]?.consent.limitInfo, false);
+    on.tap('提供する');
+    assert.deepEqual(on.of('register-consent'), [
+      { type: 'register-consent', consent: { categories: { surgery: true, clinical: true, medication: true, checkup: true }, referralLetterIds: [], limitInfo: true, mode: 'comprehensive' }, update: 'limit-info' },
+    ]);
+    on.send({ type: 'consent-registered' });
+    assert.equal(on.phase, 'done');
+    assert.deepEqual(on.view.buttons, [], 'asked once');
+    assert.equal(on.of('record-result', on.all).length, 1, 'still one record for the session');
+
+    const declined = new Driver({ consent: { referralLetters: false, legacyLimitScreen: true } });
+    pinToQuery(declined);
+    declined.send({ type: 'backend-result', result: qualified });
+    declined.tap('全て同意する');
+    declined.send({ type: 'consent-registered' });
+    declined.tap('高額療養費制度を利用する方はこちら');
+    declined.tap('提供しない');
+    assert.equal(declined.phase, 'done');
+    assert.equal(declined.of('register-consent', declined.all).length, 1, 'nothing more sent');
+    assert.deepEqual(declined.view.lines.at(-1), 'マイナンバーカードを取り出してください。');
   });
 
   for (const [status, word, routes] of [

@@ -128,6 +128,8 @@ const reach: Record<PhaseName, Reach> = {
   limit: (d) => {
     qualifiedWith(d);
     d.tap('全て同意する');
+    d.send({ type: 'consent-registered' });
+    d.tap('高額療養費制度を利用する方はこちら');
   },
   'registering-consent': (d) => {
     qualifiedWith(d);

@@ -72,6 +72,7 @@ export const ja = {
   doneName: (name: string) => `${name}様`, // SPEC
   doneComplete: '確認が完了しました。', // SPEC
   doneRemoveCard: 'マイナンバーカードを取り出してください。', // SPEC
+  doneEndRemoveCard: '終了する場合は、マイナンバーカードを取り出してください。', // seed 000 (現行, with the limit button)
   donePhone: 'スマートフォンをお取りください。', // ours
   cardLeftReminder: 'マイナンバーカードをお忘れではありませんか。', // ours
 

@@ -39,6 +39,7 @@ export const BUTTON = {
   referralSubmit: 'referral.submit',
   limitProvide: 'limit.provide',
   limitDecline: 'limit.decline',
+  limitOpen: 'limit.open',
 } as const;
 
 /** `key.0` … `key.9`: the PIN / passcode pad. */
@@ -74,7 +75,7 @@ export type ScreenRequest =
   | { id: 'consent-item'; category: ConsentCategory }
   | { id: 'referral'; letters: { index: number; letter: ReferralLetter; selected: boolean }[]; page: number; pageCount: number }
   | { id: 'limit' }
-  | { id: 'done'; patientName: string; slot: ReaderSlot; consentNotice?: 'not-registered' | 'unknown' }
+  | { id: 'done'; patientName: string; slot: ReaderSlot; consentNotice?: 'not-registered' | 'unknown'; limitOffer?: boolean }
   | { id: 'not-qualified'; status: Exclude<QualificationStatus, 'qualified'> }
   | { id: 'counter'; cause: FailureCause['kind']; outcomeUnknown?: boolean }
   | { id: 'remove-card'; reminder: boolean; timedOut: boolean };
@@ -319,9 +320,10 @@ export function renderScreen(req: ScreenRequest, config: FacilityConfig, options
           ja.doneName(req.patientName),
           ja.doneComplete,
           ...(req.consentNotice === 'not-registered' ? [ja.consentNotRegistered] : req.consentNotice === 'unknown' ? [ja.consentRegistrationUnknown] : []),
-          req.slot === 'card' ? ja.doneRemoveCard : ja.donePhone,
+          req.limitOffer ? (req.slot === 'card' ? ja.doneEndRemoveCard : ja.donePhone) : req.slot === 'card' ? ja.doneRemoveCard : ja.donePhone,
         ],
-        buttons: [],
+        // Seed 000 現行: the limit screen is a button on the done screen.
+        buttons: req.limitOffer ? [{ id: BUTTON.limitOpen, label: ja.limitTitle, kind: 'secondary' }] : [],
       });
     case 'not-qualified':
       return view({
