@@ -21,7 +21,10 @@ export type FailureCause =
   | { kind: 'certificate-expired' }
   | { kind: 'pin-locked' }
   | { kind: 'qualification'; detail: Exclude<QualificationStatus, 'qualified'> }
+  /** The first-time registration (seed 003) was sent but failed. */
   | { kind: 'insurance-registration' }
+  /** The patient chose 申し込まない (seed 003): the card cannot serve as マイナ保険証 today. */
+  | { kind: 'registration-declined' }
   /** The qualification was recorded but the consents after it were not (or not known to be). */
   | { kind: 'consent-registration'; detail: BackendFailureKind };
 

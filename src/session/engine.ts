@@ -84,6 +84,7 @@ function timeoutFor(phase: Phase, state: SessionState): TimeoutKey | null {
     case 'remove-card':
       return 'cardLeftReminderMs';
     case 'registration-offer':
+    case 'registration-done':
     case 'method':
     case 'face-failed':
     case 'staff-locked':
@@ -186,6 +187,8 @@ function screenFor(state: SessionState, config: FacilityConfig): ScreenRequest {
       return { id: 'revoked' };
     case 'registration-offer':
       return { id: 'registration-offer' };
+    case 'registration-done':
+      return { id: 'registration-done' };
     case 'method':
       return { id: 'method', face: faceAllowed(state, config), pin: pinAllowed(state) };
     case 'face':
@@ -721,7 +724,7 @@ function onButton(t: Step, id: string): void {
         t.data.wantsInsuranceRegistration = true;
         afterCardRead(t);
       } else {
-        t.toCounter({ kind: 'insurance-registration' });
+        t.toCounter({ kind: 'registration-declined' });
       }
       return;
     case 'method':
@@ -788,6 +791,9 @@ function onButton(t: Step, id: string): void {
       if (id === BUTTON.phoneCancel) t.endSession('quit');
       return;
     case 'notice':
+      if (id === BUTTON.noticeNext) nextNotice(t);
+      return;
+    case 'registration-done':
       if (id === BUTTON.noticeNext) nextNotice(t);
       return;
     case 'consent-inherit':
@@ -954,6 +960,7 @@ function onTimer(t: Step, timerId: string): void {
       t.go({ name: 'remove-card', reminders: phase.reminders + 1, timedOut: false });
       return;
     case 'registration-offer':
+    case 'registration-done':
     case 'method':
     case 'face-failed':
     case 'pin':
@@ -1151,7 +1158,8 @@ function onEvent(t: Step, event: SessionEvent): void {
     case 'insurance-registered':
       if (phase.name !== 'registering') return unexpected(t, event);
       t.data.wantsInsuranceRegistration = false;
-      nextNotice(t);
+      // Seed 003: the patient is told the registration is done before the flow goes on.
+      t.go({ name: 'registration-done' });
       return;
     case 'consent-registered':
       if (phase.name !== 'registering-consent') return unexpected(t, event);

@@ -27,6 +27,8 @@ export type Phase =
   /** seed 003: 健康保険証利用の申込み (初回登録) offered before going on. */
   | { name: 'registration-offer' }
   | { name: 'registering' }
+  /** seed 003: the registration is confirmed to the patient before the flow goes on. */
+  | { name: 'registration-done' }
   | { name: 'method' }
   | { name: 'face'; attempt: number; hint?: FaceHint }
   | { name: 'face-failed'; reason: 'no-match' | 'camera' | 'card-photo' }

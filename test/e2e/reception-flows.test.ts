@@ -115,6 +115,8 @@ describe('e2e: reception flows on the rig under tmux', function () {
     await rig.waitForScreen(ja.methodQuestion);
     await rig.fcr('tap', ja.buttonPin);
     await rig.fcr('pin', '1234');
+    await rig.waitForScreen(ja.registrationDone);
+    await rig.fcr('tap', ja.buttonNext);
     await rig.waitFor(() => /同意|確認が完了しました/.test(rig.flatScreen()), 20_000, 'consent or done after registration');
     await consentThrough(rig);
   });

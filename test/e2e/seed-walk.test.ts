@@ -62,6 +62,32 @@ describe('e2e: the seed walk (issue 16)', function () {
     await removeCard();
   });
 
+  it('seed 003 first-time registration: 申し込まない says what follows and reaches no backend; 申し込む is confirmed', async () => {
+    const before = (await rig.receptions()).length;
+    await rig.fcr('insert', 'unregistered');
+    await rig.waitForScreen(ja.registrationQuestion);
+    await rig.fcr('tap', ja.buttonNotApply);
+    await rig.waitForScreen(ja.registrationDeclined);
+    for (const text of [ja.goToCounter, ja.registrationLater]) assert.ok(rig.flatScreen().includes(text), text);
+    assert.ok(!rig.capture().split('\n').some((l) => l.trim() === ja.counterTrouble), 'not the generic failure line');
+    assert.equal((await newEntries(before)).length, 0, 'nothing was confirmed with the backend');
+    assert.match(rig.log(), /registration-declined/, 'the session is recorded with its cause');
+    await removeCard();
+    await rig.fcr('insert', 'unregistered');
+    await rig.waitForScreen(ja.registrationQuestion);
+    await rig.fcr('tap', ja.buttonApply);
+    await rig.waitForScreen(ja.methodQuestion);
+    await rig.fcr('tap', ja.buttonPin);
+    await rig.fcr('pin', '1234');
+    await rig.waitForScreen(ja.registrationDone);
+    assert.equal((await newEntries(before)).length, 0, 'the query waits for the patient to go on');
+    await rig.fcr('tap', ja.buttonNext);
+    await consentThrough(rig);
+    const entries = await newEntries(before);
+    assert.deepEqual(entries.map((e) => [e.identityMethod, e.status]), [['pin', 'qualified']], 'registered, then qualified');
+    await removeCard();
+  });
+
   it('seed 000 目視確認 mode: persistent, waits for 「目視で本人確認完了」 on the terminal, never interrupts a PIN', async () => {
     const before = (await rig.receptions()).length;
     await rig.fcr('visual-mode', 'on');

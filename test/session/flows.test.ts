@@ -203,6 +203,11 @@ describe('session flows', () => {
     assert.equal(d.of('register-insurance-use').length, 1);
     assert.equal(d.of('query-backend').length, 0, 'registration before the query');
     d.send({ type: 'insurance-registered' });
+    // Seed 003: the registration is confirmed before the flow goes on.
+    assert.equal(d.view.title, 'マイナンバーカードの健康保険証利用の申込み');
+    assert.deepEqual(d.view.lines, ['健康保険証利用の申込みが完了しました。']);
+    assert.equal(d.of('query-backend').length, 0);
+    d.tap('次に進む');
     assert.equal(d.of('query-backend').length, 1);
   });
 
@@ -211,8 +216,17 @@ describe('session flows', () => {
     d.placeCard({ registeredForInsurance: false });
     d.tap('申し込まない');
     assert.equal(d.phase, 'counter');
-    assert.match(d.text, /受付窓口までお越しください。/);
-    assert.equal(d.of('record-result')[0]?.outcome.error?.kind, 'insurance-registration');
+    // Says what follows: not confirmed today, the counter, where to register later (seed 003).
+    assert.deepEqual(d.view.lines, [
+      '申込みを行わなかったため、マイナンバーカードで資格確認ができませんでした。',
+      '受付窓口までお越しください。',
+      '申込みは、マイナポータル又は次回の受付時にこのカードリーダーで行えます。',
+      'マイナンバーカードを取り出してください。',
+    ]);
+    const outcome = d.of('record-result')[0]?.outcome;
+    assert.equal(outcome?.error?.kind, 'registration-declined');
+    assert.equal(outcome?.status, 'not-confirmed');
+    assert.deepEqual(outcome?.fallback?.steps, ['mynaportal-or-notice-sheet', 'past-visit-records', 'self-declaration-form']);
   });
 
   it('expiring within 3 months: the notice, 次に進む, then the consent screens', () => {

@@ -35,6 +35,14 @@ const reach: Record<PhaseName, Reach> = {
     d.digits('1234');
     d.send({ type: 'pin-verified' });
   },
+  'registration-done': (d) => {
+    d.placeCard({ registeredForInsurance: false });
+    d.tap('申し込む');
+    d.tap('暗証番号を入力');
+    d.digits('1234');
+    d.send({ type: 'pin-verified' });
+    d.send({ type: 'insurance-registered' });
+  },
   method: (d) => d.placeCard(),
   face: (d) => {
     d.placeCard();
@@ -159,6 +167,7 @@ const afterTimeout: Record<PhaseName, PhaseName | null> = {
   reading: 'counter',
   revoked: 'remove-card',
   'registration-offer': 'remove-card',
+  'registration-done': 'remove-card',
   registering: 'counter',
   method: 'remove-card',
   face: 'face',
@@ -191,6 +200,7 @@ const afterTimeout: Record<PhaseName, PhaseName | null> = {
 
 const personScreens: PhaseName[] = [
   'registration-offer',
+  'registration-done',
   'method',
   'face-failed',
   'pin',

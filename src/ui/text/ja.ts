@@ -24,6 +24,10 @@ export const ja = {
   registrationQuestion: 'マイナンバーカードを健康保険証として利用する申込み（初回登録）を行いますか。', // ours
   buttonApply: '申し込む', // ours
   buttonNotApply: '申し込まない', // ours
+  registrationDone: '健康保険証利用の申込みが完了しました。', // ours
+  registrationDeclined: '申込みを行わなかったため、マイナンバーカードで資格確認ができませんでした。', // ours
+  // seed 003: 「健康保険証利用の申込みは、マイナポータルから行う」; the reader offers it again next time.
+  registrationLater: '申込みは、マイナポータル又は次回の受付時にこのカードリーダーで行えます。', // ours (seed 003)
 
   // §3 step 3 — method
   methodQuestion: '本人確認の方法を選んでください。', // SPEC

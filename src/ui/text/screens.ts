@@ -56,6 +56,7 @@ export type ScreenRequest =
   | { id: 'busy'; kind: BusyKind }
   | { id: 'revoked' }
   | { id: 'registration-offer' }
+  | { id: 'registration-done' }
   | { id: 'method'; face: boolean; pin: boolean }
   | { id: 'face'; hint?: FaceHint }
   | { id: 'face-failed'; reason: 'no-match' | 'camera' | 'card-photo'; pin: boolean }
@@ -151,6 +152,12 @@ export function renderScreen(req: ScreenRequest, config: FacilityConfig, options
           { id: BUTTON.registrationApply, label: ja.buttonApply, kind: 'primary' },
           { id: BUTTON.registrationDecline, label: ja.buttonNotApply, kind: 'secondary' },
         ],
+      });
+    case 'registration-done':
+      return view({
+        title: ja.registrationTitle,
+        lines: [ja.registrationDone],
+        buttons: [{ id: BUTTON.noticeNext, label: ja.buttonNext, kind: 'primary' }],
       });
     case 'method': {
       const buttons: PanelButton[] = [];
@@ -331,6 +338,8 @@ export function renderScreen(req: ScreenRequest, config: FacilityConfig, options
         buttons: [],
       });
     case 'counter':
+      // 申し込まない (seed 003): say what follows — the counter today, Mynaportal or this reader later.
+      if (req.cause === 'registration-declined') return view({ lines: [ja.registrationDeclined, ja.goToCounter, ja.registrationLater, ja.doneRemoveCard], buttons: [] });
       // Whether the backend recorded the confirmation is not known (issue 11): never claim it failed.
       return view({ lines: [req.outcomeUnknown ? ja.counterOutcomeUnknown : ja.counterTrouble, ja.goToCounter, ja.doneRemoveCard], buttons: [] });
     case 'remove-card':
