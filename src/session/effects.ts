@@ -39,7 +39,7 @@ export interface StaffFallback {
 }
 
 /** How consent was given (SPEC §6 steps 1–3). */
-export type ConsentMode = 'inherited' | 'comprehensive' | 'individual';
+export type ConsentMode = 'inherited' | 'comprehensive' | 'individual' | 'not-asked';
 
 /** Consents as sent to the backend (SPEC §6 step 7), bound to this facility by the backend client. */
 export interface ConsentRecord {

@@ -575,6 +575,8 @@ function afterCategories(t: Step): void {
     t.go({ name: 'referral', page: 0 });
     return;
   }
+  // No category acquired and no letter screen: nothing was asked, and the record says so.
+  if (t.data.consent.mode === undefined) t.data.consent.mode = 'not-asked';
   afterReferral(t);
 }
 
@@ -847,6 +849,8 @@ function onButton(t: Step, id: string): void {
         t.go({ name: 'referral', page: phase.page });
       } else if (id === BUTTON.referralNextPage) {
         t.go({ name: 'referral', page: phase.page + 1 });
+      } else if (id === BUTTON.referralPrevPage) {
+        t.go({ name: 'referral', page: Math.max(0, phase.page - 1) });
       } else if (id === BUTTON.referralSubmit) {
         afterReferral(t);
       }

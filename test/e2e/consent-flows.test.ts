@@ -45,6 +45,13 @@ describe('e2e: consent screens on a differently configured facility', function (
     const first = /□ (発行日 [^│]+?)\s*│/.exec(rig.capture());
     assert.ok(first);
     await rig.fcr('tap', `□ ${first[1]!.trim()}`);
+    // The page number is drawn once (issue 16 bug), and 前ページへ goes back keeping the choice.
+    assert.equal(rig.capture().split('1/4').length - 1, 1, 'one 1/4 on the panel');
+    await rig.fcr('tap', ja.buttonNextPage);
+    await rig.waitForScreen(ja.referralPrompt(2, 4));
+    await rig.fcr('tap', ja.buttonPrevPage);
+    await rig.waitForScreen(ja.referralPrompt(1, 4));
+    assert.ok(rig.flatScreen().includes(`■ ${first[1]!.trim()}`), 'the choice is kept');
     for (const page of [2, 3, 4]) {
       await rig.fcr('tap', ja.buttonNextPage);
       await rig.waitForScreen(ja.referralPrompt(page, 4));

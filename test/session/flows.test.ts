@@ -352,7 +352,7 @@ describe('session flows', () => {
     d.tap('全て同意する');
     assert.equal(d.view.title, '診療情報提供書');
     assert.deepEqual(d.view.lines, ['提出する紹介状をすべて選択してください。1/2']);
-    assert.deepEqual(d.view.page, { index: 1, count: 2 });
+    assert.equal(d.view.page, undefined, 'the page number is drawn once, in the prompt (issue 16 bug)');
     assert.deepEqual(
       d.view.buttons.map((b) => b.label),
       ['□ 発行日 4/1 ○○病院 内科', '□ 発行日 4/2 ○○病院 内科', '□ 発行日 4/3 ○○病院 内科', '次ページへ'],
@@ -363,9 +363,33 @@ describe('session flows', () => {
     d.tap('■ 発行日 4/3 ○○病院 内科'); // unselect again
     d.tap('次ページへ');
     assert.deepEqual(d.view.lines, ['提出する紹介状をすべて選択してください。2/2']);
+    assert.deepEqual(d.view.buttons.map((b) => b.label), ['□ 発行日 4/4 ○○病院 内科', '前ページへ', '次に進む']);
+    d.tap('前ページへ');
+    assert.deepEqual(d.view.lines, ['提出する紹介状をすべて選択してください。1/2']);
+    assert.ok(d.view.buttons.some((b) => b.label === '■ 発行日 4/2 ○○病院 内科'), 'choices kept');
+    d.tap('次ページへ');
     d.tap('□ 発行日 4/4 ○○病院 内科');
     d.tap('次に進む');
     assert.deepEqual(d.of('register-consent')[0]?.consent.referralLetterIds, ['L1', 'L3']);
+  });
+
+  it('every category off and no letters: nothing asked, the record says not-asked (issue 16 bug)', () => {
+    const d = new Driver({ consent: { referralLetters: false, acquired: { surgery: false, clinical: false, medication: false, checkup: false } } });
+    pinToQuery(d);
+    d.send({ type: 'backend-result', result: { ...qualified, previousConsent: { surgery: true } } });
+    assert.equal(d.phase, 'registering-consent');
+    assert.deepEqual(d.of('register-consent')[0]?.consent, { categories: {}, referralLetterIds: [], limitInfo: true, mode: 'not-asked' });
+  });
+
+  it('face failed on a card without a usable PIN names only the staff check (issue 16 bug)', () => {
+    const d = new Driver();
+    d.placeCard({ pinSet: false });
+    d.tap('顔認証を行う');
+    for (let i = 0; i < d.config.retries.face; i++) d.send({ type: 'face-result', outcome: 'no-match' });
+    assert.equal(d.phase, 'face-failed');
+    assert.deepEqual(d.view.lines, ['顔認証ができませんでした。', '職員による目視確認をお選びください。']);
+    assert.ok(!d.text.includes('暗証番号'));
+    assert.ok(!d.view.buttons.some((b) => b.label === '暗証番号を入力'));
   });
 
   it('referral letters are not asked when the facility has no sharing service', () => {

@@ -42,6 +42,7 @@ export const ja = {
   faceCameraFailed: 'カメラが使用できません。', // ours
   faceCardPhoto: 'カードの顔写真を確認できませんでした。マイナンバーカードを置き直してください。', // ours (SPEC §5.1)
   faceChooseOther: '暗証番号の入力、または職員による目視確認をお選びください。', // ours
+  faceChooseStaff: '職員による目視確認をお選びください。', // ours (no PIN on this card, or it is locked)
   faceHints: {
     'remove-mask': 'マスクを外してください', // SPEC
     'remove-cap': '帽子をお取りください', // SPEC
@@ -184,6 +185,7 @@ export const ja = {
   referralPrompt: (index: number, count: number) => `提出する紹介状をすべて選択してください。${index}/${count}`, // SPEC
   referralLetter: (issuedOn: string, issuer: string, department: string) => `発行日 ${issuedOn} ${issuer} ${department}`, // SPEC
   buttonNextPage: '次ページへ', // SPEC
+  buttonPrevPage: '前ページへ', // ours (the counterpart of 次ページへ)
   selected: '■', // ours
   unselected: '□', // ours
 

@@ -36,6 +36,7 @@ export const BUTTON = {
   consentAgree: 'consent.agree',
   consentDecline: 'consent.decline',
   referralNextPage: 'referral.next-page',
+  referralPrevPage: 'referral.prev-page',
   referralSubmit: 'referral.submit',
   limitProvide: 'limit.provide',
   limitDecline: 'limit.decline',
@@ -179,7 +180,8 @@ export function renderScreen(req: ScreenRequest, config: FacilityConfig, options
       if (req.pin) buttons.push({ id: BUTTON.methodPin, label: ja.buttonPin, kind: 'primary' });
       buttons.push({ id: BUTTON.methodQuit, label: ja.buttonQuit, kind: 'secondary' });
       buttons.push({ id: BUTTON.staffStart, label: ja.buttonStaff, kind: 'primary' });
-      return view({ lines: [first, ja.faceChooseOther], buttons });
+      // Name only what is offered: no PIN (face-only card, PIN locked) → the staff check alone.
+      return view({ lines: [first, req.pin ? ja.faceChooseOther : ja.faceChooseStaff], buttons });
     }
     case 'pin': {
       const lines: string[] = [ja.pinPrompt];
@@ -305,11 +307,12 @@ export function renderScreen(req: ScreenRequest, config: FacilityConfig, options
             label: `${selected ? ja.selected : ja.unselected} ${ja.referralLetter(letter.issuedOn, letter.issuer, letter.department)}`,
             kind: 'secondary' as const,
           })),
+          ...(req.page > 0 ? [{ id: BUTTON.referralPrevPage, label: ja.buttonPrevPage, kind: 'secondary' as const }] : []),
           last
             ? { id: BUTTON.referralSubmit, label: ja.buttonNext, kind: 'primary' as const }
             : { id: BUTTON.referralNextPage, label: ja.buttonNextPage, kind: 'primary' as const },
         ],
-        page: { index: req.page + 1, count: req.pageCount },
+        // The prompt carries `1/X` (SPEC §6 step 4): no second page number in the title.
       });
     }
     case 'limit':
