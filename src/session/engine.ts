@@ -251,6 +251,7 @@ function screenFor(state: SessionState, config: FacilityConfig): ScreenRequest {
         patientName: data.qualification?.patientName ?? '',
         slot: data.slot ?? 'card',
         ...(legacyLimitOffered(state) ? { limitOffer: true } : {}),
+        ...(data.card?.revocationUnknown === true ? { qualificationOnly: true } : {}),
         ...(data.consentRegistration !== 'registered' && data.consentRegistration !== null ? { consentNotice: data.consentRegistration } : {}),
       };
     case 'not-qualified':
@@ -301,6 +302,7 @@ function consentFirstAllowed(state: SessionState, config: FacilityConfig): boole
     d.card !== null &&
     d.identity === null &&
     d.card.certificateStatus !== 'grace' &&
+    d.card.revocationUnknown !== true &&
     acquiredCategories(config).length > 0
   );
 }
@@ -506,8 +508,9 @@ function consentRecord(t: Step): ConsentRecord {
   };
 }
 
+/** Qualification only (no consent): a certificate in grace, or one whose revocation is unknown. */
 function inGrace(t: Step): boolean {
-  return t.data.card?.certificateStatus === 'grace';
+  return t.data.card?.certificateStatus === 'grace' || t.data.card?.revocationUnknown === true;
 }
 
 function query(t: Step): void {
@@ -1032,7 +1035,7 @@ function onEvent(t: Step, event: SessionEvent): void {
       if (phase.name !== 'reading' || phase.slot !== event.slot) return unexpected(t, event);
       const card = event.card;
       t.data.card = { ...card };
-      t.log('info', 'card-read', { slot: event.slot, certificate: card.certificateStatus, revoked: card.revoked });
+      t.log('info', 'card-read', { slot: event.slot, certificate: card.certificateStatus, revoked: card.revoked, revocationUnknown: card.revocationUnknown === true });
       if (card.revoked || card.certificateStatus === 'expired') {
         t.record({ status: 'not-confirmed', consented: false, error: { kind: card.revoked ? 'certificate-revoked' : 'certificate-expired' } });
         t.emit({ type: 'beep', pattern: 'error' });
@@ -1221,7 +1224,9 @@ function onEvent(t: Step, event: SessionEvent): void {
         t.log('info', 'terminal-visual-confirmed-ignored', { reason: 'mode-off' });
         return;
       }
-      if (phase.name === 'terminal-visual-wait') {
+      if (phase.name === 'terminal-visual-wait' || (phase.name === 'method' && t.data.slot === 'card' && t.data.card !== null && t.data.identity === null)) {
+        // Staff confirmed this patient on the terminal; on the method screen nothing is being
+        // typed yet, so this is the patient's choice made by staff, not an interruption.
         terminalVisual(t);
       } else if (phase.name === 'idle' || phase.name === 'remove-card') {
         // Seed 000 p.27: staff confirm first, then the patient places the card.

@@ -19,6 +19,13 @@ export interface CardReadInfo {
   certificateStatus: CertificateStatus;
   /** Certificate suspended/revoked (lost or stolen card, SPEC §4): unusable whatever its dates. */
   revoked: boolean;
+  /**
+   * The online revocation check could not be answered (backend down): the card may be revoked.
+   * Treated as the seed treats a certificate in its grace period — qualification only, no
+   * medical-information consent (seed 001 grace notice); the confirmation itself is checked
+   * online again by the backend, which refuses a revoked certificate.
+   */
+  revocationUnknown?: boolean;
   /** false for a face-only card (顔認証マイナンバーカード, SPEC §3 step 3): no PIN method. */
   pinSet: boolean;
   /** Tries left on the user-authentication PIN (3 when fresh, 0 when locked). */

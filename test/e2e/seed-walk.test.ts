@@ -88,6 +88,29 @@ describe('e2e: the seed walk (issue 16)', function () {
     await removeCard();
   });
 
+  it('revocation unknown (5xx on /v1/certificate-checks): a revoked card gets no consent screen and no qualification', async () => {
+    const before = (await rig.receptions()).length;
+    await rig.fcr('backend', 'http-5xx@/v1/certificate-checks*always');
+    await rig.fcr('insert', 'revoked');
+    await rig.waitForScreen(ja.methodQuestion);
+    await rig.fcr('tap', ja.buttonPin);
+    await rig.fcr('pin', '1234');
+    await rig.waitFor(() => rig.flatScreen().includes(ja.goToCounter) || rig.flatScreen().includes(ja.revoked), 20_000, 'the counter');
+    for (const text of [ja.inheritTitle, ja.consentMethodTitle, ja.doneComplete]) assert.ok(!rig.flatScreen().includes(text), text);
+    await removeCard();
+    // A good card while the check is down: qualified, but qualification only (no consent screens).
+    await rig.fcr('insert', 'valid');
+    await rig.waitForScreen(ja.methodQuestion);
+    await rig.fcr('tap', ja.buttonPin);
+    await rig.fcr('pin', '1234');
+    await rig.waitForScreen(ja.doneQualificationOnly);
+    await rig.fcr('backend', 'clear');
+    const entries = await newEntries(before);
+    assert.deepEqual(entries.map((e) => e.status), ['certificate-refused', 'qualified'], 'the backend refused the revoked certificate itself');
+    assert.equal(entries[1]!.consents, undefined, 'no consent sent');
+    await removeCard();
+  });
+
   it('seed 000 目視確認 mode: persistent, waits for 「目視で本人確認完了」 on the terminal, never interrupts a PIN', async () => {
     const before = (await rig.receptions()).length;
     await rig.fcr('visual-mode', 'on');

@@ -373,6 +373,16 @@ describe('session flows', () => {
     assert.deepEqual(d.of('register-consent')[0]?.consent.referralLetterIds, ['L1', 'L3']);
   });
 
+  it('revocation unknown (certificate check unanswered): qualification only, no consent screens (issue 16 bug)', () => {
+    const d = new Driver();
+    pinToQuery(d, { revocationUnknown: true });
+    d.send({ type: 'backend-result', result: { ...qualified, previousConsent: { surgery: true } } });
+    assert.equal(d.phase, 'done', 'no medical-information consent');
+    assert.ok(d.view.lines.includes('電子証明書の失効確認ができなかったため、資格情報のみ当機関に提供しました。'));
+    assert.deepEqual(d.of('register-consent', d.all), []);
+    assert.equal(d.of('record-result')[0]?.outcome.consented, false);
+  });
+
   it('every category off and no letters: nothing asked, the record says not-asked (issue 16 bug)', () => {
     const d = new Driver({ consent: { referralLetters: false, acquired: { surgery: false, clinical: false, medication: false, checkup: false } } });
     pinToQuery(d);

@@ -76,6 +76,7 @@ export const ja = {
   // §3 step 8 — done
   doneName: (name: string) => `${name}様`, // SPEC
   doneComplete: '確認が完了しました。', // SPEC
+  doneQualificationOnly: '電子証明書の失効確認ができなかったため、資格情報のみ当機関に提供しました。', // ours (seed 001 grace wording)
   doneRemoveCard: 'マイナンバーカードを取り出してください。', // SPEC
   doneEndRemoveCard: '終了する場合は、マイナンバーカードを取り出してください。', // seed 000 (現行, with the limit button)
   donePhone: 'スマートフォンをお取りください。', // ours

@@ -77,7 +77,7 @@ export type ScreenRequest =
   | { id: 'consent-item'; category: ConsentCategory }
   | { id: 'referral'; letters: { index: number; letter: ReferralLetter; selected: boolean }[]; page: number; pageCount: number }
   | { id: 'limit' }
-  | { id: 'done'; patientName: string; slot: ReaderSlot; consentNotice?: 'not-registered' | 'unknown'; limitOffer?: boolean }
+  | { id: 'done'; patientName: string; slot: ReaderSlot; consentNotice?: 'not-registered' | 'unknown'; limitOffer?: boolean; qualificationOnly?: boolean }
   | { id: 'not-qualified'; status: Exclude<QualificationStatus, 'qualified'> }
   | { id: 'counter'; cause: FailureCause['kind']; outcomeUnknown?: boolean }
   | { id: 'remove-card'; reminder: boolean; timedOut: boolean };
@@ -329,6 +329,7 @@ export function renderScreen(req: ScreenRequest, config: FacilityConfig, options
         lines: [
           ja.doneName(req.patientName),
           ja.doneComplete,
+          ...(req.qualificationOnly ? [ja.doneQualificationOnly] : []),
           ...(req.consentNotice === 'not-registered' ? [ja.consentNotRegistered] : req.consentNotice === 'unknown' ? [ja.consentRegistrationUnknown] : []),
           req.limitOffer ? (req.slot === 'card' ? ja.doneEndRemoveCard : ja.donePhone) : req.slot === 'card' ? ja.doneRemoveCard : ja.donePhone,
         ],
