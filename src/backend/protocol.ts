@@ -491,6 +491,8 @@ export const receptionEntrySchema = z.strictObject({
   facilityCode: facilityCodeSchema,
   deviceId: deviceIdSchema,
   identityMethod: z.enum(identityMethods),
+  /** For `visual`: the panel's staff button or the reception terminal's 目視確認 mode. */
+  visualTrigger: z.enum(['panel', 'terminal']).optional(),
   /** `refused` = the proof or nonce was not accepted: no qualification was looked up. */
   status: z.enum(['qualified', 'invalid', 'no-record', 'certificate-refused', 'refused']),
   qualification: qualificationSchema.optional(),

@@ -20,6 +20,8 @@ export const RigRequestSchema = z.discriminatedUnion('command', [
   z.object({ command: z.literal('receptions') }),
   /** The reception terminal's older 目視確認 mode switch (SPEC §3.1), as the terminal sends it. */
   z.object({ command: z.literal('visual-mode'), on: z.boolean() }),
+  /** Staff tick 「目視で本人確認完了」 on the reception terminal (seed 000 p.27). */
+  z.object({ command: z.literal('visual-confirm') }),
   /** Backend simulator faults, `fcr backend-sim --fault` syntax (`http-5xx*always`), or `clear`. */
   z.object({ command: z.literal('backend'), fault: z.string().min(1) }),
 ]);
@@ -42,6 +44,7 @@ export interface RigActions {
   receptions(): Promise<unknown>;
   backend(fault: string): Promise<void>;
   visualMode(on: boolean): Promise<void>;
+  visualConfirm(): Promise<void>;
 }
 
 /** A rig command that cannot be done now (no such persona, no such button on screen). */

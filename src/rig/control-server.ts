@@ -46,6 +46,9 @@ async function perform(actions: RigActions, req: RigRequest): Promise<RigRespons
     case 'visual-mode':
       await actions.visualMode(req.on);
       return { ok: true };
+    case 'visual-confirm':
+      await actions.visualConfirm();
+      return { ok: true };
   }
 }
 

@@ -293,6 +293,10 @@ export async function runRig(argv: string[]): Promise<number> {
       service.setRemoteVisualMode(on);
       await service.settle();
     },
+    visualConfirm: async () => {
+      service.terminalVisualConfirmed();
+      await service.settle();
+    },
     backend: async (spec) => {
       if (spec === 'clear') return sim.faults.clear();
       try {

@@ -60,7 +60,8 @@ export interface QualificationQuery {
 /** The eligibility backend as the flow sees it (issue 3). Holds the proof material until `wipe()`. */
 export interface QualificationPort {
   query(q: QualificationQuery): Promise<QueryOutcome>;
-  registerConsent(consent: ConsentRecord): Promise<CallOutcome>;
+  /** `update: 'limit-info'`: a second registration for the same reception (its own idempotency key). */
+  registerConsent(consent: ConsentRecord, update?: 'limit-info'): Promise<CallOutcome>;
   registerInsuranceUse(): Promise<CallOutcome>;
   /** Whether the backend is reachable (circuit breaker not open); the LEDs and the panel show it. */
   available(): boolean;

@@ -129,9 +129,14 @@ export class ReaderService {
     await face.startCamera();
   }
 
-  /** The remote 目視確認 toggle from the reception terminal (SPEC §3.1). */
+  /** The reception terminal's 目視確認 mode switch (SPEC §3.1, seed 000 p.27): on until turned off. */
   setRemoteVisualMode(on: boolean): void {
     this.dispatch({ type: 'staff-mode', on });
+  }
+
+  /** Staff ticked 「目視で本人確認完了」 on the reception terminal (seed 000 p.27). */
+  terminalVisualConfirmed(): void {
+    this.dispatch({ type: 'terminal-visual-confirmed' });
   }
 
   current(): SessionState {
@@ -270,7 +275,7 @@ export class ReaderService {
         return;
       case 'register-consent':
         this.async_('register-consent', async () => {
-          const r = await backend.registerConsent(effect.consent);
+          const r = await backend.registerConsent(effect.consent, effect.update);
           return r.ok ? { type: 'consent-registered' } : { type: 'backend-failed', kind: r.kind };
         });
         return;

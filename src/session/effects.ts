@@ -22,7 +22,10 @@ export type FailureCause =
   | { kind: 'certificate-expired' }
   | { kind: 'pin-locked' }
   | { kind: 'qualification'; detail: Exclude<QualificationStatus, 'qualified'> }
+  /** The first-time registration (seed 003) was sent but failed. */
   | { kind: 'insurance-registration' }
+  /** The patient chose 申し込まない (seed 003): the card cannot serve as マイナ保険証 today. */
+  | { kind: 'registration-declined' }
   /** The qualification was recorded but the consents after it were not (or not known to be). */
   | { kind: 'consent-registration'; detail: BackendFailureKind };
 
@@ -37,7 +40,7 @@ export interface StaffFallback {
 }
 
 /** How consent was given (SPEC §6 steps 1–3). */
-export type ConsentMode = 'inherited' | 'comprehensive' | 'individual';
+export type ConsentMode = 'inherited' | 'comprehensive' | 'individual' | 'not-asked';
 
 /** Consents as sent to the backend (SPEC §6 step 7), bound to this facility by the backend client. */
 export interface ConsentRecord {
@@ -66,7 +69,8 @@ export type SessionEffect =
   | { type: 'stop-camera' }
   | { type: 'start-face-match' }
   | { type: 'query-backend'; slot: ReaderSlot; method: IdentityMethod; visualTrigger?: 'panel' | 'terminal'; consentFirst?: ConsentRecord }
-  | { type: 'register-consent'; consent: ConsentRecord }
+  /** `update: 'limit-info'`: the legacy limit screen answered after done adds 限度額情報 (a new registration). */
+  | { type: 'register-consent'; consent: ConsentRecord; update?: 'limit-info' }
   | { type: 'register-insurance-use' }
   | { type: 'check-staff-passcode'; passcode: Secret<string> }
   | { type: 'show'; view: PanelView }

@@ -14,7 +14,7 @@ import type { FacilityConfig } from '../config/schema';
 import type { PanelView } from '../ui/panel-view';
 import { BUTTON, PIN_LENGTH, renderScreen, type ScreenRequest } from '../ui/text/screens';
 import type { ConsentRecord, FailureCause, IdentityMethod, LedPattern, SessionEffect, SessionOutcome, StaffFallback } from './effects';
-import type { ConsentCategory, FaceHint, FaceOutcome, SessionEvent } from './events';
+import type { ConsentAnswers, ConsentCategory, FaceHint, FaceOutcome, SessionEvent } from './events';
 import { emptySessionData, initialDeviceState, type Phase, type SessionState, type StaffReturn } from './state';
 import { secret } from '../log/secret';
 
@@ -85,15 +85,18 @@ function timeoutFor(phase: Phase, state: SessionState): TimeoutKey | null {
     case 'remove-card':
       return 'cardLeftReminderMs';
     case 'registration-offer':
+    case 'registration-done':
     case 'method':
     case 'face-failed':
     case 'staff-locked':
     case 'staff-confirm':
     case 'staff-place-card':
+    case 'terminal-visual-wait':
     case 'phone-choice':
     case 'phone-hold':
     case 'notice':
     case 'consent-inherit':
+    case 'consent-previous':
     case 'consent-method':
     case 'consent-item':
     case 'referral':
@@ -185,6 +188,8 @@ function screenFor(state: SessionState, config: FacilityConfig): ScreenRequest {
       return { id: 'revoked' };
     case 'registration-offer':
       return { id: 'registration-offer' };
+    case 'registration-done':
+      return { id: 'registration-done' };
     case 'method':
       return { id: 'method', face: faceAllowed(state, config), pin: pinAllowed(state) };
     case 'face':
@@ -208,6 +213,8 @@ function screenFor(state: SessionState, config: FacilityConfig): ScreenRequest {
       return { id: 'staff-confirm', consentFirst: consentFirstAllowed(state, config) };
     case 'staff-place-card':
       return { id: 'staff-place-card' };
+    case 'terminal-visual-wait':
+      return { id: 'terminal-visual-wait' };
     case 'phone-choice':
       return { id: 'phone-choice' };
     case 'phone-hold':
@@ -215,7 +222,9 @@ function screenFor(state: SessionState, config: FacilityConfig): ScreenRequest {
     case 'notice':
       return { id: 'notice', notice: phase.notice };
     case 'consent-inherit':
-      return { id: 'consent-inherit', previous: data.qualification?.previousConsent ?? {}, categories: acquiredCategories(config) };
+      return { id: 'consent-inherit' };
+    case 'consent-previous':
+      return { id: 'consent-previous', previous: effectivePrevious(data.qualification?.previousConsent ?? {}), categories: acquiredCategories(config) };
     case 'consent-method':
       return { id: 'consent-method', categories: acquiredCategories(config) };
     case 'consent-item':
@@ -242,6 +251,8 @@ function screenFor(state: SessionState, config: FacilityConfig): ScreenRequest {
         id: 'done',
         patientName: data.qualification?.patientName ?? '',
         slot: data.slot ?? 'card',
+        ...(legacyLimitOffered(state) ? { limitOffer: true } : {}),
+        ...(data.card?.revocationUnknown === true ? { qualificationOnly: true } : {}),
         ...(data.consentRegistration !== 'registered' && data.consentRegistration !== null ? { consentNotice: data.consentRegistration } : {}),
       };
     case 'not-qualified':
@@ -292,6 +303,7 @@ function consentFirstAllowed(state: SessionState, config: FacilityConfig): boole
     d.card !== null &&
     d.identity === null &&
     d.card.certificateStatus !== 'grace' &&
+    d.card.revocationUnknown !== true &&
     acquiredCategories(config).length > 0
   );
 }
@@ -437,16 +449,33 @@ function holdPhone(t: Step, kind: 'android' | 'iphone'): void {
   else t.go({ name: 'phone-hold', kind });
 }
 
-/** After a good card read (and registration offer): visual if armed, else method choice. */
+/**
+ * After a good card read (and registration offer): visual if armed on the panel; in the
+ * terminal's 目視確認 mode, visual once staff confirmed on the terminal (before the card was
+ * placed, or now on the waiting screen); else the method choice.
+ */
 function afterCardRead(t: Step): void {
-  if (t.data.visualArmed || t.device.remoteVisualMode) {
-    if (t.device.remoteVisualMode) t.log('info', 'remote-visual-mode-used');
-    t.data.visualTrigger = t.data.visualArmed ? 'panel' : 'terminal';
-    t.device.remoteVisualMode = false;
+  if (t.data.visualArmed) {
+    t.data.visualTrigger = 'panel';
     identified(t, 'visual');
     return;
   }
+  if (t.device.remoteVisualMode) {
+    if (t.device.terminalVisualConfirmed) {
+      t.device.terminalVisualConfirmed = false;
+      terminalVisual(t);
+    } else {
+      t.go({ name: 'terminal-visual-wait' });
+    }
+    return;
+  }
   t.go({ name: 'method' });
+}
+
+function terminalVisual(t: Step): void {
+  t.log('info', 'remote-visual-mode-used');
+  t.data.visualTrigger = 'terminal';
+  identified(t, 'visual');
 }
 
 function identified(t: Step, method: IdentityMethod): void {
@@ -480,8 +509,9 @@ function consentRecord(t: Step): ConsentRecord {
   };
 }
 
+/** Qualification only (no consent): a certificate in grace, or one whose revocation is unknown. */
 function inGrace(t: Step): boolean {
-  return t.data.card?.certificateStatus === 'grace';
+  return t.data.card?.certificateStatus === 'grace' || t.data.card?.revocationUnknown === true;
 }
 
 function query(t: Step): void {
@@ -500,6 +530,15 @@ function done(t: Step, consented: boolean): void {
   t.record({ status: 'qualified', consented });
   t.emit({ type: 'beep', pattern: 'success' });
   t.go({ name: 'done' });
+}
+
+/**
+ * A previous consent as it applies today: consent to 診療・お薬 covers お薬 (SPEC §6, seed 000),
+ * so a facility that acquires お薬 shows and inherits it as agreed — as the individual screens
+ * record お薬 agreed when 診療・お薬 is.
+ */
+export function effectivePrevious(previous: ConsentAnswers): ConsentAnswers {
+  return previous.clinical === true ? { ...previous, medication: true } : { ...previous };
 }
 
 function restrictToAcquired(t: Step, answers: Partial<Record<ConsentCategory, boolean>>): Partial<Record<ConsentCategory, boolean>> {
@@ -540,16 +579,23 @@ function afterCategories(t: Step): void {
     t.go({ name: 'referral', page: 0 });
     return;
   }
+  // No category acquired and no letter screen: nothing was asked, and the record says so.
+  if (t.data.consent.mode === undefined) t.data.consent.mode = 'not-asked';
   afterReferral(t);
 }
 
+/**
+ * 限度額情報: provided without asking since 2024-10-07 (SPEC §6 step 6). Behind the legacy setting
+ * it is provided only on request, from the button on the done screen (seed 000 現行).
+ */
 function afterReferral(t: Step): void {
-  if (t.config.consent.legacyLimitScreen) {
-    t.go({ name: 'limit' });
-    return;
-  }
-  t.data.consent.limitInfo = true;
+  t.data.consent.limitInfo = !t.config.consent.legacyLimitScreen;
   consentComplete(t);
+}
+
+/** Seed 000 現行: the done screen offers 高額療養費制度を利用する方はこちら until it was answered. */
+function legacyLimitOffered(state: SessionState): boolean {
+  return state.config.consent.legacyLimitScreen && state.data.consentRegistration === 'registered' && !state.data.consent.limitInfo && !state.data.limitAnswered;
 }
 
 function consentComplete(t: Step): void {
@@ -684,7 +730,7 @@ function onButton(t: Step, id: string): void {
         t.data.wantsInsuranceRegistration = true;
         afterCardRead(t);
       } else {
-        t.toCounter({ kind: 'insurance-registration' });
+        t.toCounter({ kind: 'registration-declined' });
       }
       return;
     case 'method':
@@ -733,6 +779,9 @@ function onButton(t: Step, id: string): void {
     case 'staff-place-card':
       if (id === BUTTON.staffAbort) t.endSession('quit');
       return;
+    case 'terminal-visual-wait':
+      if (id === BUTTON.methodQuit) t.endSession('quit');
+      return;
     case 'phone-choice':
       if (id === BUTTON.phoneAndroid) {
         t.data.phoneKind = 'android';
@@ -750,21 +799,23 @@ function onButton(t: Step, id: string): void {
     case 'notice':
       if (id === BUTTON.noticeNext) nextNotice(t);
       return;
+    case 'registration-done':
+      if (id === BUTTON.noticeNext) nextNotice(t);
+      return;
     case 'consent-inherit':
       if (id === BUTTON.consentInherit) {
-        t.data.consent.categories = restrictToAcquired(t, t.data.qualification?.previousConsent ?? {});
+        t.data.consent.categories = restrictToAcquired(t, effectivePrevious(t.data.qualification?.previousConsent ?? {}));
         t.data.consent.mode = 'inherited';
         afterCategories(t);
       } else if (id === BUTTON.consentReselect) {
         t.go({ name: 'consent-method' });
-      } else if (id === BUTTON.consentBack) {
-        // 戻る: back before the consent screens — identity is asked again.
-        t.data.identity = null;
-        t.data.qualification = null;
-        t.data.notices = [];
-        if (t.data.slot === 'smartphone') t.go({ name: 'phone-choice' });
-        else t.go({ name: 'method' });
+      } else if (id === BUTTON.consentViewPrevious) {
+        t.go({ name: 'consent-previous' });
       }
+      return;
+    case 'consent-previous':
+      // Seed 000: 戻る returns to the question (identity and result are kept).
+      if (id === BUTTON.consentBack) t.go({ name: 'consent-inherit' });
       return;
     case 'consent-method':
       if (id === BUTTON.consentAll) {
@@ -802,14 +853,23 @@ function onButton(t: Step, id: string): void {
         t.go({ name: 'referral', page: phase.page });
       } else if (id === BUTTON.referralNextPage) {
         t.go({ name: 'referral', page: phase.page + 1 });
+      } else if (id === BUTTON.referralPrevPage) {
+        t.go({ name: 'referral', page: Math.max(0, phase.page - 1) });
       } else if (id === BUTTON.referralSubmit) {
         afterReferral(t);
       }
       return;
     }
     case 'limit':
-      t.data.consent.limitInfo = id === BUTTON.limitProvide;
-      consentComplete(t);
+      t.data.limitAnswered = true;
+      if (id === BUTTON.limitProvide) {
+        // The consents are registered already: this second registration adds the limit info.
+        t.data.consent.limitInfo = true;
+        t.go({ name: 'registering-consent' });
+        t.emit({ type: 'register-consent', consent: consentRecord(t), update: 'limit-info' });
+      } else {
+        t.go({ name: 'done' });
+      }
       return;
     case 'reading':
     case 'revoked':
@@ -819,11 +879,13 @@ function onButton(t: Step, id: string): void {
     case 'staff-checking':
     case 'querying':
     case 'registering-consent':
-    case 'done':
     case 'not-qualified':
     case 'counter':
     case 'remove-card':
       t.log('debug', 'stale-button', { phase: phase.name });
+      return;
+    case 'done':
+      if (id === BUTTON.limitOpen) t.go({ name: 'limit' });
       return;
     default: {
       const never: never = phase;
@@ -906,6 +968,7 @@ function onTimer(t: Step, timerId: string): void {
       t.go({ name: 'remove-card', reminders: phase.reminders + 1, timedOut: false });
       return;
     case 'registration-offer':
+    case 'registration-done':
     case 'method':
     case 'face-failed':
     case 'pin':
@@ -913,10 +976,12 @@ function onTimer(t: Step, timerId: string): void {
     case 'staff-locked':
     case 'staff-confirm':
     case 'staff-place-card':
+    case 'terminal-visual-wait':
     case 'phone-choice':
     case 'phone-hold':
     case 'notice':
     case 'consent-inherit':
+    case 'consent-previous':
     case 'consent-method':
     case 'consent-item':
     case 'referral':
@@ -971,7 +1036,7 @@ function onEvent(t: Step, event: SessionEvent): void {
       if (phase.name !== 'reading' || phase.slot !== event.slot) return unexpected(t, event);
       const card = event.card;
       t.data.card = { ...card };
-      t.log('info', 'card-read', { slot: event.slot, certificate: card.certificateStatus, revoked: card.revoked });
+      t.log('info', 'card-read', { slot: event.slot, certificate: card.certificateStatus, revoked: card.revoked, revocationUnknown: card.revocationUnknown === true });
       if (card.revoked || card.certificateStatus === 'expired') {
         t.record({ status: 'not-confirmed', consented: false, error: { kind: card.revoked ? 'certificate-revoked' : 'certificate-expired' } });
         t.emit({ type: 'beep', pattern: 'error' });
@@ -1101,11 +1166,17 @@ function onEvent(t: Step, event: SessionEvent): void {
     case 'insurance-registered':
       if (phase.name !== 'registering') return unexpected(t, event);
       t.data.wantsInsuranceRegistration = false;
-      nextNotice(t);
+      // Seed 003: the patient is told the registration is done before the flow goes on.
+      t.go({ name: 'registration-done' });
       return;
     case 'consent-registered':
       if (phase.name !== 'registering-consent') return unexpected(t, event);
       t.data.consentRegistration = 'registered';
+      if (t.data.limitAnswered) {
+        // The limit info added after done (seed 000 現行): the session was recorded already.
+        t.go({ name: 'done' });
+        return;
+      }
       done(t, true);
       return;
     case 'reader-availability':
@@ -1136,21 +1207,35 @@ function onEvent(t: Step, event: SessionEvent): void {
       onTimer(t, event.timerId);
       return;
     case 'staff-mode':
+      // The mode is the reader's setting, not a patient's: it persists until the terminal turns it
+      // off and never changes a session in progress (a patient typing a PIN keeps typing it).
       t.device.remoteVisualMode = event.on;
       t.log('info', 'remote-visual-mode', { on: event.on });
       if (!event.on) {
-        if (phase.name === 'idle') t.redraw();
+        t.device.terminalVisualConfirmed = false;
+        // A patient waiting for the terminal's confirmation chooses a method as usual.
+        if (phase.name === 'terminal-visual-wait') t.go({ name: 'method' });
+        else if (phase.name === 'idle') t.redraw();
         return;
       }
       if (phase.name === 'idle') t.redraw();
-      else if (
-        t.data.slot === 'card' &&
-        t.data.card !== null &&
-        t.data.identity === null &&
-        (phase.name === 'method' || phase.name === 'face' || phase.name === 'face-failed' || (phase.name === 'pin' && phase.purpose === 'card'))
-      ) {
-        t.device.remoteVisualMode = false;
-        identified(t, 'visual');
+      return;
+    case 'terminal-visual-confirmed':
+      if (!t.device.remoteVisualMode) {
+        t.log('info', 'terminal-visual-confirmed-ignored', { reason: 'mode-off' });
+        return;
+      }
+      if (phase.name === 'terminal-visual-wait' || (phase.name === 'method' && t.data.slot === 'card' && t.data.card !== null && t.data.identity === null)) {
+        // Staff confirmed this patient on the terminal; on the method screen nothing is being
+        // typed yet, so this is the patient's choice made by staff, not an interruption.
+        terminalVisual(t);
+      } else if (phase.name === 'idle' || phase.name === 'remove-card') {
+        // Seed 000 p.27: staff confirm first, then the patient places the card.
+        t.device.terminalVisualConfirmed = true;
+        t.log('info', 'terminal-visual-confirmed', { phase: phase.name });
+        if (phase.name === 'idle') t.redraw();
+      } else {
+        t.log('info', 'terminal-visual-confirmed-ignored', { phase: phase.name });
       }
       return;
     case 'staff-passcode-result':

@@ -19,6 +19,13 @@ export interface CardReadInfo {
   certificateStatus: CertificateStatus;
   /** Certificate suspended/revoked (lost or stolen card, SPEC §4): unusable whatever its dates. */
   revoked: boolean;
+  /**
+   * The online revocation check could not be answered (backend down): the card may be revoked.
+   * Treated as the seed treats a certificate in its grace period — qualification only, no
+   * medical-information consent (seed 001 grace notice); the confirmation itself is checked
+   * online again by the backend, which refuses a revoked certificate.
+   */
+  revocationUnknown?: boolean;
   /** false for a face-only card (顔認証マイナンバーカード, SPEC §3 step 3): no PIN method. */
   pinSet: boolean;
   /** Tries left on the user-authentication PIN (3 when fresh, 0 when locked). */
@@ -110,8 +117,13 @@ export type SessionEvent =
   | { type: 'insurance-registered' }
   | { type: 'consent-registered' }
   | { type: 'timer-fired'; timerId: string }
-  /** The older remote toggle of 目視確認 from the reception terminal (SPEC §3.1 last sentence). */
+  /**
+   * The reception terminal's 目視確認 mode switch (SPEC §3.1 last sentence, seed 000 p.27): on
+   * until the terminal turns it off; it never changes a session already in progress.
+   */
   | { type: 'staff-mode'; on: boolean }
+  /** Staff ticked 「目視で本人確認完了」 on the reception terminal (seed 000 p.27) for the patient at the reader. */
+  | { type: 'terminal-visual-confirmed' }
   /** A card reader (or pcscd behind it) went away or came back (issue 11 item 7). */
   | { type: 'reader-availability'; slot: ReaderSlot; available: boolean }
   /** The eligibility backend's breaker opened (unreachable) or closed again (issue 11 item 4). */

@@ -27,6 +27,8 @@ export type Phase =
   /** seed 003: 健康保険証利用の申込み (初回登録) offered before going on. */
   | { name: 'registration-offer' }
   | { name: 'registering' }
+  /** seed 003: the registration is confirmed to the patient before the flow goes on. */
+  | { name: 'registration-done' }
   | { name: 'method' }
   | { name: 'face'; attempt: number; hint?: FaceHint }
   | { name: 'face-failed'; reason: 'no-match' | 'camera' | 'card-photo' }
@@ -39,11 +41,16 @@ export type Phase =
   | { name: 'staff-confirm'; returnTo: StaffReturn }
   /** Staff confirmed the visual check before the card was placed (SPEC §3.1 revised flow). */
   | { name: 'staff-place-card' }
+  /** The terminal's 目視確認 mode: the card was read, staff confirm 「目視で本人確認完了」 on the terminal. */
+  | { name: 'terminal-visual-wait' }
   | { name: 'phone-choice' }
   | { name: 'phone-hold'; kind: 'android' | 'iphone'; retry?: boolean }
   | { name: 'notice'; notice: 'expiring-soon' | 'grace' }
   | { name: 'querying' }
+  /** Seed 000: 過去の医療情報等の提供に同意しますか。 — inherit, choose again, or look first. */
   | { name: 'consent-inherit' }
+  /** Seed 000: the 事前・前回の同意状況 list, 戻る back to the question. */
+  | { name: 'consent-previous' }
   | { name: 'consent-method' }
   | { name: 'consent-item'; category: ConsentCategory }
   | { name: 'referral'; page: number }
@@ -83,6 +90,8 @@ export interface SessionData {
   consent: { categories: ConsentAnswers; referralLetterIds: string[]; limitInfo: boolean; mode?: ConsentMode };
   qualification: QualificationResult | null;
   notices: ('expiring-soon' | 'grace')[];
+  /** The legacy limit screen was answered from the done screen (seed 000 現行). */
+  limitAnswered: boolean;
   /** A `record-result` was emitted for this session (one record per session, SPEC §7). */
   recorded: boolean;
   /** What became of the consents registered after the result (issue 11: the panel says which). */
@@ -99,8 +108,13 @@ export interface DeviceState {
   staffLockedUntil: number;
   /** Lockouts since the last correct passcode: each one doubles the period, capped at 24 h (issue 11 item 5). */
   staffLockoutLevel: number;
-  /** The older remote 目視確認 toggle from the reception terminal; consumed by one session. */
+  /** The reception terminal's 目視確認 mode switch: on until the terminal turns it off (seed 000). */
   remoteVisualMode: boolean;
+  /**
+   * Staff ticked 「目視で本人確認完了」 on the terminal before the card was placed (seed 000 p.27
+   * order: confirm, then place the card). Used by the next card read, then cleared; not personal.
+   */
+  terminalVisualConfirmed: boolean;
   /** The card reader (and pcscd behind it) is there; false → the panel says it is being prepared. */
   readerAvailable: boolean;
   /** The eligibility backend's breaker is not open; false → the idle screen says it is unreachable. */
@@ -136,6 +150,7 @@ export function emptySessionData(): SessionData {
     consent: { categories: {}, referralLetterIds: [], limitInfo: true },
     qualification: null,
     notices: [],
+    limitAnswered: false,
     recorded: false,
     consentRegistration: null,
   };
@@ -150,6 +165,7 @@ export function initialDeviceState(): DeviceState {
     staffLockedUntil: 0,
     staffLockoutLevel: 0,
     remoteVisualMode: false,
+    terminalVisualConfirmed: false,
     readerAvailable: true,
     backendAvailable: true,
     timerSeq: 0,

@@ -1,6 +1,7 @@
 /**
  * Issue 4 §1 consent flows end to end (SPEC §6), on a facility without diagnosis viewing that does
- * not acquire check-ups, uses referral letters and kept the old limit screen: individual consent
+ * not acquire check-ups, uses referral letters and kept the old limit screen (a button on the done
+ * screen, seed 000 現行): individual consent
  * with お薬 asked only after 診療・お薬 is declined, 手術 instead of 手術・傷病名・感染症, no 健診
  * question, 12 referral letters over 4 pages, the legacy limit screen — and what the backend got.
  */
@@ -44,14 +45,26 @@ describe('e2e: consent screens on a differently configured facility', function (
     const first = /□ (発行日 [^│]+?)\s*│/.exec(rig.capture());
     assert.ok(first);
     await rig.fcr('tap', `□ ${first[1]!.trim()}`);
+    // The page number is drawn once (issue 16 bug), and 前ページへ goes back keeping the choice.
+    assert.equal(rig.capture().split('1/4').length - 1, 1, 'one 1/4 on the panel');
+    await rig.fcr('tap', ja.buttonNextPage);
+    await rig.waitForScreen(ja.referralPrompt(2, 4));
+    await rig.fcr('tap', ja.buttonPrevPage);
+    await rig.waitForScreen(ja.referralPrompt(1, 4));
+    assert.ok(rig.flatScreen().includes(`■ ${first[1]!.trim()}`), 'the choice is kept');
     for (const page of [2, 3, 4]) {
       await rig.fcr('tap', ja.buttonNextPage);
       await rig.waitForScreen(ja.referralPrompt(page, 4));
     }
     await rig.fcr('tap', ja.buttonNext);
+    // Seed 000 現行: done, with the limit screen behind a button; nothing provided unless asked.
+    await rig.waitForScreen(ja.doneEndRemoveCard);
+    assert.ok(rig.flatScreen().includes(ja.doneComplete));
+    assert.equal((await rig.receptions()).at(-1)!.consents?.limitInfo, false, 'not provided before the patient asks');
+    await rig.fcr('tap', ja.limitTitle);
     await rig.waitForScreen(ja.limitQuestion);
-    await rig.fcr('tap', ja.buttonNotProvide);
-    await rig.waitForScreen(ja.doneComplete);
+    await rig.fcr('tap', ja.buttonProvide);
+    await rig.waitFor(() => rig.flatScreen().includes(ja.doneComplete) && !rig.flatScreen().includes(ja.limitTitle), 20_000, 'done without the limit button');
     const entries = await rig.receptions();
     const last = entries.at(-1)!;
     assert.equal(last.identityMethod, 'visual');
@@ -63,6 +76,7 @@ describe('e2e: consent screens on a differently configured facility', function (
     assert.equal(g.medicationOnly, true);
     assert.equal(g.healthCheckups, false);
     assert.equal((g.referralLetterIds as string[]).length, 1);
-    assert.equal(last.consents.limitInfo, false);
+    assert.equal(last.consents.limitInfo, true, 'the limit info added from the done screen');
+    assert.equal(entries.filter((e) => e.identityMethod === 'visual').length, 1, 'one reception for the session');
   });
 });

@@ -131,6 +131,8 @@ describe('e2e: reception flows on the rig under tmux', function () {
     await rig.waitForScreen(ja.methodQuestion);
     await rig.fcr('tap', ja.buttonPin);
     await rig.fcr('pin', '1234');
+    await rig.waitForScreen(ja.registrationDone);
+    await rig.fcr('tap', ja.buttonNext);
     await rig.waitFor(() => /同意|確認が完了しました/.test(rig.flatScreen()), 20_000, 'consent or done after registration');
     await consentThrough(rig);
   });
@@ -192,14 +194,17 @@ describe('e2e: reception flows on the rig under tmux', function () {
     assert.equal(record[0]?.identityMethod, 'visual');
   });
 
-  it('the reception terminal\'s remote 目視確認 switch: the next card goes straight to consent, recorded as visual', async () => {
+  it('the reception terminal\'s 目視確認 switch and 「目視で本人確認完了」: the next card goes straight to consent, recorded as visual', async () => {
     const before = (await rig.receptions()).length;
     await rig.fcr('visual-mode', 'on');
+    await rig.fcr('visual-confirm');
     await rig.fcr('insert', 'valid');
     await rig.waitFor(() => rig.flatScreen().includes(ja.inheritTitle) || rig.flatScreen().includes(ja.consentMethodTitle), 20_000, 'consent without identity screens');
     await consentThrough(rig);
     const record = (await rig.receptions()).slice(before);
     assert.equal(record[0]?.identityMethod, 'visual');
+    // The mode persists until the terminal turns it off (seed 000): turn it off for the next tests.
+    await rig.fcr('visual-mode', 'off');
   });
 
   it('wrong staff passcode is refused', async () => {

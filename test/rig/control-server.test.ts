@@ -23,6 +23,7 @@ function fakeActions(log: string[]): RigActions {
     receptions: async () => [{ status: 'qualified' }],
     backend: async (f) => void log.push(`backend ${f}`),
     visualMode: async (on) => void log.push(`visual ${on}`),
+    visualConfirm: async () => void log.push('visual-confirm'),
   };
 }
 

@@ -61,17 +61,28 @@ describe('session flows', () => {
     d.send({ type: 'pin-verified' });
     assert.deepEqual(d.of('query-backend'), [{ type: 'query-backend', slot: 'card', method: 'pin' }]);
     d.send({ type: 'backend-result', result: { ...qualified, previousConsent: { surgery: true, clinical: true, medication: true, checkup: false } } });
+    // Seed 000: the question first, the previous consent one tap away.
     assert.equal(d.view.title, '同意情報の引き継ぎ');
+    assert.deepEqual(d.view.lines, ['過去の医療情報等の提供に同意しますか。']);
+    assert.deepEqual(
+      d.view.buttons.map((b) => b.label),
+      ['現在の同意状況を引き継ぐ', '選択し直す', '現在の同意状況をみる'],
+    );
+    d.tap('現在の同意状況をみる');
+    assert.equal(d.view.title, '事前・前回の同意状況');
     assert.deepEqual(d.view.lines, [
-      '事前・前回の同意状況',
-      '・手術、傷病名、感染症検査結果： ○',
-      '・診療（感染症を除く検査結果、アレルギー等）、お薬： ○',
-      '・健診： ×',
+      '・手術、傷病名、感染症検査結果： 〇',
+      '・診療（感染症を除く検査結果、アレルギー等）、お薬： 〇',
+      '・健診 ×',
     ]);
     assert.deepEqual(
       d.view.buttons.map((b) => b.label),
-      ['現在の同意状況を引き継ぐ', '選択し直す', '戻る'],
+      ['戻る'],
     );
+    d.tap('戻る');
+    assert.equal(d.phase, 'consent-inherit', '戻る returns to the question, not to the identity choice');
+    assert.equal(d.state.data.identity, 'pin', 'identity is kept');
+    assert.deepEqual(d.of('query-backend'), [], 'no second query');
     d.tap('現在の同意状況を引き継ぐ');
     // the rig config has referral letters on but this patient has none: straight to registration
     assert.deepEqual(d.of('register-consent'), [
@@ -192,6 +203,11 @@ describe('session flows', () => {
     assert.equal(d.of('register-insurance-use').length, 1);
     assert.equal(d.of('query-backend').length, 0, 'registration before the query');
     d.send({ type: 'insurance-registered' });
+    // Seed 003: the registration is confirmed before the flow goes on.
+    assert.equal(d.view.title, 'マイナンバーカードの健康保険証利用の申込み');
+    assert.deepEqual(d.view.lines, ['健康保険証利用の申込みが完了しました。']);
+    assert.equal(d.of('query-backend').length, 0);
+    d.tap('次に進む');
     assert.equal(d.of('query-backend').length, 1);
   });
 
@@ -200,8 +216,17 @@ describe('session flows', () => {
     d.placeCard({ registeredForInsurance: false });
     d.tap('申し込まない');
     assert.equal(d.phase, 'counter');
-    assert.match(d.text, /受付窓口までお越しください。/);
-    assert.equal(d.of('record-result')[0]?.outcome.error?.kind, 'insurance-registration');
+    // Says what follows: not confirmed today, the counter, where to register later (seed 003).
+    assert.deepEqual(d.view.lines, [
+      '申込みを行わなかったため、マイナンバーカードで資格確認ができませんでした。',
+      '受付窓口までお越しください。',
+      '申込みは、マイナポータル又は次回の受付時にこのカードリーダーで行えます。',
+      'マイナンバーカードを取り出してください。',
+    ]);
+    const outcome = d.of('record-result')[0]?.outcome;
+    assert.equal(outcome?.error?.kind, 'registration-declined');
+    assert.equal(outcome?.status, 'not-confirmed');
+    assert.deepEqual(outcome?.fallback?.steps, ['mynaportal-or-notice-sheet', 'past-visit-records', 'self-declaration-form']);
   });
 
   it('expiring within 3 months: the notice, 次に進む, then the consent screens', () => {
@@ -277,6 +302,29 @@ describe('session flows', () => {
     assert.deepEqual(d.view.lines, ['過去の手術以外の診療・お薬情報を当機関に提供することに同意しますか。']);
   });
 
+  it('a previous 診療・お薬 consent covers お薬: shown 〇 and inherited as agreed (issue 16 bug)', () => {
+    const d = new Driver({ consent: { acquired: { surgery: false, clinical: false, medication: true, checkup: false } } });
+    pinToQuery(d);
+    d.send({ type: 'backend-result', result: { ...qualified, previousConsent: { surgery: true, clinical: true, medication: false, checkup: true } } });
+    assert.equal(d.phase, 'consent-inherit');
+    d.tap('現在の同意状況をみる');
+    assert.deepEqual(d.view.lines, ['・お薬： 〇']);
+    d.tap('戻る');
+    d.tap('現在の同意状況を引き継ぐ');
+    assert.deepEqual(d.of('register-consent')[0]?.consent, { categories: { medication: true }, referralLetterIds: [], limitInfo: true, mode: 'inherited' });
+  });
+
+  it('inheriting with 診療・お薬 and お薬 acquired records お薬 as covered, like the individual screens', () => {
+    const d = new Driver({ consent: { acquired: { surgery: false, checkup: false } } });
+    pinToQuery(d);
+    d.send({ type: 'backend-result', result: { ...qualified, previousConsent: { surgery: true, clinical: true, medication: false, checkup: true } } });
+    d.tap('現在の同意状況をみる');
+    assert.deepEqual(d.view.lines, ['・診療（感染症を除く検査結果、アレルギー等）、お薬： 〇']);
+    d.tap('戻る');
+    d.tap('現在の同意状況を引き継ぐ');
+    assert.deepEqual(d.of('register-consent')[0]?.consent.categories, { clinical: true, medication: true });
+  });
+
   it('categories the facility does not acquire are never asked', () => {
     const d = new Driver({ consent: { acquired: { surgery: false, clinical: false, medication: true, checkup: false } } });
     pinToQuery(d);
@@ -304,7 +352,7 @@ describe('session flows', () => {
     d.tap('全て同意する');
     assert.equal(d.view.title, '診療情報提供書');
     assert.deepEqual(d.view.lines, ['提出する紹介状をすべて選択してください。1/2']);
-    assert.deepEqual(d.view.page, { index: 1, count: 2 });
+    assert.equal(d.view.page, undefined, 'the page number is drawn once, in the prompt (issue 16 bug)');
     assert.deepEqual(
       d.view.buttons.map((b) => b.label),
       ['□ 発行日 4/1 ○○病院 内科', '□ 発行日 4/2 ○○病院 内科', '□ 発行日 4/3 ○○病院 内科', '次ページへ'],
@@ -315,9 +363,43 @@ describe('session flows', () => {
     d.tap('■ 発行日 4/3 ○○病院 内科'); // unselect again
     d.tap('次ページへ');
     assert.deepEqual(d.view.lines, ['提出する紹介状をすべて選択してください。2/2']);
+    assert.deepEqual(d.view.buttons.map((b) => b.label), ['□ 発行日 4/4 ○○病院 内科', '前ページへ', '次に進む']);
+    d.tap('前ページへ');
+    assert.deepEqual(d.view.lines, ['提出する紹介状をすべて選択してください。1/2']);
+    assert.ok(d.view.buttons.some((b) => b.label === '■ 発行日 4/2 ○○病院 内科'), 'choices kept');
+    d.tap('次ページへ');
     d.tap('□ 発行日 4/4 ○○病院 内科');
     d.tap('次に進む');
     assert.deepEqual(d.of('register-consent')[0]?.consent.referralLetterIds, ['L1', 'L3']);
+  });
+
+  it('revocation unknown (certificate check unanswered): qualification only, no consent screens (issue 16 bug)', () => {
+    const d = new Driver();
+    pinToQuery(d, { revocationUnknown: true });
+    d.send({ type: 'backend-result', result: { ...qualified, previousConsent: { surgery: true } } });
+    assert.equal(d.phase, 'done', 'no medical-information consent');
+    assert.ok(d.view.lines.includes('電子証明書の失効確認ができなかったため、資格情報のみ当機関に提供しました。'));
+    assert.deepEqual(d.of('register-consent', d.all), []);
+    assert.equal(d.of('record-result')[0]?.outcome.consented, false);
+  });
+
+  it('every category off and no letters: nothing asked, the record says not-asked (issue 16 bug)', () => {
+    const d = new Driver({ consent: { referralLetters: false, acquired: { surgery: false, clinical: false, medication: false, checkup: false } } });
+    pinToQuery(d);
+    d.send({ type: 'backend-result', result: { ...qualified, previousConsent: { surgery: true } } });
+    assert.equal(d.phase, 'registering-consent');
+    assert.deepEqual(d.of('register-consent')[0]?.consent, { categories: {}, referralLetterIds: [], limitInfo: true, mode: 'not-asked' });
+  });
+
+  it('face failed on a card without a usable PIN names only the staff check (issue 16 bug)', () => {
+    const d = new Driver();
+    d.placeCard({ pinSet: false });
+    d.tap('顔認証を行う');
+    for (let i = 0; i < d.config.retries.face; i++) d.send({ type: 'face-result', outcome: 'no-match' });
+    assert.equal(d.phase, 'face-failed');
+    assert.deepEqual(d.view.lines, ['顔認証ができませんでした。', '職員による目視確認をお選びください。']);
+    assert.ok(!d.text.includes('暗証番号'));
+    assert.ok(!d.view.buttons.some((b) => b.label === '暗証番号を入力'));
   });
 
   it('referral letters are not asked when the facility has no sharing service', () => {
@@ -336,14 +418,39 @@ describe('session flows', () => {
     assert.equal(off.phase, 'registering-consent');
     assert.equal(off.of('register-consent')[0]?.consent.limitInfo, true);
 
+    // Seed 000 現行: a button on the done screen, not a screen before it; not provided unless asked.
     const on = new Driver({ consent: { referralLetters: false, legacyLimitScreen: true } });
     pinToQuery(on);
     on.send({ type: 'backend-result', result: qualified });
     on.tap('全て同意する');
+    assert.equal(on.of('register-consent')[0]?.consent.limitInfo, false);
+    on.send({ type: 'consent-registered' });
+    assert.equal(on.phase, 'done');
+    assert.deepEqual(on.view.lines, ['山田花子様', '確認が完了しました。', '終了する場合は、マイナンバーカードを取り出してください。']);
+    assert.deepEqual(on.view.buttons.map((b) => b.label), ['高額療養費制度を利用する方はこちら']);
+    assert.equal(on.of('record-result').length, 1);
+    on.tap('高額療養費制度を利用する方はこちら');
     assert.equal(on.view.title, '高額療養費制度を利用する方はこちら');
     assert.deepEqual(on.view.lines, ['限度額情報を提供しますか。']);
-    on.tap('提供しない');
-    assert.equal(on.of('register-consent')[0]?.consent.limitInfo, false);
+    on.tap('提供する');
+    assert.deepEqual(on.of('register-consent'), [
+      { type: 'register-consent', consent: { categories: { surgery: true, clinical: true, medication: true, checkup: true }, referralLetterIds: [], limitInfo: true, mode: 'comprehensive' }, update: 'limit-info' },
+    ]);
+    on.send({ type: 'consent-registered' });
+    assert.equal(on.phase, 'done');
+    assert.deepEqual(on.view.buttons, [], 'asked once');
+    assert.equal(on.of('record-result', on.all).length, 1, 'still one record for the session');
+
+    const declined = new Driver({ consent: { referralLetters: false, legacyLimitScreen: true } });
+    pinToQuery(declined);
+    declined.send({ type: 'backend-result', result: qualified });
+    declined.tap('全て同意する');
+    declined.send({ type: 'consent-registered' });
+    declined.tap('高額療養費制度を利用する方はこちら');
+    declined.tap('提供しない');
+    assert.equal(declined.phase, 'done');
+    assert.equal(declined.of('register-consent', declined.all).length, 1, 'nothing more sent');
+    assert.deepEqual(declined.view.lines.at(-1), 'マイナンバーカードを取り出してください。');
   });
 
   for (const [status, word, routes] of [
@@ -493,24 +600,47 @@ describe('session flows', () => {
     assert.deepEqual(d.view.lines, ['Enter the visual-check passcode']);
   });
 
-  it('the older remote 目視確認 toggle: armed at idle, used by one card, then consumed', () => {
+  it('the terminal 目視確認 mode persists; each card waits for 「目視で本人確認完了」 on the terminal (seed 000 p.27)', () => {
     const d = new Driver();
     d.send({ type: 'staff-mode', on: true });
     assert.equal(d.view.hint, '目視確認モード');
     d.placeCard();
+    assert.equal(d.phase, 'terminal-visual-wait', 'the card does not proceed before staff confirm');
+    assert.deepEqual(d.view.lines, ['職員が顔写真で本人確認を行います。', 'しばらくお待ちください。']);
+    assert.deepEqual(d.of('query-backend'), []);
+    d.send({ type: 'terminal-visual-confirmed' });
     assert.deepEqual(d.of('query-backend'), [{ type: 'query-backend', slot: 'card', method: 'visual', visualTrigger: 'terminal' }]);
-    assert.equal(d.state.device.remoteVisualMode, false);
     d.send({ type: 'backend-failed', kind: 'timeout' });
     d.send({ type: 'card-removed', slot: 'card' });
+    assert.equal(d.state.device.remoteVisualMode, true, 'the mode stays on until the terminal turns it off');
+    // Seed 000's order: staff confirm first, then the card is placed.
+    d.send({ type: 'terminal-visual-confirmed' });
     d.placeCard();
-    assert.equal(d.phase, 'method', 'the next patient is not visually verified');
+    assert.equal(d.of('query-backend')[0]?.method, 'visual');
+    d.send({ type: 'backend-failed', kind: 'timeout' });
+    d.send({ type: 'card-removed', slot: 'card' });
+    // The confirmation was for that patient only: the next card waits again.
+    d.placeCard();
+    assert.equal(d.phase, 'terminal-visual-wait');
+    d.send({ type: 'staff-mode', on: false });
+    assert.equal(d.phase, 'method', 'mode off: the waiting patient chooses a method');
+    d.send({ type: 'card-removed', slot: 'card' });
+    d.placeCard();
+    assert.equal(d.phase, 'method');
   });
 
-  it('the remote toggle during the method screen confirms this patient visually', () => {
+  it('the terminal switch never interrupts a session in progress (a patient typing a PIN)', () => {
     const d = new Driver();
     d.placeCard();
+    d.tap('暗証番号を入力');
+    d.digits('12');
     d.send({ type: 'staff-mode', on: true });
-    assert.equal(d.of('query-backend')[0]?.method, 'visual');
+    d.send({ type: 'terminal-visual-confirmed' });
+    assert.equal(d.phase, 'pin');
+    assert.deepEqual(d.of('query-backend', d.all), []);
+    d.digits('34');
+    d.send({ type: 'pin-verified' });
+    assert.equal(d.of('query-backend', d.all)[0]?.method, 'pin');
   });
 
   it('Android: PIN on the panel, then the phone on the second reader', () => {

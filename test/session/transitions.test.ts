@@ -35,6 +35,14 @@ const reach: Record<PhaseName, Reach> = {
     d.digits('1234');
     d.send({ type: 'pin-verified' });
   },
+  'registration-done': (d) => {
+    d.placeCard({ registeredForInsurance: false });
+    d.tap('申し込む');
+    d.tap('暗証番号を入力');
+    d.digits('1234');
+    d.send({ type: 'pin-verified' });
+    d.send({ type: 'insurance-registered' });
+  },
   method: (d) => d.placeCard(),
   face: (d) => {
     d.placeCard();
@@ -108,6 +116,14 @@ const reach: Record<PhaseName, Reach> = {
   },
   querying: pinOk,
   'consent-inherit': (d) => qualifiedWith(d, { previousConsent: { surgery: true } }),
+  'terminal-visual-wait': (d) => {
+    d.send({ type: 'staff-mode', on: true });
+    d.placeCard();
+  },
+  'consent-previous': (d) => {
+    qualifiedWith(d, { previousConsent: { surgery: true } });
+    d.tap('現在の同意状況をみる');
+  },
   'consent-method': (d) => qualifiedWith(d),
   'consent-item': (d) => {
     qualifiedWith(d);
@@ -120,6 +136,8 @@ const reach: Record<PhaseName, Reach> = {
   limit: (d) => {
     qualifiedWith(d);
     d.tap('全て同意する');
+    d.send({ type: 'consent-registered' });
+    d.tap('高額療養費制度を利用する方はこちら');
   },
   'registering-consent': (d) => {
     qualifiedWith(d);
@@ -149,6 +167,7 @@ const afterTimeout: Record<PhaseName, PhaseName | null> = {
   reading: 'counter',
   revoked: 'remove-card',
   'registration-offer': 'remove-card',
+  'registration-done': 'remove-card',
   registering: 'counter',
   method: 'remove-card',
   face: 'face',
@@ -166,6 +185,8 @@ const afterTimeout: Record<PhaseName, PhaseName | null> = {
   notice: 'remove-card',
   querying: 'counter',
   'consent-inherit': 'remove-card',
+  'consent-previous': 'remove-card',
+  'terminal-visual-wait': 'remove-card',
   'consent-method': 'remove-card',
   'consent-item': 'remove-card',
   referral: 'remove-card',
@@ -179,6 +200,7 @@ const afterTimeout: Record<PhaseName, PhaseName | null> = {
 
 const personScreens: PhaseName[] = [
   'registration-offer',
+  'registration-done',
   'method',
   'face-failed',
   'pin',
@@ -190,6 +212,8 @@ const personScreens: PhaseName[] = [
   'phone-hold',
   'notice',
   'consent-inherit',
+  'consent-previous',
+  'terminal-visual-wait',
   'consent-method',
   'consent-item',
   'referral',
@@ -328,6 +352,7 @@ describe('session transitions', () => {
         { type: 'consent-registered' },
         { type: 'insurance-registered' },
         { type: 'staff-mode', on: rand(2) === 0 },
+        { type: 'terminal-visual-confirmed' },
         { type: 'staff-passcode-result', ok: rand(2) === 0 },
         { type: 'timer-fired', timerId: d.state.timer?.id ?? 'none' },
       ];

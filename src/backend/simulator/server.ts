@@ -469,7 +469,13 @@ export class BackendSimulator {
   private confirm(r: ConfirmationRequest, peerDer: Buffer): { status: number; body: ConfirmationResponse } {
     this.checkFacility(r.facilityCode);
     const receivedAt = this.now().toISOString();
-    const common = { facilityCode: r.facilityCode, deviceId: r.deviceId, identityMethod: r.proof.method, receivedAt };
+    const common = {
+      facilityCode: r.facilityCode,
+      deviceId: r.deviceId,
+      identityMethod: r.proof.method,
+      ...(r.proof.method === 'visual' ? { visualTrigger: r.proof.trigger } : {}),
+      receivedAt,
+    };
     let holder: ReturnType<BackendSimulator['holderOf']>;
     try {
       holder = this.holderOf(r.userAuthCertificate);

@@ -14,7 +14,8 @@ const usage = `usage: fcr rig start [--headless] [--no-pcscd]
        fcr rig touch <col> <row>    (a finger at a panel cell, as HID digitizer reports)
        fcr rig pin <digits> | face <genuine|impostor|photo|broken> | staff <passcode> | screen | receptions
        fcr rig backend <fault spec, e.g. http-5xx*always | latency:8000 | clear>
-       fcr rig visual-mode on|off   (the reception terminal's remote 目視確認 switch)`;
+       fcr rig visual-mode on|off   (the reception terminal's 目視確認 mode switch)
+       fcr rig visual-confirm       (the terminal's 「目視で本人確認完了」)`;
 
 function toRequest(argv: string[]): RigRequest | undefined {
   const [cmd, arg] = argv;
@@ -45,6 +46,8 @@ function toRequest(argv: string[]): RigRequest | undefined {
       return arg ? { command: 'backend', fault: arg } : undefined;
     case 'visual-mode':
       return arg === 'on' || arg === 'off' ? { command: 'visual-mode', on: arg === 'on' } : undefined;
+    case 'visual-confirm':
+      return { command: 'visual-confirm' };
     default:
       return undefined;
   }

@@ -228,11 +228,14 @@ export class BackendAdapter implements QualificationPort {
    * for every retry; a lost answer is looked up by that key. `not-registered` tells the panel that
    * the qualification stands but the consents did not reach the backend (issue 11).
    */
-  async registerConsent(consent: ConsentRecord): Promise<CallOutcome> {
+  async registerConsent(consent: ConsentRecord, update?: 'limit-info'): Promise<CallOutcome> {
     const m = this.o.sessions.current();
     const seq = m.reception?.receptionSeq;
     if (seq === undefined) return { ok: false, kind: 'protocol' };
-    const request = { idempotencyKey: m.consentKey, receptionSeq: seq, consents: toConsents(consent, consent.mode ?? 'individual') };
+    // The legacy limit screen's answer is a second registration: its own key, or the backend
+    // would answer it with the first one (seed 000 現行, issue 16 item 2).
+    const key = update === 'limit-info' ? `${m.consentKey}-limit` : m.consentKey;
+    const request = { idempotencyKey: key, receptionSeq: seq, consents: toConsents(consent, consent.mode ?? 'individual') };
     try {
       const recorded = await this.o.client.registerConsent(request);
       m.holdConsentsRecorded(recorded.consentsRecorded);
@@ -240,7 +243,7 @@ export class BackendAdapter implements QualificationPort {
     } catch (e) {
       if (answerMayBeLost(e) && this.o.client.lookupConsentRegistration) {
         try {
-          if (await this.o.client.lookupConsentRegistration(m.consentKey)) return { ok: true };
+          if (await this.o.client.lookupConsentRegistration(key)) return { ok: true };
           this.o.log.warn(`consent registration not recorded: ${(e as Error).name}`);
           return { ok: false, kind: backendFailureOf(e) };
         } catch {

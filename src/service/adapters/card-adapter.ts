@@ -100,7 +100,14 @@ export class CardAdapter implements CardPort {
       return { ok: false, reason: 'unreadable' };
     }
     const status = certificateStatus(x509, new Date(this.clock()));
-    const check = (await this.o.checkCertificate?.(der).catch(() => undefined)) ?? { revoked: false, registeredForInsurance: true };
+    // No answer to the revocation check: not "good" — the engine then allows qualification only.
+    let revocationUnknown = false;
+    const check =
+      (await this.o.checkCertificate?.(der).catch((e: unknown) => {
+        revocationUnknown = true;
+        this.o.log.warn(`certificate check failed: ${(e as Error).name}`);
+        return undefined;
+      })) ?? { revoked: false, registeredForInsurance: true };
     if (!memory.holdCard({ slot, certificate: der, certificateSerial: secret(x509.serialNumber.toLowerCase()), unregistered: !check.registeredForInsurance })) {
       return { ok: false, reason: 'removed' };
     }
@@ -109,6 +116,7 @@ export class CardAdapter implements CardPort {
       card: {
         certificateStatus: status.status === 'revoked' ? 'expired' : (status.status as CertificateStatus),
         revoked: check.revoked,
+        ...(revocationUnknown ? { revocationUnknown: true } : {}),
         pinSet: pin.set,
         pinTriesLeft: pin.set ? pin.triesLeft : 0,
         registeredForInsurance: check.registeredForInsurance,

@@ -29,6 +29,10 @@ export const ja = {
   registrationQuestion: 'マイナンバーカードを健康保険証として利用する申込み（初回登録）を行いますか。', // ours
   buttonApply: '申し込む', // ours
   buttonNotApply: '申し込まない', // ours
+  registrationDone: '健康保険証利用の申込みが完了しました。', // ours
+  registrationDeclined: '申込みを行わなかったため、マイナンバーカードで資格確認ができませんでした。', // ours
+  // seed 003: 「健康保険証利用の申込みは、マイナポータルから行う」; the reader offers it again next time.
+  registrationLater: '申込みは、マイナポータル又は次回の受付時にこのカードリーダーで行えます。', // ours (seed 003)
 
   // §3 step 3 — method
   methodQuestion: '本人確認の方法を選んでください。', // SPEC
@@ -43,6 +47,7 @@ export const ja = {
   faceCameraFailed: 'カメラが使用できません。', // ours
   faceCardPhoto: 'カードの顔写真を確認できませんでした。マイナンバーカードを置き直してください。', // ours (SPEC §5.1)
   faceChooseOther: '暗証番号の入力、または職員による目視確認をお選びください。', // ours
+  faceChooseStaff: '職員による目視確認をお選びください。', // ours (no PIN on this card, or it is locked)
   faceHints: {
     'remove-mask': 'マスクを外してください', // SPEC
     'remove-cap': '帽子をお取りください', // SPEC
@@ -76,7 +81,9 @@ export const ja = {
   // §3 step 8 — done
   doneName: (name: string) => `${name}様`, // SPEC
   doneComplete: '確認が完了しました。', // SPEC
+  doneQualificationOnly: '電子証明書の失効確認ができなかったため、資格情報のみ当機関に提供しました。', // ours (seed 001 grace wording)
   doneRemoveCard: 'マイナンバーカードを取り出してください。', // SPEC
+  doneEndRemoveCard: '終了する場合は、マイナンバーカードを取り出してください。', // seed 000 (現行, with the limit button)
   donePhone: 'スマートフォンをお取りください。', // ours
   cardLeftReminder: 'マイナンバーカードをお忘れではありませんか。', // ours
 
@@ -105,6 +112,7 @@ export const ja = {
   staffLocked: 'パスコードの誤りが続いたため、しばらく入力できません。', // ours
   buttonConsentFirst: '同意の取得を先に行う', // ours (SPEC §2 kind ②)
   visualModeOn: '目視確認モード', // seed 000
+  terminalVisualWait: '職員が顔写真で本人確認を行います。', // ours (seed 000 p.27: the check is done at the terminal)
 
   // §3.2 smartphone
   phoneKindPrompt: 'スマートフォンの種類を選択してください。', // SPEC
@@ -122,13 +130,15 @@ export const ja = {
   buttonInherit: '現在の同意状況を引き継ぐ', // SPEC
   buttonReselect: '選択し直す', // SPEC
   buttonBack: '戻る', // SPEC
+  buttonViewPrevious: '現在の同意状況をみる', // SPEC (seed 000)
   consentMethodTitle: '同意方法の確認', // SPEC
   consentMethodQuestion: '過去の医療情報等の提供に同意しますか。', // SPEC
   buttonAgreeAll: '全て同意する', // SPEC
   buttonIndividual: '個別に同意する', // SPEC
   buttonAgree: '同意する', // SPEC
   buttonDecline: '同意しない', // SPEC
-  yes: '○', // SPEC
+  // Seed 000 draws the mark as 〇 (U+3007 ideographic zero), not ○ (U+25CB): `・健診 〇`.
+  yes: '〇', // seed 000
   no: '×', // SPEC
   /** Per category: title, question (seed 000 screens) and the bracket/list wording. */
   categories: {
@@ -137,12 +147,14 @@ export const ja = {
       question: '過去の手術情報・傷病名情報・感染症検査結果を当機関に提供することに同意しますか。', // seed 000
       bracket: '手術、傷病名、感染症', // SPEC
       inherit: '手術、傷病名、感染症検査結果', // seed 000
+      inheritSeparator: '： ', // seed 000
     },
     surgeryOnly: {
       title: '手術', // SPEC
       question: '過去の手術情報を当機関に提供することに同意しますか。', // seed 000
       bracket: '手術', // seed 001
       inherit: '手術', // ours
+      inheritSeparator: '： ', // seed 000
     },
     clinicalDiag: {
       title: '診療・お薬', // SPEC
@@ -150,30 +162,36 @@ export const ja = {
         '過去の診療情報(感染症を除く検査結果、アレルギー等)・お薬情報を当機関に提供することに同意しますか。', // seed 000
       bracket: '診療、お薬', // SPEC
       inherit: '診療（感染症を除く検査結果、アレルギー等）、お薬', // seed 000
+      inheritSeparator: '： ', // seed 000
     },
     clinicalNoDiag: {
       title: '診療・お薬', // seed 000 (button area); SPEC names the category 手術以外の診療・お薬
       question: '過去の手術以外の診療・お薬情報を当機関に提供することに同意しますか。', // seed 000
       bracket: '診療、お薬', // seed 001
       inherit: '手術以外の診療、お薬', // ours
+      inheritSeparator: '： ', // seed 000
     },
     medication: {
       title: 'お薬', // SPEC
       question: '過去のお薬情報を当機関に提供することに同意しますか。', // seed 000
       bracket: 'お薬', // ours
       inherit: 'お薬', // ours
+      inheritSeparator: '： ', // seed 000
     },
     checkup: {
       title: '健診', // SPEC
       question: '過去の健診情報を当機関に提供することに同意しますか。', // seed 000
       bracket: '健診', // SPEC
       inherit: '健診', // seed 000
+      // Seed 000's list has `・健診 〇` with a space, the other items `…： 〇` with a colon.
+      inheritSeparator: ' ', // seed 000
     },
   },
   referralTitle: '診療情報提供書', // SPEC
   referralPrompt: (index: number, count: number) => `提出する紹介状をすべて選択してください。${index}/${count}`, // SPEC
   referralLetter: (issuedOn: string, issuer: string, department: string) => `発行日 ${issuedOn} ${issuer} ${department}`, // SPEC
   buttonNextPage: '次ページへ', // SPEC
+  buttonPrevPage: '前ページへ', // ours (the counterpart of 次ページへ)
   selected: '■', // ours
   unselected: '□', // ours
 

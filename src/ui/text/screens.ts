@@ -30,14 +30,17 @@ export const BUTTON = {
   consentInherit: 'consent.inherit',
   consentReselect: 'consent.reselect',
   consentBack: 'consent.back',
+  consentViewPrevious: 'consent.view-previous',
   consentAll: 'consent.all',
   consentIndividual: 'consent.individual',
   consentAgree: 'consent.agree',
   consentDecline: 'consent.decline',
   referralNextPage: 'referral.next-page',
+  referralPrevPage: 'referral.prev-page',
   referralSubmit: 'referral.submit',
   limitProvide: 'limit.provide',
   limitDecline: 'limit.decline',
+  limitOpen: 'limit.open',
 } as const;
 
 /** `key.0` … `key.9`: the PIN / passcode pad. */
@@ -54,6 +57,7 @@ export type ScreenRequest =
   | { id: 'busy'; kind: BusyKind }
   | { id: 'revoked' }
   | { id: 'registration-offer' }
+  | { id: 'registration-done' }
   | { id: 'method'; face: boolean; pin: boolean }
   | { id: 'face'; hint?: FaceHint }
   | { id: 'face-failed'; reason: 'no-match' | 'camera' | 'card-photo'; pin: boolean }
@@ -63,15 +67,17 @@ export type ScreenRequest =
   | { id: 'staff-locked' }
   | { id: 'staff-confirm'; consentFirst: boolean }
   | { id: 'staff-place-card' }
+  | { id: 'terminal-visual-wait' }
   | { id: 'phone-choice' }
   | { id: 'phone-hold'; kind: 'android' | 'iphone'; retry: boolean }
   | { id: 'notice'; notice: 'expiring-soon' | 'grace' }
-  | { id: 'consent-inherit'; previous: ConsentAnswers; categories: ConsentCategory[] }
+  | { id: 'consent-inherit' }
+  | { id: 'consent-previous'; previous: ConsentAnswers; categories: ConsentCategory[] }
   | { id: 'consent-method'; categories: ConsentCategory[] }
   | { id: 'consent-item'; category: ConsentCategory }
   | { id: 'referral'; letters: { index: number; letter: ReferralLetter; selected: boolean }[]; page: number; pageCount: number }
   | { id: 'limit' }
-  | { id: 'done'; patientName: string; slot: ReaderSlot; consentNotice?: 'not-registered' | 'unknown' }
+  | { id: 'done'; patientName: string; slot: ReaderSlot; consentNotice?: 'not-registered' | 'unknown'; limitOffer?: boolean; qualificationOnly?: boolean }
   | { id: 'not-qualified'; status: Exclude<QualificationStatus, 'qualified'> }
   | { id: 'counter'; cause: FailureCause['kind']; outcomeUnknown?: boolean }
   | { id: 'remove-card'; reminder: boolean; timedOut: boolean };
@@ -148,6 +154,12 @@ export function renderScreen(req: ScreenRequest, config: FacilityConfig, options
           { id: BUTTON.registrationDecline, label: ja.buttonNotApply, kind: 'secondary' },
         ],
       });
+    case 'registration-done':
+      return view({
+        title: ja.registrationTitle,
+        lines: [ja.registrationDone],
+        buttons: [{ id: BUTTON.noticeNext, label: ja.buttonNext, kind: 'primary' }],
+      });
     case 'method': {
       const buttons: PanelButton[] = [];
       if (req.face) buttons.push({ id: BUTTON.methodFace, label: ja.buttonFace, kind: 'primary' });
@@ -168,7 +180,8 @@ export function renderScreen(req: ScreenRequest, config: FacilityConfig, options
       if (req.pin) buttons.push({ id: BUTTON.methodPin, label: ja.buttonPin, kind: 'primary' });
       buttons.push({ id: BUTTON.methodQuit, label: ja.buttonQuit, kind: 'secondary' });
       buttons.push({ id: BUTTON.staffStart, label: ja.buttonStaff, kind: 'primary' });
-      return view({ lines: [first, ja.faceChooseOther], buttons });
+      // Name only what is offered: no PIN (face-only card, PIN locked) → the staff check alone.
+      return view({ lines: [first, req.pin ? ja.faceChooseOther : ja.faceChooseStaff], buttons });
     }
     case 'pin': {
       const lines: string[] = [ja.pinPrompt];
@@ -211,6 +224,14 @@ export function renderScreen(req: ScreenRequest, config: FacilityConfig, options
         hint: ja.visualModeOn,
         buttons: [{ id: BUTTON.staffAbort, label: staffText.buttonAbort, kind: 'secondary' }],
       });
+    case 'terminal-visual-wait':
+      // The terminal's 目視確認 mode: staff compare the patient with the card photo and tick
+      // 「目視で本人確認完了」 on the terminal (seed 000 p.27); the panel only waits.
+      return view({
+        lines: [ja.terminalVisualWait, ja.pleaseWait],
+        hint: ja.visualModeOn,
+        buttons: [{ id: BUTTON.methodQuit, label: ja.buttonQuit, kind: 'secondary' }],
+      });
     case 'phone-choice':
       return view({
         lines: [ja.phoneKindPrompt, ja.phoneFirstVisit],
@@ -232,20 +253,28 @@ export function renderScreen(req: ScreenRequest, config: FacilityConfig, options
         buttons: [{ id: BUTTON.noticeNext, label: ja.buttonNext, kind: 'primary' }],
       });
     case 'consent-inherit':
+      // Seed 000: the question, with the previous consent one tap away (現在の同意状況をみる).
       return view({
         title: ja.inheritTitle,
-        lines: [
-          ja.inheritHeading,
-          // お薬 is part of 診療・お薬: its own line only where 診療・お薬 is not acquired or was refused.
-          ...req.categories
-            .filter((c) => c !== 'medication' || !req.categories.includes('clinical') || req.previous.clinical !== true)
-            .map((c) => `・${categoryText(c, config).inherit}： ${req.previous[c] ? ja.yes : ja.no}`),
-        ],
+        lines: [ja.consentMethodQuestion],
         buttons: [
           { id: BUTTON.consentInherit, label: ja.buttonInherit, kind: 'primary' },
           { id: BUTTON.consentReselect, label: ja.buttonReselect, kind: 'secondary' },
-          { id: BUTTON.consentBack, label: ja.buttonBack, kind: 'secondary' },
+          { id: BUTTON.consentViewPrevious, label: ja.buttonViewPrevious, kind: 'secondary' },
         ],
+      });
+    case 'consent-previous':
+      // Seed 000's 事前・前回の同意状況 list; 戻る returns to the question.
+      return view({
+        title: ja.inheritHeading,
+        lines: req.categories
+          // お薬 is part of 診療・お薬: its own line only where 診療・お薬 is not acquired or was refused.
+          .filter((c) => c !== 'medication' || !req.categories.includes('clinical') || req.previous.clinical !== true)
+          .map((c) => {
+            const text = categoryText(c, config);
+            return `・${text.inherit}${text.inheritSeparator}${req.previous[c] ? ja.yes : ja.no}`;
+          }),
+        buttons: [{ id: BUTTON.consentBack, label: ja.buttonBack, kind: 'secondary' }],
       });
     case 'consent-method':
       return view({
@@ -278,11 +307,12 @@ export function renderScreen(req: ScreenRequest, config: FacilityConfig, options
             label: `${selected ? ja.selected : ja.unselected} ${ja.referralLetter(letter.issuedOn, letter.issuer, letter.department)}`,
             kind: 'secondary' as const,
           })),
+          ...(req.page > 0 ? [{ id: BUTTON.referralPrevPage, label: ja.buttonPrevPage, kind: 'secondary' as const }] : []),
           last
             ? { id: BUTTON.referralSubmit, label: ja.buttonNext, kind: 'primary' as const }
             : { id: BUTTON.referralNextPage, label: ja.buttonNextPage, kind: 'primary' as const },
         ],
-        page: { index: req.page + 1, count: req.pageCount },
+        // The prompt carries `1/X` (SPEC §6 step 4): no second page number in the title.
       });
     }
     case 'limit':
@@ -299,10 +329,12 @@ export function renderScreen(req: ScreenRequest, config: FacilityConfig, options
         lines: [
           ja.doneName(req.patientName),
           ja.doneComplete,
+          ...(req.qualificationOnly ? [ja.doneQualificationOnly] : []),
           ...(req.consentNotice === 'not-registered' ? [ja.consentNotRegistered] : req.consentNotice === 'unknown' ? [ja.consentRegistrationUnknown] : []),
-          req.slot === 'card' ? ja.doneRemoveCard : ja.donePhone,
+          req.limitOffer ? (req.slot === 'card' ? ja.doneEndRemoveCard : ja.donePhone) : req.slot === 'card' ? ja.doneRemoveCard : ja.donePhone,
         ],
-        buttons: [],
+        // Seed 000 現行: the limit screen is a button on the done screen.
+        buttons: req.limitOffer ? [{ id: BUTTON.limitOpen, label: ja.limitTitle, kind: 'secondary' }] : [],
       });
     case 'not-qualified':
       return view({
@@ -310,6 +342,8 @@ export function renderScreen(req: ScreenRequest, config: FacilityConfig, options
         buttons: [],
       });
     case 'counter':
+      // 申し込まない (seed 003): say what follows — the counter today, Mynaportal or this reader later.
+      if (req.cause === 'registration-declined') return view({ lines: [ja.registrationDeclined, ja.goToCounter, ja.registrationLater, ja.doneRemoveCard], buttons: [] });
       // Whether the backend recorded the confirmation is not known (issue 11): never claim it failed.
       return view({ lines: [req.outcomeUnknown ? ja.counterOutcomeUnknown : ja.counterTrouble, ja.goToCounter, ja.doneRemoveCard], buttons: [] });
     case 'remove-card':
