@@ -7,8 +7,12 @@ import type { GpioLine, LineFactory } from './gpio';
 
 export class SimulatedGpioChip {
   readonly levels = new Map<number, 0 | 1>();
-  /** Every write, in order: what the buzzer and LEDs did. */
+  /**
+   * The latest writes, in order: what the buzzer and LEDs did. Bounded: a rig that serves
+   * thousands of sessions must not grow with them (the soak bench found ~23 writes a session).
+   */
   readonly history: { pin: number; value: 0 | 1 }[] = [];
+  static readonly HISTORY_LIMIT = 1000;
   private readonly watchers = new Map<number, ((err: Error | null | undefined, value: 0 | 1) => void)[]>();
 
   readonly lineFactory: LineFactory = (pin, direction) => {
@@ -17,6 +21,7 @@ export class SimulatedGpioChip {
       writeSync: (value) => {
         this.levels.set(pin, value);
         this.history.push({ pin, value });
+        if (this.history.length > SimulatedGpioChip.HISTORY_LIMIT) this.history.splice(0, this.history.length - SimulatedGpioChip.HISTORY_LIMIT);
       },
       readSync: () => this.levels.get(pin) ?? 0,
       watch: (cb) => {
