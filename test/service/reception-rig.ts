@@ -32,6 +32,7 @@ import { HeadlessPanel } from '../../src/ui/panel/panel-driver';
 import { ja } from '../../src/ui/text/ja';
 import { silentLogger, type Logger } from '../../src/log/logger';
 import { randomChannelId, startLinkedPcscd, waitForCardEvent } from '../devices/pcsc-rig';
+import { waitFor } from '../wait-for';
 import type { FaultRuleInput } from '../../src/backend/simulator/faults';
 import { CardFaceReader } from '../../src/card-face/ocr';
 import { rigCardFaceTrustAnchors } from '../../src/card-face';
@@ -216,11 +217,12 @@ export class ReceptionRig {
 
   async until(what: string | ((text: string) => boolean), timeoutMs = 15_000): Promise<void> {
     const match = typeof what === 'string' ? (t: string) => t.includes(what) : what;
-    const end = Date.now() + timeoutMs;
-    while (!match(this.text())) {
-      if (Date.now() > end) throw new Error(`timed out waiting for ${typeof what === 'string' ? what : 'a screen'}; on screen:\n${this.text()}`);
-      await new Promise((r) => setTimeout(r, 5));
-    }
+    await waitFor(() => match(this.text()), {
+      what: typeof what === 'string' ? what : 'a screen',
+      timeoutMs,
+      intervalMs: 5,
+      describe: () => `on screen:\n${this.text()}`,
+    });
   }
 
   press(label: string): void {

@@ -9,6 +9,7 @@ import { createLogger } from '../../src/log/logger';
 import { findPersona } from '../../src/personas/catalogue';
 import { ja } from '../../src/ui/text/ja';
 import { consentAll, ReceptionRig } from './reception-rig';
+import { waitFor } from '../wait-for';
 
 const nameOf = (persona: string): string => findPersona(persona as never)!.person.nameKanji;
 
@@ -18,21 +19,19 @@ describe('issue 11: session integrity on pcscd + vpcd + emulator + backend simul
   const lines: string[] = [];
   const log = createLogger('t', { level: 'debug', sink: { write: (l) => lines.push(l) } });
 
-  async function logged(pattern: RegExp, timeoutMs = 15_000): Promise<void> {
-    const end = Date.now() + timeoutMs;
-    while (!lines.some((l) => pattern.test(l))) {
-      if (Date.now() > end) throw new Error(`no log line ${String(pattern)}`);
-      await new Promise((r) => setTimeout(r, 10));
-    }
-  }
+  const logged = (pattern: RegExp): Promise<boolean> => waitFor(() => lines.some((l) => pattern.test(l)), { what: `the log line ${String(pattern)}`, timeoutMs: 15_000, intervalMs: 10 });
 
   /** Resolves once the simulator has taken the one-shot fault rule, i.e. the request arrived. */
-  async function faultTaken(): Promise<void> {
-    const end = Date.now() + 10_000;
-    while (rig.sim.faults.state().rules.some((r) => r.left !== 0)) {
-      if (Date.now() > end) throw new Error('the faulted request never arrived');
-      await new Promise((r) => setTimeout(r, 5));
-    }
+  const faultTaken = (): Promise<boolean> =>
+    waitFor(() => rig.sim.faults.state().rules.every((r) => r.left === 0), { what: 'the faulted request', timeoutMs: 10_000, intervalMs: 5 });
+
+  /** The patient chooses iPhone on the panel and holds the phone to its reader. */
+  async function holdIphone(): Promise<void> {
+    rig.press(ja.buttonPhone);
+    await rig.until(ja.buttonIphone);
+    rig.press(ja.buttonIphone);
+    await rig.until(ja.phoneHoldIphone);
+    await rig.insert('iphone', 'smartphone');
   }
 
   before(async () => {
@@ -200,11 +199,7 @@ describe('issue 11: session integrity on pcscd + vpcd + emulator + backend simul
 
   it('item 6: an iPhone pulled before it signs returns to idle, and a card placed then is read', async () => {
     rig.fault({ fault: { kind: 'latency', ms: 1500 }, path: '/v1/nonces' });
-    rig.press(ja.buttonPhone);
-    await rig.until(ja.buttonIphone);
-    rig.press(ja.buttonIphone);
-    await rig.until(ja.phoneHoldIphone);
-    await rig.insert('iphone', 'smartphone');
+    await holdIphone();
     await faultTaken(); // the nonce the phone is to sign is on its way
     await rig.remove('smartphone');
     await rig.insert('valid');
@@ -213,11 +208,7 @@ describe('issue 11: session integrity on pcscd + vpcd + emulator + backend simul
   });
 
   it('item 6: a card placed on a smartphone done screen is read; the done screen goes when the phone does', async () => {
-    rig.press(ja.buttonPhone);
-    await rig.until(ja.buttonIphone);
-    rig.press(ja.buttonIphone);
-    await rig.until(ja.phoneHoldIphone);
-    await rig.insert('iphone', 'smartphone');
+    await holdIphone();
     await consentAll(rig);
     await rig.insert('valid');
     await rig.until(ja.methodQuestion, 10_000);
@@ -226,11 +217,7 @@ describe('issue 11: session integrity on pcscd + vpcd + emulator + backend simul
     await rig.remove('smartphone');
     // the phone's own done screen ends with the phone, not 10 s later
     await rig.until(ja.idlePlaceCard);
-    rig.press(ja.buttonPhone);
-    await rig.until(ja.buttonIphone);
-    rig.press(ja.buttonIphone);
-    await rig.until(ja.phoneHoldIphone);
-    await rig.insert('iphone', 'smartphone');
+    await holdIphone();
     await consentAll(rig);
     await rig.remove('smartphone');
     await rig.until(ja.idlePlaceCard, 3000);
