@@ -31,8 +31,6 @@ describe('fcr confirm (child process, pcscd + vpcd + simulator)', function () {
 
   before(async () => {
     rig = await startRig();
-    pcscd = await startPcscd();
-    card = await startCardEmulator({ port: pcscd.vpcdPorts[0], card: null });
     rigDir = await mkdtemp(join(tmpdir(), 'fcr-confirm-cli-'));
     await writeBackendRigFiles(backendRigDir(rigDir), rig.sim.pki, {
       baseUrl: rig.sim.url,
@@ -41,9 +39,18 @@ describe('fcr confirm (child process, pcscd + vpcd + simulator)', function () {
       pid: process.pid,
     });
   });
-  after(async () => {
+  // A fresh pcscd and card for every run: swapping cards on one pcscd between runs raced its
+  // ~0.3 s removal poll (CI once saw the next child's first APDU answered by nothing, read as a
+  // mute card). A technician's `fcr confirm` also starts on a reader that has just seen the card.
+  beforeEach(async () => {
+    pcscd = await startPcscd();
+    card = await startCardEmulator({ port: pcscd.vpcdPorts[0], card: null });
+  });
+  afterEach(async () => {
     await card?.stop();
     await pcscd?.stop();
+  });
+  after(async () => {
     await rig?.stop();
     if (rigDir) await rm(rigDir, { recursive: true, force: true });
   });
