@@ -5,7 +5,7 @@ import tseslint from 'typescript-eslint';
 export default tseslint.config(
   { ignores: ['node_modules/**', 'bin/**', 'firmware/**', 'models/**'] },
   {
-    files: ['src/**/*.ts', 'test/**/*.ts'],
+    files: ['src/**/*.ts', 'rig/**/*.ts', 'test/**/*.ts'],
     languageOptions: {
       parser: tseslint.parser,
       parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
@@ -20,7 +20,29 @@ export default tseslint.config(
   },
   {
     // CLI commands and benches print their results to stdout by design.
-    files: ['src/cli/**/*.ts', 'test/bench/**/*.ts', 'test/**/eval*.ts'],
+    files: ['src/cli/**/*.ts', 'rig/cli/**/*.ts', 'test/bench/**/*.ts', 'test/**/eval*.ts'],
     rules: { 'no-console': 'off' },
+  },
+  {
+    // The device product never depends on its rig or its tests (issue 12): rig/ depends on src/,
+    // never the reverse, so the device image can leave rig/ and test/ out entirely.
+    files: ['src/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['**/rig', '**/rig/**'], message: 'src/ is the device product: it must not import the rig (rig/ depends on src/, never the reverse).' },
+            { group: ['**/test', '**/test/**'], message: 'src/ must not import tests.' },
+          ],
+        },
+      ],
+      // The same for lazy `import()` and `require()`, which no-restricted-imports does not see.
+      'no-restricted-syntax': [
+        'error',
+        { selector: 'ImportExpression[source.value=/(^|\\/)(rig|test)(\\/|$)/]', message: 'src/ must not import the rig or tests.' },
+        { selector: "CallExpression[callee.name='require'][arguments.0.value=/(^|\\/)(rig|test)(\\/|$)/]", message: 'src/ must not require the rig or tests.' },
+      ],
+    },
   },
 );

@@ -4,6 +4,9 @@
  * `card-face-session` (APDUs, counter protection, signature and chip checks), `card-crypto` /
  * `card-face-record` / `tlv` / `jpeg2000` (formats, no I/O).
  */
+import { readFileSync } from 'node:fs';
+import { createPublicKey } from 'node:crypto';
+import type { FacilityConfig } from '../config';
 import type { ApduLink, CardChannel } from '../card/apdu';
 import { CardFaceSession, type CardFaceSessionOptions, type CardFaceTrustAnchor, type AuthenticatedCardFace } from './card-face-session';
 import type { CardFaceReader } from './ocr';
@@ -21,11 +24,14 @@ export {
   type AuthenticatedCardFace,
 } from './card-face-session';
 
-/** The rig's test anchor as a trust anchor (accepted by a session only with `rigMode: true`). */
-export async function rigCardFaceTrustAnchors(options: { dir?: string } = {}): Promise<CardFaceTrustAnchor[]> {
-  const { loadCardFaceRig } = await import('../personas/card-face-credentials');
-  const rig = await loadCardFaceRig(options);
-  return [{ ...rig.rigTrustAnchor, test: true }];
+/** The issuer trust anchors the configuration names (SPEC §5.1); never test anchors. */
+export function trustAnchorsFrom(config: Pick<FacilityConfig, 'cardFace'>): CardFaceTrustAnchor[] {
+  return config.cardFace.trustAnchors.map((a) => ({
+    label: a.label,
+    keyId: Buffer.from(a.keyId, 'hex'),
+    publicKey: createPublicKey(readFileSync(a.publicKeyFile, 'utf8')),
+    test: false,
+  }));
 }
 
 export interface CardFaceReadSummary {

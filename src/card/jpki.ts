@@ -174,7 +174,7 @@ async function selectPinEf(link: ApduLink, step: string): Promise<void> {
  * Reading of the answer to VERIFY without data. `63Cx`: x tries left (`63C0` locked). `6983`:
  * locked (ISO "authentication method blocked", as OpenSC reads it). `6984` / `6A88` to the query:
  * no user-authentication PIN on this card (face-authentication-only card, 顔認証マイナンバーカード);
- * the emulator's contract (src/emulator/apps/jpki-ap.ts) and 券面 APs answer a locked PIN's query
+ * the emulator's contract (rig/emulator/apps/jpki-ap.ts) and 券面 APs answer a locked PIN's query
  * with `63C0`, so `6984` to a query is told apart from a lock.
  */
 function queryStatus(sw: number, step: string): number | undefined {

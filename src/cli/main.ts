@@ -1,40 +1,9 @@
 /**
- * `fcr`: one command-line entry for technicians and test rigs.
- *
- * Commands are loaded lazily (`await import`) so `fcr card read` never loads TensorFlow.js and
- * `fcr backend-sim` never loads pcsclite (STYLE §2, lazy factory). Each command module exports
- * `run(argv: string[]): Promise<number>` returning the process exit code.
+ * `fcr` on the device: the technician's commands (card read, card-face scan, config, firmware)
+ * and the service itself. The rig's commands are added by rig/cli/main.ts, which is what `fcr`
+ * runs in a checkout (bin/fcr.js); none of them ship to the device.
  */
-import { commandTable, type CommandModule } from './command-table';
+import { commandTable } from './command-table';
+import { cliMain } from './run';
 
-function usage(): string {
-  const lines = Object.entries(commandTable).map(([name, c]) => `  fcr ${name.padEnd(22)} ${c.summary}`);
-  return ['usage: fcr <command> [options]', '', ...lines].join('\n');
-}
-
-async function main(argv: string[]): Promise<number> {
-  // Longest match first: "card read" before "card".
-  const names = Object.keys(commandTable).sort((a, b) => b.split(' ').length - a.split(' ').length);
-  for (const name of names) {
-    const words = name.split(' ');
-    if (words.every((w, i) => argv[i] === w)) {
-      const entry = commandTable[name];
-      if (!entry) break;
-      const mod = (await entry.load()) as CommandModule;
-      return mod.run(argv.slice(words.length));
-    }
-  }
-  process.stdout.write(usage() + '\n');
-  return argv.length === 0 || argv[0] === 'help' || argv[0] === '--help' ? 0 : 2;
-}
-
-main(process.argv.slice(2)).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (err: unknown) => {
-    const e = err as Error;
-    console.error(`fcr: ${e.name ?? 'Error'}: ${e.message ?? String(err)}`);
-    process.exitCode = 1;
-  },
-);
+cliMain(commandTable);

@@ -1,7 +1,8 @@
 /**
  * ONE schema for the facility/device configuration (STYLE §11, issue 4 §1 "one validated
  * schema"). Every field has a default where a safe one exists; the facility name, the staff
- * passcode hash and the backend address have none outside `defaultRigConfig()`. Secrets are kept
+ * passcode hash, the backend address and the reader names have none (the rig's own configuration
+ * is `rig/rig-config.ts`). Secrets are kept
  * apart: the file holds only a salted scrypt hash of the staff passcode and *paths* to TLS files.
  */
 import { z } from 'zod';
@@ -17,7 +18,7 @@ export const staffPasscodeHashSchema = z
     salt: z.string().regex(/^[0-9a-f]{32,}$/, 'hex string of at least 16 bytes'),
     /** hex */
     hash: z.string().regex(/^[0-9a-f]{32,}$/, 'hex string of at least 16 bytes'),
-    N: z.number().int().min(1024).max(1 << 20).refine((n) => (n & (n - 1)) === 0, 'power of two'),
+    N: z.number().int().min(16384).max(1 << 20).refine((n) => (n & (n - 1)) === 0, 'power of two'),
     r: z.number().int().min(1).max(32),
     p: z.number().int().min(1).max(16),
   })
@@ -85,13 +86,15 @@ export const facilityConfigSchema = z.strictObject({
     /** Language of the staff screens (patients always get Japanese, SPEC §3). */
     language: z.enum(['ja', 'en']).default('ja'),
   }),
-  readers: z
-    .strictObject({
-      /** PC/SC reader names (substring match) for the card tray and the smartphone reader. */
-      card: z.string().min(1).default('Virtual PCD 00 00'),
-      smartphone: z.string().min(1).default('Virtual PCD 00 01'),
-    })
-    .prefault({}),
+  /**
+   * PC/SC reader names (substring match) for the card tray and the smartphone reader. No default:
+   * the names depend on the board's reader hardware, and a guessed name would leave the device
+   * waiting on a reader that never comes (the rig names its vpcd slots in rig/rig-config.ts).
+   */
+  readers: z.strictObject({
+    card: z.string().min(1),
+    smartphone: z.string().min(1),
+  }),
   /** Face authentication: camera, descriptor, thresholds, attempt budget (src/face/settings.ts). */
   face: faceSettingsSchema.prefault({}),
   /** The card-face scan (SPEC §5.1, issue 7): the camera over the card tray, and the issuer trust anchors. */
@@ -174,8 +177,6 @@ export const facilityConfigSchema = z.strictObject({
    * kept; absent: systemd's `$STATE_DIRECTORY` (the unit's `StateDirectory=`).
    */
   stateDirectory: z.string().min(1).optional(),
-  /** Rig mode accepts the rig's test trust anchor and opens the rig control socket; never in production. */
-  rig: z.boolean().default(false),
 });
 
 export type FacilityConfig = z.infer<typeof facilityConfigSchema>;

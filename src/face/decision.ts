@@ -6,7 +6,7 @@
  */
 import type { Analysis, DetectedFace } from './engine';
 import { cosineSimilarity, laplacianVariance, meanLuma, type Box } from './image';
-import type { GreyImage } from '../personas/face-images';
+import type { GreyImage } from './image';
 
 /**
  * Hint ids for the panel. Emitted today: move-closer, center-face, hold-still, one-person-only,

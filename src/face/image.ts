@@ -1,6 +1,13 @@
 /** Small pixel helpers shared by the pipeline (no I/O; frames never touch the disk). */
 import type { RgbFrame } from '../devices/camera/frame';
-import type { GreyImage } from '../personas/face-images';
+
+/** A luminance image: the card photo and the pipeline's grey frames. */
+export interface GreyImage {
+  width: number;
+  height: number;
+  /** Row-major 8-bit luminance, width × height bytes. */
+  grey: Uint8Array;
+}
 
 export interface RgbImage {
   width: number;

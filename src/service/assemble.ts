@@ -37,6 +37,11 @@ export interface ReaderAssembly {
   onReceptionFinished?: ReaderServiceDeps['onReceptionFinished'];
   /** The durable lockout and counters (issue 11 item 5). */
   deviceState?: DeviceStateStore;
+  /**
+   * Create the result folder when it is missing (the rig's `.rig/reception/`). The device never
+   * does: its folder is a share mounted by systemd, and creating it would hide a failed mount.
+   */
+  createResultFolder?: boolean;
 }
 
 export function assembleReaderService(a: ReaderAssembly): { service: ReaderService; sessions: SessionMemories; resultFolder: ResultFolderWriter | undefined } {
@@ -44,7 +49,7 @@ export function assembleReaderService(a: ReaderAssembly): { service: ReaderServi
   // facility names the folder its receipt software watches.
   const folder = a.config.reception.resultFolder;
   const resultFolder = folder
-    ? new ResultFolderWriter({ folder, encoding: a.config.reception.resultEncoding, createFolder: a.config.rig, log: a.log.child('result-folder') })
+    ? new ResultFolderWriter({ folder, encoding: a.config.reception.resultEncoding, createFolder: a.createResultFolder === true, log: a.log.child('result-folder') })
     : undefined;
   const toResultFolder: ReaderServiceDeps['onReceptionFinished'] = resultFolder
     ? (finished) => {

@@ -5,8 +5,6 @@
  * offered at all (PIN and the staff check remain) — a reader must never match a face against a
  * photo it could not verify.
  */
-import { readFileSync } from 'node:fs';
-import { createPublicKey } from 'node:crypto';
 import sharp from 'sharp';
 import type { Logger } from '../log/logger';
 import type { FacilityConfig } from '../config';
@@ -16,6 +14,7 @@ import { WorkerFaceVerifier, type FaceVerifier } from '../face/verifier';
 import { createCamera, verifierOptions } from '../face/settings';
 import { CardFaceReader } from '../card-face/ocr';
 import type { CardFaceTrustAnchor } from '../card-face/card-face-session';
+import { trustAnchorsFrom } from '../card-face';
 import { FaceAdapter } from './adapters/face-adapter';
 import { NoFacePort } from './adapters/no-face';
 import type { SessionMemories } from './adapters/session-memory';
@@ -24,15 +23,6 @@ import type { FacePort } from './ports';
 /** A V4L2 device, or (bench and tests) an image file played as stills. */
 function cameraInput(device: string): CameraInput {
   return device.startsWith('/dev/') ? { kind: 'v4l2', device } : { kind: 'stills', path: device };
-}
-
-export function trustAnchorsFrom(config: FacilityConfig): CardFaceTrustAnchor[] {
-  return config.cardFace.trustAnchors.map((a) => ({
-    label: a.label,
-    keyId: Buffer.from(a.keyId, 'hex'),
-    publicKey: createPublicKey(readFileSync(a.publicKeyFile, 'utf8')),
-    test: false,
-  }));
 }
 
 /** One still of the card tray, as an encoded image for the OCR; undefined when the camera gives none. */

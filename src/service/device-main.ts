@@ -14,8 +14,7 @@ import { ConfigError, loadConfig, type FacilityConfig } from '../config';
 import { PcscliteCardReaderDriver } from '../devices/card-reader/pcsclite-driver';
 import type { ReaderSlot } from '../devices/card-reader/card-reader-driver';
 import { BackendClient } from '../backend/client';
-import { GpioIndicators, onoffLineFactory } from '../devices/gpio/gpio';
-import { SimulatedGpioChip } from '../devices/gpio/simulated-gpio';
+import { darkLineFactory, GpioIndicators, onoffLineFactory } from '../devices/gpio/gpio';
 import { loadPinMap, type PinMap } from '../devices/gpio/pin-map';
 import { HeadlessPanel, type PanelDriver } from '../ui/panel/panel-driver';
 import { BlessedPanel } from '../ui/panel/blessed-panel';
@@ -68,7 +67,7 @@ async function createIndicators(pins: PinMap, log: Logger): Promise<GpioIndicato
   } catch (e) {
     // A board without GPIO access still serves patients; the LEDs and buzzer are just dark.
     log.error(`GPIO unavailable (${(e as Error).message}); LEDs and buzzer are off`);
-    return new GpioIndicators(pins, new SimulatedGpioChip().lineFactory);
+    return new GpioIndicators(pins, darkLineFactory);
   }
 }
 

@@ -8,10 +8,10 @@ import { execFile } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { backendRigDir, writeBackendRigFiles } from '../../src/backend/rig-files';
-import { createPersonaCard, startCardEmulator, type VpcdCardSocket } from '../../src/emulator';
-import type { PersonaName } from '../../src/personas/catalogue';
-import { startPcscd, type PcscdInstance } from '../../src/rig/pcscd-process';
+import { backendRigDir, writeBackendRigFiles } from '../../rig/backend-simulator/rig-files';
+import { createPersonaCard, startCardEmulator, type VpcdCardSocket } from '../../rig/emulator';
+import type { PersonaName } from '../../rig/personas/catalogue';
+import { startPcscd, type PcscdInstance } from '../../rig/runner/pcscd-process';
 import { startRig, type Rig } from './sim-fixture';
 
 const repo = resolve(__dirname, '..', '..');

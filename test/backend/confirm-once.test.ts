@@ -4,10 +4,10 @@
  */
 import assert from 'node:assert/strict';
 import { WrongPinError } from '../../src/card/errors';
-import { CardWaitTimeoutError, CertificateUnusableError, confirmOnce, consentsFor } from '../../src/backend/confirm-once';
-import { SimulatedCardReaderDriver } from '../../src/devices/card-reader/simulated-driver';
-import { createPersonaCard } from '../../src/emulator';
-import type { PersonaName } from '../../src/personas/catalogue';
+import { CardWaitTimeoutError, CertificateUnusableError, confirmOnce, consentsFor } from '../../rig/confirm-once';
+import { SimulatedCardReaderDriver } from '../../rig/devices/simulated-card-reader';
+import { createPersonaCard } from '../../rig/emulator';
+import type { PersonaName } from '../../rig/personas/catalogue';
 import { startRig, type Rig } from './sim-fixture';
 
 describe('confirmOnce: card → proof → backend → record', function () {

@@ -13,7 +13,7 @@ import {
   InsecureTransportError,
   TlsError,
 } from '../../src/backend/errors';
-import { parseFaultSpec } from '../../src/backend/simulator/faults';
+import { parseFaultSpec } from '../../rig/backend-simulator/faults';
 import { pinRequest, startRig, type Rig } from './sim-fixture';
 
 describe('backend faults', function () {
@@ -129,7 +129,7 @@ describe('backend faults', function () {
   });
 
   it('a client certificate from another CA is refused (server pins devices by the facility CA)', async () => {
-    const { generateFacilityPki } = await import('../../src/backend/simulator/facility-pki');
+    const { generateFacilityPki } = await import('../../rig/backend-simulator/facility-pki');
     const other = await generateFacilityPki();
     const client = new BackendClient({ ...rig.sim.clientConfig(), certPem: other.device.certPem, keyPem: other.device.keyPem, maxAttempts: 1 });
     await assert.rejects(client.issueNonce(), (e: unknown) => e instanceof TlsError || e instanceof BackendUnavailableError);

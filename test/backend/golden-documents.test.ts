@@ -10,8 +10,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import iconv from 'iconv-lite';
 import { resultDocumentFromXml, resultDocumentToXml, type OqsResultDocument } from '../../src/backend/oqs-xml-mapping';
-import { insuredPersonFor } from '../../src/backend/simulator/insured-persons';
-import { findPersona, type PersonaName } from '../../src/personas/catalogue';
+import { insuredPersonFor } from '../../rig/backend-simulator/insured-persons';
+import { findPersona, type PersonaName } from '../../rig/personas/catalogue';
 import { oracleParse } from './xml-oracle';
 
 const processedAt = new Date('2026-12-01T00:30:00.000Z'); // 09:30:00 JST

@@ -156,8 +156,8 @@ describe('result folder', () => {
 
 describe('result folder configuration', () => {
   it('is off unless configured; the rig writes into <rig dir>/reception in UTF-8', async () => {
-    const { defaultRigConfig } = await import('../../src/config');
-    const { defaultRigDir } = await import('../../src/personas/credentials');
+    const { defaultRigConfig } = await import('../../rig/rig-config');
+    const { defaultRigDir } = await import('../../rig/personas/credentials');
     const rig = defaultRigConfig();
     assert.equal(rig.reception.resultFolder, join(defaultRigDir(), 'reception'));
     assert.equal(rig.reception.resultEncoding, 'utf-8');

@@ -7,10 +7,10 @@ import { sign, X509Certificate, type KeyObject } from 'node:crypto';
 import { BackendClient, type BackendClientOptions } from '../../src/backend/client';
 import type { ConfirmInput } from '../../src/backend/eligibility-backend';
 import type { ConfirmationRequest, Consents, FaceStatement } from '../../src/backend/protocol';
-import { deviceKeyObject } from '../../src/backend/simulator/facility-pki';
-import { BackendSimulator, type BackendSimulatorOptions } from '../../src/backend/simulator/server';
-import type { PersonaName } from '../../src/personas/catalogue';
-import { loadRigCredentials, type RigCredentials } from '../../src/personas/credentials';
+import { deviceKeyObject } from '../../rig/backend-simulator/facility-pki';
+import { BackendSimulator, type BackendSimulatorOptions } from '../../rig/backend-simulator/server';
+import type { PersonaName } from '../../rig/personas/catalogue';
+import { loadRigCredentials, type RigCredentials } from '../../rig/personas/credentials';
 
 export class TestClock {
   constructor(public ms = Date.now()) {}

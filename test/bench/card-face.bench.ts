@@ -9,12 +9,13 @@
  */
 import { ApduLink } from '../../src/card/apdu';
 import { PcscliteCardReaderDriver } from '../../src/devices/card-reader/pcsclite-driver';
-import { EmulatedCard } from '../../src/emulator/card';
-import { createCardFaceApplications, degradeCardImage, renderCardFace } from '../../src/emulator/card-face';
-import { createPersonaCard, startCardEmulator } from '../../src/emulator/index';
-import { findPersona } from '../../src/personas/catalogue';
-import { loadRigCredentials } from '../../src/personas/credentials';
-import { CardFaceReader, CardFaceSession, rigCardFaceTrustAnchors, type CardFaceScan } from '../../src/card-face';
+import { EmulatedCard } from '../../rig/emulator/card';
+import { createCardFaceApplications, degradeCardImage, renderCardFace } from '../../rig/emulator/card-face';
+import { createPersonaCard, startCardEmulator } from '../../rig/emulator/index';
+import { findPersona } from '../../rig/personas/catalogue';
+import { loadRigCredentials } from '../../rig/personas/credentials';
+import { CardFaceReader, CardFaceSession, type CardFaceScan } from '../../src/card-face';
+import { rigCardFaceTrustAnchors } from '../../rig/personas/card-face-credentials';
 import { randomChannelId, startLinkedPcscd, waitForCardEvent } from '../devices/pcsc-rig';
 import { median } from './stats';
 import { faceSample } from '../card-face/independent-faces';

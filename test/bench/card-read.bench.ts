@@ -14,9 +14,9 @@ import { ApduLink } from '../../src/card/apdu';
 import { readUserAuthCertificate, readUserAuthPinTriesLeft, signWithUserAuthKey, verifyUserAuthPin } from '../../src/card/jpki';
 import type { CardReaderDriver, ReaderSlot } from '../../src/devices/card-reader/card-reader-driver';
 import { PcscliteCardReaderDriver } from '../../src/devices/card-reader/pcsclite-driver';
-import { SimulatedCardReaderDriver } from '../../src/devices/card-reader/simulated-driver';
-import { createPersonaCard, startCardEmulator } from '../../src/emulator/index';
-import { loadRigCredentials, type RigCredentials } from '../../src/personas/credentials';
+import { SimulatedCardReaderDriver } from '../../rig/devices/simulated-card-reader';
+import { createPersonaCard, startCardEmulator } from '../../rig/emulator/index';
+import { loadRigCredentials, type RigCredentials } from '../../rig/personas/credentials';
 import { randomChannelId, startLinkedPcscd, waitForCardEvent } from '../devices/pcsc-rig';
 import { median } from './stats';
 

@@ -10,8 +10,8 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { resultDocumentToBytes, type OqsResultDocument } from '../../src/backend/oqs-xml-mapping';
 import { ResultFolderWriter } from '../../src/backend/result-folder';
-import { insuredPersonFor } from '../../src/backend/simulator/insured-persons';
-import { findPersona } from '../../src/personas/catalogue';
+import { insuredPersonFor } from '../../rig/backend-simulator/insured-persons';
+import { findPersona } from '../../rig/personas/catalogue';
 import { median } from './stats';
 
 const RUNS = 50;

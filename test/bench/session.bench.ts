@@ -8,15 +8,15 @@
  * Median of several runs.
  */
 import { BackendClient } from '../../src/backend/client';
-import { BackendSimulator } from '../../src/backend/simulator/server';
-import { defaultRigConfig } from '../../src/config';
-import { SimulatedCardReaderDriver } from '../../src/devices/card-reader/simulated-driver';
+import { BackendSimulator } from '../../rig/backend-simulator/server';
+import { defaultRigConfig } from '../../rig/rig-config';
+import { SimulatedCardReaderDriver } from '../../rig/devices/simulated-card-reader';
 import { GpioIndicators } from '../../src/devices/gpio/gpio';
 import { loadPinMap } from '../../src/devices/gpio/pin-map';
-import { SimulatedGpioChip } from '../../src/devices/gpio/simulated-gpio';
-import { createFullPersonaCard } from '../../src/emulator/full-persona-card';
+import { SimulatedGpioChip } from '../../rig/devices/simulated-gpio';
+import { createFullPersonaCard } from '../../rig/emulator/full-persona-card';
 import { silentLogger } from '../../src/log/logger';
-import { loadRigCredentials } from '../../src/personas/credentials';
+import { loadRigCredentials } from '../../rig/personas/credentials';
 import { NoFacePort } from '../../src/service/adapters/no-face';
 import { assembleReaderService } from '../../src/service/assemble';
 import { HeadlessPanel } from '../../src/ui/panel/panel-driver';
@@ -48,6 +48,7 @@ export async function run(): Promise<void> {
   const panel = new HeadlessPanel();
   const indicators = new GpioIndicators(loadPinMap(join(__dirname, '../../hardware/pin-map.json')), new SimulatedGpioChip().lineFactory);
   const { service } = assembleReaderService({
+    createResultFolder: true,
     config,
     cardDriver: driver,
     backend,

@@ -22,22 +22,22 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import sharp from 'sharp';
 import { BackendClient } from '../../src/backend/client';
-import { readBackendRigFiles } from '../../src/backend/rig-files';
-import { defaultRigConfig } from '../../src/config';
-import { SimulatedCardReaderDriver } from '../../src/devices/card-reader/simulated-driver';
-import { SimulatedCamera, type FrameImage } from '../../src/devices/camera';
+import { readBackendRigFiles } from '../../rig/backend-simulator/rig-files';
+import { defaultRigConfig } from '../../rig/rig-config';
+import { SimulatedCardReaderDriver } from '../../rig/devices/simulated-card-reader';
+import { SimulatedCamera, type FrameImage } from '../../rig/devices/simulated-camera';
 import { GpioIndicators } from '../../src/devices/gpio/gpio';
 import { loadPinMap } from '../../src/devices/gpio/pin-map';
-import { SimulatedGpioChip } from '../../src/devices/gpio/simulated-gpio';
-import { createFullPersonaCard } from '../../src/emulator/full-persona-card';
-import { degradeCardImage, renderCardFace } from '../../src/emulator/card-face';
+import { SimulatedGpioChip } from '../../rig/devices/simulated-gpio';
+import { createFullPersonaCard } from '../../rig/emulator/full-persona-card';
+import { degradeCardImage, renderCardFace } from '../../rig/emulator/card-face';
 import { silentLogger } from '../../src/log/logger';
-import { findPersona, type PersonaName } from '../../src/personas/catalogue';
-import { defaultRigDir, loadRigCredentials } from '../../src/personas/credentials';
-import { rigCameraSource } from '../../src/personas/face-images';
+import { findPersona, type PersonaName } from '../../rig/personas/catalogue';
+import { defaultRigDir, loadRigCredentials } from '../../rig/personas/credentials';
+import { rigCameraSource } from '../../rig/personas/face-images';
 import { WorkerFaceVerifier } from '../../src/face/verifier';
 import { CardFaceReader } from '../../src/card-face/ocr';
-import { rigCardFaceTrustAnchors } from '../../src/card-face';
+import { rigCardFaceTrustAnchors } from '../../rig/personas/card-face-credentials';
 import { FaceAdapter } from '../../src/service/adapters/face-adapter';
 import { assembleReaderService } from '../../src/service/assemble';
 import { HeadlessPanel } from '../../src/ui/panel/panel-driver';
@@ -151,6 +151,7 @@ export async function run(): Promise<void> {
   const cardFacePng = await renderCardFace(findPersona(facePersona)!);
 
   const { service } = assembleReaderService({
+    createResultFolder: true,
     config,
     cardDriver: driver,
     backend,

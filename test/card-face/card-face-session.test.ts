@@ -2,15 +2,15 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { EmulatedCard } from '../../src/emulator/card';
-import { createCardFaceApplications } from '../../src/emulator/card-face';
-import { loadCardFaceRig } from '../../src/personas/card-face-credentials';
-import { findPersona, type PersonaName } from '../../src/personas/catalogue';
+import { EmulatedCard } from '../../rig/emulator/card';
+import { createCardFaceApplications } from '../../rig/emulator/card-face';
+import { loadCardFaceRig } from '../../rig/personas/card-face-credentials';
+import { findPersona, type PersonaName } from '../../rig/personas/catalogue';
 import { codeB, toEraDate } from '../../src/card-face/japanese-era';
 import { CardFaceSession, CardFaceRefusedError, type CardFaceTrustAnchor, type CardFaceRefusal } from '../../src/card-face/card-face-session';
-import { KEY_CODE_B, type CardFaceApplication } from '../../src/emulator/apps/card-face-ap';
+import { KEY_CODE_B, type CardFaceApplication } from '../../rig/emulator/apps/card-face-ap';
 import { PRESENT_CONFIDENCE, type CardFaceScan } from '../../src/card-face/ocr';
-import type { CardFaults } from '../../src/emulator/card';
+import type { CardFaults } from '../../rig/emulator/card';
 
 /** The scan a perfect reader would produce for a persona (OCR is tested on its own). */
 function perfectScan(name: PersonaName): CardFaceScan {

@@ -1,6 +1,6 @@
 /**
  * Card faces drawn independently of the product (issue 13): layouts written from public
- * descriptions of the card, not from `src/emulator/card-face/render-face.ts` — no shared code,
+ * descriptions of the card, not from `rig/emulator/card-face/render-face.ts` — no shared code,
  * positions, fonts or era table. Each sample draws its own layout at random within a few
  * millimetres, its own font (Noto Sans / Serif CJK JP from Debian's fonts-noto-cjk, IPA Gothic),
  * size (±15 %), tints and background pattern, then a camera of its own (tilt, blur, noise, uneven

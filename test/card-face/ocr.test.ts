@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { CardFaceReader, PRESENT_CONFIDENCE, agreement } from '../../src/card-face/ocr';
-import { renderCardFace, renderCardFacePrint } from '../../src/emulator/card-face/render-face';
-import { degradeCardImage, type Degradation } from '../../src/emulator/card-face/degrade';
-import { findPersona, type Persona } from '../../src/personas/catalogue';
+import { renderCardFace, renderCardFacePrint } from '../../rig/emulator/card-face/render-face';
+import { degradeCardImage, type Degradation } from '../../rig/emulator/card-face/degrade';
+import { findPersona, type Persona } from '../../rig/personas/catalogue';
 import { codeB, formatEraBirthDate, fromEraDate, toEraDate } from '../../src/card-face/japanese-era';
-import { personaPhoto } from '../../src/emulator/card-face/files';
+import { personaPhoto } from '../../rig/emulator/card-face/files';
 
 function persona(name: string): Persona {
   const p = findPersona(name);

@@ -22,11 +22,11 @@ import {
   signWithUserAuthKey,
   verifyUserAuthPin,
 } from '../../src/card/jpki';
-import { SimulatedCardReaderDriver } from '../../src/devices/card-reader/simulated-driver';
-import { createPersonaCard, type CardFaults } from '../../src/emulator/index';
+import { SimulatedCardReaderDriver } from '../../rig/devices/simulated-card-reader';
+import { createPersonaCard, type CardFaults } from '../../rig/emulator/index';
 import { createLogger } from '../../src/log/logger';
-import { personas } from '../../src/personas/catalogue';
-import { loadRigCredentials, type RigCredentials } from '../../src/personas/credentials';
+import { personas } from '../../rig/personas/catalogue';
+import { loadRigCredentials, type RigCredentials } from '../../rig/personas/credentials';
 
 async function fullRead(driver: SimulatedCardReaderDriver): Promise<{ der: Buffer; tries: number }> {
   return driver.transact('card', async (ch) => {

@@ -1,7 +1,7 @@
 /**
  * A minimal JPKI card for unit tests of the client (STYLE §12, the in-process depth): just the
  * commands the client sends, answered as OpenSC's driver expects the card to. The full emulator
- * (src/emulator) is exercised by the integration tests through pcscd.
+ * (rig/emulator) is exercised by the integration tests through pcscd.
  */
 import 'reflect-metadata';
 import * as x509 from '@peculiar/x509';

@@ -28,7 +28,7 @@ describe('fcr config', function () {
   it('check: a valid file exits 0; a bad one exits 78 listing every invalid field', () => {
     const hashed = JSON.parse(run(['hash-passcode'], '4826').stdout) as unknown;
     const good = join(dir, 'good.json');
-    writeFileSync(good, JSON.stringify({ facility: { name: '○○病院', code: '1310000001' }, staff: { passcode: hashed }, backend: { url: 'https://r.local:8443' } }));
+    writeFileSync(good, JSON.stringify({ facility: { name: '○○病院', code: '1310000001' }, staff: { passcode: hashed }, backend: { url: 'https://r.local:8443' }, readers: { card: 'Virtual PCD 00 00', smartphone: 'Virtual PCD 00 01' } }));
     const ok = run(['check', good]);
     assert.equal(ok.status, 0, ok.stderr);
     assert.match(ok.stdout, /valid/);

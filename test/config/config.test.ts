@@ -5,18 +5,18 @@ import { join } from 'node:path';
 import {
   checkStaffPasscode,
   ConfigError,
-  defaultRigConfig,
   hashStaffPasscode,
   loadConfig,
   parseConfig,
   PasscodeFormatError,
-  RIG_STAFF_PASSCODE,
 } from '../../src/config';
+import { defaultRigConfig, RIG_STAFF_PASSCODE } from '../../rig/rig-config';
 
 const minimal = () => ({
   facility: { name: '△△クリニック', code: '1312345678' },
   staff: { passcode: defaultRigConfig().staff.passcode },
   backend: { url: 'https://oqs.example.jp/' },
+  readers: { card: 'SONY FeliCa Port/PaSoRi 4.0', smartphone: 'SONY FeliCa Port/PaSoRi 4.0 01' },
 });
 
 describe('facility configuration', () => {
@@ -30,7 +30,6 @@ describe('facility configuration', () => {
     assert.equal(c.staff.maxFailures, 5);
     assert.equal(c.staff.language, 'ja');
     assert.equal(c.timeouts.screenMs, 60_000);
-    assert.equal(c.rig, false);
   });
 
   it('lists every invalid field at once, with its path', () => {
@@ -104,7 +103,6 @@ describe('facility configuration', () => {
 
   it('the rig config is valid, acquires every category, and its passcode checks', async () => {
     const c = defaultRigConfig();
-    assert.equal(c.rig, true);
     assert.equal(c.facility.name, '○○○○病院');
     assert.equal(await checkStaffPasscode(RIG_STAFF_PASSCODE, c.staff.passcode), true);
     assert.equal(await checkStaffPasscode('4321', c.staff.passcode), false);
@@ -119,8 +117,8 @@ describe('facility configuration', () => {
 
 describe('staff passcode hash', () => {
   it('hashes with a fresh salt and checks in constant time', async () => {
-    const a = await hashStaffPasscode('2468', { N: 1024, r: 8, p: 1 });
-    const b = await hashStaffPasscode('2468', { N: 1024, r: 8, p: 1 });
+    const a = await hashStaffPasscode('2468', { N: 16384, r: 8, p: 1 });
+    const b = await hashStaffPasscode('2468', { N: 16384, r: 8, p: 1 });
     assert.notEqual(a.salt, b.salt);
     assert.notEqual(a.hash, b.hash);
     assert.ok(!JSON.stringify(a).includes('2468'));
@@ -129,6 +127,16 @@ describe('staff passcode hash', () => {
     assert.equal(await checkStaffPasscode('24680', a), false);
     // the stored form passes the schema
     assert.doesNotThrow(() => parseConfig({ ...minimal(), staff: { passcode: a } }));
+  });
+
+  it('refuses a hash cheaper than the device minimum (N=16384), as the old rig hash was', async () => {
+    const cheap = await hashStaffPasscode('2468', { N: 1024, r: 8, p: 1 });
+    assert.throws(() => parseConfig({ ...minimal(), staff: { passcode: cheap } }), (e: ConfigError) => e.issues.some((i) => i.path === 'staff.passcode.N'));
+  });
+
+  it('has no default reader names: a device file must name its readers', () => {
+    const { readers: _readers, ...noReaders } = minimal();
+    assert.throws(() => parseConfig(noReaders), (e: ConfigError) => e.issues.some((i) => i.path === 'readers'));
   });
 
   it('refuses to hash anything but 4 digits', async () => {

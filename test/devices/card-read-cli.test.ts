@@ -4,9 +4,9 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
-import { createPersonaCard, startCardEmulator, type VpcdCardSocket } from '../../src/emulator/index';
-import { loadRigCredentials, type RigCredentials } from '../../src/personas/credentials';
-import type { PcscdInstance } from '../../src/rig/pcscd-process';
+import { createPersonaCard, startCardEmulator, type VpcdCardSocket } from '../../rig/emulator/index';
+import { loadRigCredentials, type RigCredentials } from '../../rig/personas/credentials';
+import type { PcscdInstance } from '../../rig/runner/pcscd-process';
 import { PcscliteCardReaderDriver } from '../../src/devices/card-reader/pcsclite-driver';
 import { pcscSocketLink, randomChannelId, startLinkedPcscd } from './pcsc-rig';
 

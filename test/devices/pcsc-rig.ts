@@ -12,7 +12,7 @@
 import { mkdtempSync, renameSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startPcscd, type PcscdInstance } from '../../src/rig/pcscd-process';
+import { startPcscd, type PcscdInstance } from '../../rig/runner/pcscd-process';
 import type { CardReaderDriver, ReaderSlot } from '../../src/devices/card-reader/card-reader-driver';
 
 let linkPath: string | undefined;

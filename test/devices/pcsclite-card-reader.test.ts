@@ -16,10 +16,10 @@ import {
 } from '../../src/card/jpki';
 import type { CardReaderEvent, ReaderSlot } from '../../src/devices/card-reader/card-reader-driver';
 import { PcscliteCardReaderDriver } from '../../src/devices/card-reader/pcsclite-driver';
-import { createPersonaCard, startCardEmulator, type CardFaults, type EmulatedCard, type VpcdCardSocket } from '../../src/emulator/index';
-import { personas, type PersonaName } from '../../src/personas/catalogue';
-import { loadRigCredentials, type RigCredentials } from '../../src/personas/credentials';
-import type { PcscdInstance } from '../../src/rig/pcscd-process';
+import { createPersonaCard, startCardEmulator, type CardFaults, type EmulatedCard, type VpcdCardSocket } from '../../rig/emulator/index';
+import { personas, type PersonaName } from '../../rig/personas/catalogue';
+import { loadRigCredentials, type RigCredentials } from '../../rig/personas/credentials';
+import type { PcscdInstance } from '../../rig/runner/pcscd-process';
 import { randomChannelId, startLinkedPcscd } from './pcsc-rig';
 import { waitFor } from '../wait-for';
 
@@ -55,7 +55,7 @@ class EventLog {
 /**
  * Counts the reader's ATR requests to `card`: pcscd's vpcd driver asks for the ATR at each of its
  * presence polls (~0.4 s apart; measured), so the count tells how often pcscd has looked. A test
- * spy on the card's `atr`, which the vpcd link reads for each request (src/emulator/vpcd.ts).
+ * spy on the card's `atr`, which the vpcd link reads for each request (rig/emulator/vpcd.ts).
  */
 function countAtrRequests(card: EmulatedCard): { readonly count: number } {
   const atr = card.atr;

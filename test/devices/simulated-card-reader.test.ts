@@ -4,7 +4,7 @@ import { ApduLink } from '../../src/card/apdu';
 import { CardNotRespondingError, CardRemovedError, NoCardError, ReaderUnavailableError } from '../../src/card/errors';
 import { readUserAuthCertificate, readUserAuthPinTriesLeft, verifyUserAuthPin } from '../../src/card/jpki';
 import type { CardReaderEvent } from '../../src/devices/card-reader/card-reader-driver';
-import { SimulatedCardReaderDriver } from '../../src/devices/card-reader/simulated-driver';
+import { SimulatedCardReaderDriver } from '../../rig/devices/simulated-card-reader';
 import { FakeJpkiCard, makeTestCertificate, type FakeKeys } from '../card/fake-jpki';
 
 describe('SimulatedCardReaderDriver', () => {

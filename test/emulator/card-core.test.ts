@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import type { CardApplication, CommandApdu, ResponseApdu } from '../../src/emulator/card-application';
+import type { CardApplication, CommandApdu, ResponseApdu } from '../../rig/emulator/card-application';
 import {
   EmulatedCard,
   CardMuteFault,
@@ -9,7 +9,7 @@ import {
   encodeResponse,
   expectedLength,
   parseCommandApdu,
-} from '../../src/emulator';
+} from '../../rig/emulator';
 
 const hex = (s: string): Buffer => Buffer.from(s.replace(/\s+/g, ''), 'hex');
 

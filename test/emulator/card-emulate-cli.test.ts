@@ -2,9 +2,9 @@ import assert from 'node:assert/strict';
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { resolve } from 'node:path';
 import { promisify } from 'node:util';
-import { startPcscd, type PcscdInstance } from '../../src/rig/pcscd-process';
+import { startPcscd, type PcscdInstance } from '../../rig/runner/pcscd-process';
 import { testRigCredentials, testRigDir } from './rig-fixture';
-import { parseEmulateArgs, parseFaults, UsageError } from '../../src/cli/commands/card-emulate';
+import { parseEmulateArgs, parseFaults, UsageError } from '../../rig/cli/card-emulate';
 import { waitFor, withTimeout } from '../wait-for';
 import { waitForOpenscPresence } from './opensc-presence';
 

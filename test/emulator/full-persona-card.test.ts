@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
-import { createFullPersonaCard } from '../../src/emulator/full-persona-card';
-import { loadCardFaceRig } from '../../src/personas/card-face-credentials';
-import type { EmulatedCard } from '../../src/emulator';
+import { createFullPersonaCard } from '../../rig/emulator/full-persona-card';
+import { loadCardFaceRig } from '../../rig/personas/card-face-credentials';
+import type { EmulatedCard } from '../../rig/emulator';
 import { testRigCredentials, testRigDir } from './rig-fixture';
 
 const hex = (s: string): Buffer => Buffer.from(s, 'hex');

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { X509Certificate, createHash, createVerify, constants, publicDecrypt, verify } from 'node:crypto';
-import type { RigCredentials } from '../../src/personas/credentials';
+import type { RigCredentials } from '../../rig/personas/credentials';
 import { testRigCredentials } from './rig-fixture';
-import { personas } from '../../src/personas/catalogue';
-import { createPersonaCard, EmulatedCard, JPKI_AID, DEFAULT_SIGNATURE_PASSWORD, InvalidPinFormatError } from '../../src/emulator';
+import { personas } from '../../rig/personas/catalogue';
+import { createPersonaCard, EmulatedCard, JPKI_AID, DEFAULT_SIGNATURE_PASSWORD, InvalidPinFormatError } from '../../rig/emulator';
 
 const hex = (s: string): Buffer => Buffer.from(s.replace(/\s+/g, ''), 'hex');
 const SHA256_DI = hex('3031300d060960864801650304020105000420');

@@ -6,7 +6,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadRigCredentials, type RigCredentials } from '../../src/personas/credentials';
+import { loadRigCredentials, type RigCredentials } from '../../rig/personas/credentials';
 
 let dir: string | undefined;
 

@@ -10,13 +10,13 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { startPcscd, type PcscdInstance } from '../../src/rig/pcscd-process';
-import type { RigCredentials } from '../../src/personas/credentials';
+import { startPcscd, type PcscdInstance } from '../../rig/runner/pcscd-process';
+import type { RigCredentials } from '../../rig/personas/credentials';
 import { testRigCredentials } from './rig-fixture';
 import { waitFor, withTimeout } from '../wait-for';
 import { waitForOpenscPresence } from './opensc-presence';
-import type { PersonaName } from '../../src/personas/catalogue';
-import { createPersonaCard, startCardEmulator, EmulatedCard, JpkiApplication, type CardFaults, type VpcdCardSocket } from '../../src/emulator';
+import type { PersonaName } from '../../rig/personas/catalogue';
+import { createPersonaCard, startCardEmulator, EmulatedCard, JpkiApplication, type CardFaults, type VpcdCardSocket } from '../../rig/emulator';
 
 const PKCS11_MODULE = ['/usr/lib/x86_64-linux-gnu/opensc-pkcs11.so', '/usr/lib/x86_64-linux-gnu/pkcs11/opensc-pkcs11.so'].find((p) =>
   existsSync(p),

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { decide, defaultDecisionConfig, qualityGate } from '../../src/face/decision';
 import type { Analysis, DetectedFace } from '../../src/face/engine';
-import type { GreyImage } from '../../src/personas/face-images';
+import type { GreyImage } from '../../rig/personas/face-images';
 
 const W = 400;
 const H = 300;

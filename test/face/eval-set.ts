@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import sharp, { type Sharp } from 'sharp';
 import type { Box, RgbImage } from '../../src/face/image';
 import { decodeGreyJp2, encodeGreyJp2 } from '../../src/card-face/jpeg2000';
-import { CARD_PHOTO_HEIGHT, CARD_PHOTO_WIDTH, faceFixtureDir, type GreyImage } from '../../src/personas/face-images';
+import { CARD_PHOTO_HEIGHT, CARD_PHOTO_WIDTH, faceFixtureDir, type GreyImage } from '../../rig/personas/face-images';
 
 export const faceIds: string[] = (JSON.parse(readFileSync(join(faceFixtureDir, 'index.json'), 'utf8')) as { faces: { id: string }[] }).faces.map((f) => f.id);
 
@@ -27,7 +27,7 @@ export async function cardPhoto(id: string): Promise<GreyImage> {
 
 /**
  * The card photo as the device gets it (SPEC §5 DF27): the greyscale portrait encoded as JPEG 2000
- * the way the card emulator stores it (src/emulator/card-face/files.ts: `encodeGreyJp2`, default
+ * the way the card emulator stores it (rig/emulator/card-face/files.ts: `encodeGreyJp2`, default
  * quality), then decoded by the product's decoder, exactly as the card-face session hands it to
  * the verifier. Issue 14: the eval used to skip this lossy step.
  */

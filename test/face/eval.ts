@@ -10,7 +10,7 @@
  * table; --variants=… picks rows, one detector per run).
  */
 import { FaceEngine, type Analysis, type FaceEngineOptions } from '../../src/face/engine';
-import type { GreyImage } from '../../src/personas/face-images';
+import type { GreyImage } from '../../rig/personas/face-images';
 import { cardPhotoEmbedding, decide, decisionDefaultsFor, qualityGate, similarity, type DecisionConfig, type VerifyOutcome } from '../../src/face/decision';
 import { toGrey, type RgbImage } from '../../src/face/image';
 import { faceSettingsSchema, verifierOptions } from '../../src/face/settings';

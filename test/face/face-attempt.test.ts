@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { SimulatedCamera, type RgbFrame } from '../../src/devices/camera';
+import { type RgbFrame } from '../../src/devices/camera';
+import { SimulatedCamera } from '../../rig/devices/simulated-camera';
 import type { FaceHint, VerifyResult } from '../../src/face/decision';
 import { FaceWorkerCrashedError } from '../../src/face/errors';
 import { runFaceAttempt } from '../../src/face/face-attempt';

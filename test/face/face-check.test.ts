@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { checkFace } from '../../src/face/face-check';
+import { checkFace } from '../../rig/cli/face-check';
 import { WorkerFaceVerifier } from '../../src/face/verifier';
 
 describe('face check: rig camera (real ffmpeg) → worker verifier', function () {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { personaNames } from '../../src/personas/catalogue';
-import { personaFaceId, personaFacePhoto, rigCameraSource } from '../../src/personas/face-images';
+import { personaNames } from '../../rig/personas/catalogue';
+import { personaFaceId, personaFacePhoto, rigCameraSource } from '../../rig/personas/face-images';
 
 describe('persona face images', () => {
   it('gives every persona a distinct face', () => {

@@ -8,12 +8,12 @@
  * patient holding still, not a second sitting. The same bursts are played against every other
  * person's card for the impostor transactions, so a false accept gets every frame's chance.
  */
-import { SimulatedCamera, type FrameImage } from '../../src/devices/camera/simulated-camera';
+import { SimulatedCamera, type FrameImage } from '../../rig/devices/simulated-camera';
 import { decide, type DecisionConfig, type VerifyResult } from '../../src/face/decision';
 import type { Analysis } from '../../src/face/engine';
 import { runFaceAttempt, type FaceAttemptResult } from '../../src/face/face-attempt';
 import type { AnyImage, RgbImage } from '../../src/face/image';
-import type { GreyImage } from '../../src/personas/face-images';
+import type { GreyImage } from '../../rig/personas/face-images';
 import type { FaceVerifier } from '../../src/face/verifier';
 
 export const BURST_FRAMES = 5;

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { FaceWorkerCrashedError, CardPhotoError, ModelIntegrityError } from '../../src/face/errors';
 import { defaultModelDir } from '../../src/face/manifest';
 import { WorkerFaceVerifier } from '../../src/face/verifier';
-import { personaFaceId, personaFacePhoto } from '../../src/personas/face-images';
+import { personaFaceId, personaFacePhoto } from '../../rig/personas/face-images';
 import { decodeGreyJp2, encodeGreyJp2 } from '../../src/card-face/jpeg2000';
 import { cameraProbe, spoofProbe } from './eval-set';
 

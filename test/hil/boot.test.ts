@@ -15,8 +15,8 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { hashStaffPasscode } from '../../src/config';
-import { BackendSimulator } from '../../src/backend/simulator/server';
-import { loadRigCredentials } from '../../src/personas/credentials';
+import { BackendSimulator } from '../../rig/backend-simulator/server';
+import { loadRigCredentials } from '../../rig/personas/credentials';
 import { QemuGuest } from './qemu-guest';
 
 const repo = resolve(__dirname, '../..');

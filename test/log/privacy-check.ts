@@ -6,8 +6,8 @@
  * from its public description (birth date as 和暦 YYMMDD, the card's expiry year, the 4-digit
  * security code), the era from the published era start dates.
  */
-import { personas, type Persona } from '../../src/personas/catalogue';
-import type { RigCredentials } from '../../src/personas/credentials';
+import { personas, type Persona } from '../../rig/personas/catalogue';
+import type { RigCredentials } from '../../rig/personas/credentials';
 
 export interface PersonalValue {
   persona: string;

@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync, readdirSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
-import { personas } from '../../src/personas/catalogue';
+import { personas } from '../../rig/personas/catalogue';
 import {
   defaultRigDir,
   loadRigCredentials,
@@ -13,7 +13,7 @@ import {
   UnknownPersonaError,
   type PersonaName,
   type RigCredentials,
-} from '../../src/personas/credentials';
+} from '../../rig/personas/credentials';
 
 const execFileAsync = promisify(execFile);
 const DAY = 86_400_000;
@@ -85,7 +85,7 @@ describe('rig credentials (test JPKI)', function () {
 
   it('gives byte-identical certificates to two processes on the same Japanese day, and new dates on the next', async () => {
     const script = `
-      const { loadRigCredentials } = require(${JSON.stringify(resolve(__dirname, '../../src/personas/credentials.ts'))});
+      const { loadRigCredentials } = require(${JSON.stringify(resolve(__dirname, '../../rig/personas/credentials.ts'))});
       const { createHash } = require('node:crypto');
       loadRigCredentials({ dir: process.argv[1], now: new Date(process.argv[2]) }).then((c) => {
         const h = createHash('sha256').update(c.jpkiUserAuthCaCertificate);
@@ -105,7 +105,7 @@ describe('rig credentials (test JPKI)', function () {
     const fresh = mkdtempSync(join(tmpdir(), 'fcr-creds-race-'));
     try {
       const script = `
-        const { loadRigCredentials } = require(${JSON.stringify(resolve(__dirname, '../../src/personas/credentials.ts'))});
+        const { loadRigCredentials } = require(${JSON.stringify(resolve(__dirname, '../../rig/personas/credentials.ts'))});
         loadRigCredentials({ dir: process.argv[1], now: new Date('2026-01-01T00:00:00Z') }).then((c) => {
           process.stdout.write(c.persona('valid').userAuthSerial + ':' + c.persona('valid').userAuthCertificate.toString('hex').slice(-64));
         });`;

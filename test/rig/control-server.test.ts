@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { RigCommandError, type RigActions } from '../../src/rig/control-protocol';
-import { handleRigLine, sendRigRequest, startRigControlServer } from '../../src/rig/control-server';
+import { RigCommandError, type RigActions } from '../../rig/runner/control-protocol';
+import { handleRigLine, sendRigRequest, startRigControlServer } from '../../rig/runner/control-server';
 import { silentLogger } from '../../src/log/logger';
 
 function fakeActions(log: string[]): RigActions {

@@ -4,7 +4,7 @@ import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { startPcscd } from '../../src/rig/pcscd-process';
+import { startPcscd } from '../../rig/runner/pcscd-process';
 import { waitFor } from '../wait-for';
 
 /** Alive = exists and is not a zombie waiting for a reaper. */
@@ -37,7 +37,7 @@ describe('rig: private pcscd', () => {
   });
 
   it('leaves no daemon behind when the process that started it exits without stopping it', async () => {
-    const script = `const { startPcscd } = require(${JSON.stringify(join(__dirname, '../../src/rig/pcscd-process.ts'))});
+    const script = `const { startPcscd } = require(${JSON.stringify(join(__dirname, '../../rig/runner/pcscd-process.ts'))});
       startPcscd().then((p) => { console.log(JSON.stringify({ pid: p.pid, port: p.vpcdPorts[0] })); process.exit(0); });`;
     const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', '-e', script], { encoding: 'utf8' });
     const { pid, port } = JSON.parse(stdout.trim()) as { pid: number; port: number };

@@ -3,17 +3,18 @@
  * clear start-up error (exit 78) listing every field; a good one boots on the real drivers
  * (pcsclite against a private pcscd, the backend client over mutual TLS) and reads a card.
  */
+import { RIG_READERS } from '../../rig/rig-config';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { hashStaffPasscode } from '../../src/config';
-import { BackendSimulator } from '../../src/backend/simulator/server';
-import { loadRigCredentials } from '../../src/personas/credentials';
-import { startPcscd } from '../../src/rig/pcscd-process';
-import { startPtyPair } from '../../src/rig/pty-pair';
-import { createPersonaCard, startCardEmulator } from '../../src/emulator';
+import { BackendSimulator } from '../../rig/backend-simulator/server';
+import { loadRigCredentials } from '../../rig/personas/credentials';
+import { startPcscd } from '../../rig/runner/pcscd-process';
+import { startPtyPair } from '../../rig/runner/pty-pair';
+import { createPersonaCard, startCardEmulator } from '../../rig/emulator';
 import { waitFor, withTimeout } from '../wait-for';
 
 const fcr = resolve(__dirname, '../../bin/fcr.js');
@@ -53,6 +54,7 @@ describe('fcr service run (the device entry point)', function () {
       facility: { name: '○○病院', code: '1310000001' },
       staff: { passcode: await hashStaffPasscode('1234') },
       backend: { url: 'http://127.0.0.1:8443', tls: { caFile: f, certFile: f, keyFile: f } },
+      readers: RIG_READERS,
     }));
     const r = runService(f);
     assert.equal(r.status, 78);
@@ -75,6 +77,7 @@ describe('fcr service run (the device entry point)', function () {
         facility: { name: '○○病院', code: '1310000001' },
         staff: { passcode: await hashStaffPasscode('1234') },
         backend: { url: c.baseUrl, deviceId: c.deviceId, tls: { caFile: w('ca.pem', c.caCertPem), certFile: w('dev.pem', c.certPem), keyFile: w('dev.key', c.keyPem) } },
+        readers: RIG_READERS,
         console: { path: pty.deviceEnd },
         stateDirectory: join(dir, 'state'),
       }));

@@ -7,14 +7,14 @@
  */
 import assert from 'node:assert/strict';
 import sharp from 'sharp';
-import { SimulatedCardReaderDriver } from '../../src/devices/card-reader/simulated-driver';
-import { SimulatedCamera } from '../../src/devices/camera';
-import { createFullPersonaCard } from '../../src/emulator/full-persona-card';
-import { degradeCardImage, renderCardFace } from '../../src/emulator/card-face';
+import { SimulatedCardReaderDriver } from '../../rig/devices/simulated-card-reader';
+import { SimulatedCamera } from '../../rig/devices/simulated-camera';
+import { createFullPersonaCard } from '../../rig/emulator/full-persona-card';
+import { degradeCardImage, renderCardFace } from '../../rig/emulator/card-face';
 import { CardFaceReader } from '../../src/card-face/ocr';
-import { rigCardFaceTrustAnchors } from '../../src/card-face';
-import { findPersona, type PersonaName } from '../../src/personas/catalogue';
-import { loadRigCredentials } from '../../src/personas/credentials';
+import { rigCardFaceTrustAnchors } from '../../rig/personas/card-face-credentials';
+import { findPersona, type PersonaName } from '../../rig/personas/catalogue';
+import { loadRigCredentials } from '../../rig/personas/credentials';
 import { silentLogger } from '../../src/log/logger';
 import { FaceAdapter } from '../../src/service/adapters/face-adapter';
 import { SessionMemories } from '../../src/service/adapters/session-memory';

@@ -12,8 +12,8 @@
  *    never two receptions for one session.
  */
 import assert from 'node:assert/strict';
-import { findPersona, type PersonaName } from '../../src/personas/catalogue';
-import type { FaultRuleInput } from '../../src/backend/simulator/faults';
+import { findPersona, type PersonaName } from '../../rig/personas/catalogue';
+import type { FaultRuleInput } from '../../rig/backend-simulator/faults';
 import { ja } from '../../src/ui/text/ja';
 import { consentAll, pulledAt, ReceptionRig } from './reception-rig';
 

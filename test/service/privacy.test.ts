@@ -11,22 +11,22 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { BackendClient } from '../../src/backend/client';
-import { BackendSimulator } from '../../src/backend/simulator/server';
-import { defaultRigConfig } from '../../src/config';
-import { SimulatedCardReaderDriver } from '../../src/devices/card-reader/simulated-driver';
-import { SimulatedCamera } from '../../src/devices/camera';
+import { BackendSimulator } from '../../rig/backend-simulator/server';
+import { defaultRigConfig } from '../../rig/rig-config';
+import { SimulatedCardReaderDriver } from '../../rig/devices/simulated-card-reader';
+import { SimulatedCamera } from '../../rig/devices/simulated-camera';
 import { GpioIndicators } from '../../src/devices/gpio/gpio';
 import { loadPinMap } from '../../src/devices/gpio/pin-map';
-import { SimulatedGpioChip } from '../../src/devices/gpio/simulated-gpio';
-import { createFullPersonaCard } from '../../src/emulator/full-persona-card';
-import { degradeCardImage, renderCardFace } from '../../src/emulator/card-face';
+import { SimulatedGpioChip } from '../../rig/devices/simulated-gpio';
+import { createFullPersonaCard } from '../../rig/emulator/full-persona-card';
+import { degradeCardImage, renderCardFace } from '../../rig/emulator/card-face';
 import { CardFaceReader } from '../../src/card-face/ocr';
-import { rigCardFaceTrustAnchors } from '../../src/card-face';
+import { rigCardFaceTrustAnchors } from '../../rig/personas/card-face-credentials';
 import type { FaceVerifier, VerifyResult } from '../../src/face/verifier';
 import { createLogger } from '../../src/log/logger';
 import { secret } from '../../src/log/secret';
-import { findPersona, type PersonaName } from '../../src/personas/catalogue';
-import { loadRigCredentials } from '../../src/personas/credentials';
+import { findPersona, type PersonaName } from '../../rig/personas/catalogue';
+import { loadRigCredentials } from '../../rig/personas/credentials';
 import { FaceAdapter } from '../../src/service/adapters/face-adapter';
 import { assembleReaderService } from '../../src/service/assemble';
 import { HeadlessPanel } from '../../src/ui/panel/panel-driver';
@@ -90,6 +90,7 @@ describe('privacy: the raw log (before redaction) holds no personal data', funct
     // The service's clock, moved forward past the passcode back-off instead of waiting it out.
     let skewMs = 0;
     const { service } = assembleReaderService({
+      createResultFolder: true,
       clock: () => Date.now() + skewMs,
       config,
       cardDriver: driver,

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { ReaderService } from '../../src/service/reader-service';
-import { defaultRigConfig } from '../../src/config';
+import { defaultRigConfig } from '../../rig/rig-config';
 import { HeadlessPanel } from '../../src/ui/panel/panel-driver';
 import { GpioIndicators } from '../../src/devices/gpio/gpio';
-import { SimulatedGpioChip } from '../../src/devices/gpio/simulated-gpio';
+import { SimulatedGpioChip } from '../../rig/devices/simulated-gpio';
 import { loadPinMap } from '../../src/devices/gpio/pin-map';
 import { createLogger } from '../../src/log/logger';
 import { panelText } from '../../src/ui/panel/panel-layout';

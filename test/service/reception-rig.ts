@@ -12,19 +12,20 @@
  */
 import { join } from 'node:path';
 import { BackendClient } from '../../src/backend/client';
-import { BackendSimulator } from '../../src/backend/simulator/server';
+import { BackendSimulator } from '../../rig/backend-simulator/server';
 import type { ReceptionEntry } from '../../src/backend/protocol';
-import { defaultRigConfig, type FacilityConfig } from '../../src/config';
+import { type FacilityConfig } from '../../src/config';
+import { defaultRigConfig } from '../../rig/rig-config';
 import type { CardReaderDriver, ReaderSlot } from '../../src/devices/card-reader/card-reader-driver';
 import { PcscliteCardReaderDriver } from '../../src/devices/card-reader/pcsclite-driver';
-import { SimulatedCardReaderDriver, type HostedCard } from '../../src/devices/card-reader/simulated-driver';
+import { SimulatedCardReaderDriver, type HostedCard } from '../../rig/devices/simulated-card-reader';
 import { GpioIndicators } from '../../src/devices/gpio/gpio';
 import { loadPinMap } from '../../src/devices/gpio/pin-map';
-import { SimulatedGpioChip } from '../../src/devices/gpio/simulated-gpio';
-import { createPersonaCard, startCardEmulator, type VpcdCardSocket } from '../../src/emulator/index';
-import type { PersonaName } from '../../src/personas/catalogue';
-import { loadRigCredentials, type RigCredentials } from '../../src/personas/credentials';
-import type { PcscdInstance } from '../../src/rig/pcscd-process';
+import { SimulatedGpioChip } from '../../rig/devices/simulated-gpio';
+import { createPersonaCard, startCardEmulator, type VpcdCardSocket } from '../../rig/emulator/index';
+import type { PersonaName } from '../../rig/personas/catalogue';
+import { loadRigCredentials, type RigCredentials } from '../../rig/personas/credentials';
+import type { PcscdInstance } from '../../rig/runner/pcscd-process';
 import { NoFacePort } from '../../src/service/adapters/no-face';
 import { assembleReaderService } from '../../src/service/assemble';
 import type { ReaderService } from '../../src/service/reader-service';
@@ -33,13 +34,13 @@ import { ja } from '../../src/ui/text/ja';
 import { silentLogger, type Logger } from '../../src/log/logger';
 import { randomChannelId, startLinkedPcscd, waitForCardEvent } from '../devices/pcsc-rig';
 import { waitFor } from '../wait-for';
-import type { FaultRuleInput } from '../../src/backend/simulator/faults';
+import type { FaultRuleInput } from '../../rig/backend-simulator/faults';
 import { CardFaceReader } from '../../src/card-face/ocr';
-import { rigCardFaceTrustAnchors } from '../../src/card-face';
-import { SimulatedCamera } from '../../src/devices/camera';
-import { createFullPersonaCard } from '../../src/emulator/full-persona-card';
-import { degradeCardImage, renderCardFace } from '../../src/emulator/card-face';
-import { findPersona } from '../../src/personas/catalogue';
+import { rigCardFaceTrustAnchors } from '../../rig/personas/card-face-credentials';
+import { SimulatedCamera } from '../../rig/devices/simulated-camera';
+import { createFullPersonaCard } from '../../rig/emulator/full-persona-card';
+import { degradeCardImage, renderCardFace } from '../../rig/emulator/card-face';
+import { findPersona } from '../../rig/personas/catalogue';
 import { FaceAdapter } from '../../src/service/adapters/face-adapter';
 import type { FaceVerifier, VerifyResult } from '../../src/face/verifier';
 
@@ -156,6 +157,7 @@ export class ReceptionRig {
         });
     }
     const { service } = assembleReaderService({
+      createResultFolder: true,
       config,
       cardDriver: driver,
       backend: client,

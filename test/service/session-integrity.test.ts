@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { createLogger } from '../../src/log/logger';
-import { findPersona } from '../../src/personas/catalogue';
+import { findPersona } from '../../rig/personas/catalogue';
 import { ja } from '../../src/ui/text/ja';
 import { consentAll, ReceptionRig } from './reception-rig';
 import { waitFor } from '../wait-for';

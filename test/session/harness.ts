@@ -2,7 +2,7 @@
  * A tiny driver for engine tests: keeps the state and a clock, feeds events, answers timers by id,
  * and exposes the last screen.
  */
-import { defaultRigConfig } from '../../src/config/load';
+import { defaultRigConfig } from '../../rig/rig-config';
 import type { FacilityConfig } from '../../src/config/schema';
 import type { ConfigOverrides } from '../../src/config/load';
 import { initialSession, step } from '../../src/session/engine';

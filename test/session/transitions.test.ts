@@ -7,7 +7,7 @@ import { Driver, goodCard, qualified } from './harness';
 import { initialSession, step, viewOf } from '../../src/session/engine';
 import type { SessionEvent } from '../../src/session/events';
 import type { PhaseName } from '../../src/session/state';
-import { defaultRigConfig } from '../../src/config/load';
+import { defaultRigConfig } from '../../rig/rig-config';
 
 type Reach = (d: Driver) => void;
 

@@ -26,7 +26,7 @@ import { readUserAuthCertificate, readUserAuthPinState, signWithUserAuthKey, ver
 import { defaultSlotMap, type ReaderSlot } from '../../devices/card-reader/card-reader-driver';
 import { PcscliteCardReaderDriver } from '../../devices/card-reader/pcsclite-driver';
 
-const usage = 'usage: fcr card read [--reader NAME] [--slot card|smartphone] [--pin NNNN] [--card-face FILE] [--wait MS] [--json]';
+const usage = 'usage: fcr card read [--reader NAME] [--slot card|smartphone] [--pin NNNN] [--card-face FILE [--config FILE]] [--wait MS] [--json]';
 
 interface ReadReport {
   reader: string;
@@ -97,12 +97,14 @@ export async function run(argv: string[]): Promise<number> {
       pin: { type: 'string' },
       wait: { type: 'string' },
       'card-face': { type: 'string' },
+      config: { type: 'string' },
       json: { type: 'boolean' },
     },
     usage,
   );
   if (typeof parsed === 'number') return parsed;
   const { values } = parsed;
+  const configFile = values.config ?? '/etc/face-card-reader/config.json';
   const slot: ReaderSlot = values.slot === 'smartphone' ? 'smartphone' : 'card';
   if (values.slot !== undefined && values.slot !== 'card' && values.slot !== 'smartphone') {
     process.stderr.write(`--slot must be card or smartphone\n${usage}\n`);
@@ -190,12 +192,14 @@ export async function run(argv: string[]): Promise<number> {
 
     if (faceImage) {
       const { CardFaceReader } = await import('../../card-face/ocr');
-      const { readCardFaceSummary, rigCardFaceTrustAnchors, CardFaceRefusedError } = await import('../../card-face');
+      const { readCardFaceSummary, trustAnchorsFrom, CardFaceRefusedError } = await import('../../card-face');
+      const { loadConfig } = await import('../../config');
       const faceReader = new CardFaceReader();
       const image = faceImage;
       try {
-        const trustAnchors = await rigCardFaceTrustAnchors();
-        const summary = await driver.transact(slot, (channel) => readCardFaceSummary(channel, image, faceReader, { trustAnchors, rigMode: true }), { exclusive: true });
+        // The configured issuer anchors, as the service uses them (test anchors are the rig's alone).
+        const trustAnchors = trustAnchorsFrom(loadConfig(configFile));
+        const summary = await driver.transact(slot, (channel) => readCardFaceSummary(channel, image, faceReader, { trustAnchors, rigMode: false }), { exclusive: true });
         report.cardFace = { dataVerified: summary.dataVerified, cardPresent: summary.cardPresent, issuer: summary.issuer, photo: summary.photo, codeBTriesLeft: summary.codeBTriesLeft, apdus: summary.apdus, ms: summary.ms };
       } catch (e) {
         if (e instanceof CardFaceRefusedError) {

@@ -113,3 +113,14 @@ export async function onoffLineFactory(): Promise<LineFactory> {
   };
   return (pin, direction) => (direction === 'out' ? new Gpio(pin, 'out') : new Gpio(pin, 'in', 'both'));
 }
+
+/**
+ * Lines for a board whose GPIO cannot be opened: outputs go nowhere, inputs read released (the
+ * staff button and the presence sensor are active low with pull-ups, hardware/pin-map.json), so
+ * the reader still serves patients with dark LEDs and a silent buzzer.
+ */
+export const darkLineFactory: LineFactory = (_pin, direction) => ({
+  writeSync: () => undefined,
+  readSync: () => (direction === 'in' ? 1 : 0),
+  unexport: () => undefined,
+});

@@ -3,8 +3,9 @@ import { execFileSync } from 'node:child_process';
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CameraFailedError, FfmpegCamera, SimulatedCamera, type RgbFrame } from '../../../src/devices/camera';
-import { rigCameraSource } from '../../../src/personas/face-images';
+import { CameraFailedError, FfmpegCamera, type RgbFrame } from '../../../src/devices/camera';
+import { SimulatedCamera } from '../../../rig/devices/simulated-camera';
+import { rigCameraSource } from '../../../rig/personas/face-images';
 import { waitFor } from '../../wait-for';
 
 /** Resolves when `pred` holds (the shared bounded poll); rejects with what was awaited after `ms`. */

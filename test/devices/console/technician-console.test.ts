@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { SerialPort } from 'serialport';
 import { ReadlineParser } from '@serialport/parser-readline';
 import { openSerialConsole, TechnicianShell, type ConsoleBackend } from '../../../src/devices/console/technician-console';
-import { startPtyPair } from '../../../src/rig/pty-pair';
+import { startPtyPair } from '../../../rig/runner/pty-pair';
 import { silentLogger } from '../../../src/log/logger';
 import { withTimeout } from '../../wait-for';
 

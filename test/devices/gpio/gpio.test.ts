@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import FakeTimers from '@sinonjs/fake-timers';
 import { GpioIndicators, LED_LEVELS } from '../../../src/devices/gpio/gpio';
 import { loadPinMap, PinMapError } from '../../../src/devices/gpio/pin-map';
-import { SimulatedGpioChip } from '../../../src/devices/gpio/simulated-gpio';
+import { SimulatedGpioChip } from '../../../rig/devices/simulated-gpio';
 
 describe('GPIO indicators', () => {
   const pins = loadPinMap(join(__dirname, '../../../hardware/pin-map.json'));

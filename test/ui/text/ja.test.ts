@@ -3,7 +3,7 @@
  * copied from SPEC.md / the seed it cites; a reworded catalogue entry fails here.
  */
 import assert from 'node:assert/strict';
-import { defaultRigConfig } from '../../../src/config/load';
+import { defaultRigConfig } from '../../../rig/rig-config';
 import { enStaff, ja } from '../../../src/ui/text/ja';
 import { BUTTON, consentBracket, renderScreen, type ScreenRequest } from '../../../src/ui/text/screens';
 

@@ -1,0 +1,105 @@
+/**
+ * `fcr face check`: a technician's / rig check of the whole face path — the camera (ffmpeg from
+ * the device or the rig's persona source), the inference worker (which backend), the card photo
+ * of a persona, and a few decisions. Prints one JSON object per line; no image is stored.
+ * Exit code 0 when the path works (whatever the verdict), 1 when the camera failed.
+ *
+ *   fcr face check [--persona valid] [--kind genuine|impostor|photo] [--frames 3] [--device /dev/video0]
+ */
+import { FfmpegCamera, type CameraInput } from '../../src/devices/camera';
+import type { RgbFrame } from '../../src/devices/camera/frame';
+import { findPersona, type PersonaName } from '../personas/catalogue';
+import { personaFacePhoto, rigCameraSource, type RigFaceKind } from '../personas/face-images';
+import type { VerifyResult } from '../../src/face/decision';
+import { WorkerFaceVerifier } from '../../src/face/verifier';
+
+export interface FaceCheckOptions {
+  persona: PersonaName;
+  kind: RigFaceKind;
+  frames: number;
+  /** A V4L2 device instead of the rig's persona source. */
+  device?: string;
+  width?: number;
+  height?: number;
+  fps?: number;
+}
+
+export interface FaceCheckReport {
+  backend: string;
+  cameraFrames: number;
+  decisions: VerifyResult[];
+  /** match when any decision matched (the flow's retry loop), else the last outcome. */
+  verdict: VerifyResult['outcome'] | 'camera-failed';
+}
+
+async function nextFrame(camera: FfmpegCamera, after: number, timeoutMs: number): Promise<RgbFrame | undefined> {
+  const latest = camera.latestFrame();
+  if (latest && latest.seq > after) return latest;
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => {
+      off();
+      offFail();
+      resolve(undefined);
+    }, timeoutMs);
+    const off = camera.onFrame((f) => {
+      clearTimeout(timer);
+      off();
+      offFail();
+      resolve(f);
+    });
+    const offFail = camera.on('camera-failed', () => {
+      clearTimeout(timer);
+      off();
+      offFail();
+      resolve(undefined);
+    });
+  });
+}
+
+export async function checkFace(opts: FaceCheckOptions, verifier?: WorkerFaceVerifier): Promise<FaceCheckReport> {
+  const own = verifier === undefined;
+  const v = verifier ?? (await WorkerFaceVerifier.create());
+  const input: CameraInput = opts.device ? { kind: 'v4l2', device: opts.device } : { kind: 'stills', path: rigCameraSource(opts.kind, opts.persona).path };
+  const camera = new FfmpegCamera({ input, width: opts.width ?? 640, height: opts.height ?? 480, fps: opts.fps ?? 10, maxRestarts: 2 });
+  const decisions: VerifyResult[] = [];
+  let seen = 0;
+  let failed = false;
+  try {
+    await v.enrolCardPhoto(await personaFacePhoto(opts.persona));
+    camera.start();
+    for (let i = 0; i < opts.frames; i++) {
+      const frame = await nextFrame(camera, seen, 10_000);
+      if (!frame) {
+        failed = true;
+        break;
+      }
+      seen = frame.seq;
+      decisions.push(await v.verify(frame));
+    }
+  } finally {
+    await camera.stop();
+    if (own) await v.close();
+  }
+  const verdict = failed && decisions.length === 0 ? 'camera-failed' : decisions.some((d) => d.outcome === 'match') ? 'match' : (decisions.at(-1)?.outcome ?? 'camera-failed');
+  return { backend: v.backend ?? 'unknown', cameraFrames: seen, decisions, verdict };
+}
+
+function option(argv: string[], name: string): string | undefined {
+  const i = argv.indexOf(`--${name}`);
+  return i >= 0 ? argv[i + 1] : undefined;
+}
+
+export async function run(argv: string[]): Promise<number> {
+  const personaName = option(argv, 'persona') ?? 'valid';
+  const persona = findPersona(personaName);
+  const kind = (option(argv, 'kind') ?? 'genuine') as RigFaceKind;
+  if (!persona || !['genuine', 'impostor', 'photo'].includes(kind)) {
+    process.stderr.write('usage: fcr face check [--persona NAME] [--kind genuine|impostor|photo] [--frames N] [--device /dev/videoN]\n');
+    return 2;
+  }
+  const device = option(argv, 'device');
+  const report = await checkFace({ persona: persona.name, kind, frames: Number(option(argv, 'frames') ?? 3), ...(device ? { device } : {}) });
+  for (const d of report.decisions) process.stdout.write(JSON.stringify(d) + '\n');
+  process.stdout.write(JSON.stringify({ backend: report.backend, persona: persona.name, kind, cameraFrames: report.cameraFrames, verdict: report.verdict }) + '\n');
+  return report.verdict === 'camera-failed' ? 1 : 0;
+}

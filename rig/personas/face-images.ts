@@ -1,0 +1,145 @@
+/**
+ * The face of each test persona: the photo as the card stores it (SPEC §5 DF27: small, greyscale)
+ * and what the rig's camera plays for `fcr rig face genuine|impostor|photo` (issue 5 §3).
+ *
+ * The faces are real photographs cropped from sample images shipped in npm packages (see
+ * test/face/README.md for sources and licences); each persona maps to one person, never shared.
+ * The source has one photograph per person, so the card photo (grey, 240×320, tight crop) and the
+ * camera view (colour, 640×480, wide crop) are two renderings of the same photograph: an
+ * augmented genuine pair, not two sittings (test/face/README.md says what that means).
+ */
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { personas, type PersonaName } from './catalogue';
+import type { GreyImage } from '../../src/face/image';
+
+export type { GreyImage } from '../../src/face/image';
+
+export type RigFaceKind = 'genuine' | 'impostor' | 'photo';
+
+export interface RigCameraSource {
+  /** Absolute path of a video file (`kind: 'video'`) or a directory / ffmpeg image pattern (`'stills'`). */
+  path: string;
+  kind: 'video' | 'stills';
+}
+
+/** Card photo size: the card stores about 300×400 or less (SPEC §5, §3 step 4). */
+export const CARD_PHOTO_WIDTH = 240;
+export const CARD_PHOTO_HEIGHT = 320;
+
+const repoRoot = resolve(__dirname, '..', '..');
+export const faceFixtureDir = join(repoRoot, 'test', 'face', 'fixtures', 'faces');
+
+/**
+ * Which face (test/face/fixtures/faces/fNN.*) each persona wears: one distinct person each. The
+ * source photographs show women only (test/face/README.md), so a face need not match the
+ * persona's recorded sex; nothing in the flow compares them. Personas added later take the
+ * first unused face.
+ */
+const faceOf: Partial<Record<PersonaName, string>> = {
+  valid: 'f01',
+  'expiring-soon': 'f03',
+  'expired-grace': 'f05',
+  'expired-past-grace': 'f06',
+  revoked: 'f07',
+  'pin-one-try': 'f08',
+  'pin-locked': 'f09',
+  'face-only': 'f10',
+  unregistered: 'f11',
+  android: 'f12',
+  iphone: 'f13',
+  'qualification-invalid': 'f14',
+  'no-record': 'f15',
+  'forged-photo': 'f16',
+  'cloned-files': 'f17',
+  'unknown-issuer': 'f18',
+  'code-b-low': 'f20',
+};
+
+/**
+ * f19 is never a persona: the rig's impostor walks in with it. f02 (too dark to pass the quality
+ * gate) and f04 (no face found in its card crop) are used by the evaluation only.
+ */
+export const FIXTURE_FACE_COUNT = 20;
+const IMPOSTOR_FACE = 'f19';
+const EVAL_ONLY_FACES = new Set(['f02', 'f04', IMPOSTOR_FACE]);
+
+/** The fixture face id of a persona (stable; see faceOf). */
+export function personaFaceId(name: PersonaName): string {
+  const fixed = faceOf[name];
+  if (fixed) return fixed;
+  const used = new Set(Object.values(faceOf));
+  const names = personas.map((p) => p.name).filter((n) => !faceOf[n]);
+  const free: string[] = [];
+  for (let i = 1; i <= FIXTURE_FACE_COUNT; i++) {
+    const id = `f${String(i).padStart(2, '0')}`;
+    if (!used.has(id) && !EVAL_ONLY_FACES.has(id)) free.push(id);
+  }
+  return free[names.indexOf(name) % Math.max(1, free.length)] ?? IMPOSTOR_FACE;
+}
+
+function faceFile(id: string, what: 'card' | 'camera' | 'spoof'): string {
+  return join(faceFixtureDir, `${id}.${what}.jpg`);
+}
+
+/**
+ * The card photo of a persona, decoded to greyscale at card resolution. Falls back to a
+ * deterministic synthetic face-like pattern only when the fixture file is missing (a broken
+ * checkout), so card emulation still works; face matching against it will then fail (no face).
+ */
+export async function personaFacePhoto(name: PersonaName): Promise<GreyImage> {
+  const file = faceFile(personaFaceId(name), 'card');
+  if (!existsSync(file)) return syntheticFace(name);
+  const { default: sharp } = await import('sharp');
+  const { data, info } = await sharp(file)
+    .resize(CARD_PHOTO_WIDTH, CARD_PHOTO_HEIGHT, { fit: 'cover' })
+    .greyscale()
+    .raw()
+    .toBuffer({ resolveWithObject: true });
+  return { width: info.width, height: info.height, grey: new Uint8Array(data.buffer, data.byteOffset, info.width * info.height) };
+}
+
+/**
+ * What the rig camera plays: `genuine` = the persona's camera view (a still looped),
+ * `impostor` = a person who is no persona, `photo` = the persona's card photo printed and
+ * held up to the camera (a presentation attack; liveness must stop it).
+ */
+export function rigCameraSource(kind: RigFaceKind, persona: PersonaName): RigCameraSource {
+  switch (kind) {
+    case 'genuine':
+      return { path: faceFile(personaFaceId(persona), 'camera'), kind: 'stills' };
+    case 'impostor':
+      return { path: faceFile(IMPOSTOR_FACE, 'camera'), kind: 'stills' };
+    case 'photo':
+      return { path: faceFile(personaFaceId(persona), 'spoof'), kind: 'stills' };
+  }
+}
+
+/** A stable per-persona grey pattern (oval + eyes), used only when fixtures are missing. */
+function syntheticFace(name: PersonaName): GreyImage {
+  const width = CARD_PHOTO_WIDTH;
+  const height = CARD_PHOTO_HEIGHT;
+  const grey = new Uint8Array(width * height);
+  let seed = 0;
+  for (const ch of name) seed = (seed * 31 + ch.charCodeAt(0)) >>> 0;
+  const skin = 150 + (seed % 60);
+  const bg = 220 - (seed % 40);
+  const cx = width / 2;
+  const cy = height * 0.45;
+  const rx = width * (0.3 + (seed % 7) / 100);
+  const ry = height * 0.32;
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      const dx = (x - cx) / rx;
+      const dy = (y - cy) / ry;
+      let v = dx * dx + dy * dy <= 1 ? skin : bg;
+      for (const ex of [cx - rx * 0.4, cx + rx * 0.4]) {
+        const ey = cy - ry * 0.15;
+        if ((x - ex) ** 2 + (y - ey) ** 2 < (width * 0.04) ** 2) v = 40;
+      }
+      if (Math.abs(y - (cy + ry * 0.45)) < 3 && Math.abs(x - cx) < rx * 0.35) v = 80;
+      grey[y * width + x] = v;
+    }
+  }
+  return { width, height, grey };
+}

@@ -1,0 +1,346 @@
+/**
+ * `fcr rig start` (what `npm start` runs): the whole simulated rig and the reader service on
+ * this machine (issue 4 §3).
+ *
+ * - a private `pcscd` with the vpcd driver when pcscd is installed (tests and demo never touch a
+ *   system pcscd), and the card emulator on its two slots; without pcscd, an in-process virtual
+ *   reader, and the panel says so in the log;
+ * - the eligibility backend simulator (in-process, mutual TLS on loopback) and the real client;
+ * - GPIO on a simulated chip; the panel drawn with blessed in this terminal (or headless);
+ * - the rig control socket for `fcr rig insert|remove|tap|pin|face|staff|screen|receptions`.
+ */
+import { existsSync, mkdirSync, readFileSync, createWriteStream, rmSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { createLogger, type Logger } from '../../src/log/logger';
+import { ConfigError, type FacilityConfig } from '../../src/config';
+import { defaultRigConfig } from '../rig-config';
+import { defaultRigDir, loadRigCredentials } from '../personas/credentials';
+import { findPersona, personaNames, type PersonaName } from '../personas/catalogue';
+import { startPcscd, VPCD_LIBRARY, type PcscdInstance } from './pcscd-process';
+import { startCardEmulator, type VpcdCardSocket } from '../emulator';
+import { createFullPersonaCard } from '../emulator/full-persona-card';
+import type { CardReaderDriver, ReaderSlot } from '../../src/devices/card-reader/card-reader-driver';
+import { SimulatedCardReaderDriver } from '../devices/simulated-card-reader';
+import { PcscliteCardReaderDriver } from '../../src/devices/card-reader/pcsclite-driver';
+import { BackendSimulator } from '../backend-simulator/server';
+import { parseFaultSpec } from '../backend-simulator/faults';
+import { BackendClient } from '../../src/backend/client';
+import { NoFacePort } from '../../src/service/adapters/no-face';
+import { assembleReaderService } from '../../src/service/assemble';
+import { FaceAdapter } from '../../src/service/adapters/face-adapter';
+import { WorkerFaceVerifier, type FaceVerifier } from '../../src/face/verifier';
+import { CardFaceReader } from '../../src/card-face/ocr';
+import { rigCardFaceTrustAnchors } from '../../rig/personas/card-face-credentials';
+import type { CardFaceTrustAnchor } from '../../src/card-face/card-face-session';
+import { FfmpegCamera } from '../../src/devices/camera';
+import { rigCameraSource, type RigFaceKind } from '../personas/face-images';
+import { degradeCardImage, renderCardFace } from '../emulator/card-face';
+import { GpioIndicators } from '../../src/devices/gpio/gpio';
+import { SimulatedGpioChip } from '../devices/simulated-gpio';
+import { loadPinMap } from '../../src/devices/gpio/pin-map';
+import { HeadlessPanel, type PanelDriver } from '../../src/ui/panel/panel-driver';
+import { BlessedPanel } from '../../src/ui/panel/blessed-panel';
+import { panelText } from '../../src/ui/panel/panel-layout';
+import { ja } from '../../src/ui/text/ja';
+import { rigControlSocketPath, startRigControlServer } from './control-server';
+import { SimulatedTouchController } from '../../src/devices/touch/touch-controller';
+import { encodeTouchReport } from '../../src/devices/touch/touch-report';
+import { startPtyPair } from './pty-pair';
+import { openSerialConsole, TechnicianShell } from '../../src/devices/console/technician-console';
+import { technicianConsoleBackend } from '../../src/service/console-status';
+import { DeviceStateStore } from '../../src/service/device-state-store';
+import { RigCommandError, type RigActions } from './control-protocol';
+
+const repoRoot = resolve(__dirname, '..', '..');
+
+interface RigArgs {
+  headless: boolean;
+  pcscd: boolean;
+  configFile: string | undefined;
+}
+
+function parseArgs(argv: string[]): RigArgs {
+  const args: RigArgs = { headless: false, pcscd: true, configFile: undefined };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === '--headless') args.headless = true;
+    else if (a === '--no-pcscd') args.pcscd = false;
+    else if (a === '--config') args.configFile = argv[++i];
+    else throw new RigCommandError(`unknown option ${a}`);
+  }
+  return args;
+}
+
+/** The rig's facility configuration: the built-in rig defaults, with a JSON file's overrides. */
+function rigConfig(file: string | undefined): FacilityConfig {
+  if (!file) return defaultRigConfig();
+  let overrides: unknown;
+  try {
+    overrides = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (e) {
+    throw new ConfigError(file, [{ path: '(file)', message: (e as Error).message }]);
+  }
+  return defaultRigConfig(overrides as Parameters<typeof defaultRigConfig>[0]);
+}
+
+function pcscdUsable(): boolean {
+  return existsSync('/usr/sbin/pcscd') && existsSync(VPCD_LIBRARY) && existsSync('/usr/bin/systemd-socket-activate');
+}
+
+interface CardSlots {
+  driver: CardReaderDriver;
+  insert(slot: ReaderSlot, persona: string): Promise<void>;
+  remove(slot: ReaderSlot): Promise<void>;
+  stop(): Promise<void>;
+  description: string;
+}
+
+async function startCardSlots(usePcscd: boolean, log: Logger): Promise<CardSlots> {
+  const credentials = await loadRigCredentials();
+  const makeCard = (persona: string) => createFullPersonaCard({ persona: persona as never, credentials });
+  if (usePcscd && pcscdUsable()) {
+    let pcscd: PcscdInstance | undefined;
+    try {
+      pcscd = await startPcscd();
+      process.env.PCSCLITE_CSOCK_NAME = pcscd.socketPath;
+      const sockets: Record<ReaderSlot, VpcdCardSocket> = {
+        card: await startCardEmulator({ port: pcscd.vpcdPorts[0], card: null, logger: log.child('vpcd0') }),
+        smartphone: await startCardEmulator({ port: pcscd.vpcdPorts[1], card: null, logger: log.child('vpcd1') }),
+      };
+      const driver = new PcscliteCardReaderDriver({ log: log.child('pcsc') });
+      const instance = pcscd;
+      return {
+        driver,
+        description: `pcscd (pid ${instance.pid}) with vpcd slots on TCP ${instance.vpcdPorts.join('/')}`,
+        insert: async (slot, persona) => sockets[slot].insert(await makeCard(persona)),
+        remove: (slot) => sockets[slot].remove(),
+        stop: async () => {
+          await driver.stop();
+          await sockets.card.stop();
+          await sockets.smartphone.stop();
+          await instance.stop();
+        },
+      };
+    } catch (e) {
+      log.warn(`pcscd could not be started (${(e as Error).message}); using the in-process virtual reader`);
+      await pcscd?.stop();
+    }
+  }
+  const driver = new SimulatedCardReaderDriver({ log: log.child('simreader') });
+  return {
+    driver,
+    description: 'in-process virtual reader (no pcscd)',
+    insert: async (slot, persona) => driver.insert(slot, await makeCard(persona)),
+    remove: async (slot) => driver.remove(slot),
+    stop: () => driver.stop(),
+  };
+}
+
+/**
+ * The face path of the rig: the face worker (TensorFlow.js on WASM, models checked against their
+ * manifest) and the card-face OCR. Either failing is not fatal: the reader runs without face
+ * authentication and says why, as a device with a broken camera would (SPEC §8).
+ */
+async function startRigFacePath(config: FacilityConfig, log: Logger): Promise<{ verifier: FaceVerifier; reader: CardFaceReader; anchors: CardFaceTrustAnchor[] } | undefined> {
+  if (config.mode === 'qualification-only' || process.env.FCR_RIG_FACE === 'off') return undefined;
+  try {
+    const [verifier, reader, anchors] = await Promise.all([
+      WorkerFaceVerifier.create({ logger: log.child('face-worker') }),
+      (async () => {
+        const r = new CardFaceReader();
+        await r.start();
+        return r;
+      })(),
+      rigCardFaceTrustAnchors(),
+    ]);
+    log.info('face path ready');
+    return { verifier, reader, anchors };
+  } catch (e) {
+    log.warn(`face authentication unavailable: ${(e as Error).name}: ${(e as Error).message}`);
+    return undefined;
+  }
+}
+
+export async function runRig(argv: string[]): Promise<number> {
+  const args = parseArgs(argv);
+  const rigDir = defaultRigDir();
+  mkdirSync(rigDir, { recursive: true });
+  const interactive = !args.headless && process.stdout.isTTY === true;
+  // With the panel in this terminal, logs go to a file beside it (redacted, no personal data).
+  const logSink = interactive ? createWriteStream(join(rigDir, 'rig.log'), { flags: 'a' }) : process.stderr;
+  const log = createLogger('fcr', { level: (process.env.FCR_LOG_LEVEL as never) ?? 'info', sink: { write: (l) => logSink.write(l + '\n') } });
+
+  if (interactive) process.stdout.write('Starting the simulated rig (the first start generates the rig\'s test keys)…\n');
+  const config = rigConfig(args.configFile);
+  const slots = await startCardSlots(args.pcscd, log);
+  log.info(`card readers: ${slots.description}`);
+  await slots.driver.start();
+
+  const sim = await BackendSimulator.start({ facilityCode: config.facility.code, logger: log.child('backend-sim') });
+  const clientConfig = sim.clientConfig('device');
+  const client = new BackendClient({ ...clientConfig, logger: log.child('backend'), timeoutMs: 5000 });
+  const rigFace = await startRigFacePath(config, log);
+  let currentPersona: PersonaName | undefined;
+  let cameraKind: RigFaceKind | 'broken' = 'genuine';
+
+  const chip = new SimulatedGpioChip();
+  const pins = loadPinMap(join(repoRoot, 'hardware', 'pin-map.json'));
+  const indicators = new GpioIndicators(pins, chip.lineFactory);
+
+  let quit: () => void = () => undefined;
+  const quitting = new Promise<void>((r) => (quit = r));
+  const panel: PanelDriver = interactive ? new BlessedPanel({
+        countdownLabel: ja.countdown,
+        onQuit: () => quit(),
+        footer: `rig (${slots.description}) · in another terminal: npx fcr rig insert valid · keys a,b,c… press buttons, digits type · Ctrl-C quits · log .rig/rig.log`,
+      }) : new HeadlessPanel();
+  // The rig's StateDirectory: the lockout and SPEC §9 counters survive a rig restart as on the device.
+  const deviceState = new DeviceStateStore({ dir: config.stateDirectory ?? join(rigDir, 'state'), log: log.child('state'), lockoutMs: config.staff.lockoutMs });
+  const { service, resultFolder } = assembleReaderService({
+    config,
+    createResultFolder: true,
+    deviceState,
+    cardDriver: slots.driver,
+    backend: client,
+    deviceKeyPem: clientConfig.keyPem,
+    deviceId: clientConfig.deviceId,
+    face: (sessions) =>
+      rigFace
+        ? new FaceAdapter({
+            cardDriver: slots.driver,
+            sessions,
+            verifier: rigFace.verifier,
+            cardFaceReader: rigFace.reader,
+            trustAnchors: rigFace.anchors,
+            rigMode: true, // the rig's cards are signed by its test anchor
+            attemptMs: Math.max(3000, config.timeouts.faceMs - 2000),
+            log: log.child('face'),
+            // The rig's camera plays the face the tester chose (`fcr rig face …`) for the persona on the reader.
+            camera: () => {
+              // `broken`: ffmpeg has nothing to read, fails, is restarted, and the flow hears camera-failed.
+              if (cameraKind === 'broken') return new FfmpegCamera({ input: { kind: 'video', path: join(rigDir, 'no-such-camera') }, width: 320, height: 240, fps: 5, maxRestarts: 1, backoff: { baseMs: 100, capMs: 200 }, logger: log.child('camera') });
+              const src = rigCameraSource(cameraKind, currentPersona ?? 'valid');
+              return new FfmpegCamera({ input: { kind: src.kind, path: src.path }, width: config.face.camera.width, height: config.face.camera.height, fps: 10, logger: log.child('camera') });
+            },
+            // The rig's tray camera: the persona's printed card face, lightly degraded as a real camera would.
+            cardFaceImage: async () => {
+              const persona = currentPersona ? findPersona(currentPersona) : undefined;
+              if (!persona || persona.carrier !== 'card') return undefined;
+              return degradeCardImage(await renderCardFace(persona), { tiltDeg: 1.5, blur: 0.6, noise: 3, seed: 7 });
+            },
+          })
+        : new NoFacePort('face models unavailable'),
+    cardFaceAvailable: (slot) => rigFace !== undefined && slot === 'card',
+    panel,
+    indicators,
+    log,
+  });
+  service.start();
+
+  // The touch controller: on the rig its HID reports are injected by `fcr rig touch`, then parsed,
+  // calibrated and hit-tested exactly as the device's digitizer reports are.
+  const rigTouchCalibration = { reportId: 1, minX: 0, maxX: 4095, minY: 0, maxY: 4095 };
+  const touch = new SimulatedTouchController(rigTouchCalibration, () => panel.size(), log.child('touch'));
+  touch.onTap(({ x, y }) => panel.touchCell(x, y));
+
+  const pressOrFail = (label: string): void => {
+    if (!panel.press(label)) {
+      const on = panel.current()?.buttons.map((b) => `「${b.label}」`).join(' ') ?? '';
+      throw new RigCommandError(`no button 「${label}」 on the screen (buttons: ${on})`);
+    }
+  };
+  const actions: RigActions = {
+    insert: async (name) => {
+      const persona = findPersona(name);
+      if (!persona) throw new RigCommandError(`no persona ${name}; personas: ${personaNames().join(', ')}`);
+      currentPersona = persona.name;
+      await slots.insert(persona.slot === 1 ? 'smartphone' : 'card', name);
+    },
+    remove: async () => {
+      await slots.remove('card');
+      await slots.remove('smartphone');
+    },
+    phone: (kind) => slots.insert('smartphone', kind),
+    tap: async (label) => pressOrFail(label),
+    touch: async (col, row) => {
+      const { cols, rows } = panel.size();
+      if (col >= cols || row >= rows) throw new RigCommandError(`cell ${col},${row} is outside the ${cols}×${rows} panel`);
+      const x = Math.round(((col + 0.5) / cols) * 4095);
+      const y = Math.round(((row + 0.5) / rows) * 4095);
+      touch.inject(encodeTouchReport(1, true, x, y));
+      touch.inject(encodeTouchReport(1, false, x, y));
+      await service.settle();
+    },
+    pin: async (digits) => {
+      for (const d of digits) panel.typeDigit(d);
+    },
+    face: async (kind) => {
+      if (!rigFace) throw new RigCommandError('the face path is unavailable on this rig (see the log)');
+      cameraKind = kind;
+      await service.faceCameraChanged();
+    },
+    staff: async (passcode) => {
+      // The staff button on the device's case (GPIO, active low), then the passcode on the pad.
+      chip.setInput(pins.staffButton, 0);
+      chip.setInput(pins.staffButton, 1);
+      await service.settle();
+      for (const d of passcode) panel.typeDigit(d);
+    },
+    screen: async () => {
+      const view = panel.current();
+      return view ? panelText(view, ja.countdown) : '';
+    },
+    receptions: async () => sim.receptions.list(0),
+    visualMode: async (on) => {
+      service.setRemoteVisualMode(on);
+      await service.settle();
+    },
+    visualConfirm: async () => {
+      service.terminalVisualConfirmed();
+      await service.settle();
+    },
+    backend: async (spec) => {
+      if (spec === 'clear') return sim.faults.clear();
+      try {
+        sim.faults.inject(parseFaultSpec(spec));
+      } catch (e) {
+        throw new RigCommandError((e as Error).message);
+      }
+    },
+  };
+  const control = await startRigControlServer(rigControlSocketPath(rigDir), actions, log.child('rig'));
+  // The board's UART: a socat pty pair; a technician opens `.rig/console/console-technician`.
+  const consoleDir = join(rigDir, 'console');
+  rmSync(consoleDir, { recursive: true, force: true });
+  mkdirSync(consoleDir, { recursive: true });
+  const pty = await startPtyPair(consoleDir).catch((e: unknown) => {
+    log.warn(`technician console unavailable: ${(e as Error).message}`);
+    return undefined;
+  });
+  const technicianConsole = pty
+    ? await openSerialConsole({ path: pty.deviceEnd, shell: new TechnicianShell(technicianConsoleBackend(service, () => client.circuitState(), config, rigFace !== undefined, deviceState, resultFolder)), log: log.child('console') })
+    : undefined;
+  if (pty) log.info(`technician console on ${pty.technicianEnd}`);
+  log.info('rig ready');
+  if (!interactive) process.stdout.write(`rig ready: control socket ${control.path}\n`);
+
+  process.once('SIGINT', () => quit());
+  process.once('SIGTERM', () => quit());
+  // The terminal (or tmux) closing: shut the rig down cleanly, pcscd included.
+  process.once('SIGHUP', () => quit());
+  await quitting;
+  log.info('rig stopping');
+  await control.close();
+  await technicianConsole?.close();
+  await pty?.stop();
+  await service.stop();
+  await resultFolder?.flush();
+  resultFolder?.close();
+  panel.close();
+  indicators.close();
+  await slots.stop();
+  await sim.stop();
+  await rigFace?.verifier.close();
+  await rigFace?.reader.stop();
+  return 0;
+}
