@@ -25,20 +25,15 @@ import { PcscliteCardReaderDriver } from '../../src/devices/card-reader/pcsclite
 import { BackendSimulator } from '../backend-simulator/server';
 import { parseFaultSpec } from '../backend-simulator/faults';
 import { BackendClient } from '../../src/backend/client';
-import { NoFacePort } from '../../src/service/adapters/no-face';
-import { assembleReaderService } from '../../src/service/assemble';
-import { FaceAdapter } from '../../src/service/adapters/face-adapter';
-import { WorkerFaceVerifier, type FaceVerifier } from '../../src/face/verifier';
-import { CardFaceReader } from '../../src/card-face/ocr';
-import { rigCardFaceTrustAnchors } from '../../rig/personas/card-face-credentials';
-import type { CardFaceTrustAnchor } from '../../src/card-face/card-face-session';
+import { composeReader } from '../../src/service/compose-reader';
+import { rigCardFaceTrustAnchors } from '../personas/card-face-credentials';
 import { FfmpegCamera } from '../../src/devices/camera';
 import { rigCameraSource, type RigFaceKind } from '../personas/face-images';
 import { degradeCardImage, renderCardFace } from '../emulator/card-face';
 import { GpioIndicators } from '../../src/devices/gpio/gpio';
 import { SimulatedGpioChip } from '../devices/simulated-gpio';
 import { loadPinMap } from '../../src/devices/gpio/pin-map';
-import { HeadlessPanel, type PanelDriver } from '../../src/ui/panel/panel-driver';
+import { HeadlessPanel } from '../../src/ui/panel/panel-driver';
 import { BlessedPanel } from '../../src/ui/panel/blessed-panel';
 import { panelText } from '../../src/ui/panel/panel-layout';
 import { ja } from '../../src/ui/text/ja';
@@ -46,9 +41,6 @@ import { rigControlSocketPath, startRigControlServer } from './control-server';
 import { SimulatedTouchController } from '../../src/devices/touch/touch-controller';
 import { encodeTouchReport } from '../../src/devices/touch/touch-report';
 import { startPtyPair } from './pty-pair';
-import { openSerialConsole, TechnicianShell } from '../../src/devices/console/technician-console';
-import { technicianConsoleBackend } from '../../src/service/console-status';
-import { DeviceStateStore } from '../../src/service/device-state-store';
 import { RigCommandError, type RigActions } from './control-protocol';
 
 const repoRoot = resolve(__dirname, '..', '..');
@@ -136,31 +128,6 @@ async function startCardSlots(usePcscd: boolean, log: Logger): Promise<CardSlots
   };
 }
 
-/**
- * The face path of the rig: the face worker (TensorFlow.js on WASM, models checked against their
- * manifest) and the card-face OCR. Either failing is not fatal: the reader runs without face
- * authentication and says why, as a device with a broken camera would (SPEC §8).
- */
-async function startRigFacePath(config: FacilityConfig, log: Logger): Promise<{ verifier: FaceVerifier; reader: CardFaceReader; anchors: CardFaceTrustAnchor[] } | undefined> {
-  if (config.mode === 'qualification-only' || process.env.FCR_RIG_FACE === 'off') return undefined;
-  try {
-    const [verifier, reader, anchors] = await Promise.all([
-      WorkerFaceVerifier.create({ logger: log.child('face-worker') }),
-      (async () => {
-        const r = new CardFaceReader();
-        await r.start();
-        return r;
-      })(),
-      rigCardFaceTrustAnchors(),
-    ]);
-    log.info('face path ready');
-    return { verifier, reader, anchors };
-  } catch (e) {
-    log.warn(`face authentication unavailable: ${(e as Error).name}: ${(e as Error).message}`);
-    return undefined;
-  }
-}
-
 export async function runRig(argv: string[]): Promise<number> {
   const args = parseArgs(argv);
   const rigDir = defaultRigDir();
@@ -174,47 +141,52 @@ export async function runRig(argv: string[]): Promise<number> {
   const config = rigConfig(args.configFile);
   const slots = await startCardSlots(args.pcscd, log);
   log.info(`card readers: ${slots.description}`);
-  await slots.driver.start();
 
   const sim = await BackendSimulator.start({ facilityCode: config.facility.code, logger: log.child('backend-sim') });
   const clientConfig = sim.clientConfig('device');
-  const client = new BackendClient({ ...clientConfig, logger: log.child('backend'), timeoutMs: 5000 });
-  const rigFace = await startRigFacePath(config, log);
   let currentPersona: PersonaName | undefined;
   let cameraKind: RigFaceKind | 'broken' = 'genuine';
 
   const chip = new SimulatedGpioChip();
   const pins = loadPinMap(join(repoRoot, 'hardware', 'pin-map.json'));
-  const indicators = new GpioIndicators(pins, chip.lineFactory);
+
+  // The board's UART: a socat pty pair; a technician opens `.rig/console/console-technician`.
+  const consoleDir = join(rigDir, 'console');
+  rmSync(consoleDir, { recursive: true, force: true });
+  mkdirSync(consoleDir, { recursive: true });
+  const pty = await startPtyPair(consoleDir).catch((e: unknown) => {
+    log.warn(`technician console unavailable: ${(e as Error).message}`);
+    return undefined;
+  });
 
   let quit: () => void = () => undefined;
   const quitting = new Promise<void>((r) => (quit = r));
-  const panel: PanelDriver = interactive ? new BlessedPanel({
-        countdownLabel: ja.countdown,
-        onQuit: () => quit(),
-        footer: `rig (${slots.description}) · in another terminal: npx fcr rig insert valid · keys a,b,c… press buttons, digits type · Ctrl-C quits · log .rig/rig.log`,
-      }) : new HeadlessPanel();
-  // The rig's StateDirectory: the lockout and SPEC §9 counters survive a rig restart as on the device.
-  const deviceState = new DeviceStateStore({ dir: config.stateDirectory ?? join(rigDir, 'state'), log: log.child('state'), lockoutMs: config.staff.lockoutMs });
-  const { service, resultFolder } = assembleReaderService({
+  // The device's composition root with the rig's parts (src/service/compose-reader.ts): the same
+  // face path, service wiring, state store and console as `fcr service run`.
+  const reader = await composeReader({
     config,
+    log,
+    cardDriver: () => slots.driver,
+    backend: () => ({ client: new BackendClient({ ...clientConfig, logger: log.child('backend'), timeoutMs: 5000 }), deviceKeyPem: clientConfig.keyPem, deviceId: clientConfig.deviceId }),
+    indicators: () => new GpioIndicators(pins, chip.lineFactory),
+    panel: () =>
+      interactive
+        ? new BlessedPanel({
+            countdownLabel: ja.countdown,
+            onQuit: () => quit(),
+            footer: `rig (${slots.description}) · in another terminal: npx fcr rig insert valid · keys a,b,c… press buttons, digits type · Ctrl-C quits · log .rig/rig.log`,
+          })
+        : new HeadlessPanel(),
+    // The rig's StateDirectory: the lockout and SPEC §9 counters survive a rig restart as on the device.
+    stateDirectory: config.stateDirectory ?? join(rigDir, 'state'),
     createResultFolder: true,
-    deviceState,
-    cardDriver: slots.driver,
-    backend: client,
-    deviceKeyPem: clientConfig.keyPem,
-    deviceId: clientConfig.deviceId,
-    face: (sessions) =>
-      rigFace
-        ? new FaceAdapter({
-            cardDriver: slots.driver,
-            sessions,
-            verifier: rigFace.verifier,
-            cardFaceReader: rigFace.reader,
-            trustAnchors: rigFace.anchors,
+    ...(pty ? { console: { path: pty.deviceEnd } } : {}),
+    face:
+      process.env.FCR_RIG_FACE === 'off'
+        ? { off: 'FCR_RIG_FACE=off' }
+        : {
+            trustAnchors: await rigCardFaceTrustAnchors(),
             rigMode: true, // the rig's cards are signed by its test anchor
-            attemptMs: Math.max(3000, config.timeouts.faceMs - 2000),
-            log: log.child('face'),
             // The rig's camera plays the face the tester chose (`fcr rig face …`) for the persona on the reader.
             camera: () => {
               // `broken`: ffmpeg has nothing to read, fails, is restarted, and the flow hears camera-failed.
@@ -228,14 +200,9 @@ export async function runRig(argv: string[]): Promise<number> {
               if (!persona || persona.carrier !== 'card') return undefined;
               return degradeCardImage(await renderCardFace(persona), { tiltDeg: 1.5, blur: 0.6, noise: 3, seed: 7 });
             },
-          })
-        : new NoFacePort('face models unavailable'),
-    cardFaceAvailable: (slot) => rigFace !== undefined && slot === 'card',
-    panel,
-    indicators,
-    log,
+          },
   });
-  service.start();
+  const { service, panel } = reader;
 
   // The touch controller: on the rig its HID reports are injected by `fcr rig touch`, then parsed,
   // calibrated and hit-tested exactly as the device's digitizer reports are.
@@ -275,7 +242,7 @@ export async function runRig(argv: string[]): Promise<number> {
       for (const d of digits) panel.typeDigit(d);
     },
     face: async (kind) => {
-      if (!rigFace) throw new RigCommandError('the face path is unavailable on this rig (see the log)');
+      if (!reader.faceAvailable) throw new RigCommandError('the face path is unavailable on this rig (see the log)');
       cameraKind = kind;
       await service.faceCameraChanged();
     },
@@ -309,17 +276,7 @@ export async function runRig(argv: string[]): Promise<number> {
     },
   };
   const control = await startRigControlServer(rigControlSocketPath(rigDir), actions, log.child('rig'));
-  // The board's UART: a socat pty pair; a technician opens `.rig/console/console-technician`.
-  const consoleDir = join(rigDir, 'console');
-  rmSync(consoleDir, { recursive: true, force: true });
-  mkdirSync(consoleDir, { recursive: true });
-  const pty = await startPtyPair(consoleDir).catch((e: unknown) => {
-    log.warn(`technician console unavailable: ${(e as Error).message}`);
-    return undefined;
-  });
-  const technicianConsole = pty
-    ? await openSerialConsole({ path: pty.deviceEnd, shell: new TechnicianShell(technicianConsoleBackend(service, () => client.circuitState(), config, rigFace !== undefined, deviceState, resultFolder)), log: log.child('console') })
-    : undefined;
+  reader.defer('rig control socket', () => control.close());
   if (pty) log.info(`technician console on ${pty.technicianEnd}`);
   log.info('rig ready');
   if (!interactive) process.stdout.write(`rig ready: control socket ${control.path}\n`);
@@ -330,17 +287,11 @@ export async function runRig(argv: string[]): Promise<number> {
   process.once('SIGHUP', () => quit());
   await quitting;
   log.info('rig stopping');
-  await control.close();
-  await technicianConsole?.close();
+  // The reader's parts in reverse order, each guarded (control socket and touch first, deferred
+  // last), then what the rig put around it: the console pty, the card slots and pcscd, the simulator.
+  await reader.stop();
   await pty?.stop();
-  await service.stop();
-  await resultFolder?.flush();
-  resultFolder?.close();
-  panel.close();
-  indicators.close();
   await slots.stop();
   await sim.stop();
-  await rigFace?.verifier.close();
-  await rigFace?.reader.stop();
   return 0;
 }

@@ -51,15 +51,31 @@ export interface DeviceFacePath {
   stop(): Promise<void>;
 }
 
-export async function startDeviceFacePath(config: FacilityConfig, cardDriver: CardReaderDriver, log: Logger): Promise<DeviceFacePath> {
+/**
+ * What the rig changes in this path (and nothing else): its cameras play the persona's face and
+ * printed card face, and its cards are signed by the rig's test anchor, which only a rig-mode
+ * card-face session accepts. `off`: no face path at all (e.g. FCR_RIG_FACE=off).
+ */
+export type FacePathOverrides =
+  | {
+      trustAnchors: CardFaceTrustAnchor[];
+      rigMode: true;
+      camera: () => CameraSource;
+      cardFaceImage: () => Promise<Buffer | undefined>;
+    }
+  | { off: string };
+
+export async function startDeviceFacePath(config: FacilityConfig, cardDriver: CardReaderDriver, log: Logger, overrides?: FacePathOverrides): Promise<DeviceFacePath> {
   const none = (reason: string): DeviceFacePath => {
     log.warn(`face authentication not offered: ${reason}`);
     return { face: () => new NoFacePort(reason), available: false, stop: async () => undefined };
   };
   if (config.mode === 'qualification-only') return { face: () => new NoFacePort('qualification-only mode'), available: false, stop: async () => undefined };
+  if (overrides && 'off' in overrides) return none(overrides.off);
+  const rig = overrides;
   let anchors: CardFaceTrustAnchor[];
   try {
-    anchors = trustAnchorsFrom(config);
+    anchors = rig ? rig.trustAnchors : trustAnchorsFrom(config);
   } catch (e) {
     return none(`a card-face trust anchor cannot be read (${(e as Error).message})`);
   }
@@ -84,11 +100,11 @@ export async function startDeviceFacePath(config: FacilityConfig, cardDriver: Ca
         verifier,
         cardFaceReader: reader,
         trustAnchors: anchors,
-        rigMode: false,
+        rigMode: rig?.rigMode ?? false,
         attemptMs: config.face.attempt.timeoutMs,
         log: log.child('face'),
-        camera: () => createCamera(config.face, cameraInput(config.face.camera.device), log.child('camera')),
-        cardFaceImage: () => grabTrayImage(new FfmpegCamera({ input: cameraInput(tray.device), width: tray.width, height: tray.height, fps: 5, logger: log.child('tray-camera') })),
+        camera: rig?.camera ?? (() => createCamera(config.face, cameraInput(config.face.camera.device), log.child('camera'))),
+        cardFaceImage: rig?.cardFaceImage ?? (() => grabTrayImage(new FfmpegCamera({ input: cameraInput(tray.device), width: tray.width, height: tray.height, fps: 5, logger: log.child('tray-camera') }))),
       }),
     stop: async () => {
       await verifier.close();

@@ -16,16 +16,13 @@ import type { ReaderSlot } from '../devices/card-reader/card-reader-driver';
 import { BackendClient } from '../backend/client';
 import { darkLineFactory, GpioIndicators, onoffLineFactory } from '../devices/gpio/gpio';
 import { loadPinMap, type PinMap } from '../devices/gpio/pin-map';
-import { HeadlessPanel, type PanelDriver } from '../ui/panel/panel-driver';
+import { HeadlessPanel } from '../ui/panel/panel-driver';
 import { BlessedPanel } from '../ui/panel/blessed-panel';
 import { HidTouchController } from '../devices/touch/touch-controller';
 import { ja } from '../ui/text/ja';
-import { startDeviceFacePath } from './device-face';
-import { assembleReaderService } from './assemble';
+import { composeReader } from './compose-reader';
 import { createSystemdNotifier } from './systemd-notify';
-import { technicianConsoleBackend } from './console-status';
-import { DeviceStateStore, stateDirectoryFor } from './device-state-store';
-import { openSerialConsole, TechnicianShell } from '../devices/console/technician-console';
+import { stateDirectoryFor } from './device-state-store';
 
 const repoRoot = resolve(__dirname, '..', '..');
 export const EX_CONFIG = 78;
@@ -108,79 +105,52 @@ export async function runDevice(argv: string[]): Promise<number> {
   }
 
   const notifier = createSystemdNotifier(log);
-  const cardDriver = new PcscliteCardReaderDriver({ slotMap: slotMapFor(config), log: log.child('pcsc') });
-  await cardDriver.start();
-  const indicators = await createIndicators(loadPinMap(join(repoRoot, 'hardware', 'pin-map.json')), log);
-
+  const pins = loadPinMap(join(repoRoot, 'hardware', 'pin-map.json'));
   let quit: () => void = () => undefined;
   const quitting = new Promise<void>((r) => (quit = r));
-  let panel: PanelDriver;
-  if (args.headless) panel = new HeadlessPanel();
-  else {
-    const streams = args.panelTty
-      ? { input: new tty.ReadStream(openSync(args.panelTty, 'r')), output: new tty.WriteStream(openSync(args.panelTty, 'w')) }
-      : {};
-    panel = new BlessedPanel({ countdownLabel: ja.countdown, onQuit: () => quit(), ...streams });
-  }
-  let touch: HidTouchController | undefined;
+  const stopping = new AbortController();
+  process.once('SIGINT', () => quit());
+  process.once('SIGTERM', () => quit());
+  void quitting.then(() => stopping.abort());
+  const tlsKeyPem = readFileSync(tlsFiles.keyFile!, 'utf8');
+  const reader = await composeReader(
+    {
+      config,
+      log,
+      cardDriver: () => new PcscliteCardReaderDriver({ slotMap: slotMapFor(config), log: log.child('pcsc') }),
+      backend: () => ({ client: backend, deviceKeyPem: tlsKeyPem, deviceId: config.backend.deviceId }),
+      indicators: () => createIndicators(pins, log),
+      panel: () => {
+        if (args.headless) return new HeadlessPanel();
+        const streams = args.panelTty
+          ? { input: new tty.ReadStream(openSync(args.panelTty, 'r')), output: new tty.WriteStream(openSync(args.panelTty, 'w')) }
+          : {};
+        return new BlessedPanel({ countdownLabel: ja.countdown, onQuit: () => quit(), ...streams });
+      },
+      stateDirectory: stateDirectoryFor(config.stateDirectory),
+      ...(config.console ? { console: { path: config.console.path, baudRate: config.console.baudRate } } : {}),
+    },
+    stopping.signal,
+  );
   if (config.touch.device) {
     const d = config.touch.device;
     const c = config.touch.calibration;
     try {
-      touch = await HidTouchController.open({ vendorId: d.vendorId, productId: d.productId }, { reportId: d.reportId, minX: c.minX, maxX: c.maxX, minY: c.minY, maxY: c.maxY, swapXY: c.swapXY, invertX: c.invertX, invertY: c.invertY }, () => ({ cols: process.stdout.columns ?? 80, rows: process.stdout.rows ?? 24 }), log.child('touch'));
-      touch.onTap(({ x, y }) => panel.touchCell(x, y));
+      const touch = await HidTouchController.open({ vendorId: d.vendorId, productId: d.productId }, { reportId: d.reportId, minX: c.minX, maxX: c.maxX, minY: c.minY, maxY: c.maxY, swapXY: c.swapXY, invertX: c.invertX, invertY: c.invertY }, () => ({ cols: process.stdout.columns ?? 80, rows: process.stdout.rows ?? 24 }), log.child('touch'));
+      touch.onTap(({ x, y }) => reader.panel.touchCell(x, y));
+      reader.defer('touch controller', () => touch.close());
     } catch (e) {
       log.error(`touch controller unavailable: ${(e as Error).message}`);
     }
   }
-
-  // Face authentication only with a configured card-face trust anchor (SPEC §5.1).
-  const facePath = await startDeviceFacePath(config, cardDriver, log);
-  // The passcode lockout and the SPEC §9 counters survive restarts (issue 11 item 5).
-  const deviceState = new DeviceStateStore({ dir: stateDirectoryFor(config.stateDirectory), log: log.child('state'), lockoutMs: config.staff.lockoutMs });
-  const { service, resultFolder } = assembleReaderService({
-    config,
-    cardDriver,
-    backend,
-    deviceKeyPem: readFileSync(tlsFiles.keyFile!, 'utf8'),
-    deviceId: config.backend.deviceId,
-    face: facePath.face,
-    cardFaceAvailable: (slot) => facePath.available && slot === 'card',
-    panel,
-    indicators,
-    log,
-    deviceState,
-  });
-  service.start();
-  const technicianConsole = config.console
-    ? await openSerialConsole({
-        path: config.console.path,
-        baudRate: config.console.baudRate,
-        shell: new TechnicianShell(technicianConsoleBackend(service, () => backend.circuitState(), config, facePath.available, deviceState, resultFolder)),
-        log: log.child('console'),
-      }).catch((e: unknown) => {
-        log.error(`technician console unavailable: ${(e as Error).message}`);
-        return undefined;
-      })
-    : undefined;
   const stopWatchdog = notifier.startWatchdog();
   notifier.ready(`serving ${config.facility.name}`);
   log.info('reader service ready');
 
-  process.once('SIGINT', () => quit());
-  process.once('SIGTERM', () => quit());
   await quitting;
   notifier.stopping();
   stopWatchdog();
   log.info('reader service stopping');
-  await service.stop();
-  await resultFolder?.flush();
-  resultFolder?.close();
-  await technicianConsole?.close();
-  touch?.close();
-  panel.close();
-  indicators.close();
-  await cardDriver.stop();
-  await facePath.stop();
+  await reader.stop();
   return 0;
 }
