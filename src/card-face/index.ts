@@ -1,6 +1,7 @@
 /**
  * The card-face path (SPEC §5.1, issue 7): card-face image → confident 照合番号B → VERIFY →
- * authenticated, decoded photo for face matching. Layers: `ocr` (image → digits, no card),
+ * authenticated, decoded photo for face matching. Layers: `ocr` (image → digits, no card; policy over
+ * `printed-fields` (domain), `ocr-image` (pixels) and `ocr-engine` (tesseract)),
  * `card-face-session` (APDUs, counter protection, signature and chip checks), `card-crypto` /
  * `card-face-record` / `tlv` / `jpeg2000` (formats, no I/O).
  */

@@ -14,17 +14,20 @@
  *
  * A face that yields no fields upright is read turned by 180° (a card placed upside down).
  *
- * OCR: tesseract.js 7 with `@tesseract.js-data/jpn` (4.0.0_best_int, LSTM) for the page and the
- * line re-reads, and `@tesseract.js-data/eng` (digits only) as the second engine that must read
- * the same security code; both from node_modules, `cacheMethod: 'none'`: nothing is cached or
- * written anywhere; no network.
+ * Layers (issue 12 item 3): this file is the policy (which reads to make, when to present);
+ * printed-fields.ts the domain (what the face says), ocr-image.ts the pixels, ocr-engine.ts
+ * tesseract (transport).
  */
-import { dirname } from 'node:path';
 import sharp from 'sharp';
-import { createWorker, OEM, PSM, type Worker } from 'tesseract.js';
-import { locateCard, rectify, CardNotFoundError, FACE_WIDTH, FACE_HEIGHT, type GreyFrame } from './locate';
-import { fromEraDate, isRealDate, type EraName } from './japanese-era';
-import { DEFAULT_CARD_PROFILE, type BirthCalendar, type CardProfile, type PrintedBirthDate } from './card-profile';
+import { PSM } from 'tesseract.js';
+import { locateCard, rectify, CardNotFoundError, type GreyFrame } from './locate';
+import type { EraName } from './japanese-era';
+import { DEFAULT_CARD_PROFILE, type BirthCalendar, type CardProfile } from './card-profile';
+import { agreement, compact, parseField, plausible, possible, type FieldKind, type Parsed } from './printed-fields';
+import { enlarge, meanOf, REREADS, toPng, type Box, type Preparation } from './ocr-image';
+import { TesseractEngines, type TextLine } from './ocr-engine';
+
+export { agreement, AGREEING_READS } from './printed-fields';
 
 export type ScanFailure = 'no-card' | 'upside-down' | 'too-blurred' | 'unreadable' | 'implausible-date' | 'inconsistent' | 'low-confidence';
 
@@ -46,174 +49,7 @@ export interface CardFaceScan {
 
 /** Below this the code is not presented to a card (from the eval: no wrong read above it). */
 export const PRESENT_CONFIDENCE = 0.45;
-/** Reads of a field that must agree (the page read and the line re-reads), none disagreeing. */
-export const AGREEING_READS = 3;
 
-/** The rectified face is enlarged by this much for tesseract (its LSTM likes ~20–30 px glyphs). */
-const PAGE_SCALE = 1.5;
-
-const ERA_RE = '(明治|大正|昭和|平成|令和)';
-/**
- * The birth line: a date that is not the expiry. Its trailing 生 is optional because tesseract's
- * layout analysis sometimes leaves the last glyph out of the line; the line must be the only one
- * of its kind on the face, and the re-reads see the whole crop.
- */
-const BIRTH_ERA = new RegExp(`(${ERA_RE.slice(1, -1)}|[^\\d][和成正治]|[昭平令明大][^\\d])(元|\\d{1,2})年(\\d{1,2})月(\\d{1,2})日(?!\\d)`);
-/**
- * An era name with one glyph misread (信和, 半成) still says which eras it can be: only the era
- * year's digits enter 照合番号B, the era itself only decides whether the date exists.
- */
-function erasOf(printed: string): EraName[] {
-  const exact = ['明治', '大正', '昭和', '平成', '令和'] as const;
-  if ((exact as readonly string[]).includes(printed)) return [printed as EraName];
-  const bySecond: Record<string, EraName[]> = { 和: ['昭和', '令和'], 成: ['平成'], 正: ['大正'], 治: ['明治'] };
-  const byFirst: Record<string, EraName[]> = { 昭: ['昭和'], 平: ['平成'], 令: ['令和'], 明: ['明治'], 大: ['大正'] };
-  return bySecond[printed[1] ?? ''] ?? byFirst[printed[0] ?? ''] ?? [];
-}
-const BIRTH_WESTERN = /(?<![\d.])((?:18|19|20)\d{2})年(\d{1,2})月(\d{1,2})日(?!\d)/;
-/** The expiry: `…日まで有効`; the kanji 有効 blur into look-alikes (有幼, 用郊), the kana まで do not. */
-const EXPIRY = /(?<!\d)(20\d{2})年(\d{1,2})月(\d{1,2})日まで/;
-/** Exactly four digits, with at most a speck of something else around them (the photo's edge, dust). */
-const CODE = /^[^\d]{0,2}(\d{4})[^\d]{0,3}$/;
-
-interface Box {
-  x0: number;
-  y0: number;
-  x1: number;
-  y1: number;
-}
-
-interface TextLine {
-  /** Text with all whitespace removed. */
-  text: string;
-  bbox: Box;
-  confidence: number;
-}
-
-type FieldKind = 'birth' | 'expiry' | 'code';
-
-interface Birth {
-  printed: PrintedBirthDate;
-  /** The eras the printed era name can be (one when read exactly). */
-  eras: EraName[];
-}
-
-type Parsed = { kind: 'birth'; value: Birth; key: string } | { kind: 'expiry'; value: { year: number; month: number; day: number }; key: string } | { kind: 'code'; value: string; key: string };
-
-function parseField(kind: FieldKind, text: string): Parsed | undefined {
-  if (kind === 'birth') {
-    if (/まで/.test(text)) return undefined;
-    const e = BIRTH_ERA.exec(text);
-    if (e) {
-      const year = e[2] === '元' ? 1 : Number(e[2]);
-      const eras = erasOf(e[1] ?? '');
-      if (eras.length === 0) return undefined;
-      const value: Birth = { printed: { calendar: 'era', year, month: Number(e[3]), day: Number(e[4]) }, eras };
-      return { kind, value, key: `era${year}-${value.printed.month}-${value.printed.day}` };
-    }
-    const w = BIRTH_WESTERN.exec(text);
-    if (w) {
-      const value: Birth = { printed: { calendar: 'western', year: Number(w[1]), month: Number(w[2]), day: Number(w[3]) }, eras: [] };
-      return { kind, value, key: `${value.printed.year}-${value.printed.month}-${value.printed.day}` };
-    }
-    return undefined;
-  }
-  if (kind === 'expiry') {
-    const m = EXPIRY.exec(text);
-    if (!m) return undefined;
-    const value = { year: Number(m[1]), month: Number(m[2]), day: Number(m[3]) };
-    return { kind, value, key: `${value.year}-${value.month}-${value.day}` };
-  }
-  const c = CODE.exec(text);
-  return c ? { kind, value: c[1] as string, key: c[1] as string } : undefined;
-}
-
-/**
- * NFKC (full-width digits → ASCII) without whitespace and without the specks tesseract reads
- * between glyphs (`平成.6年`): a page read that would otherwise not parse still counts as a vote
- * (held-out sample 348 of seed 2: the page read 11月 but failed to parse on a '.', and three crop
- * re-reads that dropped a 1 were presented as 1月).
- */
-function compact(text: string): string {
-  return text.normalize('NFKC').replace(/[\s.,・·_'"`’‘“”、。:;|!]+/g, '');
-}
-
-function possible(p: Parsed): boolean {
-  if (p.kind === 'code') return true;
-  const { month, day } = p.kind === 'birth' ? p.value.printed : p.value;
-  return month >= 1 && month <= 12 && day >= 1 && day <= 31;
-}
-
-function otsu(data: Uint8Array): number {
-  const hist = new Array<number>(256).fill(0);
-  for (const v of data) hist[v] = (hist[v] ?? 0) + 1;
-  let sum = 0;
-  for (let i = 0; i < 256; i++) sum += i * (hist[i] ?? 0);
-  let sumB = 0;
-  let wB = 0;
-  let best = -1;
-  let threshold = 128;
-  for (let t = 0; t < 256; t++) {
-    wB += hist[t] ?? 0;
-    if (wB === 0) continue;
-    const wF = data.length - wB;
-    if (wF === 0) break;
-    sumB += t * (hist[t] ?? 0);
-    const between = wB * wF * (sumB / wB - (sum - sumB) / wF) ** 2;
-    if (between > best) {
-      best = between;
-      threshold = t;
-    }
-  }
-  return threshold;
-}
-
-function meanOf(face: GreyFrame, b: Box): number {
-  const x0 = Math.max(0, Math.round(b.x0));
-  const x1 = Math.min(face.width - 1, Math.round(b.x1));
-  const y0 = Math.max(0, Math.round(b.y0));
-  const y1 = Math.min(face.height - 1, Math.round(b.y1));
-  if (x1 <= x0 || y1 <= y0) return 255;
-  let s = 0;
-  let n = 0;
-  for (let y = y0; y <= y1; y += 2) {
-    for (let x = x0; x <= x1; x += 2) {
-      s += face.data[y * face.width + x] ?? 255;
-      n++;
-    }
-  }
-  return s / n;
-}
-
-/**
- * The value the reads agree on, if any: at least AGREEING_READS reads of one value, and one more
- * for every read of another value (two different values read twice each is never enough).
- */
-export function agreement(counts: ReadonlyMap<string, number>): string | undefined {
-  const sorted = [...counts].sort((p, q) => q[1] - p[1]);
-  const [best, ...rest] = sorted;
-  if (!best) return undefined;
-  const others = rest.reduce((s, [, n]) => s + n, 0);
-  if (rest.some(([, n]) => n > 1)) return undefined;
-  return best[1] >= AGREEING_READS + others ? best[0] : undefined;
-}
-
-/** A line-crop preparation for the re-reads. */
-interface Preparation {
-  /** Crop height in px after scaling. */
-  height: number;
-  binarise: boolean;
-  psm: PSM;
-}
-
-const REREADS: readonly Preparation[] = [
-  { height: 56, binarise: false, psm: PSM.SINGLE_LINE },
-  { height: 80, binarise: true, psm: PSM.SINGLE_LINE },
-  { height: 68, binarise: false, psm: PSM.RAW_LINE },
-  { height: 96, binarise: false, psm: PSM.SINGLE_LINE },
-  { height: 76, binarise: true, psm: PSM.RAW_LINE },
-  { height: 64, binarise: true, psm: PSM.SINGLE_LINE },
-];
 
 export interface CardFaceReaderOptions {
   /** Clock for plausibility checks. */
@@ -228,12 +64,9 @@ export interface CardFaceReaderOptions {
  * shutdown (idempotent). Scans run one at a time (one worker).
  */
 export class CardFaceReader {
-  private worker: Worker | undefined;
-  private starting: Promise<Worker> | undefined;
-  /** A second, independent engine (tesseract's English LSTM, digits only) that must agree on the security code. */
-  private digits: Worker | undefined;
+  /** The Japanese engine, and the digits engine that must agree on the security code. */
+  private readonly engines = new TesseractEngines();
   private queue: Promise<unknown> = Promise.resolve();
-  private psm: PSM = PSM.SPARSE_TEXT;
   private readonly now: () => Date;
   private readonly presentConfidence: number;
   private readonly profile: CardProfile;
@@ -248,41 +81,11 @@ export class CardFaceReader {
     // Every card-face image is processed once: libvips' operation cache (sharp's default, up to
     // 50 MB) would only hold native memory that grows the reader's RSS (issue 11 item 8).
     sharp.cache(false);
-    await this.ensureWorker();
-    if (!this.digits) {
-      const langPath = `${dirname(require.resolve('@tesseract.js-data/eng'))}/4.0.0`;
-      const w = await createWorker('eng', OEM.LSTM_ONLY, { langPath, gzip: true, cacheMethod: 'none' });
-      await w.setParameters({ tessedit_char_whitelist: '0123456789', tessedit_pageseg_mode: PSM.SINGLE_LINE, user_defined_dpi: '300', debug_file: '/dev/null' });
-      if (this.digits) await w.terminate();
-      else this.digits = w;
-    }
-  }
-
-  private ensureWorker(): Promise<Worker> {
-    if (this.worker) return Promise.resolve(this.worker);
-    if (!this.starting) {
-      const langPath = `${dirname(require.resolve('@tesseract.js-data/jpn'))}/4.0.0_best_int`;
-      this.starting = (async () => {
-        const w = await createWorker('jpn', OEM.LSTM_ONLY, { langPath, gzip: true, cacheMethod: 'none' });
-        // debug_file: tesseract's own diagnostics would go to stdout.
-        await w.setParameters({ tessedit_pageseg_mode: PSM.SPARSE_TEXT, user_defined_dpi: '300', debug_file: '/dev/null' });
-        this.psm = PSM.SPARSE_TEXT;
-        this.worker = w;
-        return w;
-      })();
-      this.starting.catch(() => (this.starting = undefined));
-    }
-    return this.starting;
+    await this.engines.start();
   }
 
   async stop(): Promise<void> {
-    const w = this.worker ?? (this.starting ? await this.starting.catch(() => undefined) : undefined);
-    this.worker = undefined;
-    this.starting = undefined;
-    if (w) await w.terminate();
-    const d = this.digits;
-    this.digits = undefined;
-    if (d) await d.terminate();
+    await this.engines.stop();
   }
 
   /** Scans one camera frame (any format sharp reads). */
@@ -290,15 +93,6 @@ export class CardFaceReader {
     const run = this.queue.then(() => this.scanNow(image));
     this.queue = run.catch(() => undefined);
     return run;
-  }
-
-  private async setPsm(psm: PSM): Promise<Worker> {
-    const worker = await this.ensureWorker();
-    if (this.psm !== psm) {
-      await worker.setParameters({ tessedit_pageseg_mode: psm });
-      this.psm = psm;
-    }
-    return worker;
   }
 
   private async scanNow(image: Buffer): Promise<CardFaceScan> {
@@ -314,11 +108,11 @@ export class CardFaceReader {
       if (err instanceof CardNotFoundError) return done({ ok: false, reason: 'no-card', confidence: 0 });
       throw err;
     }
-    let face = await this.enlarge(rectify(frame, corners));
+    let face = await enlarge(rectify(frame, corners));
     let lines = await this.readPage(face);
     let fields = this.pickFields(face, lines);
     if (!fields.birth && !fields.expiry) {
-      const turned = await this.enlarge(rectify(frame, corners, true));
+      const turned = await enlarge(rectify(frame, corners, true));
       const turnedLines = await this.readPage(turned);
       const turnedFields = this.pickFields(turned, turnedLines);
       if (turnedFields.birth || turnedFields.expiry) {
@@ -354,95 +148,26 @@ export class CardFaceReader {
       securityCode: c,
       confidence,
     };
-    if (!this.plausible(b, e)) return done({ ok: false, reason: 'implausible-date', ...result });
+    if (!plausible(b, e, this.now())) return done({ ok: false, reason: 'implausible-date', ...result });
     if (confidence < this.presentConfidence) return done({ ok: false, reason: 'low-confidence', ...result });
     return done({ ok: true, ...result });
   }
 
   private async digitsAgree(face: GreyFrame, line: TextLine, expected: string): Promise<boolean> {
-    if (!this.digits) return false;
+    if (!this.engines.hasDigitsEngine) return false;
     const { bbox } = line;
     const h = bbox.y1 - bbox.y0;
     const crop: Box = { x0: bbox.x0 - 0.8 * h, y0: bbox.y0 - 0.45 * h, x1: bbox.x1 + 0.8 * h, y1: bbox.y1 + 0.45 * h };
     for (const prep of [REREADS[0], REREADS[1]] as Preparation[]) {
-      const { data } = await this.digits.recognize(await this.toPng(face, crop, prep), {}, { text: true });
-      if (compact(data.text ?? '') === expected) return true;
+      if (compact(await this.engines.readDigits(await toPng(face, crop, prep))) === expected) return true;
     }
     return false;
   }
 
-  /** The birth date exists (in its era) and lies in the past; the expiry is real and within a card's life of today. */
-  private plausible(b: Birth, e: { year: number; month: number; day: number }): boolean {
-    const today = this.now();
-    const todayIso = today.toISOString().slice(0, 10);
-    const thisYear = today.getUTCFullYear();
-    const p = b.printed;
-    const isos = p.calendar === 'era'
-      ? b.eras.map((era) => fromEraDate({ era, year: p.year, month: p.month, day: p.day }))
-      : [isRealDate(p.year, p.month, p.day) ? `${p.year}-${String(p.month).padStart(2, '0')}-${String(p.day).padStart(2, '0')}` : undefined];
-    if (!isos.some((iso) => iso !== undefined && iso <= todayIso && Number(iso.slice(0, 4)) >= thisYear - 125)) return false;
-    if (!isRealDate(e.year, e.month, e.day) || e.year < thisYear - 6 || e.year > thisYear + 11) return false;
-    return true;
-  }
-
-  private async enlarge(face: GreyFrame): Promise<GreyFrame> {
-    const w = Math.round(FACE_WIDTH * PAGE_SCALE);
-    const h = Math.round(FACE_HEIGHT * PAGE_SCALE);
-    const out = await sharp(Buffer.from(face.data.buffer, face.data.byteOffset, face.data.length), { raw: { width: face.width, height: face.height, channels: 1 } })
-      .resize(w, h, { kernel: 'cubic' })
-      .greyscale()
-      .raw()
-      .toBuffer();
-    return { width: w, height: h, data: new Uint8Array(out.buffer, out.byteOffset, w * h) };
-  }
-
-  private async toPng(img: GreyFrame, box?: Box, prep?: Preparation): Promise<Buffer> {
-    let p = sharp(Buffer.from(img.data.buffer, img.data.byteOffset, img.data.length), { raw: { width: img.width, height: img.height, channels: 1 } });
-    if (box) {
-      const left = Math.max(0, Math.floor(box.x0));
-      const top = Math.max(0, Math.floor(box.y0));
-      const width = Math.min(img.width - left, Math.ceil(box.x1 - left));
-      const height = Math.min(img.height - top, Math.ceil(box.y1 - top));
-      p = sharp(await p.extract({ left, top, width, height }).png().toBuffer());
-      if (prep) {
-        p = p.resize({ height: prep.height, kernel: 'cubic' }).greyscale();
-        // Whiten the tinted band and the light security print behind the text: map the ink level
-        // to black and anything lighter than halfway to the paper to white.
-        const { data: raw, info: ri } = await p.raw().toBuffer({ resolveWithObject: true });
-        const sorted = Uint8Array.from(raw).sort();
-        const ink = sorted[Math.floor(sorted.length * 0.03)] ?? 0;
-        const paper = sorted[Math.floor(sorted.length * 0.6)] ?? 255;
-        const white = ink + 0.6 * (paper - ink);
-        if (white - ink > 8) {
-          const out = Buffer.alloc(raw.length);
-          for (let k = 0; k < raw.length; k++) out[k] = Math.max(0, Math.min(255, Math.round((((raw[k] ?? 255) - ink) / (white - ink)) * 255)));
-          p = sharp(out, { raw: { width: ri.width, height: ri.height, channels: 1 } });
-        }
-        if (prep.binarise) {
-          const { data, info } = await p.raw().toBuffer({ resolveWithObject: true });
-          const t = otsu(new Uint8Array(data.buffer, data.byteOffset, data.length));
-          p = sharp(data, { raw: { width: info.width, height: info.height, channels: info.channels } }).threshold(t + 1);
-        }
-      }
-    }
-    return p.png().toBuffer();
-  }
-
-  /** Every text line tesseract finds on the face (sparse-text layout analysis), whitespace removed. */
+  /** Every text line on the face; `whiten`: with the light print whitened first. */
   private async readPage(face: GreyFrame, whiten = false): Promise<TextLine[]> {
-    const worker = await this.setPsm(PSM.SPARSE_TEXT);
-    const png = whiten ? await this.toPng(face, { x0: 0, y0: 0, x1: face.width, y1: face.height }, { height: face.height, binarise: false, psm: PSM.SPARSE_TEXT }) : await this.toPng(face);
-    const { data } = await worker.recognize(png, {}, { blocks: true, text: true });
-    const lines: TextLine[] = [];
-    for (const block of data.blocks ?? []) {
-      for (const para of block.paragraphs) {
-        for (const line of para.lines) {
-          const text = compact(line.text);
-          if (text) lines.push({ text, bbox: line.bbox, confidence: line.confidence / 100 });
-        }
-      }
-    }
-    return lines;
+    const png = whiten ? await toPng(face, { x0: 0, y0: 0, x1: face.width, y1: face.height }, { height: face.height, binarise: false, psm: PSM.SPARSE_TEXT }) : await toPng(face);
+    return this.engines.readPage(png, compact);
   }
 
   /**
@@ -490,14 +215,13 @@ export class CardFaceReader {
     const confidences = new Map<string, number[]>();
     const parsedByKey = new Map<string, Parsed>([[field.parsed.key, field.parsed]]);
     for (const prep of REREADS) {
-      const worker = await this.setPsm(prep.psm);
-      const { data } = await worker.recognize(await this.toPng(face, crop, prep), {}, { blocks: true, text: true });
-      const text = compact(data.text ?? '');
+      const read = await this.engines.readLine(await toPng(face, crop, prep), prep.psm);
+      const text = compact(read.text);
       const parsed = parseField(field.parsed.kind, text);
       // A month 19 or a day 36 is certainly a misread: it says nothing about the right value.
       if (!parsed || !possible(parsed)) continue;
       counts.set(parsed.key, (counts.get(parsed.key) ?? 0) + 1);
-      confidences.set(parsed.key, [...(confidences.get(parsed.key) ?? []), data.confidence / 100]);
+      confidences.set(parsed.key, [...(confidences.get(parsed.key) ?? []), read.confidence]);
       parsedByKey.set(parsed.key, parsed);
       const verdict = agreement(counts);
       if (verdict) {

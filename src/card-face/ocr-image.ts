@@ -1,0 +1,120 @@
+/**
+ * Image preparation for the card-face OCR (issue 12 item 3): the enlarged page, line crops in
+ * several preparations (scaled, light print whitened, binarised with Otsu's threshold), and the
+ * mean brightness of a box (the photo is the face's darkest block). Pixels only, in memory: a card
+ * face never touches the disk (SPEC §5.1).
+ */
+import sharp from 'sharp';
+import { PSM } from 'tesseract.js';
+import { FACE_WIDTH, FACE_HEIGHT, type GreyFrame } from './locate';
+
+/** The rectified face is enlarged by this much for tesseract (its LSTM likes ~20–30 px glyphs). */
+const PAGE_SCALE = 1.5;
+
+export interface Box {
+  x0: number;
+  y0: number;
+  x1: number;
+  y1: number;
+}
+
+/** A line-crop preparation for the re-reads. */
+export interface Preparation {
+  /** Crop height in px after scaling. */
+  height: number;
+  binarise: boolean;
+  psm: PSM;
+}
+
+export const REREADS: readonly Preparation[] = [
+  { height: 56, binarise: false, psm: PSM.SINGLE_LINE },
+  { height: 80, binarise: true, psm: PSM.SINGLE_LINE },
+  { height: 68, binarise: false, psm: PSM.RAW_LINE },
+  { height: 96, binarise: false, psm: PSM.SINGLE_LINE },
+  { height: 76, binarise: true, psm: PSM.RAW_LINE },
+  { height: 64, binarise: true, psm: PSM.SINGLE_LINE },
+];
+
+function otsu(data: Uint8Array): number {
+  const hist = new Array<number>(256).fill(0);
+  for (const v of data) hist[v] = (hist[v] ?? 0) + 1;
+  let sum = 0;
+  for (let i = 0; i < 256; i++) sum += i * (hist[i] ?? 0);
+  let sumB = 0;
+  let wB = 0;
+  let best = -1;
+  let threshold = 128;
+  for (let t = 0; t < 256; t++) {
+    wB += hist[t] ?? 0;
+    if (wB === 0) continue;
+    const wF = data.length - wB;
+    if (wF === 0) break;
+    sumB += t * (hist[t] ?? 0);
+    const between = wB * wF * (sumB / wB - (sum - sumB) / wF) ** 2;
+    if (between > best) {
+      best = between;
+      threshold = t;
+    }
+  }
+  return threshold;
+}
+
+export function meanOf(face: GreyFrame, b: Box): number {
+  const x0 = Math.max(0, Math.round(b.x0));
+  const x1 = Math.min(face.width - 1, Math.round(b.x1));
+  const y0 = Math.max(0, Math.round(b.y0));
+  const y1 = Math.min(face.height - 1, Math.round(b.y1));
+  if (x1 <= x0 || y1 <= y0) return 255;
+  let s = 0;
+  let n = 0;
+  for (let y = y0; y <= y1; y += 2) {
+    for (let x = x0; x <= x1; x += 2) {
+      s += face.data[y * face.width + x] ?? 255;
+      n++;
+    }
+  }
+  return s / n;
+}
+
+export async function enlarge(face: GreyFrame): Promise<GreyFrame> {
+  const w = Math.round(FACE_WIDTH * PAGE_SCALE);
+  const h = Math.round(FACE_HEIGHT * PAGE_SCALE);
+  const out = await sharp(Buffer.from(face.data.buffer, face.data.byteOffset, face.data.length), { raw: { width: face.width, height: face.height, channels: 1 } })
+    .resize(w, h, { kernel: 'cubic' })
+    .greyscale()
+    .raw()
+    .toBuffer();
+  return { width: w, height: h, data: new Uint8Array(out.buffer, out.byteOffset, w * h) };
+}
+
+export async function toPng(img: GreyFrame, box?: Box, prep?: Preparation): Promise<Buffer> {
+  let p = sharp(Buffer.from(img.data.buffer, img.data.byteOffset, img.data.length), { raw: { width: img.width, height: img.height, channels: 1 } });
+  if (box) {
+    const left = Math.max(0, Math.floor(box.x0));
+    const top = Math.max(0, Math.floor(box.y0));
+    const width = Math.min(img.width - left, Math.ceil(box.x1 - left));
+    const height = Math.min(img.height - top, Math.ceil(box.y1 - top));
+    p = sharp(await p.extract({ left, top, width, height }).png().toBuffer());
+    if (prep) {
+      p = p.resize({ height: prep.height, kernel: 'cubic' }).greyscale();
+      // Whiten the tinted band and the light security print behind the text: map the ink level
+      // to black and anything lighter than halfway to the paper to white.
+      const { data: raw, info: ri } = await p.raw().toBuffer({ resolveWithObject: true });
+      const sorted = Uint8Array.from(raw).sort();
+      const ink = sorted[Math.floor(sorted.length * 0.03)] ?? 0;
+      const paper = sorted[Math.floor(sorted.length * 0.6)] ?? 255;
+      const white = ink + 0.6 * (paper - ink);
+      if (white - ink > 8) {
+        const out = Buffer.alloc(raw.length);
+        for (let k = 0; k < raw.length; k++) out[k] = Math.max(0, Math.min(255, Math.round((((raw[k] ?? 255) - ink) / (white - ink)) * 255)));
+        p = sharp(out, { raw: { width: ri.width, height: ri.height, channels: 1 } });
+      }
+      if (prep.binarise) {
+        const { data, info } = await p.raw().toBuffer({ resolveWithObject: true });
+        const t = otsu(new Uint8Array(data.buffer, data.byteOffset, data.length));
+        p = sharp(data, { raw: { width: info.width, height: info.height, channels: info.channels } }).threshold(t + 1);
+      }
+    }
+  }
+  return p.png().toBuffer();
+}
