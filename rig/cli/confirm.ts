@@ -6,7 +6,7 @@
  * `<rig dir>/backend/` (written by `fcr backend-sim`) → the result record on stdout.
  *
  * Exit status: 0 qualified; 4 answered but not qualified (invalid, no-record, certificate
- * refused); 1 failure, with the typed error's name (`WrongPinError`, `BackendTimeoutError`, …) on
+ * refused); 1 failure, with the typed error's name (`WrongPinError`, `BackendFailedError` with its kind, …) on
  * stderr and, with --json, as `{"error":{"name":…}}` on stdout; 2 usage. The PIN is never printed.
  */
 import { parseCommandLine } from '../../src/cli/args';
@@ -16,7 +16,7 @@ import { consentCategories, type ConsentCategory } from '../../src/backend/proto
 import { readBackendRigFiles } from '../backend-simulator/rig-files';
 
 const usage = `usage: fcr confirm --method pin|smartphone|visual [--pin NNNN] [--consent all|none|<list>] [--json]
-                   [--platform android|iphone] [--staff ID] [--kind standard|qualification-only]
+                   [--platform android|iphone] [--kind standard|qualification-only]
                    [--wait-card MS] [--timeout MS]
   <list>: comma-separated of ${consentCategories.join(', ')}`;
 
@@ -35,7 +35,6 @@ export async function run(argv: string[]): Promise<number> {
       pin: { type: 'string' },
       consent: { type: 'string', default: 'none' },
       platform: { type: 'string', default: 'android' },
-      staff: { type: 'string' },
       kind: { type: 'string', default: 'standard' },
       'wait-card': { type: 'string', default: '10000' },
       timeout: { type: 'string', default: '5000' },
@@ -66,7 +65,9 @@ export async function run(argv: string[]): Promise<number> {
   const fail = (e: unknown): number => {
     const err = e as Error;
     const name = err?.name ?? 'Error';
-    if (values.json) process.stdout.write(JSON.stringify({ error: { name, message: err?.message ?? String(e) } }) + '\n');
+    // The typed error's own fields (a backend failure's kind and step, a wrong PIN's tries left).
+    const fields = Object.fromEntries(Object.entries((err ?? {}) as object).filter(([k, v]) => ['kind', 'step', 'triesLeft', 'reason', 'status'].includes(k) && typeof v !== 'object'));
+    if (values.json) process.stdout.write(JSON.stringify({ error: { name, message: err?.message ?? String(e), ...fields } }) + '\n');
     process.stderr.write(`fcr confirm: ${name}: ${err?.message ?? String(e)}\n`);
     return 1;
   };
@@ -88,7 +89,6 @@ export async function run(argv: string[]): Promise<number> {
       backend,
       method,
       ...(values.pin !== undefined ? { pin: values.pin } : {}),
-      ...(values.staff !== undefined ? { staffId: values.staff } : {}),
       platform,
       consent,
       kind,

@@ -93,12 +93,15 @@ describe('fcr confirm (child process, pcscd + vpcd + simulator)', function () {
     assert.match(r.stderr, /WrongPinError/);
   });
 
-  it('backend failing: exit 1 with BackendUnavailableError', async () => {
+  it('backend failing: exit 1 with BackendFailedError, kind unavailable', async () => {
     rig.sim.faults.inject({ fault: { kind: 'http-5xx', status: 503 }, times: 'always' });
     try {
       const r = await confirm('valid', ['--method', 'pin', '--pin', PIN]);
       assert.equal(r.code, 1);
-      assert.equal((JSON.parse(r.stdout) as { error: { name: string } }).error.name, 'BackendUnavailableError');
+      const { error } = JSON.parse(r.stdout) as { error: { name: string; kind: string; step: string } };
+      assert.equal(error.name, 'BackendFailedError');
+      assert.equal(error.kind, 'unavailable');
+      assert.equal(error.step, 'nonce', 'the PIN proof needs a nonce first: nothing was asked of the card');
     } finally {
       rig.sim.faults.clear();
     }

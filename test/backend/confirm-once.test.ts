@@ -36,9 +36,12 @@ describe('confirmOnce: card → proof → backend → record', function () {
     assert.equal(r.confirmation.status, 'qualified');
     assert.equal(r.localCertificateStatus, 'valid');
     if (r.confirmation.status !== 'qualified') return;
-    assert.equal(r.confirmation.consentsRecorded?.mode, 'comprehensive');
-    assert.ok(r.consentRegistration);
-    assert.deepEqual(r.consentRegistration.consentsRecorded.given.referralLetterIds, r.confirmation.referralLetters.map((l) => l.id));
+    // Registered after the result, bound to its reception, as the consent screens do.
+    assert.equal(r.consentsRecorded?.mode, 'comprehensive');
+    assert.ok(r.confirmation.referralLetters.length > 0);
+    assert.deepEqual(r.consentsRecorded?.given.referralLetterIds, r.confirmation.referralLetters.map((l) => l.id));
+    const recorded = rig.sim.receptions.get(r.confirmation.receptionSeq);
+    assert.equal(recorded?.consents?.mode, 'comprehensive');
     assert.ok(r.timing.totalMs >= r.timing.cardMs);
   });
 
@@ -66,14 +69,18 @@ describe('confirmOnce: card → proof → backend → record', function () {
     assert.equal(r.localCertificateStatus, 'grace');
     assert.equal(r.confirmation.status, 'qualified');
     assert.ok(!r.confirmation.notices.includes('consents-not-recorded'));
-    if (r.confirmation.status === 'qualified') assert.equal(r.confirmation.consentsRecorded, undefined);
+    assert.equal(r.consentsRecorded, undefined);
+    if (r.confirmation.status === 'qualified') assert.equal(rig.sim.receptions.get(r.confirmation.receptionSeq)?.consents, undefined);
   });
 
-  it('revoked card: the backend refuses it whatever its dates', async () => {
+  it("revoked card: refused on the backend's certificate check whatever its dates, before any PIN or confirmation", async () => {
     insert('revoked');
-    const r = await confirmOnce({ driver, backend: rig.client(), method: 'pin', pin: '1234', consent: 'none', waitForCardMs: 1000 });
-    assert.equal(r.localCertificateStatus, 'valid');
-    assert.equal(r.confirmation.status, 'certificate-refused');
+    const before = rig.sim.receptions.size;
+    await assert.rejects(
+      confirmOnce({ driver, backend: rig.client(), method: 'pin', pin: '1234', consent: 'none', waitForCardMs: 1000 }),
+      (e: unknown) => e instanceof CertificateUnusableError && e.status === 'revoked',
+    );
+    assert.equal(rig.sim.receptions.size, before);
   });
 
   it('Android phone on the smartphone reader', async () => {
@@ -85,7 +92,7 @@ describe('confirmOnce: card → proof → backend → record', function () {
 
   it('visual check reads only the certificate', async () => {
     insert('face-only');
-    const r = await confirmOnce({ driver, backend: rig.client(), method: 'visual', staffId: 'staff-01', consent: ['healthCheckups'], waitForCardMs: 1000 });
+    const r = await confirmOnce({ driver, backend: rig.client(), method: 'visual', consent: ['healthCheckups'], waitForCardMs: 1000 });
     assert.equal(r.confirmation.identityMethod, 'visual');
   });
 
