@@ -6,13 +6,9 @@
  * otherwise go to stdout through Emscripten's `print`).
  */
 import { join, dirname } from 'node:path';
+import type { GreyImage } from '../imaging/grey-image';
 
-export interface GreyImage {
-  width: number;
-  height: number;
-  /** One byte per pixel, row-major. */
-  grey: Uint8Array;
-}
+export type { GreyImage } from '../imaging/grey-image';
 
 export class Jpeg2000Error extends Error {
   constructor(message: string) {

@@ -5,16 +5,14 @@
  * largest bright component, its four extreme points as a first guess, then a line fitted to each
  * edge (so the rounded corners and the tilt do not bias the corners) and intersected.
  */
+import type { GreyImage } from '../imaging/grey-image';
 import { homography, warp, type Point, type Homography } from './geometry';
 
 export const FACE_WIDTH = 856;
 export const FACE_HEIGHT = 540;
 
-export interface GreyFrame {
-  width: number;
-  height: number;
-  data: Uint8Array;
-}
+/** The card-face pipeline's frame: the product's one grey image type. */
+export type GreyFrame = GreyImage;
 
 export class CardNotFoundError extends Error {
   constructor(readonly why: string) {
@@ -139,7 +137,7 @@ export interface LocatedCard {
 }
 
 export function locateCard(frame: GreyFrame): LocatedCard {
-  const { width, height, data } = frame;
+  const { width, height, grey: data } = frame;
   const stats = otsu(data);
   if (stats.brightMean - stats.darkMean < 40) throw new CardNotFoundError('no contrast between card and tray');
   const t = stats.darkMean + 0.62 * (stats.brightMean - stats.darkMean);
@@ -231,6 +229,6 @@ export function rectify(frame: GreyFrame, corners: readonly Point[], rotate180 =
   ];
   const src = rotate180 ? [corners[2], corners[3], corners[0], corners[1]] : [...corners];
   const h: Homography = homography(canonical, src as Point[]);
-  const out = warp({ width: frame.width, height: frame.height, channels: 1, data: frame.data }, FACE_WIDTH, FACE_HEIGHT, h, () => 255);
-  return { width: FACE_WIDTH, height: FACE_HEIGHT, data: out.data };
+  const out = warp({ width: frame.width, height: frame.height, channels: 1, data: frame.grey }, FACE_WIDTH, FACE_HEIGHT, h, () => 255);
+  return { width: FACE_WIDTH, height: FACE_HEIGHT, grey: out.data };
 }

@@ -69,7 +69,7 @@ export function meanOf(face: GreyFrame, b: Box): number {
   let n = 0;
   for (let y = y0; y <= y1; y += 2) {
     for (let x = x0; x <= x1; x += 2) {
-      s += face.data[y * face.width + x] ?? 255;
+      s += face.grey[y * face.width + x] ?? 255;
       n++;
     }
   }
@@ -79,16 +79,16 @@ export function meanOf(face: GreyFrame, b: Box): number {
 export async function enlarge(face: GreyFrame): Promise<GreyFrame> {
   const w = Math.round(FACE_WIDTH * PAGE_SCALE);
   const h = Math.round(FACE_HEIGHT * PAGE_SCALE);
-  const out = await sharp(Buffer.from(face.data.buffer, face.data.byteOffset, face.data.length), { raw: { width: face.width, height: face.height, channels: 1 } })
+  const out = await sharp(Buffer.from(face.grey.buffer, face.grey.byteOffset, face.grey.length), { raw: { width: face.width, height: face.height, channels: 1 } })
     .resize(w, h, { kernel: 'cubic' })
     .greyscale()
     .raw()
     .toBuffer();
-  return { width: w, height: h, data: new Uint8Array(out.buffer, out.byteOffset, w * h) };
+  return { width: w, height: h, grey: new Uint8Array(out.buffer, out.byteOffset, w * h) };
 }
 
 export async function toPng(img: GreyFrame, box?: Box, prep?: Preparation): Promise<Buffer> {
-  let p = sharp(Buffer.from(img.data.buffer, img.data.byteOffset, img.data.length), { raw: { width: img.width, height: img.height, channels: 1 } });
+  let p = sharp(Buffer.from(img.grey.buffer, img.grey.byteOffset, img.grey.length), { raw: { width: img.width, height: img.height, channels: 1 } });
   if (box) {
     const left = Math.max(0, Math.floor(box.x0));
     const top = Math.max(0, Math.floor(box.y0));

@@ -100,7 +100,7 @@ export class CardFaceReader {
     await this.start();
     const done = (r: Omit<CardFaceScan, 'ms'>): CardFaceScan => ({ ...r, ms: Math.round(performance.now() - t0) });
     const { data, info } = await sharp(image).greyscale().raw().toBuffer({ resolveWithObject: true });
-    const frame: GreyFrame = { width: info.width, height: info.height, data: new Uint8Array(data.buffer, data.byteOffset, info.width * info.height) };
+    const frame: GreyFrame = { width: info.width, height: info.height, grey: new Uint8Array(data.buffer, data.byteOffset, info.width * info.height) };
     let corners;
     try {
       corners = locateCard(frame).corners;

@@ -1,13 +1,9 @@
 /** Small pixel helpers shared by the pipeline (no I/O; frames never touch the disk). */
 import type { RgbFrame } from '../devices/camera/frame';
 
-/** A luminance image: the card photo and the pipeline's grey frames. */
-export interface GreyImage {
-  width: number;
-  height: number;
-  /** Row-major 8-bit luminance, width × height bytes. */
-  grey: Uint8Array;
-}
+import type { GreyImage } from '../imaging/grey-image';
+
+export type { GreyImage } from '../imaging/grey-image';
 
 export interface RgbImage {
   width: number;
