@@ -180,10 +180,24 @@ export class ReceptionRig {
     // With face authentication the card also carries its 券面 applications.
     const card = this.stack.face ? await createFullPersonaCard({ persona, credentials: this.credentials }) : createPersonaCard({ persona, credentials: this.credentials });
     const hosted = wrap ? wrap(card) : card;
-    const seen = waitForCardEvent(this.driver, 'card-inserted', slot, 10_000);
-    if (this.stack.sockets) await this.stack.sockets[slot].insert(hosted as never);
-    else (this.driver as SimulatedCardReaderDriver).insert(slot, hosted);
-    await seen;
+    if (!this.stack.sockets) {
+      const seen = waitForCardEvent(this.driver, 'card-inserted', slot, 10_000);
+      (this.driver as SimulatedCardReaderDriver).insert(slot, hosted);
+      return seen;
+    }
+    // On a loaded machine pcscd can give up powering the emulated card before the emulator's
+    // event loop answers (it then reports the card mute until it is placed again), so a card not
+    // seen within 5 s is placed once more, as a patient would. The product is not involved.
+    const sockets = this.stack.sockets;
+    for (let attempt = 1; ; attempt++) {
+      const seen = waitForCardEvent(this.driver, 'card-inserted', slot, attempt === 1 ? 5_000 : 10_000);
+      await sockets[slot].insert(hosted as never);
+      try {
+        return await seen;
+      } catch (e) {
+        if (attempt >= 2) throw e;
+      }
+    }
   }
 
   async remove(slot: ReaderSlot = 'card'): Promise<void> {
