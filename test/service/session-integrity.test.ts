@@ -58,9 +58,9 @@ describe('issue 11: session integrity on pcscd + vpcd + emulator + backend simul
     await rig.insert('expiring-soon');
     await rig.until(ja.methodQuestion);
     await logged(/read-card: result for an ended session dropped/); // A's late check came back
-    rig.service.setRemoteVisualMode(true);
+    rig.service.setTerminalVisualMode(true);
     rig.service.terminalVisualConfirmed(); // 「目視で本人確認完了」 for the patient at the reader
-    rig.service.setRemoteVisualMode(false);
+    rig.service.setTerminalVisualMode(false);
     await rig.until(ja.buttonNext); // B's 3-month notice
     rig.press(ja.buttonNext);
     await consentAll(rig);
