@@ -19,6 +19,24 @@ export default tseslint.config(
     },
   },
   {
+    // The session engine is pure (issue 12): it emits screen requests and effects and never reaches
+    // the UI that words them, the devices or the service that carry them out.
+    files: ['src/session/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '^(\\.\\./)+(src/)?(ui|devices|service)(/|$)',
+              message: 'src/session is the pure engine: it must not import src/ui, src/devices or src/service (emit a ScreenRequest or an effect instead).',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     // CLI commands and benches print their results to stdout by design.
     files: ['src/cli/**/*.ts', 'test/bench/**/*.ts', 'test/**/eval*.ts'],
     rules: { 'no-console': 'off' },
