@@ -28,10 +28,8 @@ import { onStaffPasscodeResult, onTerminalVisualConfirmed, onTerminalVisualMode,
 import { emptySessionData, initialDeviceState, type Phase, type PhaseName, type SessionState } from './state';
 import { Step } from './step';
 
-export { acquiredCategories, effectivePrevious } from './consent';
-export { staffFallbackFor } from './flow';
+/** What the panel shows for a state at `now` (the service redraws the countdown with it). */
 export { screenOf } from './phases';
-export { MAX_STAFF_LOCKOUT_MS, staffLockoutPeriod } from './staff';
 
 export interface StepResult {
   state: SessionState;
@@ -141,7 +139,7 @@ function onCardRead(t: Step, event: EventOf<'card-read'>): void {
     t.go({ name: 'certificate-unusable' });
     return;
   }
-  if (event.slot === 'smartphone') return onPhoneRead(t, card);
+  if (event.slot === 'smartphone') return onPhoneRead(t);
   if (!card.registeredForInsurance) {
     t.go({ name: 'registration-offer' });
     return;

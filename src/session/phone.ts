@@ -3,7 +3,7 @@
  * before the phone is held, iPhone authenticates on the phone itself. The phone is only needed while
  * it is read and while its PIN is checked; its result screens end when it leaves the reader.
  */
-import type { CardReadInfo, CardReadFailure } from './events';
+import type { CardReadFailure } from './events';
 import { identified, startRead } from './flow';
 import { BUTTON, type ButtonId } from './screen';
 import type { Phase } from './state';
@@ -41,7 +41,7 @@ export function onPhoneRemoved(t: Step): void {
 }
 
 /** The phone was read and its certificate is usable: Android checks the PIN typed, iPhone is identified. */
-export function onPhoneRead(t: Step, _card: CardReadInfo): void {
+export function onPhoneRead(t: Step): void {
   if (t.data.phoneKind === 'android') {
     const pin = t.data.pendingPin;
     if (pin === null) {
