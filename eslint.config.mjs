@@ -2,6 +2,12 @@
 // error on a device that must always return to a safe screen) and misused promises.
 import tseslint from 'typescript-eslint';
 
+/** src/ is the device product: it never imports the rig or the tests (issue 12). */
+const DEVICE_IMPORT_PATTERNS = [
+  { group: ['**/rig', '**/rig/**'], message: 'src/ is the device product: it must not import the rig (rig/ depends on src/, never the reverse).' },
+  { group: ['**/test', '**/test/**'], message: 'src/ must not import tests.' },
+];
+
 export default tseslint.config(
   { ignores: ['node_modules/**', 'bin/**', 'firmware/**', 'models/**'] },
   {
@@ -31,10 +37,7 @@ export default tseslint.config(
       'no-restricted-imports': [
         'error',
         {
-          patterns: [
-            { group: ['**/rig', '**/rig/**'], message: 'src/ is the device product: it must not import the rig (rig/ depends on src/, never the reverse).' },
-            { group: ['**/test', '**/test/**'], message: 'src/ must not import tests.' },
-          ],
+          patterns: DEVICE_IMPORT_PATTERNS,
         },
       ],
       // The same for lazy `import()` and `require()`, which no-restricted-imports does not see.
@@ -42,6 +45,26 @@ export default tseslint.config(
         'error',
         { selector: 'ImportExpression[source.value=/(^|\\/)(rig|test)(\\/|$)/]', message: 'src/ must not import the rig or tests.' },
         { selector: "CallExpression[callee.name='require'][arguments.0.value=/(^|\\/)(rig|test)(\\/|$)/]", message: 'src/ must not require the rig or tests.' },
+      ],
+    },
+  },
+  {
+    // The session engine is pure (issue 12): it emits screen requests and effects and never reaches
+    // the UI that words them, the devices or the service that carry them out. (This block comes
+    // after the src/ one and repeats its patterns: a later block replaces a rule's options.)
+    files: ['src/session/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            ...DEVICE_IMPORT_PATTERNS,
+            {
+              regex: '^(\\.\\./)+(src/)?(ui|devices|service)(/|$)',
+              message: 'src/session is the pure engine: it must not import src/ui, src/devices or src/service (emit a ScreenRequest or an effect instead).',
+            },
+          ],
+        },
       ],
     },
   },

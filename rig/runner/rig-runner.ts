@@ -259,7 +259,7 @@ export async function runRig(argv: string[]): Promise<number> {
     },
     receptions: async () => sim.receptions.list(0),
     visualMode: async (on) => {
-      service.setRemoteVisualMode(on);
+      service.setTerminalVisualMode(on);
       await service.settle();
     },
     visualConfirm: async () => {

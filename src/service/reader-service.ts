@@ -10,8 +10,9 @@
  */
 import type { Logger } from '../log/logger';
 import type { FacilityConfig } from '../config';
-import { initialSession, startEffects, step, viewOf } from '../session/engine';
-import { BUTTON } from '../ui/text/screens';
+import { initialSession, screenOf, startEffects, step } from '../session/engine';
+import { BUTTON } from '../session/screen';
+import { renderScreen } from '../ui/text/screens';
 import type { SessionEvent } from '../session/events';
 import { describeEffect, type SessionEffect, type SessionOutcome } from '../session/effects';
 import type { ConfirmationResponse, Consents } from '../backend/protocol';
@@ -114,8 +115,8 @@ export class ReaderService {
   private tickCountdown(): void {
     const shown = this.deps.panel.current();
     if (this.stopped || !this.state.timer || shown?.countdownSeconds === undefined) return;
-    const view = viewOf(this.state, this.clock());
-    if (view.countdownSeconds !== shown.countdownSeconds) this.deps.panel.show(view);
+    const screen = screenOf(this.state, this.clock());
+    if (screen.countdownSeconds !== shown.countdownSeconds) this.deps.panel.show(renderScreen(screen, this.deps.config));
   }
 
   /**
@@ -130,8 +131,8 @@ export class ReaderService {
   }
 
   /** The reception terminal's 目視確認 mode switch (SPEC §3.1, seed 000 p.27): on until turned off. */
-  setRemoteVisualMode(on: boolean): void {
-    this.dispatch({ type: 'staff-mode', on });
+  setTerminalVisualMode(on: boolean): void {
+    this.dispatch({ type: 'terminal-visual-mode', on });
   }
 
   /** Staff ticked 「目視で本人確認完了」 on the reception terminal (seed 000 p.27). */
@@ -217,7 +218,8 @@ export class ReaderService {
     log.debug(() => describeEffect(effect));
     switch (effect.type) {
       case 'show':
-        panel.show(effect.view);
+        // The engine asks for a screen; the words are the UI's (src/ui/text).
+        panel.show(renderScreen(effect.screen, this.deps.config));
         return;
       case 'read-card':
         this.async_('read-card', async () => {
@@ -236,7 +238,7 @@ export class ReaderService {
             case 'locked':
               return { type: 'pin-locked' };
             case 'failed':
-              return { type: 'card-read-failed', slot: effect.slot, reason: r.reason };
+              return { type: 'pin-check-failed', slot: effect.slot, reason: r.reason };
             case 'backend-failed':
               return { type: 'backend-failed', kind: r.failure };
           }
@@ -358,8 +360,9 @@ export class ReaderService {
 function failureEventFor(effect: string): SessionEvent | undefined {
   switch (effect) {
     case 'read-card':
-    case 'verify-pin':
       return { type: 'card-read-failed', slot: 'card', reason: 'reader-error' };
+    case 'verify-pin':
+      return { type: 'pin-check-failed', slot: 'card', reason: 'reader-error' };
     case 'start-camera':
     case 'start-face-match':
       return { type: 'camera-failed' };

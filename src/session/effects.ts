@@ -3,8 +3,8 @@
  * in order and feeds their outcomes back as events. Effects carrying a secret (`verify-pin`,
  * `check-staff-passcode`) must never be logged as a whole: use `describeEffect()`.
  */
-import type { PanelView } from '../ui/panel-view';
 import type { Secret } from '../log/secret';
+import type { ScreenRequest } from './screen';
 import type { BackendFailureKind, CardReadFailure, ConsentAnswers, QualificationStatus, ReaderSlot } from './events';
 
 /** How the patient's identity was confirmed (SPEC §7, §9 counters). */
@@ -73,7 +73,8 @@ export type SessionEffect =
   | { type: 'register-consent'; consent: ConsentRecord; update?: 'limit-info' }
   | { type: 'register-insurance-use' }
   | { type: 'check-staff-passcode'; passcode: Secret<string> }
-  | { type: 'show'; view: PanelView }
+  /** Draw this screen (the UI renders the request; the engine never holds a word of Japanese). */
+  | { type: 'show'; screen: ScreenRequest }
   | { type: 'start-timer'; id: string; ms: number }
   | { type: 'cancel-timer'; id: string }
   | { type: 'beep'; pattern: BeepPattern }
@@ -85,7 +86,7 @@ export type SessionEffect =
 
 export type SessionEffectType = SessionEffect['type'];
 
-/** A log-safe one-line description of an effect: secrets and views are reduced to shapes. */
+/** A log-safe one-line description of an effect: secrets and screens are reduced to shapes. */
 export function describeEffect(effect: SessionEffect): string {
   switch (effect.type) {
     case 'verify-pin':
@@ -93,7 +94,7 @@ export function describeEffect(effect: SessionEffect): string {
     case 'check-staff-passcode':
       return `check-staff-passcode digits=${effect.passcode.reveal().length}`;
     case 'show':
-      return `show ${effect.view.screenId}`;
+      return `show ${effect.screen.kind}`;
     case 'read-card':
       return `read-card slot=${effect.slot}`;
     case 'query-backend':

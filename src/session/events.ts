@@ -102,14 +102,17 @@ export type SessionEvent =
   | { type: 'card-inserted'; slot: ReaderSlot }
   | { type: 'card-removed'; slot: ReaderSlot }
   | { type: 'card-read'; slot: ReaderSlot; card: CardReadInfo }
+  /** The card (or phone) could not be read — or, for the iPhone, left before it signed the query. */
   | { type: 'card-read-failed'; slot: ReaderSlot; reason: CardReadFailure }
-  /** A touch on a panel button; ids are the stable ids of `./buttons`. */
+  /** A touch on a panel button; ids are the stable ids of `./screen` (`BUTTON`, keys, letters). */
   | { type: 'button'; id: string }
   /** A key of the PIN / passcode pad (also reachable as buttons `key.0`…`key.9`). */
   | { type: 'pin-digit'; digit: number }
   | { type: 'pin-verified' }
   | { type: 'pin-wrong'; triesLeft: number }
   | { type: 'pin-locked' }
+  /** The card (or phone) stopped answering while its PIN was checked (no answer on the PIN itself). */
+  | { type: 'pin-check-failed'; slot: ReaderSlot; reason: CardReadFailure }
   | { type: 'face-result'; outcome: FaceOutcome; hint?: FaceHint }
   | { type: 'camera-failed' }
   | { type: 'backend-result'; result: QualificationResult }
@@ -121,7 +124,7 @@ export type SessionEvent =
    * The reception terminal's 目視確認 mode switch (SPEC §3.1 last sentence, seed 000 p.27): on
    * until the terminal turns it off; it never changes a session already in progress.
    */
-  | { type: 'staff-mode'; on: boolean }
+  | { type: 'terminal-visual-mode'; on: boolean }
   /** Staff ticked 「目視で本人確認完了」 on the reception terminal (seed 000 p.27) for the patient at the reader. */
   | { type: 'terminal-visual-confirmed' }
   /** A card reader (or pcscd behind it) went away or came back (issue 11 item 7). */

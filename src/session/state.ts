@@ -1,8 +1,8 @@
 /**
  * The session state: which screen (`phase`), the personal data of the current patient (`data`,
  * wiped on removal/timeout — SPEC §5 last paragraph) and the device-level memory that must
- * outlive a patient (`device`: card presence, staff passcode rate limit, the remote 目視確認
- * toggle). Plain JSON-able data so tests can assert that nothing personal survives a wipe.
+ * outlive a patient (`device`: card presence, staff passcode rate limit, the terminal's 目視確認
+ * mode switch). Plain JSON-able data so tests can assert that nothing personal survives a wipe.
  */
 import type { FacilityConfig } from '../config/schema';
 import type { ConsentMode, FailureCause, IdentityMethod } from './effects';
@@ -22,8 +22,8 @@ export type StaffReturn = 'idle' | 'method' | 'face-failed';
 export type Phase =
   | { name: 'idle' }
   | { name: 'reading'; slot: ReaderSlot }
-  /** SPEC §3 step 2: revoked or past the grace period; stop. */
-  | { name: 'revoked' }
+  /** SPEC §3 step 2: the certificate is revoked or past its grace period; stop. */
+  | { name: 'certificate-unusable' }
   /** seed 003: 健康保険証利用の申込み (初回登録) offered before going on. */
   | { name: 'registration-offer' }
   | { name: 'registering' }
@@ -109,7 +109,7 @@ export interface DeviceState {
   /** Lockouts since the last correct passcode: each one doubles the period, capped at 24 h (issue 11 item 5). */
   staffLockoutLevel: number;
   /** The reception terminal's 目視確認 mode switch: on until the terminal turns it off (seed 000). */
-  remoteVisualMode: boolean;
+  terminalVisualMode: boolean;
   /**
    * Staff ticked 「目視で本人確認完了」 on the terminal before the card was placed (seed 000 p.27
    * order: confirm, then place the card). Used by the next card read, then cleared; not personal.
@@ -164,7 +164,7 @@ export function initialDeviceState(): DeviceState {
     staffNextAttemptAt: 0,
     staffLockedUntil: 0,
     staffLockoutLevel: 0,
-    remoteVisualMode: false,
+    terminalVisualMode: false,
     terminalVisualConfirmed: false,
     readerAvailable: true,
     backendAvailable: true,

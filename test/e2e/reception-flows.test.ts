@@ -116,12 +116,12 @@ describe('e2e: reception flows on the rig under tmux', function () {
 
   it('certificate past its grace period: the revoked screen of SPEC §3 step 2', async () => {
     await rig.fcr('insert', 'expired-past-grace');
-    await rig.waitForScreen(ja.revoked);
+    await rig.waitForScreen(ja.certificateUnusable);
   });
 
   it('revoked certificate (lost card suspended): the revoked screen, whatever its dates', async () => {
     await rig.fcr('insert', 'revoked');
-    await rig.waitForScreen(ja.revoked);
+    await rig.waitForScreen(ja.certificateUnusable);
   });
 
   it('unregistered card: the first-time insurance-use registration is offered, then the flow goes on', async () => {

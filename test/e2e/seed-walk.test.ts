@@ -95,7 +95,7 @@ describe('e2e: the seed walk (issue 16)', function () {
     await rig.waitForScreen(ja.methodQuestion);
     await rig.fcr('tap', ja.buttonPin);
     await rig.fcr('pin', '1234');
-    await rig.waitFor(() => rig.flatScreen().includes(ja.goToCounter) || rig.flatScreen().includes(ja.revoked), 20_000, 'the counter');
+    await rig.waitFor(() => rig.flatScreen().includes(ja.goToCounter) || rig.flatScreen().includes(ja.certificateUnusable), 20_000, 'the counter');
     for (const text of [ja.inheritTitle, ja.consentMethodTitle, ja.doneComplete]) assert.ok(!rig.flatScreen().includes(text), text);
     await removeCard();
     // A good card while the check is down: qualified, but qualification only (no consent screens).

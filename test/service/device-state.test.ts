@@ -6,6 +6,7 @@
  *
  * The file is checked with `JSON.parse` and plain property reads, not with the store's own schema.
  */
+import { BUTTON } from '../../src/session/screen';
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import * as fs from 'node:fs';
@@ -68,7 +69,7 @@ describe('durable device state: lockout and counters across restarts', () => {
   async function tryPasscode(r: ReturnType<typeof boot>, code: string): Promise<void> {
     const wait = Math.max(0, r.service.current().device.staffNextAttemptAt - Date.now());
     await clock.tickAsync(wait);
-    if (r.phase() === 'idle') assert.ok(r.panel.press(ja.buttonStaff), 'staff button on the idle screen');
+    if (r.phase() === 'idle') assert.ok(r.panel.press(BUTTON.staffStart), 'staff button on the idle screen');
     for (const d of code) r.panel.typeDigit(d);
     await r.service.settle();
   }
@@ -91,7 +92,7 @@ describe('durable device state: lockout and counters across restarts', () => {
 
     await clock.tickAsync(60_000);
     const b = boot(config);
-    assert.ok(b.panel.press(ja.buttonStaff));
+    assert.ok(b.panel.press(BUTTON.staffStart));
     await b.service.settle();
     assert.equal(b.phase(), 'staff-locked', 'still locked after the restart');
     assert.ok(b.shell.handle('status').some((l) => /staff passcode: locked until .*\(240 s left\).*lockout level 1/.test(l)), b.shell.handle('status').join('\n'));
@@ -137,10 +138,10 @@ describe('durable device state: lockout and counters across restarts', () => {
     const a = boot();
     a.card.present({ type: 'inserted', slot: 'card' });
     await a.service.settle();
-    assert.ok(a.panel.press(ja.buttonPin));
+    assert.ok(a.panel.press(BUTTON.methodPin));
     for (const d of '1234') a.panel.typeDigit(d);
     await a.service.settle();
-    assert.ok(a.panel.press(ja.buttonAgreeAll));
+    assert.ok(a.panel.press(BUTTON.consentAll));
     await a.service.settle();
     a.card.present({ type: 'removed', slot: 'card' });
     await a.service.settle();
@@ -159,13 +160,13 @@ describe('durable device state: lockout and counters across restarts', () => {
   it('holds counts and timestamps only: no name, PIN or passcode in the file', async () => {
     const a = boot();
     await tryPasscode(a, '9876');
-    a.panel.press(ja.buttonAbort);
+    a.panel.press(BUTTON.staffAbort);
     a.card.present({ type: 'inserted', slot: 'card' });
     await a.service.settle();
-    a.panel.press(ja.buttonPin);
+    a.panel.press(BUTTON.methodPin);
     for (const d of '1234') a.panel.typeDigit(d);
     await a.service.settle();
-    a.panel.press(ja.buttonAgreeAll);
+    a.panel.press(BUTTON.consentAll);
     await a.service.settle();
     await a.service.stop();
     const text = readFileSync(join(dir, STATE_FILE_NAME), 'utf8');
@@ -179,10 +180,10 @@ describe('durable device state: lockout and counters across restarts', () => {
     const r = boot(config);
     assert.ok(r.logLines.some((l) => /ERROR.*device state file corrupt/.test(l)), r.logLines.join('\n'));
     assert.ok(r.shell.handle('status').some((l) => /^state file: corrupt .*locked/.test(l)));
-    assert.ok(r.panel.press(ja.buttonStaff));
+    assert.ok(r.panel.press(BUTTON.staffStart));
     await r.service.settle();
     assert.equal(r.phase(), 'staff-locked');
-    r.panel.press(ja.buttonAbort);
+    r.panel.press(BUTTON.staffAbort);
     await r.service.settle();
     await clock.tickAsync(config.staff.lockoutMs);
     await tryPasscode(r, '1234');

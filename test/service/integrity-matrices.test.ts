@@ -38,7 +38,7 @@ async function sessionPulledAt(rig: ReceptionRig, method: Method, pullAt: number
   const wrap = (card: Parameters<typeof pulledAt>[0]) => (counter = pulledAt(card, pullAt));
   if (method === 'visual') {
     // The terminal's mode and its 「目視で本人確認完了」, ticked before the card (seed 000, issue 16).
-    rig.service.setRemoteVisualMode(true);
+    rig.service.setTerminalVisualMode(true);
     rig.service.terminalVisualConfirmed();
   }
   if (slot === 'smartphone') {
@@ -67,7 +67,7 @@ async function sessionPulledAt(rig: ReceptionRig, method: Method, pullAt: number
     else rig.press(ja.buttonNext);
     await rig.until((now) => now !== t || !rig.driver.cardIn(slot));
   }
-  rig.service.setRemoteVisualMode(false);
+  rig.service.setTerminalVisualMode(false);
   await rig.service.settle();
   return counter?.apdus() ?? 0;
 }

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { BUTTON } from '../../src/session/screen';
 import { join } from 'node:path';
 import { ReaderService } from '../../src/service/reader-service';
 import { defaultRigConfig } from '../../rig/rig-config';
@@ -43,10 +44,10 @@ describe('reader service (engine + effects through ports)', () => {
     r.card.present({ type: 'inserted', slot: 'card' });
     await r.service.settle();
     assert.match(r.screen(), /本人確認の方法を選んでください。/);
-    assert.ok(r.panel.press('暗証番号を入力'));
+    assert.ok(r.panel.press(BUTTON.methodPin));
     for (const d of '1234') r.panel.typeDigit(d);
     await r.service.settle();
-    assert.ok(r.panel.press('全て同意する'));
+    assert.ok(r.panel.press(BUTTON.consentAll));
     await r.service.settle();
     assert.match(r.screen(), /山田　太郎様/);
     assert.deepEqual(r.card.calls, ['read', 'verify 4']);
@@ -107,7 +108,7 @@ describe('reader service (engine + effects through ports)', () => {
     const r = rig();
     r.card.present({ type: 'inserted', slot: 'card' });
     await r.service.settle();
-    r.panel.press('暗証番号を入力');
+    r.panel.press(BUTTON.methodPin);
     for (const d of '9999') r.panel.typeDigit(d);
     await r.service.settle();
     assert.match(r.screen(), /暗証番号を入力してください。/);

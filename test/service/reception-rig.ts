@@ -10,6 +10,7 @@
  * The checks read what the simulator recorded (its own record, not the product's view of it) and
  * what the panel shows; waits are on state (screen text, reader events), never fixed sleeps.
  */
+import { BUTTON } from '../../src/session/screen';
 import { join } from 'node:path';
 import { BackendClient } from '../../src/backend/client';
 import { BackendSimulator } from '../../rig/backend-simulator/server';
@@ -241,8 +242,9 @@ export class ReceptionRig {
     });
   }
 
-  press(label: string): void {
-    this.panel.press(label);
+  /** Press a button on screen by its id (`BUTTON`, src/session/screen.ts) or, as a person would, by its label. */
+  press(idOrLabel: string): void {
+    this.panel.press(idOrLabel);
   }
 
   pin(digits: string): void {
@@ -272,9 +274,10 @@ export async function consentAll(rig: ReceptionRig): Promise<void> {
     await rig.until((t) => t.includes(ja.doneComplete) || t.includes(ja.buttonAgreeAll) || t.includes(ja.buttonReselect) || t.includes(ja.buttonNext));
     const t = rig.text();
     if (t.includes(ja.doneComplete)) return;
-    if (t.includes(ja.buttonReselect)) rig.press(ja.buttonReselect);
-    else if (t.includes(ja.buttonAgreeAll)) rig.press(ja.buttonAgreeAll);
-    else rig.press(ja.buttonNext);
+    const screen = rig.screen();
+    if (screen === 'consent-inherit') rig.press(BUTTON.consentReselect);
+    else if (screen === 'consent-method') rig.press(BUTTON.consentAll);
+    else rig.press(screen === 'referral' ? BUTTON.referralSubmit : BUTTON.noticeNext);
     await rig.until((now) => now !== t);
   }
   throw new Error(`consent screens did not end:\n${rig.text()}`);

@@ -4,6 +4,7 @@
  * one reproduction of the issue; the verdict comes from the simulator's own reception record and
  * the panel's text, never from the product's view of what happened.
  */
+import { BUTTON } from '../../src/session/screen';
 import assert from 'node:assert/strict';
 import { createLogger } from '../../src/log/logger';
 import { findPersona } from '../../rig/personas/catalogue';
@@ -27,9 +28,9 @@ describe('issue 11: session integrity on pcscd + vpcd + emulator + backend simul
 
   /** The patient chooses iPhone on the panel and holds the phone to its reader. */
   async function holdIphone(): Promise<void> {
-    rig.press(ja.buttonPhone);
+    rig.press(BUTTON.phoneStart);
     await rig.until(ja.buttonIphone);
-    rig.press(ja.buttonIphone);
+    rig.press(BUTTON.phoneIphone);
     await rig.until(ja.phoneHoldIphone);
     await rig.insert('iphone', 'smartphone');
   }
@@ -58,11 +59,11 @@ describe('issue 11: session integrity on pcscd + vpcd + emulator + backend simul
     await rig.insert('expiring-soon');
     await rig.until(ja.methodQuestion);
     await logged(/read-card: result for an ended session dropped/); // A's late check came back
-    rig.service.setRemoteVisualMode(true);
+    rig.service.setTerminalVisualMode(true);
     rig.service.terminalVisualConfirmed(); // 「目視で本人確認完了」 for the patient at the reader
-    rig.service.setRemoteVisualMode(false);
+    rig.service.setTerminalVisualMode(false);
     await rig.until(ja.buttonNext); // B's 3-month notice
-    rig.press(ja.buttonNext);
+    rig.press(BUTTON.noticeNext);
     await consentAll(rig);
     assert.ok(rig.text().includes(nameOf('expiring-soon')), `B sees B's name:\n${rig.text()}`);
     assert.ok(!rig.text().includes(nameOf('valid')));
@@ -79,14 +80,14 @@ describe('issue 11: session integrity on pcscd + vpcd + emulator + backend simul
     const before = rig.receptions().length;
     await rig.insert('valid');
     await rig.until(ja.methodQuestion);
-    rig.press(ja.buttonPin);
+    rig.press(BUTTON.methodPin);
     rig.pin('1234');
     await faultTaken(); // A's confirmation is in flight
     await rig.remove('card');
     await rig.until(ja.idlePlaceCard);
     await rig.insert('pin-one-try');
     await rig.until(ja.methodQuestion);
-    rig.press(ja.buttonPin);
+    rig.press(BUTTON.methodPin);
     rig.pin('1234');
     await rig.until((t) => t.includes(ja.buttonAgreeAll) || t.includes(ja.buttonReselect));
     await logged(/query-backend: result for an ended session dropped/); // A's answer came back late
@@ -106,7 +107,7 @@ describe('issue 11: session integrity on pcscd + vpcd + emulator + backend simul
       const before = rig.receptions().length;
       await rig.insert('valid');
       await rig.until(ja.methodQuestion);
-      rig.press(ja.buttonPin);
+      rig.press(BUTTON.methodPin);
       rig.pin('1234');
       await consentAll(rig);
       const added = rig.receptions().slice(before);
@@ -127,7 +128,7 @@ describe('issue 11: session integrity on pcscd + vpcd + emulator + backend simul
       const before = rig.receptions().length;
       await rig.insert('valid');
       await rig.until(ja.methodQuestion);
-      rig.press(ja.buttonPin);
+      rig.press(BUTTON.methodPin);
       rig.pin('1234');
       await consentAll(rig);
       assert.ok(rig.text().includes(ja.doneComplete));
@@ -142,7 +143,7 @@ describe('issue 11: session integrity on pcscd + vpcd + emulator + backend simul
     rig.fault({ fault: { kind: 'http-5xx', status: 503 }, path: '/v1/confirmations', times: 3 });
     await rig.insert('valid');
     await rig.until(ja.methodQuestion);
-    rig.press(ja.buttonPin);
+    rig.press(BUTTON.methodPin);
     rig.pin('1234');
     await rig.until(ja.goToCounter);
     await rig.remove('card');
@@ -151,7 +152,7 @@ describe('issue 11: session integrity on pcscd + vpcd + emulator + backend simul
       const before = rig.receptions().length;
       await rig.insert('valid');
       await rig.until(ja.methodQuestion);
-      rig.press(ja.buttonPin);
+      rig.press(BUTTON.methodPin);
       rig.pin('1234');
       await consentAll(rig);
       assert.equal(rig.receptions().length, before + 1, 'the next patient was confirmed');
@@ -165,7 +166,7 @@ describe('issue 11: session integrity on pcscd + vpcd + emulator + backend simul
       await rig.until(ja.idlePlaceCard);
       await rig.insert('valid');
       await rig.until(ja.methodQuestion);
-      rig.press(ja.buttonPin);
+      rig.press(BUTTON.methodPin);
       rig.pin('1234');
       await rig.until(ja.goToCounter);
       await rig.remove('card');
@@ -178,7 +179,7 @@ describe('issue 11: session integrity on pcscd + vpcd + emulator + backend simul
     const before = rig.receptions().length;
     await rig.insert('valid');
     await rig.until(ja.methodQuestion);
-    rig.press(ja.buttonPin);
+    rig.press(BUTTON.methodPin);
     rig.pin('1234');
     await consentAll(rig);
     assert.equal(rig.receptions().length, before + 1);
@@ -186,9 +187,9 @@ describe('issue 11: session integrity on pcscd + vpcd + emulator + backend simul
 
   it('item 4: Android with the backend down goes to the counter, not round the PIN screen', async () => {
     rig.fault({ fault: { kind: 'http-5xx', status: 503 }, path: '/v1/nonces', times: 'always' });
-    rig.press(ja.buttonPhone);
+    rig.press(BUTTON.phoneStart);
     await rig.until(ja.buttonAndroid);
-    rig.press(ja.buttonAndroid);
+    rig.press(BUTTON.phoneAndroid);
     await rig.until(ja.pinPrompt);
     rig.pin('1234');
     await rig.until(ja.phoneHoldAndroid);
@@ -212,7 +213,7 @@ describe('issue 11: session integrity on pcscd + vpcd + emulator + backend simul
     await consentAll(rig);
     await rig.insert('valid');
     await rig.until(ja.methodQuestion, 10_000);
-    rig.press(ja.buttonQuit);
+    rig.press(BUTTON.methodQuit);
     await rig.remove('card');
     await rig.remove('smartphone');
     // the phone's own done screen ends with the phone, not 10 s later
@@ -230,6 +231,6 @@ describe('issue 11: session integrity on pcscd + vpcd + emulator + backend simul
     await rig.restartPcscd();
     await rig.insert('valid');
     await rig.until(ja.methodQuestion, 20_000);
-    rig.press(ja.buttonQuit);
+    rig.press(BUTTON.methodQuit);
   });
 });

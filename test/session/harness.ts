@@ -1,6 +1,7 @@
 /**
  * A tiny driver for engine tests: keeps the state and a clock, feeds events, answers timers by id,
- * and exposes the last screen.
+ * and exposes the last screen request. Buttons are pressed by id, and only if the screen offers
+ * them: engine tests never see a word of Japanese (the UI tests render it).
  */
 import { defaultRigConfig } from '../../rig/rig-config';
 import type { FacilityConfig } from '../../src/config/schema';
@@ -9,7 +10,7 @@ import { initialSession, step } from '../../src/session/engine';
 import type { SessionEffect } from '../../src/session/effects';
 import type { CardReadInfo, QualificationResult, SessionEvent } from '../../src/session/events';
 import type { SessionState } from '../../src/session/state';
-import type { PanelView } from '../../src/ui/panel-view';
+import type { ButtonId, ScreenRequest } from '../../src/session/screen';
 
 export const goodCard: CardReadInfo = {
   certificateStatus: 'valid',
@@ -46,10 +47,10 @@ export class Driver {
     return r.effects;
   }
 
-  tap(label: string): SessionEffect[] {
-    const button = this.view.buttons.find((b) => b.label === label || b.id === label);
-    if (!button) throw new Error(`no button "${label}" on ${this.view.screenId}: ${this.view.buttons.map((b) => b.label).join(', ')}`);
-    return this.send({ type: 'button', id: button.id });
+  /** Press a button the current screen offers (throws if it does not). */
+  tap(id: ButtonId): SessionEffect[] {
+    if (!this.screen.buttons.includes(id)) throw new Error(`no button ${id} on ${this.screen.kind}: ${this.screen.buttons.join(', ')}`);
+    return this.send({ type: 'button', id });
   }
 
   digits(text: string): void {
@@ -64,15 +65,23 @@ export class Driver {
     return this.send({ type: 'timer-fired', timerId: timer.id });
   }
 
-  get view(): PanelView {
-    const shows = this.all.filter((e): e is Extract<SessionEffect, { type: 'show' }> => e.type === 'show');
+  /** The last screen shown. */
+  get screen(): ScreenRequest {
+    const shows = this.of('show', this.all);
     const last = shows[shows.length - 1];
     if (!last) throw new Error('nothing shown yet');
-    return last.view;
+    return last.screen;
   }
 
-  get text(): string {
-    return [this.view.title ?? '', ...this.view.lines, this.view.hint ?? ''].join('\n');
+  /** The screen shown last, without its countdown (for `deepEqual` on what the screen says). */
+  get shown(): ScreenRequest {
+    const { countdownSeconds: _countdown, ...rest } = this.screen;
+    return rest;
+  }
+
+  /** Every screen shown so far. */
+  get screens(): ScreenRequest[] {
+    return this.of('show', this.all).map((e) => e.screen);
   }
 
   get phase(): string {

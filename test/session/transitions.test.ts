@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { Driver, goodCard, qualified } from './harness';
-import { initialSession, step, viewOf } from '../../src/session/engine';
+import { initialSession, screenOf, step } from '../../src/session/engine';
 import type { SessionEvent } from '../../src/session/events';
 import type { PhaseName } from '../../src/session/state';
 import { defaultRigConfig } from '../../rig/rig-config';
@@ -13,7 +13,7 @@ type Reach = (d: Driver) => void;
 
 const pinOk = (d: Driver) => {
   d.placeCard();
-  d.tap('暗証番号を入力');
+  d.tap('method.pin');
   d.digits('1234');
   d.send({ type: 'pin-verified' });
 };
@@ -26,19 +26,19 @@ const qualifiedWith = (d: Driver, extra = {}) => {
 const reach: Record<PhaseName, Reach> = {
   idle: (d) => d.send({ type: 'start' }),
   reading: (d) => d.send({ type: 'card-inserted', slot: 'card' }),
-  revoked: (d) => d.placeCard({ revoked: true }),
+  'certificate-unusable': (d) => d.placeCard({ revoked: true }),
   'registration-offer': (d) => d.placeCard({ registeredForInsurance: false }),
   registering: (d) => {
     d.placeCard({ registeredForInsurance: false });
-    d.tap('申し込む');
-    d.tap('暗証番号を入力');
+    d.tap('registration.apply');
+    d.tap('method.pin');
     d.digits('1234');
     d.send({ type: 'pin-verified' });
   },
   'registration-done': (d) => {
     d.placeCard({ registeredForInsurance: false });
-    d.tap('申し込む');
-    d.tap('暗証番号を入力');
+    d.tap('registration.apply');
+    d.tap('method.pin');
     d.digits('1234');
     d.send({ type: 'pin-verified' });
     d.send({ type: 'insurance-registered' });
@@ -46,40 +46,40 @@ const reach: Record<PhaseName, Reach> = {
   method: (d) => d.placeCard(),
   face: (d) => {
     d.placeCard();
-    d.tap('顔認証を行う');
+    d.tap('method.face');
   },
   'face-failed': (d) => {
     d.placeCard();
-    d.tap('顔認証を行う');
+    d.tap('method.face');
     d.send({ type: 'camera-failed' });
   },
   pin: (d) => {
     d.placeCard();
-    d.tap('暗証番号を入力');
+    d.tap('method.pin');
   },
   'pin-checking': (d) => {
     d.placeCard();
-    d.tap('暗証番号を入力');
+    d.tap('method.pin');
     d.digits('1234');
   },
   'pin-locked': (d) => {
     d.placeCard();
-    d.tap('暗証番号を入力');
+    d.tap('method.pin');
     d.digits('1234');
     d.send({ type: 'pin-locked' });
   },
   'staff-passcode': (d) => {
     d.placeCard();
-    d.tap('職員用ボタン');
+    d.tap('staff.start');
   },
   'staff-checking': (d) => {
     d.placeCard();
-    d.tap('職員用ボタン');
+    d.tap('staff.start');
     d.digits('1234');
   },
   'staff-locked': (d) => {
     d.placeCard();
-    d.tap('職員用ボタン');
+    d.tap('staff.start');
     for (let i = 0; i < 5; i++) {
       d.now += 60_000;
       d.digits('0000');
@@ -88,64 +88,64 @@ const reach: Record<PhaseName, Reach> = {
   },
   'staff-confirm': (d) => {
     d.placeCard();
-    d.tap('職員用ボタン');
+    d.tap('staff.start');
     d.digits('1234');
     d.send({ type: 'staff-passcode-result', ok: true });
   },
   'staff-place-card': (d) => {
     d.send({ type: 'start' });
-    d.tap('職員用ボタン');
+    d.tap('staff.start');
     d.digits('1234');
     d.send({ type: 'staff-passcode-result', ok: true });
-    d.tap('目視確認を行う');
+    d.tap('staff.visual');
   },
   'phone-choice': (d) => {
     d.send({ type: 'start' });
-    d.tap('スマートフォン');
+    d.tap('phone.start');
   },
   'phone-hold': (d) => {
     d.send({ type: 'start' });
-    d.tap('スマートフォン');
-    d.tap('iPhone');
+    d.tap('phone.start');
+    d.tap('phone.iphone');
   },
   notice: (d) => {
     d.placeCard({ certificateStatus: 'expiring-soon' });
-    d.tap('暗証番号を入力');
+    d.tap('method.pin');
     d.digits('1234');
     d.send({ type: 'pin-verified' });
   },
   querying: pinOk,
   'consent-inherit': (d) => qualifiedWith(d, { previousConsent: { surgery: true } }),
   'terminal-visual-wait': (d) => {
-    d.send({ type: 'staff-mode', on: true });
+    d.send({ type: 'terminal-visual-mode', on: true });
     d.placeCard();
   },
   'consent-previous': (d) => {
     qualifiedWith(d, { previousConsent: { surgery: true } });
-    d.tap('現在の同意状況をみる');
+    d.tap('consent.view-previous');
   },
   'consent-method': (d) => qualifiedWith(d),
   'consent-item': (d) => {
     qualifiedWith(d);
-    d.tap('個別に同意する');
+    d.tap('consent.individual');
   },
   referral: (d) => {
     qualifiedWith(d, { referralLetters: [{ id: 'L', issuedOn: '1/2', issuer: '○○病院', department: '内科' }] });
-    d.tap('全て同意する');
+    d.tap('consent.all');
   },
   limit: (d) => {
     qualifiedWith(d);
-    d.tap('全て同意する');
+    d.tap('consent.all');
     d.send({ type: 'consent-registered' });
-    d.tap('高額療養費制度を利用する方はこちら');
+    d.tap('limit.open');
   },
   'registering-consent': (d) => {
     qualifiedWith(d);
-    d.tap('全て同意する');
+    d.tap('consent.all');
   },
   done: (d) => {
     qualifiedWith(d);
-    d.tap('全て同意する');
+    d.tap('consent.all');
     d.send({ type: 'consent-registered' });
   },
   'not-qualified': (d) => qualifiedWith(d, { status: 'invalid' }),
@@ -155,7 +155,7 @@ const reach: Record<PhaseName, Reach> = {
   },
   'remove-card': (d) => {
     d.placeCard();
-    d.tap('終了する');
+    d.tap('method.quit');
   },
 };
 
@@ -165,7 +165,7 @@ const driverFor = (phase: PhaseName) => new Driver(phase === 'limit' ? { consent
 const afterTimeout: Record<PhaseName, PhaseName | null> = {
   idle: null,
   reading: 'counter',
-  revoked: 'remove-card',
+  'certificate-unusable': 'remove-card',
   'registration-offer': 'remove-card',
   'registration-done': 'remove-card',
   registering: 'counter',
@@ -223,13 +223,15 @@ const personScreens: PhaseName[] = [
 describe('session transitions', () => {
   for (const phase of Object.keys(reach) as PhaseName[]) {
     describe(phase, () => {
-      it('is reachable and drawn with the facility name', () => {
+      it('is reachable and shows its screen, counting down where a person must act', () => {
         const d = driverFor(phase);
         reach[phase](d);
         assert.equal(d.phase, phase);
-        assert.equal(d.view.facilityName, '○○○○病院');
-        assert.ok(d.view.lines.length > 0 || d.view.buttons.length > 0);
-        if (personScreens.includes(phase)) assert.ok((d.view.countdownSeconds ?? 0) > 0, 'waiting screens count down');
+        const busy = ['reading', 'pin-checking', 'staff-checking', 'registering', 'querying', 'registering-consent'].includes(phase);
+        assert.equal(d.screen.kind, busy ? 'busy' : phase, 'the screen of the phase');
+        assert.equal(new Set(d.screen.buttons).size, d.screen.buttons.length, 'button ids are unique');
+        if (personScreens.includes(phase) || phase === 'face') assert.ok((d.screen.countdownSeconds ?? 0) > 0, 'waiting screens count down');
+        else assert.equal(d.screen.countdownSeconds, undefined, `${phase} draws no countdown`);
       });
 
       const target = afterTimeout[phase];
@@ -246,7 +248,7 @@ describe('session transitions', () => {
           assert.ok(d.of('wipe').length === 1, 'a timeout wipes the session');
           assert.equal(d.state.data.card, null);
           assert.equal(d.state.data.qualification, null);
-          if (target === 'remove-card') assert.match(d.text, /一定時間操作がなかったため、最初に戻ります。/);
+          if (target === 'remove-card') assert.deepEqual(d.shown, { kind: 'remove-card', reminder: false, timedOut: true, buttons: [] });
         }
       });
 
@@ -266,7 +268,7 @@ describe('session transitions', () => {
         reach[phase](d);
         // consent-registered is expected only while registering the consent
         const event: SessionEvent = phase === 'registering-consent' ? { type: 'insurance-registered' } : { type: 'consent-registered' };
-        const resting = ['idle', 'revoked', 'pin-locked', 'counter', 'not-qualified', 'done', 'remove-card'].includes(phase);
+        const resting = ['idle', 'certificate-unusable', 'pin-locked', 'counter', 'not-qualified', 'done', 'remove-card'].includes(phase);
         d.send(event);
         if (resting) {
           assert.equal(d.phase, phase);
@@ -294,9 +296,9 @@ describe('session transitions', () => {
   it('the countdown follows the clock', () => {
     const d = new Driver();
     d.placeCard();
-    assert.equal(viewOf(d.state, d.now).countdownSeconds, 60);
-    assert.equal(viewOf(d.state, d.now + 20_500).countdownSeconds, 40);
-    assert.equal(viewOf(d.state, d.now + 90_000).countdownSeconds, 0);
+    assert.equal(screenOf(d.state, d.now).countdownSeconds, 60);
+    assert.equal(screenOf(d.state, d.now + 20_500).countdownSeconds, 40);
+    assert.equal(screenOf(d.state, d.now + 90_000).countdownSeconds, 0);
   });
 
   it('start redraws the current screen and LEDs', () => {
@@ -311,13 +313,19 @@ describe('session transitions', () => {
   it('a PIN check that loses the card goes to the counter, or wipes if the card left', () => {
     const d = new Driver();
     reach['pin-checking'](d);
-    d.send({ type: 'card-read-failed', slot: 'card', reason: 'reader-error' });
+    d.send({ type: 'pin-check-failed', slot: 'card', reason: 'reader-error' });
     assert.equal(d.phase, 'counter');
+    assert.deepEqual(d.of('record-result')[0]?.outcome.error, { kind: 'card-read', detail: 'reader-error' });
     const e = new Driver();
     reach['pin-checking'](e);
     e.state.device.cardPresent = false;
-    e.send({ type: 'card-read-failed', slot: 'card', reason: 'removed' });
+    e.send({ type: 'pin-check-failed', slot: 'card', reason: 'removed' });
     assert.equal(e.phase, 'idle');
+    // A read failure is not an answer to a PIN check: the check is still awaited, so it is impossible.
+    const f = new Driver();
+    reach['pin-checking'](f);
+    f.send({ type: 'card-read-failed', slot: 'card', reason: 'reader-error' });
+    assert.ok(f.of('log').some((l) => l.event === 'impossible-transition'));
   });
 
   it('a random walk of 3000 events never throws and always draws a sane screen', () => {
@@ -333,7 +341,7 @@ describe('session transitions', () => {
     const visited = new Set<string>();
     d.send({ type: 'start' });
     for (let i = 0; i < 3000; i++) {
-      const buttons = d.view.buttons;
+      const buttons = d.screen.buttons;
       const events: SessionEvent[] = [
         { type: 'card-inserted', slot: pick(['card', 'smartphone'] as const) },
         { type: 'card-removed', slot: pick(['card', 'smartphone'] as const) },
@@ -342,6 +350,7 @@ describe('session transitions', () => {
         { type: 'pin-digit', digit: rand(10) },
         { type: 'pin-verified' },
         { type: 'pin-wrong', triesLeft: rand(3) },
+        { type: 'pin-check-failed', slot: pick(['card', 'smartphone'] as const), reason: 'reader-error' },
         { type: 'face-result', outcome: pick(['match', 'no-match', 'spoof', 'no-face'] as const) },
         { type: 'camera-failed' },
         { type: 'backend-result', result: { ...qualified, status: pick(['qualified', 'invalid', 'no-record'] as const), previousConsent: { surgery: rand(2) === 0 } } },
@@ -351,7 +360,7 @@ describe('session transitions', () => {
         { type: 'backend-availability', available: rand(2) === 0 },
         { type: 'consent-registered' },
         { type: 'insurance-registered' },
-        { type: 'staff-mode', on: rand(2) === 0 },
+        { type: 'terminal-visual-mode', on: rand(2) === 0 },
         { type: 'terminal-visual-confirmed' },
         { type: 'staff-passcode-result', ok: rand(2) === 0 },
         { type: 'timer-fired', timerId: d.state.timer?.id ?? 'none' },
@@ -373,18 +382,18 @@ describe('session transitions', () => {
                     ? { type: 'consent-registered' }
                     : phase.name === 'registering'
                       ? { type: 'insurance-registered' }
-                      : ['remove-card', 'done', 'revoked', 'counter', 'not-qualified', 'pin-locked'].includes(phase.name)
+                      : ['remove-card', 'done', 'certificate-unusable', 'counter', 'not-qualified', 'pin-locked'].includes(phase.name)
                         ? { type: 'card-removed', slot: 'card' }
                         : phase.name === 'phone-hold' || phase.name === 'idle'
                           ? { type: 'card-inserted', slot: phase.name === 'idle' ? 'card' : 'smartphone' }
                           : null;
       const r = rand(10);
       const event: SessionEvent =
-        expected && r < 7 ? expected : buttons.length && r < 9 ? { type: 'button', id: pick(buttons).id } : pick(events);
+        expected && r < 7 ? expected : buttons.length && r < 9 ? { type: 'button', id: pick(buttons) } : pick(events);
       d.now += rand(5_000);
       d.send(event);
       visited.add(d.phase);
-      for (const e of d.effects) if (e.type === 'show') assert.equal(e.view.facilityName, '○○○○病院');
+      for (const e of d.effects) if (e.type === 'show') assert.equal(new Set(e.screen.buttons).size, e.screen.buttons.length, `duplicate button on ${e.screen.kind}`);
       if (d.phase === 'idle') assert.equal(d.state.data.card, null, `card data left in idle after ${event.type}`);
       assert.ok(!d.effects.some((e) => e.type === 'log' && e.event === 'engine-fault'), `engine fault on ${JSON.stringify(event)} in ${d.phase}`);
     }

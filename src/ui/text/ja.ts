@@ -15,8 +15,8 @@ export const ja = {
   reading: 'マイナンバーカードを読み取っています。', // ours
   doNotRemove: 'カードを動かさないでください。', // ours
 
-  // §3 step 2 — revoked / past grace
-  revoked:
+  // §3 step 2 — certificate revoked or past its grace period
+  certificateUnusable:
     '電子証明書が失効しています。マイナンバーカードを取り出し、受付窓口までお越しください。証明書の更新は、市区町村の窓口で手続きが必要です。', // SPEC
 
   // issue 15 — certificate notices written into the result document for the reception computer

@@ -1,88 +1,14 @@
 /**
- * Screens as data: `renderScreen(request, config)` turns the engine's choice of screen into the
- * `PanelView` the panel draws, with every word taken from the catalogue (`./ja`). Button ids are
- * stable English ids (`BUTTON`); labels come from the catalogue.
+ * Screens as data: `renderScreen(request, config)` turns the engine's `ScreenRequest` (kind,
+ * parameters, button ids — `src/session/screen.ts`) into the `PanelView` the panel draws, with every
+ * word taken from the catalogue (`./ja`). The engine decides which buttons are offered; this file
+ * only names them and gives them their visual weight.
  */
 import type { FacilityConfig } from '../../config/schema';
-import type { FailureCause } from '../../session/effects';
-import type { ConsentAnswers, ConsentCategory, FaceHint, QualificationStatus, ReaderSlot, ReferralLetter } from '../../session/events';
+import type { ConsentCategory } from '../../session/events';
+import { BUTTON, PIN_LENGTH, type ButtonId, type NamedButtonId, type ScreenRequest } from '../../session/screen';
 import type { PanelButton, PanelView } from '../panel-view';
 import { enStaff, ja } from './ja';
-
-export const BUTTON = {
-  phoneStart: 'phone.start',
-  staffStart: 'staff.start',
-  registrationApply: 'registration.apply',
-  registrationDecline: 'registration.decline',
-  methodFace: 'method.face',
-  methodPin: 'method.pin',
-  methodQuit: 'method.quit',
-  faceCancel: 'face.cancel',
-  pinCancel: 'pin.cancel',
-  keyBack: 'key.back',
-  staffAbort: 'staff.abort',
-  staffVisual: 'staff.visual',
-  staffConsentFirst: 'staff.consent-first',
-  phoneAndroid: 'phone.android',
-  phoneIphone: 'phone.iphone',
-  phoneCancel: 'phone.cancel',
-  noticeNext: 'notice.next',
-  consentInherit: 'consent.inherit',
-  consentReselect: 'consent.reselect',
-  consentBack: 'consent.back',
-  consentViewPrevious: 'consent.view-previous',
-  consentAll: 'consent.all',
-  consentIndividual: 'consent.individual',
-  consentAgree: 'consent.agree',
-  consentDecline: 'consent.decline',
-  referralNextPage: 'referral.next-page',
-  referralPrevPage: 'referral.prev-page',
-  referralSubmit: 'referral.submit',
-  limitProvide: 'limit.provide',
-  limitDecline: 'limit.decline',
-  limitOpen: 'limit.open',
-} as const;
-
-/** `key.0` … `key.9`: the PIN / passcode pad. */
-export const keyButtonId = (digit: number): string => `key.${digit}`;
-/** `referral.letter.<n>`: toggles the n-th letter (0-based over all pages). */
-export const referralButtonId = (index: number): string => `referral.letter.${index}`;
-
-export const PIN_LENGTH = 4;
-
-export type BusyKind = 'card' | 'pin' | 'staff' | 'backend' | 'registration' | 'consent';
-
-export type ScreenRequest =
-  | { id: 'idle'; visualMode: boolean; readerAvailable?: boolean; backendAvailable?: boolean }
-  | { id: 'busy'; kind: BusyKind }
-  | { id: 'revoked' }
-  | { id: 'registration-offer' }
-  | { id: 'registration-done' }
-  | { id: 'method'; face: boolean; pin: boolean }
-  | { id: 'face'; hint?: FaceHint }
-  | { id: 'face-failed'; reason: 'no-match' | 'camera' | 'card-photo'; pin: boolean }
-  | { id: 'pin'; typed: number; triesLeft: number; wrong: boolean }
-  | { id: 'pin-locked'; slot: ReaderSlot }
-  | { id: 'staff-passcode'; typed: number; hint?: 'wrong' | 'wait' }
-  | { id: 'staff-locked' }
-  | { id: 'staff-confirm'; consentFirst: boolean }
-  | { id: 'staff-place-card' }
-  | { id: 'terminal-visual-wait' }
-  | { id: 'phone-choice' }
-  | { id: 'phone-hold'; kind: 'android' | 'iphone'; retry: boolean }
-  | { id: 'notice'; notice: 'expiring-soon' | 'grace' }
-  | { id: 'consent-inherit' }
-  | { id: 'consent-previous'; previous: ConsentAnswers; categories: ConsentCategory[] }
-  | { id: 'consent-method'; categories: ConsentCategory[] }
-  | { id: 'consent-item'; category: ConsentCategory }
-  | { id: 'referral'; letters: { index: number; letter: ReferralLetter; selected: boolean }[]; page: number; pageCount: number }
-  | { id: 'limit' }
-  | { id: 'done'; patientName: string; slot: ReaderSlot; consentNotice?: 'not-registered' | 'unknown'; limitOffer?: boolean; qualificationOnly?: boolean }
-  | { id: 'not-qualified'; status: Exclude<QualificationStatus, 'qualified'> }
-  | { id: 'counter'; cause: FailureCause['kind']; outcomeUnknown?: boolean }
-  | { id: 'remove-card'; reminder: boolean; timedOut: boolean };
-
-export type ScreenId = ScreenRequest['id'];
 
 function categoryText(category: ConsentCategory, config: FacilityConfig) {
   const diag = config.consent.diagnosisViewing;
@@ -108,161 +34,184 @@ export function consentBracket(categories: ConsentCategory[], config: FacilityCo
   return `【${shown.map((c) => categoryText(c, config).bracket).join('／')}】`;
 }
 
-/** The pad as seed 001 draws it: 1 2 3 / 4 5 6 / 7 8 9 / 0. */
+/** The pad as seed 001 draws it: 1 2 3 / 4 5 6 / 7 8 9 / 0, wherever the engine offers keys. */
 const KEYPAD_ORDER = [1, 2, 3, 4, 5, 6, 7, 8, 9, 0] as const;
 
-function keypad(): PanelButton[] {
-  return KEYPAD_ORDER.map((digit) => ({ id: keyButtonId(digit), label: ja.keys[digit], kind: 'key' as const }));
+/** The catalogue with the staff strings possibly in English (config `staff.language`). */
+type Text = Omit<typeof ja, keyof typeof enStaff> & Record<keyof typeof enStaff, string>;
+
+/** Label and weight of each named button (the staff screens' words follow `staff.language`). */
+function namedButton(id: NamedButtonId, req: ScreenRequest, t: Text): Omit<PanelButton, 'id'> {
+  switch (id) {
+    case BUTTON.phoneStart:
+      return { label: t.buttonPhone, kind: 'primary' };
+    case BUTTON.staffStart:
+      // After a failed face check the staff check is one of the two ways on: as large as the PIN.
+      return { label: t.buttonStaff, kind: req.kind === 'face-failed' ? 'primary' : 'small' };
+    case BUTTON.registrationApply:
+      return { label: t.buttonApply, kind: 'primary' };
+    case BUTTON.registrationDecline:
+      return { label: t.buttonNotApply, kind: 'secondary' };
+    case BUTTON.methodFace:
+      return { label: t.buttonFace, kind: 'primary' };
+    case BUTTON.methodPin:
+      return { label: t.buttonPin, kind: 'primary' };
+    case BUTTON.methodQuit:
+      return { label: t.buttonQuit, kind: 'secondary' };
+    case BUTTON.faceCancel:
+    case BUTTON.pinCancel:
+    case BUTTON.phoneCancel:
+      return { label: t.buttonCancel, kind: 'secondary' };
+    case BUTTON.keyBack:
+      return { label: t.buttonBackspace, kind: 'secondary' };
+    case BUTTON.staffAbort:
+      return { label: t.buttonAbort, kind: 'secondary' };
+    case BUTTON.staffVisual:
+      return { label: t.buttonVisualCheck, kind: 'primary' };
+    case BUTTON.staffConsentFirst:
+      return { label: t.buttonConsentFirst, kind: 'secondary' };
+    case BUTTON.phoneAndroid:
+      return { label: t.buttonAndroid, kind: 'primary' };
+    case BUTTON.phoneIphone:
+      return { label: t.buttonIphone, kind: 'primary' };
+    case BUTTON.noticeNext:
+    case BUTTON.referralSubmit:
+      return { label: t.buttonNext, kind: 'primary' };
+    case BUTTON.consentInherit:
+      return { label: t.buttonInherit, kind: 'primary' };
+    case BUTTON.consentReselect:
+      return { label: t.buttonReselect, kind: 'secondary' };
+    case BUTTON.consentViewPrevious:
+      return { label: t.buttonViewPrevious, kind: 'secondary' };
+    case BUTTON.consentBack:
+      return { label: t.buttonBack, kind: 'secondary' };
+    case BUTTON.consentAll:
+      return { label: t.buttonAgreeAll, kind: 'primary' };
+    case BUTTON.consentIndividual:
+      return { label: t.buttonIndividual, kind: 'secondary' };
+    case BUTTON.consentAgree:
+      return { label: t.buttonAgree, kind: 'primary' };
+    case BUTTON.consentDecline:
+      return { label: t.buttonDecline, kind: 'secondary' };
+    case BUTTON.referralNextPage:
+      return { label: t.buttonNextPage, kind: 'primary' };
+    case BUTTON.referralPrevPage:
+      return { label: t.buttonPrevPage, kind: 'secondary' };
+    case BUTTON.limitProvide:
+      return { label: t.buttonProvide, kind: 'primary' };
+    case BUTTON.limitDecline:
+      return { label: t.buttonNotProvide, kind: 'secondary' };
+    case BUTTON.limitOpen:
+      // Seed 000 現行: the limit screen is a button on the done screen, named as the screen.
+      return { label: t.limitTitle, kind: 'secondary' };
+    default: {
+      const never: never = id;
+      throw new Error(`unknown button ${String(never)}`);
+    }
+  }
 }
 
-export interface RenderOptions {
-  countdownSeconds?: number;
+function buttonOf(id: ButtonId, req: ScreenRequest, t: Text): PanelButton {
+  const key = /^key\.(\d)$/.exec(id);
+  if (key) return { id, label: ja.keys[Number(key[1])]!, kind: 'key' };
+  const letter = /^referral\.letter\.(\d+)$/.exec(id);
+  if (letter) {
+    const entry = req.kind === 'referral' ? req.letters.find((l) => l.index === Number(letter[1])) : undefined;
+    if (!entry) throw new Error(`button ${id} without its letter on ${req.kind}`);
+    const { letter: l, selected } = entry;
+    return { id, label: `${selected ? ja.selected : ja.unselected} ${ja.referralLetter(l.issuedOn, l.issuer, l.department)}`, kind: 'secondary' };
+  }
+  return { id, ...namedButton(id as NamedButtonId, req, t) };
 }
 
-export function renderScreen(req: ScreenRequest, config: FacilityConfig, options: RenderOptions = {}): PanelView {
-  const staffText = config.staff.language === 'en' ? { ...ja, ...enStaff } : ja;
-  const view = (parts: Omit<PanelView, 'screenId' | 'facilityName'>): PanelView => {
-    const v: PanelView = { screenId: req.id, facilityName: config.facility.name, ...parts };
-    if (options.countdownSeconds !== undefined) v.countdownSeconds = options.countdownSeconds;
+/** The offered buttons, in the engine's order, with the pad's keys laid out where the first key is. */
+function buttonsOf(req: ScreenRequest, t: Text): PanelButton[] {
+  const out: PanelButton[] = [];
+  const keys = new Set(req.buttons.filter((id) => id.startsWith('key.') && id !== BUTTON.keyBack));
+  let padPlaced = false;
+  for (const id of req.buttons) {
+    if (keys.has(id)) {
+      if (padPlaced) continue;
+      padPlaced = true;
+      for (const digit of KEYPAD_ORDER) if (keys.has(`key.${digit}`)) out.push(buttonOf(`key.${digit}`, req, t));
+      continue;
+    }
+    out.push(buttonOf(id, req, t));
+  }
+  return out;
+}
+
+export function renderScreen(req: ScreenRequest, config: FacilityConfig): PanelView {
+  const staffText: Text = config.staff.language === 'en' ? { ...ja, ...enStaff } : ja;
+  const staffScreen = req.kind === 'staff-passcode' || req.kind === 'staff-locked' || req.kind === 'staff-confirm' || req.kind === 'staff-place-card';
+  const t = staffScreen ? staffText : ja;
+  const offers = (id: ButtonId) => req.buttons.includes(id);
+  const view = (parts: Omit<PanelView, 'screenId' | 'facilityName' | 'buttons'>): PanelView => {
+    const v: PanelView = { screenId: req.kind, facilityName: config.facility.name, ...parts, buttons: buttonsOf(req, t) };
+    if (req.countdownSeconds !== undefined) v.countdownSeconds = req.countdownSeconds;
     return v;
   };
-  switch (req.id) {
+  switch (req.kind) {
     case 'idle':
       // The reader (or pcscd) is away: say so instead of inviting a card (issue 11 item 7).
-      if (req.readerAvailable === false) return view({ lines: [ja.readerPreparing, ja.pleaseWait], buttons: [] });
+      if (!req.readerAvailable) return view({ lines: [ja.readerPreparing, ja.pleaseWait] });
       return view({
-        lines: [ja.idlePlaceCard, ja.phoneCaption, ...(req.backendAvailable === false ? [ja.backendUnreachable] : [])],
-        buttons: [
-          { id: BUTTON.phoneStart, label: ja.buttonPhone, kind: 'primary' },
-          { id: BUTTON.staffStart, label: ja.buttonStaff, kind: 'small' },
-        ],
+        lines: [ja.idlePlaceCard, ja.phoneCaption, ...(req.backendAvailable ? [] : [ja.backendUnreachable])],
         ...(req.visualMode ? { hint: ja.visualModeOn } : {}),
       });
     case 'busy':
-      return view({
-        lines: req.kind === 'card' ? [ja.reading, ja.doNotRemove] : [ja.checking],
-        buttons: [],
-      });
-    case 'revoked':
-      return view({ lines: [ja.revoked], buttons: [] });
+      return view({ lines: req.busy === 'card' ? [ja.reading, ja.doNotRemove] : [ja.checking] });
+    case 'certificate-unusable':
+      return view({ lines: [ja.certificateUnusable] });
     case 'registration-offer':
-      return view({
-        title: ja.registrationTitle,
-        lines: [ja.registrationQuestion],
-        buttons: [
-          { id: BUTTON.registrationApply, label: ja.buttonApply, kind: 'primary' },
-          { id: BUTTON.registrationDecline, label: ja.buttonNotApply, kind: 'secondary' },
-        ],
-      });
+      return view({ title: ja.registrationTitle, lines: [ja.registrationQuestion] });
     case 'registration-done':
-      return view({
-        title: ja.registrationTitle,
-        lines: [ja.registrationDone],
-        buttons: [{ id: BUTTON.noticeNext, label: ja.buttonNext, kind: 'primary' }],
-      });
-    case 'method': {
-      const buttons: PanelButton[] = [];
-      if (req.face) buttons.push({ id: BUTTON.methodFace, label: ja.buttonFace, kind: 'primary' });
-      if (req.pin) buttons.push({ id: BUTTON.methodPin, label: ja.buttonPin, kind: 'primary' });
-      buttons.push({ id: BUTTON.methodQuit, label: ja.buttonQuit, kind: 'secondary' });
-      buttons.push({ id: BUTTON.staffStart, label: ja.buttonStaff, kind: 'small' });
-      return view({ lines: [ja.methodQuestion, ja.methodNote], buttons });
-    }
+      return view({ title: ja.registrationTitle, lines: [ja.registrationDone] });
+    case 'method':
+      return view({ lines: [ja.methodQuestion, ja.methodNote] });
     case 'face':
-      return view({
-        lines: [ja.faceLook],
-        buttons: [{ id: BUTTON.faceCancel, label: ja.buttonCancel, kind: 'secondary' }],
-        ...(req.hint ? { hint: ja.faceHints[req.hint] } : {}),
-      });
+      return view({ lines: [ja.faceLook], ...(req.hint ? { hint: ja.faceHints[req.hint] } : {}) });
     case 'face-failed': {
       const first = req.reason === 'camera' ? ja.faceCameraFailed : req.reason === 'card-photo' ? ja.faceCardPhoto : ja.faceFailed;
-      const buttons: PanelButton[] = [];
-      if (req.pin) buttons.push({ id: BUTTON.methodPin, label: ja.buttonPin, kind: 'primary' });
-      buttons.push({ id: BUTTON.methodQuit, label: ja.buttonQuit, kind: 'secondary' });
-      buttons.push({ id: BUTTON.staffStart, label: ja.buttonStaff, kind: 'primary' });
       // Name only what is offered: no PIN (face-only card, PIN locked) → the staff check alone.
-      return view({ lines: [first, req.pin ? ja.faceChooseOther : ja.faceChooseStaff], buttons });
+      return view({ lines: [first, offers(BUTTON.methodPin) ? ja.faceChooseOther : ja.faceChooseStaff] });
     }
     case 'pin': {
       const lines: string[] = [ja.pinPrompt];
       if (req.triesLeft < 3) lines.push(ja.pinTriesLeft(req.triesLeft));
       return view({
         lines,
-        buttons: [
-          ...keypad(),
-          { id: BUTTON.keyBack, label: ja.buttonBackspace, kind: 'secondary' },
-          { id: BUTTON.pinCancel, label: ja.buttonCancel, kind: 'secondary' },
-        ],
-        secretEntry: { typed: req.typed, length: PIN_LENGTH, ...(req.triesLeft < 3 ? { triesLeft: req.triesLeft } : {}) },
+        secretEntry: { typed: req.typed, length: req.length, ...(req.triesLeft < 3 ? { triesLeft: req.triesLeft } : {}) },
         ...(req.wrong ? { hint: ja.pinWrong } : {}),
       });
     }
     case 'pin-locked':
-      return view({ lines: [ja.pinLocked, req.slot === 'card' ? ja.doneRemoveCard : ja.donePhone], buttons: [] });
+      return view({ lines: [ja.pinLocked, req.slot === 'card' ? ja.doneRemoveCard : ja.donePhone] });
     case 'staff-passcode':
       return view({
         lines: [staffText.staffPasscodePrompt],
-        buttons: [
-          ...keypad(),
-          { id: BUTTON.keyBack, label: staffText.buttonBackspace, kind: 'secondary' },
-          { id: BUTTON.staffAbort, label: staffText.buttonAbort, kind: 'secondary' },
-        ],
-        secretEntry: { typed: req.typed, length: PIN_LENGTH },
+        secretEntry: { typed: req.typed, length: req.length },
         ...(req.hint === 'wrong' ? { hint: staffText.staffPasscodeWrong } : req.hint === 'wait' ? { hint: staffText.staffPasscodeWait } : {}),
       });
     case 'staff-locked':
-      return view({ lines: [staffText.staffLocked], buttons: [{ id: BUTTON.staffAbort, label: staffText.buttonAbort, kind: 'secondary' }] });
-    case 'staff-confirm': {
-      const buttons: PanelButton[] = [{ id: BUTTON.staffVisual, label: staffText.buttonVisualCheck, kind: 'primary' }];
-      if (req.consentFirst) buttons.push({ id: BUTTON.staffConsentFirst, label: staffText.buttonConsentFirst, kind: 'secondary' });
-      buttons.push({ id: BUTTON.staffAbort, label: staffText.buttonAbort, kind: 'secondary' });
-      return view({ lines: [staffText.staffConfirmNote], buttons });
-    }
+      return view({ lines: [staffText.staffLocked] });
+    case 'staff-confirm':
+      return view({ lines: [staffText.staffConfirmNote] });
     case 'staff-place-card':
-      return view({
-        lines: [ja.idlePlaceCard],
-        hint: ja.visualModeOn,
-        buttons: [{ id: BUTTON.staffAbort, label: staffText.buttonAbort, kind: 'secondary' }],
-      });
+      return view({ lines: [ja.idlePlaceCard], hint: ja.visualModeOn });
     case 'terminal-visual-wait':
       // The terminal's 目視確認 mode: staff compare the patient with the card photo and tick
       // 「目視で本人確認完了」 on the terminal (seed 000 p.27); the panel only waits.
-      return view({
-        lines: [ja.terminalVisualWait, ja.pleaseWait],
-        hint: ja.visualModeOn,
-        buttons: [{ id: BUTTON.methodQuit, label: ja.buttonQuit, kind: 'secondary' }],
-      });
+      return view({ lines: [ja.terminalVisualWait, ja.pleaseWait], hint: ja.visualModeOn });
     case 'phone-choice':
-      return view({
-        lines: [ja.phoneKindPrompt, ja.phoneFirstVisit],
-        buttons: [
-          { id: BUTTON.phoneAndroid, label: ja.buttonAndroid, kind: 'primary' },
-          { id: BUTTON.phoneIphone, label: ja.buttonIphone, kind: 'primary' },
-          { id: BUTTON.phoneCancel, label: ja.buttonCancel, kind: 'secondary' },
-        ],
-      });
+      return view({ lines: [ja.phoneKindPrompt, ja.phoneFirstVisit] });
     case 'phone-hold':
-      return view({
-        lines: [req.kind === 'android' ? ja.phoneHoldAndroid : ja.phoneHoldIphone],
-        buttons: [{ id: BUTTON.phoneCancel, label: ja.buttonCancel, kind: 'secondary' }],
-        ...(req.retry ? { hint: ja.phoneAgain } : {}),
-      });
+      return view({ lines: [req.phone === 'android' ? ja.phoneHoldAndroid : ja.phoneHoldIphone], ...(req.retry ? { hint: ja.phoneAgain } : {}) });
     case 'notice':
-      return view({
-        lines: [req.notice === 'expiring-soon' ? ja.noticeExpiringSoon : ja.noticeGrace],
-        buttons: [{ id: BUTTON.noticeNext, label: ja.buttonNext, kind: 'primary' }],
-      });
+      return view({ lines: [req.notice === 'expiring-soon' ? ja.noticeExpiringSoon : ja.noticeGrace] });
     case 'consent-inherit':
       // Seed 000: the question, with the previous consent one tap away (現在の同意状況をみる).
-      return view({
-        title: ja.inheritTitle,
-        lines: [ja.consentMethodQuestion],
-        buttons: [
-          { id: BUTTON.consentInherit, label: ja.buttonInherit, kind: 'primary' },
-          { id: BUTTON.consentReselect, label: ja.buttonReselect, kind: 'secondary' },
-          { id: BUTTON.consentViewPrevious, label: ja.buttonViewPrevious, kind: 'secondary' },
-        ],
-      });
+      return view({ title: ja.inheritTitle, lines: [ja.consentMethodQuestion] });
     case 'consent-previous':
       // Seed 000's 事前・前回の同意状況 list; 戻る returns to the question.
       return view({
@@ -274,84 +223,39 @@ export function renderScreen(req: ScreenRequest, config: FacilityConfig, options
             const text = categoryText(c, config);
             return `・${text.inherit}${text.inheritSeparator}${req.previous[c] ? ja.yes : ja.no}`;
           }),
-        buttons: [{ id: BUTTON.consentBack, label: ja.buttonBack, kind: 'secondary' }],
       });
     case 'consent-method':
-      return view({
-        title: ja.consentMethodTitle,
-        lines: [ja.consentMethodQuestion, consentBracket(req.categories, config)],
-        buttons: [
-          { id: BUTTON.consentAll, label: ja.buttonAgreeAll, kind: 'primary' },
-          { id: BUTTON.consentIndividual, label: ja.buttonIndividual, kind: 'secondary' },
-        ],
-      });
+      return view({ title: ja.consentMethodTitle, lines: [ja.consentMethodQuestion, consentBracket(req.categories, config)] });
     case 'consent-item': {
       const text = categoryText(req.category, config);
-      return view({
-        title: text.title,
-        lines: [text.question],
-        buttons: [
-          { id: BUTTON.consentAgree, label: ja.buttonAgree, kind: 'primary' },
-          { id: BUTTON.consentDecline, label: ja.buttonDecline, kind: 'secondary' },
-        ],
-      });
+      return view({ title: text.title, lines: [text.question] });
     }
-    case 'referral': {
-      const last = req.page + 1 >= req.pageCount;
-      return view({
-        title: ja.referralTitle,
-        lines: [ja.referralPrompt(req.page + 1, req.pageCount)],
-        buttons: [
-          ...req.letters.map(({ index, letter, selected }) => ({
-            id: referralButtonId(index),
-            label: `${selected ? ja.selected : ja.unselected} ${ja.referralLetter(letter.issuedOn, letter.issuer, letter.department)}`,
-            kind: 'secondary' as const,
-          })),
-          ...(req.page > 0 ? [{ id: BUTTON.referralPrevPage, label: ja.buttonPrevPage, kind: 'secondary' as const }] : []),
-          last
-            ? { id: BUTTON.referralSubmit, label: ja.buttonNext, kind: 'primary' as const }
-            : { id: BUTTON.referralNextPage, label: ja.buttonNextPage, kind: 'primary' as const },
-        ],
-        // The prompt carries `1/X` (SPEC §6 step 4): no second page number in the title.
-      });
-    }
+    case 'referral':
+      // The prompt carries `1/X` (SPEC §6 step 4): no second page number in the title.
+      return view({ title: ja.referralTitle, lines: [ja.referralPrompt(req.page + 1, req.pageCount)] });
     case 'limit':
-      return view({
-        title: ja.limitTitle,
-        lines: [ja.limitQuestion],
-        buttons: [
-          { id: BUTTON.limitProvide, label: ja.buttonProvide, kind: 'primary' },
-          { id: BUTTON.limitDecline, label: ja.buttonNotProvide, kind: 'secondary' },
-        ],
-      });
-    case 'done':
+      return view({ title: ja.limitTitle, lines: [ja.limitQuestion] });
+    case 'done': {
+      const limitOffer = offers(BUTTON.limitOpen);
       return view({
         lines: [
           ja.doneName(req.patientName),
           ja.doneComplete,
           ...(req.qualificationOnly ? [ja.doneQualificationOnly] : []),
           ...(req.consentNotice === 'not-registered' ? [ja.consentNotRegistered] : req.consentNotice === 'unknown' ? [ja.consentRegistrationUnknown] : []),
-          req.limitOffer ? (req.slot === 'card' ? ja.doneEndRemoveCard : ja.donePhone) : req.slot === 'card' ? ja.doneRemoveCard : ja.donePhone,
+          req.slot !== 'card' ? ja.donePhone : limitOffer ? ja.doneEndRemoveCard : ja.doneRemoveCard,
         ],
-        // Seed 000 現行: the limit screen is a button on the done screen.
-        buttons: req.limitOffer ? [{ id: BUTTON.limitOpen, label: ja.limitTitle, kind: 'secondary' }] : [],
       });
+    }
     case 'not-qualified':
-      return view({
-        lines: [req.status === 'invalid' ? ja.resultInvalid : ja.resultNoRecord, ja.goToCounter, ja.doneRemoveCard],
-        buttons: [],
-      });
+      return view({ lines: [req.status === 'invalid' ? ja.resultInvalid : ja.resultNoRecord, ja.goToCounter, ja.doneRemoveCard] });
     case 'counter':
       // 申し込まない (seed 003): say what follows — the counter today, Mynaportal or this reader later.
-      if (req.cause === 'registration-declined') return view({ lines: [ja.registrationDeclined, ja.goToCounter, ja.registrationLater, ja.doneRemoveCard], buttons: [] });
+      if (req.cause === 'registration-declined') return view({ lines: [ja.registrationDeclined, ja.goToCounter, ja.registrationLater, ja.doneRemoveCard] });
       // Whether the backend recorded the confirmation is not known (issue 11): never claim it failed.
-      return view({ lines: [req.outcomeUnknown ? ja.counterOutcomeUnknown : ja.counterTrouble, ja.goToCounter, ja.doneRemoveCard], buttons: [] });
+      return view({ lines: [req.outcomeUnknown ? ja.counterOutcomeUnknown : ja.counterTrouble, ja.goToCounter, ja.doneRemoveCard] });
     case 'remove-card':
-      return view({
-        lines: [...(req.timedOut ? [ja.timedOut] : []), ja.doneRemoveCard],
-        buttons: [],
-        ...(req.reminder ? { hint: ja.cardLeftReminder } : {}),
-      });
+      return view({ lines: [...(req.timedOut ? [ja.timedOut] : []), ja.doneRemoveCard], ...(req.reminder ? { hint: ja.cardLeftReminder } : {}) });
     default: {
       const never: never = req;
       throw new Error(`unknown screen ${JSON.stringify(never)}`);

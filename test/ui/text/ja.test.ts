@@ -5,14 +5,15 @@
 import assert from 'node:assert/strict';
 import { defaultRigConfig } from '../../../rig/rig-config';
 import { enStaff, ja } from '../../../src/ui/text/ja';
-import { BUTTON, consentBracket, renderScreen, type ScreenRequest } from '../../../src/ui/text/screens';
+import { BUTTON, KEYPAD, referralButtonId, type ScreenRequest } from '../../../src/session/screen';
+import { consentBracket, renderScreen } from '../../../src/ui/text/screens';
 
 const exact: [string, string][] = [
   [ja.idlePlaceCard, 'マイナンバーカードを置いてください。'],
   [ja.phoneCaption, 'スマホの方はこちら↓'],
   [ja.buttonPhone, 'スマートフォン'],
   [ja.buttonStaff, '職員用ボタン'],
-  [ja.revoked, '電子証明書が失効しています。マイナンバーカードを取り出し、受付窓口までお越しください。証明書の更新は、市区町村の窓口で手続きが必要です。'],
+  [ja.certificateUnusable, '電子証明書が失効しています。マイナンバーカードを取り出し、受付窓口までお越しください。証明書の更新は、市区町村の窓口で手続きが必要です。'],
   [ja.methodQuestion, '本人確認の方法を選んでください。'],
   [ja.methodNote, '本人確認の情報は、他の目的には使用しません。'],
   [ja.buttonFace, '顔認証を行う'],
@@ -90,63 +91,99 @@ describe('Japanese text catalogue', () => {
 
 describe('renderScreen', () => {
   const config = defaultRigConfig();
+  const pad = [...KEYPAD, BUTTON.keyBack, BUTTON.pinCancel];
   const requests: ScreenRequest[] = [
-    { id: 'idle', visualMode: false },
-    { id: 'busy', kind: 'card' },
-    { id: 'revoked' },
-    { id: 'registration-offer' },
-    { id: 'method', face: true, pin: true },
-    { id: 'face', hint: 'backlight' },
-    { id: 'face-failed', reason: 'no-match', pin: true },
-    { id: 'pin', typed: 3, triesLeft: 3, wrong: false },
-    { id: 'pin-locked', slot: 'card' },
-    { id: 'staff-passcode', typed: 1 },
-    { id: 'staff-locked' },
-    { id: 'staff-confirm', consentFirst: true },
-    { id: 'staff-place-card' },
-    { id: 'terminal-visual-wait' },
-    { id: 'phone-choice' },
-    { id: 'phone-hold', kind: 'android', retry: false },
-    { id: 'notice', notice: 'grace' },
-    { id: 'consent-inherit' },
-    { id: 'consent-previous', previous: { surgery: true }, categories: ['surgery', 'checkup'] },
-    { id: 'consent-method', categories: ['surgery'] },
-    { id: 'consent-item', category: 'checkup' },
-    { id: 'referral', letters: [], page: 0, pageCount: 1 },
-    { id: 'limit' },
-    { id: 'done', patientName: '山田花子', slot: 'card' },
-    { id: 'not-qualified', status: 'no-record' },
-    { id: 'counter', cause: 'backend' },
-    { id: 'remove-card', reminder: true, timedOut: false },
+    { kind: 'idle', visualMode: false, readerAvailable: true, backendAvailable: true, buttons: [BUTTON.phoneStart, BUTTON.staffStart] },
+    { kind: 'busy', busy: 'card', buttons: [] },
+    { kind: 'certificate-unusable', buttons: [] },
+    { kind: 'registration-offer', buttons: [BUTTON.registrationApply, BUTTON.registrationDecline] },
+    { kind: 'registration-done', buttons: [BUTTON.noticeNext] },
+    { kind: 'method', buttons: [BUTTON.methodFace, BUTTON.methodPin, BUTTON.methodQuit, BUTTON.staffStart] },
+    { kind: 'face', hint: 'backlight', buttons: [BUTTON.faceCancel] },
+    { kind: 'face-failed', reason: 'no-match', buttons: [BUTTON.methodPin, BUTTON.methodQuit, BUTTON.staffStart] },
+    { kind: 'pin', typed: 3, length: 4, triesLeft: 3, wrong: false, buttons: pad },
+    { kind: 'pin-locked', slot: 'card', buttons: [] },
+    { kind: 'staff-passcode', typed: 1, length: 4, buttons: [...KEYPAD, BUTTON.keyBack, BUTTON.staffAbort] },
+    { kind: 'staff-locked', buttons: [BUTTON.staffAbort] },
+    { kind: 'staff-confirm', buttons: [BUTTON.staffVisual, BUTTON.staffConsentFirst, BUTTON.staffAbort] },
+    { kind: 'staff-place-card', buttons: [BUTTON.staffAbort] },
+    { kind: 'terminal-visual-wait', buttons: [BUTTON.methodQuit] },
+    { kind: 'phone-choice', buttons: [BUTTON.phoneAndroid, BUTTON.phoneIphone, BUTTON.phoneCancel] },
+    { kind: 'phone-hold', phone: 'android', retry: false, buttons: [BUTTON.phoneCancel] },
+    { kind: 'notice', notice: 'grace', buttons: [BUTTON.noticeNext] },
+    { kind: 'consent-inherit', buttons: [BUTTON.consentInherit, BUTTON.consentReselect, BUTTON.consentViewPrevious] },
+    { kind: 'consent-previous', previous: { surgery: true }, categories: ['surgery', 'checkup'], buttons: [BUTTON.consentBack] },
+    { kind: 'consent-method', categories: ['surgery'], buttons: [BUTTON.consentAll, BUTTON.consentIndividual] },
+    { kind: 'consent-item', category: 'checkup', buttons: [BUTTON.consentAgree, BUTTON.consentDecline] },
+    { kind: 'referral', letters: [], page: 0, pageCount: 1, buttons: [BUTTON.referralSubmit] },
+    { kind: 'limit', buttons: [BUTTON.limitProvide, BUTTON.limitDecline] },
+    { kind: 'done', patientName: '山田花子', slot: 'card', buttons: [BUTTON.limitOpen] },
+    { kind: 'not-qualified', status: 'no-record', buttons: [] },
+    { kind: 'counter', cause: 'backend', buttons: [] },
+    { kind: 'remove-card', reminder: true, timedOut: false, buttons: [] },
   ];
 
-  it('draws every screen with the facility name, unique button ids and non-empty labels', () => {
+  it('draws every screen with the facility name, the buttons asked for (labelled) and the countdown', () => {
     for (const r of requests) {
-      const v = renderScreen(r, config, { countdownSeconds: 12 });
-      assert.equal(v.facilityName, '○○○○病院', r.id);
+      const v = renderScreen({ ...r, countdownSeconds: 12 }, config);
+      assert.equal(v.screenId, r.kind);
+      assert.equal(v.facilityName, '○○○○病院', r.kind);
       assert.equal(v.countdownSeconds, 12);
-      assert.equal(new Set(v.buttons.map((b) => b.id)).size, v.buttons.length, `duplicate ids on ${r.id}`);
-      for (const b of v.buttons) assert.ok(b.label.length > 0, `${r.id}/${b.id}`);
-      assert.ok(v.lines.every((l) => l.length > 0));
+      assert.deepEqual(new Set(v.buttons.map((b) => b.id)), new Set(r.buttons), `buttons of ${r.kind}`);
+      for (const b of v.buttons) assert.ok(b.label.length > 0, `${r.kind}/${b.id}`);
+      assert.ok(v.lines.length > 0 && v.lines.every((l) => l.length > 0), r.kind);
     }
   });
 
-  it('the PIN pad: ten digit keys, dots only, tries left only under 3', () => {
-    const v = renderScreen({ id: 'pin', typed: 3, triesLeft: 3, wrong: false }, config);
+  it('the PIN pad: ten digit keys in phone order, dots only, tries left only under 3', () => {
+    const v = renderScreen({ kind: 'pin', typed: 3, length: 4, triesLeft: 3, wrong: false, buttons: pad }, config);
     assert.deepEqual(
-      v.buttons.filter((b) => b.id.startsWith('key.') && b.id !== BUTTON.keyBack).map((b) => b.label),
-      ['1', '2', '3', '4', '5', '6', '7', '8', '9', '0'],
+      v.buttons.map((b) => b.label),
+      ['1', '2', '3', '4', '5', '6', '7', '8', '9', '0', '訂正', 'キャンセル'],
       'phone order, as seed 001 draws the pad',
     );
+    assert.deepEqual(v.lines, ['暗証番号を入力してください。']);
     assert.deepEqual(v.secretEntry, { typed: 3, length: 4 });
-    const low = renderScreen({ id: 'pin', typed: 0, triesLeft: 1, wrong: true }, config);
+    const low = renderScreen({ kind: 'pin', typed: 0, length: 4, triesLeft: 1, wrong: true, buttons: pad }, config);
     assert.deepEqual(low.secretEntry, { typed: 0, length: 4, triesLeft: 1 });
     assert.equal(low.lines[1], '暗証番号の残り入力回数は1回です。');
+    assert.equal(low.hint, '暗証番号が違います。');
   });
 
   it('the face hint for each real-counter cause is its own sentence', () => {
     const hints = Object.values(ja.faceHints);
     assert.equal(new Set(hints).size, hints.length);
-    assert.equal(renderScreen({ id: 'face', hint: 'glasses-glare' }, config).hint, ja.faceHints['glasses-glare']);
+    assert.equal(renderScreen({ kind: 'face', hint: 'glasses-glare', buttons: [BUTTON.faceCancel] }, config).hint, ja.faceHints['glasses-glare']);
+  });
+
+  it('a face failure names only what is offered', () => {
+    const noPin = renderScreen({ kind: 'face-failed', reason: 'no-match', buttons: [BUTTON.methodQuit, BUTTON.staffStart] }, config);
+    assert.deepEqual(noPin.lines, ['顔認証ができませんでした。', '職員による目視確認をお選びください。']);
+    assert.deepEqual(noPin.buttons.map((b) => [b.label, b.kind]), [['終了する', 'secondary'], ['職員用ボタン', 'primary']]);
+    const camera = renderScreen({ kind: 'face-failed', reason: 'camera', buttons: [BUTTON.methodPin, BUTTON.methodQuit, BUTTON.staffStart] }, config);
+    assert.deepEqual(camera.lines, ['カメラが使用できません。', '暗証番号の入力、または職員による目視確認をお選びください。']);
+  });
+
+  it('referral letters are labelled from the letters, selected ones marked', () => {
+    const letter = (i: number) => ({ id: `L${i}`, issuedOn: `4/${i + 1}`, issuer: '○○病院', department: '内科' });
+    const v = renderScreen(
+      {
+        kind: 'referral',
+        page: 0,
+        pageCount: 2,
+        letters: [0, 1].map((index) => ({ index, letter: letter(index), selected: index === 1 })),
+        buttons: [referralButtonId(0), referralButtonId(1), BUTTON.referralNextPage],
+      },
+      config,
+    );
+    assert.equal(v.title, '診療情報提供書');
+    assert.deepEqual(v.lines, ['提出する紹介状をすべて選択してください。1/2']);
+    assert.equal(v.page, undefined, 'the page number is drawn once, in the prompt (issue 16 bug)');
+    assert.deepEqual(
+      v.buttons.map((b) => b.label),
+      ['□ 発行日 4/1 ○○病院 内科', '■ 発行日 4/2 ○○病院 内科', '次ページへ'],
+    );
+    const last = renderScreen({ kind: 'referral', page: 1, pageCount: 2, letters: [], buttons: [BUTTON.referralPrevPage, BUTTON.referralSubmit] }, config);
+    assert.deepEqual(last.buttons.map((b) => b.label), ['前ページへ', '次に進む']);
   });
 });

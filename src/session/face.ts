@@ -1,0 +1,63 @@
+/**
+ * The face step (SPEC §3 step 4, §5.1): the camera runs while the face screen is up (`Step.go`
+ * starts and stops it), bounded attempts with one hint each, then the PIN or the staff check.
+ */
+import type { FaceHint, FaceOutcome, SessionEvent } from './events';
+import { identified } from './flow';
+import { BUTTON, type ButtonId } from './screen';
+import type { Phase } from './state';
+import type { Step } from './step';
+
+type PhaseOf<N extends Phase['name']> = Extract<Phase, { name: N }>;
+
+/** 顔認証を行う: the first attempt. */
+export function startFace(t: Step): void {
+  t.data.faceAttempts = 0;
+  t.go({ name: 'face', attempt: 1 });
+  t.emit({ type: 'start-face-match' });
+}
+
+/** One attempt failed: again with the matcher's hint while attempts are left, else face-failed. */
+export function faceFailed(t: Step, outcome: FaceOutcome, hint: FaceHint | undefined): void {
+  if (t.phase.name !== 'face') return;
+  t.data.faceAttempts += 1;
+  t.log('info', 'face-attempt-failed', { outcome, attempt: t.data.faceAttempts });
+  if (t.data.faceAttempts < t.config.retries.face) {
+    t.go(hint ? { name: 'face', attempt: t.data.faceAttempts + 1, hint } : { name: 'face', attempt: t.data.faceAttempts + 1 });
+    t.emit({ type: 'start-face-match' });
+  } else {
+    t.go({ name: 'face-failed', reason: 'no-match' });
+  }
+}
+
+export function onFaceResult(t: Step, event: Extract<SessionEvent, { type: 'face-result' }>): void {
+  // A late answer of an attempt that was overtaken (the camera failed first, the patient
+  // cancelled): the flow has moved on, so it is dropped, not treated as an impossible event.
+  if (t.phase.name !== 'face') {
+    t.log('debug', 'late-event', { phase: t.phase.name, event: event.type });
+    return;
+  }
+  if (event.outcome === 'match') identified(t, 'face');
+  else if (event.outcome === 'card-photo-unavailable') t.go({ name: 'face-failed', reason: 'card-photo' });
+  else faceFailed(t, event.outcome, event.hint);
+}
+
+/** The camera failed: on the face screen the attempt ends; elsewhere face is no longer offered. */
+export function onCameraFailed(t: Step): void {
+  const phase = t.phase;
+  if (phase.name !== 'face') {
+    t.log('info', 'camera-failed', { phase: phase.name });
+    if (t.data.card) t.data.cameraFailed = true;
+    if (phase.name === 'method') t.go({ name: 'method' });
+    return;
+  }
+  t.data.cameraFailed = true;
+  t.log('warn', 'camera-failed', { phase: phase.name });
+  t.go({ name: 'face-failed', reason: 'camera' });
+}
+
+export const faceButtons: { face: (t: Step, phase: PhaseOf<'face'>, id: ButtonId) => void } = {
+  face: (t, _phase, id) => {
+    if (id === BUTTON.faceCancel) t.go({ name: 'method' });
+  },
+};
