@@ -89,6 +89,8 @@ export function defaultRigConfig(overrides: ConfigOverrides = {}): FacilityConfi
     staff: { passcode: RIG_PASSCODE_HASH },
     backend: { url: 'http://127.0.0.1:8443/' },
     reception: { resultFolder: join(defaultRigDir(), 'reception') },
+    // The rig serves its metrics on an ephemeral loopback port and shows the URL (issue 17).
+    metrics: { enabled: true, port: 0 },
     rig: true,
   };
   return parseConfig(deepMerge(base as Plain, overrides as Plain), 'defaultRigConfig');

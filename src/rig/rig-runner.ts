@@ -49,6 +49,7 @@ import { openSerialConsole, TechnicianShell } from '../devices/console/technicia
 import { technicianConsoleBackend } from '../service/console-status';
 import { DeviceStateStore } from '../service/device-state-store';
 import { RigCommandError, type RigActions } from './control-protocol';
+import { fleetMetrics } from '../service/metrics-server';
 
 const repoRoot = resolve(__dirname, '..', '..');
 
@@ -186,12 +187,16 @@ export async function runRig(argv: string[]): Promise<number> {
   const pins = loadPinMap(join(repoRoot, 'hardware', 'pin-map.json'));
   const indicators = new GpioIndicators(pins, chip.lineFactory);
 
+  // Fleet metrics (issue 17): the rig's configuration serves them on an ephemeral loopback port.
+  const metrics = fleetMetrics(config, log.child('metrics'));
+  const metricsServer = await metrics.listen();
+
   let quit: () => void = () => undefined;
   const quitting = new Promise<void>((r) => (quit = r));
   const panel: PanelDriver = interactive ? new BlessedPanel({
         countdownLabel: ja.countdown,
         onQuit: () => quit(),
-        footer: `rig (${slots.description}) · in another terminal: npx fcr rig insert valid · keys a,b,c… press buttons, digits type · Ctrl-C quits · log .rig/rig.log`,
+        footer: `rig (${slots.description}) · in another terminal: npx fcr rig insert valid · keys a,b,c… press buttons, digits type · Ctrl-C quits · log .rig/rig.log${metricsServer ? ` · metrics ${metricsServer.url}` : ''}`,
       }) : new HeadlessPanel();
   // The rig's StateDirectory: the lockout and SPEC §9 counters survive a rig restart as on the device.
   const deviceState = new DeviceStateStore({ dir: config.stateDirectory ?? join(rigDir, 'state'), log: log.child('state'), lockoutMs: config.staff.lockoutMs });
@@ -232,7 +237,9 @@ export async function runRig(argv: string[]): Promise<number> {
     panel,
     indicators,
     log,
+    metrics: metrics.hook,
   });
+  metrics.attachToday(() => service.counters.today(Date.now()));
   service.start();
 
   // The touch controller: on the rig its HID reports are injected by `fcr rig touch`, then parsed,
@@ -316,11 +323,11 @@ export async function runRig(argv: string[]): Promise<number> {
     return undefined;
   });
   const technicianConsole = pty
-    ? await openSerialConsole({ path: pty.deviceEnd, shell: new TechnicianShell(technicianConsoleBackend(service, () => client.circuitState(), config, rigFace !== undefined, deviceState, resultFolder)), log: log.child('console') })
+    ? await openSerialConsole({ path: pty.deviceEnd, shell: new TechnicianShell(technicianConsoleBackend(service, () => client.circuitState(), config, rigFace !== undefined, deviceState, resultFolder, metricsServer?.url)), log: log.child('console') })
     : undefined;
   if (pty) log.info(`technician console on ${pty.technicianEnd}`);
   log.info('rig ready');
-  if (!interactive) process.stdout.write(`rig ready: control socket ${control.path}\n`);
+  if (!interactive) process.stdout.write(`rig ready: control socket ${control.path}${metricsServer ? `, metrics ${metricsServer.url}` : ''}\n`);
 
   process.once('SIGINT', () => quit());
   process.once('SIGTERM', () => quit());
@@ -332,6 +339,7 @@ export async function runRig(argv: string[]): Promise<number> {
   await technicianConsole?.close();
   await pty?.stop();
   await service.stop();
+  await metricsServer?.close();
   await resultFolder?.flush();
   resultFolder?.close();
   panel.close();

@@ -27,6 +27,7 @@ import { createSystemdNotifier } from './systemd-notify';
 import { technicianConsoleBackend } from './console-status';
 import { DeviceStateStore, stateDirectoryFor } from './device-state-store';
 import { openSerialConsole, TechnicianShell } from '../devices/console/technician-console';
+import { fleetMetrics } from './metrics-server';
 
 const repoRoot = resolve(__dirname, '..', '..');
 export const EX_CONFIG = 78;
@@ -139,6 +140,8 @@ export async function runDevice(argv: string[]): Promise<number> {
   const facePath = await startDeviceFacePath(config, cardDriver, log);
   // The passcode lockout and the SPEC §9 counters survive restarts (issue 11 item 5).
   const deviceState = new DeviceStateStore({ dir: stateDirectoryFor(config.stateDirectory), log: log.child('state'), lockoutMs: config.staff.lockoutMs });
+  // Fleet metrics (issue 17): off unless the configuration enables them.
+  const metrics = fleetMetrics(config, log.child('metrics'));
   const { service, resultFolder } = assembleReaderService({
     config,
     cardDriver,
@@ -151,13 +154,16 @@ export async function runDevice(argv: string[]): Promise<number> {
     indicators,
     log,
     deviceState,
+    metrics: metrics.hook,
   });
+  metrics.attachToday(() => service.counters.today(Date.now()));
   service.start();
+  const metricsServer = await metrics.listen();
   const technicianConsole = config.console
     ? await openSerialConsole({
         path: config.console.path,
         baudRate: config.console.baudRate,
-        shell: new TechnicianShell(technicianConsoleBackend(service, () => backend.circuitState(), config, facePath.available, deviceState, resultFolder)),
+        shell: new TechnicianShell(technicianConsoleBackend(service, () => backend.circuitState(), config, facePath.available, deviceState, resultFolder, metricsServer?.url)),
         log: log.child('console'),
       }).catch((e: unknown) => {
         log.error(`technician console unavailable: ${(e as Error).message}`);
@@ -175,6 +181,7 @@ export async function runDevice(argv: string[]): Promise<number> {
   stopWatchdog();
   log.info('reader service stopping');
   await service.stop();
+  await metricsServer?.close();
   await resultFolder?.flush();
   resultFolder?.close();
   await technicianConsole?.close();
