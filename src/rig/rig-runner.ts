@@ -196,7 +196,7 @@ export async function runRig(argv: string[]): Promise<number> {
   const panel: PanelDriver = interactive ? new BlessedPanel({
         countdownLabel: ja.countdown,
         onQuit: () => quit(),
-        footer: `rig (${slots.description}) · in another terminal: npx fcr rig insert valid · keys a,b,c… press buttons, digits type · Ctrl-C quits · log .rig/rig.log${metricsServer ? ` · metrics ${metricsServer.url}` : ''}`,
+        footer: `rig (${slots.description})${metricsServer ? ` · metrics ${metricsServer.url}` : ''} · in another terminal: npx fcr rig insert valid · keys a,b,c… press buttons, digits type · Ctrl-C quits · log .rig/rig.log`,
       }) : new HeadlessPanel();
   // The rig's StateDirectory: the lockout and SPEC §9 counters survive a rig restart as on the device.
   const deviceState = new DeviceStateStore({ dir: config.stateDirectory ?? join(rigDir, 'state'), log: log.child('state'), lockoutMs: config.staff.lockoutMs });
