@@ -44,3 +44,26 @@ export const noMetrics: ReaderMetrics = {
   effectCrashed: () => undefined,
   deviceState: () => undefined,
 };
+
+/**
+ * The hook as the service holds it: a metrics adapter that throws is logged by error name and
+ * ignored, so a monitoring fault never stops a reception counter.
+ */
+export function guardedMetrics(m: ReaderMetrics, onError: (method: string, e: unknown) => void): ReaderMetrics {
+  const guard =
+    <A extends unknown[]>(method: string, f: (...a: A) => void) =>
+    (...a: A): void => {
+      try {
+        f.apply(m, a);
+      } catch (e) {
+        onError(method, e);
+      }
+    };
+  return {
+    sessionStarted: guard('sessionStarted', m.sessionStarted),
+    sessionEnded: guard('sessionEnded', m.sessionEnded),
+    failure: guard('failure', m.failure),
+    effectCrashed: guard('effectCrashed', m.effectCrashed),
+    deviceState: guard('deviceState', m.deviceState),
+  };
+}

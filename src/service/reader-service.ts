@@ -22,7 +22,7 @@ import type { CardPort, FacePort, QualificationPort, StaffPasscodePort } from '.
 import { DailyCounters } from './daily-counters';
 import { SessionMemories, type SessionMemory } from './adapters/session-memory';
 import { staffLockoutChanged, staffLockoutOf, type DeviceStateStore } from './device-state-store';
-import { noMetrics, type ReaderMetrics } from './metrics-port';
+import { guardedMetrics, noMetrics, type ReaderMetrics } from './metrics-port';
 
 export interface ReaderServiceDeps {
   config: FacilityConfig;
@@ -73,7 +73,8 @@ export class ReaderService {
 
   constructor(private readonly deps: ReaderServiceDeps) {
     this.clock = deps.clock ?? Date.now;
-    this.metrics = deps.metrics ?? noMetrics;
+    // A metrics fault is logged, never a reason to stop serving patients.
+    this.metrics = guardedMetrics(deps.metrics ?? noMetrics, (method, e) => deps.log.error(`metrics ${method} failed: ${(e as Error).name}`));
     this.sessions = deps.sessions ?? new SessionMemories();
     this.state = initialSession(deps.config);
     if (deps.deviceState) {

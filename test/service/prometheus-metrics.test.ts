@@ -16,8 +16,11 @@ import { HeadlessPanel } from '../../src/ui/panel/panel-driver';
 import { GpioIndicators } from '../../src/devices/gpio/gpio';
 import { SimulatedGpioChip } from '../../src/devices/gpio/simulated-gpio';
 import { loadPinMap } from '../../src/devices/gpio/pin-map';
-import { silentLogger } from '../../src/log/logger';
+import { createLogger, silentLogger } from '../../src/log/logger';
 import { FakeBackend, FakeCard, FakeFace, staffPasscode } from './fakes';
+import { technicianConsoleBackend } from '../../src/service/console-status';
+import { TechnicianShell } from '../../src/devices/console/technician-console';
+import { noMetrics, type ReaderMetrics } from '../../src/service/metrics-port';
 import { parsePromText, sampleValue } from './prom-text';
 
 const pins = loadPinMap(join(__dirname, '../../hardware/pin-map.json'));
@@ -70,6 +73,8 @@ describe('fleet metrics adapter (prom-client behind the ReaderMetrics hook)', ()
     assert.equal(sampleValue(s, 'fcr_device_up', { device: 'card-reader' }), 1);
     assert.equal(sampleValue(s, 'fcr_backend_breaker_open'), 0);
     assert.equal(sampleValue(s, 'fcr_session_failures_total'), undefined, 'no failure, no failure series');
+    const status = new TechnicianShell(technicianConsoleBackend(service, () => 'closed', defaultRigConfig(), false, undefined, undefined, 'http://127.0.0.1:9464/metrics')).handle('status');
+    assert.ok(status.includes('metrics: http://127.0.0.1:9464/metrics'), status.join('\n'));
     await service.stop();
   });
 
@@ -102,6 +107,26 @@ describe('fleet metrics adapter (prom-client behind the ReaderMetrics hook)', ()
     assert.equal(sampleValue(s, 'fcr_device_up', { device: 'backend' }), 0);
     assert.equal(sampleValue(s, 'fcr_backend_breaker_open'), 1);
     assert.equal(sampleValue(s, 'fcr_device_up', { device: 'card-reader' }), 0);
+    await service.stop();
+  });
+
+  it('a metrics adapter that throws does not stop the session: logged by name, the patient served', async () => {
+    const broken: ReaderMetrics = { ...noMetrics, sessionEnded: () => { throw new RangeError('broken metrics'); }, deviceState: () => { throw new TypeError('broken metrics'); } };
+    const panel = new HeadlessPanel();
+    const card = new FakeCard();
+    const errors: string[] = [];
+    const log = createLogger('test', { level: 'error', sink: { write: (l) => errors.push(l) } });
+    const service = new ReaderService({ config: defaultRigConfig(), card, backend: new FakeBackend(), face: new FakeFace(), staffPasscode, panel, indicators: new GpioIndicators(pins, new SimulatedGpioChip().lineFactory), log, metrics: broken });
+    service.start();
+    card.present({ type: 'inserted', slot: 'card' });
+    await service.settle();
+    assert.ok(panel.press('暗証番号を入力'));
+    for (const d of '1234') panel.typeDigit(d);
+    await service.settle();
+    assert.ok(panel.press('全て同意する'));
+    await service.settle();
+    assert.equal(service.counters.today(Date.now()).byStatus['qualified'], 1, 'the session was served and counted');
+    assert.ok(errors.some((l) => l.includes('metrics sessionEnded failed: RangeError')), errors.join('\n'));
     await service.stop();
   });
 
