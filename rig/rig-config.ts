@@ -48,6 +48,8 @@ export function defaultRigConfig(overrides: ConfigOverrides = {}): FacilityConfi
     backend: { url: 'http://127.0.0.1:8443/' },
     readers: RIG_READERS,
     reception: { resultFolder: join(defaultRigDir(), 'reception') },
+    // The rig serves its metrics on an ephemeral loopback port and shows the URL (issue 17).
+    metrics: { enabled: true, port: 0 },
   };
   return parseConfig(deepMerge(base as Plain, overrides as Plain), 'defaultRigConfig');
 }

@@ -15,6 +15,8 @@
 #                           its read-only root (mkfs.erofs), the ESP without mounting (mkfs.vfat,
 #                           mcopy), the GPT (sfdisk) — firmware/build
 #   qemu-system-x86, ovmf   the HIL tier boots the amd64 image under TCG with UEFI (test/hil)
+#   prometheus              a real Prometheus scrapes the reader's metrics endpoint in the tests,
+#                           and its promtool lints the exposition (issue 17, test/service/metrics-*)
 set -euo pipefail
 SUDO=""
 if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
@@ -23,5 +25,5 @@ $SUDO apt-get update -q
 $SUDO apt-get install -y -q --no-install-recommends \
   pcscd libpcsclite-dev vsmartcard-vpcd pcsc-tools opensc systemd udev \
   socat tmux ffmpeg fonts-ipafont-gothic fonts-noto-cjk \
-  mmdebstrap erofs-utils mtools dosfstools fdisk qemu-system-x86 ovmf \
+  mmdebstrap erofs-utils mtools dosfstools fdisk qemu-system-x86 ovmf prometheus \
   python3 make g++ pkg-config ca-certificates

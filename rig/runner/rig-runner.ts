@@ -169,12 +169,12 @@ export async function runRig(argv: string[]): Promise<number> {
     cardDriver: () => slots.driver,
     backend: () => ({ client: new BackendClient({ ...clientConfig, logger: log.child('backend'), timeoutMs: 5000 }), deviceKeyPem: clientConfig.keyPem, deviceId: clientConfig.deviceId }),
     indicators: () => new GpioIndicators(pins, chip.lineFactory),
-    panel: () =>
+    panel: ({ metricsUrl }) =>
       interactive
         ? new BlessedPanel({
             countdownLabel: ja.countdown,
             onQuit: () => quit(),
-            footer: `rig (${slots.description}) · in another terminal: npx fcr rig insert valid · keys a,b,c… press buttons, digits type · Ctrl-C quits · log .rig/rig.log`,
+            footer: `rig (${slots.description})${metricsUrl ? ` · metrics ${metricsUrl}` : ''} · in another terminal: npx fcr rig insert valid · keys a,b,c… press buttons, digits type · Ctrl-C quits · log .rig/rig.log`,
           })
         : new HeadlessPanel(),
     // The rig's StateDirectory: the lockout and SPEC §9 counters survive a rig restart as on the device.
@@ -279,7 +279,7 @@ export async function runRig(argv: string[]): Promise<number> {
   reader.defer('rig control socket', () => control.close());
   if (pty) log.info(`technician console on ${pty.technicianEnd}`);
   log.info('rig ready');
-  if (!interactive) process.stdout.write(`rig ready: control socket ${control.path}\n`);
+  if (!interactive) process.stdout.write(`rig ready: control socket ${control.path}${reader.metricsUrl ? `, metrics ${reader.metricsUrl}` : ''}\n`);
 
   process.once('SIGINT', () => quit());
   process.once('SIGTERM', () => quit());

@@ -173,6 +173,18 @@ export const facilityConfigSchema = z.strictObject({
     })
     .optional(),
   /**
+   * The fleet metrics endpoint (issue 17): Prometheus text format at `http://HOST:PORT/metrics`,
+   * counts and device states only (SPEC §9). Off unless enabled; bound to loopback unless the
+   * facility names the address its monitoring network reaches. Port 0: an ephemeral port (rig).
+   */
+  metrics: z
+    .strictObject({
+      enabled: z.boolean().default(false),
+      host: z.union([z.ipv4(), z.ipv6()]).default('127.0.0.1'),
+      port: z.number().int().min(0).max(65_535).default(9464),
+    })
+    .prefault({}),
+  /**
    * Where the durable device state (passcode lockout, SPEC §9 counters; never personal data) is
    * kept; absent: systemd's `$STATE_DIRECTORY` (the unit's `StateDirectory=`).
    */

@@ -18,6 +18,7 @@ import { ReaderService, type ReaderServiceDeps } from './reader-service';
 import { ResultFolderWriter } from '../backend/result-folder';
 import { resultDocumentFromConfirmation } from '../backend/oqs-xml-mapping';
 import type { DeviceStateStore } from './device-state-store';
+import type { ReaderMetrics } from './metrics-port';
 
 export interface ReaderAssembly {
   config: FacilityConfig;
@@ -42,6 +43,8 @@ export interface ReaderAssembly {
    * does: its folder is a share mounted by systemd, and creating it would hide a failed mount.
    */
   createResultFolder?: boolean;
+  /** The fleet metrics hook (issue 17); absent: none. */
+  metrics?: ReaderMetrics;
 }
 
 export function assembleReaderService(a: ReaderAssembly): { service: ReaderService; sessions: SessionMemories; resultFolder: ResultFolderWriter | undefined } {
@@ -58,6 +61,9 @@ export function assembleReaderService(a: ReaderAssembly): { service: ReaderServi
       }
     : undefined;
   const onReceptionFinished = a.onReceptionFinished ?? toResultFolder;
+  const metrics = a.metrics;
+  // Whether the reception computer's folder takes files: known once a write succeeded or failed.
+  if (resultFolder && metrics) resultFolder.onStatus((s) => s.state !== 'idle' && metrics.deviceState({ device: 'result-folder', up: s.state === 'ok' }));
   // One memory per session: the service renews it on every wipe (issue 11).
   const sessions = new SessionMemories();
   const card = new CardAdapter({
@@ -93,6 +99,7 @@ export function assembleReaderService(a: ReaderAssembly): { service: ReaderServi
     log: a.log.child('session'),
     ...(a.clock ? { clock: a.clock } : {}),
     ...(a.deviceState ? { deviceState: a.deviceState } : {}),
+    ...(metrics ? { metrics } : {}),
   });
   return { service, sessions, resultFolder };
 }

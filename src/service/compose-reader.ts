@@ -23,6 +23,7 @@ import { DeviceStateStore } from './device-state-store';
 import { startDeviceFacePath, type FacePathOverrides } from './device-face';
 import type { ReaderService } from './reader-service';
 import { Teardown, type TeardownStepError } from './teardown';
+import { fleetMetrics } from './metrics-server';
 
 export interface ReaderProfile {
   config: FacilityConfig;
@@ -32,7 +33,8 @@ export interface ReaderProfile {
   /** The eligibility backend over mutual TLS, and the device identity it knows. */
   backend(): { client: BackendClient; deviceKeyPem: string; deviceId: string };
   indicators(): Promise<ReaderIndicators> | ReaderIndicators;
-  panel(): PanelDriver;
+  /** `metricsUrl`: where the fleet metrics are served, for the rig's footer. */
+  panel(context: { metricsUrl: string | undefined }): PanelDriver;
   /** Where the lockout and SPEC §9 counters are kept (the unit's StateDirectory; rig: .rig/state). */
   stateDirectory: string;
   /** The rig creates its result folder; the device's is a mounted share and is never created. */
@@ -53,6 +55,8 @@ export interface ComposedReader {
   readonly panel: PanelDriver;
   /** Whether face authentication is offered (models, OCR and a trust anchor are up). */
   readonly faceAvailable: boolean;
+  /** The Prometheus endpoint (issue 17), when the configuration enables it and the port was free. */
+  readonly metricsUrl: string | undefined;
   /** Registers a profile's own part (touch, control socket…) to stop before the reader's parts. */
   defer(name: string, stop: () => unknown): void;
   stop(): Promise<TeardownStepError[]>;
@@ -82,7 +86,11 @@ export async function composeReader(p: ReaderProfile, signal?: AbortSignal): Pro
     }, (d) => d.stop());
     const backend = await step('backend client', () => p.backend());
     const indicators = await step('indicators', () => p.indicators(), (i) => i.close());
-    const panel = await step('panel', () => p.panel(), (x) => x.close());
+    // Fleet metrics (issue 17): off unless the configuration enables them; a port that cannot be
+    // bound is logged and the reader serves patients without them.
+    const metrics = fleetMetrics(config, log.child('metrics'));
+    const metricsServer = await step('metrics endpoint', () => metrics.listen(), (m) => m?.close());
+    const panel = await step('panel', () => p.panel({ metricsUrl: metricsServer?.url }), (x) => x.close());
     // Face authentication only with a verifiable card photo (SPEC §5.1); the rig passes its own
     // cameras and test anchor but runs this same path.
     const facePath = await step(
@@ -108,7 +116,9 @@ export async function composeReader(p: ReaderProfile, signal?: AbortSignal): Pro
           log,
           deviceState,
           createResultFolder: p.createResultFolder === true,
+          metrics: metrics.hook,
         });
+        metrics.attachToday(() => assembled.service.counters.today(Date.now()));
         assembled.service.start();
         return assembled;
       },
@@ -126,7 +136,7 @@ export async function composeReader(p: ReaderProfile, signal?: AbortSignal): Pro
           openSerialConsole({
             path: consoleConfig.path,
             ...(consoleConfig.baudRate !== undefined ? { baudRate: consoleConfig.baudRate } : {}),
-            shell: new TechnicianShell(technicianConsoleBackend(service, () => backend.client.circuitState(), config, facePath.available, deviceState, resultFolder)),
+            shell: new TechnicianShell(technicianConsoleBackend(service, () => backend.client.circuitState(), config, facePath.available, deviceState, resultFolder, metricsServer?.url)),
             log: log.child('console'),
           }).catch((e: unknown) => {
             // A reader without its console still serves patients.
@@ -145,6 +155,7 @@ export async function composeReader(p: ReaderProfile, signal?: AbortSignal): Pro
       indicators,
       panel,
       faceAvailable: facePath.available,
+      metricsUrl: metricsServer?.url,
       defer: (name, stop) => teardown.defer(name, stop),
       stop: () => teardown.stop(),
     };

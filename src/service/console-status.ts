@@ -18,6 +18,7 @@ export function technicianConsoleBackend(
   faceAvailable: boolean,
   deviceState?: DeviceStateStore,
   resultFolder?: { status(): { state: string; pending: number; written: number; lastError?: { code: string } } },
+  metricsUrl?: string,
 ): ConsoleBackend {
   return {
     status: () => {
@@ -35,6 +36,7 @@ export function technicianConsoleBackend(
         uptimeSeconds: Math.round(process.uptime()),
         staffLockout: { failures: st.device.staffFailures, lockedUntil: st.device.staffLockedUntil, level: st.device.staffLockoutLevel, now: Date.now() },
         ...(deviceState ? { stateFile: deviceState.status() } : {}),
+        ...(metricsUrl ? { metrics: metricsUrl } : {}),
       };
     },
     counters: () => service.counters.today(Date.now()),

@@ -23,6 +23,7 @@ import type { CardPort, FacePort, QualificationPort, StaffPasscodePort } from '.
 import { DailyCounters } from './daily-counters';
 import { SessionMemories, type SessionMemory } from './adapters/session-memory';
 import { staffLockoutChanged, staffLockoutOf, type DeviceStateStore } from './device-state-store';
+import { guardedMetrics, noMetrics, type ReaderMetrics } from './metrics-port';
 
 export interface ReaderServiceDeps {
   config: FacilityConfig;
@@ -44,6 +45,8 @@ export interface ReaderServiceDeps {
   onReceptionFinished?(finished: FinishedReception): void;
   /** Durable lockout and counters (issue 11 item 5); absent: RAM only (unit tests). */
   deviceState?: DeviceStateStore;
+  /** The fleet metrics hook (issue 17, SPEC §9); absent: none. */
+  metrics?: ReaderMetrics;
 }
 
 export interface FinishedReception {
@@ -65,9 +68,14 @@ export class ReaderService {
   private pending = new Set<Promise<void>>();
   readonly counters = new DailyCounters();
   private stopped = false;
+  private readonly metrics: ReaderMetrics;
+  /** When the session in progress left the idle screen (service clock), for its duration. */
+  private sessionStartedAt: number | undefined;
 
   constructor(private readonly deps: ReaderServiceDeps) {
     this.clock = deps.clock ?? Date.now;
+    // A metrics fault is logged, never a reason to stop serving patients.
+    this.metrics = guardedMetrics(deps.metrics ?? noMetrics, (method, e) => deps.log.error(`metrics ${method} failed: ${(e as Error).name}`));
     this.sessions = deps.sessions ?? new SessionMemories();
     this.state = initialSession(deps.config);
     if (deps.deviceState) {
@@ -104,6 +112,10 @@ export class ReaderService {
     );
     const offBackend = this.deps.backend.onAvailabilityChange?.((available) => this.dispatch({ type: 'backend-availability', available }));
     if (offBackend) this.unsubscribe.push(offBackend);
+    // The metrics start from what the service knows now; later changes are reported as they happen.
+    this.metrics.deviceState({ device: 'card-reader', up: this.state.device.readerAvailable });
+    this.metrics.deviceState({ device: 'backend-breaker', open: !this.deps.backend.available() });
+    this.reportLockout();
     for (const effect of startEffects(this.state, this.clock())) this.perform(effect);
     // The engine shows a screen when something changes; the countdown of a waiting screen is
     // redrawn here once a second from the running timer's deadline (SPEC §3: visible timeouts).
@@ -152,15 +164,60 @@ export class ReaderService {
     try {
       while (this.queue.length > 0) {
         const next = this.queue.shift()!;
+        const before = this.state;
         const { state, effects } = step(this.state, next, this.clock());
         const lockoutChanged = staffLockoutChanged(this.state.device, state.device);
         this.state = state;
         if (lockoutChanged) this.saveDeviceState();
+        this.observe(before, next);
         for (const effect of effects) this.perform(effect);
       }
     } finally {
       this.draining = false;
     }
+  }
+
+  /** Tells the metrics hook what one step changed: a session's start, a failure, a device state. */
+  private observe(before: SessionState, event: SessionEvent): void {
+    const after = this.state;
+    const m = this.metrics;
+    if (before.phase.name === 'idle' && after.phase.name !== 'idle') {
+      this.sessionStartedAt = this.clock();
+      m.sessionStarted();
+    }
+    if (before.device.readerAvailable !== after.device.readerAvailable) m.deviceState({ device: 'card-reader', up: after.device.readerAvailable });
+    if (staffLockoutChanged(before.device, after.device)) this.reportLockout();
+    switch (event.type) {
+      case 'card-read-failed':
+        m.failure({ kind: 'card-read', detail: event.reason });
+        return;
+      case 'backend-failed':
+        m.failure({ kind: 'backend', detail: event.kind });
+        m.deviceState({ device: 'backend', up: false });
+        return;
+      case 'backend-result':
+      case 'consent-registered':
+      case 'insurance-registered':
+        m.deviceState({ device: 'backend', up: true });
+        return;
+      case 'camera-failed':
+        m.failure({ kind: 'camera' });
+        m.deviceState({ device: 'camera', up: false });
+        return;
+      case 'face-result':
+        m.deviceState({ device: 'camera', up: true });
+        return;
+      case 'backend-availability':
+        m.deviceState({ device: 'backend-breaker', open: !event.available });
+        return;
+      default:
+        return;
+    }
+  }
+
+  private reportLockout(): void {
+    const d = this.state.device;
+    this.metrics.deviceState({ device: 'staff-lockout', lockedUntil: d.staffLockedUntil, level: d.staffLockoutLevel, failures: d.staffFailures });
   }
 
   /** Waits until every effect started so far has finished (tests, shutdown). */
@@ -203,6 +260,7 @@ export class ReaderService {
       } catch (e) {
         // A bug in an adapter: log its name only (messages may carry data) and fail safe.
         this.deps.log.error(`${name} failed unexpectedly: ${(e as Error).name}`);
+        this.metrics.effectCrashed(name);
         event = failureEventFor(name);
       }
       if (!event) return;
@@ -245,7 +303,11 @@ export class ReaderService {
         });
         return;
       case 'start-camera':
-        this.async_('start-camera', async () => ((await face.startCamera()).ok ? undefined : { type: 'camera-failed' }));
+        this.async_('start-camera', async () => {
+          if (!(await face.startCamera()).ok) return { type: 'camera-failed' };
+          this.metrics.deviceState({ device: 'camera', up: true });
+          return undefined;
+        });
         return;
       case 'stop-camera':
         this.async_('stop-camera', async () => {
@@ -332,6 +394,9 @@ export class ReaderService {
         }
         this.counters.record(effect.outcome, this.clock());
         this.saveDeviceState();
+        const ended = this.clock();
+        this.metrics.sessionEnded(effect.outcome, ended - (this.sessionStartedAt ?? ended));
+        this.sessionStartedAt = undefined;
         log.info(`session ended method=${effect.outcome.method} status=${effect.outcome.status}${effect.outcome.error ? ` error=${effect.outcome.error.kind}` : ''}`);
         return;
       }

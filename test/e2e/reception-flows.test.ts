@@ -40,6 +40,10 @@ describe('e2e: reception flows on the rig under tmux', function () {
     assert.ok(screen.includes('○○○○病院'));
     assert.ok(screen.includes(ja.buttonPhone));
     assert.ok(screen.includes(ja.buttonStaff));
+    // The rig serves its fleet metrics on an ephemeral loopback port and shows where (issue 17).
+    const url = /metrics (http:\/\/127\.0\.0\.1:\d+\/metrics)/.exec(screen)?.[1];
+    assert.ok(url, `the metrics URL on the panel's footer:\n${screen}`);
+    assert.match(await (await fetch(url)).text(), /^fcr_sessions_total\{method="pin",status="qualified"\} \d+$/m);
   });
 
   it('PIN: method → PIN as dots → consent inherited → done with the name; the backend got a PIN proof', async () => {

@@ -121,7 +121,7 @@ describe('composeReader (one composition root for device and rig)', () => {
         }),
         abort.signal,
       ),
-      (e: unknown) => e instanceof ReaderStartAbortedError && e.step === 'panel',
+      (e: unknown) => e instanceof ReaderStartAbortedError && e.step === 'metrics endpoint',
     );
     assert.deepEqual(events, ['stop card reader']);
   });

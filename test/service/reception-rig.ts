@@ -44,6 +44,7 @@ import { degradeCardImage, renderCardFace } from '../../rig/emulator/card-face';
 import { findPersona } from '../../rig/personas/catalogue';
 import { FaceAdapter } from '../../src/service/adapters/face-adapter';
 import type { FaceVerifier, VerifyResult } from '../../src/face/verifier';
+import { fleetMetrics, type MetricsServer } from '../../src/service/metrics-server';
 
 /** A matcher that always matches: the pull matrix is about the card's APDUs, not the face model. */
 class AlwaysMatches implements FaceVerifier {
@@ -66,6 +67,8 @@ export interface ReceptionRigOptions {
   breakerOpenMs?: number;
   config?: Partial<FacilityConfig>;
   log?: Logger;
+  /** Serve the fleet metrics as the rig does (`config.metrics`: loopback, an ephemeral port). */
+  metrics?: boolean;
 }
 
 /** A card that leaves the reader at APDU number `pullAt` (1-based), as a patient pulling it. */
@@ -96,8 +99,13 @@ export class ReceptionRig {
     readonly driver: CardReaderDriver,
     readonly credentials: RigCredentials,
     readonly leds: () => { ledGreen: number; ledAmber: number; ledRed: number },
-    private readonly stack: { pcscd?: PcscdInstance; channelId?: number; sockets?: Record<ReaderSlot, VpcdCardSocket>; reader?: CardFaceReader; face?: boolean },
+    private readonly stack: { pcscd?: PcscdInstance; channelId?: number; sockets?: Record<ReaderSlot, VpcdCardSocket>; reader?: CardFaceReader; face?: boolean; metrics?: MetricsServer },
   ) {}
+
+  /** The metrics endpoint's URL (with `metrics: true`). */
+  get metricsUrl(): string | undefined {
+    return this.stack.metrics?.url;
+  }
 
   static async start(o: ReceptionRigOptions): Promise<ReceptionRig> {
     const credentials = await loadRigCredentials();
@@ -157,8 +165,10 @@ export class ReceptionRig {
           log: silentLogger,
         });
     }
+    const metrics = o.metrics ? fleetMetrics(config, o.log ?? silentLogger) : undefined;
     const { service } = assembleReaderService({
       createResultFolder: true,
+      ...(metrics ? { metrics: metrics.hook } : {}),
       config,
       cardDriver: driver,
       backend: client,
@@ -170,10 +180,13 @@ export class ReceptionRig {
       indicators,
       log: o.log ?? silentLogger,
     });
+    metrics?.attachToday(() => service.counters.today(Date.now()));
     service.start();
+    const metricsServer = await metrics?.listen();
+    if (metrics && !metricsServer) throw new Error('the metrics endpoint did not start');
     const pins = loadPinMap(join(__dirname, '../../hardware/pin-map.json'));
     const leds = () => ({ ledGreen: chip.levels.get(pins.ledGreen) ?? 0, ledAmber: chip.levels.get(pins.ledAmber) ?? 0, ledRed: chip.levels.get(pins.ledRed) ?? 0 });
-    return new ReceptionRig(service, panel, sim, driver, credentials, leds, { ...stack, ...(reader ? { reader } : {}), face: o.face === true });
+    return new ReceptionRig(service, panel, sim, driver, credentials, leds, { ...stack, ...(reader ? { reader } : {}), face: o.face === true, ...(metricsServer ? { metrics: metricsServer } : {}) });
   }
 
   /** Places a persona's card (or phone) and waits until the reader has seen it. */
@@ -258,6 +271,7 @@ export class ReceptionRig {
 
   async stop(): Promise<void> {
     await this.service.stop();
+    await this.stack.metrics?.close();
     await this.driver.stop();
     await this.stack.sockets?.card.stop();
     await this.stack.sockets?.smartphone.stop();

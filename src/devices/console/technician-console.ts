@@ -26,6 +26,8 @@ export interface ConsoleStatus {
   staffLockout?: { failures: number; lockedUntil: number; level: number; now: number };
   /** The durable state file: `ok` or what went wrong with it. */
   stateFile?: string;
+  /** The fleet metrics endpoint (issue 17): its URL, or absent when metrics are off. */
+  metrics?: string;
 }
 
 export interface ConsoleCounters {
@@ -78,6 +80,7 @@ export class TechnicianShell {
           `uptime: ${s.uptimeSeconds}s`,
           ...(s.staffLockout ? [staffLockoutLine(s.staffLockout)] : []),
           ...(s.stateFile ? [`state file: ${s.stateFile}`] : []),
+          ...(s.metrics ? [`metrics: ${s.metrics}`] : []),
           'ok',
         ];
       }
