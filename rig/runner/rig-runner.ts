@@ -50,26 +50,9 @@ import { openSerialConsole, TechnicianShell } from '../../src/devices/console/te
 import { technicianConsoleBackend } from '../../src/service/console-status';
 import { DeviceStateStore } from '../../src/service/device-state-store';
 import { RigCommandError, type RigActions } from './control-protocol';
+import { parseRigStartArgs } from './rig-args';
 
 const repoRoot = resolve(__dirname, '..', '..');
-
-interface RigArgs {
-  headless: boolean;
-  pcscd: boolean;
-  configFile: string | undefined;
-}
-
-function parseArgs(argv: string[]): RigArgs {
-  const args: RigArgs = { headless: false, pcscd: true, configFile: undefined };
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    if (a === '--headless') args.headless = true;
-    else if (a === '--no-pcscd') args.pcscd = false;
-    else if (a === '--config') args.configFile = argv[++i];
-    else throw new RigCommandError(`unknown option ${a}`);
-  }
-  return args;
-}
 
 /** The rig's facility configuration: the built-in rig defaults, with a JSON file's overrides. */
 function rigConfig(file: string | undefined): FacilityConfig {
@@ -162,7 +145,8 @@ async function startRigFacePath(config: FacilityConfig, log: Logger): Promise<{ 
 }
 
 export async function runRig(argv: string[]): Promise<number> {
-  const args = parseArgs(argv);
+  const args = parseRigStartArgs(argv);
+  if (typeof args === 'number') return args;
   const rigDir = defaultRigDir();
   mkdirSync(rigDir, { recursive: true });
   const interactive = !args.headless && process.stdout.isTTY === true;
