@@ -12,6 +12,7 @@ import { commandTable } from '../../src/cli/command-table';
 import { runCommand } from '../../src/cli/run';
 import { parseDeviceArgs } from '../../src/service/device-args';
 import { rigCommandTable } from '../../rig/cli/command-table';
+import { parseRigStartArgs } from '../../rig/runner/rig-args';
 
 const repo = resolve(__dirname, '../..');
 const example = resolve(repo, 'hardware/config.example.json');
@@ -110,5 +111,12 @@ describe('fcr service run arguments', () => {
       process.stderr.write = write;
     }
     assert.match(err, /--config/);
+  });
+});
+
+describe('fcr rig start arguments', () => {
+  it('takes what npm start and the e2e harness pass', () => {
+    assert.deepEqual(parseRigStartArgs([]), { headless: false, pcscd: true, configFile: undefined });
+    assert.deepEqual(parseRigStartArgs(['--headless', '--no-pcscd', '--config', 'f.json']), { headless: true, pcscd: false, configFile: 'f.json' });
   });
 });
