@@ -86,5 +86,9 @@ describe('the shipped example configuration', () => {
     const r = run(['check', example]);
     assert.equal(r.status, 0, r.stderr);
     assert.match(r.stdout, /valid \(version 2\)/);
+    // …and it is the file the image build writes (firmware/provision checks a facility's own file itself)
+    const build = readFileSync(resolve(__dirname, '../../firmware/build'), 'utf8');
+    assert.match(build, /make-state" "\$work\/state\.ext4" "\$repo\/hardware\/config\.example\.json"/);
+    assert.match(readFileSync(resolve(__dirname, '../../firmware/provision'), 'utf8'), /fcr\.js" config check "\$config"/);
   });
 });
