@@ -44,7 +44,8 @@ export function parseCommandLine<O extends ParseArgsOptionsConfig>(argv: string[
   const max = positionals.max ?? min;
   const n = parsed.positionals.length;
   if (n < min || n > max) {
-    const what = n > max ? `unexpected argument '${parsed.positionals[max]}'` : `missing argument${min - n > 1 ? 's' : ''}`;
+    // The count, not the words: a stray word may be a PIN typed in the wrong place.
+    const what = n > max ? `too many arguments (${n}; at most ${max})` : `missing argument${min - n > 1 ? 's' : ''}`;
     return usageError(what, usage);
   }
   return { values: parsed.values, positionals: parsed.positionals };

@@ -89,6 +89,10 @@ describe('every fcr command: --help and unknown options', function () {
       assert.equal(r.code, 2, argv.join(' '));
       assert.match(r.err, /usage:/, argv.join(' '));
     }
+    const stray = await capture(['card', 'read', '--json', '4321']);
+    assert.equal(stray.code, 2);
+    assert.match(stray.err, /too many arguments/);
+    assert.ok(!stray.err.includes('4321'), 'a stray word (perhaps a PIN) is not echoed');
   });
 });
 
