@@ -4,7 +4,7 @@
  * has no defaults for any of these (src/config/schema.ts); they live here, with the rig.
  */
 import { join } from 'node:path';
-import { parseConfig, type ConfigOverrides, type FacilityConfig, type FacilityConfigInput } from '../src/config';
+import { CONFIG_VERSION, parseConfig, type ConfigOverrides, type FacilityConfig, type FacilityConfigInput } from '../src/config';
 import { defaultRigDir } from './personas/credentials';
 
 /** The rig's staff passcode (目視確認用パスコード, SPEC §3.1). */
@@ -41,11 +41,13 @@ function deepMerge(base: Plain, over: Plain): Plain {
 
 export function defaultRigConfig(overrides: ConfigOverrides = {}): FacilityConfig {
   const base: FacilityConfigInput = {
+    version: CONFIG_VERSION,
     facility: { name: '○○○○病院', code: '1310000001' },
     mode: 'standard',
     consent: { referralLetters: true },
     staff: { passcode: RIG_PASSCODE_HASH },
-    backend: { url: 'http://127.0.0.1:8443/' },
+    // A placeholder: the rig runner points the client at the backend simulator's own URL.
+    backend: { url: 'https://127.0.0.1:8443/' },
     readers: RIG_READERS,
     reception: { resultFolder: join(defaultRigDir(), 'reception') },
     // The rig serves its metrics on an ephemeral loopback port and shows the URL (issue 17).

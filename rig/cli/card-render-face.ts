@@ -5,35 +5,31 @@
  * fictional, which is why writing it to a file is allowed.
  */
 import { writeFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
+import { parseCommandLine, usageError } from '../../src/cli/args';
 import { findPersona, personaNames } from '../personas/catalogue';
 
+const usage = () =>
+  `usage: fcr card render-face --persona NAME --out FILE.png [--tilt DEG] [--perspective F] [--blur S] [--glare G] [--noise N] [--jpeg Q] [--upside-down]\npersonas: ${personaNames().join(', ')}`;
+
 export async function run(argv: string[]): Promise<number> {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      options: {
-        persona: { type: 'string' },
-        out: { type: 'string' },
-        tilt: { type: 'string' },
-        perspective: { type: 'string' },
-        blur: { type: 'string' },
-        glare: { type: 'string' },
-        noise: { type: 'string' },
-        jpeg: { type: 'string' },
-        'upside-down': { type: 'boolean' },
-        help: { type: 'boolean' },
-      },
-    }));
-  } catch (err) {
-    process.stderr.write(`${(err as Error).message}\n`);
-    return 2;
-  }
-  if (values.help || !values.persona || !values.out) {
-    process.stderr.write(`usage: fcr card render-face --persona NAME --out FILE.png [--tilt DEG] [--perspective F] [--blur S] [--glare G] [--noise N] [--jpeg Q] [--upside-down]\npersonas: ${personaNames().join(', ')}\n`);
-    return values.help ? 0 : 2;
-  }
+  const parsed = parseCommandLine(
+    argv,
+    {
+      persona: { type: 'string' },
+      out: { type: 'string' },
+      tilt: { type: 'string' },
+      perspective: { type: 'string' },
+      blur: { type: 'string' },
+      glare: { type: 'string' },
+      noise: { type: 'string' },
+      jpeg: { type: 'string' },
+      'upside-down': { type: 'boolean' },
+    },
+    usage(),
+  );
+  if (typeof parsed === 'number') return parsed;
+  const { values } = parsed;
+  if (!values.persona || !values.out) return usageError('--persona and --out are required', usage());
   const persona = findPersona(values.persona);
   if (!persona) {
     process.stderr.write(`unknown persona: ${values.persona} (test personas only)\n`);

@@ -12,6 +12,7 @@ import { findPersona, type PersonaName } from '../personas/catalogue';
 import { personaFacePhoto, rigCameraSource, type RigFaceKind } from '../personas/face-images';
 import type { VerifyResult } from '../../src/face/decision';
 import { WorkerFaceVerifier } from '../../src/face/verifier';
+import { parseCommandLine, usageError } from '../../src/cli/args';
 
 export interface FaceCheckOptions {
   persona: PersonaName;
@@ -84,21 +85,24 @@ export async function checkFace(opts: FaceCheckOptions, verifier?: WorkerFaceVer
   return { backend: v.backend ?? 'unknown', cameraFrames: seen, decisions, verdict };
 }
 
-function option(argv: string[], name: string): string | undefined {
-  const i = argv.indexOf(`--${name}`);
-  return i >= 0 ? argv[i + 1] : undefined;
-}
+const usage = 'usage: fcr face check [--persona NAME] [--kind genuine|impostor|photo] [--frames N] [--device /dev/videoN]';
 
 export async function run(argv: string[]): Promise<number> {
-  const personaName = option(argv, 'persona') ?? 'valid';
-  const persona = findPersona(personaName);
-  const kind = (option(argv, 'kind') ?? 'genuine') as RigFaceKind;
-  if (!persona || !['genuine', 'impostor', 'photo'].includes(kind)) {
-    process.stderr.write('usage: fcr face check [--persona NAME] [--kind genuine|impostor|photo] [--frames N] [--device /dev/videoN]\n');
-    return 2;
-  }
-  const device = option(argv, 'device');
-  const report = await checkFace({ persona: persona.name, kind, frames: Number(option(argv, 'frames') ?? 3), ...(device ? { device } : {}) });
+  const parsed = parseCommandLine(
+    argv,
+    { persona: { type: 'string', default: 'valid' }, kind: { type: 'string', default: 'genuine' }, frames: { type: 'string', default: '3' }, device: { type: 'string' } },
+    usage,
+  );
+  if (typeof parsed === 'number') return parsed;
+  const { values } = parsed;
+  const persona = findPersona(values.persona);
+  if (!persona) return usageError(`unknown persona: ${values.persona}`, usage);
+  if (!['genuine', 'impostor', 'photo'].includes(values.kind)) return usageError(`--kind must be genuine, impostor or photo: ${values.kind}`, usage);
+  const kind = values.kind as RigFaceKind;
+  const frames = Number(values.frames);
+  if (!Number.isInteger(frames) || frames < 1 || frames > 100) return usageError(`--frames must be 1…100: ${values.frames}`, usage);
+  const device = values.device;
+  const report = await checkFace({ persona: persona.name, kind, frames, ...(device ? { device } : {}) });
   for (const d of report.decisions) process.stdout.write(JSON.stringify(d) + '\n');
   process.stdout.write(JSON.stringify({ backend: report.backend, persona: persona.name, kind, cameraFrames: report.cameraFrames, verdict: report.verdict }) + '\n');
   return report.verdict === 'camera-failed' ? 1 : 0;

@@ -8,8 +8,10 @@
  */
 import type { RigRequest } from '../runner/control-protocol';
 import { rigControlSocketPath, sendRigRequest } from '../runner/control-server';
+import { parseAction, parseCommandLine, usageError } from '../../src/cli/args';
+import { parseRigStartArgs } from '../runner/rig-args';
 
-const usage = `usage: fcr rig start [--headless] [--no-pcscd]
+const usage = `usage: fcr rig start [--headless] [--no-pcscd] [--config FILE]   (fcr rig start --help for the options)
        fcr rig insert <persona> | remove | phone <android|iphone> | tap "<button text>"
        fcr rig touch <col> <row>    (a finger at a panel cell, as HID digitizer reports)
        fcr rig pin <digits> | face <genuine|impostor|photo|broken> | staff <passcode> | screen | receptions
@@ -17,52 +19,73 @@ const usage = `usage: fcr rig start [--headless] [--no-pcscd]
        fcr rig visual-mode on|off   (the reception terminal's 目視確認 mode switch)
        fcr rig visual-confirm       (the terminal's 「目視で本人確認完了」)`;
 
-function toRequest(argv: string[]): RigRequest | undefined {
-  const [cmd, arg] = argv;
+/** Each subcommand and how many words follow it. */
+const ARITY = {
+  start: 0,
+  insert: 1,
+  remove: 0,
+  phone: 1,
+  tap: 1,
+  touch: 2,
+  pin: 1,
+  face: 1,
+  staff: 1,
+  screen: 0,
+  receptions: 0,
+  backend: 1,
+  'visual-mode': 1,
+  'visual-confirm': 0,
+} as const;
+type Subcommand = keyof typeof ARITY;
+
+function toRequest(cmd: Exclude<Subcommand, 'start'>, args: string[]): RigRequest | undefined {
+  const [arg = ''] = args;
   switch (cmd) {
     case 'insert':
-      return arg ? { command: 'insert', persona: arg } : undefined;
+      return { command: 'insert', persona: arg };
     case 'remove':
       return { command: 'remove' };
     case 'phone':
       return arg === 'android' || arg === 'iphone' ? { command: 'phone', kind: arg } : undefined;
     case 'tap':
-      return arg ? { command: 'tap', label: arg } : undefined;
+      return { command: 'tap', label: arg };
     case 'pin':
-      return arg ? { command: 'pin', digits: arg } : undefined;
+      return { command: 'pin', digits: arg };
     case 'touch': {
-      const [col, row] = [Number(argv[1]), Number(argv[2])];
+      const [col, row] = [Number(args[0]), Number(args[1])];
       return Number.isInteger(col) && Number.isInteger(row) ? { command: 'touch', col, row } : undefined;
     }
     case 'face':
       return arg === 'genuine' || arg === 'impostor' || arg === 'photo' || arg === 'broken' ? { command: 'face', kind: arg } : undefined;
     case 'staff':
-      return arg ? { command: 'staff', passcode: arg } : undefined;
+      return { command: 'staff', passcode: arg };
     case 'screen':
       return { command: 'screen' };
     case 'receptions':
       return { command: 'receptions' };
     case 'backend':
-      return arg ? { command: 'backend', fault: arg } : undefined;
+      return { command: 'backend', fault: arg };
     case 'visual-mode':
       return arg === 'on' || arg === 'off' ? { command: 'visual-mode', on: arg === 'on' } : undefined;
     case 'visual-confirm':
       return { command: 'visual-confirm' };
-    default:
-      return undefined;
   }
 }
 
 export async function run(argv: string[]): Promise<number> {
-  if (argv[0] === 'start') {
+  const a = parseAction(argv, Object.keys(ARITY) as Subcommand[], usage);
+  if (typeof a === 'number') return a;
+  if (a.action === 'start') {
+    // Answered here, before the rig's drivers load; runRig parses the same words again.
+    const args = parseRigStartArgs(a.rest);
+    if (typeof args === 'number') return args;
     const { runRig } = await import('../runner/rig-runner');
-    return runRig(argv.slice(1));
+    return runRig(a.rest);
   }
-  const req = toRequest(argv);
-  if (!req) {
-    process.stderr.write(usage + '\n');
-    return 2;
-  }
+  const parsed = parseCommandLine(a.rest, {}, usage, { min: ARITY[a.action] });
+  if (typeof parsed === 'number') return parsed;
+  const req = toRequest(a.action, parsed.positionals);
+  if (!req) return usageError(`bad argument for ${a.action}: ${parsed.positionals.join(' ')}`, usage);
   let res;
   try {
     res = await sendRigRequest(rigControlSocketPath(), req);

@@ -42,26 +42,9 @@ import { SimulatedTouchController } from '../../src/devices/touch/touch-controll
 import { encodeTouchReport } from '../../src/devices/touch/touch-report';
 import { startPtyPair } from './pty-pair';
 import { RigCommandError, type RigActions } from './control-protocol';
+import { parseRigStartArgs } from './rig-args';
 
 const repoRoot = resolve(__dirname, '..', '..');
-
-interface RigArgs {
-  headless: boolean;
-  pcscd: boolean;
-  configFile: string | undefined;
-}
-
-function parseArgs(argv: string[]): RigArgs {
-  const args: RigArgs = { headless: false, pcscd: true, configFile: undefined };
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    if (a === '--headless') args.headless = true;
-    else if (a === '--no-pcscd') args.pcscd = false;
-    else if (a === '--config') args.configFile = argv[++i];
-    else throw new RigCommandError(`unknown option ${a}`);
-  }
-  return args;
-}
 
 /** The rig's facility configuration: the built-in rig defaults, with a JSON file's overrides. */
 function rigConfig(file: string | undefined): FacilityConfig {
@@ -129,7 +112,8 @@ async function startCardSlots(usePcscd: boolean, log: Logger): Promise<CardSlots
 }
 
 export async function runRig(argv: string[]): Promise<number> {
-  const args = parseArgs(argv);
+  const args = parseRigStartArgs(argv);
+  if (typeof args === 'number') return args;
   const rigDir = defaultRigDir();
   mkdirSync(rigDir, { recursive: true });
   const interactive = !args.headless && process.stdout.isTTY === true;

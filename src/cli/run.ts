@@ -21,8 +21,11 @@ export async function runCommand(table: CommandTable, argv: string[]): Promise<n
       return mod.run(argv.slice(words.length));
     }
   }
-  process.stdout.write(usage(table) + '\n');
-  return argv.length === 0 || argv[0] === 'help' || argv[0] === '--help' ? 0 : 2;
+  // No command matched: the list of commands, as an answer (help) or as the reason for exit 2.
+  const asked = argv.length === 0 || argv[0] === 'help' || argv.includes('--help') || argv.includes('-h');
+  if (asked) process.stdout.write(usage(table) + '\n');
+  else process.stderr.write(`unknown command: ${argv[0]}\n${usage(table)}\n`);
+  return asked ? 0 : 2;
 }
 
 /** The process entry: exit status from the command, a typed one-line error otherwise. */

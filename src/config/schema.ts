@@ -6,7 +6,8 @@
  * apart: the file holds only a salted scrypt hash of the staff passcode and *paths* to TLS files.
  */
 import { z } from 'zod';
-import { faceSettingsSchema } from '../face/settings';
+import { faceSettingsSchema } from '../face/settings-schema';
+import { CONFIG_VERSION } from './migrations';
 
 const ms = (def: number, what: string) =>
   z.number().int().min(1_000).max(3_600_000).default(def).describe(`${what} (ms)`);
@@ -18,13 +19,32 @@ export const staffPasscodeHashSchema = z
     salt: z.string().regex(/^[0-9a-f]{32,}$/, 'hex string of at least 16 bytes'),
     /** hex */
     hash: z.string().regex(/^[0-9a-f]{32,}$/, 'hex string of at least 16 bytes'),
-    N: z.number().int().min(16384).max(1 << 20).refine((n) => (n & (n - 1)) === 0, 'power of two'),
+    N: z.number().int().min(16384, 'at least 16384, the device minimum (re-hash with `fcr config hash-passcode`)').max(1 << 20).refine((n) => (n & (n - 1)) === 0, 'power of two'),
     r: z.number().int().min(1).max(32),
     p: z.number().int().min(1).max(16),
   })
   .describe('salted scrypt hash of the 4-digit 目視確認用パスコード (SPEC §3.1); never the passcode itself');
 
+/**
+ * The backend is reached only over mutual TLS (docs/backend-protocol.md): plain `http:` would send
+ * the card holder's qualification query in the clear, so the file is refused before start-up
+ * rather than the client refusing it later (InsecureTransportError stays as the second guard).
+ */
+const backendUrl = z.string().superRefine((text, ctx) => {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    ctx.addIssue({ code: 'custom', message: `not a URL: ${JSON.stringify(text)}` });
+    return;
+  }
+  if (url.protocol !== 'https:') ctx.addIssue({ code: 'custom', message: `must be https: (the backend is reached over mutual TLS only), got ${url.protocol}` });
+  else if (!url.hostname) ctx.addIssue({ code: 'custom', message: 'has no host' });
+});
+
 export const facilityConfigSchema = z.strictObject({
+  /** The file format's version (./migrations.ts); older files are migrated before this parse. */
+  version: z.literal(CONFIG_VERSION),
   facility: z.strictObject({
     /** Shown at the top of every screen (SPEC §3). */
     name: z.string().trim().min(1).max(40),
@@ -109,7 +129,7 @@ export const facilityConfigSchema = z.strictObject({
         .prefault({}),
       /**
        * Keys that certify card-face issuers (J-LIS): without one, face authentication is not
-       * offered (the photo's authenticity cannot be checked). Rig mode accepts the rig's test anchor.
+       * offered (the photo's authenticity cannot be checked). The rig brings its own test anchor.
        */
       trustAnchors: z
         .array(z.strictObject({ label: z.string().min(1), keyId: z.string().regex(/^[0-9a-fA-F]{2,64}$/), publicKeyFile: z.string().min(1) }))
@@ -117,7 +137,7 @@ export const facilityConfigSchema = z.strictObject({
     })
     .prefault({}),
   backend: z.strictObject({
-    url: z.url({ protocol: /^https?$/ }),
+    url: backendUrl,
     /** The id the backend knows this reader by (its TLS certificate's subject). */
     deviceId: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/).default('fcr-reader-01'),
     tls: z

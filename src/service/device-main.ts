@@ -23,6 +23,7 @@ import { ja } from '../ui/text/ja';
 import { composeReader } from './compose-reader';
 import { createSystemdNotifier } from './systemd-notify';
 import { stateDirectoryFor } from './device-state-store';
+import { parseDeviceArgs } from './device-args';
 
 const repoRoot = resolve(__dirname, '..', '..');
 export const EX_CONFIG = 78;
@@ -32,25 +33,6 @@ export class BackendTlsFilesError extends Error {
   constructor(readonly missing: string[]) {
     super(`backend.tls needs ${missing.join(', ')} (mutual TLS: the facility CA, the device certificate and key)`);
   }
-}
-
-interface DeviceArgs {
-  configFile: string;
-  headless: boolean;
-  panelTty: string | undefined;
-}
-
-function parseArgs(argv: string[]): DeviceArgs {
-  let configFile = '/etc/face-card-reader/config.json';
-  let headless = false;
-  let panelTty: string | undefined;
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    if (a === '--config') configFile = argv[++i] ?? configFile;
-    else if (a === '--headless') headless = true;
-    else if (a === '--panel-tty') panelTty = argv[++i];
-  }
-  return { configFile, headless, panelTty };
 }
 
 /** Reader names → slots by the configured substrings (SPEC §1: card reader and smartphone reader). */
@@ -69,7 +51,8 @@ async function createIndicators(pins: PinMap, log: Logger): Promise<GpioIndicato
 }
 
 export async function runDevice(argv: string[]): Promise<number> {
-  const args = parseArgs(argv);
+  const args = parseDeviceArgs(argv);
+  if (typeof args === 'number') return args;
   const log = createLogger('fcr', { level: (process.env.FCR_LOG_LEVEL as never) ?? 'info' });
   let config: FacilityConfig;
   try {

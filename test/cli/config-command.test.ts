@@ -1,12 +1,13 @@
 /** `fcr config check|hash-passcode` as a technician runs them (child processes). */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { checkStaffPasscode } from '../../src/config';
 
 const fcr = resolve(__dirname, '../../bin/fcr.js');
+const example = resolve(__dirname, '../../hardware/config.example.json');
 const run = (args: string[], input?: string) => spawnSync(process.execPath, ['--import', 'tsx', fcr, 'config', ...args], { encoding: 'utf8', input, timeout: 30_000 });
 
 describe('fcr config', function () {
@@ -31,18 +32,63 @@ describe('fcr config', function () {
     writeFileSync(good, JSON.stringify({ facility: { name: '○○病院', code: '1310000001' }, staff: { passcode: hashed }, backend: { url: 'https://r.local:8443' }, readers: { card: 'Virtual PCD 00 00', smartphone: 'Virtual PCD 00 01' } }));
     const ok = run(['check', good]);
     assert.equal(ok.status, 0, ok.stderr);
-    assert.match(ok.stdout, /valid/);
+    assert.match(ok.stdout, /valid \(version 1, read as 2 after migrating 1 → 2; `fcr config migrate .*good\.json` rewrites it\)/);
     const bad = join(dir, 'bad.json');
     writeFileSync(bad, JSON.stringify({ facility: { name: '○○病院', code: '12' }, mode: 'kiosk', staff: { passcode: hashed }, backend: { url: 'https://r.local' }, unknownKey: 1 }));
     const r = run(['check', bad]);
     assert.equal(r.status, 78);
     for (const field of ['facility.code', 'mode', 'unknownKey']) assert.ok(r.stderr.includes(field), `${field} in:\n${r.stderr}`);
   });
+
+  it('check: a file newer than the device is refused with its version; an http backend with the reason', () => {
+    const future = join(dir, 'future.json');
+    writeFileSync(future, JSON.stringify({ version: 99 }));
+    const r = run(['check', future]);
+    assert.equal(r.status, 78);
+    assert.match(r.stderr, /version: version 99 is newer than this device knows \(2\)/);
+    const http = join(dir, 'http.json');
+    writeFileSync(http, JSON.stringify({ ...(JSON.parse(readFileSync(example, 'utf8')) as object), backend: { url: 'http://r.local:8443' } }));
+    const h = run(['check', http]);
+    assert.equal(h.status, 78);
+    assert.match(h.stderr, /backend\.url: must be https:/);
+  });
+
+  it('migrate: rewrites a version-1 file at version 2, the original kept as .v1.bak; a current file is left alone', () => {
+    const old = join(dir, 'old.json');
+    copyFileSync(resolve(__dirname, '../config/fixtures/v1-hardware-config.example.json'), old);
+    const original = readFileSync(old, 'utf8');
+    const r = run(['migrate', old]);
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /migrated 1 → 2; the original is .*old\.json\.v1\.bak/);
+    assert.equal(readFileSync(`${old}.v1.bak`, 'utf8'), original);
+    const migrated = JSON.parse(readFileSync(old, 'utf8')) as Record<string, unknown>;
+    assert.deepEqual(migrated, { version: 2, ...(JSON.parse(original) as object) });
+    const again = run(['migrate', old]);
+    assert.equal(again.status, 0);
+    assert.match(again.stdout, /already version 2; nothing written/);
+    assert.match(run(['check', old]).stdout, /valid \(version 2\)/);
+  });
+
+  it('migrate: an old file that stays invalid is reported and not touched', () => {
+    const rigV1 = join(dir, 'rig-v1.json');
+    copyFileSync(resolve(__dirname, '../config/fixtures/v1-rig-config.json'), rigV1);
+    const before = readFileSync(rigV1, 'utf8');
+    const r = run(['migrate', rigV1]);
+    assert.equal(r.status, 78);
+    assert.match(r.stderr, /staff\.passcode\.N/);
+    assert.match(r.stderr, /removed "rig": true/);
+    assert.equal(readFileSync(rigV1, 'utf8'), before);
+  });
 });
 
 describe('the shipped example configuration', () => {
-  it('hardware/config.example.json is valid against the one schema', () => {
-    const r = run(['check', resolve(__dirname, '../../hardware/config.example.json')]);
+  it('hardware/config.example.json (what firmware/build puts on the state partition) is valid at the current version', () => {
+    const r = run(['check', example]);
     assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /valid \(version 2\)/);
+    // …and it is the file the image build writes (firmware/provision checks a facility's own file itself)
+    const build = readFileSync(resolve(__dirname, '../../firmware/build'), 'utf8');
+    assert.match(build, /make-state" "\$work\/state\.ext4" "\$repo\/hardware\/config\.example\.json"/);
+    assert.match(readFileSync(resolve(__dirname, '../../firmware/provision'), 'utf8'), /fcr\.js" config check "\$config"/);
   });
 });

@@ -69,14 +69,60 @@ describe('facility configuration', () => {
     assert.equal(err.source, 'facility.json');
   });
 
-  it('reports a misspelt key instead of silently ignoring it', () => {
+  it('reports a misspelt key at its full path instead of silently ignoring it', () => {
     assert.throws(
       () => parseConfig({ ...minimal(), timeout: { screenMs: 5000 }, consent: { legacyLimitScren: true } }),
       (e: unknown) =>
         e instanceof ConfigError &&
-        e.issues.some((i) => i.path === '(root)' && /timeout/.test(i.message)) &&
-        e.issues.some((i) => i.path === 'consent' && /legacyLimitScren/.test(i.message)),
+        e.issues.some((i) => i.path === 'timeout' && /did you mean "timeouts"/.test(i.message)) &&
+        e.issues.some((i) => i.path === 'consent.legacyLimitScren' && /did you mean "legacyLimitScreen"/.test(i.message)),
     );
+  });
+
+  it('every section is strict, the face section included (face.matchTreshold was accepted silently)', () => {
+    const unknown = {
+      ...minimal(),
+      face: { matchTreshold: 0.5, camera: { fsp: 10 }, attempt: { maxFrame: 3 }, activeCheck: { yaw: 1 } },
+      cardFace: { trayCamera: { dev: '/dev/video9' }, trustAnchors: [{ label: 'x', keyId: 'ab', publicKeyFile: 'k.pem', extra: 1 }] },
+      backend: { ...minimal().backend, tls: { caFle: 'ca.pem' } },
+      touch: { calibration: { minx: 0 } },
+      staff: { ...minimal().staff, passcode: { ...minimal().staff.passcode, cost: 1 } },
+      readers: { ...minimal().readers, phone: 'x' },
+    };
+    assert.throws(
+      () => parseConfig(unknown),
+      (e: unknown) => {
+        assert.ok(e instanceof ConfigError);
+        const byPath = new Map(e.issues.map((i) => [i.path, i.message]));
+        for (const p of [
+          'face.matchTreshold',
+          'face.camera.fsp',
+          'face.attempt.maxFrame',
+          'face.activeCheck.yaw',
+          'cardFace.trayCamera.dev',
+          'cardFace.trustAnchors.0.extra',
+          'backend.tls.caFle',
+          'touch.calibration.minx',
+          'staff.passcode.cost',
+          'readers.phone',
+        ]) assert.ok(byPath.has(p), `missing ${p} in ${[...byPath.keys()].join(', ')}`);
+        assert.match(byPath.get('face.matchTreshold') ?? '', /did you mean "matchThreshold"/);
+        assert.equal(byPath.get('readers.phone'), 'unknown key', 'no far-fetched suggestion');
+        return true;
+      },
+    );
+  });
+
+  it('the backend must be https: plain http is refused with a reason', () => {
+    for (const url of ['http://oqs.example.jp/', 'ftp://oqs.example.jp/', 'not a url']) {
+      assert.throws(
+        () => parseConfig({ ...minimal(), backend: { url } }),
+        (e: unknown) => e instanceof ConfigError && e.issues.length === 1 && e.issues[0]!.path === 'backend.url',
+        url,
+      );
+    }
+    assert.throws(() => parseConfig({ ...minimal(), backend: { url: 'http://oqs.example.jp/' } }), /backend\.url: must be https: \(the backend is reached over mutual TLS only\), got http:/);
+    assert.equal(parseConfig({ ...minimal(), backend: { url: 'https://10.0.0.5:8443' } }).backend.url, 'https://10.0.0.5:8443');
   });
 
   it('rejects a missing passcode hash and backend rather than inventing them', () => {
@@ -112,6 +158,8 @@ describe('facility configuration', () => {
     assert.equal(legacy.consent.legacyLimitScreen, true);
     assert.equal(legacy.consent.referralLetters, true);
     assert.equal(legacy.staff.passcode.hash, c.staff.passcode.hash);
+    // the rig's placeholder backend passes the device's https rule (the runner points at the simulator)
+    assert.equal(new URL(c.backend.url).protocol, 'https:');
   });
 });
 

@@ -19,8 +19,8 @@ import { waitFor, withTimeout } from '../wait-for';
 
 const fcr = resolve(__dirname, '../../bin/fcr.js');
 
-function runService(configFile: string): { status: number | null; stderr: string } {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', fcr, 'service', 'run', '--headless', '--config', configFile], { encoding: 'utf8', timeout: 30_000 });
+function runService(configFile: string, extra: string[] = []): { status: number | null; stderr: string } {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', fcr, 'service', 'run', '--headless', '--config', configFile, ...extra], { encoding: 'utf8', timeout: 30_000 });
   return { status: r.status, stderr: r.stderr };
 }
 
@@ -58,7 +58,17 @@ describe('fcr service run (the device entry point)', function () {
     }));
     const r = runService(f);
     assert.equal(r.status, 78);
-    assert.match(r.stderr, /InsecureTransportError/);
+    assert.match(r.stderr, /backend\.url: must be https:/);
+  });
+
+  it('--help prints the usage (exit 0); an unknown option is refused (exit 2) before the configuration is read', () => {
+    const help = spawnSync(process.execPath, ['--import', 'tsx', fcr, 'service', 'run', '--help'], { encoding: 'utf8', timeout: 30_000 });
+    assert.equal(help.status, 0, help.stderr);
+    assert.match(help.stdout, /usage: fcr service run/);
+    const bogus = runService(join(dir, 'missing.json'), ['--bogus']);
+    assert.equal(bogus.status, 2);
+    assert.match(bogus.stderr, /--bogus/);
+    assert.doesNotMatch(bogus.stderr, /missing\.json/);
   });
 
   it('boots on pcsclite and the backend over mutual TLS, reads a placed card, and stops on SIGTERM', async () => {

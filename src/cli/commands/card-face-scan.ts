@@ -6,22 +6,17 @@
  * The digits go to the operator's terminal only — never to a log or a file.
  */
 import { readFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
+import { parseCommandLine, usageError } from '../args';
+
+const usage = 'usage: fcr card face-scan [--image] FILE [--json]';
 
 export async function run(argv: string[]): Promise<number> {
-  let values;
-  let positionals: string[];
-  try {
-    ({ values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: { image: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean' } } }));
-  } catch (err) {
-    process.stderr.write(`${(err as Error).message}\n`);
-    return 2;
-  }
-  const file = values.image ?? positionals[0];
-  if (values.help || !file || positionals.length > (values.image ? 0 : 1)) {
-    process.stderr.write('usage: fcr card face-scan [--image] FILE [--json]\n');
-    return values.help ? 0 : 2;
-  }
+  const parsed = parseCommandLine(argv, { image: { type: 'string' }, json: { type: 'boolean' } }, usage, { max: 1 });
+  if (typeof parsed === 'number') return parsed;
+  const { values } = parsed;
+  const [positional] = parsed.positionals;
+  if ((values.image === undefined) === (positional === undefined)) return usageError('one image: FILE or --image FILE', usage);
+  const file = values.image ?? positional!;
   let image: Buffer;
   try {
     image = readFileSync(file);
