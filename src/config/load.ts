@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { defaultRigDir } from '../personas/credentials';
+import { defaultRigDir } from './rig-dir';
 import { facilityConfigSchema, type FacilityConfig, type FacilityConfigInput } from './schema';
 
 export interface ConfigIssue {

@@ -4,7 +4,7 @@
  * and attempt options. Defaults are the measured ones of docs/face.md.
  */
 import { z } from 'zod';
-import { FfmpegCamera, type CameraInput } from '../devices/camera';
+import { FfmpegCamera, type CameraInput } from '../devices/camera/ffmpeg-camera';
 import type { Logger } from '../log/logger';
 import { decisionDefaultsFor } from './decision';
 import { DEFAULT_CROP_SIDE } from './faceres';

@@ -28,6 +28,7 @@ import {
 import { link, mkdir, open, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { findPersona, personas, type Persona, type PersonaName } from './catalogue';
+import { defaultRigDir } from '../config/rig-dir';
 
 export type { PersonaName } from './catalogue';
 
@@ -83,12 +84,8 @@ export class CredentialsLockTimeoutError extends Error {
   }
 }
 
-/** `$FCR_RIG_DIR`, or `<repo>/.rig` (git-ignored). */
-export function defaultRigDir(): string {
-  const fromEnv = process.env.FCR_RIG_DIR;
-  if (fromEnv !== undefined && fromEnv !== '') return resolve(fromEnv);
-  return resolve(__dirname, '..', '..', '.rig');
-}
+/** `$FCR_RIG_DIR`, or `<repo>/.rig` (git-ignored); defined beside the rig configuration. */
+export { defaultRigDir };
 
 const DAY_MS = 86_400_000;
 const JST_OFFSET_MS = 9 * 3_600_000; // Japan has no daylight saving time.

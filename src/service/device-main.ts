@@ -6,16 +6,16 @@
  * start-up error listing every field (exit 78, EX_CONFIG), never a crash mid-session.
  */
 import { readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import tty from 'node:tty';
 import { openSync } from 'node:fs';
 import { createLogger, type Logger } from '../log/logger';
+import { installRoot } from '../install-root';
 import { ConfigError, loadConfig, type FacilityConfig } from '../config';
 import { PcscliteCardReaderDriver } from '../devices/card-reader/pcsclite-driver';
 import type { ReaderSlot } from '../devices/card-reader/card-reader-driver';
 import { BackendClient } from '../backend/client';
-import { GpioIndicators, onoffLineFactory } from '../devices/gpio/gpio';
-import { SimulatedGpioChip } from '../devices/gpio/simulated-gpio';
+import { darkLineFactory, GpioIndicators, onoffLineFactory } from '../devices/gpio/gpio';
 import { loadPinMap, type PinMap } from '../devices/gpio/pin-map';
 import { HeadlessPanel, type PanelDriver } from '../ui/panel/panel-driver';
 import { BlessedPanel } from '../ui/panel/blessed-panel';
@@ -28,7 +28,6 @@ import { technicianConsoleBackend } from './console-status';
 import { DeviceStateStore, stateDirectoryFor } from './device-state-store';
 import { openSerialConsole, TechnicianShell } from '../devices/console/technician-console';
 
-const repoRoot = resolve(__dirname, '..', '..');
 export const EX_CONFIG = 78;
 
 export class BackendTlsFilesError extends Error {
@@ -68,7 +67,7 @@ async function createIndicators(pins: PinMap, log: Logger): Promise<GpioIndicato
   } catch (e) {
     // A board without GPIO access still serves patients; the LEDs and buzzer are just dark.
     log.error(`GPIO unavailable (${(e as Error).message}); LEDs and buzzer are off`);
-    return new GpioIndicators(pins, new SimulatedGpioChip().lineFactory);
+    return new GpioIndicators(pins, darkLineFactory);
   }
 }
 
@@ -111,7 +110,7 @@ export async function runDevice(argv: string[]): Promise<number> {
   const notifier = createSystemdNotifier(log);
   const cardDriver = new PcscliteCardReaderDriver({ slotMap: slotMapFor(config), log: log.child('pcsc') });
   await cardDriver.start();
-  const indicators = await createIndicators(loadPinMap(join(repoRoot, 'hardware', 'pin-map.json')), log);
+  const indicators = await createIndicators(loadPinMap(join(installRoot(), 'hardware', 'pin-map.json')), log);
 
   let quit: () => void = () => undefined;
   const quitting = new Promise<void>((r) => (quit = r));

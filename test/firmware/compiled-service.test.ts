@@ -34,7 +34,7 @@ describe('the compiled service (dist/, no TypeScript loader)', function () {
   it('the systemd unit starts the compiled entry from /opt/face-card-reader with plain node', () => {
     const unit = readFileSync(join(repo, 'systemd', 'face-card-reader.service'), 'utf8');
     const exec = /^ExecStart=(.*)$/m.exec(unit)?.[1] ?? '';
-    assert.match(exec, /^\/usr\/bin\/node \/opt\/face-card-reader\/bin\/fcr-device\.js service run /);
+    assert.match(exec, /^\/usr\/bin\/node \/opt\/face-card-reader\/dist\/fcr\.js service run /);
     assert.doesNotMatch(exec, /tsx|--import|--loader/);
   });
 

@@ -106,6 +106,17 @@ export class GpioIndicators implements ReaderIndicators {
   }
 }
 
+/**
+ * Lines that go nowhere: the device's fallback when GPIO is unavailable (LEDs and buzzer dark, no
+ * input events). Not the rig's simulated chip, which the device never loads (issue 12).
+ */
+export const darkLineFactory: LineFactory = (_pin, direction) => ({
+  writeSync: () => undefined,
+  // Inputs read as idle: the staff button is active-low with a pull-up, the presence sensor active-high.
+  readSync: () => (direction === 'in' ? 1 : 0),
+  unexport: () => undefined,
+});
+
 /** `onoff` lines on the device; loaded lazily so the rig never touches /sys/class/gpio. */
 export async function onoffLineFactory(): Promise<LineFactory> {
   const { Gpio } = (await import('onoff')) as unknown as {
