@@ -163,12 +163,13 @@ export async function runDevice(argv: string[]): Promise<number> {
         return undefined;
       })
     : undefined;
+  // Before READY: a stop that follows READY at once must find the handlers (not Node's default,
+  // which would exit without stopping the service and flushing the result folder).
+  process.once('SIGINT', () => quit());
+  process.once('SIGTERM', () => quit());
   const stopWatchdog = notifier.startWatchdog();
   notifier.ready(`serving ${config.facility.name}`);
   log.info('reader service ready');
-
-  process.once('SIGINT', () => quit());
-  process.once('SIGTERM', () => quit());
   await quitting;
   notifier.stopping();
   stopWatchdog();
