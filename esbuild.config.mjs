@@ -11,8 +11,8 @@
 // Packages stay external (resolved from node_modules at run time): the native modules (pcsclite,
 // node-hid, onoff, serialport, sharp), the ones that load their own files by path (TF.js and its
 // wasm binaries, human/face-api's node builds, tesseract.js and its language data, openjpeg's
-// wasm), and blessed, whose widgets are required by name. One rule keeps them all correct; the
-// source modules of the service, a few hundred files under tsx, become one file each.
+// wasm), and blessed, whose widgets are required by name. Bundled: the service's sources and the
+// pure-JavaScript libraries in BUNDLED (zod alone is ~95 files a start otherwise).
 //
 // The device bundle holds no rig code (README: the rig depends on src/, never the reverse). A
 // static import of a rig module from device code fails the build; a dynamic import (a rig command
@@ -22,6 +22,7 @@ import * as esbuild from 'esbuild';
 import { writeFileSync, rmSync, mkdirSync } from 'node:fs';
 import { dirname, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { builtinModules } from 'node:module';
 
 const repo = dirname(fileURLToPath(import.meta.url));
 const outdir = join(repo, 'dist');
@@ -35,6 +36,25 @@ export const RIG_MODULE =
   /^(rig\/|src\/(emulator|personas|rig|backend\/simulator)\/|src\/backend\/(rig-files|confirm-once)\.ts$|src\/face\/face-check\.ts$|src\/devices\/[^/]+\/simulated-[^/]+\.ts$|src\/cli\/commands\/(card-emulate|card-render-face|backend-sim|rig|confirm)\.ts$)/;
 
 const posix = (p) => p.split(sep).join('/');
+
+/**
+ * Pure-JavaScript dependencies compiled into the bundles, with whatever they import; every other
+ * package stays external.
+ */
+const BUNDLED = new Set(['zod', 'fast-xml-parser', 'iconv-lite']);
+const packageOf = (spec) => spec.split('/').slice(0, spec.startsWith('@') ? 2 : 1).join('/');
+const builtins = new Set(builtinModules);
+
+const externalPackages = {
+  name: 'external-packages',
+  setup(build) {
+    build.onResolve({ filter: /^[^./]/ }, (args) => {
+      if (args.path.startsWith('node:') || builtins.has(packageOf(args.path))) return { path: args.path, external: true };
+      const fromBundledPackage = posix(relative(repo, args.importer)).startsWith('node_modules/');
+      return fromBundledPackage || BUNDLED.has(packageOf(args.path)) ? undefined : { path: args.path, external: true };
+    });
+  },
+};
 
 /** Resolves relative imports itself to see where they land; packages are left to esbuild (external). */
 const keepRigOut = {
@@ -77,14 +97,13 @@ export async function build({ sourcemap = false } = {}) {
     platform: 'node',
     target: 'node20',
     format: 'cjs',
-    packages: 'external',
     // Names stay readable in stack traces and in error.name checks (errors set name explicitly,
     // but class names are also logged).
     keepNames: true,
     sourcemap: sourcemap ? 'linked' : false,
     metafile: true,
     logLevel: 'warning',
-    plugins: [keepRigOut],
+    plugins: [externalPackages, keepRigOut],
   });
   // Every entry must come from src/ (the lead's rule for the device bundle).
   for (const [out, o] of Object.entries(result.metafile.outputs)) {
