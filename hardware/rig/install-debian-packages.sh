@@ -15,6 +15,8 @@
 #                           its read-only root (mkfs.erofs), the ESP without mounting (mkfs.vfat,
 #                           mcopy), the GPT (sfdisk) — firmware/build
 #   qemu-system-x86, ovmf   the HIL tier boots the amd64 image under TCG with UEFI (test/hil)
+#   openssl                 throwaway TLS files for starting the compiled service to READY
+#                           (test/firmware/device-start.ts: the build test and the deploy bench)
 set -euo pipefail
 SUDO=""
 if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
@@ -24,4 +26,4 @@ $SUDO apt-get install -y -q --no-install-recommends \
   pcscd libpcsclite-dev vsmartcard-vpcd pcsc-tools opensc systemd udev \
   socat tmux ffmpeg fonts-ipafont-gothic fonts-noto-cjk \
   mmdebstrap erofs-utils mtools dosfstools fdisk qemu-system-x86 ovmf \
-  python3 make g++ pkg-config ca-certificates
+  python3 make g++ pkg-config ca-certificates openssl
