@@ -10,8 +10,10 @@
  *   and without the face path (face worker + card-face OCR, on when a card-face trust anchor is
  *   configured). `compiled` runs the staged tree's dist/fcr.js with plain node; `tsx` runs the
  *   sources as the unit did before, with a fresh tsx cache each start (the unit's PrivateTmp gives
- *   every watchdog restart an empty one). `srcModules` / `nodeModulesFiles`: the modules the main
- *   thread loaded (TypeScript sources for tsx; the compiled service loads one bundle).
+ *   every watchdog restart an empty one). Runs interleave the two entries; `cpuMs` (user + system
+ *   time until READY) is the figure least moved by other load on a shared machine.
+ *   `srcModules` / `nodeModulesFiles`: the modules the main thread loaded (TypeScript sources for
+ *   tsx; the compiled service loads one bundle).
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -20,7 +22,7 @@ import { join, resolve } from 'node:path';
 import { startToReady, writeDeviceConfig, type StartFigures } from '../firmware/device-start';
 import { median } from './stats';
 
-const RUNS = 3;
+const RUNS = 5;
 const repo = resolve(__dirname, '../..');
 const probe = join(__dirname, 'fixtures', 'start-probe.cjs');
 const MB = (bytes: number): number => Math.round(bytes / 1e5) / 10;
@@ -66,9 +68,11 @@ export async function run(): Promise<void> {
           },
         },
       ];
-      for (const { entry, start } of entries) {
-        const runs: StartFigures[] = [];
-        for (let i = 0; i < RUNS; i++) runs.push(await start());
+      // Interleaved, so both entries see the same load on a shared machine.
+      const runsOf = new Map<string, StartFigures[]>(entries.map((e) => [e.entry, []]));
+      for (let i = 0; i < RUNS; i++) for (const { entry, start } of entries) runsOf.get(entry)!.push(await start());
+      for (const { entry } of entries) {
+        const runs = runsOf.get(entry)!;
         const counts = runs[0]?.probe as ProbeCounts | undefined;
         console.log(
           JSON.stringify({
@@ -78,6 +82,7 @@ export async function run(): Promise<void> {
             faceReady: runs.every((r) => r.faceReady),
             readyMs: median(runs.map((r) => r.readyMs)),
             rssMB: median(runs.map((r) => r.rssMB)),
+            cpuMs: median(runs.map((r) => r.cpuMs)),
             srcModules: counts?.src,
             bundles: counts?.dist,
             nodeModulesFiles: counts?.nodeModules,

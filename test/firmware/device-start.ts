@@ -49,11 +49,20 @@ export interface StartFigures {
   readyMs: number;
   /** Resident set of the service process (all its threads) at READY. */
   rssMB: number;
+  /** CPU time (user + system, all threads) the process spent until READY: less noisy than readyMs on a shared machine. */
+  cpuMs: number;
   /** Whether the face path came up (face worker and OCR ready). */
   faceReady: boolean;
   /** What the probe (if given) reported at exit. */
   probe: unknown;
   stderr: string;
+}
+
+/** utime + stime from /proc/PID/stat (fields 14 and 15, in clock ticks of 1/100 s on Linux). */
+function cpuMsOf(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10;
 }
 
 function rssMBOf(pid: number): number {
@@ -76,7 +85,7 @@ export function startToReady(nodeArgs: string[], configFile: string, options: { 
     child.stderr.on('data', (s: string) => {
       stderr += s;
       if (!figures && stderr.includes('reader service ready')) {
-        figures = { readyMs: Math.round(performance.now() - t0), rssMB: rssMBOf(child.pid!), faceReady: stderr.includes('face path ready') };
+        figures = { readyMs: Math.round(performance.now() - t0), rssMB: rssMBOf(child.pid!), cpuMs: cpuMsOf(child.pid!), faceReady: stderr.includes('face path ready') };
         child.kill('SIGTERM');
       }
     });
