@@ -17,6 +17,8 @@
 #   qemu-system-x86, ovmf   the HIL tier boots the amd64 image under TCG with UEFI (test/hil)
 #   prometheus              a real Prometheus scrapes the reader's metrics endpoint in the tests,
 #                           and its promtool lints the exposition (issue 17, test/service/metrics-*)
+#   openssl                 throwaway TLS files for starting the compiled service to READY
+#                           (test/firmware/device-start.ts: the build test and the deploy bench)
 set -euo pipefail
 SUDO=""
 if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
@@ -26,4 +28,4 @@ $SUDO apt-get install -y -q --no-install-recommends \
   pcscd libpcsclite-dev vsmartcard-vpcd pcsc-tools opensc systemd udev \
   socat tmux ffmpeg fonts-ipafont-gothic fonts-noto-cjk \
   mmdebstrap erofs-utils mtools dosfstools fdisk qemu-system-x86 ovmf prometheus \
-  python3 make g++ pkg-config ca-certificates
+  python3 make g++ pkg-config ca-certificates openssl

@@ -31,6 +31,13 @@ import { findPersona, personas, type Persona, type PersonaName } from './catalog
 
 export type { PersonaName } from './catalogue';
 
+/** Where the simulated rig keeps its generated files: `$FCR_RIG_DIR`, or `<repo>/.rig` (git-ignored). */
+export function defaultRigDir(): string {
+  const fromEnv = process.env.FCR_RIG_DIR;
+  if (fromEnv !== undefined && fromEnv !== '') return resolve(fromEnv);
+  return resolve(__dirname, '..', '..', '.rig');
+}
+
 type CryptoKeyPair = webcrypto.CryptoKeyPair;
 
 x509.cryptoProvider.set(webcrypto as unknown as Parameters<typeof x509.cryptoProvider.set>[0]);
@@ -83,12 +90,6 @@ export class CredentialsLockTimeoutError extends Error {
   }
 }
 
-/** `$FCR_RIG_DIR`, or `<repo>/.rig` (git-ignored). */
-export function defaultRigDir(): string {
-  const fromEnv = process.env.FCR_RIG_DIR;
-  if (fromEnv !== undefined && fromEnv !== '') return resolve(fromEnv);
-  return resolve(__dirname, '..', '..', '.rig');
-}
 
 const DAY_MS = 86_400_000;
 const JST_OFFSET_MS = 9 * 3_600_000; // Japan has no daylight saving time.

@@ -5,11 +5,12 @@
  */
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { z } from 'zod';
 import { ModelIntegrityError } from './errors';
+import { installRoot } from '../install-root';
 
-export const defaultModelDir = resolve(__dirname, '..', '..', 'models');
+export const defaultModelDir = join(installRoot(), 'models');
 
 const entrySchema = z.object({
   file: z.string(),

@@ -2,7 +2,7 @@
  * The small factories that turn the face part of the device configuration (./settings-schema.ts)
  * into a camera, verifier options and attempt options.
  */
-import { FfmpegCamera, type CameraInput } from '../devices/camera';
+import { FfmpegCamera, type CameraInput } from '../devices/camera/ffmpeg-camera';
 import type { Logger } from '../log/logger';
 import { decisionDefaultsFor } from './decision';
 import type { FaceAttemptOptions } from './face-attempt';

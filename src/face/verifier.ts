@@ -93,9 +93,11 @@ export class WorkerFaceVerifier implements FaceVerifier {
 
   private spawn(): Running {
     // From TypeScript sources (tsx, as bin/fcr.js runs) the worker registers tsx's CommonJS hook
-    // itself: `--import tsx` in execArgv does not reach worker threads on Node 20.
+    // itself: `--import tsx` in execArgv does not reach worker threads on Node 20. Compiled, this
+    // module is part of a bundle in dist/ and the worker is the bundle beside it
+    // (esbuild.config.mjs: dist/face-worker.js).
     const ts = existsSync(join(__dirname, 'worker.ts'));
-    const file = join(__dirname, ts ? 'worker.ts' : 'worker.js');
+    const file = join(__dirname, ts ? 'worker.ts' : 'face-worker.js');
     const init: WorkerInit = { engine: this.opts.engine ?? {}, testHooks: this.opts.testHooks === true };
     const worker = ts
       ? new Worker(`require('tsx/cjs'); require(${JSON.stringify(file)});`, { eval: true, workerData: init })

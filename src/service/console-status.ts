@@ -5,11 +5,12 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FacilityConfig } from '../config';
+import { installRoot } from '../install-root';
 import type { ConsoleBackend } from '../devices/console/technician-console';
 import type { ReaderService } from './reader-service';
 import type { DeviceStateStore } from './device-state-store';
 
-const version = (JSON.parse(readFileSync(join(__dirname, '..', '..', 'package.json'), 'utf8')) as { version: string }).version;
+const version = (JSON.parse(readFileSync(join(installRoot(), 'package.json'), 'utf8')) as { version: string }).version;
 
 export function technicianConsoleBackend(
   service: ReaderService,

@@ -6,10 +6,11 @@
  * start-up error listing every field (exit 78, EX_CONFIG), never a crash mid-session.
  */
 import { readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import tty from 'node:tty';
 import { openSync } from 'node:fs';
 import { createLogger, type Logger } from '../log/logger';
+import { installRoot } from '../install-root';
 import { ConfigError, loadConfig, type FacilityConfig } from '../config';
 import { PcscliteCardReaderDriver } from '../devices/card-reader/pcsclite-driver';
 import type { ReaderSlot } from '../devices/card-reader/card-reader-driver';
@@ -25,7 +26,6 @@ import { createSystemdNotifier } from './systemd-notify';
 import { stateDirectoryFor } from './device-state-store';
 import { parseDeviceArgs } from './device-args';
 
-const repoRoot = resolve(__dirname, '..', '..');
 export const EX_CONFIG = 78;
 
 export class BackendTlsFilesError extends Error {
@@ -88,7 +88,7 @@ export async function runDevice(argv: string[]): Promise<number> {
   }
 
   const notifier = createSystemdNotifier(log);
-  const pins = loadPinMap(join(repoRoot, 'hardware', 'pin-map.json'));
+  const pins = loadPinMap(join(installRoot(), 'hardware', 'pin-map.json'));
   let quit: () => void = () => undefined;
   const quitting = new Promise<void>((r) => (quit = r));
   const stopping = new AbortController();
