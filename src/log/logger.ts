@@ -143,6 +143,19 @@ export function parseLogLevels(spec: string): { level?: LogLevel; levels: Record
   return out;
 }
 
+/**
+ * Levels from `FCR_LOG_LEVEL` (e.g. `info,pcsc=debug`). A bad value does not stop the service (the
+ * reception keeps working at `info`); the caller logs `problem` so the technician sees why.
+ */
+export function logLevelsFromEnv(env: NodeJS.ProcessEnv = process.env): { level?: LogLevel; levels: Record<string, LogLevel>; problem?: LogLevelSpecError } {
+  try {
+    return parseLogLevels(env.FCR_LOG_LEVEL ?? '');
+  } catch (e) {
+    if (e instanceof LogLevelSpecError) return { levels: {}, problem: e };
+    throw e;
+  }
+}
+
 /** Text line of a record: `2026-12-01T12:00:00.000Z INFO  [fcr.pcsc] reader added slot=card`. */
 export function prettyLine(r: LogRecord): string {
   return `${r.time} ${r.level.toUpperCase().padEnd(5)} [${r.ns}] ${r.msg}${formatFields(r.fields)}`;

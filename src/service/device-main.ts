@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import tty from 'node:tty';
 import { openSync } from 'node:fs';
-import { createLogger, type Logger } from '../log/logger';
+import { createLogger, logLevelsFromEnv, type Logger } from '../log/logger';
 import { ConfigError, loadConfig, type FacilityConfig } from '../config';
 import { PcscliteCardReaderDriver } from '../devices/card-reader/pcsclite-driver';
 import type { ReaderSlot } from '../devices/card-reader/card-reader-driver';
@@ -73,7 +73,10 @@ async function createIndicators(pins: PinMap, log: Logger): Promise<GpioIndicato
 
 export async function runDevice(argv: string[]): Promise<number> {
   const args = parseArgs(argv);
-  const log = createLogger('fcr', { level: (process.env.FCR_LOG_LEVEL as never) ?? 'info' });
+  // To the journal as fields under systemd (src/systemd/journal.ts), text on stderr elsewhere.
+  const { problem: levelProblem, ...levels } = logLevelsFromEnv();
+  const log = createLogger('fcr', levels);
+  if (levelProblem) log.warn(`FCR_LOG_LEVEL ignored: ${levelProblem.message}`, { event: 'log-level-invalid' });
   let config: FacilityConfig;
   try {
     config = loadConfig(args.configFile);
@@ -165,14 +168,14 @@ export async function runDevice(argv: string[]): Promise<number> {
     : undefined;
   const stopWatchdog = notifier.startWatchdog();
   notifier.ready(`serving ${config.facility.name}`);
-  log.info('reader service ready');
+  log.info('reader service ready', { event: 'service-ready' });
 
   process.once('SIGINT', () => quit());
   process.once('SIGTERM', () => quit());
   await quitting;
   notifier.stopping();
   stopWatchdog();
-  log.info('reader service stopping');
+  log.info('reader service stopping', { event: 'service-stopping' });
   await service.stop();
   await resultFolder?.flush();
   resultFolder?.close();

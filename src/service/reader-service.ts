@@ -330,7 +330,7 @@ export class ReaderService {
         }
         this.counters.record(effect.outcome, this.clock());
         this.saveDeviceState();
-        log.info(`session ended method=${effect.outcome.method} status=${effect.outcome.status}${effect.outcome.error ? ` error=${effect.outcome.error.kind}` : ''}`);
+        log.info('session ended', { event: 'session-ended', method: effect.outcome.method, status: effect.outcome.status, error: effect.outcome.error?.kind });
         return;
       }
       default: {
