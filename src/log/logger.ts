@@ -209,10 +209,12 @@ export function createLogger(namespace: string, options: LoggerOptions = {}): Lo
       redact: { paths: [...REDACTED_FIELDS], censor: REDACTED },
     },
     // Synchronous: pino hands each record to write() at once, so a record is out before a crash.
-    { write: (line: string) => {
-      const { record, json } = recordOf(line);
-      output.write(record, json);
-    } },
+    {
+      write: (line: string) => {
+        const { record, json } = recordOf(line);
+        output.write(record, json);
+      },
+    },
   );
   const levelFor = (ns: string): LogLevel => {
     let best: LogLevel = options.level ?? 'info';
