@@ -5,6 +5,8 @@
 #   vsmartcard-vpcd         virtual reader slots the card emulator plugs into
 #   pcsc-tools, opensc      pcsc_scan, and OpenSC's JPKI driver used to cross-check the emulator
 #   systemd                 systemd-socket-activate (private pcscd per test run) and systemd-analyze
+#                           systemd-journald + journalctl (the journal test runs its own journald
+#                           in a namespace and reads it with journalctl -o json)
 #   udev                    serialport's list() spawns udevadm
 #   socat, tmux, ffmpeg     serial console pty pair, the panel's terminal, camera frames
 #   fonts-ipafont-gothic    Japanese font for the rendered card faces
@@ -19,6 +21,8 @@
 #                           and its promtool lints the exposition (issue 17, test/service/metrics-*)
 #   openssl                 throwaway TLS files for starting the compiled service to READY
 #                           (test/firmware/device-start.ts: the build test and the deploy bench)
+#   python3, make, g++      node-gyp builds the native modules (pcsclite, unix-dgram, …); python3 is
+#                           also the sd_notify test's independent datagram receiver (SO_PASSCRED)
 set -euo pipefail
 SUDO=""
 if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi

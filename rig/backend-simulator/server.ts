@@ -174,7 +174,7 @@ export class BackendSimulator {
       });
       this.adminPortNumber = (this.admin.address() as net.AddressInfo).port;
     }
-    this.log.info(`listening on ${this.url}${this.adminUrl ? `, admin ${this.adminUrl}` : ''}`);
+    this.log.info(`listening on ${this.url}${this.adminUrl ? `, admin ${this.adminUrl}` : ''}`, { event: 'listening', url: this.url, admin: this.adminUrl });
   }
 
   private async handleAdmin(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -248,7 +248,8 @@ export class BackendSimulator {
       if (!res.headersSent) sendJson(res, 500, { error: { code: 'internal', message: 'internal error' } });
     } finally {
       // Method, path, status and time only: never a body (it carries certificates and records).
-      this.log.debug(() => `${req.method} ${url.pathname} ${status} ${Date.now() - started}ms`);
+      const ms = Date.now() - started;
+      this.log.debug(() => `${req.method} ${url.pathname} ${status} ${ms}ms`, { event: 'request', method: req.method, path: url.pathname, status, ms });
     }
   }
 }

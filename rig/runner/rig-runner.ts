@@ -11,7 +11,7 @@
  */
 import { existsSync, mkdirSync, readFileSync, createWriteStream, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { createLogger, type Logger } from '../../src/log/logger';
+import { createLogger, logLevelsFromEnv, type Logger } from '../../src/log/logger';
 import { ConfigError, type FacilityConfig } from '../../src/config';
 import { defaultRigConfig } from '../rig-config';
 import { defaultRigDir, loadRigCredentials } from '../personas/credentials';
@@ -119,7 +119,9 @@ export async function runRig(argv: string[]): Promise<number> {
   const interactive = !args.headless && process.stdout.isTTY === true;
   // With the panel in this terminal, logs go to a file beside it (redacted, no personal data).
   const logSink = interactive ? createWriteStream(join(rigDir, 'rig.log'), { flags: 'a' }) : process.stderr;
-  const log = createLogger('fcr', { level: (process.env.FCR_LOG_LEVEL as never) ?? 'info', sink: { write: (l) => logSink.write(l + '\n') } });
+  const { problem: levelProblem, ...levels } = logLevelsFromEnv();
+  const log = createLogger('fcr', { ...levels, sink: { write: (l) => logSink.write(l + '\n') }, format: process.env.FCR_LOG_FORMAT === 'json' ? 'json' : 'pretty' });
+  if (levelProblem) log.warn(`FCR_LOG_LEVEL ignored: ${levelProblem.message}`, { event: 'log-level-invalid' });
 
   if (interactive) process.stdout.write('Starting the simulated rig (the first start generates the rig\'s test keys)…\n');
   const config = rigConfig(args.configFile);

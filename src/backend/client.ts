@@ -296,12 +296,13 @@ export class BackendClient implements EligibilityBackend, ReceptionFeed {
         sent = true;
         const result = await this.attempt(spec, context);
         if (guarded) this.breaker.onSuccess();
-        this.log.debug(() => `${call} ok attempt ${attempt} ${Date.now() - started}ms`);
+        const ms = Date.now() - started;
+        this.log.debug(() => `${call} ok attempt ${attempt} ${ms}ms`, { event: 'backend-call', call, attempt, ms });
         return result;
       } catch (err) {
         const e = err as BackendError;
         lastError = e;
-        this.log.info(`${call} failed attempt ${attempt}/${attempts}: ${e.name}`);
+        this.log.info(`${call} failed attempt ${attempt}/${attempts}: ${e.name}`, { event: 'backend-call-failed', call, attempt, attempts, error: e.name });
         if (!e.transient || attempt === attempts) break;
         await this.sleep(this.retryDelayMs * attempt);
       }

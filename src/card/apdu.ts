@@ -214,8 +214,8 @@ export class ApduLink {
     const ctx: { ins?: number; step?: string } = { ins: apdu[1] };
     if (step !== undefined) ctx.step = step;
     const res = parseResponse(raw, ctx);
-    // SW as two bytes: the logger's redaction masks runs of 4+ digits such as `9000`.
-    this.log.trace(() => `${describeCommand(apdu)} -> ${res.data.length} bytes SW ${formatSw(res.sw).replace(/^(..)/, '$1 ')}`);
+    const sw = formatSw(res.sw);
+    this.log.trace(() => `${describeCommand(apdu)} -> ${res.data.length} bytes SW ${sw}`, { event: 'apdu', sw, bytes: res.data.length });
     return res;
   }
 

@@ -5,15 +5,11 @@ import type { AnyImage } from './image';
 
 export interface WorkerInit {
   engine: FaceEngineOptions;
-  /** Lets a test make the worker exit mid-request to prove the crash is survived. */
-  testHooks: boolean;
 }
 
 export type WorkerRequest =
   | { id: number; type: 'enrol'; image: AnyImage }
-  | { id: number; type: 'verify'; frame: AnyImage; card: Float32Array; config: DecisionConfig }
-  | { id: number; type: 'crash-on-next-verify' }
-  | { id: number; type: 'hang-on-next-verify' };
+  | { id: number; type: 'verify'; frame: AnyImage; card: Float32Array; config: DecisionConfig };
 
 export type WorkerReply =
   | { type: 'ready'; backend: BackendName; models: string[] }

@@ -32,8 +32,11 @@ export interface WorkerFaceVerifierOptions {
   /** A request taking longer than this kills the worker (a stalled model counts as a crash). */
   requestTimeoutMs?: number;
   logger?: Logger;
-  /** Tests only: allow `crashWorkerForTest()`. */
-  testHooks?: boolean;
+  /**
+   * The worker module to run (default: ./worker, the device's). Tests give a wrapper of it that
+   * crashes or hangs on demand, so the device's worker carries no test branches.
+   */
+  workerScript?: string;
 }
 
 interface Pending {
@@ -95,10 +98,10 @@ export class WorkerFaceVerifier implements FaceVerifier {
     // From TypeScript sources (tsx, as bin/fcr.js runs) the worker registers tsx's CommonJS hook
     // itself: `--import tsx` in execArgv does not reach worker threads on Node 20. Compiled, this
     // module is part of a bundle in dist/ and the worker is the bundle beside it
-    // (esbuild.config.mjs: dist/face-worker.js).
-    const ts = existsSync(join(__dirname, 'worker.ts'));
-    const file = join(__dirname, ts ? 'worker.ts' : 'face-worker.js');
-    const init: WorkerInit = { engine: this.opts.engine ?? {}, testHooks: this.opts.testHooks === true };
+    // (esbuild.config.mjs: dist/face-worker.js). Tests may pass their own (faulty) worker script.
+    const file = this.opts.workerScript ?? join(__dirname, existsSync(join(__dirname, 'worker.ts')) ? 'worker.ts' : 'face-worker.js');
+    const ts = file.endsWith('.ts');
+    const init: WorkerInit = { engine: this.opts.engine ?? {} };
     const worker = ts
       ? new Worker(`require('tsx/cjs'); require(${JSON.stringify(file)});`, { eval: true, workerData: init })
       : new Worker(file, { workerData: init });
@@ -107,7 +110,7 @@ export class WorkerFaceVerifier implements FaceVerifier {
       const onMessage = (msg: WorkerReply): void => {
         if (msg.type === 'ready') {
           this.backend = msg.backend;
-          this.log.info(`worker ready: backend ${msg.backend}, models ${msg.models.join(', ')}`);
+          this.log.info(`worker ready: backend ${msg.backend}, models ${msg.models.join(', ')}`, { event: 'face-worker-ready', backend: msg.backend });
           resolve({ backend: msg.backend, models: msg.models });
         } else if (msg.type === 'init-failed') {
           reject(reviveError(msg.error));
@@ -136,7 +139,7 @@ export class WorkerFaceVerifier implements FaceVerifier {
   }
 
   private failPending(code: number): void {
-    if (!this.closed && this.pending.size > 0) this.log.warn(`worker exited (code ${code}) with ${this.pending.size} request(s) in flight; restarting on next use`);
+    if (!this.closed && this.pending.size > 0) this.log.warn(`worker exited (code ${code}) with ${this.pending.size} request(s) in flight; restarting on next use`, { event: 'face-worker-exited', exitCode: code, inFlight: this.pending.size });
     for (const [id, p] of this.pending) {
       this.pending.delete(id);
       clearTimeout(p.timer);
@@ -187,12 +190,6 @@ export class WorkerFaceVerifier implements FaceVerifier {
     if (reply.type !== 'verified') throw new Error(`unexpected reply ${reply.type}`);
     this.log.debug(() => `verify: ${reply.result.outcome}${reply.result.hint ? ` (${reply.result.hint})` : ''}`);
     return reply.result;
-  }
-
-  /** Tests only: the worker will die (`crash`) or spin forever (`hang`) on the next verify request. */
-  breakWorkerOnNextVerifyForTest(how: 'crash' | 'hang'): void {
-    if (!this.opts.testHooks || !this.running) throw new Error('test hooks are off or no worker');
-    this.running.worker.postMessage({ id: 0, type: how === 'crash' ? 'crash-on-next-verify' : 'hang-on-next-verify' } satisfies WorkerRequest);
   }
 
   async close(): Promise<void> {

@@ -1,7 +1,9 @@
 /**
  * The inference worker thread (issue 5 §2: inference off the panel's event loop). Stateless
  * between requests: the card descriptor travels with every verify request, so a restarted worker
- * needs nothing from the dead one. No frame or descriptor is written anywhere.
+ * needs nothing from the dead one. No frame or descriptor is written anywhere. It has no test
+ * branches: the tests of a crashing or hanging worker give the verifier a faulty worker script of
+ * their own (`workerScript`, test/face/fixtures/faulty-worker.ts) that wraps this one.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { CardPhotoError } from './errors';
@@ -12,8 +14,6 @@ import { serializeError, type WorkerInit, type WorkerReply, type WorkerRequest }
 
 const init = workerData as WorkerInit;
 const port = parentPort;
-let crashOnNextVerify = false;
-let hangOnNextVerify = false;
 if (!port) throw new Error('face worker must run in a worker thread');
 
 function reply(msg: WorkerReply): void {
@@ -46,18 +46,10 @@ async function handle(engine: FaceEngine, req: WorkerRequest): Promise<void> {
         return;
       }
       case 'verify': {
-        if (crashOnNextVerify) process.exit(70); // test hook: die with the request in flight
-        if (hangOnNextVerify) for (;;); // test hook: a model that never returns
         const analysis = await engine.analyse(req.frame);
         reply({ id: req.id, type: 'verified', result: decide(analysis, toGrey(req.frame), req.card, req.config) });
         return;
       }
-      case 'crash-on-next-verify':
-      case 'hang-on-next-verify':
-        if (!init.testHooks) throw new Error('test hooks are off');
-        if (req.type === 'crash-on-next-verify') crashOnNextVerify = true;
-        else hangOnNextVerify = true;
-        return;
     }
   } catch (err) {
     reply({ id: req.id, type: 'failed', error: serializeError(err) });

@@ -4,7 +4,7 @@
  * `String()`, `JSON.stringify`, `util.inspect` (console.log, assertion messages, error reports) all
  * give `[redacted]`; the value comes out only through an explicit `.reveal()` at the one place
  * that needs it (the APDU that presents the PIN, the scrypt check of the passcode, …), so a line
- * like `log.info(\`verifying PIN ${pin}\`)` logs nothing personal even before `redact()`.
+ * like `log.info(\`verifying PIN ${pin}\`)` logs nothing personal, whatever the output.
  *
  * The value lives in a private class field: `structuredClone` and spreading do not copy it, so a
  * Secret is never part of the engine's plain-JSON state — it is made where the state hands the

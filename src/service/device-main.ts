@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import tty from 'node:tty';
 import { openSync } from 'node:fs';
-import { createLogger, type Logger } from '../log/logger';
+import { createLogger, logLevelsFromEnv, type Logger } from '../log/logger';
 import { installRoot } from '../install-root';
 import { ConfigError, loadConfig, type FacilityConfig } from '../config';
 import { PcscliteCardReaderDriver } from '../devices/card-reader/pcsclite-driver';
@@ -53,7 +53,10 @@ async function createIndicators(pins: PinMap, log: Logger): Promise<GpioIndicato
 export async function runDevice(argv: string[]): Promise<number> {
   const args = parseDeviceArgs(argv);
   if (typeof args === 'number') return args;
-  const log = createLogger('fcr', { level: (process.env.FCR_LOG_LEVEL as never) ?? 'info' });
+  // To the journal as fields under systemd (src/systemd/journal.ts), text on stderr elsewhere.
+  const { problem: levelProblem, ...levels } = logLevelsFromEnv();
+  const log = createLogger('fcr', levels);
+  if (levelProblem) log.warn(`FCR_LOG_LEVEL ignored: ${levelProblem.message}`, { event: 'log-level-invalid' });
   let config: FacilityConfig;
   try {
     config = loadConfig(args.configFile);
@@ -128,12 +131,12 @@ export async function runDevice(argv: string[]): Promise<number> {
   }
   const stopWatchdog = notifier.startWatchdog();
   notifier.ready(`serving ${config.facility.name}`);
-  log.info('reader service ready');
+  log.info('reader service ready', { event: 'service-ready' });
 
   await quitting;
   notifier.stopping();
   stopWatchdog();
-  log.info('reader service stopping');
+  log.info('reader service stopping', { event: 'service-stopping' });
   await reader.stop();
   return 0;
 }

@@ -166,7 +166,7 @@ export class DeviceStateStore {
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code ?? (e as Error).name;
       this.health = `write failed (${code})`;
-      this.o.log.error(`device state not saved: ${code}; the lockout and counters are kept in memory only`);
+      this.o.log.error(`device state not saved: ${code}; the lockout and counters are kept in memory only`, { event: 'device-state-not-saved', error: code });
       try {
         fs.rmSync(tmp, { force: true });
       } catch {
@@ -178,7 +178,7 @@ export class DeviceStateStore {
 
   private failClosed(problem: StateFileProblem, detail: string): StateLoad {
     this.health = `${problem} (${detail}); staff passcode locked for one period`;
-    this.o.log.error(`device state file ${problem} (${detail}): staff passcode locked for ${Math.round(this.o.lockoutMs / 1000)} s, counters restart at 0`);
+    this.o.log.error(`device state file ${problem} (${detail}): staff passcode locked for ${Math.round(this.o.lockoutMs / 1000)} s, counters restart at 0`, { event: 'device-state-unreadable', problem });
     return {
       state: {
         // Counted as one lockout, so a further lockout escalates (SPEC §3.1 fail closed).

@@ -397,7 +397,7 @@ export class ReaderService {
         const ended = this.clock();
         this.metrics.sessionEnded(effect.outcome, ended - (this.sessionStartedAt ?? ended));
         this.sessionStartedAt = undefined;
-        log.info(`session ended method=${effect.outcome.method} status=${effect.outcome.status}${effect.outcome.error ? ` error=${effect.outcome.error.kind}` : ''}`);
+        log.info('session ended', { event: 'session-ended', method: effect.outcome.method, status: effect.outcome.status, error: effect.outcome.error?.kind });
         return;
       }
       default: {

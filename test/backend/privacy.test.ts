@@ -9,8 +9,8 @@ import { pinRequest, startRig } from './sim-fixture';
 describe('backend logs carry no personal data', () => {
   it('trace-level logs of client and simulator name calls, statuses and errors only', async () => {
     const lines: string[] = [];
-    // The lines BEFORE redact() (issue 11 item 9): redaction masks every digit run, so a check of
-    // the redacted log could not see a leaked birth date or insurer number.
+    // The records BEFORE redaction (issue 11 item 9): a birth date or insurer number passed in a
+    // field the output censors is still seen here.
     const logger = createLogger('test', { level: 'trace', sink: { write: () => undefined }, unredactedSink: { write: (l) => lines.push(l) } });
     const rig = await startRig({ logger: logger.child('sim') });
     try {

@@ -8,11 +8,12 @@ import { WorkerFaceVerifier } from '../../src/face/verifier';
 import { personaFaceId, personaFacePhoto } from '../../rig/personas/face-images';
 import { decodeGreyJp2, encodeGreyJp2 } from '../../src/card-face/jpeg2000';
 import { cameraProbe, spoofProbe } from './eval-set';
+import { armWorkerFault, faultyWorkerScript } from './worker-faults';
 
 describe('WorkerFaceVerifier (real models in a worker thread)', () => {
   let verifier: WorkerFaceVerifier;
   before(async () => {
-    verifier = await WorkerFaceVerifier.create({ testHooks: true });
+    verifier = await WorkerFaceVerifier.create({ workerScript: faultyWorkerScript });
   });
   after(async () => {
     await verifier.close();
@@ -79,7 +80,7 @@ describe('WorkerFaceVerifier (real models in a worker thread)', () => {
   it('survives the worker dying mid-request: that attempt fails, the next one works', async () => {
     await verifier.enrolCardPhoto(await personaFacePhoto('valid'));
     const starts = verifier.workerStarts;
-    verifier.breakWorkerOnNextVerifyForTest('crash');
+    await armWorkerFault('crash');
     const frame = await cameraProbe(personaFaceId('valid'));
     await assert.rejects(verifier.verify(frame), (err: unknown) => err instanceof FaceWorkerCrashedError && err.exitCode === 70);
     const again = await verifier.verify(frame);
@@ -90,11 +91,11 @@ describe('WorkerFaceVerifier (real models in a worker thread)', () => {
 
 describe('WorkerFaceVerifier with a model that never returns', () => {
   it('kills the worker at the request timeout, fails that attempt and works again after', async () => {
-    const v = await WorkerFaceVerifier.create({ testHooks: true, requestTimeoutMs: 3000 });
+    const v = await WorkerFaceVerifier.create({ workerScript: faultyWorkerScript, requestTimeoutMs: 3000 });
     try {
       await v.enrolCardPhoto(await personaFacePhoto('valid'));
       const frame = await cameraProbe(personaFaceId('valid'));
-      v.breakWorkerOnNextVerifyForTest('hang');
+      await armWorkerFault('hang');
       await assert.rejects(v.verify(frame), (err: unknown) => err instanceof FaceWorkerCrashedError && err.during === 'face verification');
       assert.equal((await v.verify(frame)).outcome, 'match');
       assert.equal(v.workerStarts, 2);

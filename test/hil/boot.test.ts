@@ -178,5 +178,13 @@ describe('HIL: the amd64 image booted in QEMU (TCG)', function () {
     assert.equal(timeout.UNIT, 'face-card-reader.service');
     const killed = entries.find((e) => e.UNIT === 'face-card-reader.service' && /Killing process \d+ \(node\) with signal SIGABRT|code=dumped|status=6\/ABRT/.test(e.MESSAGE ?? ''));
     assert.ok(killed, 'systemd aborted the hung process');
+    // The service's own records are fields too (issue 17), sent by the journal's native protocol.
+    const ready = entries.find((e) => e.FCR_EVENT === 'service-ready');
+    assert.ok(ready, 'the service logged its start as a structured entry');
+    assert.equal(ready.SYSLOG_IDENTIFIER, 'face-card-reader');
+    assert.equal(ready._TRANSPORT, 'journal');
+    assert.equal(ready.PRIORITY, '6');
+    assert.equal(ready.FCR_NAMESPACE, 'fcr');
+    assert.equal(ready.MESSAGE, 'reader service ready');
   });
 });

@@ -1,7 +1,7 @@
 /**
  * The privacy oracle of the tests (issue 11 item 9): the personal values of the personas, derived
  * here from the persona catalogue and the rig's test credentials (test data), and a checker that
- * lists every one of them found in raw log lines (captured BEFORE `redact()`, see
+ * lists every one of them found in raw log records (captured BEFORE redaction, see
  * `LoggerOptions.unredactedSink`). It uses none of the product's encoders: 照合番号B is rebuilt
  * from its public description (birth date as 和暦 YYMMDD, the card's expiry year, the 4-digit
  * security code), the era from the published era start dates.

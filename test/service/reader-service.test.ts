@@ -20,7 +20,7 @@ function rig() {
   const face = new FakeFace();
   const chip = new SimulatedGpioChip();
   const logLines: string[] = [];
-  /** Lines before `redact()` (issue 11 item 9): what the privacy asserts read. */
+  /** Records before redaction (issue 11 item 9; fields as passed, before pino censors them): what the privacy asserts read. */
   const rawLines: string[] = [];
   const service = new ReaderService({
     config: defaultRigConfig(),

@@ -30,7 +30,9 @@ describe('systemd units', () => {
     const text = readFileSync(join(unitsDir, 'face-card-reader.service'), 'utf8');
     assert.match(text, /^Type=notify$/m);
     assert.match(text, /^WatchdogSec=\d+$/m);
-    assert.match(text, /^NotifyAccess=all$/m);
+    // The service notifies by datagram from its own PID (issue 12 item 8): no child may speak for it.
+    assert.match(text, /^NotifyAccess=main$/m);
+    assert.doesNotMatch(text, /^NotifyAccess=all$/m);
     assert.match(text, /^User=fcr$/m);
     assert.match(text, /^ProtectSystem=strict$/m);
     // The durable lockout and counters need one writable directory (issue 11 item 5).

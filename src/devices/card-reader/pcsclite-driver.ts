@@ -250,7 +250,7 @@ export class PcscliteCardReaderDriver implements CardReaderDriver {
     }
     const entry: ReaderEntry = { reader, slot, atr: undefined, events: undefined, active: undefined };
     this.readers.set(reader.name, entry);
-    this.log.info(`reader added: ${reader.name} (${slot})`);
+    this.log.info(`reader added: ${reader.name} (${slot})`, { event: 'reader-added', reader: reader.name, slot });
     this.hub.emit({ type: 'reader-added', reader: reader.name, slot });
     reader.on('status', (status) => {
       if (generation !== this.generation || this.readers.get(reader.name) !== entry) return;
@@ -274,7 +274,7 @@ export class PcscliteCardReaderDriver implements CardReaderDriver {
     if (entry.atr && (!atr || !atr.equals(entry.atr) || swapped)) this.cardGone(entry);
     if (atr && !entry.atr) {
       entry.atr = atr;
-      this.log.info(`card inserted in ${entry.slot} slot`);
+      this.log.info(`card inserted in ${entry.slot} slot`, { event: 'card-inserted', slot: entry.slot });
       this.hub.emit({ type: 'card-inserted', slot: entry.slot, reader: r.name, atr: Buffer.from(atr) });
     }
   }
@@ -283,7 +283,7 @@ export class PcscliteCardReaderDriver implements CardReaderDriver {
     if (!entry.atr) return;
     entry.atr = undefined;
     entry.active?.abort(error);
-    this.log.info(`card removed from ${entry.slot} slot`);
+    this.log.info(`card removed from ${entry.slot} slot`, { event: 'card-removed', slot: entry.slot });
     this.hub.emit({ type: 'card-removed', slot: entry.slot, reader: entry.reader.name });
   }
 
