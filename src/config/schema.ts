@@ -6,7 +6,7 @@
  * apart: the file holds only a salted scrypt hash of the staff passcode and *paths* to TLS files.
  */
 import { z } from 'zod';
-import { faceSettingsSchema } from '../face/settings';
+import { faceSettingsSchema } from '../face/settings-schema';
 
 const ms = (def: number, what: string) =>
   z.number().int().min(1_000).max(3_600_000).default(def).describe(`${what} (ms)`);

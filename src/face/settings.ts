@@ -1,51 +1,16 @@
 /**
- * The face part of the device configuration, as one zod schema the config owner (src/config/)
- * can embed (STYLE §11), plus the small factories that turn it into a camera, verifier options
- * and attempt options. Defaults are the measured ones of docs/face.md.
+ * The small factories that turn the face settings (`./settings-schema.ts`, re-exported here) into
+ * a camera, verifier options and attempt options. The schema lives apart so that configuration
+ * loading never imports the camera driver this file needs.
  */
-import { z } from 'zod';
 import { FfmpegCamera, type CameraInput } from '../devices/camera';
 import type { Logger } from '../log/logger';
 import { decisionDefaultsFor } from './decision';
-import { DEFAULT_CROP_SIDE } from './faceres';
 import type { FaceAttemptOptions } from './face-attempt';
+import type { FaceSettings } from './settings-schema';
 import type { WorkerFaceVerifierOptions } from './verifier';
 
-/** The measured defaults (docs/face.md, issue 14): see decisionDefaultsFor for the threshold they go with. */
-const DEFAULT_DETECTOR = 'blazeface-front';
-const DEFAULT_CROP = DEFAULT_CROP_SIDE;
-
-export const faceSettingsSchema = z.object({
-  camera: z
-    .object({
-      device: z.string().default('/dev/video0').describe('V4L2 device of the face camera'),
-      width: z.number().int().min(160).max(1920).default(640),
-      height: z.number().int().min(120).max(1080).default(480),
-      fps: z.number().int().min(1).max(60).default(15),
-      stallMs: z.number().int().min(200).default(3000).describe('no frame for this long = stalled; ffmpeg is restarted'),
-      maxRestarts: z.number().int().min(0).max(20).default(4).describe('restarts in a row before camera-failed (PIN / staff fallback)'),
-    })
-    .prefault({}),
-  descriptor: z
-    .enum(['faceres', 'facerec128'])
-    .default('faceres')
-    .describe('faceres: FaceRes 1024-D on a grey, equalised crop (0 false accepts on the eval); facerec128: the issue-5 128-D net, kept to compare (8 false accepts)'),
-  detector: z.enum(['blazeface', 'blazeface-front']).default(DEFAULT_DETECTOR).describe('BlazeFace back (256 px) or front (128 px, faster); docs/face.md'),
-  cropSize: z.number().int().min(128).max(224).default(DEFAULT_CROP).describe('FaceRes input side in px; docs/face.md has 224, 192 and 160 measured'),
-  matchThreshold: z.number().min(0).max(1).optional().describe('default per descriptor and detector: decisionDefaultsFor() (measured, docs/face.md)'),
-  minReal: z.number().min(0).max(1).default(0.2),
-  minLive: z.number().min(0).max(1).default(0.75),
-  attempt: z
-    .object({
-      maxFrames: z.number().int().min(1).max(50).default(5),
-      timeoutMs: z.number().int().min(1000).max(120_000).default(15_000),
-      spoofFrames: z.number().int().min(1).max(10).default(2),
-    })
-    .prefault({}),
-  activeCheck: z.object({ minYawChange: z.number().min(0.1).max(1).default(0.35) }).optional().describe('experimental head-turn check; off unless present'),
-});
-
-export type FaceSettings = z.infer<typeof faceSettingsSchema>;
+export { faceSettingsSchema, type FaceSettings } from './settings-schema';
 
 export function verifierOptions(s: FaceSettings, logger?: Logger): WorkerFaceVerifierOptions {
   const base = decisionDefaultsFor(s.descriptor);
