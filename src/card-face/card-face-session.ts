@@ -14,7 +14,7 @@
  * buffers (call it when the card leaves or the session ends).
  */
 import { randomBytes, type KeyObject } from 'node:crypto';
-import { ApduLink, SW, type CardChannel } from '../iso7816';
+import { ApduLink, interpretStatus, SW, type CardChannel } from '../iso7816';
 import { ApplicationNotFoundError, MalformedResponseError, UnexpectedStatusError } from '../card/errors';
 import { silentLogger, type Logger } from '../log/logger';
 import { CardDataFormatError, keyIdLabel, parseCvCertificate, sha256, sha256DigestInfo, verifyCvCertificate, verifyDigestInfo } from './card-crypto';
@@ -133,7 +133,7 @@ export class CardFaceSession {
   private async selectApplication(): Promise<void> {
     if (this.link.selected.application === 'card-face') return;
     const res = await this.link.send({ ins: 0xa4, p1: 0x04, p2: 0x0c, data: CARD_FACE_AID }, 'select-card-face');
-    if (res.sw === 0x6a82) throw new ApplicationNotFoundError({ ins: 0xa4, sw: res.sw, step: 'select-card-face' });
+    if (res.sw === SW.FILE_NOT_FOUND) throw new ApplicationNotFoundError({ ins: 0xa4, sw: res.sw, step: 'select-card-face' });
     if (res.sw !== SW.OK) throw new UnexpectedStatusError({ ins: 0xa4, sw: res.sw, step: 'select-card-face' });
     this.link.selected = { application: 'card-face' };
   }
@@ -153,8 +153,9 @@ export class CardFaceSession {
     await this.selectApplication();
     await this.selectEf(EF_CODE_B, 'code-b-tries');
     const res = await this.link.send({ ins: 0x20, p1: 0x00, p2: 0x80 }, 'code-b-tries');
-    if (res.sw >> 4 === 0x63c) return res.sw & 0x0f;
-    if (res.sw === 0x6984 || res.sw === 0x6983) return 0;
+    const meaning = interpretStatus(res.sw);
+    if (meaning.kind === 'verify-failed') return meaning.triesLeft;
+    if (res.sw === SW.REFERENCE_DATA_NOT_USABLE || res.sw === SW.AUTHENTICATION_BLOCKED) return 0;
     if (res.sw === SW.OK) return 10;
     throw new UnexpectedStatusError({ ins: 0x20, sw: res.sw, step: 'code-b-tries' });
   }
@@ -190,11 +191,13 @@ export class CardFaceSession {
     } finally {
       code.reveal().fill(0);
     }
-    if (res.sw >> 4 === 0x63c) {
-      this.log.warn(() => `照合番号B rejected by the card, ${res.sw & 0x0f} tries left`);
-      throw new CardFaceRefusedError('code-b-wrong', { triesLeft: res.sw & 0x0f });
+    const meaning = interpretStatus(res.sw);
+    if (meaning.kind === 'verify-failed') {
+      const triesLeft = meaning.triesLeft;
+      this.log.warn(() => `照合番号B rejected by the card, ${triesLeft} tries left`);
+      throw new CardFaceRefusedError('code-b-wrong', { triesLeft });
     }
-    if (res.sw === 0x6984 || res.sw === 0x6983) throw new CardFaceRefusedError('code-b-blocked', { triesLeft: 0 });
+    if (res.sw === SW.REFERENCE_DATA_NOT_USABLE || res.sw === SW.AUTHENTICATION_BLOCKED) throw new CardFaceRefusedError('code-b-blocked', { triesLeft: 0 });
     if (res.sw !== SW.OK) throw new UnexpectedStatusError({ ins: 0x20, sw: res.sw, step: 'verify-code-b' });
 
     const certificateFile = await this.readFile(EF_ISSUER_CERTIFICATE, 'read-issuer-certificate');

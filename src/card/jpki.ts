@@ -13,7 +13,7 @@
  * Nothing read here is logged; the PIN buffer is zeroed after use.
  */
 import { createHash, X509Certificate } from 'node:crypto';
-import { ApduLink, derTotalLength, SW, type CardChannel, type ResponseApdu as Response } from '../iso7816';
+import { ApduLink, derTotalLength, interpretStatus, SW, type CardChannel, type ResponseApdu as Response } from '../iso7816';
 import {
   ApplicationNotFoundError,
   FileNotFoundError,
@@ -69,9 +69,9 @@ function linkOf(channel: CardChannel | ApduLink): ApduLink {
 function fail(res: Response, ins: number, step: string): never {
   const ctx = { ins, sw: res.sw, step };
   switch (res.sw) {
-    case 0x6982:
+    case SW.SECURITY_NOT_SATISFIED:
       throw new SecurityStatusError(ctx);
-    case 0x6a82:
+    case SW.FILE_NOT_FOUND:
       throw new FileNotFoundError(ctx);
     default:
       throw new UnexpectedStatusError(ctx);
@@ -84,7 +84,7 @@ export async function selectJpki(channel: CardChannel | ApduLink): Promise<ApduL
   if (link.selected.application === 'jpki') return link;
   const step = 'select-jpki';
   const res = await link.send({ ins: INS_SELECT, p1: 0x04, p2: 0x0c, data: JPKI_AID }, step);
-  if (res.sw === 0x6a82) throw new ApplicationNotFoundError({ ins: INS_SELECT, sw: res.sw, step });
+  if (res.sw === SW.FILE_NOT_FOUND) throw new ApplicationNotFoundError({ ins: INS_SELECT, sw: res.sw, step });
   if (res.sw !== SW.OK) fail(res, INS_SELECT, step);
   link.selected = { application: 'jpki' };
   return link;
@@ -165,7 +165,7 @@ async function selectPinEf(link: ApduLink, step: string): Promise<void> {
   await selectJpki(link);
   const sel = await selectEf(link, JpkiFile.userAuthPin, step);
   // A card without the user-authentication PIN (face-authentication-only card) has no PIN EF.
-  if (sel.sw === 0x6a82 || sel.sw === 0x6a88) throw new PinNotSetError({ ins: INS_SELECT, sw: sel.sw, step });
+  if (sel.sw === SW.FILE_NOT_FOUND || sel.sw === SW.REFERENCE_NOT_FOUND) throw new PinNotSetError({ ins: INS_SELECT, sw: sel.sw, step });
   if (sel.sw !== SW.OK) fail(sel, INS_SELECT, step);
 }
 
@@ -177,9 +177,10 @@ async function selectPinEf(link: ApduLink, step: string): Promise<void> {
  * with `63C0`, so `6984` to a query is told apart from a lock.
  */
 function queryStatus(sw: number, step: string): number | undefined {
-  if (sw >> 4 === 0x63c) return sw & 0x0f;
-  if (sw === 0x6983) return 0;
-  if (sw === 0x6984 || sw === 0x6a88) throw new PinNotSetError({ ins: INS_VERIFY, sw, step });
+  const meaning = interpretStatus(sw);
+  if (meaning.kind === 'verify-failed') return meaning.triesLeft;
+  if (sw === SW.AUTHENTICATION_BLOCKED) return 0;
+  if (sw === SW.REFERENCE_DATA_NOT_USABLE || sw === SW.REFERENCE_NOT_FOUND) throw new PinNotSetError({ ins: INS_VERIFY, sw, step });
   return undefined;
 }
 
@@ -219,9 +220,10 @@ export async function verifyUserAuthPin(channel: CardChannel | ApduLink, pin: st
   if (res.sw === SW.OK) return;
   const ctx = { ins: INS_VERIFY, sw: res.sw, step };
   // After a value: `6983`/`6984` = blocked (on a card without the PIN too: query first to tell them apart).
-  if (res.sw === 0x6983 || res.sw === 0x6984) throw new PinBlockedError(ctx);
-  if (res.sw === 0x6a88) throw new PinNotSetError(ctx);
-  if (res.sw >> 4 === 0x63c) throw new WrongPinError(res.sw & 0x0f, ctx);
+  if (res.sw === SW.AUTHENTICATION_BLOCKED || res.sw === SW.REFERENCE_DATA_NOT_USABLE) throw new PinBlockedError(ctx);
+  if (res.sw === SW.REFERENCE_NOT_FOUND) throw new PinNotSetError(ctx);
+  const meaning = interpretStatus(res.sw);
+  if (meaning.kind === 'verify-failed') throw new WrongPinError(meaning.triesLeft, ctx);
   fail(res, INS_VERIFY, step);
 }
 
