@@ -68,4 +68,27 @@ export default tseslint.config(
       ],
     },
   },
+  {
+    // The card stack's layers (issue 12 items 4-5): src/iso7816 is below the reader drivers, the
+    // card applications and the emulator. The drivers move bytes and know nothing of JPKI or the
+    // card-face applications; iso7816 imports nothing of the product but the logger. This uses
+    // the typescript-eslint rule, not core no-restricted-imports, so it adds to the src/** rule
+    // above instead of replacing its patterns (flat config replaces a rule's options per name).
+    files: ['src/devices/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        { patterns: [{ regex: '(^|/)card(/|$)', message: 'drivers depend on src/iso7816 (APDUs, transport errors), never on the card applications in src/card/.' }] },
+      ],
+    },
+  },
+  {
+    files: ['src/iso7816/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        { patterns: [{ regex: '^\\.\\./(?!log/)', message: 'src/iso7816 is the bottom of the card stack: it imports nothing of the product but the logger.' }] },
+      ],
+    },
+  },
 );

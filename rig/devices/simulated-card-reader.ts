@@ -3,10 +3,10 @@
  * same rules as the PC/SC driver, no daemon. Used by unit tests of the flow and by the engine in
  * pure-simulation runs. Insert and remove cards with `insert(slot, card)` / `remove(slot)`.
  */
-import { CardError, CardNotRespondingError, CardRemovedError, NoCardError, ReaderUnavailableError } from '../../src/card/errors';
+import { CardError, CardNotRespondingError, CardRemovedError, NoCardError, ReaderUnavailableError } from '../../src/iso7816';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { silentLogger, type Logger } from '../../src/log/logger';
-import { describeCommand } from '../../src/card/apdu';
+import { describeCommand } from '../../src/iso7816';
 import {
   EventHub,
   TransactionQueue,

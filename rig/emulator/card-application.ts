@@ -7,23 +7,14 @@
  * (a verified PIN) lives in the application and ends at `reset()` (power off / card removal),
  * as on the real card.
  */
-export interface CommandApdu {
-  cla: number;
-  ins: number;
-  p1: number;
-  p2: number;
-  /** Command data (Lc bytes), empty when absent. */
-  data: Buffer;
-  /** Expected response length: undefined = no Le; 0 with `extended` = 65536, else 256. */
-  le: number | undefined;
-  /** True when the command used extended length encoding. */
-  extended: boolean;
-}
+/** The command and response types are ISO/IEC 7816's (one codec for reader and card: src/iso7816). */
+import type { CommandApdu, ResponseApdu } from '../../src/iso7816';
 
-export interface ResponseApdu {
-  data: Buffer;
-  /** Status word, e.g. 0x9000, 0x63C2, 0x6983. */
-  sw: number;
+export type { CommandApdu, ResponseApdu } from '../../src/iso7816';
+
+/** A response with no data, or with `data`. */
+export function status(sw: number, data: Buffer = Buffer.alloc(0)): ResponseApdu {
+  return { sw, data };
 }
 
 export interface CardApplication {

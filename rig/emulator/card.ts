@@ -8,7 +8,8 @@
  * errors or exposed as `faults.delayMs`, and each transport turns them into what a reader sees.
  */
 import type { CardApplication, CommandApdu, ResponseApdu } from './card-application';
-import { MalformedApduError, SW, encodeResponse, parseCommandApdu, status } from './apdu';
+import { decodeCommand, encodeResponse, MalformedCommandError, SW } from '../../src/iso7816';
+import { status } from './card-application';
 import { silentLogger, type Logger } from '../../src/log/logger';
 
 /**
@@ -180,9 +181,9 @@ export class EmulatedCard {
   private process(raw: Buffer): ResponseApdu {
     let command: CommandApdu;
     try {
-      command = parseCommandApdu(raw);
+      command = decodeCommand(raw);
     } catch (error) {
-      if (error instanceof MalformedApduError) return status(SW.WRONG_LENGTH);
+      if (error instanceof MalformedCommandError) return status(SW.WRONG_LENGTH);
       throw error;
     }
     if ((command.cla & 0x0c) !== 0) return status(SW.CLA_NOT_SUPPORTED); // no secure messaging here

@@ -25,5 +25,4 @@ export {
   type JpkiApplicationOptions,
   type JpkiTokenKind,
 } from './apps/jpki-ap';
-export { SW, parseCommandApdu, encodeResponse, expectedLength, MalformedApduError } from './apdu';
 export type { CardApplication, CommandApdu, ResponseApdu } from './card-application';

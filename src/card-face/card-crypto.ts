@@ -9,7 +9,7 @@
  * Used by the emulator (to write) and by the reader (to verify), so both follow one definition.
  */
 import { createHash, createPrivateKey, createPublicKey, privateEncrypt, publicDecrypt, constants, type KeyObject } from 'node:crypto';
-import { parseTlvAt, parseTlvList, tlv, TlvFormatError } from './tlv';
+import { encodeTlv as tlv, parseTlvAt, parseTlvList, TlvFormatError } from '../iso7816';
 
 export const KEY_ID_LENGTH = 16;
 export const CV_BODY_LENGTH = 297;

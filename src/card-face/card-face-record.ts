@@ -11,7 +11,7 @@
  * signature and are not covered by it.
  */
 import type { KeyObject } from 'node:crypto';
-import { parseTemplate, tlv, type TlvObject, TlvFormatError } from './tlv';
+import { encodeTlv as tlv, parseTemplate, TlvFormatError, type TlvObject } from '../iso7816';
 import { CardDataFormatError, parseRsaPublicKey, sha256, sha256DigestInfo } from './card-crypto';
 
 export const TAG_CARD_FACE = 0xff20;

@@ -14,13 +14,13 @@
  * buffers (call it when the card leaves or the session ends).
  */
 import { randomBytes, type KeyObject } from 'node:crypto';
-import { ApduLink, SW_OK, type CardChannel } from '../card/apdu';
+import { ApduLink, interpretStatus, SW, type CardChannel } from '../iso7816';
 import { ApplicationNotFoundError, MalformedResponseError, UnexpectedStatusError } from '../card/errors';
 import { silentLogger, type Logger } from '../log/logger';
 import { CardDataFormatError, keyIdLabel, parseCvCertificate, sha256, sha256DigestInfo, verifyCvCertificate, verifyDigestInfo } from './card-crypto';
 import { parseCardFaceRecord } from './card-face-record';
 import { decodeGreyJp2, isJp2, Jpeg2000Error, type GreyImage } from './jpeg2000';
-import { parseTlvAt } from './tlv';
+import { parseTlvAt } from '../iso7816';
 import type { CardFaceScan } from './ocr';
 import { PRESENT_CONFIDENCE } from './ocr';
 import { DEFAULT_CARD_PROFILE } from './card-profile';
@@ -133,15 +133,15 @@ export class CardFaceSession {
   private async selectApplication(): Promise<void> {
     if (this.link.selected.application === 'card-face') return;
     const res = await this.link.send({ ins: 0xa4, p1: 0x04, p2: 0x0c, data: CARD_FACE_AID }, 'select-card-face');
-    if (res.sw === 0x6a82) throw new ApplicationNotFoundError({ ins: 0xa4, sw: res.sw, step: 'select-card-face' });
-    if (res.sw !== SW_OK) throw new UnexpectedStatusError({ ins: 0xa4, sw: res.sw, step: 'select-card-face' });
+    if (res.sw === SW.FILE_NOT_FOUND) throw new ApplicationNotFoundError({ ins: 0xa4, sw: res.sw, step: 'select-card-face' });
+    if (res.sw !== SW.OK) throw new UnexpectedStatusError({ ins: 0xa4, sw: res.sw, step: 'select-card-face' });
     this.link.selected = { application: 'card-face' };
   }
 
   private async selectEf(fid: number, step: string): Promise<void> {
     if (this.link.selected.ef === fid) return;
     const res = await this.link.send({ ins: 0xa4, p1: 0x02, p2: 0x0c, data: Buffer.from([fid >> 8, fid & 0xff]) }, step);
-    if (res.sw !== SW_OK) {
+    if (res.sw !== SW.OK) {
       this.link.selected.ef = undefined;
       throw new UnexpectedStatusError({ ins: 0xa4, sw: res.sw, step });
     }
@@ -153,9 +153,10 @@ export class CardFaceSession {
     await this.selectApplication();
     await this.selectEf(EF_CODE_B, 'code-b-tries');
     const res = await this.link.send({ ins: 0x20, p1: 0x00, p2: 0x80 }, 'code-b-tries');
-    if (res.sw >> 4 === 0x63c) return res.sw & 0x0f;
-    if (res.sw === 0x6984 || res.sw === 0x6983) return 0;
-    if (res.sw === SW_OK) return 10;
+    const meaning = interpretStatus(res.sw);
+    if (meaning.kind === 'verify-failed') return meaning.triesLeft;
+    if (res.sw === SW.REFERENCE_DATA_NOT_USABLE || res.sw === SW.AUTHENTICATION_BLOCKED) return 0;
+    if (res.sw === SW.OK) return 10;
     throw new UnexpectedStatusError({ ins: 0x20, sw: res.sw, step: 'code-b-tries' });
   }
 
@@ -190,12 +191,14 @@ export class CardFaceSession {
     } finally {
       code.reveal().fill(0);
     }
-    if (res.sw >> 4 === 0x63c) {
-      this.log.warn(() => `照合番号B rejected by the card, ${res.sw & 0x0f} tries left`);
-      throw new CardFaceRefusedError('code-b-wrong', { triesLeft: res.sw & 0x0f });
+    const meaning = interpretStatus(res.sw);
+    if (meaning.kind === 'verify-failed') {
+      const triesLeft = meaning.triesLeft;
+      this.log.warn(() => `照合番号B rejected by the card, ${triesLeft} tries left`);
+      throw new CardFaceRefusedError('code-b-wrong', { triesLeft });
     }
-    if (res.sw === 0x6984 || res.sw === 0x6983) throw new CardFaceRefusedError('code-b-blocked', { triesLeft: 0 });
-    if (res.sw !== SW_OK) throw new UnexpectedStatusError({ ins: 0x20, sw: res.sw, step: 'verify-code-b' });
+    if (res.sw === SW.REFERENCE_DATA_NOT_USABLE || res.sw === SW.AUTHENTICATION_BLOCKED) throw new CardFaceRefusedError('code-b-blocked', { triesLeft: 0 });
+    if (res.sw !== SW.OK) throw new UnexpectedStatusError({ ins: 0x20, sw: res.sw, step: 'verify-code-b' });
 
     const certificateFile = await this.readFile(EF_ISSUER_CERTIFICATE, 'read-issuer-certificate');
     const recordFile = await this.readFile(EF_CARD_FACE, 'read-card-face');
@@ -215,7 +218,7 @@ export class CardFaceSession {
   private async readFile(fid: number, step: string): Promise<Buffer> {
     await this.selectEf(fid, step);
     const head = await this.link.send({ ins: 0xb0, p1: 0, p2: 0, le: 8 }, step);
-    if (head.sw !== SW_OK) throw new UnexpectedStatusError({ ins: 0xb0, sw: head.sw, step });
+    if (head.sw !== SW.OK) throw new UnexpectedStatusError({ ins: 0xb0, sw: head.sw, step });
     let total: number;
     try {
       const obj = parseTlvAt(Buffer.concat([head.data, Buffer.alloc(65536)]), 0);
@@ -228,7 +231,7 @@ export class CardFaceSession {
     let have = chunks[0]?.length ?? 0;
     while (have < total) {
       const res = await this.link.send({ ins: 0xb0, p1: have >> 8, p2: have & 0xff, le: Math.min(total - have, 0xfff0) }, step);
-      if (res.sw !== SW_OK) throw new UnexpectedStatusError({ ins: 0xb0, sw: res.sw, step });
+      if (res.sw !== SW.OK) throw new UnexpectedStatusError({ ins: 0xb0, sw: res.sw, step });
       if (res.data.length === 0) throw new MalformedResponseError(`file ends at ${have} of ${total} bytes`, { ins: 0xb0, step });
       chunks.push(res.data);
       have += res.data.length;
@@ -258,7 +261,7 @@ export class CardFaceSession {
     const challenge = (this.options.random ?? randomBytes)(32);
     const digestInfo = sha256DigestInfo(sha256(challenge));
     const res = await this.link.send({ cla: 0x80, ins: 0x2a, p1: 0x00, p2: 0x00, data: digestInfo, le: 256 }, 'challenge-card-key');
-    if (res.sw !== SW_OK) throw new CardFaceRefusedError('card-key-mismatch', { detail: `SW ${res.sw.toString(16).toUpperCase()}` });
+    if (res.sw !== SW.OK) throw new CardFaceRefusedError('card-key-mismatch', { detail: `SW ${res.sw.toString(16).toUpperCase()}` });
     if (!verifyDigestInfo(record.cardPublicKey, res.data, digestInfo)) throw new CardFaceRefusedError('card-key-mismatch');
     // 4. Only now decode the photo.
     if (!isJp2(record.photo)) throw new CardFaceRefusedError('photo-undecodable', { detail: 'not JPEG 2000' });

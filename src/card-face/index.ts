@@ -8,7 +8,7 @@
 import { readFileSync } from 'node:fs';
 import { createPublicKey } from 'node:crypto';
 import type { FacilityConfig } from '../config';
-import type { ApduLink, CardChannel } from '../card/apdu';
+import type { ApduLink, CardChannel } from '../iso7816';
 import { CardFaceSession, type CardFaceSessionOptions, type CardFaceTrustAnchor, type AuthenticatedCardFace } from './card-face-session';
 import type { CardFaceReader } from './ocr';
 

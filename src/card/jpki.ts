@@ -13,7 +13,7 @@
  * Nothing read here is logged; the PIN buffer is zeroed after use.
  */
 import { createHash, X509Certificate } from 'node:crypto';
-import { ApduLink, SW_OK, type CardChannel, type Response } from './apdu';
+import { ApduLink, derTotalLength, interpretStatus, SW, type CardChannel, type ResponseApdu as Response } from '../iso7816';
 import {
   ApplicationNotFoundError,
   FileNotFoundError,
@@ -25,7 +25,6 @@ import {
   UnexpectedStatusError,
   WrongPinError,
 } from './errors';
-import { derTotalLength } from './tlv';
 
 export const JPKI_AID = Buffer.from('D392F000260100000001', 'hex');
 
@@ -70,9 +69,9 @@ function linkOf(channel: CardChannel | ApduLink): ApduLink {
 function fail(res: Response, ins: number, step: string): never {
   const ctx = { ins, sw: res.sw, step };
   switch (res.sw) {
-    case 0x6982:
+    case SW.SECURITY_NOT_SATISFIED:
       throw new SecurityStatusError(ctx);
-    case 0x6a82:
+    case SW.FILE_NOT_FOUND:
       throw new FileNotFoundError(ctx);
     default:
       throw new UnexpectedStatusError(ctx);
@@ -85,16 +84,16 @@ export async function selectJpki(channel: CardChannel | ApduLink): Promise<ApduL
   if (link.selected.application === 'jpki') return link;
   const step = 'select-jpki';
   const res = await link.send({ ins: INS_SELECT, p1: 0x04, p2: 0x0c, data: JPKI_AID }, step);
-  if (res.sw === 0x6a82) throw new ApplicationNotFoundError({ ins: INS_SELECT, sw: res.sw, step });
-  if (res.sw !== SW_OK) fail(res, INS_SELECT, step);
+  if (res.sw === SW.FILE_NOT_FOUND) throw new ApplicationNotFoundError({ ins: INS_SELECT, sw: res.sw, step });
+  if (res.sw !== SW.OK) fail(res, INS_SELECT, step);
   link.selected = { application: 'jpki' };
   return link;
 }
 
 async function selectEf(link: ApduLink, fid: number, step: string): Promise<Response> {
-  if (link.selected.ef === fid) return { data: Buffer.alloc(0), sw: SW_OK };
+  if (link.selected.ef === fid) return { data: Buffer.alloc(0), sw: SW.OK };
   const res = await link.send({ ins: INS_SELECT, p1: 0x02, p2: 0x0c, data: Buffer.from([fid >> 8, fid & 0xff]) }, step);
-  if (res.sw === SW_OK) link.selected.ef = fid;
+  if (res.sw === SW.OK) link.selected.ef = fid;
   else link.selected.ef = undefined;
   return res;
 }
@@ -106,10 +105,10 @@ async function selectEf(link: ApduLink, fid: number, step: string): Promise<Resp
 async function readCertificateFile(link: ApduLink, fid: number, step: string): Promise<Buffer> {
   await selectJpki(link);
   const sel = await selectEf(link, fid, step);
-  if (sel.sw !== SW_OK) fail(sel, INS_SELECT, step);
+  if (sel.sw !== SW.OK) fail(sel, INS_SELECT, step);
   const headLen = 4;
   const head = await link.send({ ins: INS_READ_BINARY, p1: 0, p2: 0, le: headLen }, step);
-  if (head.sw !== SW_OK) fail(head, INS_READ_BINARY, step);
+  if (head.sw !== SW.OK) fail(head, INS_READ_BINARY, step);
   if (head.data.length < 2) throw new MalformedResponseError(`certificate header of ${head.data.length} bytes`, { ins: INS_READ_BINARY, step });
   let total: number;
   try {
@@ -124,7 +123,7 @@ async function readCertificateFile(link: ApduLink, fid: number, step: string): P
     if (have > 0x7fff) throw new MalformedResponseError('certificate beyond READ BINARY offset range', { ins: INS_READ_BINARY, step });
     const want = Math.min(total - have, MAX_READ);
     const res = await link.send({ ins: INS_READ_BINARY, p1: have >> 8, p2: have & 0xff, le: want }, step);
-    if (res.sw !== SW_OK) fail(res, INS_READ_BINARY, step);
+    if (res.sw !== SW.OK) fail(res, INS_READ_BINARY, step);
     if (res.data.length === 0) throw new MalformedResponseError(`certificate ends at ${have} of ${total} bytes`, { ins: INS_READ_BINARY, step });
     chunks.push(res.data);
     have += res.data.length;
@@ -166,8 +165,8 @@ async function selectPinEf(link: ApduLink, step: string): Promise<void> {
   await selectJpki(link);
   const sel = await selectEf(link, JpkiFile.userAuthPin, step);
   // A card without the user-authentication PIN (face-authentication-only card) has no PIN EF.
-  if (sel.sw === 0x6a82 || sel.sw === 0x6a88) throw new PinNotSetError({ ins: INS_SELECT, sw: sel.sw, step });
-  if (sel.sw !== SW_OK) fail(sel, INS_SELECT, step);
+  if (sel.sw === SW.FILE_NOT_FOUND || sel.sw === SW.REFERENCE_NOT_FOUND) throw new PinNotSetError({ ins: INS_SELECT, sw: sel.sw, step });
+  if (sel.sw !== SW.OK) fail(sel, INS_SELECT, step);
 }
 
 /**
@@ -178,9 +177,10 @@ async function selectPinEf(link: ApduLink, step: string): Promise<void> {
  * with `63C0`, so `6984` to a query is told apart from a lock.
  */
 function queryStatus(sw: number, step: string): number | undefined {
-  if (sw >> 4 === 0x63c) return sw & 0x0f;
-  if (sw === 0x6983) return 0;
-  if (sw === 0x6984 || sw === 0x6a88) throw new PinNotSetError({ ins: INS_VERIFY, sw, step });
+  const meaning = interpretStatus(sw);
+  if (meaning.kind === 'verify-failed') return meaning.triesLeft;
+  if (sw === SW.AUTHENTICATION_BLOCKED) return 0;
+  if (sw === SW.REFERENCE_DATA_NOT_USABLE || sw === SW.REFERENCE_NOT_FOUND) throw new PinNotSetError({ ins: INS_VERIFY, sw, step });
   return undefined;
 }
 
@@ -194,7 +194,7 @@ export async function readUserAuthPinTriesLeft(channel: CardChannel | ApduLink):
   const link = linkOf(channel);
   await selectPinEf(link, step);
   const res = await link.send({ ins: INS_VERIFY, p1: 0x00, p2: 0x80 }, step);
-  if (res.sw === SW_OK) return USER_AUTH_PIN_MAX_TRIES;
+  if (res.sw === SW.OK) return USER_AUTH_PIN_MAX_TRIES;
   const tries = queryStatus(res.sw, step);
   if (tries === undefined) fail(res, INS_VERIFY, step);
   return tries;
@@ -217,12 +217,13 @@ export async function verifyUserAuthPin(channel: CardChannel | ApduLink, pin: st
   } finally {
     data.fill(0);
   }
-  if (res.sw === SW_OK) return;
+  if (res.sw === SW.OK) return;
   const ctx = { ins: INS_VERIFY, sw: res.sw, step };
   // After a value: `6983`/`6984` = blocked (on a card without the PIN too: query first to tell them apart).
-  if (res.sw === 0x6983 || res.sw === 0x6984) throw new PinBlockedError(ctx);
-  if (res.sw === 0x6a88) throw new PinNotSetError(ctx);
-  if (res.sw >> 4 === 0x63c) throw new WrongPinError(res.sw & 0x0f, ctx);
+  if (res.sw === SW.AUTHENTICATION_BLOCKED || res.sw === SW.REFERENCE_DATA_NOT_USABLE) throw new PinBlockedError(ctx);
+  if (res.sw === SW.REFERENCE_NOT_FOUND) throw new PinNotSetError(ctx);
+  const meaning = interpretStatus(res.sw);
+  if (meaning.kind === 'verify-failed') throw new WrongPinError(meaning.triesLeft, ctx);
   fail(res, INS_VERIFY, step);
 }
 
@@ -254,9 +255,9 @@ export async function signWithUserAuthKey(channel: CardChannel | ApduLink, input
   const info = 'digestInfo' in input ? input.digestInfo : digestInfo(input.hash, input.data);
   await selectJpki(link);
   const sel = await selectEf(link, JpkiFile.userAuthKey, step);
-  if (sel.sw !== SW_OK) fail(sel, INS_SELECT, step);
+  if (sel.sw !== SW.OK) fail(sel, INS_SELECT, step);
   const res = await link.send({ cla: 0x80, ins: INS_SIGN, p1: 0x00, p2: 0x80, data: info, le: 256 }, step);
-  if (res.sw !== SW_OK) fail(res, INS_SIGN, step);
+  if (res.sw !== SW.OK) fail(res, INS_SIGN, step);
   if (res.data.length === 0) throw new MalformedResponseError('empty signature', { ins: INS_SIGN, step });
   return res.data;
 }

@@ -1,13 +1,14 @@
 /**
- * The small factories that turn the face part of the device configuration (./settings-schema.ts)
- * into a camera, verifier options and attempt options.
+ * The small factories that turn the face settings (`./settings-schema.ts`, re-exported here) into
+ * a camera, verifier options and attempt options. The schema lives apart so that configuration
+ * loading never imports the camera driver this file needs.
  */
 import { FfmpegCamera, type CameraInput } from '../devices/camera/ffmpeg-camera';
 import type { Logger } from '../log/logger';
 import { decisionDefaultsFor } from './decision';
 import type { FaceAttemptOptions } from './face-attempt';
-import type { WorkerFaceVerifierOptions } from './verifier';
 import type { FaceSettings } from './settings-schema';
+import type { WorkerFaceVerifierOptions } from './verifier';
 
 export { faceSettingsSchema, type FaceSettings } from './settings-schema';
 

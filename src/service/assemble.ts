@@ -5,7 +5,7 @@
  */
 import type { Logger } from '../log/logger';
 import type { FacilityConfig } from '../config';
-import type { CardReaderDriver } from '../devices/card-reader/card-reader-driver';
+import type { CardReaderDriver, ReaderSlot } from '../devices/card-reader/card-reader-driver';
 import type { BackendClient } from '../backend/client';
 import type { ReaderIndicators } from '../devices/gpio/gpio';
 import type { PanelDriver } from '../ui/panel/panel-driver';
@@ -29,7 +29,7 @@ export interface ReaderAssembly {
   deviceId: string;
   face: FacePort | ((sessions: SessionMemories) => FacePort);
   /** Whether face authentication can be offered for a card on this slot (models and OCR up). */
-  cardFaceAvailable?(slot: 'card' | 'smartphone'): boolean;
+  cardFaceAvailable?(slot: ReaderSlot): boolean;
   panel: PanelDriver;
   indicators: ReaderIndicators;
   log: Logger;

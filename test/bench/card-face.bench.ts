@@ -7,7 +7,7 @@
  *   (pcsclite → private pcscd → vpcd → emulated card): APDUs, bytes and ms, plus the same through
  *   an in-process channel (the product's own time, without the ~43 ms per APDU of vpcd).
  */
-import { ApduLink } from '../../src/card/apdu';
+import { ApduLink } from '../../src/iso7816';
 import { PcscliteCardReaderDriver } from '../../src/devices/card-reader/pcsclite-driver';
 import { EmulatedCard } from '../../rig/emulator/card';
 import { createCardFaceApplications, degradeCardImage, renderCardFace } from '../../rig/emulator/card-face';

@@ -10,7 +10,7 @@
  * product's own time, apart from the ~43 ms per APDU the vpcd transport costs (FACTS).
  */
 import { randomBytes } from 'node:crypto';
-import { ApduLink } from '../../src/card/apdu';
+import { ApduLink } from '../../src/iso7816';
 import { readUserAuthCertificate, readUserAuthPinTriesLeft, signWithUserAuthKey, verifyUserAuthPin } from '../../src/card/jpki';
 import type { CardReaderDriver, ReaderSlot } from '../../src/devices/card-reader/card-reader-driver';
 import { PcscliteCardReaderDriver } from '../../src/devices/card-reader/pcsclite-driver';

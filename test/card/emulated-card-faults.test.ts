@@ -4,7 +4,7 @@
  * The same through pcscd is in test/devices/pcsclite-card-reader.test.ts.
  */
 import assert from 'node:assert/strict';
-import { ApduLink } from '../../src/card/apdu';
+import { ApduLink } from '../../src/iso7816';
 import {
   CardError,
   CardNotRespondingError,

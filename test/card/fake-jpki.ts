@@ -6,7 +6,7 @@
 import 'reflect-metadata';
 import * as x509 from '@peculiar/x509';
 import { constants, createPrivateKey, privateEncrypt, webcrypto, type KeyObject } from 'node:crypto';
-import { decodeCommand } from '../../src/card/apdu';
+import { decodeCommand } from '../../src/iso7816';
 
 x509.cryptoProvider.set(webcrypto as unknown as Parameters<typeof x509.cryptoProvider.set>[0]);
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { verify } from 'node:crypto';
-import { ApduLink, type CardChannel } from '../../src/card/apdu';
+import { ApduLink, type CardChannel } from '../../src/iso7816';
 import {
   ApplicationNotFoundError,
   MalformedResponseError,

@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { verify } from 'node:crypto';
-import { ApduLink } from '../../src/card/apdu';
+import { ApduLink } from '../../src/iso7816';
 import { certificateStatus } from '../../src/card/certificate-status';
 import { CardError, CardNotRespondingError, CardRemovedError, NoCardError, SecurityStatusError, PinBlockedError, WrongPinError } from '../../src/card/errors';
 import {

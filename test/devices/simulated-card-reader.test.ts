@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { setImmediate as nextTurn } from 'node:timers/promises';
-import { ApduLink } from '../../src/card/apdu';
+import { ApduLink } from '../../src/iso7816';
 import { CardNotRespondingError, CardRemovedError, NoCardError, ReaderUnavailableError } from '../../src/card/errors';
 import { readUserAuthCertificate, readUserAuthPinTriesLeft, verifyUserAuthPin } from '../../src/card/jpki';
 import type { CardReaderEvent } from '../../src/devices/card-reader/card-reader-driver';

@@ -5,11 +5,8 @@ import {
   CardMuteFault,
   CardNotPoweredError,
   CardWithdrawnFault,
-  MalformedApduError,
-  encodeResponse,
-  expectedLength,
-  parseCommandApdu,
 } from '../../rig/emulator';
+import { decodeCommand, encodeResponse, MalformedCommandError } from '../../src/iso7816';
 
 const hex = (s: string): Buffer => Buffer.from(s.replace(/\s+/g, ''), 'hex');
 
@@ -26,7 +23,7 @@ class EchoApp implements CardApplication {
   }
   handle(c: CommandApdu): ResponseApdu {
     this.seen.push(c);
-    return { sw: 0x9000, data: Buffer.from(`${this.name}:${c.data.length}:${String(expectedLength(c))}`) };
+    return { sw: 0x9000, data: Buffer.from(`${this.name}:${c.data.length}:${String(c.le)}`) };
   }
   reset(): void {
     this.resets += 1;
@@ -44,30 +41,29 @@ const sw = (r: Buffer): number => r.readUInt16BE(r.length - 2);
 const body = (r: Buffer): string => r.subarray(0, r.length - 2).toString();
 
 describe('emulated card core', () => {
-  describe('command APDU codec', () => {
+  describe('command APDU codec (the one of src/iso7816, as the card reads it)', () => {
     it('parses the four ISO cases, short and extended', () => {
-      assert.deepEqual(parseCommandApdu(hex('00A40000')), { cla: 0, ins: 0xa4, p1: 0, p2: 0, data: Buffer.alloc(0), le: undefined, extended: false });
-      const c2 = parseCommandApdu(hex('00B0000000'));
-      assert.equal(c2.le, 0);
-      assert.equal(expectedLength(c2), 256);
-      const c3 = parseCommandApdu(hex('00A4020C02000A'));
+      assert.deepEqual(decodeCommand(hex('00A40000')), { cla: 0, ins: 0xa4, p1: 0, p2: 0, data: Buffer.alloc(0), le: undefined, extended: false });
+      const c2 = decodeCommand(hex('00B0000000'));
+      assert.equal(c2.le, 256, 'a short Le of 00 asks for 256 bytes (ISO 7816-4 §5.1)');
+      const c3 = decodeCommand(hex('00A4020C02000A'));
       assert.deepEqual(c3.data, hex('000A'));
       assert.equal(c3.le, undefined);
-      const c4 = parseCommandApdu(hex('802A00800301020300'));
+      const c4 = decodeCommand(hex('802A00800301020300'));
       assert.deepEqual(c4.data, hex('010203'));
-      assert.equal(expectedLength(c4), 256);
-      const e2 = parseCommandApdu(hex('00B00000000000'));
+      assert.equal(c4.le, 256);
+      const e2 = decodeCommand(hex('00B00000000000'));
       assert.equal(e2.extended, true);
-      assert.equal(expectedLength(e2), 65536);
-      const e4 = parseCommandApdu(hex('802A0080000003AABBCC0100'));
+      assert.equal(e2.le, 65536);
+      const e4 = decodeCommand(hex('802A0080000003AABBCC0100'));
       assert.deepEqual(e4.data, hex('AABBCC'));
-      assert.equal(expectedLength(e4), 256);
+      assert.equal(e4.le, 256);
       assert.equal(e4.extended, true);
     });
 
     it('rejects lengths that do not add up', () => {
       for (const bad of ['00A4', '00A4020C0300', '00B0000000FF', '00B000000000']) {
-        assert.throws(() => parseCommandApdu(hex(bad)), MalformedApduError, bad);
+        assert.throws(() => decodeCommand(hex(bad)), MalformedCommandError, bad);
       }
     });
 

@@ -11,14 +11,15 @@ import { CardTextApplication, KEY_TEXT_PIN } from '../../rig/emulator/apps/card-
 import type { CommandApdu } from '../../rig/emulator/card-application';
 import { parseCardFaceRecord, CARD_FACE_TAGS } from '../../src/card-face/card-face-record';
 import { parseCvCertificate, verifyCvCertificate, verifyDigestInfo, sha256DigestInfo, sha256 } from '../../src/card-face/card-crypto';
-import { parseTemplate } from '../../src/card-face/tlv';
+import { decodeCommand, parseTemplate } from '../../src/iso7816';
 import { codeB } from '../../src/card-face/japanese-era';
 import { decodeGreyJp2, isJp2 } from '../../src/card-face/jpeg2000';
 
 const cmd = (cla: number, ins: number, p1: number, p2: number, data: Buffer = Buffer.alloc(0), le?: number): CommandApdu => ({ cla, ins, p1, p2, data, le, extended: false });
 const selectEf = (fid: number): CommandApdu => cmd(0x00, 0xa4, 0x02, 0x0c, Buffer.from([fid >> 8, fid & 0xff]));
 const verify = (value?: string): CommandApdu => cmd(0x00, 0x20, 0x00, 0x80, value === undefined ? Buffer.alloc(0) : Buffer.from(value, 'ascii'));
-const read = (offset: number, le: number): CommandApdu => cmd(0x00, 0xb0, offset >> 8, offset & 0xff, Buffer.alloc(0), le);
+/** READ BINARY as the bytes a reader sends, `00 B0 P1 P2 Le` (a short Le field of 00 asks for 256 bytes). */
+const read = (offset: number, leField: number): CommandApdu => decodeCommand(Buffer.from([0x00, 0xb0, offset >> 8, offset & 0xff, leField]));
 
 function persona(name: string): Persona {
   const p = findPersona(name);

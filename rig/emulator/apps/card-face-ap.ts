@@ -10,7 +10,7 @@ import type { CardApplication, CommandApdu, ResponseApdu } from '../card-applica
 import type { CardFaceFiles } from '../card-face/files';
 import type { KeyObject } from 'node:crypto';
 import { KeyedFileSystem } from '../card-face/keyed-file-app';
-import { SW } from '../apdu';
+import { SW } from '../../../src/iso7816';
 
 export const CARD_FACE_AID = Buffer.from('D3921000310001010402', 'hex');
 export const KEY_BIRTH_DATE = 0x0011;

@@ -9,7 +9,7 @@
 import type { CardApplication, CommandApdu, ResponseApdu } from '../card-application';
 import type { CardTextFiles } from '../card-face/files';
 import { KeyedFileSystem } from '../card-face/keyed-file-app';
-import { SW } from '../apdu';
+import { SW } from '../../../src/iso7816';
 
 export const CARD_TEXT_AID = Buffer.from('D3921000310001010408', 'hex');
 export const KEY_TEXT_PIN = 0x0011;

@@ -34,7 +34,8 @@
  */
 import { constants, createHash, privateEncrypt, sign, type KeyObject } from 'node:crypto';
 import type { CardApplication, CommandApdu, ResponseApdu } from '../card-application';
-import { SW, expectedLength, status, triesLeftStatus } from '../apdu';
+import { SW, triesLeftStatus } from '../../../src/iso7816';
+import { status } from '../card-application';
 
 export const JPKI_AID = Buffer.from('D392F000260100000001', 'hex');
 
@@ -243,7 +244,7 @@ export class JpkiApplication implements CardApplication {
     if (fid === JPKI_EF.SIGNATURE_CERTIFICATE && !this.pins.get(JPKI_EF.SIGNATURE_PIN)?.verified) {
       return status(SW.SECURITY_NOT_SATISFIED);
     }
-    const wanted = expectedLength(c);
+    const wanted = c.le;
     if (wanted === undefined || c.data.length > 0) return status(SW.WRONG_LENGTH);
     if (offset >= data.length) return status(SW.OFFSET_OUT_OF_FILE);
     // JICSAP 6.4.1 (4): the card reads up to the end of the file within Le.

@@ -9,7 +9,7 @@ import type { Persona } from '../../personas/catalogue';
 import type { CardFaceCredentials } from '../../personas/card-face-credentials';
 import { encodeRsaPublicKey, signDigestInfo, sha256, sha256DigestInfo, makeKeyId } from '../../../src/card-face/card-crypto';
 import { cardFaceDigestInfo, encodeCardFaceRecord } from '../../../src/card-face/card-face-record';
-import { tlv } from '../../../src/card-face/tlv';
+import { tlv } from './tlv-writer';
 import { encodeGreyJp2, type GreyImage } from '../../../src/card-face/jpeg2000';
 import { codeB, toEraDate } from '../../../src/card-face/japanese-era';
 import { personaFacePhoto } from '../../personas/face-images';

@@ -9,7 +9,7 @@
  * security state does not allow, `6A82` for an unknown file, `6986` for VERIFY with no key selected.
  */
 import type { CommandApdu, ResponseApdu } from '../card-application';
-import { SW } from '../apdu';
+import { SW } from '../../../src/iso7816';
 
 export interface KeyReference {
   fid: number;
@@ -83,7 +83,7 @@ export class KeyedFileSystem {
     if (file.openedBy.length > 0 && !file.openedBy.some((k) => this.verified.has(k))) return reply(SW.SECURITY_NOT_SATISFIED);
     const offset = (c.p1 << 8) | c.p2;
     if (offset > file.data.length) return reply(SW.OFFSET_OUT_OF_FILE);
-    const le = c.le === undefined ? 0 : c.le === 0 ? (c.extended ? 65536 : 256) : c.le;
+    const le = c.le ?? 0;
     return reply(SW.OK, Buffer.from(file.data.subarray(offset, offset + le)));
   }
 

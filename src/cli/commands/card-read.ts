@@ -19,7 +19,7 @@
 import { readFileSync } from 'node:fs';
 import { randomBytes, verify } from 'node:crypto';
 import { parseCommandLine } from '../args';
-import { ApduLink } from '../../card/apdu';
+import { ApduLink } from '../../iso7816';
 import { certificateStatus } from '../../card/certificate-status';
 import { CardError, NoCardError, PinBlockedError, PinNotSetError, ReaderUnavailableError } from '../../card/errors';
 import { readUserAuthCertificate, readUserAuthPinState, signWithUserAuthKey, verifyUserAuthPin, type PinState } from '../../card/jpki';

@@ -16,11 +16,12 @@
  * - A listener that throws is isolated: it cannot break the driver or other listeners (STYLE §8).
  * - Nothing read from a card is logged: only command headers, lengths and status words, at trace.
  */
-import type { CardChannel } from '../../card/apdu';
+import type { CardChannel } from '../../iso7816';
+import type { ReaderSlot } from '../../session/events';
 
-export type { CardChannel } from '../../card/apdu';
-
-export type ReaderSlot = 'card' | 'smartphone';
+export type { CardChannel } from '../../iso7816';
+/** The two readers, as the session names them (one definition: src/session/events.ts). */
+export type { ReaderSlot } from '../../session/events';
 
 export type CardReaderEvent =
   | { type: 'card-inserted'; slot: ReaderSlot; reader: string; atr: Buffer }

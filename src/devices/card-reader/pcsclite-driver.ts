@@ -15,15 +15,14 @@
  * before `start()` (tests: `startPcscd()`). pcsclite is loaded lazily (STYLE §2).
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { CardChannel } from '../../card/apdu';
-import { describeCommand } from '../../card/apdu';
+import { describeCommand, type CardChannel } from '../../iso7816';
 import {
   CardError,
   CardNotRespondingError,
   CardRemovedError,
   NoCardError,
   ReaderUnavailableError,
-} from '../../card/errors';
+} from '../../iso7816';
 import { silentLogger, type Logger } from '../../log/logger';
 import {
   defaultSlotMap,

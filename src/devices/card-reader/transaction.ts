@@ -2,8 +2,7 @@
  * One running transaction's removal handling, shared by both drivers: `transact` rejects with
  * CardRemovedError as soon as the card leaves, and the channel refuses further APDUs.
  */
-import type { CardChannel } from '../../card/apdu';
-import { CardError, CardRemovedError } from '../../card/errors';
+import { CardError, CardRemovedError, type CardChannel } from '../../iso7816';
 
 export class ActiveTransaction {
   private aborted: CardError | undefined;

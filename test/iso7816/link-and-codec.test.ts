@@ -7,8 +7,10 @@ import {
   parseResponse,
   statusWordName,
   type CardChannel,
-} from '../../src/card/apdu';
-import { MalformedResponseError, UnexpectedStatusError } from '../../src/card/errors';
+  MalformedCommandError,
+  MalformedResponseError,
+  UnexpectedStatusError,
+} from '../../src/iso7816';
 
 const h = (s: string): Buffer => Buffer.from(s.replace(/\s+/g, ''), 'hex');
 
@@ -62,8 +64,8 @@ describe('APDU codec (ISO 7816-4)', () => {
   });
 
   it('refuses truncated commands and responses', () => {
-    assert.throws(() => decodeCommand(h('00 B0 00')), MalformedResponseError);
-    assert.throws(() => decodeCommand(h('00 A4 04 0C 0A 01 02')), MalformedResponseError);
+    assert.throws(() => decodeCommand(h('00 B0 00')), MalformedCommandError);
+    assert.throws(() => decodeCommand(h('00 A4 04 0C 0A 01 02')), MalformedCommandError);
     assert.throws(() => parseResponse(h('90')), MalformedResponseError);
     assert.deepEqual(parseResponse(h('0102 9000')), { data: h('0102'), sw: 0x9000 });
   });

@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
-import { derTotalLength, parseTlvs, readTlvHeader } from '../../src/card/tlv';
-import { MalformedResponseError } from '../../src/card/errors';
+import { derTotalLength, MalformedResponseError, parseTlvList, readTlvHeader } from '../../src/iso7816';
 
 const h = (s: string): Buffer => Buffer.from(s.replace(/\s+/g, ''), 'hex');
 
@@ -34,9 +33,9 @@ describe('TLV / DER header reading', () => {
   });
 
   it('splits consecutive records and detects truncation', () => {
-    const t = parseTlvs(h('DF22 04 19580401 DF23 01 31 FF FF'));
+    const t = parseTlvList(h('DF22 04 19580401 DF23 01 31 FF FF'));
     assert.deepEqual(t.map((x) => x.tag), [0xdf22, 0xdf23]);
     assert.deepEqual(t[0]?.value, h('19580401'));
-    assert.throws(() => parseTlvs(h('DF22 08 1958')), MalformedResponseError);
+    assert.throws(() => parseTlvList(h('DF22 08 1958')), MalformedResponseError);
   });
 });
