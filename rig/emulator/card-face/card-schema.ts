@@ -73,12 +73,23 @@ type Node = asn1js.Primitive | asn1js.Constructed;
 
 const view = (b: Buffer): Uint8Array => new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
 
+/**
+ * The identifier of a tag. The card writes every private-class tag in the two-byte form (`FF10`,
+ * `DF11`, `DF21` — how soltia48/myna-card, jpki/myna and our old files name them), even below
+ * tag number 31 where X.690 §8.1.2.3 would use one byte (`F0`, `D1`); asn1js does that when the
+ * number is given as its "hex-only" subsequent octet.
+ */
+function idBlock(tag: TagSpec): { tagClass: number; tagNumber: number; isHexOnly?: boolean; valueHex?: Uint8Array } {
+  const base = { tagClass: CLASS[tag.cls], tagNumber: tag.number };
+  return tag.cls === 'private' && tag.number < 31 ? { ...base, isHexOnly: true, valueHex: Uint8Array.of(tag.number) } : base;
+}
+
 export function primitive(tag: TagSpec, value: Buffer): asn1js.Primitive {
-  return new asn1js.Primitive({ idBlock: { tagClass: CLASS[tag.cls], tagNumber: tag.number }, valueHex: view(value) });
+  return new asn1js.Primitive({ idBlock: idBlock(tag), valueHex: view(value) });
 }
 
 export function constructed(tag: TagSpec, members: Node[]): asn1js.Constructed {
-  return new asn1js.Constructed({ idBlock: { tagClass: CLASS[tag.cls], tagNumber: tag.number }, value: members });
+  return new asn1js.Constructed({ idBlock: idBlock(tag), value: members });
 }
 
 export function encode(node: Node): Buffer {

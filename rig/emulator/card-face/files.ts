@@ -35,7 +35,7 @@ export interface CardFaceFiles {
 }
 
 export interface CardTextFiles {
-  /** EF 0001: 個人番号 (FF10). */
+  /** EF 0001: 個人番号 (DF10, the 12 digits as its value). */
   ef0001: Buffer;
   /** EF 0002: 基本4情報 (FF20 / DF21 offsets / DF22 name / DF23 address / DF24 birth / DF25 sex). */
   ef0002: Buffer;
@@ -168,7 +168,11 @@ export async function buildCardFaceFiles(persona: Persona, creds: CardFaceCreden
 export function buildCardTextFiles(persona: Persona): CardTextFiles {
   const myNumber = testMyNumber(persona);
   return {
-    ef0001: privateTemplate(0x10, [[0x11, Buffer.from(myNumber, 'ascii')]]),
+    // One private-class object, tag number 16, whose value is the 12 digits themselves: jpki/myna
+    // (Go `UnmarshalWithParams(…, "private,tag:16")`, Rust `from_utf8(parse(EF 0001).data)`) and
+    // jsapdu (`BasicTLVParser.parse(buffer).value` as text) all read it so. Primitive (DF10) is
+    // the rig's choice: none of them looks at the constructed bit.
+    ef0001: privateMembers([[0x10, Buffer.from(myNumber, 'ascii')]]),
     ef0002: basicFour({
       name: Buffer.from(persona.person.nameKanji, 'utf8'),
       address: Buffer.from(persona.person.address, 'utf8'),
