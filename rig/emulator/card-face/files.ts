@@ -16,7 +16,7 @@ import type { CardFaceCredentials } from '../../personas/card-face-credentials';
 import { encodeGreyJp2, type GreyImage } from '../../../src/card-face/jpeg2000';
 import { personaFacePhoto } from '../../personas/face-images';
 import { textLinePng } from './text-image';
-import { basicFour, cardFaceEntries, digestInfo, keyId, privateMembers, privateTemplate, rsaPublicKey, signDigestInfo, signSha256, type EntryMember } from './card-schema';
+import { SCHEMA, basicFour, cardFaceEntries, digestInfo, keyId, privateMembers, privateTemplate, rsaPublicKey, signDigestInfo, signSha256, type EntryMember } from './card-schema';
 import { cardCodeB, designOf, printedBirthYymmdd } from './printed-dates';
 
 export interface CardFaceFiles {
@@ -128,14 +128,14 @@ export async function buildCardFaceFiles(persona: Persona, creds: CardFaceCreden
 
   // EF 0001, the age record: DF11 birth date, DF12 card key, DF13 signature over DF11‖DF12 as written.
   const ageMembers: Array<[number, Buffer]> = [
-    [0x11, Buffer.from(birth, 'ascii')],
-    [0x12, cardKey],
+    [SCHEMA.ageBirth.number, Buffer.from(birth, 'ascii')],
+    [SCHEMA.ageKey.number, cardKey],
   ];
   const ageSigned = privateMembers(ageMembers);
-  const ef0001 = privateTemplate(0x10, [...ageMembers, [0x13, signSha256(creds.issuerKey, ageSigned)]]);
+  const ef0001 = privateTemplate(SCHEMA.ageRecord.number, [...ageMembers, [SCHEMA.ageSignature.number, signSha256(creds.issuerKey, ageSigned)]]);
 
   // EF 0003, the application's basic data (layout id, key id, version, municipality code, opaque block).
-  const ef0003 = privateTemplate(0x30, [
+  const ef0003 = privateTemplate(SCHEMA.apInfo.number, [
     [0x31, Buffer.from([0x06, 0x03, 0x0e, 0x01])],
     [0x32, keyId('9000024')],
     [0x33, Buffer.from([0x01])],
@@ -150,7 +150,7 @@ export async function buildCardFaceFiles(persona: Persona, creds: CardFaceCreden
     [0x42, cardKey],
   ];
   const numberSigned = privateMembers(numberMembers);
-  const ef0005 = privateTemplate(0x40, [...numberMembers, [0x43, signSha256(creds.issuerKey, numberSigned)]]);
+  const ef0005 = privateTemplate(SCHEMA.myNumberImage.number, [...numberMembers, [0x43, signSha256(creds.issuerKey, numberSigned)]]);
 
   return {
     ef0001,
