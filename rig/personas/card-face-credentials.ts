@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import { defaultRigDir } from './credentials';
 import { randomBytes } from 'node:crypto';
 import { findPersona, type PersonaName } from './catalogue';
-import { encodeCvCertificate, makeKeyId } from '../../src/card-face/card-crypto';
+import { cvCertificate, keyId } from '../emulator/card-face/card-schema';
 import type { CardFaceTrustAnchor } from '../../src/card-face/card-face-session';
 
 /** `$FCR_RIG_DIR` or `<repo>/.rig`: the JPKI credentials' rig directory. */
@@ -50,10 +50,10 @@ export interface CardFaceRig {
   persona(name: PersonaName): Promise<CardFaceCredentials>;
 }
 
-const RIG_ANCHOR_ID = makeKeyId('9000023');
-const ROGUE_ANCHOR_ID = makeKeyId('9000099');
-const RIG_ISSUER_ID = makeKeyId('9131016');
-const ROGUE_ISSUER_ID = makeKeyId('9999996');
+const RIG_ANCHOR_ID = keyId('9000023');
+const ROGUE_ANCHOR_ID = keyId('9000099');
+const RIG_ISSUER_ID = keyId('9131016');
+const ROGUE_ISSUER_ID = keyId('9999996');
 
 async function newKeyPem(): Promise<string> {
   return new Promise((res, rej) => {
@@ -102,7 +102,7 @@ export function loadCardFaceRig(options: { dir?: string } = {}): Promise<CardFac
 async function buildRig(dir: string): Promise<CardFaceRig> {
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   const [anchorKey, issuerKey] = await Promise.all([cachedKey(dir, 'test-anchor'), cachedKey(dir, 'test-issuer')]);
-  const issuerCertificate = encodeCvCertificate({
+  const issuerCertificate = cvCertificate({
     issuerKeyId: RIG_ANCHOR_ID,
     subjectKeyId: RIG_ISSUER_ID,
     subjectPublicKey: createPublicKey(issuerKey),
@@ -116,7 +116,7 @@ async function buildRig(dir: string): Promise<CardFaceRig> {
       const [rogueAnchor, rogueIssuer] = await Promise.all([cachedKey(dir, 'rogue-anchor'), cachedKey(dir, 'rogue-issuer')]);
       return {
         persona: name,
-        issuerCertificate: encodeCvCertificate({ issuerKeyId: ROGUE_ANCHOR_ID, subjectKeyId: ROGUE_ISSUER_ID, subjectPublicKey: createPublicKey(rogueIssuer), issuerPrivateKey: rogueAnchor }),
+        issuerCertificate: cvCertificate({ issuerKeyId: ROGUE_ANCHOR_ID, subjectKeyId: ROGUE_ISSUER_ID, subjectPublicKey: createPublicKey(rogueIssuer), issuerPrivateKey: rogueAnchor }),
         issuerKeyId: ROGUE_ISSUER_ID,
         issuerKey: rogueIssuer,
         cardKey,

@@ -25,7 +25,9 @@ export type PersonaName =
   | 'forged-photo'
   | 'cloned-files'
   | 'unknown-issuer'
-  | 'code-b-low';
+  | 'code-b-low'
+  | 'foreign-resident'
+  | 'next-generation';
 
 export type Sex = 'male' | 'female';
 
@@ -36,9 +38,14 @@ export type CredentialCarrier = 'card' | 'android' | 'iphone';
 export type QualificationOutcome = 'qualified' | 'invalid' | 'no-record';
 
 export interface PersonRecord {
-  /** Family and given name in kanji, separated by a full-width space as printed on the card. */
+  /**
+   * The name as printed on the card: family and given name in kanji separated by a full-width
+   * space, or (a foreign resident) in Latin capitals as registered.
+   */
   nameKanji: string;
   nameKana: string;
+  /** Romaji as the next-generation card prints it under the name. */
+  nameRomaji?: string;
   /** ISO date (Gregorian), e.g. `1958-04-01`. */
   birthDate: string;
   sex: Sex;
@@ -82,7 +89,17 @@ export interface Persona {
   codeBTriesLeft?: number;
   /** Card-face application attack this persona's card carries (absent = genuine). */
   cardFaceAttack?: CardFaceAttack;
+  /** The printed design of the card (README "Card designs"; absent = `current`). */
+  cardDesign?: CardDesign;
 }
+
+/**
+ * The printed designs the reader handles (issue 13): the current card (birth date in the
+ * Japanese era, 性別), the current card of a foreign resident (Western birth date, Latin name) and
+ * the next-generation card announced for 2026 (Western birth date, no sex, furigana and romaji,
+ * 「日本国 JAPAN」, another layout). Its chip is assumed to keep the current card's applications.
+ */
+export type CardDesign = 'current' | 'current-foreign' | 'next';
 
 /** Attacks on the card-face application the reader must stop (issue 7 §1, SPEC §5.1). */
 export type CardFaceAttack = 'forged-photo' | 'cloned-files' | 'unknown-issuer';
@@ -247,6 +264,24 @@ export const personas: readonly Persona[] = [
     person: { nameKanji: '清水　和子', nameKana: 'シミズ　カズコ', birthDate: '1927-06-10', sex: 'female', address: '長野県長野市大字南長野字幅下６９２－２' },
     securityCode: '0587',
     cardExpiry: '2029-06-10',
+  },
+  {
+    ...base,
+    name: 'foreign-resident',
+    summary: "a foreign resident's current card: Latin name, birth date in the Western calendar",
+    cardDesign: 'current-foreign',
+    person: { nameKanji: 'NGUYEN THI LAN', nameKana: 'グエン　ティ　ラン', birthDate: '1992-10-03', sex: 'female', address: '大阪府大阪市浪速区難波中２－１０－７０' },
+    securityCode: '3918',
+    cardExpiry: '2031-10-03',
+  },
+  {
+    ...base,
+    name: 'next-generation',
+    summary: 'the next-generation card (2026 design): furigana and romaji, Western birth date, no sex printed',
+    cardDesign: 'next',
+    person: { nameKanji: '森田　智子', nameKana: 'モリタ　トモコ', nameRomaji: 'MORITA TOMOKO', birthDate: '1979-12-31', sex: 'female', address: '愛媛県松山市一番町４－４－２' },
+    securityCode: '6274',
+    cardExpiry: '2036-12-31',
   },
 ];
 

@@ -54,6 +54,11 @@ const faceOf: Partial<Record<PersonaName, string>> = {
   'cloned-files': 'f17',
   'unknown-issuer': 'f18',
   'code-b-low': 'f20',
+  // The 20 fixture faces are all taken. The design personas (issue 13) borrow the faces of two
+  // attack personas whose cards are refused before any face matching (card-key-mismatch,
+  // unknown-issuer), so no two personas that can reach face matching share a face.
+  'foreign-resident': 'f17',
+  'next-generation': 'f18',
 };
 
 /**

@@ -6,9 +6,10 @@
  *   (EF 0002's DF28 holds three, 96 bytes);
  * - the card-verifiable certificate of EF 0004: `7F21 { 5F4E <issuer key id 16> <subject key id 16>
  *   <public key 265>, 5F37 <signature> }`, signed PKCS#1 v1.5 / SHA-256 over the 297-byte body.
- * Used by the emulator (to write) and by the reader (to verify), so both follow one definition.
+ * The reader's side only (parse and verify): the rig's emulator writes these with its own schema
+ * (`rig/emulator/card-face/card-schema.ts`, issue 13), so the two cannot agree by construction.
  */
-import { createHash, createPrivateKey, createPublicKey, privateEncrypt, publicDecrypt, constants, type KeyObject } from 'node:crypto';
+import { createHash, createPrivateKey, createPublicKey, publicDecrypt, constants, type KeyObject } from 'node:crypto';
 import { encodeTlv as tlv, parseTlvAt, parseTlvList, TlvFormatError } from '../iso7816';
 
 export const KEY_ID_LENGTH = 16;
@@ -24,12 +25,6 @@ export class CardDataFormatError extends Error {
   }
 }
 
-/** A 16-byte key identifier: 7 ASCII digits, `08 05`, 3 ASCII digits, then zeros (myna-card `ca.rs`). */
-export function makeKeyId(sevenDigits: string, threeDigits = '001'): Buffer {
-  if (!/^\d{7}$/.test(sevenDigits) || !/^\d{3}$/.test(threeDigits)) throw new RangeError('key id digits');
-  return Buffer.concat([Buffer.from(sevenDigits, 'ascii'), Buffer.from([0x08, 0x05]), Buffer.from(threeDigits, 'ascii'), Buffer.alloc(4)]);
-}
-
 /** Printable part of a key id, for staff-facing reasons and logs (it identifies an issuer, not a person). */
 export function keyIdLabel(id: Buffer): string {
   const s = id.subarray(0, 7).toString('latin1');
@@ -40,17 +35,6 @@ function unsigned(b: Buffer): Buffer {
   let i = 0;
   while (i < b.length - 1 && b[i] === 0) i++;
   return b.subarray(i);
-}
-
-export function encodeRsaPublicKey(key: KeyObject): Buffer {
-  const jwk = (key.type === 'public' ? key : createPublicKey(key)).export({ format: 'jwk' });
-  if (!jwk.n || !jwk.e) throw new TypeError('not an RSA key');
-  const n = unsigned(Buffer.from(jwk.n, 'base64url'));
-  const e = unsigned(Buffer.from(jwk.e, 'base64url'));
-  const modulus = Buffer.alloc(256);
-  if (n.length > 256) throw new RangeError('modulus longer than RSA-2048');
-  n.copy(modulus, 256 - n.length);
-  return Buffer.concat([tlv(0x90, e), tlv(0x91, modulus)]);
 }
 
 export function parseRsaPublicKey(data: Buffer, field = 'public key'): KeyObject {
@@ -85,11 +69,6 @@ export function sha256(...parts: Buffer[]): Buffer {
   return h.digest();
 }
 
-/** PKCS#1 v1.5 signature (block type 1) over an already-built DigestInfo, as the card computes it. */
-export function signDigestInfo(privateKey: KeyObject, digestInfo: Buffer): Buffer {
-  return privateEncrypt({ key: privateKey, padding: constants.RSA_PKCS1_PADDING }, digestInfo);
-}
-
 /**
  * Checks a PKCS#1 v1.5 signature: the recovered block must equal `expectedDigestInfo` byte for
  * byte (no search inside the block, so nothing can be appended).
@@ -111,13 +90,6 @@ export interface CvCertificate {
   signature: Buffer;
   /** The 297 bytes the signature covers. */
   body: Buffer;
-}
-
-export function encodeCvCertificate(o: { issuerKeyId: Buffer; subjectKeyId: Buffer; subjectPublicKey: KeyObject; issuerPrivateKey: KeyObject }): Buffer {
-  const body = Buffer.concat([o.issuerKeyId, o.subjectKeyId, encodeRsaPublicKey(o.subjectPublicKey)]);
-  if (body.length !== CV_BODY_LENGTH) throw new RangeError(`CV body ${body.length} bytes`);
-  const signature = signDigestInfo(o.issuerPrivateKey, sha256DigestInfo(sha256(body)));
-  return tlv(0x7f21, Buffer.concat([tlv(0x5f4e, body), tlv(0x5f37, signature)]));
 }
 
 export function parseCvCertificate(data: Buffer): CvCertificate {

@@ -8,60 +8,20 @@
  *
  * DF28 is PKCS#1 v1.5 over a DigestInfo holding SHA-256(DF22‖DF23‖DF24) ‖ SHA-256(DF25‖DF26) ‖
  * SHA-256(DF27), each over the objects as written (headers included). DF29 and DF2A come after the
- * signature and are not covered by it.
+ * signature and are not covered by it. The reader's side only: the rig's emulator writes the file
+ * with its own schema (`rig/emulator/card-face/card-schema.ts`, issue 13).
  */
 import type { KeyObject } from 'node:crypto';
-import { encodeTlv as tlv, parseTemplate, TlvFormatError, type TlvObject } from '../iso7816';
+import { parseTemplate, TlvFormatError, type TlvObject } from '../iso7816';
 import { CardDataFormatError, parseRsaPublicKey, sha256, sha256DigestInfo } from './card-crypto';
 
 export const TAG_CARD_FACE = 0xff20;
 export const TAG_OFFSETS = 0xdf21;
 export const CARD_FACE_TAGS = [0xdf22, 0xdf23, 0xdf24, 0xdf25, 0xdf26, 0xdf27, 0xdf28, 0xdf29, 0xdf2a] as const;
 
-export interface CardFaceFields {
-  /** Gregorian `YYYYMMDD`. */
-  birthDate: string;
-  /** `1` male, `2` female (JIS X 0303 as the text AP uses it). */
-  sex: string;
-  cardPublicKey: Buffer;
-  nameImage: Buffer;
-  addressImage: Buffer;
-  photo: Buffer;
-  signature: Buffer;
-  expiry: string;
-  securityCodeImage: Buffer;
-}
-
 /** The DigestInfo DF28 signs, from the three groups of objects as written. */
 export function cardFaceDigestInfo(group1: Buffer, group2: Buffer, group3: Buffer): Buffer {
   return sha256DigestInfo(Buffer.concat([sha256(group1), sha256(group2), sha256(group3)]));
-}
-
-/** Writes EF 0002 with its offset table. */
-export function encodeCardFaceRecord(f: CardFaceFields): Buffer {
-  const values = [
-    Buffer.from(f.birthDate, 'ascii'),
-    Buffer.from(f.sex, 'ascii'),
-    f.cardPublicKey,
-    f.nameImage,
-    f.addressImage,
-    f.photo,
-    f.signature,
-    Buffer.from(f.expiry, 'ascii'),
-    f.securityCodeImage,
-  ];
-  const objects = CARD_FACE_TAGS.map((t, i) => tlv(t, values[i] ?? Buffer.alloc(0)));
-  const tableLength = 2 * objects.length;
-  const tableObject = tlv(TAG_OFFSETS, Buffer.alloc(tableLength));
-  const inner = objects.reduce((n, o) => n + o.length, tableObject.length);
-  const outerHeader = tlv(TAG_CARD_FACE, Buffer.alloc(inner)).length - inner;
-  const table = Buffer.alloc(tableLength);
-  let pos = outerHeader + tableObject.length;
-  objects.forEach((o, i) => {
-    table.writeUInt16BE(pos, 2 * i);
-    pos += o.length;
-  });
-  return tlv(TAG_CARD_FACE, Buffer.concat([tlv(TAG_OFFSETS, table), ...objects]));
 }
 
 /** The signed groups for DF28 given the objects DF22–DF27 as written. */

@@ -41,6 +41,12 @@ export function personalValues(o: { credentials?: RigCredentials; pins?: string[
     add('birth-date', eraYYMMDD(birth));
     const expiryYear = p.cardExpiry.slice(0, 4);
     add('code-b', `${eraYYMMDD(birth)}${expiryYear}${p.securityCode}`);
+    // A Western-printed face (foreign resident, next-generation card) gives YY from the Western year.
+    if (p.cardDesign === 'current-foreign' || p.cardDesign === 'next') {
+      const western = birth.slice(2).replace(/-/g, '');
+      add('birth-date', western);
+      add('code-b', `${western}${expiryYear}${p.securityCode}`);
+    }
     add('code-b', `${expiryYear}${p.securityCode}`);
     if (o.credentials) {
       try {

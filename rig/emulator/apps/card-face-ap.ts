@@ -1,11 +1,11 @@
 /**
  * 券面事項確認AP `D3 92 10 00 31 00 01 01 04 02` (SPEC §5.1). Key references 0011 (birth date, era
  * YYMMDD: opens EF 0001 only), 0012 (照合番号B, 10 tries) and 0013 (照合番号A) each with its own
- * counter; EF 0002 opened by either 照合番号, EF 0003/0004 readable by anyone; `80 2A 00 00` signs
+ * counter; EF 0002 and EF 0005 (個人番号 image) opened by either 照合番号, EF 0003/0004 readable by anyone; `80 2A 00 00` signs
  * the DigestInfo it is sent with the card's own key, no credential needed (it proves a present
  * chip, so it must not depend on anything a copy of the files could supply).
  */
-import { signDigestInfo } from '../../../src/card-face/card-crypto';
+import { signDigestInfo } from '../card-face/card-schema';
 import type { CardApplication, CommandApdu, ResponseApdu } from '../card-application';
 import type { CardFaceFiles } from '../card-face/files';
 import type { KeyObject } from 'node:crypto';
@@ -33,6 +33,7 @@ export class CardFaceApplication implements CardApplication {
         { fid: 0x0002, data: files.ef0002, openedBy: [KEY_CODE_B, KEY_CODE_A] },
         { fid: 0x0003, data: files.ef0003, openedBy: [] },
         { fid: 0x0004, data: files.ef0004, openedBy: [] },
+        { fid: 0x0005, data: files.ef0005, openedBy: [KEY_CODE_B, KEY_CODE_A] },
       ],
       [
         { fid: KEY_BIRTH_DATE, value: files.birthCode, maxTries: CODE_TRIES, tries: CODE_TRIES },

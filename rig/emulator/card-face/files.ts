@@ -1,26 +1,32 @@
 /**
  * Builds the files of a persona's 券面事項確認AP and 券面事項入力補助AP (SPEC §5.1, layouts as
- * soltia48/myna-card documents them). Async because the field images (sharp) and the photo
- * (OpenJPEG) are encoded here, once per card; the applications themselves are synchronous.
+ * AokiApp/jsapdu and soltia48/myna-card document them). Async because the field images (sharp)
+ * and the photo (OpenJPEG) are encoded here, once per card; the applications themselves are
+ * synchronous.
+ *
+ * Independent of the reader by construction (issue 13): BER-TLV and DER come from the rig's own
+ * schema on `asn1js` (card-schema.ts), dates and 照合番号B from printed-dates.ts. The only code
+ * shared with `src/` is the JPEG 2000 *encoder* wrapper (`encodeGreyJp2`, OpenJPEG's codec): a
+ * codec package, not our format logic; the reader's decoder is checked against it by decoding.
  */
 import { createHash } from 'node:crypto';
 import sharp from 'sharp';
 import type { Persona } from '../../personas/catalogue';
 import type { CardFaceCredentials } from '../../personas/card-face-credentials';
-import { encodeRsaPublicKey, signDigestInfo, sha256, sha256DigestInfo, makeKeyId } from '../../../src/card-face/card-crypto';
-import { cardFaceDigestInfo, encodeCardFaceRecord } from '../../../src/card-face/card-face-record';
-import { tlv } from './tlv-writer';
 import { encodeGreyJp2, type GreyImage } from '../../../src/card-face/jpeg2000';
-import { codeB, toEraDate } from '../../../src/card-face/japanese-era';
 import { personaFacePhoto } from '../../personas/face-images';
 import { textLinePng } from './text-image';
+import { SCHEMA, basicFour, cardFaceEntries, digestInfo, keyId, privateMembers, privateTemplate, rsaPublicKey, signDigestInfo, signSha256, type EntryMember } from './card-schema';
+import { cardCodeB, designOf, printedBirthYymmdd } from './printed-dates';
 
 export interface CardFaceFiles {
   ef0001: Buffer;
   ef0002: Buffer;
   ef0003: Buffer;
   ef0004: Buffer;
-  /** Key reference values: 0011 birth date (era YYMMDD), 0012 照合番号B, 0013 照合番号A. */
+  /** 個人番号 image (FF40 { DF41 PNG, DF42 card key, DF43 signature }). */
+  ef0005: Buffer;
+  /** Key reference values: 0011 birth date (YYMMDD as printed), 0012 照合番号B, 0013 照合番号A. */
   birthCode: string;
   codeB: string;
   codeA: string;
@@ -29,7 +35,7 @@ export interface CardFaceFiles {
 }
 
 export interface CardTextFiles {
-  /** EF 0001: 個人番号 (FF10). */
+  /** EF 0001: 個人番号 (DF10, the 12 digits as its value). */
   ef0001: Buffer;
   /** EF 0002: 基本4情報 (FF20 / DF21 offsets / DF22 name / DF23 address / DF24 birth / DF25 sex). */
   ef0002: Buffer;
@@ -85,88 +91,95 @@ export async function personaPhoto(persona: Persona): Promise<GreyImage> {
   return cardPhoto(await personaFacePhoto(persona.name));
 }
 
+const sha256 = (b: Buffer): Buffer => createHash('sha256').update(b).digest();
+
 export async function buildCardFaceFiles(persona: Persona, creds: CardFaceCredentials): Promise<CardFaceFiles> {
   const photo = await encodeGreyJp2(await personaPhoto(persona));
-  const [nameImage, addressImage, securityCodeImage] = await Promise.all([
+  const [nameImage, addressImage, securityCodeImage, myNumberImage] = await Promise.all([
     textLinePng(persona.person.nameKanji, 28, 360),
     textLinePng(persona.person.address, 20, 560),
     textLinePng(persona.securityCode, 12, 32),
+    textLinePng(testMyNumber(persona).replace(/(\d{4})(?=\d)/g, '$1 '), 24, 240),
   ]);
-  const cardPublicKey = encodeRsaPublicKey(creds.df24PublicKey);
+  const cardKey = rsaPublicKey(creds.df24PublicKey);
   const birth = compactDate(persona.person.birthDate);
-  const g1 = Buffer.concat([tlv(0xdf22, Buffer.from(birth, 'ascii')), tlv(0xdf23, Buffer.from(sexCode(persona), 'ascii')), tlv(0xdf24, cardPublicKey)]);
-  const g2 = Buffer.concat([tlv(0xdf25, nameImage), tlv(0xdf26, addressImage)]);
-  const g3 = tlv(0xdf27, photo);
-  const signature = signDigestInfo(creds.issuerKey, cardFaceDigestInfo(g1, g2, g3));
-
-  let storedPhoto = photo;
-  if (persona.cardFaceAttack === 'forged-photo') {
-    // Another person's face put in after the issuer signed: same format, same size class.
-    storedPhoto = await encodeGreyJp2(await cardPhoto(await personaFacePhoto(persona.name === 'valid' ? 'expiring-soon' : 'valid')));
-  }
-  const ef0002 = encodeCardFaceRecord({
-    birthDate: birth,
-    sex: sexCode(persona),
-    cardPublicKey,
+  const values: Record<EntryMember, Buffer> = {
+    birth: Buffer.from(birth, 'ascii'),
+    sex: Buffer.from(sexCode(persona), 'ascii'),
+    cardKey,
     nameImage,
     addressImage,
-    photo: storedPhoto,
-    signature,
-    expiry: compactDate(persona.cardExpiry),
+    photo,
+    signature: Buffer.alloc(256),
+    expiry: Buffer.from(compactDate(persona.cardExpiry), 'ascii'),
     securityCodeImage,
-  });
+  };
+  // DF28: PKCS#1 v1.5 over DigestInfo(SHA-256(DF22‖DF23‖DF24) ‖ SHA-256(DF25‖DF26) ‖ SHA-256(DF27)),
+  // each over the members as written, headers included (soltia48/myna-card `surface.rs`).
+  const written = cardFaceEntries(values).member;
+  const groups = [['birth', 'sex', 'cardKey'], ['nameImage', 'addressImage'], ['photo']] as const;
+  const digests = groups.map((g) => sha256(Buffer.concat(g.map((m) => written(m)))));
+  values.signature = signDigestInfo(creds.issuerKey, digestInfo(Buffer.concat(digests)));
+  if (persona.cardFaceAttack === 'forged-photo') {
+    // Another person's face put in after the issuer signed: same format, same size class.
+    values.photo = await encodeGreyJp2(await cardPhoto(await personaFacePhoto(persona.name === 'valid' ? 'expiring-soon' : 'valid')));
+  }
+  const ef0002 = cardFaceEntries(values).file;
 
-  // EF 0001, the age record: DF11 birth date, DF12 card key, DF13 signature over what precedes it.
-  const ageBody = Buffer.concat([tlv(0xdf11, Buffer.from(birth, 'ascii')), tlv(0xdf12, cardPublicKey)]);
-  const ef0001 = tlv(0xff10, Buffer.concat([ageBody, tlv(0xdf13, signDigestInfo(creds.issuerKey, sha256DigestInfo(sha256(ageBody))))]));
+  // EF 0001, the age record: DF11 birth date, DF12 card key, DF13 signature over DF11‖DF12 as written.
+  const ageMembers: Array<[number, Buffer]> = [
+    [SCHEMA.ageBirth.number, Buffer.from(birth, 'ascii')],
+    [SCHEMA.ageKey.number, cardKey],
+  ];
+  const ageSigned = privateMembers(ageMembers);
+  const ef0001 = privateTemplate(SCHEMA.ageRecord.number, [...ageMembers, [SCHEMA.ageSignature.number, signSha256(creds.issuerKey, ageSigned)]]);
 
   // EF 0003, the application's basic data (layout id, key id, version, municipality code, opaque block).
-  const ef0003 = tlv(
-    0xff30,
-    Buffer.concat([
-      tlv(0xdf31, Buffer.from([0x06, 0x03, 0x0e, 0x01])),
-      tlv(0xdf32, makeKeyId('9000024')),
-      tlv(0xdf33, Buffer.from([0x01])),
-      tlv(0xdf34, Buffer.from('13101', 'ascii')),
-      tlv(0xdf35, Buffer.concat([makeKeyId('9000025'), sha256(Buffer.from(persona.name)).subarray(0, 32), Buffer.alloc(224)])),
-    ]),
-  );
+  const ef0003 = privateTemplate(SCHEMA.apInfo.number, [
+    [0x31, Buffer.from([0x06, 0x03, 0x0e, 0x01])],
+    [0x32, keyId('9000024')],
+    [0x33, Buffer.from([0x01])],
+    [0x34, Buffer.from('13101', 'ascii')],
+    [0x35, Buffer.concat([keyId('9000025'), sha256(Buffer.from(persona.name)), Buffer.alloc(224)])],
+  ]);
 
-  const era = toEraDate(persona.person.birthDate);
-  const two = (n: number): string => String(n).padStart(2, '0');
+  // EF 0005, the 個人番号 image: DF41 PNG, DF42 card key, DF43 signature over DF41‖DF42 as written
+  // (jsapdu `schemaKenkakuMyNumber`).
+  const numberMembers: Array<[number, Buffer]> = [
+    [0x41, myNumberImage],
+    [0x42, cardKey],
+  ];
+  const numberSigned = privateMembers(numberMembers);
+  const ef0005 = privateTemplate(SCHEMA.myNumberImage.number, [...numberMembers, [0x43, signSha256(creds.issuerKey, numberSigned)]]);
+
   return {
     ef0001,
     ef0002,
     ef0003,
     ef0004: creds.issuerCertificate,
-    birthCode: `${two(era.year)}${two(era.month)}${two(era.day)}`,
-    codeB: codeB(persona.person.birthDate, persona.cardExpiry, persona.securityCode),
+    ef0005,
+    birthCode: printedBirthYymmdd(persona.person.birthDate, designOf(persona)),
+    codeB: cardCodeB(persona),
     codeA: testMyNumber(persona),
     codeBTries: persona.codeBTriesLeft ?? 10,
   };
 }
 
 export function buildCardTextFiles(persona: Persona): CardTextFiles {
-  const fields = [
-    tlv(0xdf22, Buffer.from(persona.person.nameKanji, 'utf8')),
-    tlv(0xdf23, Buffer.from(persona.person.address, 'utf8')),
-    tlv(0xdf24, Buffer.from(compactDate(persona.person.birthDate), 'ascii')),
-    tlv(0xdf25, Buffer.from(sexCode(persona), 'ascii')),
-  ];
-  const tableObject = tlv(0xdf21, Buffer.alloc(8));
-  const inner = fields.reduce((n, f) => n + f.length, tableObject.length);
-  const header = tlv(0xff20, Buffer.alloc(inner)).length - inner;
-  const table = Buffer.alloc(8);
-  let pos = header + tableObject.length;
-  fields.forEach((f, i) => {
-    table.writeUInt16BE(pos, 2 * i);
-    pos += f.length;
-  });
   const myNumber = testMyNumber(persona);
   return {
-    ef0001: tlv(0xff10, tlv(0xdf11, Buffer.from(myNumber, 'ascii'))),
-    ef0002: tlv(0xff20, Buffer.concat([tlv(0xdf21, table), ...fields])),
+    // One private-class object, tag number 16, whose value is the 12 digits themselves: jpki/myna
+    // (Go `UnmarshalWithParams(…, "private,tag:16")`, Rust `from_utf8(parse(EF 0001).data)`) and
+    // jsapdu (`BasicTLVParser.parse(buffer).value` as text) all read it so. Primitive (DF10) is
+    // the rig's choice: none of them looks at the constructed bit.
+    ef0001: privateMembers([[0x10, Buffer.from(myNumber, 'ascii')]]),
+    ef0002: basicFour({
+      name: Buffer.from(persona.person.nameKanji, 'utf8'),
+      address: Buffer.from(persona.person.address, 'utf8'),
+      birth: Buffer.from(compactDate(persona.person.birthDate), 'ascii'),
+      sex: Buffer.from(sexCode(persona), 'ascii'),
+    }),
     codeA: myNumber,
-    codeB: codeB(persona.person.birthDate, persona.cardExpiry, persona.securityCode),
+    codeB: cardCodeB(persona),
   };
 }
