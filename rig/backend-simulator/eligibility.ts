@@ -15,7 +15,6 @@ import {
   type ConfirmationRequest,
   type ConfirmationResponse,
   type Consents,
-  type Fallback,
   type Notice,
   type ReceptionEntry,
 } from '../../src/backend/protocol';
@@ -233,22 +232,18 @@ export class SimulatedEligibility {
 
     // Revocation overrides the dates (SPEC §4); past grace is not usable either.
     if (certificate.usability === 'revoked' || certificate.usability === 'past-grace') {
-      const fallback = fallbackFor(certificate.usability === 'revoked' ? 'certificate-revoked' : 'certificate-past-grace');
-      return finish({ status: 'certificate-refused', fallback }, { status: 'certificate-refused', fallback });
+      return finish({ status: 'certificate-refused' }, { status: 'certificate-refused' });
     }
     if (!person.registeredForInsurance) {
       notices.push('not-registered-for-insurance');
-      const fallback = fallbackFor('not-registered-for-insurance');
-      return finish({ status: 'no-record', fallback }, { status: 'no-record', fallback });
+      return finish({ status: 'no-record' }, { status: 'no-record' });
     }
     if (person.outcome === 'no-record' || (person.outcome === 'qualified' && !person.qualification)) {
-      const fallback = fallbackFor('no-qualification-record');
-      return finish({ status: 'no-record', fallback }, { status: 'no-record', fallback });
+      return finish({ status: 'no-record' }, { status: 'no-record' });
     }
     if (person.outcome === 'invalid') {
-      const fallback = fallbackFor('qualification-invalid');
       const lost = person.lost ?? { qualification: structuredClone(person.qualification!), reasonOfLoss: 'other' as const };
-      return finish({ status: 'invalid', lostQualification: lost, fallback }, { status: 'invalid', lostQualification: lost, fallback });
+      return finish({ status: 'invalid', lostQualification: lost }, { status: 'invalid', lostQualification: lost });
     }
     const qualification = structuredClone(person.qualification!);
     // 特定疾病 only when confirmed with the card (SPEC §6.6).
@@ -320,11 +315,3 @@ function hasAnyConsent(c: Consents): boolean {
   return g.surgeryDiagnosisInfection || g.clinicalAndMedication || g.medicationOnly || g.healthCheckups || g.referralLetterIds.length > 0;
 }
 
-/** SPEC §8: the staff steps in order and the claim route to try first. */
-export function fallbackFor(cause: Fallback['cause']): Fallback {
-  return {
-    cause,
-    steps: ['mynaportal-or-notice-sheet-with-card', 'past-visit-records', 'insured-status-self-declaration'],
-    claimRoute: cause === 'qualification-invalid' ? 'B' : 'A',
-  };
-}

@@ -19,7 +19,7 @@ import { consentButtons, onConsentNotRegistered, onConsentRegistered, startConse
 import type { FailureCause, SessionEffect } from './effects';
 import type { SessionEvent, SessionEventType } from './events';
 import { faceButtons, onCameraFailed, onFaceResult, startFace } from './face';
-import { afterCardRead, done, inGrace, nextNotice, staffFallbackFor, startRead } from './flow';
+import { afterCardRead, done, inGrace, nextNotice, startRead } from './flow';
 import { phaseSpec, screenOf } from './phases';
 import { onPhonePlaced, onPhoneRead, onPhoneReadFailed, onPhoneRemoved, phoneButtons } from './phone';
 import { digitEntry, onPinCheckFailed, onPinLocked, onPinVerified, onPinWrong, pinButtons, startPin } from './pin';
@@ -82,7 +82,11 @@ const mainButtons: ButtonHandlers = {
   },
   'face-failed': (t, _phase, id) => {
     if (id === BUTTON.methodPin) startPin(t);
-    else if (id === BUTTON.methodQuit) t.endSession('quit');
+    else if (id === BUTTON.methodQuit) {
+      // Face could not be done and the patient gives up: staff are told what follows (SPEC §8).
+      t.record({ status: 'not-confirmed', consented: false, error: { kind: 'face-impossible' } });
+      t.endSession('quit');
+    }
     else if (id === BUTTON.staffStart) staffStart(t, 'face-failed');
   },
 };
@@ -168,7 +172,7 @@ function onBackendResult(t: Step, event: EventOf<'backend-result'>): void {
   t.log('info', 'backend-result', { status: event.result.status });
   if (event.result.status !== 'qualified') {
     const cause: FailureCause = { kind: 'qualification', detail: event.result.status };
-    t.record({ status: event.result.status, consented: false, error: cause, fallback: staffFallbackFor(cause) });
+    t.record({ status: event.result.status, consented: false, error: cause });
     t.emit({ type: 'beep', pattern: 'error' });
     t.go({ name: 'not-qualified', status: event.result.status });
     return;

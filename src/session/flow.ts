@@ -5,19 +5,9 @@
  * modules of their own.
  */
 import type { FacilityConfig } from '../config/schema';
-import type { ConsentRecord, FailureCause, IdentityMethod, StaffFallback } from './effects';
+import type { ConsentRecord, IdentityMethod } from './effects';
 import type { SessionState } from './state';
 import type { Step } from './step';
-
-/** SPEC §8: what staff are shown, in order, and the claim routes A/B/C to try in turn. */
-export function staffFallbackFor(cause: FailureCause): StaffFallback {
-  return {
-    cause,
-    steps: ['mynaportal-or-notice-sheet', 'past-visit-records', 'self-declaration-form'],
-    // 資格無効: the lost qualification is known, so route B applies after A; otherwise C last.
-    claimRoutes: cause.kind === 'qualification' && cause.detail === 'invalid' ? ['A', 'B', 'C'] : ['A', 'C'],
-  };
-}
 
 export function startRead(t: Step, slot: 'card' | 'smartphone'): void {
   t.data.slot = slot;

@@ -42,20 +42,17 @@ describe('backend contract: client against simulator', function () {
     assert.equal(list.entries[0]?.identityMethod, 'pin');
   });
 
-  it('invalid: the lost qualification and claim route B', async () => {
+  it('invalid: the lost qualification (for claim route B), no staff guidance (the reader decides it)', async () => {
     const client = rig.client();
     const r = expectStatus(await client.confirm(await pinRequest(rig, client, 'qualification-invalid')), 'invalid');
     assert.equal(r.lostQualification.reasonOfLoss, 'new-insurance');
     assert.equal(r.lostQualification.qualification.qualificationEnd, '2026-09-30');
-    assert.equal(r.fallback.claimRoute, 'B');
-    assert.equal(r.fallback.cause, 'qualification-invalid');
-    assert.equal(r.fallback.steps[0], 'mynaportal-or-notice-sheet-with-card');
+    assert.equal('fallback' in r, false);
   });
 
-  it('no-record: fallback guidance and no qualification', async () => {
+  it('no-record: no qualification', async () => {
     const client = rig.client();
     const r = expectStatus(await client.confirm(await pinRequest(rig, client, 'no-record')), 'no-record');
-    assert.equal(r.fallback.cause, 'no-qualification-record');
     assert.equal('qualification' in r, false);
   });
 
@@ -64,7 +61,6 @@ describe('backend contract: client against simulator', function () {
     const r = expectStatus(await client.confirm(await pinRequest(rig, client, 'revoked')), 'certificate-refused');
     assert.equal(r.certificate.revocation, 'revoked');
     assert.equal(r.certificate.usability, 'revoked');
-    assert.equal(r.fallback.cause, 'certificate-revoked');
     const entry = (await client.listReceptions()).entries.find((e) => e.seq === r.receptionSeq);
     assert.equal(entry?.status, 'certificate-refused');
     assert.equal(entry?.qualification, undefined);
@@ -114,7 +110,6 @@ describe('backend contract: client against simulator', function () {
     const client = rig.client();
     const first = expectStatus(await client.confirm(await pinRequest(rig, client, 'unregistered')), 'no-record');
     assert.ok(first.notices.includes('not-registered-for-insurance'));
-    assert.equal(first.fallback.cause, 'not-registered-for-insurance');
     const req = await pinRequest(rig, client, 'unregistered');
     const reg = await client.registerInsuranceUse({ userAuthCertificate: req.userAuthCertificate, proof: req.proof as never, termsAccepted: true });
     assert.equal(reg.alreadyRegistered, false);

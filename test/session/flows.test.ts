@@ -191,7 +191,8 @@ describe('session flows', () => {
     const outcome = d.of('record-result')[0]?.outcome;
     assert.equal(outcome?.error?.kind, 'registration-declined');
     assert.equal(outcome?.status, 'not-confirmed');
-    assert.deepEqual(outcome?.fallback?.steps, ['mynaportal-or-notice-sheet', 'past-visit-records', 'self-declaration-form']);
+    assert.deepEqual(outcome?.guidance?.steps, ['qualification-certificate', 'mynaportal-or-notice-sheet-with-card', 'past-visit-records', 'self-declaration-form']);
+    assert.equal(outcome?.guidance?.followUp, 'register-insurance-use');
   });
 
   it('expiring within 3 months: the notice, 次に進む, then the consent screens', () => {
@@ -407,9 +408,9 @@ describe('session flows', () => {
     assert.deepEqual(declined.shown, { kind: 'done', patientName: '山田花子', slot: 'card', buttons: [] });
   });
 
-  for (const [status, word, routes] of [
-    ['invalid', '資格無効', ['A', 'B', 'C']],
-    ['no-record', '資格情報なし', ['A', 'C']],
+  for (const [status, word, lost] of [
+    ['invalid', '資格無効', true],
+    ['no-record', '資格情報なし', false],
   ] as const) {
     it(`result ${word}: to the counter, staff fallback of SPEC §8 recorded`, () => {
       const d = new Driver();
@@ -418,8 +419,10 @@ describe('session flows', () => {
       assert.deepEqual(d.shown, { kind: 'not-qualified', status, buttons: [] });
       const outcome = d.of('record-result')[0]?.outcome;
       assert.equal(outcome?.status, status);
-      assert.deepEqual(outcome?.fallback?.claimRoutes, routes);
-      assert.deepEqual(outcome?.fallback?.steps, ['mynaportal-or-notice-sheet', 'past-visit-records', 'self-declaration-form']);
+      // Seed 001: A → B → C for both; only 資格無効 has the lost qualification for B.
+      assert.deepEqual(outcome?.guidance?.claimRoutes.map((r) => r.route), ['A', 'B', 'C']);
+      assert.equal(outcome?.guidance?.claimRoutes[1]?.route === 'B' && outcome.guidance.claimRoutes[1].lostQualification, lost);
+      assert.deepEqual(outcome?.guidance?.steps, ['mynaportal-or-notice-sheet-with-card', 'past-visit-records', 'self-declaration-form']);
       assert.equal(d.all.filter((e) => e.type === 'register-consent').length, 0);
     });
   }

@@ -186,7 +186,7 @@ export function renderScreen(req: ScreenRequest, config: FacilityConfig): PanelV
       });
     }
     case 'pin-locked':
-      return view({ lines: [ja.pinLocked, req.slot === 'card' ? ja.doneRemoveCard : ja.donePhone] });
+      return view({ lines: req.slot === 'card' ? [ja.pinLocked, ja.doneRemoveCard] : [ja.pinLockedPhone, ja.donePhone] });
     case 'staff-passcode':
       return view({
         lines: [staffText.staffPasscodePrompt],
@@ -204,7 +204,9 @@ export function renderScreen(req: ScreenRequest, config: FacilityConfig): PanelV
       // 「目視で本人確認完了」 on the terminal (seed 000 p.27); the panel only waits.
       return view({ lines: [ja.terminalVisualWait, ja.pleaseWait], hint: ja.visualModeOn });
     case 'phone-choice':
-      return view({ lines: [ja.phoneKindPrompt, ja.phoneFirstVisit] });
+      // Seed 001 draws this screen without the first-visit note: 「初めて受診する医療機関等には
+      // マイナンバーカードもあわせてお持ち下さい」 is preparation advice beside the operating steps.
+      return view({ lines: [ja.phoneKindPrompt] });
     case 'phone-hold':
       return view({ lines: [req.phone === 'android' ? ja.phoneHoldAndroid : ja.phoneHoldIphone], ...(req.retry ? { hint: ja.phoneAgain } : {}) });
     case 'notice':

@@ -38,7 +38,6 @@ const exact: [string, string][] = [
   [ja.buttonIphone, 'iPhone'],
   [ja.phoneHoldAndroid, 'Androidスマートフォンをスマホ用カードリーダーにかざしてください。'],
   [ja.phoneHoldIphone, 'iPhoneをマイナンバーカードが選択されている状態にしてスマホ用カードリーダーにかざしてください。'],
-  [ja.phoneFirstVisit, '初めて受診する医療機関等にはマイナンバーカードもあわせてお持ち下さい'],
   [ja.inheritTitle, '同意情報の引き継ぎ'],
   [ja.inheritHeading, '事前・前回の同意状況'],
   [ja.buttonInherit, '現在の同意状況を引き継ぐ'],
