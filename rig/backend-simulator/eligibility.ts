@@ -246,8 +246,9 @@ export class SimulatedEligibility {
       return finish({ status: 'invalid', lostQualification: lost }, { status: 'invalid', lostQualification: lost });
     }
     const qualification = structuredClone(person.qualification!);
-    // 特定疾病 only when confirmed with the card (SPEC §6.6).
-    if (r.proof.method === 'smartphone') qualification.specifiedDiseases = [];
+    // 特定疾病 is released for マイナ保険証 — the card or a smartphone carrying its certificate (seed 001
+    // スマートフォンでのマイナ保険証; seed 002 p.3: with マイナ保険証 the 特定疾病療養受療証 need not be shown).
+    // The seed's contrast is the paper 資格確認書 / 保険証, which this device never reads (issue 16 item 8).
     if (r.consents && !r.consents.limitInfo) delete qualification.limitCategory;
     const consentAllowed = r.confirmationKind !== 'qualification-only' && certificate.usability !== 'grace-qualification-only';
     // What was on record before this visit (consent inheritance shows the earlier state).

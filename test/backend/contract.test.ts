@@ -156,7 +156,7 @@ describe('backend contract: client against simulator', function () {
     assert.equal(r.qualification.limitCategory, undefined);
   });
 
-  it('smartphone: phone signs the nonce; specified-disease info is not released', async () => {
+  it('smartphone: phone signs the nonce; specified-disease info is released (a phone certificate is マイナ保険証, seed 002 p.3)', async () => {
     const client = rig.client();
     const { nonce } = await client.issueNonce();
     const p = rig.creds.persona('android');
@@ -175,7 +175,7 @@ describe('backend contract: client against simulator', function () {
       'qualified',
     );
     assert.equal(r.identityMethod, 'smartphone');
-    assert.deepEqual(r.qualification.specifiedDiseases, []);
+    assert.deepEqual(r.qualification.specifiedDiseases, [{ category: '2', validFrom: '2020-04-01', selfPayLimitYen: 10000 }]);
     assert.equal(r.qualification.publicSubsidies.length, 2);
   });
 
