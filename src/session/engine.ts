@@ -27,6 +27,7 @@ import { BUTTON, type ButtonId } from './screen';
 import { onStaffPasscodeResult, onTerminalVisualConfirmed, onTerminalVisualMode, staffButtons, staffStart } from './staff';
 import { emptySessionData, initialDeviceState, type Phase, type PhaseName, type SessionState } from './state';
 import { Step } from './step';
+import { authSelectButtons } from './qualification-only';
 
 /** What the panel shows for a state at `now` (the service redraws the countdown with it). */
 export { screenOf } from './phases';
@@ -91,7 +92,7 @@ const mainButtons: ButtonHandlers = {
   },
 };
 
-const BUTTONS: ButtonHandlers = { ...mainButtons, ...faceButtons, ...pinButtons, ...staffButtons, ...phoneButtons, ...consentButtons };
+const BUTTONS: ButtonHandlers = { ...mainButtons, ...faceButtons, ...pinButtons, ...staffButtons, ...phoneButtons, ...consentButtons, ...authSelectButtons };
 
 function onButton(t: Step, id: string): void {
   // Only a button the current screen offers counts: anything else is a stale touch.

@@ -8,6 +8,7 @@ import type { FacilityConfig } from '../config/schema';
 import type { ConsentRecord, IdentityMethod } from './effects';
 import type { SessionState } from './state';
 import type { Step } from './step';
+import { toIdentityChoice } from './qualification-only';
 
 export function startRead(t: Step, slot: 'card' | 'smartphone'): void {
   t.data.slot = slot;
@@ -60,7 +61,7 @@ export function afterCardRead(t: Step): void {
     }
     return;
   }
-  t.go({ name: 'method' });
+  toIdentityChoice(t, true);
 }
 
 /** Staff confirmed this patient with 「目視で本人確認完了」 on the reception terminal (seed 000 p.27). */

@@ -7,6 +7,7 @@ import { identified } from './flow';
 import { holdPhone, holdPhoneAgain } from './phone';
 import { BUTTON, PIN_LENGTH, type ButtonId } from './screen';
 import { staffDigit } from './staff';
+import { toIdentityChoice } from './qualification-only';
 import type { Phase } from './state';
 import type { Step } from './step';
 import { secret } from '../log/secret';
@@ -85,7 +86,7 @@ export const pinButtons: { pin: (t: Step, phase: PhaseOf<'pin'>, id: ButtonId) =
   pin: (t, phase, id) => {
     if (id === BUTTON.keyBack) t.go({ ...phase, digits: phase.digits.slice(0, -1), wrong: false });
     else if (id === BUTTON.pinCancel) {
-      if (phase.purpose === 'card') t.go({ name: 'method' });
+      if (phase.purpose === 'card') toIdentityChoice(t);
       else t.endSession('quit');
     }
   },

@@ -662,16 +662,69 @@ describe('session flows', () => {
     assert.equal(d.of('query-backend')[0]?.method, 'smartphone');
   });
 
-  it('qualification-only mode: no face, no consent screens', () => {
-    const d = new Driver({ mode: 'qualification-only' });
-    d.placeCard();
-    assert.deepEqual(d.screen.buttons, ['method.pin', 'method.quit', 'staff.start']);
-    d.tap('method.pin');
-    d.digits('1234');
-    d.send({ type: 'pin-verified' });
-    d.send({ type: 'backend-result', result: { ...qualified, previousConsent: { surgery: true } } });
-    assert.equal(d.phase, 'done');
-    assert.equal(d.all.filter((e) => e.type === 'register-consent').length, 0);
+  describe('kind ③ qualification only (seed 004: 認証選択, staff see the result)', () => {
+    it('staff choose B 暗証番号: no face, no consent screens, the result for staff', () => {
+      const d = new Driver({ mode: 'qualification-only' });
+      d.send({ type: 'start' });
+      assert.deepEqual(d.screen.buttons, ['staff.start'], 'no smartphone (「患者のスマートフォンは使用しません」)');
+      d.placeCard();
+      assert.deepEqual(d.shown, { kind: 'auth-select', buttons: ['auth.visual', 'auth.pin', 'method.quit'] });
+      d.tap('auth.pin');
+      d.digits('1234');
+      d.send({ type: 'pin-verified' });
+      d.send({ type: 'backend-result', result: { ...qualified, previousConsent: { surgery: true } } });
+      assert.equal(d.phase, 'done');
+      assert.equal(d.shown.kind === 'done' && d.shown.staffResult, true);
+      assert.equal(d.all.filter((e) => e.type === 'register-consent').length, 0);
+      assert.equal(d.of('record-result', d.all)[0]?.outcome.method, 'pin');
+    });
+
+    it('staff choose A 目視確認: the passcode, then the visual check confirms this card', () => {
+      const d = new Driver({ mode: 'qualification-only' });
+      d.placeCard();
+      d.tap('auth.visual');
+      assert.equal(d.phase, 'staff-passcode');
+      d.digits('1234');
+      d.send({ type: 'staff-passcode-result', ok: true });
+      assert.deepEqual(d.shown.buttons.includes('staff.consent-first'), false, 'no kind ② consent in kind ③');
+      d.tap('staff.visual');
+      assert.equal(d.of('query-backend', d.all)[0]?.method, 'visual');
+    });
+
+    it('a face-only card gets the staff check (A), and the screen says why there is no PIN', () => {
+      const d = new Driver({ mode: 'qualification-only' });
+      d.placeCard({ pinSet: false, pinTriesLeft: 0 });
+      assert.deepEqual(d.shown, { kind: 'auth-select', noPin: 'not-set', buttons: ['auth.visual', 'method.quit'] });
+    });
+
+    it('the settings menu fixes the method (「設定メニューから切り替え」): PIN at once, キャンセル back to 認証選択', () => {
+      const d = new Driver({ mode: 'qualification-only', qualificationOnly: { authentication: 'pin' } });
+      d.placeCard();
+      assert.equal(d.phase, 'pin');
+      d.tap('pin.cancel');
+      assert.equal(d.phase, 'auth-select');
+      const v = new Driver({ mode: 'qualification-only', qualificationOnly: { authentication: 'visual' } });
+      v.placeCard();
+      assert.equal(v.phase, 'staff-passcode');
+      v.tap('staff.abort');
+      assert.equal(v.phase, 'auth-select');
+      // A face-only card under a PIN setting: 認証選択 with the staff check only.
+      const f = new Driver({ mode: 'qualification-only', qualificationOnly: { authentication: 'pin' } });
+      f.placeCard({ pinSet: false, pinTriesLeft: 0 });
+      assert.equal(f.phase, 'auth-select');
+    });
+  });
+
+  it('a method screen without a PIN button says why (issue 16 bug)', () => {
+    const d = new Driver();
+    d.placeCard({ pinSet: false, pinTriesLeft: 0 });
+    assert.equal(d.shown.kind === 'method' && d.shown.noPin, 'not-set');
+    const l = new Driver();
+    l.placeCard({ pinTriesLeft: 0 });
+    assert.equal(l.shown.kind === 'method' && l.shown.noPin, 'locked');
+    const ok = new Driver();
+    ok.placeCard();
+    assert.equal(ok.shown.kind === 'method' && ok.shown.noPin, undefined);
   });
 
   it('camera failure: staff take consent first (kind ②), then PIN, one query carrying the consent', () => {

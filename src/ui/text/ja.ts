@@ -37,6 +37,16 @@ export const ja = {
   // §3 step 3 — method
   methodQuestion: '本人確認の方法を選んでください。', // SPEC
   methodNote: '本人確認の情報は、他の目的には使用しません。', // SPEC
+  // A method screen without the PIN button says why (issue 16 bug).
+  methodNoPinNotSet: 'このカードには暗証番号が設定されていません。', // ours (顔認証マイナンバーカード)
+  methodNoPinLocked: '暗証番号はロックされているため使えません。', // ours
+  // Kind ③ (seed 004): staff choose the identity check and read the result.
+  authSelectTitle: '認証選択', // seed 004
+  buttonAuthVisual: 'A：目視確認', // seed 004
+  buttonAuthPin: 'B：４桁の暗証番号入力', // seed 004
+  authSelectNote: '職員が本人確認の方法を選択してください。', // ours
+  staffResultTitle: '資格確認結果', // seed 004 (資格確認結果画面)
+  staffResultQualified: '資格：有効', // ours (SPEC §7 有効)
   buttonFace: '顔認証を行う', // SPEC
   buttonPin: '暗証番号を入力', // SPEC
   buttonQuit: '終了する', // SPEC

@@ -209,6 +209,25 @@ describe('rendered screens of whole sessions', () => {
     assert.deepEqual(i.view.lines, ['山田花子様', '確認が完了しました。', 'スマートフォンをお取りください。']);
   });
 
+  it('kind ③ (seed 004): no smartphone caption, 認証選択 with A / B, the 資格確認結果 for staff', () => {
+    const d = new Panel({ mode: 'qualification-only' });
+    d.send({ type: 'start' });
+    assert.deepEqual(d.view.lines, ['マイナンバーカードを置いてください。']);
+    assert.deepEqual(d.labels, ['職員用ボタン']);
+    d.placeCard();
+    assert.equal(d.view.title, '認証選択');
+    assert.deepEqual(d.labels, ['A：目視確認', 'B：４桁の暗証番号入力', '終了する']);
+    d.tap('auth.pin');
+    d.digits('1234');
+    d.send({ type: 'pin-verified' });
+    d.send({ type: 'backend-result', result: qualified });
+    assert.equal(d.view.title, '資格確認結果');
+    assert.ok(d.view.lines.includes('山田花子様'));
+    const f = new Panel();
+    f.placeCard({ pinSet: false, pinTriesLeft: 0 });
+    assert.ok(f.view.lines.includes('このカードには暗証番号が設定されていません。'), 'the method screen says why no PIN');
+  });
+
   it('the device states and outcomes the patient is told (issue 11)', () => {
     const d = new Panel();
     d.send({ type: 'reader-availability', slot: 'card', available: false });
