@@ -197,6 +197,7 @@ export class SimulatedEligibility {
       deviceId: r.deviceId,
       identityMethod: r.proof.method,
       ...(r.proof.method === 'visual' ? { visualTrigger: r.proof.trigger } : {}),
+      ...(r.confirmationKind === 'home-consent' ? { confirmationKind: r.confirmationKind } : {}),
       receivedAt,
     };
     let holder: ReturnType<HolderCheck['holderOf']>;
@@ -256,13 +257,15 @@ export class SimulatedEligibility {
     let consentsRecorded: Consents | undefined;
     if (r.consents && consentAllowed) consentsRecorded = this.recordConsents(person, r.consents, receivedAt);
     else if (r.consents && (r.consents.mode !== 'not-asked' || hasAnyConsent(r.consents))) notices.push('consents-not-recorded');
+    // Seed 001: 居宅同意取得型 — 診療/薬剤情報等の照会可能期間は、診療日の翌日まで.
+    const viewable = r.confirmationKind === 'home-consent' && consentsRecorded ? { medicalInfoViewableUntil: dayAfterInJapan(receivedAt) } : {};
     const referralLetters = consentAllowed
       ? person.referralLetters
           .filter((l) => l.to === 'self' || l.to === this.facilityCode)
           .map(({ to: _to, ...letter }) => letter)
       : [];
     return finish(
-      { status: 'qualified', qualification, ...(consentsRecorded ? { consents: consentsRecorded } : {}) },
+      { status: 'qualified', qualification, ...(consentsRecorded ? { consents: consentsRecorded } : {}), ...viewable },
       {
         status: 'qualified',
         qualification,
@@ -309,6 +312,13 @@ export class SimulatedEligibility {
     person.registeredForInsurance = true;
     return { status: 201, body: { registered: true, alreadyRegistered, registeredAt: this.now().toISOString() } };
   }
+}
+
+/** The Japan calendar day after the instant `iso` (the consultation day), as YYYY-MM-DD. */
+function dayAfterInJapan(iso: string): string {
+  const japan = new Date(Date.parse(iso) + 9 * 3_600_000);
+  japan.setUTCDate(japan.getUTCDate() + 1);
+  return japan.toISOString().slice(0, 10);
 }
 
 function hasAnyConsent(c: Consents): boolean {

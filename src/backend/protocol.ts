@@ -468,6 +468,10 @@ export const receptionEntrySchema = z.strictObject({
   identityMethod: z.enum(identityMethods),
   /** For `visual`: the panel's staff button or the reception terminal's 目視確認 mode. */
   visualTrigger: z.enum(['panel', 'terminal']).optional(),
+  /** Kind ② (居宅同意取得型): consent taken before identity (SPEC §2, seed 001). */
+  confirmationKind: z.enum(['standard', 'home-consent', 'qualification-only']).optional(),
+  /** Kind ②: medical information viewable until the day after the consultation (seed 001), a Japan date. */
+  medicalInfoViewableUntil: isoDate.optional(),
   /** `refused` = the proof or nonce was not accepted: no qualification was looked up. */
   status: z.enum(['qualified', 'invalid', 'no-record', 'certificate-refused', 'refused']),
   qualification: qualificationSchema.optional(),

@@ -37,9 +37,10 @@ export function legacyLimitOffered(state: SessionState): boolean {
  */
 export function consentFirstAllowed(state: SessionState): boolean {
   const d = state.data;
+  // Staff start it for a patient who cannot operate the panel, not only after a camera failure
+  // (seed 001: 「患者が顔認証付きカードリーダーの操作ができない等の理由」, issue 16 item 4).
   return (
     state.config.mode === 'standard' &&
-    d.cameraFailed &&
     !d.consentFirst &&
     d.card !== null &&
     d.identity === null &&

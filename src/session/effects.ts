@@ -53,6 +53,13 @@ export interface SessionOutcome {
   status: QualificationStatus | 'not-confirmed';
   consented: boolean;
   notices: ('expiring-soon' | 'grace')[];
+  /**
+   * Kind ② (居宅同意取得型, seed 001): consent taken before identity, started by staff. Medical
+   * information so obtained is viewable until the day after the consultation (seed 001:
+   * 「診療/薬剤情報等の照会可能期間は、診療日の翌日までとする」).
+   */
+  kind?: 'home-consent';
+  viewingLimit?: 'day-after-visit';
   error?: FailureCause;
   /** SPEC §8: what staff are told (`./staff-guidance`), on every record with a counter cause. */
   guidance?: StaffGuidance;

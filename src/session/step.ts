@@ -84,6 +84,10 @@ export class Step {
       consented: outcome.consented,
       notices: [...this.data.notices],
     };
+    if (this.data.consentFirst) {
+      full.kind = 'home-consent';
+      if (outcome.status === 'qualified' && outcome.consented) full.viewingLimit = 'day-after-visit';
+    }
     if (outcome.error) {
       full.error = outcome.error;
       // Every session that stops with a cause carries what staff are told (SPEC §8, issue 16 item 6).

@@ -94,6 +94,25 @@ describe('backend contract: client against simulator', function () {
     assert.equal(r.qualification.insurerNumber.length, 6);
   });
 
+  it('kind ② (home-consent): the reception marks the kind and the viewing limit, the day after the consultation in Japan (seed 001)', async () => {
+    const client = rig.client();
+    const saved = rig.clock.ms;
+    // 2026-03-31 23:30 in Japan (14:30 UTC): the consultation day is the 31st, viewable until 1 April.
+    rig.clock.ms = Date.parse('2026-03-31T14:30:00Z');
+    try {
+      const r = expectStatus(await client.confirm(await pinRequest(rig, client, 'valid', { confirmationKind: 'home-consent', consents: allConsents() })), 'qualified');
+      const entry = (await client.listReceptions()).entries.find((e) => e.seq === r.receptionSeq);
+      assert.equal(entry?.confirmationKind, 'home-consent');
+      assert.equal(entry?.medicalInfoViewableUntil, '2026-04-01');
+      const standard = expectStatus(await client.confirm(await pinRequest(rig, client, 'valid', { consents: allConsents() })), 'qualified');
+      const plain = (await client.listReceptions()).entries.find((e) => e.seq === standard.receptionSeq);
+      assert.equal(plain?.confirmationKind, undefined);
+      assert.equal(plain?.medicalInfoViewableUntil, undefined);
+    } finally {
+      rig.clock.ms = saved;
+    }
+  });
+
   it('qualification-only kind: consents are not recorded', async () => {
     const client = rig.client();
     const r = expectStatus(

@@ -765,13 +765,41 @@ describe('session flows', () => {
     assert.equal(d.all.filter((e) => e.type === 'register-consent').length, 0);
   });
 
-  it('consent-first is not offered when the camera works', () => {
+  it('kind ② started by staff for a patient who cannot operate the panel (seed 001): recorded with its viewing limit', () => {
     const d = new Driver();
     d.placeCard();
     d.tap('staff.start');
     d.digits('1234');
     d.send({ type: 'staff-passcode-result', ok: true });
-    assert.deepEqual(d.screen.buttons, ['staff.visual', 'staff.abort']);
+    assert.deepEqual(d.screen.buttons, ['staff.visual', 'staff.consent-first', 'staff.abort'], 'offered with a working camera');
+    d.tap('staff.consent-first');
+    d.tap('consent.all');
+    assert.equal(d.phase, 'method');
+    assert.deepEqual(d.screen.buttons, ['method.pin', 'method.quit', 'staff.start'], 'PIN or the visual check, no face (seed 001)');
+    d.tap('staff.start');
+    assert.equal(d.phase, 'staff-confirm', 'no second passcode for the same patient');
+    d.tap('staff.visual');
+    assert.equal(d.of('query-backend')[0]?.consentFirst?.mode, 'comprehensive');
+    d.send({ type: 'backend-result', result: qualified });
+    const outcome = d.of('record-result', d.all)[0]?.outcome;
+    assert.equal(outcome?.kind, 'home-consent');
+    assert.equal(outcome?.viewingLimit, 'day-after-visit');
+    assert.equal(outcome?.method, 'visual');
+  });
+
+  it('kind ② is not offered in grace (qualification only) nor before a card is read', () => {
+    const g = new Driver();
+    g.placeCard({ certificateStatus: 'grace' });
+    g.tap('staff.start');
+    g.digits('1234');
+    g.send({ type: 'staff-passcode-result', ok: true });
+    assert.deepEqual(g.screen.buttons, ['staff.visual', 'staff.abort']);
+    const idle = new Driver();
+    idle.send({ type: 'start' });
+    idle.tap('staff.start');
+    idle.digits('1234');
+    idle.send({ type: 'staff-passcode-result', ok: true });
+    assert.deepEqual(idle.screen.buttons, ['staff.visual', 'staff.abort']);
   });
 
   it('card left on the reader: reminders with sound and LEDs until it is removed', () => {
