@@ -102,9 +102,22 @@ function afterReferral(t: Step): void {
   consentComplete(t);
 }
 
+/**
+ * Kind ② after the result: the categories went with the query; the referral letters, which only
+ * the backend's answer lists, are asked now and registered as for kind ① (issue 16 item 4).
+ */
+export function consentFirstAfterResult(t: Step): void {
+  const letters = t.data.qualification?.referralLetters ?? [];
+  if (t.data.consentCollected && t.config.consent.referralLetters && letters.length > 0) {
+    t.go({ name: 'referral', page: 0 });
+    return;
+  }
+  done(t, t.data.consentCollected);
+}
+
 function consentComplete(t: Step): void {
   t.data.consentCollected = true;
-  if (t.data.consentFirst) {
+  if (t.data.consentFirst && t.data.identity === null) {
     // Kind ②: consent taken; now PIN or the visual check (SPEC §2).
     t.go({ name: 'method' });
     return;

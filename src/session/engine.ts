@@ -15,7 +15,7 @@
  * screen is emitted as a `ScreenRequest` (`./screen`); the UI turns it into Japanese.
  */
 import type { FacilityConfig } from '../config/schema';
-import { consentButtons, onConsentNotRegistered, onConsentRegistered, startConsent } from './consent';
+import { consentButtons, consentFirstAfterResult, onConsentNotRegistered, onConsentRegistered, startConsent } from './consent';
 import type { FailureCause, SessionEffect } from './effects';
 import type { SessionEvent, SessionEventType } from './events';
 import { faceButtons, onCameraFailed, onFaceResult, startFace } from './face';
@@ -179,7 +179,7 @@ function onBackendResult(t: Step, event: EventOf<'backend-result'>): void {
     return;
   }
   if (t.config.mode === 'qualification-only' || inGrace(t)) done(t, false);
-  else if (t.data.consentFirst) done(t, t.data.consentCollected);
+  else if (t.data.consentFirst) consentFirstAfterResult(t);
   else startConsent(t);
 }
 

@@ -787,6 +787,31 @@ describe('session flows', () => {
     assert.equal(outcome?.method, 'visual');
   });
 
+  it('kind ②: referral letters, which only the answer lists, are asked after the result and registered', () => {
+    const d = new Driver({ consent: { referralLetters: true } });
+    d.placeCard();
+    d.tap('staff.start');
+    d.digits('1234');
+    d.send({ type: 'staff-passcode-result', ok: true });
+    d.tap('staff.consent-first');
+    d.tap('consent.all');
+    d.tap('method.pin');
+    d.digits('1234');
+    d.send({ type: 'pin-verified' });
+    const letter = { id: 'L1', issuedOn: '4/1', issuer: '○○病院', department: '内科' };
+    d.send({ type: 'backend-result', result: { ...qualified, referralLetters: [letter] } });
+    assert.equal(d.phase, 'referral');
+    d.tap('referral.letter.0');
+    d.tap('referral.submit');
+    const reg = d.of('register-consent', d.all);
+    assert.equal(reg.length, 1);
+    assert.deepEqual(reg[0]?.consent.referralLetterIds, ['L1']);
+    assert.equal(reg[0]?.consent.mode, 'comprehensive');
+    d.send({ type: 'consent-registered' });
+    assert.equal(d.phase, 'done');
+    assert.equal(d.of('record-result', d.all)[0]?.outcome.kind, 'home-consent');
+  });
+
   it('kind ② is not offered in grace (qualification only) nor before a card is read', () => {
     const g = new Driver();
     g.placeCard({ certificateStatus: 'grace' });
