@@ -1,28 +1,28 @@
 /**
  * Issue 16 item 6: every cause that stops a session on the device or sends the patient to the
  * counter records what staff are told, from one module, in the seeds' order. The oracle is the
- * seed text itself (../shared/seeds/001, 002, read here): the order of the ways (Mynaportal or
+ * seed text itself — verbatim excerpts of seeds 001 and 002 committed under test/fixtures/
+ * seed-excerpts (checked against ../shared/seeds where that folder exists): the order of the ways (Mynaportal or
  * 資格情報のお知らせ with the card → past visit records / 被保険者資格申立書) and the claim routes
  * A → B → C must be the order in which the seeds write them, and every line marked as seed wording
  * must occur in the seed — not in the backend simulator, which no longer sends any guidance.
  */
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Driver, qualified } from './harness';
 import type { SessionOutcome } from '../../src/session/effects';
 import { renderStaffGuidance } from '../../src/ui/text/staff-guidance';
 
-const seedDir = join(__dirname, '..', '..', '..', 'shared', 'seeds');
-/** The seed's text without line breaks or spaces (the PDF text breaks lines mid-sentence). */
-function seed(prefix: string): string {
-  const file = readdirSync(seedDir).find((f) => f.startsWith(prefix));
-  if (!file) throw new Error(`seed ${prefix} missing in ${seedDir}`);
-  return flat(readFileSync(join(seedDir, file), 'utf8'));
+const excerptDir = join(__dirname, '..', 'fixtures', 'seed-excerpts');
+/** An excerpt's seed lines (its first line says where they come from). */
+function excerpt(name: string): string[] {
+  return readFileSync(join(excerptDir, name), 'utf8').split('\n').slice(1);
 }
+/** Text without line breaks or spaces (the PDF text breaks lines mid-sentence). */
 const flat = (s: string) => s.replace(/\s+/g, '');
-const seed001 = seed('001_');
-const seed002 = seed('002_');
+const seed001 = flat(excerpt('001-counter-and-claims.txt').join('\n'));
+const seed002 = flat(excerpt('002-counter-order.txt').join('\n'));
 
 function lastOutcome(d: Driver): SessionOutcome {
   const records = d.of('record-result', d.all);
@@ -128,6 +128,17 @@ describe('staff guidance for every cause (SPEC §8, seeds 001 and 002; issue 16 
     const outcome = lastOutcome(d);
     assert.equal(outcome.error?.kind, 'consent-registration');
     assert.equal(outcome.guidance, undefined);
+  });
+
+  it('the committed excerpts are verbatim seed text (where ../shared/seeds is present)', function () {
+    const seedDir = join(__dirname, '..', '..', '..', 'shared', 'seeds');
+    if (!existsSync(seedDir)) this.skip(); // the seeds live beside the repository, not in it
+    for (const [name, prefix] of [['001-counter-and-claims.txt', '001_'], ['002-counter-order.txt', '002_']] as const) {
+      const file = readdirSync(seedDir).find((f) => f.startsWith(prefix));
+      assert.ok(file, `seed ${prefix}`);
+      const seedText = readFileSync(join(seedDir, file), 'utf8');
+      for (const line of excerpt(name)) assert.ok(seedText.includes(line), `${name}: not in ${file}: ${line}`);
+    }
   });
 
   describe('the wording staff read, against the seed text', () => {
