@@ -15,7 +15,6 @@ import {
   type ConfirmationRequest,
   type ConfirmationResponse,
   type Consents,
-  type Fallback,
   type Notice,
   type ReceptionEntry,
 } from '../../src/backend/protocol';
@@ -198,6 +197,7 @@ export class SimulatedEligibility {
       deviceId: r.deviceId,
       identityMethod: r.proof.method,
       ...(r.proof.method === 'visual' ? { visualTrigger: r.proof.trigger } : {}),
+      ...(r.confirmationKind === 'home-consent' ? { confirmationKind: r.confirmationKind } : {}),
       receivedAt,
     };
     let holder: ReturnType<HolderCheck['holderOf']>;
@@ -233,26 +233,23 @@ export class SimulatedEligibility {
 
     // Revocation overrides the dates (SPEC §4); past grace is not usable either.
     if (certificate.usability === 'revoked' || certificate.usability === 'past-grace') {
-      const fallback = fallbackFor(certificate.usability === 'revoked' ? 'certificate-revoked' : 'certificate-past-grace');
-      return finish({ status: 'certificate-refused', fallback }, { status: 'certificate-refused', fallback });
+      return finish({ status: 'certificate-refused' }, { status: 'certificate-refused' });
     }
     if (!person.registeredForInsurance) {
       notices.push('not-registered-for-insurance');
-      const fallback = fallbackFor('not-registered-for-insurance');
-      return finish({ status: 'no-record', fallback }, { status: 'no-record', fallback });
+      return finish({ status: 'no-record' }, { status: 'no-record' });
     }
     if (person.outcome === 'no-record' || (person.outcome === 'qualified' && !person.qualification)) {
-      const fallback = fallbackFor('no-qualification-record');
-      return finish({ status: 'no-record', fallback }, { status: 'no-record', fallback });
+      return finish({ status: 'no-record' }, { status: 'no-record' });
     }
     if (person.outcome === 'invalid') {
-      const fallback = fallbackFor('qualification-invalid');
       const lost = person.lost ?? { qualification: structuredClone(person.qualification!), reasonOfLoss: 'other' as const };
-      return finish({ status: 'invalid', lostQualification: lost, fallback }, { status: 'invalid', lostQualification: lost, fallback });
+      return finish({ status: 'invalid', lostQualification: lost }, { status: 'invalid', lostQualification: lost });
     }
     const qualification = structuredClone(person.qualification!);
-    // 特定疾病 only when confirmed with the card (SPEC §6.6).
-    if (r.proof.method === 'smartphone') qualification.specifiedDiseases = [];
+    // 特定疾病 is released for マイナ保険証 — the card or a smartphone carrying its certificate (seed 001
+    // スマートフォンでのマイナ保険証; seed 002 p.3: with マイナ保険証 the 特定疾病療養受療証 need not be shown).
+    // The seed's contrast is the paper 資格確認書 / 保険証, which this device never reads (issue 16 item 8).
     if (r.consents && !r.consents.limitInfo) delete qualification.limitCategory;
     const consentAllowed = r.confirmationKind !== 'qualification-only' && certificate.usability !== 'grace-qualification-only';
     // What was on record before this visit (consent inheritance shows the earlier state).
@@ -260,13 +257,15 @@ export class SimulatedEligibility {
     let consentsRecorded: Consents | undefined;
     if (r.consents && consentAllowed) consentsRecorded = this.recordConsents(person, r.consents, receivedAt);
     else if (r.consents && (r.consents.mode !== 'not-asked' || hasAnyConsent(r.consents))) notices.push('consents-not-recorded');
+    // Seed 001: 居宅同意取得型 — 診療/薬剤情報等の照会可能期間は、診療日の翌日まで.
+    const viewable = r.confirmationKind === 'home-consent' && consentsRecorded ? { medicalInfoViewableUntil: dayAfterInJapan(receivedAt) } : {};
     const referralLetters = consentAllowed
       ? person.referralLetters
           .filter((l) => l.to === 'self' || l.to === this.facilityCode)
           .map(({ to: _to, ...letter }) => letter)
       : [];
     return finish(
-      { status: 'qualified', qualification, ...(consentsRecorded ? { consents: consentsRecorded } : {}) },
+      { status: 'qualified', qualification, ...(consentsRecorded ? { consents: consentsRecorded } : {}), ...viewable },
       {
         status: 'qualified',
         qualification,
@@ -315,16 +314,15 @@ export class SimulatedEligibility {
   }
 }
 
+/** The Japan calendar day after the instant `iso` (the consultation day), as YYYY-MM-DD. */
+function dayAfterInJapan(iso: string): string {
+  const japan = new Date(Date.parse(iso) + 9 * 3_600_000);
+  japan.setUTCDate(japan.getUTCDate() + 1);
+  return japan.toISOString().slice(0, 10);
+}
+
 function hasAnyConsent(c: Consents): boolean {
   const g = c.given;
   return g.surgeryDiagnosisInfection || g.clinicalAndMedication || g.medicationOnly || g.healthCheckups || g.referralLetterIds.length > 0;
 }
 
-/** SPEC §8: the staff steps in order and the claim route to try first. */
-export function fallbackFor(cause: Fallback['cause']): Fallback {
-  return {
-    cause,
-    steps: ['mynaportal-or-notice-sheet-with-card', 'past-visit-records', 'insured-status-self-declaration'],
-    claimRoute: cause === 'qualification-invalid' ? 'B' : 'A',
-  };
-}

@@ -152,7 +152,7 @@ const details: Partial<Record<PersonaName, (p: Persona) => Omit<InsuredPerson, '
         { payerNumber: '54999017', recipientNumber: '1234566', validFrom: '2026-01-01', validUntil: '2026-12-31' },
         { payerNumber: '21999013', recipientNumber: '7654321', validFrom: '2025-10-01' },
       ],
-      // Specified-disease info is released only for the card, never the smartphone (SPEC §6.6).
+      // Specified-disease info is released for the smartphone too: it is マイナ保険証 (seed 002 p.3, issue 16 item 8).
       specifiedDiseases: [{ category: '2', validFrom: '2020-04-01', selfPayLimitYen: 10000 }],
     },
     referralLetters: letters(3, 'android'),

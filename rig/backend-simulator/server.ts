@@ -28,7 +28,6 @@ import type { InsuredPerson } from './insured-persons';
 import { SimulatedEligibility } from './eligibility';
 import type { ReceptionRecord } from './reception-record';
 
-export { fallbackFor } from './eligibility';
 
 export interface BackendSimulatorOptions {
   /** TLS port on 127.0.0.1; 0 = any free port. */

@@ -14,6 +14,8 @@ import { BackendClient } from '../../src/backend/client';
 import { confirmOnce, type ConsentChoice } from '../confirm-once';
 import { consentCategories, type ConsentCategory } from '../../src/backend/protocol';
 import { readBackendRigFiles } from '../backend-simulator/rig-files';
+import { staffGuidanceFor } from '../../src/session/staff-guidance';
+import type { FailureCause } from '../../src/session/effects';
 
 const usage = `usage: fcr confirm --method pin|smartphone|visual [--pin NNNN] [--consent all|none|<list>] [--json]
                    [--platform android|iphone] [--kind standard|qualification-only]
@@ -102,7 +104,13 @@ export async function run(argv: string[]): Promise<number> {
         const q = c.qualification;
         process.stdout.write(`  ${q.name} ${q.birthDate} insurer ${q.insurerNumber} ${q.cardSymbol ?? ''} ${q.cardNumber} burden ${q.burdenPercent}%\n`);
       } else {
-        process.stdout.write(`  fallback: ${c.fallback.cause}, claim route ${c.fallback.claimRoute}\n`);
+        // What staff are told is the reader's decision (SPEC §8), not the backend's.
+        const cause: FailureCause =
+          c.status === 'certificate-refused'
+            ? { kind: c.certificate.usability === 'revoked' ? 'certificate-revoked' : 'certificate-expired' }
+            : { kind: 'qualification', detail: c.status };
+        const g = staffGuidanceFor(cause);
+        if (g) process.stdout.write(`  staff: ${g.steps.join(' → ')}; claim ${g.claimRoutes.map((r) => r.route).join(' → ')}\n`);
       }
       if (c.notices.length > 0) process.stdout.write(`  notices: ${c.notices.join(', ')}\n`);
       process.stdout.write(`  time: ${result.timing.totalMs} ms (card ${result.timing.cardMs}, backend ${result.timing.backendMs})\n`);

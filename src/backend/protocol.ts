@@ -291,7 +291,7 @@ export const referralLetterSchema = z.strictObject({
 export type ReferralLetter = z.infer<typeof referralLetterSchema>;
 
 // ---------------------------------------------------------------------------------------------
-// Certificate status, notices and fallback (SPEC §4, §8)
+// Certificate status and notices (SPEC §4)
 
 export const certificateStatusSchema = z.strictObject({
   /** From the backend's revocation list; `revoked` overrides the dates (SPEC §4). */
@@ -314,30 +314,8 @@ export const noticeSchema = z.enum([
 ]);
 export type Notice = z.infer<typeof noticeSchema>;
 
-/** SPEC §8: what staff do, in order, and the claim route. */
-export const fallbackSchema = z.strictObject({
-  cause: z.enum([
-    'qualification-invalid',
-    'no-qualification-record',
-    'certificate-revoked',
-    'certificate-past-grace',
-    'not-registered-for-insurance',
-    'equipment',
-  ]),
-  /** Steps in SPEC §8 order. */
-  steps: z
-    .array(
-      z.enum([
-        'mynaportal-or-notice-sheet-with-card',
-        'past-visit-records',
-        'insured-status-self-declaration',
-      ]),
-    )
-    .min(1),
-  /** A current number, B the lost one (資格無効), C unknown — 7s (不詳レセプト). */
-  claimRoute: z.enum(['A', 'B', 'C']),
-});
-export type Fallback = z.infer<typeof fallbackSchema>;
+// SPEC §8 staff guidance is not the backend's: the reader decides what staff are told
+// (src/session/staff-guidance.ts, issue 16 item 6), so no answer carries any.
 
 // ---------------------------------------------------------------------------------------------
 // Certificate check: right after the card is read, before the patient proves anything (SPEC §3
@@ -388,20 +366,17 @@ export const invalidResponseSchema = z.strictObject({
   status: z.literal('invalid'),
   /** The lost qualification, for claim route B. */
   lostQualification: lostQualificationSchema,
-  fallback: fallbackSchema,
 });
 
 export const noRecordResponseSchema = z.strictObject({
   ...responseCommon,
   status: z.literal('no-record'),
-  fallback: fallbackSchema,
 });
 
 /** The certificate cannot be used (revoked, or past grace): no qualification is released. */
 export const certificateRefusedResponseSchema = z.strictObject({
   ...responseCommon,
   status: z.literal('certificate-refused'),
-  fallback: fallbackSchema,
 });
 
 export const confirmationResponseSchema = z.discriminatedUnion('status', [
@@ -493,6 +468,10 @@ export const receptionEntrySchema = z.strictObject({
   identityMethod: z.enum(identityMethods),
   /** For `visual`: the panel's staff button or the reception terminal's 目視確認 mode. */
   visualTrigger: z.enum(['panel', 'terminal']).optional(),
+  /** Kind ② (居宅同意取得型): consent taken before identity (SPEC §2, seed 001). */
+  confirmationKind: z.enum(['standard', 'home-consent', 'qualification-only']).optional(),
+  /** Kind ②: medical information viewable until the day after the consultation (seed 001), a Japan date. */
+  medicalInfoViewableUntil: isoDate.optional(),
   /** `refused` = the proof or nonce was not accepted: no qualification was looked up. */
   status: z.enum(['qualified', 'invalid', 'no-record', 'certificate-refused', 'refused']),
   qualification: qualificationSchema.optional(),
@@ -500,7 +479,6 @@ export const receptionEntrySchema = z.strictObject({
   consents: consentsSchema.optional(),
   notices: z.array(noticeSchema),
   error: z.enum(errorCodes).optional(),
-  fallback: fallbackSchema.optional(),
 });
 export type ReceptionEntry = z.infer<typeof receptionEntrySchema>;
 

@@ -53,6 +53,16 @@ export const facilityConfigSchema = z.strictObject({
   }),
   /** SPEC §2: `standard` = kind ①; `qualification-only` = kind ③ (no face, no consent screens). */
   mode: z.enum(['standard', 'qualification-only']).default('standard'),
+  /**
+   * Kind ③ (seed 004): staff choose the identity check on the 認証選択 screen — A 目視確認 or B the
+   * patient's 4-digit PIN. `visual` / `pin`: the method set in the settings menu (「本人確認の認証方法A、Bは
+   * 設定メニューから切り替え可能」) is started at once; 認証選択 stays reachable by cancelling it.
+   */
+  qualificationOnly: z
+    .strictObject({
+      authentication: z.enum(['ask', 'visual', 'pin']).default('ask'),
+    })
+    .prefault({}),
   consent: z
     .strictObject({
       /** SPEC §6 step 5: categories the facility acquires; the others are never asked. */

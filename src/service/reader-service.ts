@@ -21,6 +21,7 @@ import type { PanelDriver, PanelInput } from '../ui/panel/panel-driver';
 import type { ReaderIndicators } from '../devices/gpio/gpio';
 import type { CardPort, FacePort, QualificationPort, StaffPasscodePort } from './ports';
 import { DailyCounters } from './daily-counters';
+import type { StaffGuidance } from '../session/staff-guidance';
 import { SessionMemories, type SessionMemory } from './adapters/session-memory';
 import { staffLockoutChanged, staffLockoutOf, type DeviceStateStore } from './device-state-store';
 import { guardedMetrics, noMetrics, type ReaderMetrics } from './metrics-port';
@@ -67,6 +68,8 @@ export class ReaderService {
   private readonly clock: () => number;
   private pending = new Set<Promise<void>>();
   readonly counters = new DailyCounters();
+  /** The staff guidance of the last session that stopped with a cause (SPEC §8), for the terminal and console. */
+  private lastGuidance: StaffGuidance | undefined;
   private stopped = false;
   private readonly metrics: ReaderMetrics;
   /** When the session in progress left the idle screen (service clock), for its duration. */
@@ -150,6 +153,11 @@ export class ReaderService {
   /** Staff ticked 「目視で本人確認完了」 on the reception terminal (seed 000 p.27). */
   terminalVisualConfirmed(): void {
     this.dispatch({ type: 'terminal-visual-confirmed' });
+  }
+
+  /** What staff were last told to do at the counter (no personal data: cause, steps, routes). */
+  guidance(): StaffGuidance | undefined {
+    return this.lastGuidance;
   }
 
   current(): SessionState {
@@ -398,6 +406,12 @@ export class ReaderService {
         this.metrics.sessionEnded(effect.outcome, ended - (this.sessionStartedAt ?? ended));
         this.sessionStartedAt = undefined;
         log.info('session ended', { event: 'session-ended', method: effect.outcome.method, status: effect.outcome.status, error: effect.outcome.error?.kind });
+        // What staff are told (SPEC §8, issue 16 item 6): ids only, nothing about the patient.
+        const g = effect.outcome.guidance;
+        if (g) {
+          this.lastGuidance = structuredClone(g);
+          log.info(`staff guidance cause=${g.cause.kind} steps=${g.steps.join(',')} claim=${g.claimRoutes.map((r) => r.route).join('>')}${g.followUp ? ` follow-up=${g.followUp}` : ''}`);
+        }
         return;
       }
       default: {

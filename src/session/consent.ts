@@ -37,9 +37,10 @@ export function legacyLimitOffered(state: SessionState): boolean {
  */
 export function consentFirstAllowed(state: SessionState): boolean {
   const d = state.data;
+  // Staff start it for a patient who cannot operate the panel, not only after a camera failure
+  // (seed 001: 「患者が顔認証付きカードリーダーの操作ができない等の理由」, issue 16 item 4).
   return (
     state.config.mode === 'standard' &&
-    d.cameraFailed &&
     !d.consentFirst &&
     d.card !== null &&
     d.identity === null &&
@@ -101,9 +102,22 @@ function afterReferral(t: Step): void {
   consentComplete(t);
 }
 
+/**
+ * Kind ② after the result: the categories went with the query; the referral letters, which only
+ * the backend's answer lists, are asked now and registered as for kind ① (issue 16 item 4).
+ */
+export function consentFirstAfterResult(t: Step): void {
+  const letters = t.data.qualification?.referralLetters ?? [];
+  if (t.data.consentCollected && t.config.consent.referralLetters && letters.length > 0) {
+    t.go({ name: 'referral', page: 0 });
+    return;
+  }
+  done(t, t.data.consentCollected);
+}
+
 function consentComplete(t: Step): void {
   t.data.consentCollected = true;
-  if (t.data.consentFirst) {
+  if (t.data.consentFirst && t.data.identity === null) {
     // Kind ②: consent taken; now PIN or the visual check (SPEC §2).
     t.go({ name: 'method' });
     return;

@@ -5,6 +5,7 @@
  */
 import type { Secret } from '../log/secret';
 import type { ScreenRequest } from './screen';
+import type { StaffGuidance } from './staff-guidance';
 import type { BackendFailureKind, CardReadFailure, ConsentAnswers, QualificationStatus, ReaderSlot } from './events';
 
 /** How the patient's identity was confirmed (SPEC §7, §9 counters). */
@@ -20,7 +21,12 @@ export type FailureCause =
   | { kind: 'camera' }
   | { kind: 'certificate-revoked' }
   | { kind: 'certificate-expired' }
-  | { kind: 'pin-locked' }
+  /** `slot`: a phone's PIN locks on the phone (スマホ用電子証明書), not on the card. */
+  | { kind: 'pin-locked'; slot: ReaderSlot }
+  /** Face authentication could not be done (no match, no photo, no camera) and the patient gave up. */
+  | { kind: 'face-impossible' }
+  /** The card-face data failed its checks (SPEC §5.1): altered data (`forged`) or files copied to another chip (`cloned`). */
+  | { kind: 'card-data-refused'; detail: 'forged' | 'cloned' }
   | { kind: 'qualification'; detail: Exclude<QualificationStatus, 'qualified'> }
   /** The first-time registration (seed 003) was sent but failed. */
   | { kind: 'insurance-registration' }
@@ -28,16 +34,6 @@ export type FailureCause =
   | { kind: 'registration-declined' }
   /** The qualification was recorded but the consents after it were not (or not known to be). */
   | { kind: 'consent-registration'; detail: BackendFailureKind };
-
-/**
- * SPEC §8: what staff are shown, in order, and the claim (レセプト) routes to consider:
- * A current insured number, B the past (lost) one, C unknown — insured number of 7s.
- */
-export interface StaffFallback {
-  cause: FailureCause;
-  steps: ('mynaportal-or-notice-sheet' | 'past-visit-records' | 'self-declaration-form')[];
-  claimRoutes: ('A' | 'B' | 'C')[];
-}
 
 /** How consent was given (SPEC §6 steps 1–3). */
 export type ConsentMode = 'inherited' | 'comprehensive' | 'individual' | 'not-asked';
@@ -57,8 +53,16 @@ export interface SessionOutcome {
   status: QualificationStatus | 'not-confirmed';
   consented: boolean;
   notices: ('expiring-soon' | 'grace')[];
+  /**
+   * Kind ② (居宅同意取得型, seed 001): consent taken before identity, started by staff. Medical
+   * information so obtained is viewable until the day after the consultation (seed 001:
+   * 「診療/薬剤情報等の照会可能期間は、診療日の翌日までとする」).
+   */
+  kind?: 'home-consent';
+  viewingLimit?: 'day-after-visit';
   error?: FailureCause;
-  fallback?: StaffFallback;
+  /** SPEC §8: what staff are told (`./staff-guidance`), on every record with a counter cause. */
+  guidance?: StaffGuidance;
 }
 
 export type SessionEffect =

@@ -15,11 +15,11 @@
  * screen is emitted as a `ScreenRequest` (`./screen`); the UI turns it into Japanese.
  */
 import type { FacilityConfig } from '../config/schema';
-import { consentButtons, onConsentNotRegistered, onConsentRegistered, startConsent } from './consent';
+import { consentButtons, consentFirstAfterResult, onConsentNotRegistered, onConsentRegistered, startConsent } from './consent';
 import type { FailureCause, SessionEffect } from './effects';
 import type { SessionEvent, SessionEventType } from './events';
 import { faceButtons, onCameraFailed, onFaceResult, startFace } from './face';
-import { afterCardRead, done, inGrace, nextNotice, staffFallbackFor, startRead } from './flow';
+import { afterCardRead, done, inGrace, nextNotice, startRead } from './flow';
 import { phaseSpec, screenOf } from './phases';
 import { onPhonePlaced, onPhoneRead, onPhoneReadFailed, onPhoneRemoved, phoneButtons } from './phone';
 import { digitEntry, onPinCheckFailed, onPinLocked, onPinVerified, onPinWrong, pinButtons, startPin } from './pin';
@@ -27,6 +27,7 @@ import { BUTTON, type ButtonId } from './screen';
 import { onStaffPasscodeResult, onTerminalVisualConfirmed, onTerminalVisualMode, staffButtons, staffStart } from './staff';
 import { emptySessionData, initialDeviceState, type Phase, type PhaseName, type SessionState } from './state';
 import { Step } from './step';
+import { authSelectButtons } from './qualification-only';
 
 /** What the panel shows for a state at `now` (the service redraws the countdown with it). */
 export { screenOf } from './phases';
@@ -82,12 +83,16 @@ const mainButtons: ButtonHandlers = {
   },
   'face-failed': (t, _phase, id) => {
     if (id === BUTTON.methodPin) startPin(t);
-    else if (id === BUTTON.methodQuit) t.endSession('quit');
+    else if (id === BUTTON.methodQuit) {
+      // Face could not be done and the patient gives up: staff are told what follows (SPEC §8).
+      t.record({ status: 'not-confirmed', consented: false, error: { kind: 'face-impossible' } });
+      t.endSession('quit');
+    }
     else if (id === BUTTON.staffStart) staffStart(t, 'face-failed');
   },
 };
 
-const BUTTONS: ButtonHandlers = { ...mainButtons, ...faceButtons, ...pinButtons, ...staffButtons, ...phoneButtons, ...consentButtons };
+const BUTTONS: ButtonHandlers = { ...mainButtons, ...faceButtons, ...pinButtons, ...staffButtons, ...phoneButtons, ...consentButtons, ...authSelectButtons };
 
 function onButton(t: Step, id: string): void {
   // Only a button the current screen offers counts: anything else is a stale touch.
@@ -168,13 +173,13 @@ function onBackendResult(t: Step, event: EventOf<'backend-result'>): void {
   t.log('info', 'backend-result', { status: event.result.status });
   if (event.result.status !== 'qualified') {
     const cause: FailureCause = { kind: 'qualification', detail: event.result.status };
-    t.record({ status: event.result.status, consented: false, error: cause, fallback: staffFallbackFor(cause) });
+    t.record({ status: event.result.status, consented: false, error: cause });
     t.emit({ type: 'beep', pattern: 'error' });
     t.go({ name: 'not-qualified', status: event.result.status });
     return;
   }
   if (t.config.mode === 'qualification-only' || inGrace(t)) done(t, false);
-  else if (t.data.consentFirst) done(t, t.data.consentCollected);
+  else if (t.data.consentFirst) consentFirstAfterResult(t);
   else startConsent(t);
 }
 

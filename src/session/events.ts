@@ -58,7 +58,11 @@ export type FaceOutcome =
   | 'spoof'
   | 'no-face'
   /** The card photo could not be obtained (scan not confident, 照合番号B protected, §5.1). */
-  | 'card-photo-unavailable';
+  | 'card-photo-unavailable'
+  /** SPEC §5.1: the card-face data does not match its issuer signature (altered data or photo, unknown issuer). */
+  | 'card-data-forged'
+  /** SPEC §5.1: the chip's own key does not match the signed data (files copied to another chip). */
+  | 'card-data-cloned';
 
 /**
  * `outcome-unknown`: the answer to a confirmation was lost (timeout, cut off, garbled) and the

@@ -39,6 +39,11 @@ export function onFaceResult(t: Step, event: Extract<SessionEvent, { type: 'face
   }
   if (event.outcome === 'match') identified(t, 'face');
   else if (event.outcome === 'card-photo-unavailable') t.go({ name: 'face-failed', reason: 'card-photo' });
+  // Forged or cloned card data (SPEC §5.1): no PIN or visual check on a suspect card; staff are told why.
+  else if (event.outcome === 'card-data-forged' || event.outcome === 'card-data-cloned') {
+    t.log('warn', 'card-data-refused', { detail: event.outcome });
+    t.toCounter({ kind: 'card-data-refused', detail: event.outcome === 'card-data-forged' ? 'forged' : 'cloned' });
+  }
   else faceFailed(t, event.outcome, event.hint);
 }
 

@@ -5,19 +5,10 @@
  * modules of their own.
  */
 import type { FacilityConfig } from '../config/schema';
-import type { ConsentRecord, FailureCause, IdentityMethod, StaffFallback } from './effects';
+import type { ConsentRecord, IdentityMethod } from './effects';
 import type { SessionState } from './state';
 import type { Step } from './step';
-
-/** SPEC §8: what staff are shown, in order, and the claim routes A/B/C to try in turn. */
-export function staffFallbackFor(cause: FailureCause): StaffFallback {
-  return {
-    cause,
-    steps: ['mynaportal-or-notice-sheet', 'past-visit-records', 'self-declaration-form'],
-    // 資格無効: the lost qualification is known, so route B applies after A; otherwise C last.
-    claimRoutes: cause.kind === 'qualification' && cause.detail === 'invalid' ? ['A', 'B', 'C'] : ['A', 'C'],
-  };
-}
+import { toIdentityChoice } from './qualification-only';
 
 export function startRead(t: Step, slot: 'card' | 'smartphone'): void {
   t.data.slot = slot;
@@ -70,7 +61,7 @@ export function afterCardRead(t: Step): void {
     }
     return;
   }
-  t.go({ name: 'method' });
+  toIdentityChoice(t, true);
 }
 
 /** Staff confirmed this patient with 「目視で本人確認完了」 on the reception terminal (seed 000 p.27). */

@@ -53,6 +53,13 @@ function stop<N extends PhaseName>(screen: PhaseSpec<PhaseOf<N>>['screen']): Pha
   };
 }
 
+/** Why the PIN is not offered for this card (the screen says it, issue 16 bug). */
+function noPin(state: SessionState): { noPin?: 'not-set' | 'locked' } {
+  const card = state.data.card;
+  if (!card || pinAllowed(state)) return {};
+  return { noPin: card.pinSet ? 'locked' : 'not-set' };
+}
+
 const backendTimeout = (t: Step) => t.toCounter({ kind: 'backend', detail: 'timeout' });
 
 export const PHASES: { readonly [N in PhaseName]: PhaseSpec<PhaseOf<N>> } = {
@@ -61,13 +68,14 @@ export const PHASES: { readonly [N in PhaseName]: PhaseSpec<PhaseOf<N>> } = {
     countdown: false,
     led: 'idle',
     resting: true,
-    screen: ({ device }) => ({
+    screen: ({ device, config }) => ({
       kind: 'idle',
       visualMode: device.terminalVisualMode,
       readerAvailable: device.readerAvailable,
       backendAvailable: device.backendAvailable,
       // The reader (or pcscd) is away: nothing to start until it is back (issue 11 item 7).
-      buttons: device.readerAvailable ? [BUTTON.phoneStart, BUTTON.staffStart] : [],
+      // Kind ③ reads only the card: 「患者のスマートフォンは使用しません」 (seed 004).
+      buttons: !device.readerAvailable ? [] : config.mode === 'qualification-only' ? [BUTTON.staffStart] : [BUTTON.phoneStart, BUTTON.staffStart],
     }),
     onTimeout: () => undefined,
   },
@@ -101,6 +109,7 @@ export const PHASES: { readonly [N in PhaseName]: PhaseSpec<PhaseOf<N>> } = {
         patientName: data.qualification?.patientName ?? '',
         slot: data.slot ?? 'card',
         ...(data.card?.revocationUnknown === true ? { qualificationOnly: true } : {}),
+        ...(state.config.mode === 'qualification-only' ? { staffResult: true } : {}),
         ...(data.consentRegistration !== 'registered' && data.consentRegistration !== null ? { consentNotice: data.consentRegistration } : {}),
         // Seed 000 現行: the limit screen is a button on the done screen until it was answered.
         buttons: legacyLimitOffered(state) ? [BUTTON.limitOpen] : [],
@@ -128,12 +137,19 @@ export const PHASES: { readonly [N in PhaseName]: PhaseSpec<PhaseOf<N>> } = {
   'registration-done': waiting(() => ({ kind: 'registration-done', buttons: [BUTTON.noticeNext] })),
   method: waiting((state) => ({
     kind: 'method',
+    ...noPin(state),
     buttons: [
       ...(faceAllowed(state, state.config) ? [BUTTON.methodFace] : []),
       ...(pinAllowed(state) ? [BUTTON.methodPin] : []),
       BUTTON.methodQuit,
       BUTTON.staffStart,
     ],
+  })),
+  'auth-select': waiting((state) => ({
+    kind: 'auth-select',
+    ...noPin(state),
+    // A face-only card has no PIN: the staff check is what remains (seed 004 offers only A and B).
+    buttons: [BUTTON.authVisual, ...(pinAllowed(state) ? [BUTTON.authPin] : []), BUTTON.methodQuit],
   })),
   face: {
     timeout: 'faceMs',

@@ -3,10 +3,11 @@
  * Android phone); tries left shown under three, the lock ends the session at the counter.
  */
 import type { SessionEvent } from './events';
-import { identified, staffFallbackFor } from './flow';
+import { identified } from './flow';
 import { holdPhone, holdPhoneAgain } from './phone';
 import { BUTTON, PIN_LENGTH, type ButtonId } from './screen';
 import { staffDigit } from './staff';
+import { toIdentityChoice } from './qualification-only';
 import type { Phase } from './state';
 import type { Step } from './step';
 import { secret } from '../log/secret';
@@ -63,9 +64,10 @@ export function onPinWrong(t: Step, event: Extract<SessionEvent, { type: 'pin-wr
 }
 
 export function onPinLocked(t: Step, event: SessionEvent): void {
-  if (t.phase.name !== 'pin-checking') return t.unexpected(event);
+  const phase = t.phase;
+  if (phase.name !== 'pin-checking') return t.unexpected(event);
   if (t.data.card) t.data.card.pinTriesLeft = 0;
-  t.record({ status: 'not-confirmed', consented: false, error: { kind: 'pin-locked' }, fallback: staffFallbackFor({ kind: 'pin-locked' }) });
+  t.record({ status: 'not-confirmed', consented: false, error: { kind: 'pin-locked', slot: phase.purpose } });
   t.emit({ type: 'beep', pattern: 'error' });
   t.go({ name: 'pin-locked' });
 }
@@ -84,7 +86,7 @@ export const pinButtons: { pin: (t: Step, phase: PhaseOf<'pin'>, id: ButtonId) =
   pin: (t, phase, id) => {
     if (id === BUTTON.keyBack) t.go({ ...phase, digits: phase.digits.slice(0, -1), wrong: false });
     else if (id === BUTTON.pinCancel) {
-      if (phase.purpose === 'card') t.go({ name: 'method' });
+      if (phase.purpose === 'card') toIdentityChoice(t);
       else t.endSession('quit');
     }
   },

@@ -16,6 +16,8 @@ export const BUTTON = {
   methodFace: 'method.face',
   methodPin: 'method.pin',
   methodQuit: 'method.quit',
+  authVisual: 'auth.visual',
+  authPin: 'auth.pin',
   faceCancel: 'face.cancel',
   pinCancel: 'pin.cancel',
   keyBack: 'key.back',
@@ -69,7 +71,10 @@ export type ScreenContent =
   | { kind: 'certificate-unusable' }
   | { kind: 'registration-offer' }
   | { kind: 'registration-done' }
-  | { kind: 'method' }
+  /** `noPin`: why no PIN button is offered (a face-only card, or its PIN locked). */
+  | { kind: 'method'; noPin?: 'not-set' | 'locked' }
+  /** Kind ③ (seed 004): 認証選択, for staff. */
+  | { kind: 'auth-select'; noPin?: 'not-set' | 'locked' }
   | { kind: 'face'; hint?: FaceHint }
   | { kind: 'face-failed'; reason: 'no-match' | 'camera' | 'card-photo' }
   | { kind: 'pin'; typed: number; length: number; triesLeft: number; wrong: boolean }
@@ -88,7 +93,8 @@ export type ScreenContent =
   | { kind: 'consent-item'; category: ConsentCategory }
   | { kind: 'referral'; letters: { index: number; letter: ReferralLetter; selected: boolean }[]; page: number; pageCount: number }
   | { kind: 'limit' }
-  | { kind: 'done'; patientName: string; slot: ReaderSlot; consentNotice?: 'not-registered' | 'unknown'; qualificationOnly?: boolean }
+  /** `staffResult`: kind ③ — the 資格確認結果 is for staff (seed 004). */
+  | { kind: 'done'; patientName: string; slot: ReaderSlot; consentNotice?: 'not-registered' | 'unknown'; qualificationOnly?: boolean; staffResult?: boolean }
   | { kind: 'not-qualified'; status: Exclude<QualificationStatus, 'qualified'> }
   | { kind: 'counter'; cause: FailureCause['kind']; outcomeUnknown?: boolean }
   | { kind: 'remove-card'; reminder: boolean; timedOut: boolean };

@@ -44,6 +44,9 @@ export function staffReturn(t: Step, returnTo: StaffReturn): void {
     case 'face-failed':
       t.go({ name: 'face-failed', reason: t.data.cameraFailed ? 'camera' : 'no-match' });
       return;
+    case 'auth-select':
+      t.go({ name: 'auth-select' });
+      return;
     default: {
       const never: never = returnTo;
       t.log('warn', 'unknown-staff-return', { to: String(never) });

@@ -17,7 +17,7 @@ import type {
 } from './events';
 
 /** Where a staff detour returns when staff press 中止. */
-export type StaffReturn = 'idle' | 'method' | 'face-failed';
+export type StaffReturn = 'idle' | 'method' | 'face-failed' | 'auth-select';
 
 export type Phase =
   | { name: 'idle' }
@@ -30,6 +30,8 @@ export type Phase =
   /** seed 003: the registration is confirmed to the patient before the flow goes on. */
   | { name: 'registration-done' }
   | { name: 'method' }
+  /** Kind ③ (seed 004): 認証選択 — staff choose A 目視確認 or B the patient's PIN. */
+  | { name: 'auth-select' }
   | { name: 'face'; attempt: number; hint?: FaceHint }
   | { name: 'face-failed'; reason: 'no-match' | 'camera' | 'card-photo' }
   | { name: 'pin'; digits: string; purpose: ReaderSlot; wrong?: boolean }

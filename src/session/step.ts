@@ -6,7 +6,8 @@
 import type { FacilityConfig } from '../config/schema';
 import type { FailureCause, SessionEffect, SessionOutcome } from './effects';
 import type { SessionEvent } from './events';
-import { staffFallbackFor, startRead } from './flow';
+import { startRead } from './flow';
+import { staffGuidanceFor } from './staff-guidance';
 import { phaseSpec, screenOf } from './phases';
 import { emptySessionData, type DeviceState, type Phase, type SessionData, type SessionState } from './state';
 
@@ -74,7 +75,7 @@ export class Step {
     this.emit({ type: 'show', screen: screenOf(this.state, this.now) });
   }
 
-  record(outcome: Omit<SessionOutcome, 'method' | 'notices'> & { method?: SessionOutcome['method'] }): void {
+  record(outcome: Omit<SessionOutcome, 'method' | 'notices' | 'guidance'> & { method?: SessionOutcome['method'] }): void {
     if (this.data.recorded) return;
     this.data.recorded = true;
     const full: SessionOutcome = {
@@ -83,8 +84,16 @@ export class Step {
       consented: outcome.consented,
       notices: [...this.data.notices],
     };
-    if (outcome.error) full.error = outcome.error;
-    if (outcome.fallback) full.fallback = outcome.fallback;
+    if (this.data.consentFirst) {
+      full.kind = 'home-consent';
+      if (outcome.status === 'qualified' && outcome.consented) full.viewingLimit = 'day-after-visit';
+    }
+    if (outcome.error) {
+      full.error = outcome.error;
+      // Every session that stops with a cause carries what staff are told (SPEC §8, issue 16 item 6).
+      const guidance = staffGuidanceFor(outcome.error);
+      if (guidance) full.guidance = guidance;
+    }
     this.emit({ type: 'record-result', outcome: full });
   }
 
@@ -117,9 +126,9 @@ export class Step {
     this.go({ name: 'idle' });
   }
 
-  /** Send the patient to the counter; staff get the SPEC §8 fallback through the record. */
+  /** Send the patient to the counter; staff get the SPEC §8 guidance through the record. */
   toCounter(cause: FailureCause): void {
-    this.record({ status: cause.kind === 'qualification' ? cause.detail : 'not-confirmed', consented: false, error: cause, fallback: staffFallbackFor(cause) });
+    this.record({ status: cause.kind === 'qualification' ? cause.detail : 'not-confirmed', consented: false, error: cause });
     this.emit({ type: 'beep', pattern: 'error' });
     this.log('info', 'to-counter', { cause: cause.kind });
     this.go({ name: 'counter', cause });

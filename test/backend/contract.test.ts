@@ -42,20 +42,17 @@ describe('backend contract: client against simulator', function () {
     assert.equal(list.entries[0]?.identityMethod, 'pin');
   });
 
-  it('invalid: the lost qualification and claim route B', async () => {
+  it('invalid: the lost qualification (for claim route B), no staff guidance (the reader decides it)', async () => {
     const client = rig.client();
     const r = expectStatus(await client.confirm(await pinRequest(rig, client, 'qualification-invalid')), 'invalid');
     assert.equal(r.lostQualification.reasonOfLoss, 'new-insurance');
     assert.equal(r.lostQualification.qualification.qualificationEnd, '2026-09-30');
-    assert.equal(r.fallback.claimRoute, 'B');
-    assert.equal(r.fallback.cause, 'qualification-invalid');
-    assert.equal(r.fallback.steps[0], 'mynaportal-or-notice-sheet-with-card');
+    assert.equal('fallback' in r, false);
   });
 
-  it('no-record: fallback guidance and no qualification', async () => {
+  it('no-record: no qualification', async () => {
     const client = rig.client();
     const r = expectStatus(await client.confirm(await pinRequest(rig, client, 'no-record')), 'no-record');
-    assert.equal(r.fallback.cause, 'no-qualification-record');
     assert.equal('qualification' in r, false);
   });
 
@@ -64,7 +61,6 @@ describe('backend contract: client against simulator', function () {
     const r = expectStatus(await client.confirm(await pinRequest(rig, client, 'revoked')), 'certificate-refused');
     assert.equal(r.certificate.revocation, 'revoked');
     assert.equal(r.certificate.usability, 'revoked');
-    assert.equal(r.fallback.cause, 'certificate-revoked');
     const entry = (await client.listReceptions()).entries.find((e) => e.seq === r.receptionSeq);
     assert.equal(entry?.status, 'certificate-refused');
     assert.equal(entry?.qualification, undefined);
@@ -98,6 +94,25 @@ describe('backend contract: client against simulator', function () {
     assert.equal(r.qualification.insurerNumber.length, 6);
   });
 
+  it('kind ② (home-consent): the reception marks the kind and the viewing limit, the day after the consultation in Japan (seed 001)', async () => {
+    const client = rig.client();
+    const saved = rig.clock.ms;
+    // 2026-03-31 23:30 in Japan (14:30 UTC): the consultation day is the 31st, viewable until 1 April.
+    rig.clock.ms = Date.parse('2026-03-31T14:30:00Z');
+    try {
+      const r = expectStatus(await client.confirm(await pinRequest(rig, client, 'valid', { confirmationKind: 'home-consent', consents: allConsents() })), 'qualified');
+      const entry = (await client.listReceptions()).entries.find((e) => e.seq === r.receptionSeq);
+      assert.equal(entry?.confirmationKind, 'home-consent');
+      assert.equal(entry?.medicalInfoViewableUntil, '2026-04-01');
+      const standard = expectStatus(await client.confirm(await pinRequest(rig, client, 'valid', { consents: allConsents() })), 'qualified');
+      const plain = (await client.listReceptions()).entries.find((e) => e.seq === standard.receptionSeq);
+      assert.equal(plain?.confirmationKind, undefined);
+      assert.equal(plain?.medicalInfoViewableUntil, undefined);
+    } finally {
+      rig.clock.ms = saved;
+    }
+  });
+
   it('qualification-only kind: consents are not recorded', async () => {
     const client = rig.client();
     const r = expectStatus(
@@ -114,7 +129,6 @@ describe('backend contract: client against simulator', function () {
     const client = rig.client();
     const first = expectStatus(await client.confirm(await pinRequest(rig, client, 'unregistered')), 'no-record');
     assert.ok(first.notices.includes('not-registered-for-insurance'));
-    assert.equal(first.fallback.cause, 'not-registered-for-insurance');
     const req = await pinRequest(rig, client, 'unregistered');
     const reg = await client.registerInsuranceUse({ userAuthCertificate: req.userAuthCertificate, proof: req.proof as never, termsAccepted: true });
     assert.equal(reg.alreadyRegistered, false);
@@ -161,7 +175,7 @@ describe('backend contract: client against simulator', function () {
     assert.equal(r.qualification.limitCategory, undefined);
   });
 
-  it('smartphone: phone signs the nonce; specified-disease info is not released', async () => {
+  it('smartphone: phone signs the nonce; specified-disease info is released (a phone certificate is マイナ保険証, seed 002 p.3)', async () => {
     const client = rig.client();
     const { nonce } = await client.issueNonce();
     const p = rig.creds.persona('android');
@@ -180,7 +194,7 @@ describe('backend contract: client against simulator', function () {
       'qualified',
     );
     assert.equal(r.identityMethod, 'smartphone');
-    assert.deepEqual(r.qualification.specifiedDiseases, []);
+    assert.deepEqual(r.qualification.specifiedDiseases, [{ category: '2', validFrom: '2020-04-01', selfPayLimitYen: 10000 }]);
     assert.equal(r.qualification.publicSubsidies.length, 2);
   });
 

@@ -54,13 +54,16 @@ describe('e2e: face authentication', function () {
     assert.ok(rig.flatScreen().includes(ja.buttonStaff));
   });
 
-  it('a card whose photo was swapped after signing (forged-photo): refused before matching, PIN or staff offered', async () => {
+  it('a card whose photo was swapped after signing (forged-photo): refused before matching, to the counter, staff told why (issue 16 item 6)', async () => {
     await rig.fcr('face', 'genuine');
     await rig.fcr('insert', 'forged-photo');
     await rig.waitForScreen(ja.buttonFace);
     await rig.fcr('tap', ja.buttonFace);
-    await rig.waitForScreen(ja.faceCardPhoto, 60_000);
+    await rig.waitForScreen(ja.goToCounter, 60_000);
+    assert.ok(!rig.flatScreen().includes(ja.buttonPin), 'no PIN on a card whose data was altered');
     assert.ok(rig.log().includes('data-signature-invalid'), 'the staff-facing reason is logged');
+    assert.match(rig.log(), /staff guidance cause=card-data-refused steps=mynaportal-or-notice-sheet-with-card,past-visit-records,self-declaration-form claim=A>B>C/);
+    await rig.fcr('remove');
   });
 
   it('camera broken: staff take consent first (kind ②), then PIN; one confirmation carries the consents', async () => {

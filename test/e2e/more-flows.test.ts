@@ -38,7 +38,8 @@ describe('e2e: smartphone and face-only flows', function () {
     await rig.waitForScreen(ja.idlePlaceCard, 30_000);
     await rig.fcr('tap', ja.buttonPhone);
     await rig.waitForScreen(ja.phoneKindPrompt);
-    assert.ok(rig.flatScreen().includes(ja.phoneFirstVisit), 'first-visit note on the kind screen');
+    // Seed 001 draws the kind screen without the first-visit note (preparation advice, issue 16 item 8).
+    assert.ok(!rig.flatScreen().includes('初めて受診する医療機関等'), 'no first-visit note on the kind screen');
     await rig.fcr('tap', ja.buttonIphone);
     await rig.waitForScreen(ja.phoneHoldIphone);
     await rig.fcr('phone', 'iphone');
@@ -69,15 +70,20 @@ describe('e2e: a qualification-only facility (kind ③) with short timeouts', fu
     await rig?.stop();
   });
 
-  it('no face, no consent screens: PIN then done; nothing consented in the record', async () => {
+  it('seed 004: no smartphone; staff choose on 認証選択 (B PIN), no consent screens, 資格確認結果 for staff', async () => {
+    await rig.waitForScreen(ja.idlePlaceCard);
+    assert.ok(!rig.flatScreen().includes(ja.buttonPhone), 'no smartphone in kind ③');
     await rig.fcr('insert', 'valid');
-    await rig.waitForScreen(ja.methodQuestion);
+    await rig.waitForScreen(ja.authSelectTitle);
+    for (const label of [ja.buttonAuthVisual, ja.buttonAuthPin]) assert.ok(rig.flatScreen().includes(label), label);
     assert.ok(!rig.flatScreen().includes(ja.buttonFace));
-    await rig.fcr('tap', ja.buttonPin);
+    await rig.fcr('tap', ja.buttonAuthPin);
     await rig.fcr('pin', '1234');
-    await rig.waitForScreen(ja.doneComplete);
+    await rig.waitForScreen(ja.staffResultTitle);
+    assert.ok(rig.flatScreen().includes(ja.doneComplete));
     const last = (await rig.receptions()).at(-1);
     assert.equal(last?.status, 'qualified');
+    assert.equal(last?.identityMethod, 'pin');
     assert.equal(last?.consents, undefined);
     await rig.fcr('remove');
     await rig.waitForScreen(ja.idlePlaceCard);
@@ -85,8 +91,8 @@ describe('e2e: a qualification-only facility (kind ③) with short timeouts', fu
 
   it('a waiting screen times out: the data is wiped and the patient is asked to take the card', async () => {
     await rig.fcr('insert', 'valid');
-    await rig.waitForScreen(ja.methodQuestion);
-    await rig.waitFor(() => !rig.flatScreen().includes(ja.methodQuestion), 15_000, 'the method screen to time out');
+    await rig.waitForScreen(ja.authSelectTitle);
+    await rig.waitFor(() => !rig.flatScreen().includes(ja.authSelectTitle), 15_000, 'the 認証選択 screen to time out');
     assert.ok(rig.flatScreen().includes(ja.doneRemoveCard) || rig.flatScreen().includes(ja.timedOut), rig.flatScreen());
     await rig.fcr('remove');
     await rig.waitForScreen(ja.idlePlaceCard);

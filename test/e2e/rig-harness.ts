@@ -23,6 +23,7 @@ export interface ReceptionEntry {
   identityMethod: string;
   status: string;
   consents?: { mode: string; limitInfo: boolean; given: Record<string, boolean | string[]> };
+  lostQualification?: unknown;
 }
 
 let counter = 0;

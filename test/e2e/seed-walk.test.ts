@@ -88,6 +88,29 @@ describe('e2e: the seed walk (issue 16)', function () {
     await removeCard();
   });
 
+  it('SPEC §8 staff guidance from the reader: a PIN lock and a 資格無効 each log it in the seed order; the backend sends none', async () => {
+    const before = (await rig.receptions()).length;
+    await rig.fcr('insert', 'pin-one-try');
+    await rig.waitForScreen(ja.methodQuestion);
+    await rig.fcr('tap', ja.buttonPin);
+    await rig.fcr('pin', '9999');
+    await rig.waitForScreen('暗証番号がロックされました。');
+    // Seed 001: 暗証番号入力不可 → 目視確認モード first; then seed 002's order; claims A → B → C.
+    assert.match(rig.log(), /staff guidance cause=pin-locked steps=visual-check-on-reader,mynaportal-or-notice-sheet-with-card,past-visit-records,self-declaration-form claim=A>B>C follow-up=reset-pin-at-municipal-office/);
+    await removeCard();
+    await rig.fcr('insert', 'qualification-invalid');
+    await rig.waitForScreen(ja.methodQuestion);
+    await rig.fcr('tap', ja.buttonPin);
+    await rig.fcr('pin', '1234');
+    await rig.waitForScreen(ja.resultInvalid);
+    assert.match(rig.log(), /staff guidance cause=qualification steps=mynaportal-or-notice-sheet-with-card,past-visit-records,self-declaration-form claim=A>B>C/);
+    const entries = await newEntries(before);
+    assert.deepEqual(entries.map((e) => e.status), ['invalid'], 'the lock reached no backend; the 資格無効 did');
+    assert.ok(entries[0]!.lostQualification, 'the lost qualification for claim route B');
+    assert.equal('fallback' in entries[0]!, false, 'the simulator is no second source of guidance');
+    await removeCard();
+  });
+
   it('revocation unknown (5xx on /v1/certificate-checks): a revoked card gets no consent screen and no qualification', async () => {
     const before = (await rig.receptions()).length;
     await rig.fcr('backend', 'http-5xx@/v1/certificate-checks*always');

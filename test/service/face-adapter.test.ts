@@ -93,15 +93,26 @@ describe('face port: card-face unlock then matching', function () {
     await t.adapter.stopCamera();
   });
 
-  it('forged-photo: refused before any matching, and never retried against the card', async () => {
+  it('forged-photo: refused before any matching as forged data (staff are told), and never retried against the card', async () => {
     const t = await setup('forged-photo');
     await t.adapter.startCamera();
-    assert.equal((await t.adapter.match()).outcome, 'card-photo-unavailable');
+    assert.equal((await t.adapter.match()).outcome, 'card-data-forged');
     assert.equal(t.verifier.enrolled, 0);
     const before = t.transactions();
     assert.equal((await t.adapter.match()).outcome, 'card-photo-unavailable');
     assert.equal(t.transactions(), before, 'no second presentation after a refusal');
     await t.adapter.stopCamera();
+  });
+
+  it('cloned-files: the chip key does not match the signed data — cloned; unknown-issuer is no forgery claim', async () => {
+    const cloned = await setup('cloned-files');
+    await cloned.adapter.startCamera();
+    assert.equal((await cloned.adapter.match()).outcome, 'card-data-cloned');
+    await cloned.adapter.stopCamera();
+    const unknown = await setup('unknown-issuer');
+    await unknown.adapter.startCamera();
+    assert.equal((await unknown.adapter.match()).outcome, 'card-photo-unavailable');
+    await unknown.adapter.stopCamera();
   });
 
   it('a card face that cannot be read is never presented to the card', async () => {

@@ -198,6 +198,27 @@ describe('issue 11: session integrity on pcscd + vpcd + emulator + backend simul
     assert.ok(!rig.text().includes(ja.phoneHoldAndroid));
   });
 
+  it('issue 16: an Android PIN lock says what applies to a phone and ends when the phone is taken', async () => {
+    rig.press(BUTTON.phoneStart);
+    await rig.until(ja.buttonAndroid);
+    rig.press(BUTTON.phoneAndroid);
+    await rig.until(ja.pinPrompt);
+    rig.pin('9999');
+    await rig.until(ja.phoneHoldAndroid);
+    await rig.insert('android', 'smartphone');
+    for (let i = 0; i < 2; i++) {
+      await rig.until((text) => text.includes(ja.pinPrompt) && text.includes(ja.pinWrong));
+      rig.pin('9999');
+      await rig.until((text) => !text.includes(ja.pinWrong) || text.includes(ja.pinLockedPhone));
+    }
+    await rig.until(ja.pinLockedPhone);
+    assert.ok(!rig.text().includes('市区町村'), 'a phone PIN is not reset at the municipal office');
+    await logged(/staff guidance cause=pin-locked steps=card-on-reader,/);
+    await rig.remove('smartphone');
+    // Well inside the 30 s counter time: the screen ends with the phone.
+    await rig.until(ja.idlePlaceCard, 5_000);
+  });
+
   it('item 6: an iPhone pulled before it signs returns to idle, and a card placed then is read', async () => {
     rig.fault({ fault: { kind: 'latency', ms: 1500 }, path: '/v1/nonces' });
     await holdIphone();

@@ -191,7 +191,8 @@ describe('session flows', () => {
     const outcome = d.of('record-result')[0]?.outcome;
     assert.equal(outcome?.error?.kind, 'registration-declined');
     assert.equal(outcome?.status, 'not-confirmed');
-    assert.deepEqual(outcome?.fallback?.steps, ['mynaportal-or-notice-sheet', 'past-visit-records', 'self-declaration-form']);
+    assert.deepEqual(outcome?.guidance?.steps, ['qualification-certificate', 'mynaportal-or-notice-sheet-with-card', 'past-visit-records', 'self-declaration-form']);
+    assert.equal(outcome?.guidance?.followUp, 'register-insurance-use');
   });
 
   it('expiring within 3 months: the notice, 次に進む, then the consent screens', () => {
@@ -407,9 +408,9 @@ describe('session flows', () => {
     assert.deepEqual(declined.shown, { kind: 'done', patientName: '山田花子', slot: 'card', buttons: [] });
   });
 
-  for (const [status, word, routes] of [
-    ['invalid', '資格無効', ['A', 'B', 'C']],
-    ['no-record', '資格情報なし', ['A', 'C']],
+  for (const [status, word, lost] of [
+    ['invalid', '資格無効', true],
+    ['no-record', '資格情報なし', false],
   ] as const) {
     it(`result ${word}: to the counter, staff fallback of SPEC §8 recorded`, () => {
       const d = new Driver();
@@ -418,8 +419,10 @@ describe('session flows', () => {
       assert.deepEqual(d.shown, { kind: 'not-qualified', status, buttons: [] });
       const outcome = d.of('record-result')[0]?.outcome;
       assert.equal(outcome?.status, status);
-      assert.deepEqual(outcome?.fallback?.claimRoutes, routes);
-      assert.deepEqual(outcome?.fallback?.steps, ['mynaportal-or-notice-sheet', 'past-visit-records', 'self-declaration-form']);
+      // Seed 001: A → B → C for both; only 資格無効 has the lost qualification for B.
+      assert.deepEqual(outcome?.guidance?.claimRoutes.map((r) => r.route), ['A', 'B', 'C']);
+      assert.equal(outcome?.guidance?.claimRoutes[1]?.route === 'B' && outcome.guidance.claimRoutes[1].lostQualification, lost);
+      assert.deepEqual(outcome?.guidance?.steps, ['mynaportal-or-notice-sheet-with-card', 'past-visit-records', 'self-declaration-form']);
       assert.equal(d.all.filter((e) => e.type === 'register-consent').length, 0);
     });
   }
@@ -659,16 +662,69 @@ describe('session flows', () => {
     assert.equal(d.of('query-backend')[0]?.method, 'smartphone');
   });
 
-  it('qualification-only mode: no face, no consent screens', () => {
-    const d = new Driver({ mode: 'qualification-only' });
-    d.placeCard();
-    assert.deepEqual(d.screen.buttons, ['method.pin', 'method.quit', 'staff.start']);
-    d.tap('method.pin');
-    d.digits('1234');
-    d.send({ type: 'pin-verified' });
-    d.send({ type: 'backend-result', result: { ...qualified, previousConsent: { surgery: true } } });
-    assert.equal(d.phase, 'done');
-    assert.equal(d.all.filter((e) => e.type === 'register-consent').length, 0);
+  describe('kind ③ qualification only (seed 004: 認証選択, staff see the result)', () => {
+    it('staff choose B 暗証番号: no face, no consent screens, the result for staff', () => {
+      const d = new Driver({ mode: 'qualification-only' });
+      d.send({ type: 'start' });
+      assert.deepEqual(d.screen.buttons, ['staff.start'], 'no smartphone (「患者のスマートフォンは使用しません」)');
+      d.placeCard();
+      assert.deepEqual(d.shown, { kind: 'auth-select', buttons: ['auth.visual', 'auth.pin', 'method.quit'] });
+      d.tap('auth.pin');
+      d.digits('1234');
+      d.send({ type: 'pin-verified' });
+      d.send({ type: 'backend-result', result: { ...qualified, previousConsent: { surgery: true } } });
+      assert.equal(d.phase, 'done');
+      assert.equal(d.shown.kind === 'done' && d.shown.staffResult, true);
+      assert.equal(d.all.filter((e) => e.type === 'register-consent').length, 0);
+      assert.equal(d.of('record-result', d.all)[0]?.outcome.method, 'pin');
+    });
+
+    it('staff choose A 目視確認: the passcode, then the visual check confirms this card', () => {
+      const d = new Driver({ mode: 'qualification-only' });
+      d.placeCard();
+      d.tap('auth.visual');
+      assert.equal(d.phase, 'staff-passcode');
+      d.digits('1234');
+      d.send({ type: 'staff-passcode-result', ok: true });
+      assert.deepEqual(d.shown.buttons.includes('staff.consent-first'), false, 'no kind ② consent in kind ③');
+      d.tap('staff.visual');
+      assert.equal(d.of('query-backend', d.all)[0]?.method, 'visual');
+    });
+
+    it('a face-only card gets the staff check (A), and the screen says why there is no PIN', () => {
+      const d = new Driver({ mode: 'qualification-only' });
+      d.placeCard({ pinSet: false, pinTriesLeft: 0 });
+      assert.deepEqual(d.shown, { kind: 'auth-select', noPin: 'not-set', buttons: ['auth.visual', 'method.quit'] });
+    });
+
+    it('the settings menu fixes the method (「設定メニューから切り替え」): PIN at once, キャンセル back to 認証選択', () => {
+      const d = new Driver({ mode: 'qualification-only', qualificationOnly: { authentication: 'pin' } });
+      d.placeCard();
+      assert.equal(d.phase, 'pin');
+      d.tap('pin.cancel');
+      assert.equal(d.phase, 'auth-select');
+      const v = new Driver({ mode: 'qualification-only', qualificationOnly: { authentication: 'visual' } });
+      v.placeCard();
+      assert.equal(v.phase, 'staff-passcode');
+      v.tap('staff.abort');
+      assert.equal(v.phase, 'auth-select');
+      // A face-only card under a PIN setting: 認証選択 with the staff check only.
+      const f = new Driver({ mode: 'qualification-only', qualificationOnly: { authentication: 'pin' } });
+      f.placeCard({ pinSet: false, pinTriesLeft: 0 });
+      assert.equal(f.phase, 'auth-select');
+    });
+  });
+
+  it('a method screen without a PIN button says why (issue 16 bug)', () => {
+    const d = new Driver();
+    d.placeCard({ pinSet: false, pinTriesLeft: 0 });
+    assert.equal(d.shown.kind === 'method' && d.shown.noPin, 'not-set');
+    const l = new Driver();
+    l.placeCard({ pinTriesLeft: 0 });
+    assert.equal(l.shown.kind === 'method' && l.shown.noPin, 'locked');
+    const ok = new Driver();
+    ok.placeCard();
+    assert.equal(ok.shown.kind === 'method' && ok.shown.noPin, undefined);
   });
 
   it('camera failure: staff take consent first (kind ②), then PIN, one query carrying the consent', () => {
@@ -709,13 +765,66 @@ describe('session flows', () => {
     assert.equal(d.all.filter((e) => e.type === 'register-consent').length, 0);
   });
 
-  it('consent-first is not offered when the camera works', () => {
+  it('kind ② started by staff for a patient who cannot operate the panel (seed 001): recorded with its viewing limit', () => {
     const d = new Driver();
     d.placeCard();
     d.tap('staff.start');
     d.digits('1234');
     d.send({ type: 'staff-passcode-result', ok: true });
-    assert.deepEqual(d.screen.buttons, ['staff.visual', 'staff.abort']);
+    assert.deepEqual(d.screen.buttons, ['staff.visual', 'staff.consent-first', 'staff.abort'], 'offered with a working camera');
+    d.tap('staff.consent-first');
+    d.tap('consent.all');
+    assert.equal(d.phase, 'method');
+    assert.deepEqual(d.screen.buttons, ['method.pin', 'method.quit', 'staff.start'], 'PIN or the visual check, no face (seed 001)');
+    d.tap('staff.start');
+    assert.equal(d.phase, 'staff-confirm', 'no second passcode for the same patient');
+    d.tap('staff.visual');
+    assert.equal(d.of('query-backend')[0]?.consentFirst?.mode, 'comprehensive');
+    d.send({ type: 'backend-result', result: qualified });
+    const outcome = d.of('record-result', d.all)[0]?.outcome;
+    assert.equal(outcome?.kind, 'home-consent');
+    assert.equal(outcome?.viewingLimit, 'day-after-visit');
+    assert.equal(outcome?.method, 'visual');
+  });
+
+  it('kind ②: referral letters, which only the answer lists, are asked after the result and registered', () => {
+    const d = new Driver({ consent: { referralLetters: true } });
+    d.placeCard();
+    d.tap('staff.start');
+    d.digits('1234');
+    d.send({ type: 'staff-passcode-result', ok: true });
+    d.tap('staff.consent-first');
+    d.tap('consent.all');
+    d.tap('method.pin');
+    d.digits('1234');
+    d.send({ type: 'pin-verified' });
+    const letter = { id: 'L1', issuedOn: '4/1', issuer: '○○病院', department: '内科' };
+    d.send({ type: 'backend-result', result: { ...qualified, referralLetters: [letter] } });
+    assert.equal(d.phase, 'referral');
+    d.tap('referral.letter.0');
+    d.tap('referral.submit');
+    const reg = d.of('register-consent', d.all);
+    assert.equal(reg.length, 1);
+    assert.deepEqual(reg[0]?.consent.referralLetterIds, ['L1']);
+    assert.equal(reg[0]?.consent.mode, 'comprehensive');
+    d.send({ type: 'consent-registered' });
+    assert.equal(d.phase, 'done');
+    assert.equal(d.of('record-result', d.all)[0]?.outcome.kind, 'home-consent');
+  });
+
+  it('kind ② is not offered in grace (qualification only) nor before a card is read', () => {
+    const g = new Driver();
+    g.placeCard({ certificateStatus: 'grace' });
+    g.tap('staff.start');
+    g.digits('1234');
+    g.send({ type: 'staff-passcode-result', ok: true });
+    assert.deepEqual(g.screen.buttons, ['staff.visual', 'staff.abort']);
+    const idle = new Driver();
+    idle.send({ type: 'start' });
+    idle.tap('staff.start');
+    idle.digits('1234');
+    idle.send({ type: 'staff-passcode-result', ok: true });
+    assert.deepEqual(idle.screen.buttons, ['staff.visual', 'staff.abort']);
   });
 
   it('card left on the reader: reminders with sound and LEDs until it is removed', () => {

@@ -44,6 +44,7 @@ const reach: Record<PhaseName, Reach> = {
     d.send({ type: 'insurance-registered' });
   },
   method: (d) => d.placeCard(),
+  'auth-select': (d) => d.placeCard(),
   face: (d) => {
     d.placeCard();
     d.tap('method.face');
@@ -159,7 +160,8 @@ const reach: Record<PhaseName, Reach> = {
   },
 };
 
-const driverFor = (phase: PhaseName) => new Driver(phase === 'limit' ? { consent: { legacyLimitScreen: true, referralLetters: true } } : {});
+const driverFor = (phase: PhaseName) =>
+  new Driver(phase === 'limit' ? { consent: { legacyLimitScreen: true, referralLetters: true } } : phase === 'auth-select' ? { mode: 'qualification-only' } : {});
 
 /** Where each phase's timer leads (card on the reader where the phase has one). */
 const afterTimeout: Record<PhaseName, PhaseName | null> = {
@@ -170,6 +172,7 @@ const afterTimeout: Record<PhaseName, PhaseName | null> = {
   'registration-done': 'remove-card',
   registering: 'counter',
   method: 'remove-card',
+  'auth-select': 'remove-card',
   face: 'face',
   'face-failed': 'remove-card',
   pin: 'remove-card',
@@ -202,6 +205,7 @@ const personScreens: PhaseName[] = [
   'registration-offer',
   'registration-done',
   'method',
+  'auth-select',
   'face-failed',
   'pin',
   'staff-passcode',

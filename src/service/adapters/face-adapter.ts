@@ -126,6 +126,11 @@ export class FaceAdapter implements FacePort {
   async match(): Promise<FaceMatchOutcome> {
     const m = this.o.sessions.current();
     const enrolled = await this.enrolCardPhoto(m).catch((e: unknown) => (e as Error).name);
+    // SPEC §5.1: data that fails its signature was altered; a chip whose own key does not match the
+    // signed data carries copied files. Staff are told which (issue 16 item 6); any other refusal
+    // (scan, 照合番号B, unknown issuer key) leaves the PIN and the staff check open.
+    if (enrolled === 'data-signature-invalid' || enrolled === 'issuer-certificate-invalid') return { outcome: 'card-data-forged' };
+    if (enrolled === 'card-key-mismatch') return { outcome: 'card-data-cloned' };
     if (enrolled !== true) return { outcome: 'card-photo-unavailable' };
     const camera = this.camera;
     if (!camera) return { outcome: 'no-face' };

@@ -37,6 +37,16 @@ export const ja = {
   // §3 step 3 — method
   methodQuestion: '本人確認の方法を選んでください。', // SPEC
   methodNote: '本人確認の情報は、他の目的には使用しません。', // SPEC
+  // A method screen without the PIN button says why (issue 16 bug).
+  methodNoPinNotSet: 'このカードには暗証番号が設定されていません。', // ours (顔認証マイナンバーカード)
+  methodNoPinLocked: '暗証番号はロックされているため使えません。', // ours
+  // Kind ③ (seed 004): staff choose the identity check and read the result.
+  authSelectTitle: '認証選択', // seed 004
+  buttonAuthVisual: 'A：目視確認', // seed 004
+  buttonAuthPin: 'B：４桁の暗証番号入力', // seed 004
+  authSelectNote: '職員が本人確認の方法を選択してください。', // ours
+  staffResultTitle: '資格確認結果', // seed 004 (資格確認結果画面)
+  staffResultQualified: '資格：有効', // ours (SPEC §7 有効)
   buttonFace: '顔認証を行う', // SPEC
   buttonPin: '暗証番号を入力', // SPEC
   buttonQuit: '終了する', // SPEC
@@ -69,6 +79,10 @@ export const ja = {
   pinWrong: '暗証番号が違います。', // ours
   pinLocked:
     '暗証番号がロックされました。ロックの解除は市区町村の窓口で行ってください。受付窓口までお越しください。', // ours (SPEC §3 step 5)
+  // A phone's PIN is the スマホ用電子証明書's own: the municipal office does not reset it; the card
+  // still serves today, and the phone certificate is applied for again with the card (seed 001).
+  pinLockedPhone:
+    'スマホ用電子証明書の暗証番号がロックされました。本日はマイナンバーカードで受付できます。スマホ用電子証明書は、マイナンバーカードで改めて利用申請できます。', // ours (seed 001: 利用申請)
   checking: 'しばらくお待ちください。', // ours
 
   // §3 step 6 — certificate notices (seed 001)
@@ -121,7 +135,6 @@ export const ja = {
   phoneHoldAndroid: 'Androidスマートフォンをスマホ用カードリーダーにかざしてください。', // SPEC
   phoneHoldIphone:
     'iPhoneをマイナンバーカードが選択されている状態にしてスマホ用カードリーダーにかざしてください。', // SPEC
-  phoneFirstVisit: '初めて受診する医療機関等にはマイナンバーカードもあわせてお持ち下さい', // SPEC
   phoneAgain: 'もう一度かざしてください。', // ours
 
   // §6 consent (seed 000, MHLW WG 2024-03-27)
@@ -200,6 +213,59 @@ export const ja = {
   limitQuestion: '限度額情報を提供しますか。', // SPEC
   buttonProvide: '提供する', // SPEC
   buttonNotProvide: '提供しない', // SPEC
+
+  // SPEC §8 (seeds 001, 002) — staff guidance when the card cannot confirm the patient
+  // (src/session/staff-guidance.ts decides it; rendered by src/ui/text/staff-guidance.ts).
+  guidanceTitle: 'マイナ保険証で受付が出来ない場合の資格確認方法', // seed 001 (title of its section)
+  guidanceCause: {
+    backend: 'ネットワークエラー', // seed 001 (機器トラブル等)
+    'backend-outcome-unknown': '確認の結果を受け取れませんでした。受付端末で受付結果を確認してから、もう一度確認してください。', // ours (issue 11)
+    'card-read': {
+      'reader-error': '顔認証付きカードリーダーが起動しない', // seed 001
+      'broken-chip': '患者が携行しているマイナンバーカードのICチップの破損', // seed 001
+      unreadable: 'マイナンバーカードを読み取れませんでした。', // ours
+      'not-my-number-card': 'マイナンバーカードではないカードが置かれました。', // ours
+      removed: 'マイナンバーカードが読み取り中に取り出されました。', // ours
+    },
+    camera: '顔認証ができない', // seed 001
+    'face-impossible': '顔認証ができない', // seed 001
+    'certificate-revoked': '電子証明書が失効しています。', // seed 001
+    'certificate-expired': 'マイナンバーカードの電子証明書の有効期間満了日の属する月の末日から3ヶ月を過ぎており資格確認できない', // seed 001
+    'pin-locked': '暗証番号入力不可', // seed 001 (目視確認モード)
+    'pin-locked-phone': 'スマホ用電子証明書の暗証番号がロックされました。', // ours
+    qualification: { invalid: '資格無効', 'no-record': '資格情報なし' }, // seed 001, 002
+    'insurance-registration': '健康保険証利用の申込みができませんでした。', // ours
+    'registration-declined': '健康保険証利用登録を行っていない方', // seed 001 (資格確認書 交付対象者)
+    'card-data-forged': 'カードの券面事項データが発行者の署名と一致しません（改ざんの疑い）。', // ours (SPEC §5.1)
+    'card-data-cloned': 'カードのICチップの鍵が券面事項データと一致しません（複製の疑い）。', // ours (SPEC §5.1)
+  },
+  guidanceStep: {
+    'card-on-reader': 'マイナンバーカードで受付を行う', // ours (seed 001)
+    'visual-check-on-reader': '目視確認モード（職員用ボタン）で本人確認を行う', // ours (seed 001: 顔認証失敗・暗証番号入力不可)
+    'mobile-terminal': 'オンライン資格確認（居宅同意取得型）を利用してモバイル端末で資格確認を行う', // ours (seed 001)
+    'qualification-certificate': '資格確認書で資格確認を行う', // ours (seeds 001, 002)
+    'past-visit-records': '再診の場合は過去の受診情報で、', // seed 002
+    'self-declaration-form': '初診の場合は患者に申立書を記載いただきまして、', // seed 002
+  },
+  // Seed 002's table: the two options of マイナ保険証 when the card could not confirm (①, ② of seed 001 P9).
+  guidanceMynaportal: 'マイナポータル画面（PDF含む） +マイナンバーカード', // seed 002
+  guidanceNoticeSheet: '資格情報のお知らせ +マイナンバーカード', // seed 002
+  guidanceSelfDeclarationForm: '被保険者資格申立書', // seed 002
+  guidanceFirstClaim: '①、②で確認した被保険者番号等を入力して、レセプト請求を行ってください。', // seed 001
+  guidanceClaimIntro: '以下のA→B→Cの順に可能な方法を選択して、レセプト請求をしてください。', // seed 001
+  guidanceClaim: {
+    A: 'A) 患者からの聞き取りや過去の受診歴等から確認できた「現在」の被保険者番号等を入力する', // seed 001
+    B: 'B) オンライン資格確認における「資格（無効）」画面や過去の受診歴等から確認できた「過去」の被保険者番号等を入力する', // seed 001
+    BLost: '（資格無効の場合には、喪失した「旧資格情報」で請求してください）', // seed 001
+    C: 'C) 被保険者資格申立書に記載された患者の住所・連絡先等を摘要欄に記載の上、被保険者番号等は、不詳として「７」を必要な桁数分入力する', // seed 001
+    CUnknown: '（資格情報なしの場合には、「不詳レセプト」として請求してください）', // seed 001
+  },
+  guidanceFollowUp: {
+    'renew-certificate-at-municipal-office': '証明書の更新は、市区町村の窓口で手続きが必要です。', // seed 001
+    'reset-pin-at-municipal-office': '暗証番号のロックの解除は、市区町村の窓口で行えます。', // ours (SPEC §3 step 5)
+    'register-insurance-use': '申込みは、マイナポータル又は次回の受付時にこのカードリーダーで行えます。', // ours (seed 003)
+    'reapply-phone-certificate': 'スマホ用電子証明書は、マイナンバーカードで改めて利用申請できます。', // ours (seed 001: スマホ用電子証明書の利用申請)
+  },
 
   /** The countdown drawn where a timeout runs (SPEC §3, issue 4 §2); for the panel's `countdownLabel`. */
   countdown: (seconds: number) => `残り${seconds}秒`, // ours

@@ -101,6 +101,10 @@ function namedButton(id: NamedButtonId, req: ScreenRequest, t: Text): Omit<Panel
       return { label: t.buttonProvide, kind: 'primary' };
     case BUTTON.limitDecline:
       return { label: t.buttonNotProvide, kind: 'secondary' };
+    case BUTTON.authVisual:
+      return { label: t.buttonAuthVisual, kind: 'primary' };
+    case BUTTON.authPin:
+      return { label: t.buttonAuthPin, kind: 'primary' };
     case BUTTON.limitOpen:
       // Seed 000 現行: the limit screen is a button on the done screen, named as the screen.
       return { label: t.limitTitle, kind: 'secondary' };
@@ -156,7 +160,8 @@ export function renderScreen(req: ScreenRequest, config: FacilityConfig): PanelV
       // The reader (or pcscd) is away: say so instead of inviting a card (issue 11 item 7).
       if (!req.readerAvailable) return view({ lines: [ja.readerPreparing, ja.pleaseWait] });
       return view({
-        lines: [ja.idlePlaceCard, ja.phoneCaption, ...(req.backendAvailable ? [] : [ja.backendUnreachable])],
+        // The caption belongs to the smartphone button; kind ③ offers none (seed 004).
+        lines: [ja.idlePlaceCard, ...(req.buttons.includes(BUTTON.phoneStart) ? [ja.phoneCaption] : []), ...(req.backendAvailable ? [] : [ja.backendUnreachable])],
         ...(req.visualMode ? { hint: ja.visualModeOn } : {}),
       });
     case 'busy':
@@ -168,7 +173,9 @@ export function renderScreen(req: ScreenRequest, config: FacilityConfig): PanelV
     case 'registration-done':
       return view({ title: ja.registrationTitle, lines: [ja.registrationDone] });
     case 'method':
-      return view({ lines: [ja.methodQuestion, ja.methodNote] });
+      return view({ lines: [ja.methodQuestion, ja.methodNote, ...noPinLine(req.noPin)] });
+    case 'auth-select':
+      return view({ title: ja.authSelectTitle, lines: [ja.authSelectNote, ...noPinLine(req.noPin)] });
     case 'face':
       return view({ lines: [ja.faceLook], ...(req.hint ? { hint: ja.faceHints[req.hint] } : {}) });
     case 'face-failed': {
@@ -186,7 +193,7 @@ export function renderScreen(req: ScreenRequest, config: FacilityConfig): PanelV
       });
     }
     case 'pin-locked':
-      return view({ lines: [ja.pinLocked, req.slot === 'card' ? ja.doneRemoveCard : ja.donePhone] });
+      return view({ lines: req.slot === 'card' ? [ja.pinLocked, ja.doneRemoveCard] : [ja.pinLockedPhone, ja.donePhone] });
     case 'staff-passcode':
       return view({
         lines: [staffText.staffPasscodePrompt],
@@ -204,7 +211,9 @@ export function renderScreen(req: ScreenRequest, config: FacilityConfig): PanelV
       // 「目視で本人確認完了」 on the terminal (seed 000 p.27); the panel only waits.
       return view({ lines: [ja.terminalVisualWait, ja.pleaseWait], hint: ja.visualModeOn });
     case 'phone-choice':
-      return view({ lines: [ja.phoneKindPrompt, ja.phoneFirstVisit] });
+      // Seed 001 draws this screen without the first-visit note: 「初めて受診する医療機関等には
+      // マイナンバーカードもあわせてお持ち下さい」 is preparation advice beside the operating steps.
+      return view({ lines: [ja.phoneKindPrompt] });
     case 'phone-hold':
       return view({ lines: [req.phone === 'android' ? ja.phoneHoldAndroid : ja.phoneHoldIphone], ...(req.retry ? { hint: ja.phoneAgain } : {}) });
     case 'notice':
@@ -238,7 +247,9 @@ export function renderScreen(req: ScreenRequest, config: FacilityConfig): PanelV
     case 'done': {
       const limitOffer = offers(BUTTON.limitOpen);
       return view({
+        ...(req.staffResult ? { title: ja.staffResultTitle } : {}),
         lines: [
+          ...(req.staffResult ? [ja.staffResultQualified] : []),
           ja.doneName(req.patientName),
           ja.doneComplete,
           ...(req.qualificationOnly ? [ja.doneQualificationOnly] : []),
@@ -261,4 +272,11 @@ export function renderScreen(req: ScreenRequest, config: FacilityConfig): PanelV
       throw new Error(`unknown screen ${JSON.stringify(never)}`);
     }
   }
+}
+
+/** Why a method screen has no PIN button (issue 16 bug: it gave no reason). */
+function noPinLine(noPin: 'not-set' | 'locked' | undefined): string[] {
+  if (noPin === 'not-set') return [ja.methodNoPinNotSet];
+  if (noPin === 'locked') return [ja.methodNoPinLocked];
+  return [];
 }

@@ -179,7 +179,8 @@ describe('rendered screens of whole sessions', () => {
   it('smartphone screens (SPEC §3.2) and the phone done screen', () => {
     const d = new Panel({ consent: { referralLetters: false } });
     d.tap('phone.start');
-    assert.deepEqual(d.view.lines, ['スマートフォンの種類を選択してください。', '初めて受診する医療機関等にはマイナンバーカードもあわせてお持ち下さい']);
+    // Seed 001 draws the kind screen without the first-visit note (preparation advice beside it; issue 16 item 8).
+    assert.deepEqual(d.view.lines, ['スマートフォンの種類を選択してください。']);
     assert.deepEqual(d.labels, ['Android', 'iPhone', 'キャンセル']);
     d.tap('phone.android');
     d.digits('1234');
@@ -188,6 +189,14 @@ describe('rendered screens of whole sessions', () => {
     d.send({ type: 'card-read', slot: 'smartphone', card: goodCard });
     d.send({ type: 'card-removed', slot: 'smartphone' });
     assert.equal(d.view.hint, 'もう一度かざしてください。');
+    // A locked phone PIN: not the card's municipal-office text (issue 16 item 8).
+    d.send({ type: 'card-inserted', slot: 'smartphone' });
+    d.send({ type: 'card-read', slot: 'smartphone', card: goodCard });
+    d.digits('1111');
+    d.send({ type: 'card-read', slot: 'smartphone', card: goodCard });
+    d.send({ type: 'pin-locked' });
+    assert.ok(d.view.lines.join('').includes('スマホ用電子証明書の暗証番号がロックされました。'), d.view.lines.join(''));
+    assert.ok(!d.view.lines.join('').includes('市区町村'), 'no municipal office for a phone');
     const i = new Panel();
     i.tap('phone.start');
     i.tap('phone.iphone');
@@ -198,6 +207,25 @@ describe('rendered screens of whole sessions', () => {
     i.tap('consent.all');
     i.send({ type: 'consent-registered' });
     assert.deepEqual(i.view.lines, ['山田花子様', '確認が完了しました。', 'スマートフォンをお取りください。']);
+  });
+
+  it('kind ③ (seed 004): no smartphone caption, 認証選択 with A / B, the 資格確認結果 for staff', () => {
+    const d = new Panel({ mode: 'qualification-only' });
+    d.send({ type: 'start' });
+    assert.deepEqual(d.view.lines, ['マイナンバーカードを置いてください。']);
+    assert.deepEqual(d.labels, ['職員用ボタン']);
+    d.placeCard();
+    assert.equal(d.view.title, '認証選択');
+    assert.deepEqual(d.labels, ['A：目視確認', 'B：４桁の暗証番号入力', '終了する']);
+    d.tap('auth.pin');
+    d.digits('1234');
+    d.send({ type: 'pin-verified' });
+    d.send({ type: 'backend-result', result: qualified });
+    assert.equal(d.view.title, '資格確認結果');
+    assert.ok(d.view.lines.includes('山田花子様'));
+    const f = new Panel();
+    f.placeCard({ pinSet: false, pinTriesLeft: 0 });
+    assert.ok(f.view.lines.includes('このカードには暗証番号が設定されていません。'), 'the method screen says why no PIN');
   });
 
   it('the device states and outcomes the patient is told (issue 11)', () => {
