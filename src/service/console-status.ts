@@ -40,7 +40,8 @@ export function technicianConsoleBackend(
         ...(metricsUrl ? { metrics: metricsUrl } : {}),
       };
     },
-    counters: () => service.counters.today(Date.now()),
+    counters: () => service.counters.todayWithRate(Date.now()),
+    monthCounters: () => service.counters.month(Date.now()),
     version: () => `face-card-reader ${version}`,
     hangEventLoop: () => {
       // After the answer has gone out on the line: block the main thread without burning CPU

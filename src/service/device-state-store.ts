@@ -41,7 +41,20 @@ const stateFileSchema = z.strictObject({
     /** Lockouts so far since the last correct passcode; the next lockout lasts base × 2^level. */
     lockoutLevel: z.number().int().min(0).max(64),
   }),
-  counters: z.array(z.strictObject({ day: z.string().regex(/^\d{4}-\d{2}-\d{2}$/), byMethod: counts, byStatus: counts, errors: counts })).max(COUNTER_DAYS_KEPT),
+  // byPlatform, acquired and ended were added with issue 16 item 7: a file written before has none.
+  counters: z
+    .array(
+      z.strictObject({
+        day: z.string().regex(/^\d{4}-\d{2}-\d{2}$/),
+        byMethod: counts,
+        byStatus: counts,
+        errors: counts,
+        byPlatform: counts.default({}),
+        acquired: counts.default({}),
+        ended: counts.default({}),
+      }),
+    )
+    .max(COUNTER_DAYS_KEPT),
 });
 
 /** The staff passcode lockout as the engine keeps it in `state.device` (SPEC §3.1). */

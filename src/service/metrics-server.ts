@@ -4,6 +4,7 @@
  * facility names another address). Nothing else is served: every other path is 404, every other
  * method 405. Counts and device states only (SPEC §9); see `adapters/prometheus-metrics.ts`.
  */
+import { emptyDay } from './daily-counters';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { FacilityConfig } from '../config';
@@ -80,7 +81,7 @@ export interface FleetMetrics {
  */
 export function fleetMetrics(config: FacilityConfig, log: Logger): FleetMetrics {
   let today: (() => DailyCount) | undefined;
-  const hook = new PrometheusReaderMetrics({ today: () => today?.() ?? { day: '', byMethod: {}, byStatus: {}, errors: {} } });
+  const hook = new PrometheusReaderMetrics({ today: () => today?.() ?? emptyDay('') });
   return {
     hook,
     attachToday: (t) => (today = t),

@@ -63,6 +63,12 @@ export interface SessionOutcome {
   error?: FailureCause;
   /** SPEC §8: what staff are told (`./staff-guidance`), on every record with a counter cause. */
   guidance?: StaffGuidance;
+  /** Smartphone sessions: Android and iPhone are counted apart (seed 000 statistics, issue 16 item 7). */
+  platform?: 'android' | 'iphone';
+  /** The medical information the facility acquires by the consents given (SPEC §9: 薬剤 / 診療 / 特定健診). */
+  acquired?: ConsentAnswers;
+  /** A session that ended before a result: the patient quit, the screen timed out, or the card left. */
+  ended?: 'quit' | 'timeout' | 'removed';
 }
 
 export type SessionEffect =

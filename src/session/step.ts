@@ -75,7 +75,7 @@ export class Step {
     this.emit({ type: 'show', screen: screenOf(this.state, this.now) });
   }
 
-  record(outcome: Omit<SessionOutcome, 'method' | 'notices' | 'guidance'> & { method?: SessionOutcome['method'] }): void {
+  record(outcome: Omit<SessionOutcome, 'method' | 'notices' | 'guidance' | 'platform' | 'acquired'> & { method?: SessionOutcome['method'] }): void {
     if (this.data.recorded) return;
     this.data.recorded = true;
     const full: SessionOutcome = {
@@ -84,6 +84,14 @@ export class Step {
       consented: outcome.consented,
       notices: [...this.data.notices],
     };
+    // SPEC §9 / seed 000 statistics (issue 16 item 7): Android and iPhone apart, the information
+    // acquired by the consents given, and how an unfinished session ended. Counts only.
+    if (full.method === 'smartphone' && this.data.phoneKind) full.platform = this.data.phoneKind;
+    if (outcome.status === 'qualified' && outcome.consented) {
+      const c = this.data.consent.categories;
+      full.acquired = { surgery: c.surgery === true, clinical: c.clinical === true, medication: c.medication === true || c.clinical === true, checkup: c.checkup === true };
+    }
+    if (outcome.ended) full.ended = outcome.ended;
     if (this.data.consentFirst) {
       full.kind = 'home-consent';
       if (outcome.status === 'qualified' && outcome.consented) full.viewingLimit = 'day-after-visit';
@@ -100,7 +108,10 @@ export class Step {
   /** Wipe everything personal; keep device memory. Land on idle, or ask for the card back. */
   endSession(reason: 'removed' | 'timeout' | 'quit' | 'impossible' | 'done'): void {
     // An abandoned session (quit, timeout, card pulled) still counts once for SPEC §9.
-    if (this.data.card && !this.data.recorded) this.record({ status: 'not-confirmed', consented: false });
+    if (this.data.card && !this.data.recorded) {
+      const ended = reason === 'quit' || reason === 'timeout' || reason === 'removed' ? reason : undefined;
+      this.record({ status: 'not-confirmed', consented: false, ...(ended ? { ended } : {}) });
+    }
     const cardSession = this.data.slot === 'card';
     this.emit({ type: 'wipe' });
     this.state.data = emptySessionData();

@@ -159,7 +159,7 @@ describe('fleet metrics adapter (prom-client behind the ReaderMetrics hook)', ()
   });
 
   it("is valid exposition text by Debian's promtool", async () => {
-    const m = new PrometheusReaderMetrics({ processMetrics: false, today: () => ({ day: '2026-12-01', byMethod: { pin: 1 }, byStatus: { qualified: 1 }, errors: { camera: 1 } }) });
+    const m = new PrometheusReaderMetrics({ processMetrics: false, today: () => ({ day: '2026-12-01', byMethod: { pin: 1 }, byStatus: { qualified: 1 }, errors: { camera: 1 }, byPlatform: {}, acquired: {}, ended: {} }) });
     m.sessionEnded({ method: 'pin', status: 'qualified' }, 12_000);
     m.failure({ kind: 'camera' });
     const r = spawnSync('promtool', ['check', 'metrics'], { input: await m.text(), encoding: 'utf8' });

@@ -35,12 +35,24 @@ export interface ConsoleCounters {
   byMethod: Record<string, number>;
   byStatus: Record<string, number>;
   errors: Record<string, number>;
+  /** Seed 000 statistics (issue 16 item 7): smartphones by platform, information acquired, unfinished sessions. */
+  byPlatform?: Record<string, number>;
+  acquired?: Record<string, number>;
+  ended?: Record<string, number>;
+  /** マイナ保険証利用件数 (the usage rate's numerator). */
+  mynaConfirmations?: number;
+}
+
+export interface ConsoleMonthCounters extends Omit<ConsoleCounters, 'day'> {
+  period: string;
 }
 
 /** What the shell can ask the running service. */
 export interface ConsoleBackend {
   status(): ConsoleStatus;
   counters(): ConsoleCounters;
+  /** The current month, summed over its days. */
+  monthCounters?(): ConsoleMonthCounters;
   version(): string;
   /**
    * Stops the service's event loop for good, shortly after the answer is sent: the field check
@@ -49,7 +61,7 @@ export interface ConsoleBackend {
   hangEventLoop(): void;
 }
 
-const HELP = ['commands:', '  status    reader, backend and face state', '  counters  today\'s confirmations by method and result, errors (SPEC §9)', '  version   software version', '  watchdog-test  hang the service on purpose: systemd\'s watchdog must restart it', '  help      this list'];
+const HELP = ['commands:', '  status    reader, backend and face state', '  counters  today\'s and this month\'s confirmations by method, platform, result and information acquired, unfinished sessions, errors (SPEC §9); `counters json` for an export', '  version   software version', '  watchdog-test  hang the service on purpose: systemd\'s watchdog must restart it', '  help      this list'];
 
 export class TechnicianShell {
   constructor(private readonly backend: ConsoleBackend) {}
@@ -58,6 +70,10 @@ export class TechnicianShell {
   handle(line: string): string[] {
     const [cmd, ...rest] = line.trim().split(/\s+/);
     if (!cmd) return [];
+    // `counters json`: the machine-readable export (one JSON line: today and this month).
+    if (cmd === 'counters' && rest.length === 1 && rest[0] === 'json') {
+      return [JSON.stringify({ today: this.backend.counters(), ...(this.backend.monthCounters ? { month: this.backend.monthCounters() } : {}) }), 'ok'];
+    }
     if (rest.length > 0) return [`error: ${cmd} takes no arguments`];
     switch (cmd) {
       case 'help':
@@ -87,7 +103,15 @@ export class TechnicianShell {
       case 'counters': {
         const c = this.backend.counters();
         const fmt = (r: Record<string, number>) => (Object.keys(r).length === 0 ? '-' : Object.entries(r).map(([k, v]) => `${k}=${v}`).join(' '));
-        return [`day: ${c.day}`, `by method: ${fmt(c.byMethod)}`, `by result: ${fmt(c.byStatus)}`, `errors: ${fmt(c.errors)}`, 'ok'];
+        const extra = (x: Omit<ConsoleCounters, 'day'>): string[] => [
+          ...(x.byPlatform ? [`smartphones: ${fmt(x.byPlatform)}`] : []),
+          ...(x.acquired ? [`information acquired: ${fmt(x.acquired)}`] : []),
+          ...(x.ended ? [`unfinished: ${fmt(x.ended)}`] : []),
+          ...(x.mynaConfirmations !== undefined ? [`my number card confirmations: ${x.mynaConfirmations}`] : []),
+        ];
+        const m = this.backend.monthCounters?.();
+        const month = m ? [`month: ${m.period}`, `  by method: ${fmt(m.byMethod)}`, `  by result: ${fmt(m.byStatus)}`, ...extra(m).map((l) => `  ${l}`)] : [];
+        return [`day: ${c.day}`, `by method: ${fmt(c.byMethod)}`, `by result: ${fmt(c.byStatus)}`, `errors: ${fmt(c.errors)}`, ...extra(c), ...month, 'ok'];
       }
       default:
         return [`error: unknown command ${cmd} (try help)`];
