@@ -1,27 +1,48 @@
 /**
  * `fcr firmware verify <bundle> --key <public.pem> [--installed X.Y.Z]` checks a signed update
  * bundle as the device does before installing it; `fcr firmware pack <src> <out> --version X.Y.Z
- * --key <private.pem>` builds one (the vendor's build step). See firmware/README.md.
+ * --key <private.pem>` builds one (the vendor's build step). On the device, as root, `fcr firmware
+ * install <bundle> [--tries N]` writes it into the other A/B slot for the next boot and `fcr
+ * firmware status` shows the slots' boot entries. See firmware/README.md.
  */
 import { readFileSync } from 'node:fs';
 import { parseCommandLine } from '../args';
+import { installUpdate, SlotUpdateError, slotStatus } from '../../firmware/ab-update';
 import { createUpdateBundle, UpdateBundleError, verifyUpdateBundle } from '../../firmware/update-bundle';
 
+/** Where firmware/build puts the vendor's update public key in the read-only root. */
+export const DEVICE_UPDATE_KEY = '/usr/share/face-card-reader/update-key.pem';
+
 const usage = `usage: fcr firmware verify <bundle-dir> --key <public.pem> [--installed X.Y.Z]
-       fcr firmware pack <source-dir> <bundle-dir> --version X.Y.Z --key <private.pem>`;
+       fcr firmware pack <source-dir> <bundle-dir> --version X.Y.Z --key <private.pem>
+       fcr firmware install <bundle-dir> [--key <public.pem>] [--tries N]   (on the device, as root)
+       fcr firmware status                                                   (on the device)`;
 
 export async function run(argv: string[]): Promise<number> {
   const [action, ...rest] = argv;
   const dirs = rest.filter((a, i) => !a.startsWith('--') && !(rest[i - 1] ?? '').startsWith('--'));
   const flags = rest.filter((a) => !dirs.includes(a));
-  const parsed = parseCommandLine(flags, { key: { type: 'string' }, installed: { type: 'string' }, version: { type: 'string' } }, usage);
+  const parsed = parseCommandLine(flags, { key: { type: 'string' }, installed: { type: 'string' }, version: { type: 'string' }, tries: { type: 'string' } }, usage);
   if (typeof parsed === 'number') return parsed;
-  const { key, installed, version } = parsed.values;
-  if (!key) {
-    process.stderr.write(usage + '\n');
-    return 2;
-  }
+  const { installed, version, tries } = parsed.values;
+  const key = parsed.values.key ?? (action === 'install' ? DEVICE_UPDATE_KEY : undefined);
   try {
+    if (action === 'status' && dirs.length === 0) {
+      const s = slotStatus();
+      process.stdout.write(`running slot ${s.running}, version ${s.version}\n`);
+      for (const e of s.entries) process.stdout.write(`  ${e.file}: slot ${e.slot} ${e.version} ${e.state}\n`);
+      return 0;
+    }
+    if (!key) {
+      process.stderr.write(usage + '\n');
+      return 2;
+    }
+    if (action === 'install' && dirs.length === 1) {
+      const t0 = Date.now();
+      const r = installUpdate(dirs[0]!, { publicKey: readFileSync(key, 'utf8'), ...(tries ? { tries: Number(tries) } : {}) });
+      process.stdout.write(`installed ${r.version} into slot ${r.slot} (${r.rootBytes} bytes, ${((Date.now() - t0) / 1000).toFixed(1)} s): ${r.entry}; reboot to try it\n`);
+      return 0;
+    }
     if (action === 'verify' && dirs.length === 1) {
       const m = verifyUpdateBundle(dirs[0]!, { publicKey: readFileSync(key, 'utf8'), ...(installed ? { installedVersion: installed } : {}) });
       process.stdout.write(`bundle ${m.version} verified: ${m.files.length} files\n`);
@@ -33,7 +54,7 @@ export async function run(argv: string[]): Promise<number> {
       return 0;
     }
   } catch (e) {
-    if (e instanceof UpdateBundleError) {
+    if (e instanceof UpdateBundleError || e instanceof SlotUpdateError) {
       process.stderr.write(`${e.message}\n`);
       return 1;
     }
