@@ -12,8 +12,9 @@ import type { KeyObject } from 'node:crypto';
 import { createUpdateBundle } from '../../src/firmware/update-bundle';
 
 function sh(cmd: string, args: string[]): void {
-  const r = spawnSync(cmd, args, { encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed (${r.status}):\n${r.stdout}${r.stderr}`);
+  // mkfs.erofs prints a line per file on stdout: not kept (spawnSync's buffer would overflow).
+  const r = spawnSync(cmd, args, { encoding: 'utf8', stdio: ['ignore', 'ignore', 'pipe'], maxBuffer: 16 << 20 });
+  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed (${r.status ?? r.signal}):\n${r.stderr.slice(-2000)}`);
 }
 
 export interface Release {
