@@ -275,12 +275,15 @@ describe('HIL: the amd64 image booted in QEMU (TCG)', function () {
       assert.deepEqual(await slotOracle(), { slot: 'b', cmdlineSlot: 'b', version: '0.2.0' });
       assert.deepEqual(await entries(), ['fcr-0.2.0-b.conf', 'fcr-0.3.0-a+0-1.conf'], 'the bad entry has no tries left');
       // The trial boot's own journal (persistent on the state partition; -m because the read-only
-      // root's machine-id is new at every boot): the service never got READY there and the boot
-      // check failed.
-      const j = (await guest.run('journalctl -m -b -1 -o json --no-pager -u face-card-reader-boot-check.service -u face-card-reader.service', 60_000)).output;
-      const trialEntries = j.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, string>);
-      assert.ok(trialEntries.some((e) => e.UNIT === 'face-card-reader-boot-check.service' && /Failed|failed/.test(e.MESSAGE ?? '')), j.slice(-2000));
-      assert.ok(!trialEntries.some((e) => /Started face-card-reader\.service/.test(e.MESSAGE ?? '')), 'the bad release never reached READY');
+      // root's machine-id is new at every boot, and -m cannot take -b): the boot check failed in a
+      // boot before this one, and in that boot the service never got READY.
+      const j = (await guest.run('journalctl -m -o json --output-fields=MESSAGE,UNIT,_BOOT_ID --no-pager -u face-card-reader-boot-check.service -u face-card-reader.service', 60_000)).output;
+      const logged = j.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, string>);
+      const failedCheck = logged.find((e) => e.UNIT === 'face-card-reader-boot-check.service' && /Failed to start|Failed with result/.test(String(e.MESSAGE)));
+      assert.ok(failedCheck?._BOOT_ID, j.slice(-2000));
+      const thisBoot = (await guest.run('cat /proc/sys/kernel/random/boot_id', 30_000)).output.trim().replace(/-/g, '');
+      assert.notEqual(failedCheck._BOOT_ID, thisBoot);
+      assert.ok(!logged.some((e) => e._BOOT_ID === failedCheck._BOOT_ID && /Started face-card-reader\.service/.test(String(e.MESSAGE))), 'the bad release never reached READY');
     });
   });
 });
