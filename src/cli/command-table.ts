@@ -23,5 +23,5 @@ export const commandTable: CommandTable = {
   'card face-scan': { summary: 'recognise 照合番号B on a card-face image (technician tool; touches no card)', load: () => import('./commands/card-face-scan') },
   'service run': { summary: 'the reader service on the device (systemd ExecStart): --config FILE [--headless] [--panel-tty DEV]', load: () => import('./commands/service-run') },
   config: { summary: 'check FILE (validate the device configuration) | hash-passcode (staff passcode on stdin → hash)', load: () => import('./commands/config') },
-  firmware: { summary: 'signed update bundles: verify <dir> --key PUB | pack <src> <out> --version V --key PRIV', load: () => import('./commands/firmware') },
+  firmware: { summary: 'signed update bundles: verify <dir> --key PUB | pack <src> <out> --version V --key PRIV | install <dir> [--tries N] | status (A/B slots)', load: () => import('./commands/firmware') },
 };

@@ -7,7 +7,7 @@
  * does the cryptography; nothing is hand-rolled.
  */
 import { createHash, createPrivateKey, createPublicKey, sign, verify, type KeyObject } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync, copyFileSync } from 'node:fs';
+import { closeSync, copyFileSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, sep } from 'node:path';
 import { z } from 'zod';
 
@@ -69,7 +69,19 @@ function listFiles(dir: string, base = dir): string[] {
   return out;
 }
 
-const sha256 = (data: Buffer): string => createHash('sha256').update(data).digest('hex');
+/** Size and SHA-256 of a file, read in chunks: a slot's root image (~360 MB) must not be held in memory. */
+export function hashFile(path: string): { size: number; sha256: string } {
+  const h = createHash('sha256');
+  const buf = Buffer.allocUnsafe(4 << 20);
+  const fd = openSync(path, 'r');
+  let size = 0;
+  try {
+    for (let n; (n = readSync(fd, buf, 0, buf.length, null)) > 0; size += n) h.update(buf.subarray(0, n));
+  } finally {
+    closeSync(fd);
+  }
+  return { size, sha256: h.digest('hex') };
+}
 
 function compareVersions(a: string, b: string): number {
   const pa = a.split('.').map(Number);
@@ -115,15 +127,17 @@ export function verifyUpdateBundle(dir: string, o: VerifyOptions): UpdateManifes
   for (const f of manifest.files) {
     if (!safePath(f.path) || f.path === MANIFEST || f.path === SIGNATURE) throw new UpdateBundleError('unsafe-path', f.path);
     listed.add(f.path);
-    let data: Buffer;
+    let size: number;
     try {
-      if (!statSync(join(dir, f.path)).isFile()) throw new Error('not a file');
-      data = readFileSync(join(dir, f.path));
+      const st = statSync(join(dir, f.path));
+      if (!st.isFile()) throw new Error('not a file');
+      size = st.size;
     } catch {
       throw new UpdateBundleError('file-missing', f.path);
     }
-    if (data.length !== f.size) throw new UpdateBundleError('size-mismatch', f.path);
-    if (sha256(data) !== f.sha256) throw new UpdateBundleError('digest-mismatch', f.path);
+    // The size first (cheap), then the digest of the whole file.
+    if (size !== f.size) throw new UpdateBundleError('size-mismatch', f.path);
+    if (hashFile(join(dir, f.path)).sha256 !== f.sha256) throw new UpdateBundleError('digest-mismatch', f.path);
   }
   for (const present of listFiles(dir)) {
     if (present !== MANIFEST && present !== SIGNATURE && !listed.has(present)) throw new UpdateBundleError('unlisted-file', present);
@@ -136,10 +150,9 @@ export function createUpdateBundle(sourceDir: string, outDir: string, version: s
   const files = listFiles(sourceDir).sort();
   mkdirSync(outDir, { recursive: true });
   const entries = files.map((path) => {
-    const data = readFileSync(join(sourceDir, path));
     mkdirSync(dirname(join(outDir, path)), { recursive: true });
     copyFileSync(join(sourceDir, path), join(outDir, path));
-    return { path, size: data.length, sha256: sha256(data) };
+    return { path, ...hashFile(join(outDir, path)) };
   });
   const manifest: UpdateManifest = { format: 1, product: 'face-card-reader', version, createdAt: now.toISOString(), files: entries };
   const bytes = Buffer.from(JSON.stringify(manifest, null, 2) + '\n', 'utf8');

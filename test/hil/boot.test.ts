@@ -4,13 +4,19 @@
  * configuration and the device's TLS files as a technician would (firmware/provision), boots it in
  * QEMU under TCG and checks the device from the inside over its serial lines — the service reaches
  * READY (systemd's own state), the panel is on tty1, the hardening the unit promises holds for the
- * running process, and a hung event loop is restarted by systemd's watchdog.
+ * running process, and a hung event loop is restarted by systemd's watchdog. Then A/B updates: a
+ * signed update installed into the other slot from an update stick, a reboot into it (blessed once
+ * the service is READY), and a bad update whose service fails to start, rolled back by
+ * systemd-boot's boot counting without anyone touching the device.
  *
  * Oracles are the guest kernel and systemd: /proc/<pid>/status and mountinfo, `systemctl show`,
- * the journal as JSON, the VT's own screen buffer (/dev/vcsu1) — never the product's code.
+ * the journal as JSON, the VT's own screen buffer (/dev/vcsu1), the kernel's command line and root
+ * mount, the ESP's entry names as systemd-boot and systemd-bless-boot leave them — never the
+ * product's code.
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { generateKeyPairSync } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -18,6 +24,7 @@ import { hashStaffPasscode } from '../../src/config';
 import { BackendSimulator } from '../../rig/backend-simulator/server';
 import { loadRigCredentials } from '../../rig/personas/credentials';
 import { QemuGuest } from './qemu-guest';
+import { makeReleases, makeStick } from './releases';
 
 const repo = resolve(__dirname, '../..');
 const facilityName = '試験町立病院';
@@ -56,11 +63,29 @@ describe('HIL: the amd64 image booted in QEMU (TCG)', function () {
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'fcr-hil-image-'));
     const image = join(dir, 'reader.img');
+    // A throwaway vendor update key: its public half goes into the image, its private half signs
+    // the test's releases (the real vendor key never lives in the repository).
+    const vendor = generateKeyPairSync('ed25519');
+    writeFileSync(join(dir, 'update-key.pem'), vendor.publicKey.export({ type: 'spki', format: 'pem' }));
+    writeFileSync(join(dir, 'update-key.priv.pem'), vendor.privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600 });
     const t0 = Date.now();
-    const b = spawnSync(join(repo, 'firmware', 'build'), ['--serial-autologin', '--out', image], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    const b = spawnSync(join(repo, 'firmware', 'build'), [
+      '--serial-autologin', '--out', image, '--version', '0.1.0',
+      '--update-key', join(dir, 'update-key.pem'), '--bundle', join(dir, 'bundle-0.1.0'), '--bundle-key', join(dir, 'update-key.priv.pem'),
+    ], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
     assert.equal(b.status, 0, `firmware/build failed:\n${b.stderr.slice(-4000)}`);
     figures = JSON.parse(b.stdout.trim().split('\n').at(-1)!) as BuildFigures;
     report.buildMs = Date.now() - t0;
+
+    // The update stick: a good release 0.2.0 and a bad 0.3.0 (its service exits before READY).
+    const t1 = Date.now();
+    const stickDir = join(dir, 'stick');
+    mkdirSync(stickDir);
+    makeReleases(join(dir, 'bundle-0.1.0'), dir, stickDir, [{ version: '0.2.0' }, { version: '0.3.0', broken: true }], vendor.privateKey);
+    rmSync(join(dir, 'bundle-0.1.0'), { recursive: true, force: true });
+    makeStick(stickDir, join(dir, 'stick.img'), 1200);
+    rmSync(stickDir, { recursive: true, force: true });
+    report.releasesPrepMs = Date.now() - t1;
 
     // Provisioning: this facility's configuration and the device's mTLS files from the simulator's PKI.
     sim = await BackendSimulator.start({ credentials: await loadRigCredentials(), facilityCode: '1310000001' });
@@ -85,7 +110,7 @@ describe('HIL: the amd64 image booted in QEMU (TCG)', function () {
     const p = spawnSync(join(repo, 'firmware', 'provision'), [image, config, tls], { encoding: 'utf8' });
     assert.equal(p.status, 0, `firmware/provision failed:\n${p.stdout}${p.stderr}`);
 
-    guest = await QemuGuest.boot({ image });
+    guest = await QemuGuest.boot({ image, drives: [join(dir, 'stick.img')], allowReboot: true });
   });
 
   after(async () => {
@@ -186,5 +211,87 @@ describe('HIL: the amd64 image booted in QEMU (TCG)', function () {
     assert.equal(ready.PRIORITY, '6');
     assert.equal(ready.FCR_NAMESPACE, 'fcr');
     assert.equal(ready.MESSAGE, 'reader service ready');
+  });
+  describe('A/B update (systemd-boot boot counting, bless on READY)', () => {
+    const slotOracle = async () => {
+      // The kernel's and udev's view, not the product's: which partition is mounted as /, what the
+      // boot loader passed, what the root's os-release says.
+      const r = await guest.run(
+        'cat /proc/cmdline; echo "root=$(findmnt -no SOURCE /) a=$(readlink -f /dev/disk/by-partlabel/root-a) b=$(readlink -f /dev/disk/by-partlabel/root-b)"; . /etc/os-release; echo "version=$IMAGE_VERSION"',
+        60_000,
+      );
+      const m = /root=(\S+) a=(\S+) b=(\S+)/.exec(r.output);
+      assert.ok(m, r.output);
+      const slot = m[1] === m[2] ? 'a' : m[1] === m[3] ? 'b' : '?';
+      return { slot, cmdlineSlot: /fcr\.slot=([ab])/.exec(r.output)?.[1], version: /^version=(.*)$/m.exec(r.output)?.[1] };
+    };
+    const entries = async () => (await guest.run('ls -1 /efi/loader/entries', 30_000)).output.split('\n').filter((l) => l.endsWith('.conf')).sort();
+    /** Reboots; resolves once the shell is back after the kernel booted the slot named, and the service is READY. */
+    const bootedInto = async (slot: string, from: number, timeoutMs: number) => {
+      const at = (await guest.console.waitFor(new RegExp(`Command line: .*fcr\\.slot=${slot}\\b`), timeoutMs, from)).index + from;
+      await guest.shell(timeoutMs, at);
+      const start = await guest.run('systemctl start face-card-reader.service', 5 * 60_000);
+      assert.equal(start.status, 0, start.output);
+      return at;
+    };
+
+    it('installs a signed update into the other slot, reboots into it, READY there, and the entry is blessed', async () => {
+      assert.equal((await guest.run('mkdir -p /run/stick && mount -o ro /dev/disk/by-label/fcr-update /run/stick', 60_000)).status, 0);
+      assert.deepEqual(await slotOracle(), { slot: 'a', cmdlineSlot: 'a', version: '0.1.0' });
+      const t0 = Date.now();
+      const install = await guest.run('fcr firmware install /run/stick/bundle-0.2.0 2>&1', 10 * 60_000);
+      report.updateInstallMs = Date.now() - t0;
+      assert.equal(install.status, 0, install.output);
+      assert.match(install.output, /installed 0\.2\.0 into slot b/);
+      assert.deepEqual(await entries(), ['fcr-0.1.0-a.conf', 'fcr-0.2.0-b+3.conf']);
+
+      const from = guest.console.text.length;
+      const t1 = Date.now();
+      guest.send('systemctl reboot');
+      await bootedInto('b', from, 10 * 60_000);
+      report.rebootIntoNewSlotToReadyMs = Date.now() - t1;
+      assert.deepEqual(await slotOracle(), { slot: 'b', cmdlineSlot: 'b', version: '0.2.0' });
+      // systemd-bless-boot runs after boot-complete.target, which the boot check holds until READY.
+      const bless = await guest.run('systemctl start systemd-bless-boot.service 2>&1 || { systemctl status --no-pager -l boot-complete.target face-card-reader-boot-check.service systemd-bless-boot.service; journalctl -b --no-pager -o cat -u systemd-bless-boot.service -u face-card-reader-boot-check.service; false; }', 5 * 60_000);
+      assert.equal(bless.status, 0, bless.output);
+      assert.deepEqual(await entries(), ['fcr-0.1.0-a.conf', 'fcr-0.2.0-b.conf'], 'the counter is gone: 0.2.0 is good');
+    });
+
+    it('refuses to install the running version again (no downgrade)', async () => {
+      assert.equal((await guest.run('mkdir -p /run/stick && mount -o ro /dev/disk/by-label/fcr-update /run/stick', 60_000)).status, 0);
+      const again = await guest.run('fcr firmware install /run/stick/bundle-0.2.0 2>&1', 10 * 60_000);
+      assert.equal(again.status, 1, again.output);
+      assert.match(again.output, /not-newer/);
+      assert.deepEqual(await entries(), ['fcr-0.1.0-a.conf', 'fcr-0.2.0-b.conf']);
+    });
+
+    it('a bad update whose service fails to start is tried once and rolled back to the good slot by itself', async () => {
+      const install = await guest.run('fcr firmware install /run/stick/bundle-0.3.0 --tries 1 2>&1', 10 * 60_000);
+      assert.equal(install.status, 0, install.output);
+      assert.match(install.output, /installed 0\.3\.0 into slot a/);
+      assert.deepEqual(await entries(), ['fcr-0.2.0-b.conf', 'fcr-0.3.0-a+1.conf']);
+
+      const from = guest.console.text.length;
+      const t0 = Date.now();
+      guest.send('systemctl reboot');
+      // The trial boot of slot A, then — with nobody typing — the reboot its failed check asks for.
+      const trial = (await guest.console.waitFor(/Command line: .*fcr\.slot=a\b/, 10 * 60_000, from)).index + from;
+      const t1 = Date.now();
+      await bootedInto('b', trial, 15 * 60_000);
+      report.rollbackToReadyMs = Date.now() - t0;
+      report.rollbackTrialBootMs = Date.now() - t1;
+      assert.deepEqual(await slotOracle(), { slot: 'b', cmdlineSlot: 'b', version: '0.2.0' });
+      assert.deepEqual(await entries(), ['fcr-0.2.0-b.conf', 'fcr-0.3.0-a+0-1.conf'], 'the bad entry has no tries left');
+      // The trial boot's own journal (persistent on the state partition; -m because the read-only
+      // root's machine-id is new at every boot, and -m cannot take -b): the boot check failed in a
+      // boot before this one, and in that boot the service never got READY.
+      const j = (await guest.run('journalctl -m -o json --output-fields=MESSAGE,UNIT,_BOOT_ID --no-pager -u face-card-reader-boot-check.service -u face-card-reader.service', 60_000)).output;
+      const logged = j.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, string>);
+      const failedCheck = logged.find((e) => e.UNIT === 'face-card-reader-boot-check.service' && /Failed to start|Failed with result/.test(String(e.MESSAGE)));
+      assert.ok(failedCheck?._BOOT_ID, j.slice(-2000));
+      const thisBoot = (await guest.run('cat /proc/sys/kernel/random/boot_id', 30_000)).output.trim().replace(/-/g, '');
+      assert.notEqual(failedCheck._BOOT_ID, thisBoot);
+      assert.ok(!logged.some((e) => e._BOOT_ID === failedCheck._BOOT_ID && /Started face-card-reader\.service/.test(String(e.MESSAGE))), 'the bad release never reached READY');
+    });
   });
 });

@@ -73,6 +73,10 @@ export interface GuestOptions {
   /** QEMU user-network forwards, e.g. `hostfwd=tcp:127.0.0.1:35963-10.0.2.15:35963`. */
   forwards?: string[];
   memoryMiB?: number;
+  /** More disks, read-only (e.g. an update stick), after the image: /dev/vdb, /dev/vdc, … */
+  drives?: string[];
+  /** Let the guest reboot inside the same QEMU (A/B updates); otherwise a reboot ends QEMU. */
+  allowReboot?: boolean;
 }
 
 export interface CommandResult {
@@ -111,11 +115,13 @@ export class QemuGuest {
       // sharp's libvips uses SSE4/AVX: TCG's default qemu64 CPU lacks them (SIGILL in the guest).
       '-cpu', 'max',
       '-smp', '1', '-m', String(o.memoryMiB ?? 1024),
-      '-display', 'none', '-no-reboot', '-monitor', 'none',
+      '-display', 'none', ...(o.allowReboot ? [] : ['-no-reboot']), '-monitor', 'none',
       '-drive', 'if=pflash,format=raw,readonly=on,file=/usr/share/OVMF/OVMF_CODE_4M.fd',
       '-drive', `if=pflash,format=raw,file=${vars}`,
-      // snapshot=on: the image stays untouched, the guest's writes (state partition) go to a temp file.
+      // snapshot=on: the image stays untouched, the guest's writes (state partition, the other
+      // slot, the ESP) go to a temp file that lives as long as this QEMU, across guest reboots.
       '-drive', `file=${o.image},if=virtio,format=raw,snapshot=on`,
+      ...(o.drives ?? []).flatMap((d) => ['-drive', `file=${d},if=virtio,format=raw,readonly=on`]),
       '-serial', 'stdio',
       '-chardev', `socket,id=tech,path=${techPath},server=off`, '-serial', 'chardev:tech',
       '-netdev', netdev, '-device', 'virtio-net-pci,netdev=net0',
@@ -136,9 +142,9 @@ export class QemuGuest {
     return g;
   }
 
-  /** Waits for the rig image's autologin shell, then makes it quiet and parseable. */
-  async shell(timeoutMs: number): Promise<void> {
-    await this.console.waitFor(/root@face-card-reader:~# $/m, timeoutMs);
+  /** Waits for the rig image's autologin shell (the first after console offset `from`), then makes it quiet and parseable. */
+  async shell(timeoutMs: number, from = 0): Promise<void> {
+    await this.console.waitFor(/root@face-card-reader:~# $/m, timeoutMs, from);
     // Kernel messages off the console, no echo, no prompt: each command's output is what it printed.
     await this.run("stty -echo; dmesg -n 1; PS1=''; PROMPT_COMMAND=''", 30_000);
   }
@@ -152,6 +158,11 @@ export class QemuGuest {
     const m = await this.console.waitFor(new RegExp(`([\\s\\S]*?)@@END${n}:(\\d+)@@`), timeoutMs, from);
     const output = m[1]!.replace(/\r/g, '');
     return { status: Number(m[2]), output: output.replace(/^.*printf '%s%s:%s@@\\n'.*\n/m, '') };
+  }
+
+  /** Types a command on the root console without waiting for it to end (e.g. `systemctl reboot`). */
+  send(command: string): void {
+    this.proc.stdin!.write(`${command}\n`);
   }
 
   /** Sends one line to the service's technician console (ttyS1). */
