@@ -154,6 +154,11 @@ describe('durable device state: lockout and counters across restarts', () => {
     assert.equal(today.byMethod['pin'], 1);
     assert.equal(today.byStatus['qualified'], 1);
     assert.ok(b.shell.handle('counters').includes('by method: pin=1'));
+    // Seed 000 statistics survive too (issue 16 item 7): the information acquired by 全て同意する.
+    assert.deepEqual(today.acquired, { surgery: 1, clinical: 1, medication: 1, checkup: 1 });
+    const exported = JSON.parse(b.shell.handle('counters json')[0]!) as { today: { mynaConfirmations: number }; month: { byMethod: Record<string, number> } };
+    assert.equal(exported.today.mynaConfirmations, 1);
+    assert.equal(exported.month.byMethod['pin'], 1);
     await b.service.stop();
   });
 
