@@ -79,7 +79,14 @@ describe('session flows', () => {
     ]);
     d.send({ type: 'consent-registered' });
     assert.deepEqual(d.shown, { kind: 'done', patientName: '山田花子', slot: 'card', buttons: [] });
-    assert.deepEqual(d.of('record-result')[0]?.outcome, { method: 'pin', status: 'qualified', consented: true, notices: [] });
+    // The information acquired is what the inherited consent gives (seed 000 statistics, issue 16 item 7).
+    assert.deepEqual(d.of('record-result')[0]?.outcome, {
+      method: 'pin',
+      status: 'qualified',
+      consented: true,
+      notices: [],
+      acquired: { surgery: true, clinical: true, medication: true, checkup: false },
+    });
     assert.ok(d.of('beep').some((b) => b.pattern === 'success'));
     d.send({ type: 'card-removed', slot: 'card' });
     assert.ok(d.of('wipe').length === 1);
