@@ -95,7 +95,8 @@ export async function run(argv: string[]): Promise<number> {
     const { runRig } = await import('../runner/rig-runner');
     return runRig(a.rest);
   }
-  const parsed = parseCommandLine(a.rest, {}, usage, { min: ARITY[a.action] });
+  // `notices` takes an optional `clear`.
+  const parsed = parseCommandLine(a.rest, {}, usage, { min: ARITY[a.action], max: a.action === 'notices' ? 1 : ARITY[a.action] });
   if (typeof parsed === 'number') return parsed;
   const req = toRequest(a.action, parsed.positionals);
   if (!req) return usageError(`bad argument for ${a.action}: ${parsed.positionals.join(' ')}`, usage);
