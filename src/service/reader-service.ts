@@ -398,6 +398,7 @@ export class ReaderService {
         this.staffCallSeq += 1;
         const call = { id: `call-${this.staffCallSeq}`, at: new Date(this.clock()).toISOString() };
         this.pendingStaffCalls.push(call);
+        this.metrics.staffCalled();
         log.info(`staff called id=${call.id}`, { event: 'staff-called' });
         return;
       }
