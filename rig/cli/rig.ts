@@ -17,7 +17,10 @@ const usage = `usage: fcr rig start [--headless] [--no-pcscd] [--config FILE]   
        fcr rig pin <digits> | face <genuine|impostor|photo|broken> | staff <passcode> | screen | receptions
        fcr rig backend <fault spec, e.g. http-5xx*always | latency:8000 | clear>
        fcr rig visual-mode on|off   (the reception terminal's 目視確認 mode switch)
-       fcr rig visual-confirm       (the terminal's 「目視で本人確認完了」)`;
+       fcr rig visual-confirm       (the terminal's 「目視で本人確認完了」)
+       fcr rig notices [clear]      (the terminal's pending 職員を呼ぶ calls; clear: staff answered)
+       fcr rig leds                 (LED levels and the last buzzer pattern of the simulated GPIO)
+       fcr rig presence on|off      (the presence sensor under the card tray)`;
 
 /** Each subcommand and how many words follow it. */
 const ARITY = {
@@ -35,6 +38,9 @@ const ARITY = {
   backend: 1,
   'visual-mode': 1,
   'visual-confirm': 0,
+  notices: 0,
+  leds: 0,
+  presence: 1,
 } as const;
 type Subcommand = keyof typeof ARITY;
 
@@ -69,6 +75,13 @@ function toRequest(cmd: Exclude<Subcommand, 'start'>, args: string[]): RigReques
       return arg === 'on' || arg === 'off' ? { command: 'visual-mode', on: arg === 'on' } : undefined;
     case 'visual-confirm':
       return { command: 'visual-confirm' };
+    case 'notices':
+      if (args.length === 0) return { command: 'notices' };
+      return arg === 'clear' ? { command: 'notices', clear: true } : undefined;
+    case 'leds':
+      return { command: 'leds' };
+    case 'presence':
+      return arg === 'on' || arg === 'off' ? { command: 'presence', on: arg === 'on' } : undefined;
   }
 }
 
@@ -82,7 +95,8 @@ export async function run(argv: string[]): Promise<number> {
     const { runRig } = await import('../runner/rig-runner');
     return runRig(a.rest);
   }
-  const parsed = parseCommandLine(a.rest, {}, usage, { min: ARITY[a.action] });
+  // `notices` takes an optional `clear`.
+  const parsed = parseCommandLine(a.rest, {}, usage, { min: ARITY[a.action], max: a.action === 'notices' ? 1 : ARITY[a.action] });
   if (typeof parsed === 'number') return parsed;
   const req = toRequest(a.action, parsed.positionals);
   if (!req) return usageError(`bad argument for ${a.action}: ${parsed.positionals.join(' ')}`, usage);
@@ -98,6 +112,6 @@ export async function run(argv: string[]): Promise<number> {
     return 1;
   }
   if (res.text !== undefined) process.stdout.write(res.text + '\n');
-  if (res.data !== undefined) process.stdout.write(JSON.stringify(res.data, null, 2) + '\n');
+  else if (res.data !== undefined) process.stdout.write(JSON.stringify(res.data, null, 2) + '\n');
   return 0;
 }

@@ -24,6 +24,12 @@ export const RigRequestSchema = z.discriminatedUnion('command', [
   z.object({ command: z.literal('visual-confirm') }),
   /** Backend simulator faults, `fcr backend-sim --fault` syntax (`http-5xx*always`), or `clear`. */
   z.object({ command: z.literal('backend'), fault: z.string().min(1) }),
+  /** The reception terminal's list of 職員を呼ぶ calls (issue 16); `clear`: staff answered them. */
+  z.object({ command: z.literal('notices'), clear: z.boolean().optional() }),
+  /** The simulated GPIO chip's LED levels and the last buzzer pattern (issue 16). */
+  z.object({ command: z.literal('leds') }),
+  /** Drives the presence sensor under the card tray (hardware/pin-map.json `presenceSensor`). */
+  z.object({ command: z.literal('presence'), on: z.boolean() }),
 ]);
 
 export type RigRequest = z.infer<typeof RigRequestSchema>;
@@ -45,6 +51,9 @@ export interface RigActions {
   backend(fault: string): Promise<void>;
   visualMode(on: boolean): Promise<void>;
   visualConfirm(): Promise<void>;
+  notices(clear: boolean): Promise<unknown>;
+  leds(): Promise<{ green: 0 | 1; amber: 0 | 1; red: 0 | 1; buzzer: string }>;
+  presence(on: boolean): Promise<void>;
 }
 
 /** A rig command that cannot be done now (no such persona, no such button on screen). */

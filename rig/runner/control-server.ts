@@ -49,6 +49,15 @@ async function perform(actions: RigActions, req: RigRequest): Promise<RigRespons
     case 'visual-confirm':
       await actions.visualConfirm();
       return { ok: true };
+    case 'notices':
+      return { ok: true, data: await actions.notices(req.clear === true) };
+    case 'leds': {
+      const l = await actions.leds();
+      return { ok: true, text: `green=${l.green} amber=${l.amber} red=${l.red} buzzer=${l.buzzer}`, data: l };
+    }
+    case 'presence':
+      await actions.presence(req.on);
+      return { ok: true };
   }
 }
 

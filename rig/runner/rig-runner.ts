@@ -134,6 +134,7 @@ export async function runRig(argv: string[]): Promise<number> {
   let cameraKind: RigFaceKind | 'broken' = 'genuine';
 
   const chip = new SimulatedGpioChip();
+  let lastBeep = 'none';
   const pins = loadPinMap(join(repoRoot, 'hardware', 'pin-map.json'));
 
   // The board's UART: a socat pty pair; a technician opens `.rig/console/console-technician`.
@@ -154,7 +155,19 @@ export async function runRig(argv: string[]): Promise<number> {
     log,
     cardDriver: () => slots.driver,
     backend: () => ({ client: new BackendClient({ ...clientConfig, logger: log.child('backend'), timeoutMs: 5000 }), deviceKeyPem: clientConfig.keyPem, deviceId: clientConfig.deviceId }),
-    indicators: () => new GpioIndicators(pins, chip.lineFactory),
+    indicators: () => {
+      // The chip keeps levels; the buzzer's pattern is remembered here for `fcr rig leds` (issue 16).
+      const gpio = new GpioIndicators(pins, chip.lineFactory);
+      return {
+        setLeds: (p) => gpio.setLeds(p),
+        beep: (p) => {
+          lastBeep = p;
+          gpio.beep(p);
+        },
+        onInput: (l) => gpio.onInput(l),
+        close: () => gpio.close(),
+      };
+    },
     panel: ({ metricsUrl }) =>
       interactive
         ? new BlessedPanel({
@@ -250,6 +263,21 @@ export async function runRig(argv: string[]): Promise<number> {
     },
     visualConfirm: async () => {
       service.terminalVisualConfirmed();
+      await service.settle();
+    },
+    notices: async (clear) => {
+      const calls = service.staffCalls();
+      if (clear) service.clearStaffCalls();
+      return { staffCalls: calls, ...(clear ? { cleared: calls.length } : {}) };
+    },
+    leds: async () => {
+      await service.settle();
+      const level = (pin: number): 0 | 1 => chip.levels.get(pin) ?? 0;
+      return { green: level(pins.ledGreen), amber: level(pins.ledAmber), red: level(pins.ledRed), buzzer: lastBeep };
+    },
+    presence: async (on) => {
+      // Active high, as GpioIndicators reads it (src/devices/gpio/gpio.ts).
+      chip.setInput(pins.presenceSensor, on ? 1 : 0);
       await service.settle();
     },
     backend: async (spec) => {

@@ -33,6 +33,8 @@ export interface ReaderMetrics {
   failure(cause: FailureCause): void;
   /** An adapter threw where it should have returned a value (a bug, turned into a safe failure). */
   effectCrashed(effect: string): void;
+  /** A patient pressed 職員を呼ぶ (issue 16); counted, nothing else about it. */
+  staffCalled(): void;
   deviceState(change: DeviceStateChange): void;
 }
 
@@ -42,6 +44,7 @@ export const noMetrics: ReaderMetrics = {
   sessionEnded: () => undefined,
   failure: () => undefined,
   effectCrashed: () => undefined,
+  staffCalled: () => undefined,
   deviceState: () => undefined,
 };
 
@@ -64,6 +67,7 @@ export function guardedMetrics(m: ReaderMetrics, onError: (method: string, e: un
     sessionEnded: guard('sessionEnded', m.sessionEnded),
     failure: guard('failure', m.failure),
     effectCrashed: guard('effectCrashed', m.effectCrashed),
+    staffCalled: guard('staffCalled', m.staffCalled),
     deviceState: guard('deviceState', m.deviceState),
   };
 }

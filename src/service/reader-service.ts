@@ -72,6 +72,9 @@ export class ReaderService {
   private lastGuidance: StaffGuidance | undefined;
   private stopped = false;
   private readonly metrics: ReaderMetrics;
+  /** 職員を呼ぶ presses not yet cleared by staff (issue 16): ids and times only, nothing personal. */
+  private pendingStaffCalls: { id: string; at: string }[] = [];
+  private staffCallSeq = 0;
   /** When the session in progress left the idle screen (service clock), for its duration. */
   private sessionStartedAt: number | undefined;
 
@@ -111,6 +114,7 @@ export class ReaderService {
       panel.onInput((input: PanelInput) => this.dispatch(input.type === 'digit' ? { type: 'pin-digit', digit: Number(input.digit) } : { type: 'button', id: input.id })),
       indicators.onInput((input, active) => {
         if (input === 'staffButton' && active) this.dispatch({ type: 'button', id: BUTTON.staffStart });
+        if (input === 'presenceSensor') this.dispatch({ type: 'presence', active });
       }),
     );
     const offBackend = this.deps.backend.onAvailabilityChange?.((available) => this.dispatch({ type: 'backend-availability', available }));
@@ -153,6 +157,19 @@ export class ReaderService {
   /** Staff ticked 「目視で本人確認完了」 on the reception terminal (seed 000 p.27). */
   terminalVisualConfirmed(): void {
     this.dispatch({ type: 'terminal-visual-confirmed' });
+  }
+
+  /** The staff calls waiting at the reception terminal (issue 16). */
+  staffCalls(): { id: string; at: string }[] {
+    return this.pendingStaffCalls.map((c) => ({ ...c }));
+  }
+
+  /** Staff answered the calls (the terminal's clear): returns how many were cleared. */
+  clearStaffCalls(): number {
+    const n = this.pendingStaffCalls.length;
+    this.pendingStaffCalls = [];
+    if (n > 0) this.deps.log.info(`staff calls cleared count=${n}`, { event: 'staff-calls-cleared' });
+    return n;
   }
 
   /** What staff were last told to do at the counter (no personal data: cause, steps, routes). */
@@ -375,6 +392,16 @@ export class ReaderService {
       case 'beep':
         indicators.beep(effect.pattern);
         return;
+      case 'call-staff': {
+        // Issue 16: the buzzer calls across the counter; the terminal lists the call (id, time).
+        indicators.beep('call-staff');
+        this.staffCallSeq += 1;
+        const call = { id: `call-${this.staffCallSeq}`, at: new Date(this.clock()).toISOString() };
+        this.pendingStaffCalls.push(call);
+        this.metrics.staffCalled();
+        log.info(`staff called id=${call.id}`, { event: 'staff-called' });
+        return;
+      }
       case 'set-leds':
         indicators.setLeds(effect.pattern === 'idle' ? this.idleLeds() : effect.pattern);
         return;

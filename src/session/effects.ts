@@ -92,7 +92,12 @@ export type SessionEffect =
   /** Drop everything read from the card or typed by the patient (SPEC §5 last paragraph). */
   | { type: 'wipe' }
   | { type: 'log'; level: 'debug' | 'info' | 'warn'; event: string; detail?: Record<string, string | number | boolean> }
-  | { type: 'record-result'; outcome: SessionOutcome };
+  | { type: 'record-result'; outcome: SessionOutcome }
+  /**
+   * The patient pressed 職員を呼ぶ (issue 16): the service sounds the call signal and posts a
+   * notice to the reception terminal (id and time only). The session goes on untouched.
+   */
+  | { type: 'call-staff'; phase: string };
 
 export type SessionEffectType = SessionEffect['type'];
 
@@ -118,6 +123,8 @@ export function describeEffect(effect: SessionEffect): string {
       return `${effect.type} ${effect.pattern}`;
     case 'log':
       return `log ${effect.event}`;
+    case 'call-staff':
+      return `call-staff phase=${effect.phase}`;
     case 'record-result':
       return `record-result method=${effect.outcome.method} status=${effect.outcome.status}`;
     case 'register-consent':

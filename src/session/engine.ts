@@ -102,11 +102,28 @@ function onButton(t: Step, id: string): void {
     t.log('debug', 'stale-button', { phase: t.phase.name, button: /^key\./.test(id) ? 'key' : id });
     return;
   }
+  if (offered === BUTTON.callStaff) return callStaff(t);
   const key = /^key\.(\d)$/.exec(offered);
   if (key) return digitEntry(t, Number(key[1]));
   const handler = BUTTONS[t.phase.name] as ((t: Step, phase: Phase, id: ButtonId) => void) | undefined;
   if (handler) handler(t, t.phase, offered);
   else t.log('debug', 'stale-button', { phase: t.phase.name });
+}
+
+/**
+ * 職員を呼ぶ (issue 16): the call goes out; phase, timer and everything typed so far stay as they
+ * are, so the patient who called is still where they were when staff arrive.
+ */
+function callStaff(t: Step): void {
+  t.log('info', 'staff-called', { phase: t.phase.name });
+  t.emit({ type: 'call-staff', phase: t.phase.name });
+}
+
+/** The presence sensor: someone at the reader wakes the idle screen; leaving puts it back to rest. */
+function onPresence(t: Step, event: EventOf<'presence'>): void {
+  if (t.device.presence === event.active) return;
+  t.device.presence = event.active;
+  if (t.phase.name === 'idle') t.redraw();
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -261,6 +278,7 @@ const EVENTS: { [T in SessionEventType]: (t: Step, event: EventOf<T>) => void } 
   'terminal-visual-mode': onTerminalVisualMode,
   'terminal-visual-confirmed': (t) => onTerminalVisualConfirmed(t),
   'staff-passcode-result': onStaffPasscodeResult,
+  presence: onPresence,
 };
 
 function onEvent(t: Step, event: SessionEvent): void {

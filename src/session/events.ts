@@ -136,6 +136,8 @@ export type SessionEvent =
   /** The eligibility backend's breaker opened (unreachable) or closed again (issue 11 item 4). */
   | { type: 'backend-availability'; available: boolean }
   /** Answer to a `check-staff-passcode` effect (scrypt runs outside the engine). */
-  | { type: 'staff-passcode-result'; ok: boolean };
+  | { type: 'staff-passcode-result'; ok: boolean }
+  /** The presence sensor under the card tray (hardware/pin-map.json `presenceSensor`) changed. */
+  | { type: 'presence'; active: boolean };
 
 export type SessionEventType = SessionEvent['type'];

@@ -73,6 +73,7 @@ export const PHASES: { readonly [N in PhaseName]: PhaseSpec<PhaseOf<N>> } = {
       visualMode: device.terminalVisualMode,
       readerAvailable: device.readerAvailable,
       backendAvailable: device.backendAvailable,
+      ...(device.presence && device.readerAvailable ? { awake: true } : {}),
       // The reader (or pcscd) is away: nothing to start until it is back (issue 11 item 7).
       // Kind ③ reads only the card: 「患者のスマートフォンは使用しません」 (seed 004).
       buttons: !device.readerAvailable ? [] : config.mode === 'qualification-only' ? [BUTTON.staffStart] : [BUTTON.phoneStart, BUTTON.staffStart],
@@ -231,9 +232,29 @@ export function phaseSpec<P extends Phase>(phase: P): PhaseSpec<P> {
 }
 
 /** The screen request for `state` at `now` (countdown from the running timer's deadline). */
+/**
+ * Screens where a patient may be stuck and can call staff without the passcode (issue 16: a real
+ * counter's need, neither seed nor SPEC has it). Not on staff screens (staff are there already)
+ * nor on busy screens (nothing to be stuck on, the device answers).
+ */
+export const CALL_STAFF_PHASES: ReadonlySet<PhaseName> = new Set<PhaseName>([
+  'method',
+  'face',
+  'face-failed',
+  'pin',
+  'consent-inherit',
+  'consent-method',
+  'consent-item',
+  'counter',
+  'not-qualified',
+  'pin-locked',
+  'certificate-unusable',
+]);
+
 export function screenOf(state: SessionState, now: number): ScreenRequest {
   const spec = phaseSpec(state.phase);
-  const screen = spec.screen(state, state.phase);
+  const own = spec.screen(state, state.phase);
+  const screen = CALL_STAFF_PHASES.has(state.phase.name) ? { ...own, buttons: [...own.buttons, BUTTON.callStaff] } : own;
   if (!state.timer || !spec.countdown) return screen;
   return { ...screen, countdownSeconds: Math.max(0, Math.ceil((state.timer.deadline - now) / 1000)) };
 }

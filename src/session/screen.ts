@@ -42,6 +42,8 @@ export const BUTTON = {
   limitProvide: 'limit.provide',
   limitDecline: 'limit.decline',
   limitOpen: 'limit.open',
+  /** 職員を呼ぶ: any patient may press it; it never interrupts the session (issue 16, a real counter's need). */
+  callStaff: 'staff.call',
 } as const;
 
 export type NamedButtonId = (typeof BUTTON)[keyof typeof BUTTON];
@@ -65,7 +67,8 @@ export type BusyKind = 'card' | 'pin' | 'staff' | 'backend' | 'registration' | '
 
 /** A screen's kind and the parameters its wording needs (the buttons come with the request). */
 export type ScreenContent =
-  | { kind: 'idle'; visualMode: boolean; readerAvailable: boolean; backendAvailable: boolean }
+  /** `awake`: the presence sensor sees someone at the reader (issue 16): the card prompt is drawn large. */
+  | { kind: 'idle'; visualMode: boolean; readerAvailable: boolean; backendAvailable: boolean; awake?: boolean }
   | { kind: 'busy'; busy: BusyKind }
   /** SPEC §3 step 2: the certificate is revoked or past its grace period; the session stops. */
   | { kind: 'certificate-unusable' }

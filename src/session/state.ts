@@ -121,6 +121,8 @@ export interface DeviceState {
   readerAvailable: boolean;
   /** The eligibility backend's breaker is not open; false → the idle screen says it is unreachable. */
   backendAvailable: boolean;
+  /** The presence sensor sees someone at the reader: the idle screen wakes (issue 16). Not personal. */
+  presence: boolean;
   timerSeq: number;
 }
 
@@ -170,6 +172,7 @@ export function initialDeviceState(): DeviceState {
     terminalVisualConfirmed: false,
     readerAvailable: true,
     backendAvailable: true,
+    presence: false,
     timerSeq: 0,
   };
 }

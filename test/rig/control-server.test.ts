@@ -24,6 +24,9 @@ function fakeActions(log: string[]): RigActions {
     backend: async (f) => void log.push(`backend ${f}`),
     visualMode: async (on) => void log.push(`visual ${on}`),
     visualConfirm: async () => void log.push('visual-confirm'),
+    notices: async (clear) => ({ staffCalls: [], clear }),
+    leds: async () => ({ green: 1, amber: 0, red: 0, buzzer: 'none' }),
+    presence: async (on) => void log.push(`presence ${on}`),
   };
 }
 

@@ -136,12 +136,14 @@ describe('fleet metrics adapter (prom-client behind the ReaderMetrics hook)', ()
     m.sessionStarted();
     m.sessionEnded({ method: 'none', status: 'not-confirmed', error: { kind: 'card-read', detail: 'broken-chip' } }, 7_000);
     m.effectCrashed('read-card');
+    m.staffCalled();
     m.deviceState({ device: 'camera', up: false });
     m.deviceState({ device: 'result-folder', up: false });
     const s = parsePromText(await m.text());
     assert.equal(sampleValue(s, 'fcr_session_failures_total', { kind: 'card-read', detail: 'broken-chip' }), 1);
     assert.equal(sampleValue(s, 'fcr_sessions_total', { method: 'none', status: 'not-confirmed' }), 1);
     assert.equal(sampleValue(s, 'fcr_adapter_crashes_total', { effect: 'read-card' }), 1);
+    assert.equal(sampleValue(s, 'fcr_staff_calls_total', {}), 1);
     assert.equal(sampleValue(s, 'fcr_device_up', { device: 'camera' }), 0);
     assert.equal(sampleValue(s, 'fcr_device_up', { device: 'result-folder' }), 0);
   });

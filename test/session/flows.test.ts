@@ -38,7 +38,7 @@ describe('session flows', () => {
     d.send({ type: 'card-inserted', slot: 'card' });
     assert.deepEqual(d.of('read-card'), [{ type: 'read-card', slot: 'card' }]);
     d.send({ type: 'card-read', slot: 'card', card: goodCard });
-    assert.deepEqual(d.screen, { kind: 'method', buttons: ['method.face', 'method.pin', 'method.quit', 'staff.start'], countdownSeconds: 60 });
+    assert.deepEqual(d.screen, { kind: 'method', buttons: ['method.face', 'method.pin', 'method.quit', 'staff.start', 'staff.call'], countdownSeconds: 60 });
     d.tap('method.pin');
     assert.deepEqual(d.shown, {
       kind: 'pin',
@@ -46,7 +46,7 @@ describe('session flows', () => {
       length: 4,
       triesLeft: 3,
       wrong: false,
-      buttons: ['key.0', 'key.1', 'key.2', 'key.3', 'key.4', 'key.5', 'key.6', 'key.7', 'key.8', 'key.9', 'key.back', 'pin.cancel'],
+      buttons: ['key.0', 'key.1', 'key.2', 'key.3', 'key.4', 'key.5', 'key.6', 'key.7', 'key.8', 'key.9', 'key.back', 'pin.cancel', 'staff.call'],
     });
     d.digits('12');
     assert.equal(d.screen.kind === 'pin' && d.screen.typed, 2);
@@ -57,7 +57,7 @@ describe('session flows', () => {
     assert.deepEqual(d.of('query-backend'), [{ type: 'query-backend', slot: 'card', method: 'pin' }]);
     d.send({ type: 'backend-result', result: { ...qualified, previousConsent: { surgery: true, clinical: true, medication: true, checkup: false } } });
     // Seed 000: the question first, the previous consent one tap away.
-    assert.deepEqual(d.shown, { kind: 'consent-inherit', buttons: ['consent.inherit', 'consent.reselect', 'consent.view-previous'] });
+    assert.deepEqual(d.shown, { kind: 'consent-inherit', buttons: ['consent.inherit', 'consent.reselect', 'consent.view-previous', 'staff.call'] });
     d.tap('consent.view-previous');
     assert.deepEqual(d.shown, {
       kind: 'consent-previous',
@@ -107,7 +107,7 @@ describe('session flows', () => {
     assert.ok(d.of('stop-camera').length === 1);
     assert.deepEqual(d.of('query-backend'), [{ type: 'query-backend', slot: 'card', method: 'face' }]);
     d.send({ type: 'backend-result', result: qualified });
-    assert.deepEqual(d.shown, { kind: 'consent-method', categories: ['surgery', 'clinical', 'medication', 'checkup'], buttons: ['consent.all', 'consent.individual'] });
+    assert.deepEqual(d.shown, { kind: 'consent-method', categories: ['surgery', 'clinical', 'medication', 'checkup'], buttons: ['consent.all', 'consent.individual', 'staff.call'] });
     d.tap('consent.all');
     assert.deepEqual(d.of('register-consent')[0]?.consent.categories, { surgery: true, clinical: true, medication: true, checkup: true });
     d.send({ type: 'consent-registered' });
@@ -119,14 +119,14 @@ describe('session flows', () => {
     d.placeCard();
     d.tap('method.face');
     d.send({ type: 'face-result', outcome: 'no-match', hint: 'remove-mask' });
-    assert.deepEqual(d.shown, { kind: 'face', hint: 'remove-mask', buttons: ['face.cancel'] });
+    assert.deepEqual(d.shown, { kind: 'face', hint: 'remove-mask', buttons: ['face.cancel', 'staff.call'] });
     assert.equal(d.of('start-face-match').length, 1, 'retried');
     assert.equal(d.of('stop-camera').length, 0, 'camera stays on between attempts');
     d.send({ type: 'face-result', outcome: 'spoof', hint: 'come-closer' });
     assert.equal(d.screen.kind === 'face' && d.screen.hint, 'come-closer');
     d.send({ type: 'face-result', outcome: 'no-face', hint: 'remove-cap' });
     assert.equal(d.of('stop-camera').length, 1);
-    assert.deepEqual(d.shown, { kind: 'face-failed', reason: 'no-match', buttons: ['method.pin', 'method.quit', 'staff.start'] });
+    assert.deepEqual(d.shown, { kind: 'face-failed', reason: 'no-match', buttons: ['method.pin', 'method.quit', 'staff.start', 'staff.call'] });
     d.tap('method.pin');
     assert.equal(d.phase, 'pin');
   });
@@ -134,10 +134,10 @@ describe('session flows', () => {
   it('a face-only card (no PIN) offers face and the staff check only', () => {
     const d = new Driver();
     d.placeCard({ pinSet: false });
-    assert.deepEqual(d.screen.buttons, ['method.face', 'method.quit', 'staff.start']);
+    assert.deepEqual(d.screen.buttons, ['method.face', 'method.quit', 'staff.start', 'staff.call']);
     d.tap('method.face');
     for (let i = 0; i < 3; i++) d.send({ type: 'face-result', outcome: 'no-match' });
-    assert.deepEqual(d.screen.buttons, ['method.quit', 'staff.start']);
+    assert.deepEqual(d.screen.buttons, ['method.quit', 'staff.start', 'staff.call']);
   });
 
   it('the card photo cannot be unlocked: face-failed asks to place the card again, offers PIN/staff', () => {
@@ -145,13 +145,13 @@ describe('session flows', () => {
     d.placeCard();
     d.tap('method.face');
     d.send({ type: 'face-result', outcome: 'card-photo-unavailable' });
-    assert.deepEqual(d.shown, { kind: 'face-failed', reason: 'card-photo', buttons: ['method.pin', 'method.quit', 'staff.start'] });
+    assert.deepEqual(d.shown, { kind: 'face-failed', reason: 'card-photo', buttons: ['method.pin', 'method.quit', 'staff.start', 'staff.call'] });
   });
 
   it('a card whose photo is not available never offers face', () => {
     const d = new Driver();
     d.placeCard({ cardFaceAvailable: false });
-    assert.deepEqual(d.screen.buttons, ['method.pin', 'method.quit', 'staff.start']);
+    assert.deepEqual(d.screen.buttons, ['method.pin', 'method.quit', 'staff.start', 'staff.call']);
   });
 
   for (const [what, card] of [
@@ -161,7 +161,7 @@ describe('session flows', () => {
     it(`${what} certificate: the stop screen, then idle on removal`, () => {
       const d = new Driver();
       d.placeCard(card);
-      assert.deepEqual(d.shown, { kind: 'certificate-unusable', buttons: [] });
+      assert.deepEqual(d.shown, { kind: 'certificate-unusable', buttons: ['staff.call'] });
       assert.equal(d.of('record-result')[0]?.outcome.error?.kind, what === 'revoked' ? 'certificate-revoked' : 'certificate-expired');
       d.send({ type: 'card-removed', slot: 'card' });
       assert.equal(d.phase, 'idle');
@@ -194,7 +194,7 @@ describe('session flows', () => {
     d.tap('registration.decline');
     assert.equal(d.phase, 'counter');
     // The UI says what follows from the cause: the counter today, where to register later (seed 003).
-    assert.deepEqual(d.shown, { kind: 'counter', cause: 'registration-declined', buttons: [] });
+    assert.deepEqual(d.shown, { kind: 'counter', cause: 'registration-declined', buttons: ['staff.call'] });
     const outcome = d.of('record-result')[0]?.outcome;
     assert.equal(outcome?.error?.kind, 'registration-declined');
     assert.equal(outcome?.status, 'not-confirmed');
@@ -232,13 +232,13 @@ describe('session flows', () => {
     pinToQuery(d);
     d.send({ type: 'backend-result', result: qualified });
     d.tap('consent.individual');
-    assert.deepEqual(d.shown, { kind: 'consent-item', category: 'surgery', buttons: ['consent.agree', 'consent.decline'] });
+    assert.deepEqual(d.shown, { kind: 'consent-item', category: 'surgery', buttons: ['consent.agree', 'consent.decline', 'staff.call'] });
     d.tap('consent.agree');
-    assert.deepEqual(d.shown, { kind: 'consent-item', category: 'clinical', buttons: ['consent.agree', 'consent.decline'] });
+    assert.deepEqual(d.shown, { kind: 'consent-item', category: 'clinical', buttons: ['consent.agree', 'consent.decline', 'staff.call'] });
     d.tap('consent.decline');
-    assert.deepEqual(d.shown, { kind: 'consent-item', category: 'medication', buttons: ['consent.agree', 'consent.decline'] });
+    assert.deepEqual(d.shown, { kind: 'consent-item', category: 'medication', buttons: ['consent.agree', 'consent.decline', 'staff.call'] });
     d.tap('consent.agree');
-    assert.deepEqual(d.shown, { kind: 'consent-item', category: 'checkup', buttons: ['consent.agree', 'consent.decline'] });
+    assert.deepEqual(d.shown, { kind: 'consent-item', category: 'checkup', buttons: ['consent.agree', 'consent.decline', 'staff.call'] });
     d.tap('consent.decline');
     assert.deepEqual(d.of('register-consent')[0]?.consent.categories, { surgery: true, clinical: false, medication: true, checkup: false });
 
@@ -255,7 +255,7 @@ describe('session flows', () => {
     const d = new Driver({ consent: { diagnosisViewing: false } });
     pinToQuery(d);
     d.send({ type: 'backend-result', result: qualified });
-    assert.deepEqual(d.shown, { kind: 'consent-method', categories: ['surgery', 'clinical', 'medication', 'checkup'], buttons: ['consent.all', 'consent.individual'] });
+    assert.deepEqual(d.shown, { kind: 'consent-method', categories: ['surgery', 'clinical', 'medication', 'checkup'], buttons: ['consent.all', 'consent.individual', 'staff.call'] });
     d.tap('consent.individual');
     assert.equal(d.screen.kind === 'consent-item' && d.screen.category, 'surgery');
     d.tap('consent.agree');
@@ -290,7 +290,7 @@ describe('session flows', () => {
     pinToQuery(d);
     d.send({ type: 'backend-result', result: { ...qualified, previousConsent: { surgery: true } } });
     assert.equal(d.phase, 'consent-method', 'an inherited consent about non-acquired categories is not shown');
-    assert.deepEqual(d.shown, { kind: 'consent-method', categories: ['medication'], buttons: ['consent.all', 'consent.individual'] });
+    assert.deepEqual(d.shown, { kind: 'consent-method', categories: ['medication'], buttons: ['consent.all', 'consent.individual', 'staff.call'] });
     d.tap('consent.individual');
     assert.equal(d.screen.kind === 'consent-item' && d.screen.category, 'medication');
     d.tap('consent.agree');
@@ -363,7 +363,7 @@ describe('session flows', () => {
     d.tap('method.face');
     for (let i = 0; i < d.config.retries.face; i++) d.send({ type: 'face-result', outcome: 'no-match' });
     assert.equal(d.phase, 'face-failed');
-    assert.deepEqual(d.shown, { kind: 'face-failed', reason: 'no-match', buttons: ['method.quit', 'staff.start'] });
+    assert.deepEqual(d.shown, { kind: 'face-failed', reason: 'no-match', buttons: ['method.quit', 'staff.start', 'staff.call'] });
   });
 
   it('referral letters are not asked when the facility has no sharing service', () => {
@@ -423,7 +423,7 @@ describe('session flows', () => {
       const d = new Driver();
       pinToQuery(d);
       d.send({ type: 'backend-result', result: { ...qualified, status } });
-      assert.deepEqual(d.shown, { kind: 'not-qualified', status, buttons: [] });
+      assert.deepEqual(d.shown, { kind: 'not-qualified', status, buttons: ['staff.call'] });
       const outcome = d.of('record-result')[0]?.outcome;
       assert.equal(outcome?.status, status);
       // Seed 001: A → B → C for both; only 資格無効 has the lost qualification for B.
@@ -438,7 +438,7 @@ describe('session flows', () => {
     const d = new Driver();
     pinToQuery(d);
     d.send({ type: 'backend-failed', kind: 'unavailable' });
-    assert.deepEqual(d.shown, { kind: 'counter', cause: 'backend', buttons: [] });
+    assert.deepEqual(d.shown, { kind: 'counter', cause: 'backend', buttons: ['staff.call'] });
     assert.deepEqual(d.of('record-result')[0]?.outcome.error, { kind: 'backend', detail: 'unavailable' });
 
     const t = new Driver();
@@ -455,7 +455,7 @@ describe('session flows', () => {
     const d = new Driver();
     d.placeCard();
     d.tap('method.pin');
-    const pad = ['key.0', 'key.1', 'key.2', 'key.3', 'key.4', 'key.5', 'key.6', 'key.7', 'key.8', 'key.9', 'key.back', 'pin.cancel'];
+    const pad = ['key.0', 'key.1', 'key.2', 'key.3', 'key.4', 'key.5', 'key.6', 'key.7', 'key.8', 'key.9', 'key.back', 'pin.cancel', 'staff.call'];
     assert.deepEqual(d.shown, { kind: 'pin', typed: 0, length: 4, triesLeft: 3, wrong: false, buttons: pad });
     d.digits('9876');
     d.send({ type: 'pin-wrong', triesLeft: 2 });
@@ -465,7 +465,7 @@ describe('session flows', () => {
     assert.equal(d.screen.kind === 'pin' && d.screen.triesLeft, 1);
     d.digits('9876');
     d.send({ type: 'pin-locked' });
-    assert.deepEqual(d.shown, { kind: 'pin-locked', slot: 'card', buttons: [] });
+    assert.deepEqual(d.shown, { kind: 'pin-locked', slot: 'card', buttons: ['staff.call'] });
     assert.equal(d.of('record-result')[0]?.outcome.error?.kind, 'pin-locked');
     d.send({ type: 'card-removed', slot: 'card' });
     assertNoPersonalData(d);
@@ -652,7 +652,7 @@ describe('session flows', () => {
     assert.deepEqual(d.of('verify-pin').map((e) => ({ ...e, pin: e.pin.reveal() })), [{ type: 'verify-pin', slot: 'smartphone', pin: '1234' }]);
     d.send({ type: 'pin-locked' });
     assert.equal(d.phase, 'pin-locked');
-    assert.deepEqual(d.shown, { kind: 'pin-locked', slot: 'smartphone', buttons: [] });
+    assert.deepEqual(d.shown, { kind: 'pin-locked', slot: 'smartphone', buttons: ['staff.call'] });
     d.timeout();
     assert.equal(d.phase, 'idle');
   });
@@ -739,7 +739,7 @@ describe('session flows', () => {
     d.placeCard();
     d.tap('method.face');
     d.send({ type: 'camera-failed' });
-    assert.deepEqual(d.shown, { kind: 'face-failed', reason: 'camera', buttons: ['method.pin', 'method.quit', 'staff.start'] });
+    assert.deepEqual(d.shown, { kind: 'face-failed', reason: 'camera', buttons: ['method.pin', 'method.quit', 'staff.start', 'staff.call'] });
     d.tap('staff.start');
     // The face attempt that was running when the camera failed answers late: dropped.
     d.send({ type: 'face-result', outcome: 'no-face' });
@@ -755,7 +755,7 @@ describe('session flows', () => {
     d.tap('consent.agree');
     d.tap('consent.decline');
     assert.equal(d.phase, 'method');
-    assert.deepEqual(d.screen.buttons, ['method.pin', 'method.quit', 'staff.start'], 'no face after the camera failed');
+    assert.deepEqual(d.screen.buttons, ['method.pin', 'method.quit', 'staff.start', 'staff.call'], 'no face after the camera failed');
     d.tap('method.pin');
     d.digits('1234');
     d.send({ type: 'pin-verified' });
@@ -782,7 +782,7 @@ describe('session flows', () => {
     d.tap('staff.consent-first');
     d.tap('consent.all');
     assert.equal(d.phase, 'method');
-    assert.deepEqual(d.screen.buttons, ['method.pin', 'method.quit', 'staff.start'], 'PIN or the visual check, no face (seed 001)');
+    assert.deepEqual(d.screen.buttons, ['method.pin', 'method.quit', 'staff.start', 'staff.call'], 'PIN or the visual check, no face (seed 001)');
     d.tap('staff.start');
     assert.equal(d.phase, 'staff-confirm', 'no second passcode for the same patient');
     d.tap('staff.visual');

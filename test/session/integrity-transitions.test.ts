@@ -90,7 +90,7 @@ describe('engine: issue 11 transitions', () => {
     d.digits('1234');
     d.send({ type: 'pin-verified' });
     d.send({ type: 'backend-failed', kind: 'outcome-unknown' });
-    assert.deepEqual(d.shown, { kind: 'counter', cause: 'backend', outcomeUnknown: true, buttons: [] });
+    assert.deepEqual(d.shown, { kind: 'counter', cause: 'backend', outcomeUnknown: true, buttons: ['staff.call'] });
   });
 
   it('iPhone taken away before it signed: the session ends at once (idle), nothing kept', () => {

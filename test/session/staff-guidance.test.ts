@@ -114,7 +114,7 @@ describe('staff guidance for every cause (SPEC §8, seeds 001 and 002; issue 16 
     const lines = renderStaffGuidance(g).join('\n');
     assert.ok(!lines.includes('市区町村'), 'a phone PIN is not reset at the municipal office');
     // The panel says the same (bug: the card's lock text sent phone users to the municipal office).
-    assert.deepEqual(d.shown, { kind: 'pin-locked', slot: 'smartphone', buttons: [] });
+    assert.deepEqual(d.shown, { kind: 'pin-locked', slot: 'smartphone', buttons: ['staff.call'] });
     // Issue 16 bug: removing the phone ends the lock screen at once, not after the counter time.
     d.send({ type: 'card-removed', slot: 'smartphone' });
     assert.equal(d.phase, 'idle');

@@ -7,7 +7,7 @@ import type { PinMap } from './pin-map';
 
 /** The session engine's LED and beep patterns (`src/session/effects.ts`), plus the backend state. */
 export type LedPattern = 'off' | 'idle' | 'busy' | 'success' | 'error' | 'reminder' | 'backend-unavailable' | 'reader-unavailable';
-export type BeepPattern = 'none' | 'touch' | 'success' | 'error' | 'reminder';
+export type BeepPattern = 'none' | 'touch' | 'success' | 'error' | 'reminder' | 'call-staff';
 export type GpioInputName = 'staffButton' | 'presenceSensor';
 
 export interface ReaderIndicators {
@@ -37,6 +37,8 @@ export const BEEP_TIMINGS: Record<BeepPattern, number[]> = {
   success: [120, 80, 120],
   error: [400],
   reminder: [200, 150, 200, 150, 200],
+  /** 職員を呼ぶ (issue 16): two long tones, unlike any session sound, so staff hear a call across the counter. */
+  'call-staff': [600, 200, 600],
 };
 
 /** The minimal line interface both `onoff` and the simulated chip provide. */

@@ -54,6 +54,7 @@ export class PrometheusReaderMetrics implements ReaderMetrics {
   private readonly sessionFailures = new Counter({ name: 'fcr_session_failures_total', help: 'Sessions that ended at the counter, by typed cause (SPEC §8)', labelNames: ['kind', 'detail'] as const, registers: [this.registry] });
   private readonly errors = new Counter({ name: 'fcr_errors_total', help: 'Typed failures seen during sessions, recovered ones included', labelNames: ['kind', 'detail'] as const, registers: [this.registry] });
   private readonly crashes = new Counter({ name: 'fcr_adapter_crashes_total', help: 'Adapters that threw instead of returning a failure (bugs)', labelNames: ['effect'] as const, registers: [this.registry] });
+  private readonly staffCalls = new Counter({ name: 'fcr_staff_calls_total', help: 'Presses of 職員を呼ぶ by patients (issue 16)', registers: [this.registry] });
   private readonly duration = new Histogram({ name: 'fcr_session_duration_seconds', help: 'Session length from leaving the idle screen to its result', labelNames: ['method'] as const, buckets: DURATION_BUCKETS, registers: [this.registry] });
   private readonly deviceUp = new Gauge({ name: 'fcr_device_up', help: 'Device parts working (1) or not (0); absent until first known', labelNames: ['device'] as const, registers: [this.registry] });
   private readonly breakerOpen = new Gauge({ name: 'fcr_backend_breaker_open', help: "The backend client's circuit breaker is open (1) or closed (0)", registers: [this.registry] });
@@ -118,6 +119,10 @@ export class PrometheusReaderMetrics implements ReaderMetrics {
 
   effectCrashed(effect: string): void {
     this.crashes.inc({ effect });
+  }
+
+  staffCalled(): void {
+    this.staffCalls.inc();
   }
 
   deviceState(change: DeviceStateChange): void {

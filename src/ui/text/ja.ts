@@ -12,6 +12,10 @@ export const ja = {
   phoneCaption: 'スマホの方はこちら↓', // seed 001
   buttonPhone: 'スマートフォン', // seed 001
   buttonStaff: '職員用ボタン', // SPEC
+  // issue 16: no seed has it; a patient stuck on a screen calls staff without the passcode.
+  buttonCallStaff: '職員を呼ぶ', // ours
+  // issue 16: the presence sensor saw someone at the reader; the idle prompt is drawn large.
+  idleAwake: '↓ カードを置いてください', // ours
   reading: 'マイナンバーカードを読み取っています。', // ours
   doNotRemove: 'カードを動かさないでください。', // ours
 

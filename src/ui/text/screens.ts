@@ -105,6 +105,8 @@ function namedButton(id: NamedButtonId, req: ScreenRequest, t: Text): Omit<Panel
       return { label: t.buttonAuthVisual, kind: 'primary' };
     case BUTTON.authPin:
       return { label: t.buttonAuthPin, kind: 'primary' };
+    case BUTTON.callStaff:
+      return { label: t.buttonCallStaff, kind: 'small' };
     case BUTTON.limitOpen:
       // Seed 000 現行: the limit screen is a button on the done screen, named as the screen.
       return { label: t.limitTitle, kind: 'secondary' };
@@ -162,7 +164,8 @@ export function renderScreen(req: ScreenRequest, config: FacilityConfig): PanelV
       return view({
         // The caption belongs to the smartphone button; kind ③ offers none (seed 004).
         lines: [ja.idlePlaceCard, ...(req.buttons.includes(BUTTON.phoneStart) ? [ja.phoneCaption] : []), ...(req.backendAvailable ? [] : [ja.backendUnreachable])],
-        ...(req.visualMode ? { hint: ja.visualModeOn } : {}),
+        // The presence sensor woke the panel (issue 16): the prompt as the hint, drawn prominently.
+        ...(req.visualMode ? { hint: ja.visualModeOn } : req.awake ? { hint: ja.idleAwake } : {}),
       });
     case 'busy':
       return view({ lines: req.busy === 'card' ? [ja.reading, ja.doNotRemove] : [ja.checking] });

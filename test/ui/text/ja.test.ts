@@ -98,14 +98,14 @@ describe('renderScreen', () => {
   const requests: ScreenRequest[] = [
     { kind: 'idle', visualMode: false, readerAvailable: true, backendAvailable: true, buttons: [BUTTON.phoneStart, BUTTON.staffStart] },
     { kind: 'busy', busy: 'card', buttons: [] },
-    { kind: 'certificate-unusable', buttons: [] },
+    { kind: 'certificate-unusable', buttons: ['staff.call'] },
     { kind: 'registration-offer', buttons: [BUTTON.registrationApply, BUTTON.registrationDecline] },
     { kind: 'registration-done', buttons: [BUTTON.noticeNext] },
-    { kind: 'method', buttons: [BUTTON.methodFace, BUTTON.methodPin, BUTTON.methodQuit, BUTTON.staffStart] },
-    { kind: 'face', hint: 'backlight', buttons: [BUTTON.faceCancel] },
-    { kind: 'face-failed', reason: 'no-match', buttons: [BUTTON.methodPin, BUTTON.methodQuit, BUTTON.staffStart] },
+    { kind: 'method', buttons: [BUTTON.methodFace, BUTTON.methodPin, BUTTON.methodQuit, BUTTON.staffStart, 'staff.call'] },
+    { kind: 'face', hint: 'backlight', buttons: [BUTTON.faceCancel, 'staff.call'] },
+    { kind: 'face-failed', reason: 'no-match', buttons: [BUTTON.methodPin, BUTTON.methodQuit, BUTTON.staffStart, 'staff.call'] },
     { kind: 'pin', typed: 3, length: 4, triesLeft: 3, wrong: false, buttons: pad },
-    { kind: 'pin-locked', slot: 'card', buttons: [] },
+    { kind: 'pin-locked', slot: 'card', buttons: ['staff.call'] },
     { kind: 'staff-passcode', typed: 1, length: 4, buttons: [...KEYPAD, BUTTON.keyBack, BUTTON.staffAbort] },
     { kind: 'staff-locked', buttons: [BUTTON.staffAbort] },
     { kind: 'staff-confirm', buttons: [BUTTON.staffVisual, BUTTON.staffConsentFirst, BUTTON.staffAbort] },
@@ -114,15 +114,15 @@ describe('renderScreen', () => {
     { kind: 'phone-choice', buttons: [BUTTON.phoneAndroid, BUTTON.phoneIphone, BUTTON.phoneCancel] },
     { kind: 'phone-hold', phone: 'android', retry: false, buttons: [BUTTON.phoneCancel] },
     { kind: 'notice', notice: 'grace', buttons: [BUTTON.noticeNext] },
-    { kind: 'consent-inherit', buttons: [BUTTON.consentInherit, BUTTON.consentReselect, BUTTON.consentViewPrevious] },
+    { kind: 'consent-inherit', buttons: [BUTTON.consentInherit, BUTTON.consentReselect, BUTTON.consentViewPrevious, 'staff.call'] },
     { kind: 'consent-previous', previous: { surgery: true }, categories: ['surgery', 'checkup'], buttons: [BUTTON.consentBack] },
-    { kind: 'consent-method', categories: ['surgery'], buttons: [BUTTON.consentAll, BUTTON.consentIndividual] },
-    { kind: 'consent-item', category: 'checkup', buttons: [BUTTON.consentAgree, BUTTON.consentDecline] },
+    { kind: 'consent-method', categories: ['surgery'], buttons: [BUTTON.consentAll, BUTTON.consentIndividual, 'staff.call'] },
+    { kind: 'consent-item', category: 'checkup', buttons: [BUTTON.consentAgree, BUTTON.consentDecline, 'staff.call'] },
     { kind: 'referral', letters: [], page: 0, pageCount: 1, buttons: [BUTTON.referralSubmit] },
     { kind: 'limit', buttons: [BUTTON.limitProvide, BUTTON.limitDecline] },
     { kind: 'done', patientName: '山田花子', slot: 'card', buttons: [BUTTON.limitOpen] },
-    { kind: 'not-qualified', status: 'no-record', buttons: [] },
-    { kind: 'counter', cause: 'backend', buttons: [] },
+    { kind: 'not-qualified', status: 'no-record', buttons: ['staff.call'] },
+    { kind: 'counter', cause: 'backend', buttons: ['staff.call'] },
     { kind: 'remove-card', reminder: true, timedOut: false, buttons: [] },
   ];
 
@@ -156,14 +156,14 @@ describe('renderScreen', () => {
   it('the face hint for each real-counter cause is its own sentence', () => {
     const hints = Object.values(ja.faceHints);
     assert.equal(new Set(hints).size, hints.length);
-    assert.equal(renderScreen({ kind: 'face', hint: 'glasses-glare', buttons: [BUTTON.faceCancel] }, config).hint, ja.faceHints['glasses-glare']);
+    assert.equal(renderScreen({ kind: 'face', hint: 'glasses-glare', buttons: [BUTTON.faceCancel, 'staff.call'] }, config).hint, ja.faceHints['glasses-glare']);
   });
 
   it('a face failure names only what is offered', () => {
-    const noPin = renderScreen({ kind: 'face-failed', reason: 'no-match', buttons: [BUTTON.methodQuit, BUTTON.staffStart] }, config);
+    const noPin = renderScreen({ kind: 'face-failed', reason: 'no-match', buttons: [BUTTON.methodQuit, BUTTON.staffStart, 'staff.call'] }, config);
     assert.deepEqual(noPin.lines, ['顔認証ができませんでした。', '職員による目視確認をお選びください。']);
-    assert.deepEqual(noPin.buttons.map((b) => [b.label, b.kind]), [['終了する', 'secondary'], ['職員用ボタン', 'primary']]);
-    const camera = renderScreen({ kind: 'face-failed', reason: 'camera', buttons: [BUTTON.methodPin, BUTTON.methodQuit, BUTTON.staffStart] }, config);
+    assert.deepEqual(noPin.buttons.map((b) => [b.label, b.kind]), [['終了する', 'secondary'], ['職員用ボタン', 'primary'], ['職員を呼ぶ', 'small']]);
+    const camera = renderScreen({ kind: 'face-failed', reason: 'camera', buttons: [BUTTON.methodPin, BUTTON.methodQuit, BUTTON.staffStart, 'staff.call'] }, config);
     assert.deepEqual(camera.lines, ['カメラが使用できません。', '暗証番号の入力、または職員による目視確認をお選びください。']);
   });
 

@@ -41,7 +41,7 @@ describe('rendered screens of whole sessions', () => {
     assert.equal(d.view.countdownSeconds, undefined);
     d.placeCard();
     assert.deepEqual(d.view.lines, ['本人確認の方法を選んでください。', '本人確認の情報は、他の目的には使用しません。']);
-    assert.deepEqual(d.labels, ['顔認証を行う', '暗証番号を入力', '終了する', '職員用ボタン']);
+    assert.deepEqual(d.labels, ['顔認証を行う', '暗証番号を入力', '終了する', '職員用ボタン', '職員を呼ぶ']);
     assert.equal(d.view.countdownSeconds, 60);
     d.tap('method.pin');
     d.digits('12');
@@ -55,7 +55,7 @@ describe('rendered screens of whole sessions', () => {
     d.send({ type: 'backend-result', result: { ...qualified, previousConsent: { surgery: true, clinical: true, medication: true, checkup: false } } });
     assert.equal(d.view.title, '同意情報の引き継ぎ');
     assert.deepEqual(d.view.lines, ['過去の医療情報等の提供に同意しますか。']);
-    assert.deepEqual(d.labels, ['現在の同意状況を引き継ぐ', '選択し直す', '現在の同意状況をみる']);
+    assert.deepEqual(d.labels, ['現在の同意状況を引き継ぐ', '選択し直す', '現在の同意状況をみる', '職員を呼ぶ']);
     d.tap('consent.view-previous');
     assert.equal(d.view.title, '事前・前回の同意状況');
     assert.deepEqual(d.view.lines, ['・手術、傷病名、感染症検査結果： 〇', '・診療（感染症を除く検査結果、アレルギー等）、お薬： 〇', '・健診 ×']);
@@ -88,7 +88,7 @@ describe('rendered screens of whole sessions', () => {
     d.tap('consent.individual');
     assert.equal(d.view.title, '手術・傷病名・感染症');
     assert.deepEqual(d.view.lines, ['過去の手術情報・傷病名情報・感染症検査結果を当機関に提供することに同意しますか。']);
-    assert.deepEqual(d.labels, ['同意する', '同意しない']);
+    assert.deepEqual(d.labels, ['同意する', '同意しない', '職員を呼ぶ']);
     d.tap('consent.agree');
     assert.deepEqual(d.view.lines, ['過去の診療情報(感染症を除く検査結果、アレルギー等)・お薬情報を当機関に提供することに同意しますか。']);
     d.tap('consent.decline');
@@ -114,7 +114,7 @@ describe('rendered screens of whole sessions', () => {
       const d = new Panel();
       d.placeCard(card);
       assert.deepEqual(d.view.lines, ['電子証明書が失効しています。マイナンバーカードを取り出し、受付窓口までお越しください。証明書の更新は、市区町村の窓口で手続きが必要です。']);
-      assert.deepEqual(d.view.buttons, []);
+      assert.deepEqual(d.view.buttons.map((b) => b.label), ['職員を呼ぶ']);
     }
   });
 
