@@ -148,6 +148,34 @@ describe('e2e: the seed walk (issue 16)', function () {
     for (const k of ['clinical', 'checkup', 'surgery']) assert.equal(n(t1.acquired, k), n(t0.acquired, k), `${k} not acquired`);
   });
 
+  it('kind ② (seed 001, 000): consent first, then after the answer the inheritance question for a previous consent that differs', async () => {
+    const before = (await rig.receptions()).length;
+    await rig.fcr('insert', 'valid');
+    await rig.waitForScreen(ja.methodQuestion);
+    await rig.fcr('staff', '1234');
+    await rig.waitForScreen(ja.buttonConsentFirst);
+    await rig.fcr('tap', ja.buttonConsentFirst);
+    await rig.waitForScreen(ja.buttonIndividual);
+    await rig.fcr('tap', ja.buttonIndividual);
+    await rig.waitForScreen(ja.buttonDecline);
+    // This facility acquires お薬 alone; the persona agreed to it last time: declining now differs.
+    await rig.fcr('tap', ja.buttonDecline);
+    await rig.waitForScreen(ja.methodQuestion);
+    await rig.fcr('tap', ja.buttonPin);
+    await rig.fcr('pin', '1234');
+    await rig.waitForScreen(ja.buttonViewPrevious);
+    const screen = rig.flatScreen();
+    for (const text of ['過去の医療情報等の提供に同意しますか。', '現在の同意状況を引き継ぐ', '選択し直す', '現在の同意状況をみる']) assert.ok(screen.includes(text), text);
+    await rig.fcr('tap', ja.buttonInherit);
+    await consentThrough(rig);
+    const entries = await newEntries(before);
+    assert.equal(entries.length, 1, 'one reception');
+    assert.equal((entries[0] as ReceptionEntry & { confirmationKind?: string }).confirmationKind, 'home-consent');
+    assert.equal(entries[0]!.consents?.mode, 'inherited', 'the inherited consent replaced the one sent with the query');
+    assert.equal((entries[0]!.consents!.given as Given).medicationOnly, true);
+    await removeCard();
+  });
+
   it('revocation unknown (5xx on /v1/certificate-checks): a revoked card gets no consent screen and no qualification', async () => {
     const before = (await rig.receptions()).length;
     await rig.fcr('backend', 'http-5xx@/v1/certificate-checks*always');
