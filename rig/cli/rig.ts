@@ -15,6 +15,7 @@ const usage = `usage: fcr rig start [--headless] [--no-pcscd] [--config FILE]   
        fcr rig insert <persona> | remove | phone <android|iphone> | tap "<button text>"
        fcr rig touch <col> <row>    (a finger at a panel cell, as HID digitizer reports)
        fcr rig pin <digits> | face <genuine|impostor|photo|broken> | staff <passcode> | screen | receptions
+       fcr rig guidance             (the terminal's staff guidance for the last counter session, SPEC §8)
        fcr rig backend <fault spec, e.g. http-5xx*always | latency:8000 | clear>
        fcr rig visual-mode on|off   (the reception terminal's 目視確認 mode switch)
        fcr rig visual-confirm       (the terminal's 「目視で本人確認完了」)
@@ -35,6 +36,7 @@ const ARITY = {
   staff: 1,
   screen: 0,
   receptions: 0,
+  guidance: 0,
   backend: 1,
   'visual-mode': 1,
   'visual-confirm': 0,
@@ -69,6 +71,8 @@ function toRequest(cmd: Exclude<Subcommand, 'start'>, args: string[]): RigReques
       return { command: 'screen' };
     case 'receptions':
       return { command: 'receptions' };
+    case 'guidance':
+      return { command: 'guidance' };
     case 'backend':
       return { command: 'backend', fault: arg };
     case 'visual-mode':

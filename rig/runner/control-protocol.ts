@@ -18,6 +18,8 @@ export const RigRequestSchema = z.discriminatedUnion('command', [
   z.object({ command: z.literal('staff'), passcode: z.string().regex(/^[0-9]{4}$/) }),
   z.object({ command: z.literal('screen') }),
   z.object({ command: z.literal('receptions') }),
+  /** What the reception terminal shows staff for the last counter session (SPEC §8, Japanese). */
+  z.object({ command: z.literal('guidance') }),
   /** The reception terminal's older 目視確認 mode switch (SPEC §3.1), as the terminal sends it. */
   z.object({ command: z.literal('visual-mode'), on: z.boolean() }),
   /** Staff tick 「目視で本人確認完了」 on the reception terminal (seed 000 p.27). */
@@ -48,6 +50,8 @@ export interface RigActions {
   staff(passcode: string): Promise<void>;
   screen(): Promise<string>;
   receptions(): Promise<unknown>;
+  /** The last session's staff guidance lines, empty when there is none. */
+  guidance(): Promise<string[]>;
   backend(fault: string): Promise<void>;
   visualMode(on: boolean): Promise<void>;
   visualConfirm(): Promise<void>;

@@ -40,6 +40,10 @@ async function perform(actions: RigActions, req: RigRequest): Promise<RigRespons
       return { ok: true, text: await actions.screen() };
     case 'receptions':
       return { ok: true, data: await actions.receptions() };
+    case 'guidance': {
+      const lines = await actions.guidance();
+      return { ok: true, text: lines.length > 0 ? lines.join('\n') : 'no staff guidance yet' };
+    }
     case 'backend':
       await actions.backend(req.fault);
       return { ok: true };

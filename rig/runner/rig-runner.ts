@@ -37,6 +37,7 @@ import { HeadlessPanel } from '../../src/ui/panel/panel-driver';
 import { BlessedPanel } from '../../src/ui/panel/blessed-panel';
 import { panelText } from '../../src/ui/panel/panel-layout';
 import { ja } from '../../src/ui/text/ja';
+import { renderStaffGuidance } from '../../src/ui/text/staff-guidance';
 import { rigControlSocketPath, startRigControlServer } from './control-server';
 import { SimulatedTouchController } from '../../src/devices/touch/touch-controller';
 import { encodeTouchReport } from '../../src/devices/touch/touch-report';
@@ -257,6 +258,10 @@ export async function runRig(argv: string[]): Promise<number> {
       return view ? panelText(view, ja.countdown) : '';
     },
     receptions: async () => sim.receptions.list(0),
+    guidance: async () => {
+      const g = service.guidance();
+      return g ? renderStaffGuidance(g) : [];
+    },
     visualMode: async (on) => {
       service.setTerminalVisualMode(on);
       await service.settle();

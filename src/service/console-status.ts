@@ -9,6 +9,7 @@ import { installRoot } from '../install-root';
 import type { ConsoleBackend } from '../devices/console/technician-console';
 import type { ReaderService } from './reader-service';
 import type { DeviceStateStore } from './device-state-store';
+import { renderStaffGuidance } from '../ui/text/staff-guidance';
 
 const version = (JSON.parse(readFileSync(join(installRoot(), 'package.json'), 'utf8')) as { version: string }).version;
 
@@ -43,6 +44,10 @@ export function technicianConsoleBackend(
     counters: () => service.counters.todayWithRate(Date.now()),
     monthCounters: () => service.counters.month(Date.now()),
     version: () => `face-card-reader ${version}`,
+    guidance: () => {
+      const g = service.guidance();
+      return g ? renderStaffGuidance(g) : undefined;
+    },
     hangEventLoop: () => {
       // After the answer has gone out on the line: block the main thread without burning CPU
       // (Atomics.wait on a word nobody notifies), so the watchdog pings stop as in a real hang.

@@ -84,7 +84,8 @@ function nextCategory(t: Step, after: ConsentCategory | null): ConsentCategory |
 
 function afterCategories(t: Step): void {
   const letters = t.data.qualification?.referralLetters ?? [];
-  if (!t.data.consentFirst && t.config.consent.referralLetters && letters.length > 0) {
+  // Kind ② before identity: the letters are listed only by the answer (asked after it).
+  if (!(t.data.consentFirst && t.data.identity === null) && t.config.consent.referralLetters && letters.length > 0) {
     t.go({ name: 'referral', page: 0 });
     return;
   }
@@ -103,10 +104,28 @@ function afterReferral(t: Step): void {
 }
 
 /**
- * Kind ② after the result: the categories went with the query; the referral letters, which only
- * the backend's answer lists, are asked now and registered as for kind ① (issue 16 item 4).
+ * Whether a previous consent (as it applies today, acquired categories only) answers any
+ * category otherwise than the consents just given: absent counts as not agreed.
+ */
+function previousDiffers(t: Step, previous: ConsentAnswers): boolean {
+  const given = t.data.consent.categories;
+  return acquiredCategories(t.config).some((c) => previous[c] !== undefined && (previous[c] === true) !== (given[c] === true));
+}
+
+/**
+ * Kind ② after the result: the categories went with the query. The previous consent is known
+ * only now (seed 000 asks the inheritance question 「情報がある場合」); where one exists and differs
+ * from the answers just given, the patient gets the same question as in kind ①
+ * (引き継ぐ / 選択し直す / みる) before anything is registered, so taking the consent first never
+ * silently overwrites a broader earlier consent (issue 16 item 4). The referral letters, which
+ * only the answer lists, are asked then and registered as for kind ①.
  */
 export function consentFirstAfterResult(t: Step): void {
+  const previous = t.data.qualification?.previousConsent;
+  if (t.data.consentCollected && previous && previousDiffers(t, restrictToAcquired(t, effectivePrevious(previous)))) {
+    t.go({ name: 'consent-inherit' });
+    return;
+  }
   const letters = t.data.qualification?.referralLetters ?? [];
   if (t.data.consentCollected && t.config.consent.referralLetters && letters.length > 0) {
     t.go({ name: 'referral', page: 0 });

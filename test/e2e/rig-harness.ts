@@ -11,7 +11,7 @@ import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { ja } from '../../src/ui/text/ja';
 import { displayWidth } from '../../src/ui/panel/display-width';
-import { waitFor } from '../wait-for';
+import { waitFor, withTimeout } from '../wait-for';
 
 const execFileAsync = promisify(execFile);
 const repo = resolve(__dirname, '../..');
@@ -121,6 +121,32 @@ export class RigUnderTmux {
   /** The backend simulator's reception record (SPEC §7), oldest first. */
   async receptions(): Promise<ReceptionEntry[]> {
     return (JSON.parse(await this.fcr('receptions')) as { entries: ReceptionEntry[] }).entries;
+  }
+
+  /**
+   * One command on the technician console, typed on the technician's end of the rig's UART pty
+   * (`.rig/console/console-technician`) as a technician's terminal would: the answer lines up to
+   * the closing `ok` / `error …`.
+   */
+  async console(command: string): Promise<string[]> {
+    const { SerialPort } = await import('serialport');
+    const { ReadlineParser } = await import('@serialport/parser-readline');
+    const port = new SerialPort({ path: join(this.dir, 'console', 'console-technician'), baudRate: 115200, autoOpen: false });
+    await new Promise<void>((res, rej) => port.open((err) => (err ? rej(err) : res())));
+    const answer: string[] = [];
+    try {
+      const done = new Promise<void>((res) => {
+        port.pipe(new ReadlineParser({ delimiter: '\r\n' })).on('data', (line: string) => {
+          answer.push(line);
+          if (line === 'ok' || line.startsWith('error')) res();
+        });
+      });
+      port.write(`${command}\n`);
+      await withTimeout(done, { what: `the console's answer to ${command}`, timeoutMs: 10_000, describe: () => `received so far: ${JSON.stringify(answer)}` });
+    } finally {
+      await new Promise<void>((res) => port.close(() => res()));
+    }
+    return answer;
   }
 
   /** The terminal as the patient sees it. */

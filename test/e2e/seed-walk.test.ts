@@ -96,18 +96,83 @@ describe('e2e: the seed walk (issue 16)', function () {
     await rig.fcr('pin', '9999');
     await rig.waitForScreen('暗証番号がロックされました。');
     // Seed 001: 暗証番号入力不可 → 目視確認モード first; then seed 002's order; claims A → B → C.
-    assert.match(rig.log(), /staff guidance cause=pin-locked steps=visual-check-on-reader,mynaportal-or-notice-sheet-with-card,past-visit-records,self-declaration-form claim=A>B>C follow-up=reset-pin-at-municipal-office/);
+    // The log line follows the screen by a write on stderr: wait for it rather than race it.
+    const pinLocked = /staff guidance cause=pin-locked steps=visual-check-on-reader,mynaportal-or-notice-sheet-with-card,past-visit-records,self-declaration-form claim=A>B>C follow-up=reset-pin-at-municipal-office/;
+    await rig.waitFor(() => pinLocked.test(rig.log()), 10_000, 'the pin-locked guidance in the log');
     await removeCard();
     await rig.fcr('insert', 'qualification-invalid');
     await rig.waitForScreen(ja.methodQuestion);
     await rig.fcr('tap', ja.buttonPin);
     await rig.fcr('pin', '1234');
     await rig.waitForScreen(ja.resultInvalid);
-    assert.match(rig.log(), /staff guidance cause=qualification steps=mynaportal-or-notice-sheet-with-card,past-visit-records,self-declaration-form claim=A>B>C/);
+    const invalid = /staff guidance cause=qualification steps=mynaportal-or-notice-sheet-with-card,past-visit-records,self-declaration-form claim=A>B>C/;
+    await rig.waitFor(() => invalid.test(rig.log()), 10_000, 'the 資格無効 guidance in the log');
     const entries = await newEntries(before);
     assert.deepEqual(entries.map((e) => e.status), ['invalid'], 'the lock reached no backend; the 資格無効 did');
     assert.ok(entries[0]!.lostQualification, 'the lost qualification for claim route B');
     assert.equal('fallback' in entries[0]!, false, 'the simulator is no second source of guidance');
+    // What staff read (reception terminal side, and the technician console): the seeds' Japanese.
+    const terminal = await rig.fcr('guidance');
+    for (const w of ['マイナ保険証で受付が出来ない場合の資格確認方法', '資格無効', 'マイナポータル画面（PDF含む）', '被保険者資格申立書', '「旧資格情報」']) assert.ok(terminal.includes(w), `${w} in:\n${terminal}`);
+    const onConsole = await rig.console('guidance');
+    assert.equal(onConsole.at(-1), 'ok');
+    assert.equal(onConsole.slice(0, -1).join('\n'), terminal.trimEnd(), 'the console shows the same lines');
+    await removeCard();
+  });
+
+  it('seed 000 statistics on the technician console: one PIN session and one quit, as `counters json` exports them', async () => {
+    type Counts = { byMethod: Record<string, number>; ended?: Record<string, number>; acquired?: Record<string, number> };
+    const read = async (): Promise<Counts> => {
+      const a = await rig.console('counters json');
+      assert.equal(a.at(-1), 'ok');
+      return (JSON.parse(a[0]!) as { today: Counts }).today;
+    };
+    const n = (r: Record<string, number> | undefined, k: string) => r?.[k] ?? 0;
+    const t0 = await read();
+    await rig.fcr('insert', 'valid');
+    await rig.waitForScreen(ja.methodQuestion);
+    await rig.fcr('tap', ja.buttonPin);
+    await rig.fcr('pin', '1234');
+    await consentThrough(rig);
+    await removeCard();
+    await rig.fcr('insert', 'valid');
+    await rig.waitForScreen(ja.methodQuestion);
+    await rig.fcr('tap', ja.buttonQuit);
+    await removeCard();
+    const t1 = await read();
+    assert.equal(n(t1.byMethod, 'pin') - n(t0.byMethod, 'pin'), 1, 'method pin 1');
+    assert.equal(n(t1.ended, 'quit') - n(t0.ended, 'quit'), 1, 'the quit under ended');
+    assert.equal(n(t1.byMethod, 'none'), n(t0.byMethod, 'none'), 'a quit is not method none');
+    // This facility acquires お薬 alone: the PIN session acquired medication information, nothing else.
+    assert.equal(n(t1.acquired, 'medication') - n(t0.acquired, 'medication'), 1, 'お薬 acquired once');
+    for (const k of ['clinical', 'checkup', 'surgery']) assert.equal(n(t1.acquired, k), n(t0.acquired, k), `${k} not acquired`);
+  });
+
+  it('kind ② (seed 001, 000): consent first, then after the answer the inheritance question for a previous consent that differs', async () => {
+    const before = (await rig.receptions()).length;
+    await rig.fcr('insert', 'valid');
+    await rig.waitForScreen(ja.methodQuestion);
+    await rig.fcr('staff', '1234');
+    await rig.waitForScreen(ja.buttonConsentFirst);
+    await rig.fcr('tap', ja.buttonConsentFirst);
+    await rig.waitForScreen(ja.buttonIndividual);
+    await rig.fcr('tap', ja.buttonIndividual);
+    await rig.waitForScreen(ja.buttonDecline);
+    // This facility acquires お薬 alone; the persona agreed to it last time: declining now differs.
+    await rig.fcr('tap', ja.buttonDecline);
+    await rig.waitForScreen(ja.methodQuestion);
+    await rig.fcr('tap', ja.buttonPin);
+    await rig.fcr('pin', '1234');
+    await rig.waitForScreen(ja.buttonViewPrevious);
+    const screen = rig.flatScreen();
+    for (const text of ['過去の医療情報等の提供に同意しますか。', '現在の同意状況を引き継ぐ', '選択し直す', '現在の同意状況をみる']) assert.ok(screen.includes(text), text);
+    await rig.fcr('tap', ja.buttonInherit);
+    await consentThrough(rig);
+    const entries = await newEntries(before);
+    assert.equal(entries.length, 1, 'one reception');
+    assert.equal((entries[0] as ReceptionEntry & { confirmationKind?: string }).confirmationKind, 'home-consent');
+    assert.equal(entries[0]!.consents?.mode, 'inherited', 'the inherited consent replaced the one sent with the query');
+    assert.equal((entries[0]!.consents!.given as Given).medicationOnly, true);
     await removeCard();
   });
 

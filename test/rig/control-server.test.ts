@@ -21,6 +21,7 @@ function fakeActions(log: string[]): RigActions {
     staff: async () => void log.push('staff'),
     screen: async () => '○○○○病院\nマイナンバーカードを置いてください。',
     receptions: async () => [{ status: 'qualified' }],
+    guidance: async () => ['マイナ保険証で受付が出来ない場合の資格確認方法'],
     backend: async (f) => void log.push(`backend ${f}`),
     visualMode: async (on) => void log.push(`visual ${on}`),
     visualConfirm: async () => void log.push('visual-confirm'),

@@ -767,7 +767,8 @@ describe('session flows', () => {
         consentFirst: { categories: { surgery: true, clinical: true, medication: true, checkup: false }, referralLetterIds: [], limitInfo: true, mode: 'individual' },
       },
     ]);
-    d.send({ type: 'backend-result', result: { ...qualified, previousConsent: { surgery: false } } });
+    // The same answers as last time (診療・お薬 covers お薬): nothing to ask again.
+    d.send({ type: 'backend-result', result: { ...qualified, previousConsent: { surgery: true, clinical: true, checkup: false } } });
     assert.equal(d.phase, 'done', 'no second round of consent screens');
     assert.equal(d.all.filter((e) => e.type === 'register-consent').length, 0);
   });
@@ -817,6 +818,59 @@ describe('session flows', () => {
     d.send({ type: 'consent-registered' });
     assert.equal(d.phase, 'done');
     assert.equal(d.of('record-result', d.all)[0]?.outcome.kind, 'home-consent');
+  });
+
+  /** Kind ② up to the answer: staff start it, 全て同意する, PIN; the answer has this previous consent. */
+  function kind2Answered(previousConsent: Record<string, boolean>, config = {}): Driver {
+    const d = new Driver(config);
+    d.placeCard();
+    d.tap('staff.start');
+    d.digits('1234');
+    d.send({ type: 'staff-passcode-result', ok: true });
+    d.tap('staff.consent-first');
+    d.tap('consent.all');
+    d.tap('method.pin');
+    d.digits('1234');
+    d.send({ type: 'pin-verified' });
+    d.send({ type: 'backend-result', result: { ...qualified, previousConsent } });
+    return d;
+  }
+
+  it('kind ②: a previous consent that differs is offered for inheritance after the answer (seed 000), 引き継ぐ registers it', () => {
+    const d = kind2Answered({ surgery: false, clinical: true, checkup: false });
+    assert.equal(d.phase, 'consent-inherit', 'the question of seed 000, now that the previous consent is known');
+    assert.deepEqual(d.screen.buttons, ['consent.inherit', 'consent.reselect', 'consent.view-previous', 'staff.call']);
+    assert.equal(d.of('register-consent', d.all).length, 0, 'nothing registered before the answer');
+    d.tap('consent.view-previous');
+    assert.equal(d.phase, 'consent-previous');
+    d.tap('consent.back');
+    assert.equal(d.phase, 'consent-inherit', '戻る returns to the question');
+    d.tap('consent.inherit');
+    const reg = d.of('register-consent', d.all);
+    assert.equal(reg.length, 1);
+    assert.equal(reg[0]?.consent.mode, 'inherited');
+    assert.deepEqual(reg[0]?.consent.categories, { surgery: false, clinical: true, medication: true, checkup: false }, 'the previous answers, 診療・お薬 covering お薬');
+    d.send({ type: 'consent-registered' });
+    assert.equal(d.phase, 'done');
+    const outcome = d.of('record-result', d.all)[0]?.outcome;
+    assert.equal(outcome?.kind, 'home-consent');
+    assert.equal(outcome?.viewingLimit, 'day-after-visit');
+  });
+
+  it('kind ②: 選択し直す asks the categories again and registers the new answers; a matching previous consent asks nothing', () => {
+    const d = kind2Answered({ surgery: false });
+    d.tap('consent.reselect');
+    assert.equal(d.screen.kind, 'consent-method');
+    d.tap('consent.individual');
+    d.tap('consent.decline');
+    d.tap('consent.agree');
+    d.tap('consent.decline');
+    const reg = d.of('register-consent', d.all);
+    assert.equal(reg.length, 1);
+    assert.deepEqual(reg[0]?.consent.categories, { surgery: false, clinical: true, medication: true, checkup: false });
+    const same = kind2Answered({ surgery: true, clinical: true, checkup: true });
+    assert.equal(same.phase, 'done');
+    assert.equal(same.of('register-consent', same.all).length, 0, 'the consents went with the query');
   });
 
   it('kind ② is not offered in grace (qualification only) nor before a card is read', () => {

@@ -55,13 +55,18 @@ export interface ConsoleBackend {
   monthCounters?(): ConsoleMonthCounters;
   version(): string;
   /**
+   * The last counter session's staff guidance (SPEC §8), rendered in Japanese as the reception
+   * terminal shows it: cause and seed wording only, never personal data. Undefined: none yet.
+   */
+  guidance?(): string[] | undefined;
+  /**
    * Stops the service's event loop for good, shortly after the answer is sent: the field check
    * that systemd's watchdog (WatchdogSec in the unit) restarts a hung service (issue 17 HIL tier).
    */
   hangEventLoop(): void;
 }
 
-const HELP = ['commands:', '  status    reader, backend and face state', '  counters  today\'s and this month\'s confirmations by method, platform, result and information acquired, unfinished sessions, errors (SPEC §9); `counters json` for an export', '  version   software version', '  watchdog-test  hang the service on purpose: systemd\'s watchdog must restart it', '  help      this list'];
+const HELP = ['commands:', '  status    reader, backend and face state', '  counters  today\'s and this month\'s confirmations by method, platform, result and information acquired, unfinished sessions, errors (SPEC §9); `counters json` for an export', '  guidance  the staff guidance of the last session sent to the counter (SPEC §8, Japanese)', '  version   software version', '  watchdog-test  hang the service on purpose: systemd\'s watchdog must restart it', '  help      this list'];
 
 export class TechnicianShell {
   constructor(private readonly backend: ConsoleBackend) {}
@@ -80,6 +85,10 @@ export class TechnicianShell {
         return [...HELP, 'ok'];
       case 'version':
         return [this.backend.version(), 'ok'];
+      case 'guidance': {
+        const g = this.backend.guidance?.();
+        return g && g.length > 0 ? [...g, 'ok'] : ['no staff guidance since the service started', 'ok'];
+      }
       case 'watchdog-test':
         this.backend.hangEventLoop();
         return ['hanging the event loop: the watchdog restarts the service', 'ok'];

@@ -9,6 +9,10 @@ import { openSerialConsole, TechnicianShell, type ConsoleBackend } from '../../.
 import { startPtyPair } from '../../../rig/runner/pty-pair';
 import { silentLogger } from '../../../src/log/logger';
 import { withTimeout } from '../../wait-for';
+import { technicianConsoleBackend } from '../../../src/service/console-status';
+import { staffGuidanceFor } from '../../../src/session/staff-guidance';
+import type { ReaderService } from '../../../src/service/reader-service';
+import type { FacilityConfig } from '../../../src/config';
 
 let hangs = 0;
 const backend: ConsoleBackend = {
@@ -26,6 +30,22 @@ describe('technician console', () => {
     assert.match(shell.handle('reboot')[0]!, /^error: unknown command/);
     assert.match(shell.handle('status now')[0]!, /^error:/);
     assert.deepEqual(shell.handle('   '), []);
+  });
+
+  it('guidance prints the last counter session\'s staff guidance in Japanese, or says there is none', () => {
+    let last: ReturnType<ReaderService['guidance']>;
+    const service = { guidance: () => last } as unknown as ReaderService;
+    const shell = new TechnicianShell(technicianConsoleBackend(service, () => 'closed', {} as FacilityConfig, false));
+    assert.deepEqual(shell.handle('guidance'), ['no staff guidance since the service started', 'ok']);
+    last = staffGuidanceFor({ kind: 'backend', detail: 'unavailable' });
+    const lines = shell.handle('guidance');
+    assert.equal(lines.at(-1), 'ok');
+    // The seeds' own wording (seed 001 section title, seed 002 p.5–6 and seed 001 レセプト請求方法), typed from the seeds.
+    assert.equal(lines[0], 'マイナ保険証で受付が出来ない場合の資格確認方法');
+    const text = lines.join('\n');
+    for (const w of ['マイナポータル画面（PDF含む）', '資格情報のお知らせ', '被保険者資格申立書', 'A→B→C']) assert.ok(text.includes(w), `${w} in ${text}`);
+    assert.ok(text.indexOf('マイナポータル') < text.indexOf('被保険者資格申立書'), 'Mynaportal before the self-declaration (seed 002 order)');
+    assert.match(shell.handle('guidance now')[0]!, /^error:/);
   });
 
   it('watchdog-test asks the service to hang, once per command, and says so', () => {
