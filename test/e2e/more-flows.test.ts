@@ -30,6 +30,10 @@ describe('e2e: smartphone and face-only flows', function () {
     const last = (await rig.receptions()).at(-1);
     assert.equal(last?.identityMethod, 'smartphone');
     assert.equal(last?.status, 'qualified');
+    // A phone certificate is マイナ保険証: its 特定疾病 information is provided as with the card
+    // (seed 002 p.3, issue 16 item 8); the android persona has category 2.
+    const held = (last as { qualification?: { specifiedDiseases?: { category: string }[] } } | undefined)?.qualification;
+    assert.deepEqual(held?.specifiedDiseases?.map((d) => d.category), ['2']);
     await rig.fcr('remove');
     await rig.waitForScreen(ja.idlePlaceCard, 40_000);
   });
