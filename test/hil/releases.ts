@@ -30,7 +30,11 @@ export function makeReleases(baseBundle: string, work: string, stickDir: string,
   // As root, fsck.erofs extracts with the files' owners and modes.
   sh('fsck.erofs', [`--extract=${tree}`, join(baseBundle, 'root.erofs')]);
   const osRelease = join(tree, 'usr/lib/os-release');
-  const entry = join(tree, 'opt/face-card-reader/bin/fcr-device.js');
+  // The script the unit's ExecStart runs (the compiled service): breaking any other file would
+  // leave the service starting fine and the "bad" release blessed.
+  const execStart = /^ExecStart=\S*node\s+(\S+\.js)/m.exec(readFileSync(join(__dirname, '..', '..', 'systemd', 'face-card-reader.service'), 'utf8'))?.[1];
+  if (!execStart) throw new Error('no node script in the unit\'s ExecStart');
+  const entry = join(tree, execStart.replace(/^\//, ''));
   const original = { osRelease: readFileSync(osRelease, 'utf8'), entry: readFileSync(entry, 'utf8') };
   for (const r of releases) {
     writeFileSync(osRelease, original.osRelease.replace(/^IMAGE_VERSION=.*$/m, `IMAGE_VERSION=${r.version}`));
