@@ -45,6 +45,9 @@ export function emptyDay(day: string): DailyCount {
   return { day, byMethod: {}, byStatus: {}, errors: {}, byPlatform: {}, acquired: {}, ended: {} };
 }
 
+/** The usage rate's numerator from counts by result. */
+const mynaConfirmationsIn = (byStatus: Record<string, number>): number => Object.entries(byStatus).reduce((n, [k, v]) => n + (CONFIRMED.has(k) ? v : 0), 0);
+
 const bump = (r: Record<string, number>, key: string): void => {
   r[key] = (r[key] ?? 0) + 1;
 };
@@ -97,7 +100,7 @@ export class DailyCounters {
       if (!c.day.startsWith(period)) continue;
       for (const key of ['byMethod', 'byStatus', 'errors', 'byPlatform', 'acquired', 'ended'] as const) add(sum[key], c[key]);
     }
-    sum.mynaConfirmations = Object.entries(sum.byStatus).reduce((n, [k, v]) => n + (CONFIRMED.has(k) ? v : 0), 0);
+    sum.mynaConfirmations = mynaConfirmationsIn(sum.byStatus);
     const { day: _day, ...rest } = sum;
     return rest;
   }
@@ -105,6 +108,6 @@ export class DailyCounters {
   /** Today's counts with the usage-rate numerator. */
   todayWithRate(now: number): DailyCount & { mynaConfirmations: number } {
     const c = this.today(now);
-    return { ...c, mynaConfirmations: Object.entries(c.byStatus).reduce((n, [k, v]) => n + (CONFIRMED.has(k) ? v : 0), 0) };
+    return { ...c, mynaConfirmations: mynaConfirmationsIn(c.byStatus) };
   }
 }
