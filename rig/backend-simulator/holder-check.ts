@@ -3,13 +3,13 @@
  * holdership is valid for it, and what the certificate's status is. No HTTP, no reception record.
  */
 import { createPublicKey, verify as cryptoVerify, X509Certificate } from 'node:crypto';
-import { statusForExpiry } from '../../src/card/certificate-status';
 import { faceStatementSchema, type CertificateStatus, type Proof } from '../../src/backend/protocol';
 import { findPersona, type PersonaName } from '../personas/catalogue';
 import type { RigCredentials } from '../personas/credentials';
 import { HttpProblem, parseOr400 } from './http-problem';
 import type { InsuredPerson } from './insured-persons';
 import type { NonceStore } from './nonce-store';
+import { judgeCertificateDates } from './certificate-usability';
 
 export interface HolderCheckOptions {
   jpkiCa: X509Certificate;
@@ -96,10 +96,9 @@ export class HolderCheck {
   }
 
   certificateStatus(cert: X509Certificate, person: InsuredPerson): CertificateStatus {
-    const s = statusForExpiry(new Date(cert.validTo), this.o.now());
-    const usability: CertificateStatus['usability'] = person.revoked
-      ? 'revoked'
-      : ({ valid: 'usable', 'expiring-soon': 'expiring-soon', grace: 'grace-qualification-only', expired: 'past-grace', revoked: 'revoked' } as const)[s.status];
-    return { revocation: person.revoked ? 'revoked' : 'good', notAfter: s.expiresOn, usability };
+    // The simulator's own reading of SPEC §4, not the device's (see certificate-usability.ts).
+    const j = judgeCertificateDates(new Date(cert.validTo), this.o.now());
+    const usability: CertificateStatus['usability'] = person.revoked ? 'revoked' : j.usability;
+    return { revocation: person.revoked ? 'revoked' : 'good', notAfter: j.expiresOn, usability };
   }
 }
