@@ -10,7 +10,7 @@
  * and 0 / 3 / 12 referral letters (12 pages the panel's list).
  */
 import { personas, type Persona, type PersonaName } from '../personas/catalogue';
-import { toHalfWidthKana } from '../../src/backend/half-width-kana';
+import { recordKana } from './record-kana';
 import type { LostQualification, PreviousConsent, Qualification, ReferralLetter } from '../../src/backend/protocol';
 
 export interface SimReferralLetter extends ReferralLetter {
@@ -44,7 +44,7 @@ function baseQualification(p: Persona): Qualification {
     personalFamily: 'insured',
     name: p.person.nameKanji,
     // As the national record holds it: half-width kana, one half-width space (`ﾔﾏﾀﾞ ﾀﾛｳ`).
-    nameKana: toHalfWidthKana(p.person.nameKana),
+    nameKana: recordKana(p.person.nameKana),
     birthDate: p.person.birthDate,
     sex: p.person.sex,
     address: p.person.address,
