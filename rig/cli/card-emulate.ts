@@ -5,7 +5,8 @@
  * interrupted (issue 2 §2), reconnecting if pcscd restarts. Prints one line each time the card
  * is on the reader. The PIN is never printed or logged.
  *
- * Faults (repeatable): `no-answer`, `delay=MS`, `remove-after=N` (answers N APDUs, then is pulled
+ * Faults (repeatable): `no-answer`, `no-activation` (a mute card: pcscd sees it but it never
+ * answers reset), `delay=MS`, `remove-after=N` (answers N APDUs, then is pulled
  * out mid-exchange), `sw=AFTER:XXXX` (every APDU after AFTER answered with status XXXX),
  * `truncate=N` (response data cut to N bytes).
  */
@@ -16,7 +17,7 @@ import { startCardEmulator, VPCD_DEFAULT_PORTS, VpcdStoppedError, type CardFault
 import { createLogger } from '../../src/log/logger';
 
 const USAGE = `usage: fcr card emulate --persona NAME [--slot 0|1] [--host HOST] [--port N] [--pin NNNN]
-                         [--fault no-answer|delay=MS|remove-after=N|sw=AFTER:XXXX|truncate=N]... [--verbose]
+                         [--fault no-answer|no-activation|delay=MS|remove-after=N|sw=AFTER:XXXX|truncate=N]... [--verbose]
 
 Puts the persona's virtual My Number card on pcscd's vpcd reader (slot 0 = card reader on TCP
 35963, slot 1 = smartphone reader on 35964, unless --port) and keeps it there until Ctrl-C.
@@ -45,6 +46,9 @@ export function parseFaults(values: string[]): CardFaults {
     switch (name) {
       case 'no-answer':
         faults.noAnswer = true;
+        break;
+      case 'no-activation':
+        faults.noActivation = true;
         break;
       case 'delay':
         faults.delayMs = integer(arg, 'delay', 0, 600_000);

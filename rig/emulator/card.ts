@@ -19,6 +19,12 @@ import { silentLogger, type Logger } from '../../src/log/logger';
 export interface CardFaults {
   /** The card never answers an APDU (still answers the reader's ATR/presence polls). */
   noAnswer?: boolean;
+  /**
+   * The chip is in the field but never activates: once powered, its answer to reset is not a
+   * usable ATR, so pcscd marks the card present and mute (SCARD_STATE_MUTE) — as a card placed
+   * off the antenna or with a damaged chip does. Applied by the transport.
+   */
+  noActivation?: boolean;
   /** Each APDU's answer is held back this long (a slow card). Applied by the transport. */
   delayMs?: number;
   /**

@@ -24,6 +24,8 @@ const CTRL_OFF = 0x00;
 const CTRL_ON = 0x01;
 const CTRL_RESET = 0x02;
 const CTRL_ATR = 0x04;
+/** 40 bytes: more than the 33 an ATR may have. */
+const UNUSABLE_ANSWER_TO_RESET = Buffer.alloc(40, 0x3b);
 
 const BACKOFF_MIN_MS = 100;
 const BACKOFF_MAX_MS = 2000;
@@ -221,7 +223,10 @@ class VpcdLink implements VpcdCardSocket {
           card.reset();
           return;
         case CTRL_ATR:
-          this.send(socket, card.atr);
+          // A chip that does not activate (fault `noActivation`): unpowered it is seen in the
+          // field, powered its answer is longer than any ATR (ISO 7816-3: at most 33 bytes), which
+          // vpcd refuses, so pcscd reports the card present and mute (measured on pcscd 2.0).
+          this.send(socket, card.faults.noActivation === true && card.isPowered ? UNUSABLE_ANSWER_TO_RESET : card.atr);
           return;
         default:
           this.log.debug(`unknown vpcd control byte ${frame[0]}`);

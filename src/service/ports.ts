@@ -29,7 +29,8 @@ export type PinOutcome =
 
 /** A card (or phone) placed or taken away, or a reader (or pcscd behind it) gone or back (issue 11 item 7). */
 export interface CardPresenceEvent {
-  type: 'inserted' | 'removed' | 'reader-available' | 'reader-unavailable';
+  /** `unresponsive`: a card is on the reader but does not answer reset (it can never be read). */
+  type: 'inserted' | 'unresponsive' | 'removed' | 'reader-available' | 'reader-unavailable';
   slot: ReaderSlot;
 }
 

@@ -104,6 +104,8 @@ export class ReaderService {
         switch (e.type) {
           case 'inserted':
             return this.dispatch({ type: 'card-inserted', slot: e.slot });
+          case 'unresponsive':
+            return this.dispatch({ type: 'card-unresponsive', slot: e.slot });
           case 'removed':
             return this.dispatch({ type: 'card-removed', slot: e.slot });
           case 'reader-available':

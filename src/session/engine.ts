@@ -142,6 +142,24 @@ function onCardInserted(t: Step, event: EventOf<'card-inserted'>): void {
   else t.log('debug', 'card-inserted-ignored', { phase: phase.name });
 }
 
+/**
+ * A card that does not answer reset (placed off the antenna, a damaged chip): no read can start,
+ * so the patient is sent to the counter with the card-read cause staff see (SPEC §8, 「ICチップの
+ * 破損」 is theirs to judge) instead of the panel staying on the idle screen.
+ */
+function onCardUnresponsive(t: Step, event: EventOf<'card-unresponsive'>): void {
+  const phase = t.phase;
+  if (phase.name !== 'idle' && phase.name !== 'staff-place-card') {
+    t.log('debug', 'card-unresponsive-ignored', { phase: phase.name });
+    return;
+  }
+  t.log('info', 'card-unresponsive', { slot: event.slot });
+  if (event.slot === 'card') t.device.cardPresent = true;
+  else t.device.phonePresent = true;
+  t.data.slot = event.slot;
+  t.toCounter({ kind: 'card-read', detail: 'unreadable' });
+}
+
 function onCardRemoved(t: Step, event: EventOf<'card-removed'>): void {
   if (event.slot === 'smartphone') return onPhoneRemoved(t);
   t.device.cardPresent = false;
@@ -250,6 +268,7 @@ const EVENTS: { [T in SessionEventType]: (t: Step, event: EventOf<T>) => void } 
   },
   'card-inserted': onCardInserted,
   'card-removed': onCardRemoved,
+  'card-unresponsive': onCardUnresponsive,
   'card-read': onCardRead,
   'card-read-failed': onCardReadFailed,
   button: (t, event) => onButton(t, event.id),

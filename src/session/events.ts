@@ -105,6 +105,8 @@ export type SessionEvent =
   | { type: 'start' }
   | { type: 'card-inserted'; slot: ReaderSlot }
   | { type: 'card-removed'; slot: ReaderSlot }
+  /** A card on the reader that does not answer reset: it will never be read (a mute card). */
+  | { type: 'card-unresponsive'; slot: ReaderSlot }
   | { type: 'card-read'; slot: ReaderSlot; card: CardReadInfo }
   /** The card (or phone) could not be read — or, for the iPhone, left before it signed the query. */
   | { type: 'card-read-failed'; slot: ReaderSlot; reason: CardReadFailure }

@@ -128,6 +128,23 @@ describe('PcscliteCardReaderDriver on pcscd + vpcd + the card emulator', functio
     await seen;
   }
 
+  it('a card that does not answer reset: card-unresponsive (never card-inserted), then card-removed', async () => {
+    const socket = sockets.card;
+    assert.ok(socket);
+    if (socket.card) await take('card');
+    const before = log.events.length;
+    const seen = log.next('card-unresponsive', (e) => e.type === 'card-unresponsive' && e.slot === 'card');
+    await socket.insert(createPersonaCard({ persona: 'valid', credentials, faults: { noActivation: true } }));
+    await seen;
+    assert.equal(driver.cardIn('card'), undefined, 'a mute card is not a card to read');
+    await assert.rejects(driver.transact('card', (ch) => readUserAuthCertificate(ch)), NoCardError);
+    await take('card');
+    assert.deepEqual(
+      log.events.slice(before).filter((e) => e.type.startsWith('card-')).map((e) => e.type),
+      ['card-unresponsive', 'card-removed'],
+    );
+  });
+
   it('reports insertion (with the ATR) and removal, and NoCardError on an empty slot', async () => {
     await assert.rejects(driver.transact('card', (ch) => readUserAuthCertificate(ch)), NoCardError);
     await place('card', 'valid');

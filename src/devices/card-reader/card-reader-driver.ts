@@ -26,6 +26,8 @@ export type { ReaderSlot } from '../../session/events';
 export type CardReaderEvent =
   | { type: 'card-inserted'; slot: ReaderSlot; reader: string; atr: Buffer }
   | { type: 'card-removed'; slot: ReaderSlot; reader: string }
+  /** A card is on the reader but does not answer reset (pcscd: present and mute). Ends with card-removed. */
+  | { type: 'card-unresponsive'; slot: ReaderSlot; reader: string }
   | { type: 'reader-added'; reader: string; slot: ReaderSlot }
   | { type: 'reader-removed'; reader: string; slot: ReaderSlot }
   | { type: 'driver-error'; error: Error };

@@ -143,6 +143,8 @@ interface ReaderEntry {
   events: number | undefined;
   /** Set while a transaction runs on this reader. */
   active: ActiveTransaction | undefined;
+  /** A card is present but mute (reported once, until it leaves or answers). */
+  mute?: boolean;
 }
 
 export class PcscliteCardReaderDriver implements CardReaderDriver {
@@ -263,7 +265,9 @@ export class PcscliteCardReaderDriver implements CardReaderDriver {
 
   private onStatus(entry: ReaderEntry, status: { state: number; atr?: Buffer }): void {
     const r = entry.reader;
-    const present = (status.state & r.SCARD_STATE_PRESENT) !== 0 && (status.state & r.SCARD_STATE_MUTE) === 0;
+    const inField = (status.state & r.SCARD_STATE_PRESENT) !== 0;
+    const mute = inField && (status.state & r.SCARD_STATE_MUTE) !== 0;
+    const present = inField && !mute;
     const atr = present && status.atr && status.atr.length > 0 ? Buffer.from(status.atr) : undefined;
     // pcsc-lite keeps the reader's event counter in the high word of the state: a change with a
     // card present and the same ATR is a swap between two polls (removed, then another inserted).
@@ -271,6 +275,19 @@ export class PcscliteCardReaderDriver implements CardReaderDriver {
     const swapped = entry.events !== undefined && events !== entry.events && atr !== undefined && entry.atr !== undefined;
     entry.events = events;
     if (entry.atr && (!atr || !atr.equals(entry.atr) || swapped)) this.cardGone(entry);
+    // A mute card (no answer to reset: placed off the antenna, a damaged chip) can never be read;
+    // the patient must be told, not left at the idle screen (SPEC §8). Its leaving is a removal.
+    if (mute && !entry.mute && !entry.atr) {
+      entry.mute = true;
+      this.log.info(`card in ${entry.slot} slot does not answer reset`, { event: 'card-unresponsive', slot: entry.slot });
+      this.hub.emit({ type: 'card-unresponsive', slot: entry.slot, reader: r.name });
+    } else if (!mute && entry.mute) {
+      entry.mute = false;
+      if (!atr) {
+        this.log.info(`unresponsive card left the ${entry.slot} slot`, { event: 'card-removed', slot: entry.slot });
+        this.hub.emit({ type: 'card-removed', slot: entry.slot, reader: r.name });
+      }
+    }
     if (atr && !entry.atr) {
       entry.atr = atr;
       this.log.info(`card inserted in ${entry.slot} slot`, { event: 'card-inserted', slot: entry.slot });

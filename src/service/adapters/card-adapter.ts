@@ -65,6 +65,7 @@ export class CardAdapter implements CardPort {
     return this.o.driver.onEvent((e) => {
       if (e.type === 'card-inserted') listener({ type: 'inserted', slot: e.slot });
       else if (e.type === 'card-removed') listener({ type: 'removed', slot: e.slot });
+      else if (e.type === 'card-unresponsive') listener({ type: 'unresponsive', slot: e.slot });
       else if (e.type === 'reader-added') listener({ type: 'reader-available', slot: e.slot });
       else if (e.type === 'reader-removed') listener({ type: 'reader-unavailable', slot: e.slot });
       else if (e.type === 'driver-error') {
