@@ -91,7 +91,7 @@ export const resultElementRules: readonly ElementRule[] = [
   { element: 'LimitApplicationCertificateRelatedInfo', ours: 'limitCategory', rule: 'Classification 01–03, ClassificationFlag A01–B10, dates; only when consented', source: 'layout' },
   { element: 'SpecificDiseasesCertificateRelatedConsFlg / …ConsTime', ours: 'specifiedDiseases', rule: '1 + time when the list is released', source: 'layout' },
   { element: 'SpecificDiseasesCertificateList/SpecificDiseasesCertificateInfo', ours: 'specifiedDiseases[]', rule: 'repeated; DiseaseCategory 1–3, dates, SelfPay (yen)', source: 'layout' },
-  { element: '{SpecificHealthCheckups,Pharmacists,Diagnosis,Operation}Info{ConsFlg,ConsTime,AvailableTime}', ours: 'consents, processedAt', rule: 'flag 0 / 1; ConsTime yyyyMMddHHmmss; AvailableTime = ConsTime + 24 h', source: 'samples' },
+  { element: '{SpecificHealthCheckups,Pharmacists,Diagnosis,Operation}Info{ConsFlg,ConsTime,AvailableTime}', ours: 'consents, processedAt', rule: 'flag 0 / 1 (健診 → SpecificHealthCheckups; 診療・お薬 or お薬 → Pharmacists; 診療・お薬 → Diagnosis; 手術・傷病名・感染症 → Operation); ConsTime yyyyMMddHHmmss; AvailableTime = ConsTime + 24 h', source: 'samples' },
   { element: 'ReferenceNumber', ours: 'facilityPatientId', rule: '照会番号 the facility registered (its patient-card number)', source: 'model' },
 ];
 
@@ -495,16 +495,20 @@ export function qualificationFromXml(el: XmlElement): {
 
 /**
  * SPEC §6 categories → the XML's viewing-consent flags:
- * 手術・傷病名・感染症 → OperationInfoConsFlg (and DiagnosisInfoConsFlg: diagnoses travel with it);
- * 診療・お薬 → DiagnosisInfoConsFlg + PharmacistsInfoConsFlg; お薬 → PharmacistsInfoConsFlg;
- * 健診 → SpecificHealthCheckupsInfoConsFlg. Referral letters have no flag (chosen by id).
+ * 手術・傷病名・感染症 → OperationInfoConsFlg alone; 診療・お薬 → DiagnosisInfoConsFlg +
+ * PharmacistsInfoConsFlg; お薬 → PharmacistsInfoConsFlg; 健診 → SpecificHealthCheckupsInfoConsFlg.
+ * Referral letters have no flag (chosen by id). DiagnosisInfo (診療情報) is what the patient
+ * answers on the 診療・お薬 screen — 「過去の診療情報(感染症を除く検査結果、アレルギー等)」, seed 000 —
+ * so a patient who consents to 手術・傷病名・感染症 and declines 診療・お薬 must not appear to have
+ * consented to it. (Until the simulator's own writer disagreed, 手術・傷病名・感染症 also set
+ * DiagnosisInfoConsFlg, over-reporting that consent; the layout known to us has no 傷病名 flag.)
  */
 export function consentsToXmlFlags(c: Omit<ConsentSet, 'referralLetterIds'>): Record<string, '0' | '1'> {
   const f = (b: boolean) => (b ? consFlag.yes : consFlag.no);
   return {
     SpecificHealthCheckupsInfoConsFlg: f(c.healthCheckups),
     PharmacistsInfoConsFlg: f(c.clinicalAndMedication || c.medicationOnly),
-    DiagnosisInfoConsFlg: f(c.surgeryDiagnosisInfection || c.clinicalAndMedication),
+    DiagnosisInfoConsFlg: f(c.clinicalAndMedication),
     OperationInfoConsFlg: f(c.surgeryDiagnosisInfection),
   };
 }

@@ -94,6 +94,11 @@ describe('oqs-xml-mapping', () => {
       consentsToXmlFlags({ surgeryDiagnosisInfection: false, clinicalAndMedication: false, medicationOnly: true, healthCheckups: true }),
       { OperationInfoConsFlg: '0', DiagnosisInfoConsFlg: '0', PharmacistsInfoConsFlg: '1', SpecificHealthCheckupsInfoConsFlg: '1' },
     );
+    // 手術・傷病名・感染症 yes, 診療・お薬 no: the 診療 flag stays 0 (seed 000's 診療・お薬 screen).
+    assert.deepEqual(
+      consentsToXmlFlags({ surgeryDiagnosisInfection: true, clinicalAndMedication: false, medicationOnly: false, healthCheckups: false }),
+      { OperationInfoConsFlg: '1', DiagnosisInfoConsFlg: '0', PharmacistsInfoConsFlg: '0', SpecificHealthCheckupsInfoConsFlg: '0' },
+    );
   });
 });
 
