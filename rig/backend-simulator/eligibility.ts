@@ -18,7 +18,7 @@ import {
   type Notice,
   type ReceptionEntry,
 } from '../../src/backend/protocol';
-import { resultDocumentFromReception, resultDocumentToXml } from '../../src/backend/oqs-xml-mapping';
+import { receptionResultDocument } from './result-document';
 import type { PersonaName } from '../personas/catalogue';
 import type { RigCredentials } from '../personas/credentials';
 import { HolderCheck } from './holder-check';
@@ -180,9 +180,10 @@ export class SimulatedEligibility {
   private receptionXml(seq: number): string {
     const e = this.receptions.get(seq);
     if (!e) throw new HttpProblem(404, 'reception-unknown', 'no reception with that number');
-    const doc = resultDocumentFromReception(e);
-    if (!doc) throw new HttpProblem(404, 'not-found', 'this reception has no result document (refused before a qualification was looked up)');
-    return resultDocumentToXml(doc);
+    // The rig's own writer of the public layout, not the device's encoder (result-document.ts).
+    const xml = receptionResultDocument(e);
+    if (xml === undefined) throw new HttpProblem(404, 'not-found', 'this reception has no result document (refused before a qualification was looked up)');
+    return xml;
   }
 
   private checkFacility(code: string): void {
