@@ -51,6 +51,13 @@ export interface GpioLine {
 
 export type LineFactory = (pin: number, direction: 'out' | 'in') => GpioLine;
 
+/**
+ * The level each input reads when active (hardware/pin-map.json): the staff button is a switch
+ * to ground with a pull-up (pressed reads 0); the presence sensor is an IR proximity module whose
+ * output goes high while someone stands at the tray (reads 1).
+ */
+export const ACTIVE_LEVEL: Readonly<Record<GpioInputName, 0 | 1>> = { staffButton: 0, presenceSensor: 1 };
+
 export class GpioIndicators implements ReaderIndicators {
   private readonly lines: Record<keyof PinMap, GpioLine>;
   private readonly listeners = new Set<(input: GpioInputName, active: boolean) => void>();
@@ -66,9 +73,8 @@ export class GpioIndicators implements ReaderIndicators {
       presenceSensor: makeLine(pins.presenceSensor, 'in'),
     };
     for (const name of ['staffButton', 'presenceSensor'] as const) {
-      // The staff button is wired active-low with a pull-up: pressed reads 0.
       this.lines[name].watch?.((err, value) => {
-        if (!err) for (const l of this.listeners) l(name, name === 'staffButton' ? value === 0 : value === 1);
+        if (!err) for (const l of this.listeners) l(name, value === ACTIVE_LEVEL[name]);
       });
     }
   }
@@ -117,9 +123,9 @@ export async function onoffLineFactory(): Promise<LineFactory> {
 }
 
 /**
- * Lines for a board whose GPIO cannot be opened: outputs go nowhere, inputs read released (the
- * staff button and the presence sensor are active low with pull-ups, hardware/pin-map.json), so
- * the reader still serves patients with dark LEDs and a silent buzzer.
+ * Lines for a board whose GPIO cannot be opened: outputs go nowhere and inputs never change (no
+ * watch, so neither the staff button nor the presence sensor ever reports active), so the reader
+ * still serves patients with dark LEDs and a silent buzzer.
  */
 export const darkLineFactory: LineFactory = (_pin, direction) => ({
   writeSync: () => undefined,

@@ -55,6 +55,20 @@ describe('GPIO indicators', () => {
     gpio.close();
   });
 
+  it('reports the active-high presence sensor: high is someone at the tray', () => {
+    const chip = new SimulatedGpioChip();
+    const gpio = new GpioIndicators(pins, chip.lineFactory);
+    const seen: [string, boolean][] = [];
+    gpio.onInput((name, active) => seen.push([name, active]));
+    chip.setInput(pins.presenceSensor, 1);
+    chip.setInput(pins.presenceSensor, 0);
+    assert.deepEqual(seen, [
+      ['presenceSensor', true],
+      ['presenceSensor', false],
+    ]);
+    gpio.close();
+  });
+
   it('turns the buzzer on and off for a beep and ends silent', () => {
     // The beep pattern runs on timers: a fake clock plays it out instead of waiting for it.
     const clock = FakeTimers.install({ toFake: ['setTimeout', 'clearTimeout'] });
