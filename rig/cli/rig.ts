@@ -2,17 +2,18 @@
  * `fcr rig …`: the simulated rig. `fcr rig start` runs the whole rig with the reader service and
  * its panel in this terminal (what `npm start` does); the other subcommands drive the running rig
  * over its control socket, as a patient or a staff member would (issue 4 §3):
- *   insert <persona> | remove | phone <android|iphone> | tap "<button text>" | pin <digits>
+ *   insert <persona> [--mute] | remove | phone <android|iphone> | tap "<button text>" | pin <digits>
  *   face <genuine|impostor|photo|broken> | staff <passcode> | screen | receptions
  *   backend <fault|clear> (the backend simulator's faults, for the SPEC §8 fallbacks)
  */
+import type { ParseArgsConfig } from 'node:util';
 import type { RigRequest } from '../runner/control-protocol';
 import { rigControlSocketPath, sendRigRequest } from '../runner/control-server';
 import { parseAction, parseCommandLine, usageError } from '../../src/cli/args';
 import { parseRigStartArgs } from '../runner/rig-args';
 
 const usage = `usage: fcr rig start [--headless] [--no-pcscd] [--config FILE]   (fcr rig start --help for the options)
-       fcr rig insert <persona> | remove | phone <android|iphone> | tap "<button text>"
+       fcr rig insert <persona> [--mute] | remove | phone <android|iphone> | tap "<button text>"
        fcr rig touch <col> <row>    (a finger at a panel cell, as HID digitizer reports)
        fcr rig pin <digits> | face <genuine|impostor|photo|broken> | staff <passcode> | screen | receptions
        fcr rig guidance             (the terminal's staff guidance for the last counter session, SPEC §8)
@@ -46,11 +47,11 @@ const ARITY = {
 } as const;
 type Subcommand = keyof typeof ARITY;
 
-function toRequest(cmd: Exclude<Subcommand, 'start'>, args: string[]): RigRequest | undefined {
+function toRequest(cmd: Exclude<Subcommand, 'start'>, args: string[], mute = false): RigRequest | undefined {
   const [arg = ''] = args;
   switch (cmd) {
     case 'insert':
-      return { command: 'insert', persona: arg };
+      return mute ? { command: 'insert', persona: arg, mute } : { command: 'insert', persona: arg };
     case 'remove':
       return { command: 'remove' };
     case 'phone':
@@ -100,9 +101,10 @@ export async function run(argv: string[]): Promise<number> {
     return runRig(a.rest);
   }
   // `notices` takes an optional `clear`.
-  const parsed = parseCommandLine(a.rest, {}, usage, { min: ARITY[a.action], max: a.action === 'notices' ? 1 : ARITY[a.action] });
+  const flags: NonNullable<ParseArgsConfig['options']> = a.action === 'insert' ? { mute: { type: 'boolean' } } : {};
+  const parsed = parseCommandLine(a.rest, flags, usage, { min: ARITY[a.action], max: a.action === 'notices' ? 1 : ARITY[a.action] });
   if (typeof parsed === 'number') return parsed;
-  const req = toRequest(a.action, parsed.positionals);
+  const req = toRequest(a.action, parsed.positionals, (parsed.values as { mute?: boolean }).mute === true);
   if (!req) return usageError(`bad argument for ${a.action}: ${parsed.positionals.join(' ')}`, usage);
   let res;
   try {

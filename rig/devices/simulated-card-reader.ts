@@ -26,8 +26,11 @@ export interface HostedCard {
    * sees a removal) or `CardMuteFault` when it does not answer (the emulator's faults).
    */
   transmit(apdu: Buffer): Buffer;
-  /** `delayMs` holds each answer back (a slow card); applied here, as a transport would. */
-  readonly faults?: { delayMs?: number };
+  /**
+   * `delayMs` holds each answer back (a slow card), applied here as a transport would;
+   * `noActivation`: the chip never answers reset (a mute card).
+   */
+  readonly faults?: { delayMs?: number; noActivation?: boolean };
   powerOn?(): void;
   powerOff?(): void;
 }
@@ -41,6 +44,7 @@ export class SimulatedCardReaderDriver implements CardReaderDriver {
   private readonly hub: EventHub;
   private readonly queue = new TransactionQueue();
   private readonly cards = new Map<ReaderSlot, HostedCard>();
+  private readonly mute = new Set<ReaderSlot>();
   private readonly active = new Map<ReaderSlot, ActiveTransaction>();
   private readonly names: Record<ReaderSlot, string>;
   private readonly log: Logger;
@@ -81,7 +85,14 @@ export class SimulatedCardReaderDriver implements CardReaderDriver {
 
   /** Places a card on the slot (replacing any card there, which is removed first). */
   insert(slot: ReaderSlot, card: HostedCard): void {
-    if (this.cards.has(slot)) this.remove(slot);
+    if (this.cards.has(slot) || this.mute.has(slot)) this.remove(slot);
+    // A chip that never activates (fault noActivation): on the reader, but as pcscd reports it,
+    // present and mute — announced once, never transacted with (NoCardError).
+    if (card.faults?.noActivation === true) {
+      this.mute.add(slot);
+      if (this.running) this.hub.emit({ type: 'card-unresponsive', slot, reader: this.names[slot] });
+      return;
+    }
     card.powerOn?.();
     this.cards.set(slot, card);
     if (this.running) this.hub.emit({ type: 'card-inserted', slot, reader: this.names[slot], atr: Buffer.from(card.atr) });
@@ -89,6 +100,10 @@ export class SimulatedCardReaderDriver implements CardReaderDriver {
 
   /** Takes the card away: a transaction in flight on the slot ends with CardRemovedError. */
   remove(slot: ReaderSlot): void {
+    if (this.mute.delete(slot)) {
+      if (this.running) this.hub.emit({ type: 'card-removed', slot, reader: this.names[slot] });
+      return;
+    }
     const card = this.cards.get(slot);
     if (!card) return;
     this.cards.delete(slot);

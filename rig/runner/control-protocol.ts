@@ -6,7 +6,8 @@
 import { z } from 'zod';
 
 export const RigRequestSchema = z.discriminatedUnion('command', [
-  z.object({ command: z.literal('insert'), persona: z.string().min(1) }),
+  /** `mute`: the card lies on the reader but its chip never answers reset (SCARD_STATE_MUTE). */
+  z.object({ command: z.literal('insert'), persona: z.string().min(1), mute: z.boolean().optional() }),
   z.object({ command: z.literal('remove') }),
   z.object({ command: z.literal('phone'), kind: z.enum(['android', 'iphone']) }),
   z.object({ command: z.literal('tap'), label: z.string().min(1) }),
@@ -40,7 +41,7 @@ export type RigResponse = { ok: true; text?: string; data?: unknown } | { ok: fa
 
 /** What the rig does for each command; implemented by the running rig (`rig-runner.ts`). */
 export interface RigActions {
-  insert(persona: string): Promise<void>;
+  insert(persona: string, mute?: boolean): Promise<void>;
   remove(): Promise<void>;
   phone(kind: 'android' | 'iphone'): Promise<void>;
   tap(label: string): Promise<void>;

@@ -13,7 +13,7 @@ import { RigCommandError, RigRequestSchema, type RigActions, type RigRequest, ty
 async function perform(actions: RigActions, req: RigRequest): Promise<RigResponse> {
   switch (req.command) {
     case 'insert':
-      await actions.insert(req.persona);
+      await actions.insert(req.persona, req.mute === true);
       return { ok: true };
     case 'remove':
       await actions.remove();

@@ -65,7 +65,8 @@ function pcscdUsable(): boolean {
 
 interface CardSlots {
   driver: CardReaderDriver;
-  insert(slot: ReaderSlot, persona: string): Promise<void>;
+  /** `mute`: a card whose chip never answers reset (the emulator's `noActivation` fault). */
+  insert(slot: ReaderSlot, persona: string, mute?: boolean): Promise<void>;
   remove(slot: ReaderSlot): Promise<void>;
   stop(): Promise<void>;
   description: string;
@@ -73,7 +74,8 @@ interface CardSlots {
 
 async function startCardSlots(usePcscd: boolean, log: Logger): Promise<CardSlots> {
   const credentials = await loadRigCredentials();
-  const makeCard = (persona: string) => createFullPersonaCard({ persona: persona as never, credentials });
+  const makeCard = (persona: string, mute = false) =>
+    createFullPersonaCard({ persona: persona as never, credentials, ...(mute ? { faults: { noActivation: true } } : {}) });
   if (usePcscd && pcscdUsable()) {
     let pcscd: PcscdInstance | undefined;
     try {
@@ -88,7 +90,7 @@ async function startCardSlots(usePcscd: boolean, log: Logger): Promise<CardSlots
       return {
         driver,
         description: `pcscd (pid ${instance.pid}) with vpcd slots on TCP ${instance.vpcdPorts.join('/')}`,
-        insert: async (slot, persona) => sockets[slot].insert(await makeCard(persona)),
+        insert: async (slot, persona, mute) => sockets[slot].insert(await makeCard(persona, mute)),
         remove: (slot) => sockets[slot].remove(),
         stop: async () => {
           await driver.stop();
@@ -106,7 +108,7 @@ async function startCardSlots(usePcscd: boolean, log: Logger): Promise<CardSlots
   return {
     driver,
     description: 'in-process virtual reader (no pcscd)',
-    insert: async (slot, persona) => driver.insert(slot, await makeCard(persona)),
+    insert: async (slot, persona, mute) => driver.insert(slot, await makeCard(persona, mute)),
     remove: async (slot) => driver.remove(slot),
     stop: () => driver.stop(),
   };
@@ -217,11 +219,11 @@ export async function runRig(argv: string[]): Promise<number> {
     }
   };
   const actions: RigActions = {
-    insert: async (name) => {
+    insert: async (name, mute) => {
       const persona = findPersona(name);
       if (!persona) throw new RigCommandError(`no persona ${name}; personas: ${personaNames().join(', ')}`);
       currentPersona = persona.name;
-      await slots.insert(persona.slot === 1 ? 'smartphone' : 'card', name);
+      await slots.insert(persona.slot === 1 ? 'smartphone' : 'card', name, mute === true);
     },
     remove: async () => {
       await slots.remove('card');

@@ -71,4 +71,18 @@ describe('e2e: LEDs, buzzer, presence sensor and 職員を呼ぶ (issue 16)', fu
       { green: '1', amber: '0', red: '0' },
     );
   });
+
+  it('a card whose chip never answers reset (pcscd: present, mute): the counter screen and the staff cause, not a silent idle panel', async () => {
+    await rig.waitForScreen(ja.idlePlaceCard);
+    const before = (await rig.receptions()).length;
+    await rig.fcr('insert', 'valid', '--mute');
+    await rig.waitForScreen(ja.goToCounter, 40_000);
+    assert.ok(rig.flatScreen().includes(ja.counterTrouble));
+    const guidance = await rig.fcr('guidance');
+    assert.ok(guidance.includes(ja.guidanceCause['card-read'].unreadable), guidance);
+    // Nothing reached the backend: no certificate was ever read.
+    assert.equal((await rig.receptions()).length, before);
+    await rig.fcr('remove');
+    await rig.waitForScreen(ja.idlePlaceCard, 40_000);
+  });
 });
