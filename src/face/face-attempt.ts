@@ -98,6 +98,7 @@ export async function runFaceAttempt(opts: FaceAttemptOptions): Promise<FaceAtte
   let seq = 0;
   let yaw0: number | undefined;
   let challenge: { direction: TurnDirection; frames: Point[][] } | undefined;
+  let challenged = false;
   const result = (outcome: FaceAttemptOutcome, extra: Partial<FaceAttemptResult> = {}): FaceAttemptResult => ({
     outcome,
     framesJudged: judged,
@@ -130,6 +131,7 @@ export async function runFaceAttempt(opts: FaceAttemptOptions): Promise<FaceAtte
     if (!challenge) {
       if (r.outcome !== 'match' || !r.landmarks) return undefined;
       challenge = { direction: pickDirection(ht.random), frames: [r.landmarks] };
+      challenged = true;
       hint = challenge.direction === 'left' ? 'turn-left' : 'turn-right';
       opts.onHint?.(hint);
       ht.onChallenge?.(challenge.direction);
@@ -161,7 +163,7 @@ export async function runFaceAttempt(opts: FaceAttemptOptions): Promise<FaceAtte
       frame = await nextFrame(camera, seq, deadline, opts.signal);
     } catch (err) {
       if (err instanceof AttemptEnd) {
-        if (err.outcome === 'timeout' && (yaw0 !== undefined || challenge)) return result('no-turn');
+        if (err.outcome === 'timeout' && (yaw0 !== undefined || challenged)) return result('no-turn');
         return result(err.outcome === 'timeout' && last ? (last.outcome as FaceAttemptOutcome) : err.outcome);
       }
       throw err;
@@ -215,7 +217,7 @@ export async function runFaceAttempt(opts: FaceAttemptOptions): Promise<FaceAtte
         spoofRun = 0; // rejected / no-face: not judged, keep looking
     }
   }
-  if ((yaw0 !== undefined || challenge) && noMatchTotal === 0 && spoofTotal === 0) return result('no-turn');
+  if ((yaw0 !== undefined || challenged) && noMatchTotal === 0 && spoofTotal === 0) return result('no-turn');
   return result(noMatchTotal > 0 ? 'no-match' : spoofTotal > 0 ? 'spoof' : (last?.outcome ?? 'no-face'));
   }
 }

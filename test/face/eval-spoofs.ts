@@ -17,6 +17,8 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { FaceEngine } from '../../src/face/engine';
 import type { RgbImage } from '../../src/face/image';
+import { detectBorder } from '../../src/face/liveness/border';
+import { toGrey } from '../../src/face/image';
 import { defaultHeadTurnConfig, judgeHeadTurn, type HeadTurnConfig, type HeadTurnResult, type TurnDirection } from '../../src/face/liveness/head-turn';
 import type { Point } from '../../src/face/liveness/homography';
 import { faceFixtureDir } from '../../rig/personas/face-images';
@@ -59,6 +61,8 @@ interface SequenceResult {
   axis: TurnAxis;
   angleDeg: number;
   landmarkFrames: number;
+  /** The print-border / bezel cue on the first frame (border.ts), with the BlazeFace box. */
+  framed?: boolean;
   /** Genuine: the asked direction; attacks: the better of the two for the attacker. */
   result: HeadTurnResult;
   /** Every direction's verdict with each config in the sweep. */
@@ -93,19 +97,26 @@ async function main(): Promise<void> {
   const engine = await FaceEngine.create({ landmarks: true, describe: false, liveness: false });
   const results: SequenceResult[] = [];
   const ms: number[] = [];
+  const borderMs: number[] = [];
   for (const [n, id] of ids.entries()) {
     const scene = scenes.get(id)!;
     const head = headModel(scene);
     for (const spec of specsFor(faceIds.indexOf(id))) {
       const frames = renderSequence(scene, head, spec, prng(spec.seed));
       const landmarks: Point[][] = [];
-      for (const frame of frames) {
+      let framed: boolean | undefined;
+      for (const [k, frame] of frames.entries()) {
         const a = await engine.analyse(frame);
         ms.push(a.ms);
         const face = [...a.faces].sort((x, y) => y.box.width - x.box.width)[0];
         if (face?.landmarks) landmarks.push(face.landmarks);
+        if (k === 0 && face) {
+          const t = performance.now();
+          framed = detectBorder(toGrey(frame), face.box).framed;
+          borderMs.push(performance.now() - t);
+        }
       }
-      const s = { id, kind: spec.kind, axis: spec.axis, angleDeg: spec.angleDeg, landmarkFrames: landmarks.length, frames: landmarks, ...(spec.kind === 'genuine' ? { trueDirection: (spec.angleDeg > 0 ? 'right' : 'left') as TurnDirection } : {}) };
+      const s = { id, kind: spec.kind, axis: spec.axis, angleDeg: spec.angleDeg, landmarkFrames: landmarks.length, ...(framed !== undefined ? { framed } : {}), frames: landmarks, ...(spec.kind === 'genuine' ? { trueDirection: (spec.angleDeg > 0 ? 'right' : 'left') as TurnDirection } : {}) };
       results.push({ ...s, result: judge(s, cfg) });
     }
     process.stderr.write(`${n + 1}/${ids.length} ${id}\n`);
@@ -127,6 +138,9 @@ async function main(): Promise<void> {
           n: of.length,
           [kind === 'genuine' ? 'passed' : 'stopped']: kind === 'genuine' ? pct(passed, of.length) : pct(of.length - passed, of.length),
           failures,
+          borderSeen: pct(of.filter((r) => r.framed === true).length, of.length),
+          [kind === 'genuine' ? 'passedWithBorderCheck' : 'stoppedWithBorderCheck']:
+            kind === 'genuine' ? pct(of.filter((r) => r.result.passed && !r.framed).length, of.length) : pct(of.filter((r) => !r.result.passed || r.framed).length, of.length),
           yawChangeDeg: q(of.map((r) => r.result.yawChangeDeg)),
           parallax: q(of.map((r) => r.result.parallax)),
           perAxis: Object.fromEntries(
@@ -145,6 +159,7 @@ async function main(): Promise<void> {
     config: cfg.minParallax === -Infinity ? { ...cfg, minParallax: 'off (mutant)' } : cfg,
     note: 'synthetic sequences rendered from FaceMesh 3-D shapes of one photograph per person; no real head turns, prints or screens were filmed',
     summary,
+    borderCheckMs: { mean: Number((borderMs.reduce((a, b) => a + b, 0) / Math.max(1, borderMs.length)).toFixed(1)), frames: borderMs.length },
     landmarkPipelineMs: { mean: Number((ms.reduce((a, b) => a + b, 0) / ms.length).toFixed(1)), frames: ms.length },
     failedGenuine: results.filter((r) => r.kind === 'genuine' && !r.result.passed).map((r) => ({ id: r.id, angleDeg: Number(r.angleDeg.toFixed(1)), ...r.result })),
     passedAttacks: results.filter((r) => r.kind !== 'genuine' && r.kind !== 'replay' && r.result.passed).map((r) => ({ id: r.id, kind: r.kind, axis: r.axis, angleDeg: Number(r.angleDeg.toFixed(1)), ...r.result })),

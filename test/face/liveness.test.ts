@@ -1,81 +1,14 @@
 /**
- * The head-turn challenge's pure functions (src/face/liveness/) on landmarks projected here from a
- * small 3-D face of our own (68 points in centimetres laid out by hand from textbook proportions:
- * eyes 6.4 cm apart, nose tip 3.7 cm in front of them) and from the same face squashed flat (a
- * print). The oracle is the projection geometry, not the product: the product only sees 2-D points.
+ * The head-turn challenge's pure functions (src/face/liveness/) on landmarks projected from a
+ * small 3-D face of our own and from the same face squashed flat (test/face/spoofs/landmark-face.ts).
  */
 import assert from 'node:assert/strict';
-import { applyHomography, fitHomography, type Matrix3, type Point } from '../../src/face/liveness/homography';
+import { applyHomography, fitHomography, type Matrix3 } from '../../src/face/liveness/homography';
 import { defaultHeadTurnConfig, judgeHeadTurn, noseParallax, pickDirection, yawDegrees } from '../../src/face/liveness/head-turn';
-
-type V3 = [number, number, number];
-
-/** iBUG-68 layout in cm: x to the image right, y down, z away from the camera (0 = the eyes' plane). */
-function face3d(): V3[] {
-  const p: V3[] = [];
-  for (let i = 0; i <= 16; i++) {
-    const u = (i - 8) / 8;
-    p.push([7 * u, 1 + 8 * Math.sqrt(1 - 0.9 * u * u), 1 + 6 * u * u]); // jaw contour
-  }
-  for (let i = 0; i < 5; i++) p.push([-5.5 + i * 1.1, -1.5 - 0.3 * Math.sin((i / 4) * Math.PI), 0.3 + 0.05 * (5.5 - i * 1.1) ** 2]); // brow (image left)
-  for (let i = 0; i < 5; i++) p.push([1 + i * 1.1, -1.5 - 0.3 * Math.sin((i / 4) * Math.PI), 0.3 + 0.05 * (1 + i * 1.1) ** 2]); // brow (image right)
-  for (const [y, z] of [[0, -0.6], [1.2, -1.4], [2.4, -2.3], [3.6, -3.2]] as const) p.push([0, y, z]); // bridge to tip (30)
-  for (const [x, z] of [[-1.3, -1.2], [-0.7, -1.6], [0, -1.9], [0.7, -1.6], [1.3, -1.2]] as const) p.push([x, 4.2, z]); // nose base
-  const eye = (cx: number): void => {
-    for (let k = 0; k < 6; k++) {
-      const a = Math.PI - (k * Math.PI) / 3;
-      p.push([cx + 1.4 * Math.cos(a), 0.3 - 0.5 * Math.sin(a), 0.5 + 0.4 * Math.abs(Math.cos(a))]);
-    }
-  };
-  eye(-3.2);
-  eye(3.2);
-  for (let k = 0; k < 12; k++) {
-    const a = Math.PI - (k * Math.PI) / 6;
-    p.push([2.5 * Math.cos(a), 6.2 - 0.9 * Math.sin(a), -0.8 + 0.15 * (2.5 * Math.cos(a)) ** 2]); // outer lips
-  }
-  for (let k = 0; k < 8; k++) {
-    const a = Math.PI - (k * Math.PI) / 4;
-    p.push([1.6 * Math.cos(a), 6.2 - 0.4 * Math.sin(a), -0.7]); // inner lips
-  }
-  return p;
-}
-
-function rotateAbout(v: V3, axis: V3, angle: number): V3 {
-  const [kx, ky, kz] = axis;
-  const c = Math.cos(angle);
-  const s = Math.sin(angle);
-  const dot = kx * v[0] + ky * v[1] + kz * v[2];
-  return [
-    v[0] * c + (ky * v[2] - kz * v[1]) * s + kx * dot * (1 - c),
-    v[1] * c + (kz * v[0] - kx * v[2]) * s + ky * dot * (1 - c),
-    v[2] * c + (kx * v[1] - ky * v[0]) * s + kz * dot * (1 - c),
-  ];
-}
-
-/** Pinhole camera 50 cm away, f = 600 px, the face's centre (3 cm behind the eyes) as pivot. */
-function project(points: V3[], axis: V3, angleDeg: number, jitter = 0): Point[] {
-  let seed = 7 + Math.round(angleDeg * 10);
-  const noise = (): number => {
-    seed = (seed * 1103515245 + 12345) >>> 0;
-    return ((seed >>> 8) / 2 ** 24 - 0.5) * 2 * jitter;
-  };
-  return points.map((v) => {
-    const q = rotateAbout([v[0], v[1] - 3, v[2] - 3], axis, (angleDeg * Math.PI) / 180);
-    const z = 50 + q[2] + 3;
-    return { x: 320 + (600 * q[0]) / z + noise(), y: 240 + (600 * (q[1] + 3)) / z + noise() };
-  });
-}
-
-const VERTICAL: V3 = [0, 1, 0];
-const DIAGONAL: V3 = [Math.SQRT1_2, -Math.SQRT1_2, 0];
-
-/** A burst of 6 frames turning from 0 to `angle` degrees; > 0 about +y = the patient's right. */
-function burst(points: V3[], axis: V3, angle: number, jitter = 0.8): Point[][] {
-  return [0, 1, 2, 3, 4, 5].map((k) => project(points, axis, (angle * k) / 5, k === 0 ? 0 : jitter));
-}
-
-const head = face3d();
-const print = head.map(([x, y]): V3 => [x, y, 0]);
+import { detectBlink, eyeAspectRatio } from '../../src/face/liveness/blink';
+import { detectBorder as borderOf } from '../../src/face/liveness/border';
+import type { GreyImage } from '../../src/face/image';
+import { burst, DIAGONAL, head, print, project, VERTICAL } from './spoofs/landmark-face';
 
 describe('face liveness: homography', () => {
   it('recovers a known plane-to-image map from noisy-free correspondences', () => {
@@ -139,4 +72,70 @@ describe('face liveness: head-turn challenge', () => {
     assert.equal(pickDirection(() => 0.1), 'left');
     assert.equal(pickDirection(() => 0.9), 'right');
   });
+});
+
+describe('face liveness: blink', () => {
+  /** Our test face with the eyelids closed to `open` of their height (the six eye points). */
+  const eyesAt = (open: number): ReturnType<typeof project> => {
+    const p = project(head, VERTICAL, 0);
+    for (const from of [36, 42]) {
+      const cy = (p[from]!.y + p[from + 3]!.y) / 2;
+      for (const k of [1, 2, 4, 5]) p[from + k] = { x: p[from + k]!.x, y: cy + (p[from + k]!.y - cy) * open };
+    }
+    return p;
+  };
+
+  it('sees a blink as a dip of the eye aspect ratio between open frames', () => {
+    assert.equal(detectBlink([eyesAt(1), eyesAt(1), eyesAt(0.2), eyesAt(1), eyesAt(1)]).blinked, true);
+  });
+
+  it('sees none in a still face, nor in eyes that close and stay closed', () => {
+    assert.equal(detectBlink([eyesAt(1), eyesAt(1), eyesAt(1), eyesAt(1)]).blinked, false);
+    assert.equal(detectBlink([eyesAt(1), eyesAt(1), eyesAt(0.2), eyesAt(0.2)]).blinked, false);
+  });
+
+  it('reads an open eye of the test face near the published 0.3', () => {
+    const e = eyeAspectRatio(eyesAt(1))!;
+    assert.ok(e > 0.2 && e < 0.45, `EAR ${e}`);
+  });
+});
+
+describe('face liveness: print border / bezel', () => {
+  const W = 320;
+  const H = 240;
+  const box = { x: 120, y: 70, width: 80, height: 90 };
+  /** Dark room, a lighter oval "face" in the box, optionally straight light edges at the given sides. */
+  function scene(sides: ('left' | 'right' | 'top' | 'bottom')[], tilt = 0): GreyImage {
+    const grey = new Uint8Array(W * H).fill(50);
+    const cx = box.x + box.width / 2;
+    const cy = box.y + box.height / 2;
+    for (let y = 0; y < H; y++) {
+      for (let x = 0; x < W; x++) {
+        if (((x - cx) / (box.width / 2)) ** 2 + ((y - cy) / (box.height / 2)) ** 2 < 1) grey[y * W + x] = 170;
+        // the sheet's edge, 0.7 face widths out, optionally turned by `tilt` radians
+        const u = (x - cx) * Math.cos(tilt) + (y - cy) * Math.sin(tilt);
+        const v = -(x - cx) * Math.sin(tilt) + (y - cy) * Math.cos(tilt);
+        const near = (d: number, at: number): boolean => Math.abs(d - at) < 2;
+        const inSpanV = Math.abs(v) < box.height;
+        const inSpanU = Math.abs(u) < box.width;
+        if ((sides.includes('left') && near(u, -box.width * 0.9) && inSpanV) || (sides.includes('right') && near(u, box.width * 0.9) && inSpanV)) grey[y * W + x] = 235;
+        if ((sides.includes('top') && near(v, -box.height * 0.85) && inSpanU) || (sides.includes('bottom') && near(v, box.height * 0.85) && inSpanU)) grey[y * W + x] = 235;
+      }
+    }
+    return { width: W, height: H, grey };
+  }
+
+  it('finds a sheet edge on both sides of the face, also turned 10°', () => {
+    assert.equal(detectBorder(scene(['left', 'right', 'top'])).framed, true);
+    assert.equal(detectBorder(scene(['left', 'right'], (10 * Math.PI) / 180)).framed, true);
+  });
+
+  it('a face alone, or one straight edge beside it (a door frame), is not framed', () => {
+    assert.equal(detectBorder(scene([])).framed, false);
+    assert.equal(detectBorder(scene(['left'])).framed, false);
+  });
+
+  function detectBorder(img: GreyImage): ReturnType<typeof borderOf> {
+    return borderOf(img, box);
+  }
 });
