@@ -10,7 +10,7 @@ import { addNoise, copyImage, counterCamera, drawSurface, gridOver, rotate, unpr
 
 export type MeshPoint = [number, number, number];
 
-export type SceneKind = 'genuine' | 'flat' | 'bent' | 'screen' | 'replay';
+export type SceneKind = 'genuine' | 'flat' | 'bent' | 'screen' | 'replay' | 'flat-small' | 'screen-small';
 /** How the attacker turns the object: about the vertical axis, or about a diagonal (which shears the face like a turn). */
 export type TurnAxis = 'vertical' | 'diagonal-a' | 'diagonal-b';
 
@@ -21,6 +21,8 @@ export interface SceneSpec {
   angleDeg: number;
   /** Bend radius as a fraction of the print width (bent prints). */
   bend?: number;
+  /** `*-small`: the sheet held this much further away (× the camera's focal length), so that its edges are in the frame. */
+  further?: number;
   seed: number;
 }
 
@@ -252,7 +254,7 @@ function axisOf(axis: TurnAxis): Vec3 {
  * (ox + sx, oy + sy) when the sheet faces the camera, optionally bent into a cylinder about a
  * vertical axis (edges away from the camera), turned by `angleRad` about `axis` through its centre.
  */
-function sheetFrame(background: RgbImage, texture: RgbImage, ox: number, oy: number, axis: TurnAxis, angleRad: number, bendRadius: number | undefined, random: () => number, cam: Camera, noise = 5): RgbImage {
+function sheetFrame(background: RgbImage, texture: RgbImage, ox: number, oy: number, axis: TurnAxis, angleRad: number, bendRadius: number | undefined, random: () => number, cam: Camera, noise = 5, further = 0): RgbImage {
   const j = jitterOf(random);
   const centre = unproject(cam, ox + texture.width / 2, oy + texture.height / 2, 0);
   const grid = gridOver(texture.width, texture.height, GRID_STEP, (sx, sy) => {
@@ -263,7 +265,7 @@ function sheetFrame(background: RgbImage, texture: RgbImage, ox: number, oy: num
     }
     q = rotate(q, axisOf(axis), angleRad, centre);
     q = rotate(q, [0, 0, 1], j.roll, centre);
-    return [q[0] + j.dx, q[1] + j.dy, q[2]];
+    return [q[0] + j.dx, q[1] + j.dy, q[2] + further * cam.f];
   });
   grid.pinned = undefined;
   const out = copyImage(background);
@@ -282,8 +284,8 @@ export function renderSequence(p: PersonScene, head: HeadModel, spec: SceneSpec,
   const s = meshStats(p.mesh);
   const region = portraitRegion(s, p.view);
   const angle = (k: number): number => ((spec.angleDeg * Math.PI) / 180) * (k / (FRAMES_PER_SEQUENCE - 1));
-  const print = spec.kind === 'flat' || spec.kind === 'bent' ? printTexture(crop(p.view, region)) : undefined;
-  const still = spec.kind === 'screen' ? phoneTexture(crop(p.view, region)) : undefined;
+  const print = spec.kind === 'flat' || spec.kind === 'bent' || spec.kind === 'flat-small' ? printTexture(crop(p.view, region)) : undefined;
+  const still = spec.kind === 'screen' || spec.kind === 'screen-small' ? phoneTexture(crop(p.view, region)) : undefined;
   for (let k = 0; k < FRAMES_PER_SEQUENCE; k++) {
     switch (spec.kind) {
       case 'genuine':
@@ -298,6 +300,12 @@ export function renderSequence(p: PersonScene, head: HeadModel, spec: SceneSpec,
       }
       case 'screen':
         frames.push(sheetFrame(p.background, still!, region.x - 14, region.y - 14, spec.axis, angle(k), undefined, random, cam));
+        break;
+      case 'flat-small':
+        frames.push(sheetFrame(p.background, print!, region.x - 12, region.y - 12, spec.axis, angle(k), undefined, random, cam, 5, spec.further ?? 0.5));
+        break;
+      case 'screen-small':
+        frames.push(sheetFrame(p.background, still!, region.x - 14, region.y - 14, spec.axis, angle(k), undefined, random, cam, 5, spec.further ?? 0.5));
         break;
       case 'replay': {
         // The attacker's phone plays a video of the patient turning (the genuine turn, re-filmed),
