@@ -11,6 +11,11 @@ import type { RgbFrame } from '../../src/devices/camera/frame';
 import { findPersona, type PersonaName } from '../personas/catalogue';
 import { personaFacePhoto, rigCameraSource, type RigFaceKind } from '../personas/face-images';
 import type { VerifyResult } from '../../src/face/decision';
+import { toGrey } from '../../src/face/image';
+import { detectBlink, type BlinkResult } from '../../src/face/liveness/blink';
+import { detectBorder, type BorderResult } from '../../src/face/liveness/border';
+import { judgeHeadTurn, type HeadTurnResult } from '../../src/face/liveness/head-turn';
+import type { Point } from '../../src/face/liveness/homography';
 import { WorkerFaceVerifier } from '../../src/face/verifier';
 import { parseCommandLine, usageError } from '../../src/cli/args';
 
@@ -25,10 +30,25 @@ export interface FaceCheckOptions {
   fps?: number;
 }
 
+/**
+ * The liveness checks of issue 14 over the frames seen (src/face/liveness/): the head-turn
+ * challenge judged both ways (the technician turns either way; a still source such as the rig's
+ * persona image shows `no-turn`), a blink, and the print-border / bezel cue on the last frame
+ * with a face. Landmarks themselves are never printed.
+ */
+export interface LivenessReport {
+  landmarkFrames: number;
+  headTurn: { left: HeadTurnResult; right: HeadTurnResult };
+  blink: BlinkResult;
+  border?: BorderResult;
+}
+
 export interface FaceCheckReport {
   backend: string;
   cameraFrames: number;
-  decisions: VerifyResult[];
+  /** Per frame, without the landmarks. */
+  decisions: Omit<VerifyResult, 'landmarks'>[];
+  liveness: LivenessReport;
   /** match when any decision matched (the flow's retry loop), else the last outcome. */
   verdict: VerifyResult['outcome'] | 'camera-failed';
 }
@@ -59,10 +79,12 @@ async function nextFrame(camera: FfmpegCamera, after: number, timeoutMs: number)
 
 export async function checkFace(opts: FaceCheckOptions, verifier?: WorkerFaceVerifier): Promise<FaceCheckReport> {
   const own = verifier === undefined;
-  const v = verifier ?? (await WorkerFaceVerifier.create());
+  const v = verifier ?? (await WorkerFaceVerifier.create({ engine: { landmarks: true } }));
   const input: CameraInput = opts.device ? { kind: 'v4l2', device: opts.device } : { kind: 'stills', path: rigCameraSource(opts.kind, opts.persona).path };
   const camera = new FfmpegCamera({ input, width: opts.width ?? 640, height: opts.height ?? 480, fps: opts.fps ?? 10, maxRestarts: 2 });
-  const decisions: VerifyResult[] = [];
+  const decisions: Omit<VerifyResult, 'landmarks'>[] = [];
+  const landmarks: Point[][] = [];
+  let border: BorderResult | undefined;
   let seen = 0;
   let failed = false;
   try {
@@ -75,14 +97,35 @@ export async function checkFace(opts: FaceCheckOptions, verifier?: WorkerFaceVer
         break;
       }
       seen = frame.seq;
-      decisions.push(await v.verify(frame));
+      const { landmarks: points, ...decision } = await v.verify(frame);
+      decisions.push(decision);
+      if (points) {
+        landmarks.push(points);
+        border = detectBorder(toGrey(frame), boxOf(points));
+      }
     }
   } finally {
     await camera.stop();
     if (own) await v.close();
   }
   const verdict = failed && decisions.length === 0 ? 'camera-failed' : decisions.some((d) => d.outcome === 'match') ? 'match' : (decisions.at(-1)?.outcome ?? 'camera-failed');
-  return { backend: v.backend ?? 'unknown', cameraFrames: seen, decisions, verdict };
+  const liveness: LivenessReport = {
+    landmarkFrames: landmarks.length,
+    headTurn: { left: judgeHeadTurn(landmarks, 'left'), right: judgeHeadTurn(landmarks, 'right') },
+    blink: detectBlink(landmarks),
+    ...(border ? { border } : {}),
+  };
+  return { backend: v.backend ?? 'unknown', cameraFrames: seen, decisions, liveness, verdict };
+}
+
+/** The face box from its landmarks (jaw, brows), grown upwards by a third for the forehead. */
+function boxOf(points: readonly Point[]): { x: number; y: number; width: number; height: number } {
+  const xs = points.map((p) => p.x);
+  const ys = points.map((p) => p.y);
+  const x = Math.min(...xs);
+  const y = Math.min(...ys);
+  const h = Math.max(...ys) - y;
+  return { x, y: y - h / 3, width: Math.max(...xs) - x, height: (h * 4) / 3 };
 }
 
 const usage = 'usage: fcr face check [--persona NAME] [--kind genuine|impostor|photo] [--frames N] [--device /dev/videoN]';
@@ -104,6 +147,7 @@ export async function run(argv: string[]): Promise<number> {
   const device = values.device;
   const report = await checkFace({ persona: persona.name, kind, frames, ...(device ? { device } : {}) });
   for (const d of report.decisions) process.stdout.write(JSON.stringify(d) + '\n');
+  process.stdout.write(JSON.stringify({ liveness: report.liveness }) + '\n');
   process.stdout.write(JSON.stringify({ backend: report.backend, persona: persona.name, kind, cameraFrames: report.cameraFrames, verdict: report.verdict }) + '\n');
   return report.verdict === 'camera-failed' ? 1 : 0;
 }

@@ -22,6 +22,8 @@ export type FaceHint =
   | 'backlight'
   | 'too-dark'
   | 'turn-head'
+  | 'turn-left'
+  | 'turn-right'
   | 'remove-mask'
   | 'remove-cap';
 
@@ -44,6 +46,8 @@ export interface VerifyResult {
   ms?: number;
   /** Head-yaw proxy of the judged face (DetectedFace.yaw), for the optional active check. */
   yaw?: number;
+  /** The main face's 68 landmarks (engine option `landmarks`), for the head-turn challenge (src/face/liveness/). */
+  landmarks?: { x: number; y: number }[];
 }
 
 export interface DecisionConfig {

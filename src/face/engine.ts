@@ -53,6 +53,11 @@ export interface FaceEngineOptions {
   faceCrop?: FaceCropOptions;
   maxFaces?: number;
   minDetectorScore?: number;
+  /**
+   * face-api's 68 landmarks of the main face on every frame (loads `landmark68`, ~8 ms a frame
+   * here), for the head-turn challenge (src/face/liveness/). Implied by `descriptor: 'facerec128'`.
+   */
+  landmarks?: boolean;
 }
 
 export interface DetectedFace {
@@ -70,6 +75,10 @@ export interface DetectedFace {
    * together), a real head changes it: the basis of the optional active check (face-attempt.ts).
    */
   yaw?: number;
+  /** face-api's 68 landmarks (iBUG order) in frame pixels, when FaceEngineOptions.landmarks asks. */
+  landmarks?: { x: number; y: number }[];
+  /** FaceMesh's 468 points [x, y, z] in frame pixels (z: depth, smaller = nearer), only with `align` (eval tooling). */
+  mesh?: [number, number, number][];
   /** Skin fractions of the cheek and mouth-chin bands (colour frames only), for the mask hint. */
   skin?: { upper: number; lower: number };
 }
@@ -86,6 +95,7 @@ export interface Analysis {
 export function engineModels(opts: FaceEngineOptions): string[] {
   const models: string[] = [detectorOf(opts)];
   if (opts.describe !== false) models.push(...(descriptorOf(opts) === 'faceres' ? ['faceres'] : ['landmark68', 'facerec128']));
+  if (opts.landmarks === true && !models.includes('landmark68')) models.push('landmark68');
   if (opts.align === true) models.push('facemesh');
   if (opts.liveness !== false) models.push('antispoof', 'liveness');
   return models;
@@ -150,6 +160,7 @@ interface HumanResultFace {
   embedding?: number[];
   real?: number;
   live?: number;
+  mesh?: [number, number, number][];
   /** BlazeFace keypoints (mesh disabled): eyes, nose, mouth, ears. */
   annotations?: Record<string, [number, number][] | undefined>;
 }
@@ -180,10 +191,10 @@ interface FaceApiLike {
   computeFaceDescriptor(input: FaceApiTensor): Promise<Float32Array | Float32Array[]>;
 }
 
-async function loadFaceApi(modelDir: string): Promise<FaceApiLike> {
+async function loadFaceApi(modelDir: string, recognition = true): Promise<FaceApiLike> {
   const api = require(join(packageDir('@vladmandic/face-api'), 'dist', 'face-api.node-wasm.js')) as FaceApiLike;
   await api.nets.faceLandmark68Net.loadFromDisk(modelDir);
-  await api.nets.faceRecognitionNet.loadFromDisk(modelDir);
+  if (recognition) await api.nets.faceRecognitionNet.loadFromDisk(modelDir);
   return api;
 }
 
@@ -229,6 +240,8 @@ export class FaceEngine {
     readonly models: string[],
     private readonly faceApi: FaceApiLike | undefined,
     private readonly faceRes: FaceResEmbedder | undefined,
+    /** Only the 68-landmark net (FaceEngineOptions.landmarks with FaceRes as descriptor). */
+    private readonly landmarker: FaceApiLike | undefined,
   ) {}
 
   static async create(opts: FaceEngineOptions = {}): Promise<FaceEngine> {
@@ -271,11 +284,13 @@ export class FaceEngine {
     });
     let faceApi: FaceApiLike | undefined;
     let faceRes: FaceResEmbedder | undefined;
+    let landmarker: FaceApiLike | undefined;
     await withModelFetch(modelDir, async () => {
       try {
         await human.load();
         if (opts.describe !== false && descriptorOf(opts) === 'facerec128') faceApi = await loadFaceApi(modelDir);
         if (opts.describe !== false && descriptorOf(opts) === 'faceres') faceRes = await FaceResEmbedder.load(human.tf, modelDir, opts.faceCrop);
+        if (opts.landmarks === true && !faceApi) landmarker = await loadFaceApi(modelDir, false);
       } catch (err) {
         throw err instanceof NetworkFetchRefusedError ? err : new InferenceBackendError(backendWanted, err);
       }
@@ -284,7 +299,7 @@ export class FaceEngine {
     if (backend !== backendWanted || (faceApi && faceApi.tf.getBackend() !== backendWanted)) {
       throw new InferenceBackendError(backendWanted, new Error(`got '${backend}' instead`));
     }
-    return new FaceEngine(human, backend === 'tensorflow' ? 'tensorflow' : 'wasm', models, faceApi, faceRes);
+    return new FaceEngine(human, backend === 'tensorflow' ? 'tensorflow' : 'wasm', models, faceApi, faceRes, landmarker);
   }
 
   async analyse(img: AnyImage): Promise<Analysis> {
@@ -302,6 +317,7 @@ export class FaceEngine {
         if (f.embedding && f.embedding.length > 0) face.embedding = Float32Array.from(f.embedding);
         if (typeof f.real === 'number') face.real = f.real;
         if (typeof f.live === 'number') face.live = f.live;
+        if (f.mesh && f.mesh.length > 0) face.mesh = f.mesh;
         const yaw = yawFromKeypoints(f.annotations);
         if (yaw !== undefined) face.yaw = yaw;
         return face;
@@ -314,7 +330,12 @@ export class FaceEngine {
         if (described) {
           main.embedding = described.embedding;
           if (described.yaw !== undefined) main.yaw = described.yaw;
+          if (described.landmarks) main.landmarks = described.landmarks;
         }
+      }
+      if (this.landmarker && main) {
+        const points = await this.landmarks68(this.landmarker, values, width, height, main.box);
+        if (points) main.landmarks = points;
       }
       return { width, height, faces, ms: performance.now() - started };
     } finally {
@@ -326,7 +347,7 @@ export class FaceEngine {
    * 128-D descriptor of one face: the 68-landmark net on the BlazeFace box, its aligned (tight)
    * box, then the recognition net on that crop — face-api's own alignment, without its slow SSD.
    */
-  private async describe128(api: FaceApiLike, values: Int32Array, width: number, height: number, box: Box): Promise<{ embedding: Float32Array; yaw?: number } | undefined> {
+  private async describe128(api: FaceApiLike, values: Int32Array, width: number, height: number, box: Box): Promise<{ embedding: Float32Array; yaw?: number; landmarks?: { x: number; y: number }[] } | undefined> {
     const x = Math.max(0, Math.round(box.x));
     const y = Math.max(0, Math.round(box.y));
     const w = Math.min(width - x, Math.round(box.width));
@@ -348,10 +369,29 @@ export class FaceEngine {
         const d = await api.computeFaceDescriptor(aligned ?? crop);
         const embedding = Array.isArray(d) ? d[0] : d;
         if (!embedding) return undefined;
-        return yaw === undefined ? { embedding } : { embedding, yaw };
+        const points = landmarks.positions.map((p) => ({ x: p.x + x, y: p.y + y }));
+        return yaw === undefined ? { embedding, landmarks: points } : { embedding, yaw, landmarks: points };
       } finally {
         aligned?.dispose();
       }
+    } finally {
+      crop.dispose();
+    }
+  }
+
+  /** The 68 landmarks alone on the detector box, in frame pixels (the head-turn challenge's input). */
+  private async landmarks68(api: FaceApiLike, values: Int32Array, width: number, height: number, box: Box): Promise<{ x: number; y: number }[] | undefined> {
+    const x = Math.max(0, Math.round(box.x));
+    const y = Math.max(0, Math.round(box.y));
+    const w = Math.min(width - x, Math.round(box.width));
+    const h = Math.min(height - y, Math.round(box.height));
+    if (w < 16 || h < 16) return undefined;
+    const frame = api.tf.tensor3d(values, [height, width, 3], 'int32');
+    const crop = api.tf.slice(frame, [y, x, 0], [h, w, 3]);
+    frame.dispose();
+    try {
+      const found = await api.detectFaceLandmarks(crop);
+      return found.positions.map((p) => ({ x: p.x + x, y: p.y + y }));
     } finally {
       crop.dispose();
     }

@@ -12,6 +12,8 @@
 import type { CameraSource, RgbFrame } from '../devices/camera';
 import type { FaceHint, VerifyResult } from './decision';
 import type { FaceVerifier } from './verifier';
+import { defaultHeadTurnConfig, judgeHeadTurn, pickDirection, type HeadTurnConfig, type TurnDirection } from './liveness/head-turn';
+import type { Point } from './liveness/homography';
 
 export type FaceAttemptOutcome = 'match' | 'no-match' | 'spoof' | 'no-face' | 'rejected' | 'camera-failed' | 'error' | 'aborted' | 'timeout' | 'no-turn';
 
@@ -44,6 +46,14 @@ export interface FaceAttemptOptions {
    * ≤ 0.2 in 19 of 20 eval faces). Without the turn the attempt ends `no-turn`.
    */
   activeCheck?: { minYawChange: number };
+  /**
+   * The head-turn challenge with its parallax test (issue 14, src/face/liveness/head-turn.ts;
+   * needs the engine's 68 landmarks, `FaceEngineOptions.landmarks`). After the first matching
+   * frame the panel asks for a turn in a random direction (`turn-left` / `turn-right` hint); the
+   * frames that follow, as long as each has a face, are the challenge. Passed → `match`; the
+   * turn made but flat (a print or a screen turned) → `spoof`; no turn by the end → `no-turn`.
+   */
+  headTurn?: { config?: HeadTurnConfig; random?: () => number; onChallenge?: (direction: TurnDirection) => void };
 }
 
 class AttemptEnd extends Error {
@@ -87,6 +97,8 @@ export async function runFaceAttempt(opts: FaceAttemptOptions): Promise<FaceAtte
   let last: VerifyResult | undefined;
   let seq = 0;
   let yaw0: number | undefined;
+  let challenge: { direction: TurnDirection; frames: Point[][] } | undefined;
+  let challenged = false;
   const result = (outcome: FaceAttemptOutcome, extra: Partial<FaceAttemptResult> = {}): FaceAttemptResult => ({
     outcome,
     framesJudged: judged,
@@ -109,6 +121,40 @@ export async function runFaceAttempt(opts: FaceAttemptOptions): Promise<FaceAtte
     offFailed();
   }
 
+  /**
+   * One frame of the head-turn challenge: starts it on the first match with landmarks, collects
+   * the following frames' landmarks (a frame without a face restarts it: the same face must be
+   * seen throughout, or a print could match and a stranger turn), judges once enough frames came.
+   */
+  function headTurnStep(ht: NonNullable<FaceAttemptOptions['headTurn']>, r: VerifyResult): FaceAttemptResult | undefined {
+    const cfg = ht.config ?? defaultHeadTurnConfig;
+    if (!challenge) {
+      if (r.outcome !== 'match' || !r.landmarks) return undefined;
+      challenge = { direction: pickDirection(ht.random), frames: [r.landmarks] };
+      challenged = true;
+      hint = challenge.direction === 'left' ? 'turn-left' : 'turn-right';
+      opts.onHint?.(hint);
+      ht.onChallenge?.(challenge.direction);
+      return undefined;
+    }
+    if (r.outcome === 'spoof') {
+      spoofRun++;
+      spoofTotal++;
+      return spoofRun >= spoofFrames ? result('spoof') : undefined;
+    }
+    spoofRun = 0;
+    if (!r.landmarks) {
+      challenge = undefined; // the face was lost: start again from a match
+      return undefined;
+    }
+    challenge.frames.push(r.landmarks);
+    if (challenge.frames.length < cfg.minFrames) return undefined;
+    const verdict = judgeHeadTurn(challenge.frames, challenge.direction, cfg);
+    if (verdict.passed) return result('match');
+    if (verdict.failure === 'flat') return result('spoof');
+    return undefined;
+  }
+
   async function judgeFrames(): Promise<FaceAttemptResult> {
   while (judged < maxFrames && looks < maxLooks) {
     if (cameraFailed) return result('camera-failed');
@@ -117,7 +163,7 @@ export async function runFaceAttempt(opts: FaceAttemptOptions): Promise<FaceAtte
       frame = await nextFrame(camera, seq, deadline, opts.signal);
     } catch (err) {
       if (err instanceof AttemptEnd) {
-        if (err.outcome === 'timeout' && yaw0 !== undefined) return result('no-turn');
+        if (err.outcome === 'timeout' && (yaw0 !== undefined || challenged)) return result('no-turn');
         return result(err.outcome === 'timeout' && last ? (last.outcome as FaceAttemptOutcome) : err.outcome);
       }
       throw err;
@@ -136,6 +182,11 @@ export async function runFaceAttempt(opts: FaceAttemptOptions): Promise<FaceAtte
       opts.onHint?.(last.hint);
     }
     if (last.score !== undefined) best = Math.max(best ?? -Infinity, last.score);
+    if (opts.headTurn) {
+      const turn = headTurnStep(opts.headTurn, last);
+      if (turn) return turn;
+      if (challenge) continue;
+    }
     switch (last.outcome) {
       case 'match': {
         if (!opts.activeCheck) return result('match');
@@ -166,7 +217,7 @@ export async function runFaceAttempt(opts: FaceAttemptOptions): Promise<FaceAtte
         spoofRun = 0; // rejected / no-face: not judged, keep looking
     }
   }
-  if (yaw0 !== undefined && noMatchTotal === 0 && spoofTotal === 0) return result('no-turn');
+  if ((yaw0 !== undefined || challenged) && noMatchTotal === 0 && spoofTotal === 0) return result('no-turn');
   return result(noMatchTotal > 0 ? 'no-match' : spoofTotal > 0 ? 'spoof' : (last?.outcome ?? 'no-face'));
   }
 }

@@ -38,7 +38,15 @@ export const faceSettingsSchema = z.strictObject({
       spoofFrames: z.number().int().min(1).max(10).default(2),
     })
     .prefault({}),
-  activeCheck: z.strictObject({ minYawChange: z.number().min(0.1).max(1).default(0.35) }).optional().describe('experimental head-turn check; off unless present'),
+  activeCheck: z.strictObject({ minYawChange: z.number().min(0.1).max(1).default(0.35) }).optional().describe('experimental head-turn check (yaw proxy alone); off unless present; superseded by headTurn'),
+  headTurn: z
+    .strictObject({
+      minFrames: z.number().int().min(3).max(30).default(5),
+      minYawDeg: z.number().min(5).max(45).default(15),
+      minParallax: z.number().min(0).max(0.5).default(0.07),
+    })
+    .optional()
+    .describe('head-turn challenge with the plane test (issue 14, src/face/liveness/head-turn.ts; loads the 68-landmark net); off unless present: docs/face.md has its figures'),
 });
 
 export type FaceSettings = z.infer<typeof faceSettingsSchema>;

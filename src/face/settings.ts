@@ -15,7 +15,7 @@ export { faceSettingsSchema, type FaceSettings } from './settings-schema';
 export function verifierOptions(s: FaceSettings, logger?: Logger): WorkerFaceVerifierOptions {
   const base = decisionDefaultsFor(s.descriptor);
   return {
-    engine: { descriptor: s.descriptor, detector: s.detector, faceCrop: { size: s.cropSize } },
+    engine: { descriptor: s.descriptor, detector: s.detector, faceCrop: { size: s.cropSize }, ...(s.headTurn ? { landmarks: true } : {}) },
     decision: { ...base, matchThreshold: s.matchThreshold ?? base.matchThreshold, minReal: s.minReal, minLive: s.minLive },
     ...(logger ? { logger } : {}),
   };
@@ -34,6 +34,6 @@ export function createCamera(s: FaceSettings, input?: CameraInput, logger?: Logg
   });
 }
 
-export function attemptOptions(s: FaceSettings): Pick<FaceAttemptOptions, 'maxFrames' | 'timeoutMs' | 'spoofFrames' | 'activeCheck'> {
-  return { ...s.attempt, ...(s.activeCheck ? { activeCheck: s.activeCheck } : {}) };
+export function attemptOptions(s: FaceSettings): Pick<FaceAttemptOptions, 'maxFrames' | 'timeoutMs' | 'spoofFrames' | 'activeCheck' | 'headTurn'> {
+  return { ...s.attempt, ...(s.activeCheck ? { activeCheck: s.activeCheck } : {}), ...(s.headTurn ? { headTurn: { config: s.headTurn } } : {}) };
 }

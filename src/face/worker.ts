@@ -47,7 +47,12 @@ async function handle(engine: FaceEngine, req: WorkerRequest): Promise<void> {
       }
       case 'verify': {
         const analysis = await engine.analyse(req.frame);
-        reply({ id: req.id, type: 'verified', result: decide(analysis, toGrey(req.frame), req.card, req.config) });
+        const result = decide(analysis, toGrey(req.frame), req.card, req.config);
+        // The head-turn challenge (face-attempt.ts) follows the main face's landmarks on every
+        // frame that has a face, whatever the frame's own outcome (a turned face may not match).
+        const main = [...analysis.faces].sort((a, b) => b.box.width - a.box.width)[0];
+        if (main?.landmarks && result.outcome !== 'no-face') result.landmarks = main.landmarks;
+        reply({ id: req.id, type: 'verified', result });
         return;
       }
     }

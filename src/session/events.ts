@@ -49,7 +49,10 @@ export type FaceHint =
   | 'glasses-glare'
   | 'hold-still'
   | 'hair-over-eyes'
-  | 'adjust-height';
+  | 'adjust-height'
+  /** The head-turn challenge (issue 14): the direction is random on every attempt. */
+  | 'turn-left'
+  | 'turn-right';
 
 export type FaceOutcome =
   | 'match'

@@ -6,7 +6,7 @@ describe('face check: rig camera (real ffmpeg) → worker verifier', function ()
   this.timeout(60_000);
   let verifier: WorkerFaceVerifier;
   before(async () => {
-    verifier = await WorkerFaceVerifier.create();
+    verifier = await WorkerFaceVerifier.create({ engine: { landmarks: true } });
   });
   after(async () => {
     await verifier.close();
@@ -17,6 +17,16 @@ describe('face check: rig camera (real ffmpeg) → worker verifier', function ()
     assert.equal(r.backend, 'wasm');
     assert.equal(r.decisions.length, 2);
     assert.equal(r.verdict, 'match', JSON.stringify(r.decisions));
+  });
+
+  it('reports the liveness checks: a still source does not turn, and no landmarks are printed', async () => {
+    const r = await checkFace({ persona: 'valid', kind: 'photo', frames: 5, width: 640, height: 480, fps: 5 }, verifier);
+    assert.equal(r.liveness.landmarkFrames, 5, JSON.stringify(r.liveness));
+    assert.equal(r.liveness.headTurn.left.passed, false);
+    assert.equal(r.liveness.headTurn.right.passed, false);
+    assert.ok(Math.abs(r.liveness.headTurn.left.yawChangeDeg) < 5, JSON.stringify(r.liveness.headTurn));
+    assert.ok(r.liveness.border, 'border cue reported');
+    assert.ok(r.decisions.every((d) => !('landmarks' in d)));
   });
 
   it('does not match the rig impostor', async () => {

@@ -21,6 +21,13 @@ describe('face settings', () => {
     assert.deepEqual(attemptOptions(faceSettingsSchema.parse({ activeCheck: {} })).activeCheck, { minYawChange: 0.35 });
   });
 
+  it('the head-turn challenge is off by default; on, it loads the landmarks and reaches the attempt', () => {
+    assert.equal(verifierOptions(faceSettingsSchema.parse({})).engine?.landmarks, undefined);
+    const s = faceSettingsSchema.parse({ headTurn: {} });
+    assert.equal(verifierOptions(s).engine?.landmarks, true);
+    assert.deepEqual(attemptOptions(s).headTurn, { config: { minFrames: 5, minYawDeg: 15, minParallax: 0.07 } });
+  });
+
   it('reports every invalid field at once', () => {
     const r = faceSettingsSchema.safeParse({ camera: { fps: 0, width: 99999 }, matchThreshold: 2, descriptor: 'magic' });
     assert.equal(r.success, false);

@@ -31,6 +31,8 @@ const HINTS: Record<MatcherHint, FaceHint> = {
   backlight: 'backlight',
   'too-dark': 'backlight',
   'turn-head': 'face-camera',
+  'turn-left': 'turn-left',
+  'turn-right': 'turn-right',
   'remove-mask': 'remove-mask',
   'remove-cap': 'remove-cap',
 };

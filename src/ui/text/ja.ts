@@ -73,6 +73,8 @@ export const ja = {
     'hold-still': 'そのまま動かないでください', // ours
     'hair-over-eyes': '前髪が目にかからないようにしてください', // ours
     'adjust-height': '画面の高さに顔を合わせてください', // ours (children, wheelchair users)
+    'turn-left': 'ゆっくり左を向いてください', // ours (issue 14: head-turn challenge, the patient's left)
+    'turn-right': 'ゆっくり右を向いてください', // ours (issue 14: head-turn challenge, the patient's right)
   },
 
   // §3 step 5 — PIN
