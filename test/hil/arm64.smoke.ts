@@ -1,6 +1,6 @@
 /**
  * The board's image, smoke-tested under TCG (issue 17): boots the arm64 image on QEMU's virt
- * machine with UEFI (AAVMF), sees the service READY as systemd reports it, and a hung event loop
+ * machine with UEFI (AAVMF), sees the service READY as systemd reports it, and a frozen service
  * restarted by systemd's watchdog. Not part of `npm test` (the arm64 build takes ~20 min through
  * qemu-user): `npm run hil:arm64`, with FCR_ARM64_IMAGE=an image built by
  * `firmware/build --arch arm64 --serial-autologin` (otherwise this builds one). Prints one JSON
@@ -78,17 +78,20 @@ describe('HIL smoke: the arm64 image booted in QEMU (virt, TCG)', function () {
     report.guestKernelToReadyMs = Math.round(Number(/ActiveEnterTimestampMonotonic=(\d+)/.exec(shown.output)?.[1]) / 1000);
   });
 
-  it('a hung event loop (technician watchdog-test) is restarted by systemd\'s watchdog', async () => {
-    const from = guest.technician.text.length;
-    guest.technicianCommand('watchdog-test');
-    await guest.technician.waitFor(/hanging the event loop/, 5 * 60_000, from);
-    const hungAt = Date.now();
+  it('a service that stops pinging (SIGSTOP: a frozen event loop) is restarted by systemd\'s watchdog', async () => {
+    // Frozen from outside rather than with the technician's watchdog-test: on virt the technician
+    // line is a virtio console, which systemd's getty generator also claims.
+    const pid = (await guest.run('systemctl show -p MainPID --value face-card-reader.service', 30_000)).output.trim();
+    assert.match(pid, /^[1-9]\d*$/);
+    const stoppedAt = Date.now();
+    assert.equal((await guest.run(`kill -STOP ${pid}`, 30_000)).status, 0);
     const watched = await guest.run("timeout 600 sh -c 'journalctl -f -n 0 -o cat -u face-card-reader.service | grep -m1 -q \"Watchdog timeout\"'", 11 * 60_000);
     assert.equal(watched.status, 0, 'systemd logged a watchdog timeout');
     const start = await guest.run('systemctl start face-card-reader.service', 15 * 60_000);
     assert.equal(start.status, 0, start.output);
-    report.watchdogRestartToReadyMs = Date.now() - hungAt;
-    const restarts = await guest.run('systemctl show -p NRestarts --value face-card-reader.service', 30_000);
-    assert.ok(Number(restarts.output.trim()) >= 1, restarts.output);
+    report.watchdogRestartToReadyMs = Date.now() - stoppedAt;
+    const after = await guest.run('systemctl show -p NRestarts,MainPID face-card-reader.service', 30_000);
+    assert.ok(Number(/NRestarts=(\d+)/.exec(after.output)?.[1]) >= 1, after.output);
+    assert.notEqual(/MainPID=(\d+)/.exec(after.output)?.[1], pid, 'a new process');
   });
 });
