@@ -23,6 +23,10 @@
 #                           (test/firmware/device-start.ts: the build test and the deploy bench)
 #   python3, make, g++      node-gyp builds the native modules (pcsclite, unix-dgram, …); python3 is
 #                           also the sd_notify test's independent datagram receiver (SO_PASSCRED)
+# With --arm64 also (not in CI: the board's image is built by hand, firmware/README.md):
+#   qemu-user-static, binfmt-support   run the arm64 root's programs while building it (mmdebstrap,
+#                           the native modules' npm ci inside it): `firmware/build --arch arm64`
+#   qemu-system-arm, qemu-efi-aarch64  its TCG smoke boot (UEFI on QEMU's virt machine)
 set -euo pipefail
 SUDO=""
 if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
@@ -33,3 +37,6 @@ $SUDO apt-get install -y -q --no-install-recommends \
   socat tmux ffmpeg fonts-ipafont-gothic fonts-noto-cjk \
   mmdebstrap erofs-utils mtools dosfstools fdisk qemu-system-x86 ovmf prometheus \
   python3 make g++ pkg-config ca-certificates openssl
+if [ "${1:-}" = --arm64 ]; then
+  $SUDO apt-get install -y -q --no-install-recommends qemu-user-static binfmt-support qemu-system-arm qemu-efi-aarch64
+fi

@@ -54,6 +54,11 @@ export interface GenerateFacilityPkiOptions {
   caName?: string;
   deviceId?: string;
   now?: Date;
+  /**
+   * More names for the server certificate besides 127.0.0.1 / localhost: the address a client
+   * elsewhere reaches the simulator by (the HIL guest's 10.0.2.100, forwarded by QEMU to loopback).
+   */
+  serverNames?: { dns?: string[]; ip?: string[] };
 }
 
 export async function generateFacilityPki(options: GenerateFacilityPkiOptions = {}): Promise<FacilityPki> {
@@ -103,6 +108,8 @@ export async function generateFacilityPki(options: GenerateFacilityPkiOptions = 
   const server = await issue('C=JP, O=FCR TEST facility, CN=localhost', 'server', [
     { type: 'dns', value: 'localhost' },
     { type: 'ip', value: '127.0.0.1' },
+    ...(options.serverNames?.dns ?? []).map((value) => ({ type: 'dns' as const, value })),
+    ...(options.serverNames?.ip ?? []).map((value) => ({ type: 'ip' as const, value })),
   ]);
   const device = await issue(`C=JP, O=FCR TEST facility, CN=${deviceId}`, 'client');
   const reception = await issue('C=JP, O=FCR TEST facility, CN=reception-computer', 'client');

@@ -122,7 +122,10 @@ export async function runDevice(argv: string[]): Promise<number> {
     const d = config.touch.device;
     const c = config.touch.calibration;
     try {
-      const touch = await HidTouchController.open({ vendorId: d.vendorId, productId: d.productId }, { reportId: d.reportId, minX: c.minX, maxX: c.maxX, minY: c.minY, maxY: c.maxY, swapXY: c.swapXY, invertX: c.invertX, invertY: c.invertY }, () => ({ cols: process.stdout.columns ?? 80, rows: process.stdout.rows ?? 24 }), log.child('touch'));
+      // Taps map onto the panel's own terminal (tty1's size, what the layout was drawn for), not
+      // this process's stdout: under systemd that is the journal, with no size (the HIL tier's
+      // touches landed on the wrong cells with an assumed 80×24).
+      const touch = await HidTouchController.open({ vendorId: d.vendorId, productId: d.productId }, { reportId: d.reportId, minX: c.minX, maxX: c.maxX, minY: c.minY, maxY: c.maxY, swapXY: c.swapXY, invertX: c.invertX, invertY: c.invertY }, () => reader.panel.size(), log.child('touch'));
       touch.onTap(({ x, y }) => reader.panel.touchCell(x, y));
       reader.defer('touch controller', () => touch.close());
     } catch (e) {

@@ -4,31 +4,52 @@
  * configuration and the device's TLS files as a technician would (firmware/provision), boots it in
  * QEMU under TCG and checks the device from the inside over its serial lines — the service reaches
  * READY (systemd's own state), the panel is on tty1, the hardening the unit promises holds for the
- * running process, and a hung event loop is restarted by systemd's watchdog. Then A/B updates: a
+ * running process, and a hung event loop is restarted by systemd's watchdog. One PIN session in the
+ * guest: the host's card emulator on the guest's vpcd, the backend simulator on the host over mTLS,
+ * the PIN typed on the panel's touch controller (a HID digitizer, uhid-touch.ts). Then A/B updates: a
  * signed update installed into the other slot from an update stick, a reboot into it (blessed once
  * the service is READY), and a bad update whose service fails to start, rolled back by
  * systemd-boot's boot counting without anyone touching the device.
  *
  * Oracles are the guest kernel and systemd: /proc/<pid>/status and mountinfo, `systemctl show`,
  * the journal as JSON, the VT's own screen buffer (/dev/vcsu1), the kernel's command line and root
- * mount, the ESP's entry names as systemd-boot and systemd-bless-boot leave them — never the
- * product's code.
+ * mount, the ESP's entry names as systemd-boot and systemd-bless-boot leave them, the backend
+ * simulator's reception record — never the product's code.
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { hashStaffPasscode } from '../../src/config';
 import { BackendSimulator } from '../../rig/backend-simulator/server';
-import { loadRigCredentials } from '../../rig/personas/credentials';
+import { generateFacilityPki } from '../../rig/backend-simulator/facility-pki';
+import { loadRigCredentials, type RigCredentials } from '../../rig/personas/credentials';
+import { DEFAULT_PIN, findPersona } from '../../rig/personas/catalogue';
+import { startCardEmulator, type VpcdCardSocket } from '../../rig/emulator';
+import { createFullPersonaCard } from '../../rig/emulator/full-persona-card';
+import { ja } from '../../src/ui/text/ja';
 import { QemuGuest } from './qemu-guest';
 import { makeReleases, makeStick } from './releases';
+import { plugTouchControllerCommand, tapCommand, TOUCH_MAX, TOUCH_PRODUCT, TOUCH_REPORT_ID, TOUCH_VENDOR } from './uhid-touch';
+import { buttonLabelled, parseVtScreen, readVtScreenCommand, screenDump, shows, type VtBox, type VtScreen } from './vt-screen';
 
 const repo = resolve(__dirname, '../..');
 const facilityName = '試験町立病院';
 const fcrUid = 990; // firmware/build: the service user's fixed uid
+// The guest-visible backend (QEMU's guestfwd, a socat per connection to the simulator on loopback).
+const guestBackend = { ip: '10.0.2.100', port: 8443 };
+const guestVpcdPort = 35963; // vsmartcard-vpcd's first slot in the guest
+
+async function freeLoopbackPort(): Promise<number> {
+  const s = createServer();
+  await new Promise<void>((r) => s.listen(0, '127.0.0.1', () => r()));
+  const { port } = s.address() as AddressInfo;
+  await new Promise<void>((r) => s.close(() => r()));
+  return port;
+}
 
 interface BuildFigures {
   rootBytes: number;
@@ -59,6 +80,8 @@ describe('HIL: the amd64 image booted in QEMU (TCG)', function () {
   let figures: BuildFigures;
   const report: Record<string, number> = {};
   let mainPid = 0;
+  let credentials: RigCredentials;
+  let vpcdHostPort = 0;
 
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'fcr-hil-image-'));
@@ -87,8 +110,11 @@ describe('HIL: the amd64 image booted in QEMU (TCG)', function () {
     rmSync(stickDir, { recursive: true, force: true });
     report.releasesPrepMs = Date.now() - t1;
 
-    // Provisioning: this facility's configuration and the device's mTLS files from the simulator's PKI.
-    sim = await BackendSimulator.start({ credentials: await loadRigCredentials(), facilityCode: '1310000001' });
+    // Provisioning: this facility's configuration and the device's mTLS files from the simulator's
+    // PKI, whose server certificate also names the address the guest reaches it by.
+    credentials = await loadRigCredentials();
+    const pki = await generateFacilityPki({ serverNames: { ip: [guestBackend.ip] } });
+    sim = await BackendSimulator.start({ pki, credentials, facilityCode: '1310000001' });
     const c = sim.clientConfig('device');
     const tls = join(dir, 'tls');
     mkdirSync(tls);
@@ -101,16 +127,30 @@ describe('HIL: the amd64 image booted in QEMU (TCG)', function () {
       staff: { passcode: await hashStaffPasscode('1234') },
       readers: { card: 'Virtual PCD 00 00', smartphone: 'Virtual PCD 00 01' },
       backend: {
-        url: 'https://10.0.2.100:8443',
+        url: `https://${guestBackend.ip}:${guestBackend.port}`,
         deviceId: c.deviceId,
         tls: { caFile: '/etc/face-card-reader/tls/facility-ca.pem', certFile: '/etc/face-card-reader/tls/device.pem', keyFile: '/etc/face-card-reader/tls/device.key' },
       },
       console: { path: '/dev/ttyS1', baudRate: 115200 },
+      // The panel's touch controller (the HIL test plugs it in through uhid): full logical range.
+      touch: { device: { vendorId: TOUCH_VENDOR, productId: TOUCH_PRODUCT, reportId: TOUCH_REPORT_ID }, calibration: { minX: 0, maxX: TOUCH_MAX, minY: 0, maxY: TOUCH_MAX } },
     }));
     const p = spawnSync(join(repo, 'firmware', 'provision'), [image, config, tls], { encoding: 'utf8' });
     assert.equal(p.status, 0, `firmware/provision failed:\n${p.stdout}${p.stderr}`);
 
-    guest = await QemuGuest.boot({ image, drives: [join(dir, 'stick.img')], allowReboot: true });
+    // The card emulator on the host dials the guest's vpcd; the guest's backend address opens a
+    // socat to the simulator for each connection (a plain tcp guestfwd connects once, at start).
+    vpcdHostPort = await freeLoopbackPort();
+    const simPort = new URL(sim.url).port;
+    guest = await QemuGuest.boot({
+      image,
+      drives: [join(dir, 'stick.img')],
+      allowReboot: true,
+      forwards: [
+        `hostfwd=tcp:127.0.0.1:${vpcdHostPort}-10.0.2.15:${guestVpcdPort}`,
+        `guestfwd=tcp:${guestBackend.ip}:${guestBackend.port}-cmd:socat - TCP:127.0.0.1:${simPort}`,
+      ],
+    });
   });
 
   after(async () => {
@@ -181,7 +221,18 @@ describe('HIL: the amd64 image booted in QEMU (TCG)', function () {
     assert.equal((await guest.run('touch /data/state/root-probe && rm /data/state/root-probe', 30_000)).status, 0);
   });
 
+  it('ffmpeg, which the face camera driver spawns, runs as the service user in the service\'s sandbox', async () => {
+    const r = await guest.run(`nsenter -t ${mainPid} -m -S ${fcrUid} -G ${fcrUid} ffmpeg -hide_banner -version 2>&1 | head -1`, 60_000);
+    assert.equal(r.status, 0, r.output);
+    assert.match(r.output, /^ffmpeg version \S+/m);
+  });
+
   it('a hung event loop (technician watchdog-test) is killed by systemd\'s watchdog and restarted to READY', async () => {
+    // The panel's touch controller is plugged in now: the service opens it at start, so the
+    // restarted process is the one that reads it (the PIN session below types on it).
+    const plugged = await guest.run(`${plugTouchControllerCommand()} && udevadm settle && ls -l /dev/fcr-touch "$(readlink -f /dev/fcr-touch)"`, 60_000);
+    assert.equal(plugged.status, 0, plugged.output);
+    assert.match(plugged.output, /crw-rw---- 1 root plugdev .*\/dev\/hidraw\d/, 'udev gave the digitizer to the service\'s group');
     const from = guest.technician.text.length;
     guest.technicianCommand('watchdog-test');
     await guest.technician.waitFor(/hanging the event loop[\s\S]*ok/, 60_000, from);
@@ -211,6 +262,74 @@ describe('HIL: the amd64 image booted in QEMU (TCG)', function () {
     assert.equal(ready.PRIORITY, '6');
     assert.equal(ready.FCR_NAMESPACE, 'fcr');
     assert.equal(ready.MESSAGE, 'reader service ready');
+  });
+
+  describe('one PIN session: the host\'s card emulator on the guest\'s vpcd, the host\'s backend over mTLS, the PIN on the touch panel', () => {
+    let card: VpcdCardSocket | undefined;
+    after(async () => card?.stop());
+    const screen = async (): Promise<VtScreen> => parseVtScreen((await guest.run(readVtScreenCommand, 60_000)).output);
+    /** Polls the VT (each read is one console round trip) until `pick` finds what it wants. */
+    const waitScreen = async <T>(what: string, pick: (s: VtScreen) => T | undefined, timeoutMs: number): Promise<T> => {
+      const until = Date.now() + timeoutMs;
+      let last: VtScreen | undefined;
+      for (;;) {
+        last = await screen();
+        const found = pick(last);
+        if (found !== undefined) return found;
+        if (Date.now() > until) assert.fail(`the panel never showed ${what}; tty1:\n${screenDump(last)}`);
+      }
+    };
+    const tap = async (s: VtScreen, b: VtBox) => {
+      const r = await guest.run(tapCommand(Math.floor((b.left + b.right) / 2), Math.floor((b.top + b.bottom) / 2), s), 30_000);
+      assert.equal(r.status, 0, r.output);
+    };
+    const padKey = (s: VtScreen, digit: string) => {
+      const keys = s.boxes.filter((b) => /^[0-9]$/.test(b.label));
+      return keys.length === 10 ? keys.find((b) => b.label === digit) : undefined;
+    };
+
+    it('card on the reader → 暗証番号を入力 → four digits on the pad → the backend confirms the persona and the panel shows the result', async () => {
+      const persona = findPersona('valid')!;
+      const before = sim.receptions.list(0).lastSeq;
+      const t0 = Date.now();
+      card = await startCardEmulator({ port: vpcdHostPort, card: null });
+      await card.insert(await createFullPersonaCard({ persona: persona.name, credentials }));
+      let s = await waitScreen(`「${ja.buttonPin}」`, (x) => (buttonLabelled(x, ja.buttonPin) ? x : undefined), 120_000);
+      await tap(s, buttonLabelled(s, ja.buttonPin)!);
+      s = await waitScreen('the PIN pad', (x) => (padKey(x, '1') ? x : undefined), 60_000);
+      for (const d of DEFAULT_PIN) await tap(s, padKey(s, d)!);
+      // After the PIN: the screens the persona's answers lead to (the consent inheritance question,
+      // 次に進む), each answered on the panel, until the result.
+      const until = Date.now() + 180_000;
+      let done: VtScreen;
+      for (;;) {
+        done = await screen();
+        if (shows(done, ja.doneComplete)) break;
+        const next = [ja.buttonInherit, ja.buttonNext].map((l) => buttonLabelled(done, l)).find((b) => b);
+        if (next) {
+          await tap(done, next);
+          // One tap per screen: the next read must be of the screen the tap led to (digits aside:
+          // the countdown changes every second).
+          const words = (x: VtScreen) => x.text.join('\n').replace(/[0-9]/g, '');
+          const tapped = words(done);
+          await waitScreen('the screen after the tap', (x) => (words(x) !== tapped ? x : undefined), 60_000);
+        }
+        if (Date.now() > until) assert.fail(`the panel never showed 「${ja.doneComplete}」; tty1:\n${screenDump(done)}`);
+      }
+      report.pinSessionMs = Date.now() - t0;
+      assert.ok(shows(done, ja.doneRemoveCard), screenDump(done));
+      assert.ok(shows(done, ja.doneName(persona.person.nameKanji)), `the patient greeted by name:\n${screenDump(done)}`);
+      assert.equal(padKey(done, '1'), undefined, 'no PIN pad on the result');
+      // The backend's side: one confirmation from this device, by PIN, of this persona.
+      const entries = sim.receptions.list(before).entries;
+      assert.equal(entries.length, 1, JSON.stringify(entries.map((e) => ({ status: e.status, method: e.identityMethod, error: e.error }))));
+      const [entry] = entries;
+      assert.equal(entry!.identityMethod, 'pin');
+      assert.equal(entry!.status, 'qualified');
+      assert.equal(entry!.deviceId, sim.clientConfig('device').deviceId);
+      assert.equal(entry!.qualification?.name, persona.person.nameKanji);
+      await card.remove();
+    });
   });
   describe('A/B update (systemd-boot boot counting, bless on READY)', () => {
     const slotOracle = async () => {

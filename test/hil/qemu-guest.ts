@@ -77,6 +77,11 @@ export interface GuestOptions {
   drives?: string[];
   /** Let the guest reboot inside the same QEMU (A/B updates); otherwise a reboot ends QEMU. */
   allowReboot?: boolean;
+  /**
+   * amd64 (the rig's image; q35 + OVMF) or arm64 (the board's image; QEMU's virt machine + AAVMF,
+   * its one PL011 UART as ttyAMA0 and the technician line as a virtio console, hvc0).
+   */
+  arch?: 'amd64' | 'arm64';
 }
 
 export interface CommandResult {
@@ -99,8 +104,12 @@ export class QemuGuest {
 
   static async boot(o: GuestOptions): Promise<QemuGuest> {
     const dir = mkdtempSync(join(tmpdir(), 'fcr-hil-'));
-    const vars = join(dir, 'OVMF_VARS.fd');
-    copyFileSync('/usr/share/OVMF/OVMF_VARS_4M.fd', vars);
+    const arm = o.arch === 'arm64';
+    const firmware = arm
+      ? { code: '/usr/share/AAVMF/AAVMF_CODE.fd', vars: '/usr/share/AAVMF/AAVMF_VARS.fd' }
+      : { code: '/usr/share/OVMF/OVMF_CODE_4M.fd', vars: '/usr/share/OVMF/OVMF_VARS_4M.fd' };
+    const vars = join(dir, 'VARS.fd');
+    copyFileSync(firmware.vars, vars);
     // The technician line: the test listens, QEMU connects at start (no race on the socket file).
     const techPath = join(dir, 'technician.sock');
     const techServer = createServer();
@@ -110,23 +119,26 @@ export class QemuGuest {
     });
     const techConnected = new Promise<Socket>((r) => techServer.once('connection', r));
     const netdev = ['user', 'id=net0', 'restrict=on', ...(o.forwards ?? [])].join(',');
+    const technicianLine = arm
+      ? ['-device', 'virtio-serial-device', '-chardev', `socket,id=tech,path=${techPath},server=off`, '-device', 'virtconsole,chardev=tech']
+      : ['-chardev', `socket,id=tech,path=${techPath},server=off`, '-serial', 'chardev:tech'];
     const args = [
-      '-machine', 'q35', '-accel', 'tcg',
+      '-machine', arm ? 'virt' : 'q35', '-accel', 'tcg',
       // sharp's libvips uses SSE4/AVX: TCG's default qemu64 CPU lacks them (SIGILL in the guest).
       '-cpu', 'max',
       '-smp', '1', '-m', String(o.memoryMiB ?? 1024),
       '-display', 'none', ...(o.allowReboot ? [] : ['-no-reboot']), '-monitor', 'none',
-      '-drive', 'if=pflash,format=raw,readonly=on,file=/usr/share/OVMF/OVMF_CODE_4M.fd',
+      '-drive', `if=pflash,format=raw,readonly=on,file=${firmware.code}`,
       '-drive', `if=pflash,format=raw,file=${vars}`,
       // snapshot=on: the image stays untouched, the guest's writes (state partition, the other
       // slot, the ESP) go to a temp file that lives as long as this QEMU, across guest reboots.
       '-drive', `file=${o.image},if=virtio,format=raw,snapshot=on`,
       ...(o.drives ?? []).flatMap((d) => ['-drive', `file=${d},if=virtio,format=raw,readonly=on`]),
       '-serial', 'stdio',
-      '-chardev', `socket,id=tech,path=${techPath},server=off`, '-serial', 'chardev:tech',
+      ...technicianLine,
       '-netdev', netdev, '-device', 'virtio-net-pci,netdev=net0',
     ];
-    const proc = spawn('qemu-system-x86_64', args, { stdio: ['pipe', 'pipe', 'pipe'] });
+    const proc = spawn(arm ? 'qemu-system-aarch64' : 'qemu-system-x86_64', args, { stdio: ['pipe', 'pipe', 'pipe'] });
     const g = new QemuGuest(proc, dir, techServer);
     proc.stdout!.on('data', (c: Buffer) => g.console.push(c));
     proc.stderr!.on('data', (c: Buffer) => g.console.push(c));
