@@ -23,11 +23,14 @@ import { PSM } from 'tesseract.js';
 import { locateCard, rectify, CardNotFoundError, type GreyFrame } from './locate';
 import type { EraName } from './japanese-era';
 import { DEFAULT_CARD_PROFILE, type BirthCalendar, type CardProfile } from './card-profile';
-import { agreement, compact, parseField, plausible, possible, type FieldKind, type Parsed } from './printed-fields';
+import { agreement, compact, enginesAgree, parseField, plausible, possible, type FieldKind, type Parsed, type Vote } from './printed-fields';
 import { enlarge, meanOf, REREADS, toPng, type Box, type Preparation } from './ocr-image';
-import { TesseractEngines, type TextLine } from './ocr-engine';
+import { PaddleEngine, TesseractEngines, type TextLine } from './ocr-engine';
 
-export { agreement, AGREEING_READS } from './printed-fields';
+export { agreement, enginesAgree, AGREEING_READS } from './printed-fields';
+
+/** A line found on the face, and the engine whose page read found it. */
+type PageLine = TextLine & { engine: Vote['engine'] };
 
 export type ScanFailure = 'no-card' | 'upside-down' | 'too-blurred' | 'unreadable' | 'implausible-date' | 'inconsistent' | 'low-confidence';
 
@@ -63,9 +66,22 @@ export interface CardFaceReaderOptions {
  * The card-face OCR with a warm tesseract worker. `start()` once, `scan()` per image, `stop()` at
  * shutdown (idempotent). Scans run one at a time (one worker).
  */
+const tag =
+  (engine: Vote['engine']) =>
+  (lines: TextLine[]): PageLine[] =>
+    lines.map((l) => ({ ...l, engine }));
+
+/** A crop of the face as a grey image (whitened light print, as the first re-read preparation). */
+async function greyCrop(face: GreyFrame, crop: Box): Promise<GreyFrame> {
+  const { data, info } = await sharp(await toPng(face, crop, { height: 48, binarise: false, psm: PSM.SINGLE_LINE })).greyscale().raw().toBuffer({ resolveWithObject: true });
+  return { width: info.width, height: info.height, grey: new Uint8Array(data.buffer, data.byteOffset, info.width * info.height) };
+}
+
 export class CardFaceReader {
   /** The Japanese engine, and the digits engine that must agree on the security code. */
   private readonly engines = new TesseractEngines();
+  /** PaddleOCR: finds the lines (its detector) and reads them first (its recogniser). */
+  private readonly paddle = new PaddleEngine();
   private queue: Promise<unknown> = Promise.resolve();
   private readonly now: () => Date;
   private readonly presentConfidence: number;
@@ -81,11 +97,11 @@ export class CardFaceReader {
     // Every card-face image is processed once: libvips' operation cache (sharp's default, up to
     // 50 MB) would only hold native memory that grows the reader's RSS (issue 11 item 8).
     sharp.cache(false);
-    await this.engines.start();
+    await Promise.all([this.engines.start(), this.paddle.start()]);
   }
 
   async stop(): Promise<void> {
-    await this.engines.stop();
+    await Promise.all([this.engines.stop(), this.paddle.stop()]);
   }
 
   /** Scans one camera frame (any format sharp reads). */
@@ -109,22 +125,20 @@ export class CardFaceReader {
       throw err;
     }
     let face = await enlarge(rectify(frame, corners));
-    let lines = await this.readPage(face);
-    let fields = this.pickFields(face, lines);
+    let fields = this.pickFields(face, await this.paddle.readPage(face, compact).then(tag('paddle')));
     if (!fields.birth && !fields.expiry) {
       const turned = await enlarge(rectify(frame, corners, true));
-      const turnedLines = await this.readPage(turned);
-      const turnedFields = this.pickFields(turned, turnedLines);
+      const turnedFields = this.pickFields(turned, await this.paddle.readPage(turned, compact).then(tag('paddle')));
       if (turnedFields.birth || turnedFields.expiry) {
         face = turned;
-        lines = turnedLines;
         fields = turnedFields;
       }
     }
-    if (!fields.birth || !fields.expiry || !fields.code) {
-      // A second look at the whole face with the light print whitened, for the fields the first missed.
-      const again = this.pickFields(face, await this.readPage(face, true));
-      fields = { ...again, ...fields };
+    // Fields PaddleOCR's page read missed: tesseract's sparse-text layout analysis, then again
+    // with the light print whitened.
+    for (const whiten of [false, true]) {
+      if (fields.birth && fields.expiry && fields.code) break;
+      fields = { ...this.pickFields(face, await this.readPage(face, whiten)), ...fields };
     }
     if (!fields.birth || !fields.expiry || !fields.code) return done({ ok: false, reason: 'unreadable', confidence: 0 });
 
@@ -164,10 +178,10 @@ export class CardFaceReader {
     return false;
   }
 
-  /** Every text line on the face; `whiten`: with the light print whitened first. */
-  private async readPage(face: GreyFrame, whiten = false): Promise<TextLine[]> {
+  /** Every text line tesseract finds on the face; `whiten`: with the light print whitened first. */
+  private async readPage(face: GreyFrame, whiten = false): Promise<PageLine[]> {
     const png = whiten ? await toPng(face, { x0: 0, y0: 0, x1: face.width, y1: face.height }, { height: face.height, binarise: false, psm: PSM.SPARSE_TEXT }) : await toPng(face);
-    return this.engines.readPage(png, compact);
+    return tag('tesseract')(await this.engines.readPage(png, compact));
   }
 
   /**
@@ -175,16 +189,16 @@ export class CardFaceReader {
    * and the scan is not sure which is the holder's); the security code is the 4-digit line with
    * the photo — the face's darkest block — right above it.
    */
-  private pickFields(face: GreyFrame, lines: TextLine[]): Partial<Record<FieldKind, { line: TextLine; parsed: Parsed }>> {
-    const out: Partial<Record<FieldKind, { line: TextLine; parsed: Parsed }>> = {};
+  private pickFields(face: GreyFrame, lines: PageLine[]): Partial<Record<FieldKind, { line: PageLine; parsed: Parsed }>> {
+    const out: Partial<Record<FieldKind, { line: PageLine; parsed: Parsed }>> = {};
     for (const kind of ['birth', 'expiry'] as const) {
-      const found = lines.map((line) => ({ line, parsed: parseField(kind, line.text) })).filter((f): f is { line: TextLine; parsed: Parsed } => f.parsed !== undefined);
+      const found = lines.map((line) => ({ line, parsed: parseField(kind, line.text) })).filter((f): f is { line: PageLine; parsed: Parsed } => f.parsed !== undefined);
       if (found.length === 1) out[kind] = found[0];
     }
     const paper = meanOf(face, { x0: 0, y0: 0, x1: face.width - 1, y1: face.height - 1 });
     const codes = lines
       .map((line) => ({ line, parsed: parseField('code', line.text) }))
-      .filter((f): f is { line: TextLine; parsed: Parsed } => f.parsed !== undefined)
+      .filter((f): f is { line: PageLine; parsed: Parsed } => f.parsed !== undefined)
       .map((f) => {
         const h = f.line.bbox.y1 - f.line.bbox.y0;
         const cx = (f.line.bbox.x0 + f.line.bbox.x1) / 2;
@@ -201,36 +215,49 @@ export class CardFaceReader {
   }
 
   /**
-   * Re-reads one field from crops of its line in other preparations. Accepted when at least
-   * AGREEING_READS reads (the page read among them) parse to the same value and none parses to
-   * another; a disagreement is `inconsistent`, too few agreeing reads `unreadable`.
+   * Re-reads one field from crops of its line: first by tesseract (the other engine from the one
+   * whose page read found the line), then by PaddleOCR, then by tesseract in the other
+   * preparations. Accepted as soon as both engines have read the same value and no read said
+   * anything else (`enginesAgree`), or else when at least AGREEING_READS reads agree and outnumber
+   * the others (`agreement`); a disagreement is `inconsistent`, too few agreeing reads `unreadable`.
    */
-  private async confirm(face: GreyFrame, field: { line: TextLine; parsed: Parsed }): Promise<{ parsed: Parsed; confidence: number } | { failure: ScanFailure }> {
+  private async confirm(face: GreyFrame, field: { line: PageLine; parsed: Parsed }): Promise<{ parsed: Parsed; confidence: number } | { failure: ScanFailure }> {
     const { bbox } = field.line;
     const h = bbox.y1 - bbox.y0;
     const crop: Box = { x0: bbox.x0 - 0.8 * h, y0: bbox.y0 - 0.45 * h, x1: bbox.x1 + 0.8 * h, y1: bbox.y1 + 0.45 * h };
-    const counts = new Map<string, number>(possible(field.parsed) ? [[field.parsed.key, 1]] : []);
-    // The page's line confidence is not counted: tesseract rates short lines of a sparse page low
-    // whatever their glyphs; the crop reads rate the line itself.
-    const confidences = new Map<string, number[]>();
+    const votes: Vote[] = possible(field.parsed) ? [{ engine: field.line.engine, key: field.parsed.key }] : [];
+    // tesseract's page confidence is not counted: it rates short lines of a sparse page low
+    // whatever their glyphs; PaddleOCR rates each line on its own.
+    const confidences = new Map<string, number[]>(field.line.engine === 'paddle' ? [[field.parsed.key, [field.line.confidence]]] : []);
     const parsedByKey = new Map<string, Parsed>([[field.parsed.key, field.parsed]]);
-    for (const prep of REREADS) {
-      const read = await this.engines.readLine(await toPng(face, crop, prep), prep.psm);
-      const text = compact(read.text);
-      const parsed = parseField(field.parsed.kind, text);
+    const [firstPrep, ...otherPreps] = REREADS;
+    const reads: Array<() => Promise<{ engine: Vote['engine']; text: string; confidence: number }>> = [
+      ...(firstPrep ? [async () => ({ engine: 'tesseract' as const, ...(await this.engines.readLine(await toPng(face, crop, firstPrep), firstPrep.psm)) })] : []),
+      async () => ({ engine: 'paddle' as const, ...(await this.paddle.readLine(await greyCrop(face, crop))) }),
+      ...otherPreps.map((prep) => async () => ({ engine: 'tesseract' as const, ...(await this.engines.readLine(await toPng(face, crop, prep), prep.psm)) })),
+    ];
+    const verdictOf = (): string | undefined => {
+      const counts = new Map<string, number>();
+      for (const v of votes) counts.set(v.key, (counts.get(v.key) ?? 0) + 1);
+      return enginesAgree(votes) ?? agreement(counts);
+    };
+    for (const next of reads) {
+      const read = await next();
+      const parsed = parseField(field.parsed.kind, compact(read.text));
       // A month 19 or a day 36 is certainly a misread: it says nothing about the right value.
       if (!parsed || !possible(parsed)) continue;
-      counts.set(parsed.key, (counts.get(parsed.key) ?? 0) + 1);
+      votes.push({ engine: read.engine, key: parsed.key });
       confidences.set(parsed.key, [...(confidences.get(parsed.key) ?? []), read.confidence]);
       parsedByKey.set(parsed.key, parsed);
-      const verdict = agreement(counts);
+      const verdict = verdictOf();
       if (verdict) {
         const winner = parsedByKey.get(verdict) as Parsed;
-        // The median of the agreeing crop reads (one read with a speck beside the digits rates low).
+        // The median of the agreeing reads' confidences (one read with a speck beside the digits rates low).
         const rated = [...(confidences.get(verdict) ?? [])].sort((p, q) => p - q);
         return { parsed: winner, confidence: rated[Math.floor((rated.length - 1) / 2)] ?? 0 };
       }
     }
-    return { failure: counts.size > 1 ? 'inconsistent' : 'unreadable' };
+    return { failure: new Set(votes.map((v) => v.key)).size > 1 ? 'inconsistent' : 'unreadable' };
   }
+
 }
