@@ -23,11 +23,11 @@ import { PSM } from 'tesseract.js';
 import { locateCard, rectify, CardNotFoundError, type GreyFrame } from './locate';
 import type { EraName } from './japanese-era';
 import { DEFAULT_CARD_PROFILE, type BirthCalendar, type CardProfile } from './card-profile';
-import { agreement, compact, enginesAgree, parseField, plausible, possible, type FieldKind, type Parsed, type Vote } from './printed-fields';
+import { agreement, compact, enginesAgree, enginesMajority, parseField, plausible, possible, type FieldKind, type Parsed, type Vote } from './printed-fields';
 import { enlarge, meanOf, REREADS, toPng, type Box, type Preparation } from './ocr-image';
 import { PaddleEngine, TesseractEngines, type TextLine } from './ocr-engine';
 
-export { agreement, enginesAgree, AGREEING_READS } from './printed-fields';
+export { agreement, enginesAgree, enginesMajority, AGREEING_READS } from './printed-fields';
 
 /** A line found on the face, and the engine whose page read found it. */
 type PageLine = TextLine & { engine: Vote['engine'] };
@@ -241,22 +241,27 @@ export class CardFaceReader {
       for (const v of votes) counts.set(v.key, (counts.get(v.key) ?? 0) + 1);
       return enginesAgree(votes) ?? agreement(counts);
     };
+    const accept = (verdict: string): { parsed: Parsed; confidence: number } => {
+      const winner = parsedByKey.get(verdict) as Parsed;
+      // The upper median of the agreeing reads' confidences (one read with a speck beside the
+      // digits rates low; of two engines agreeing, tesseract rates a short line low).
+      const rated = [...(confidences.get(verdict) ?? [])].sort((p, q) => p - q);
+      return { parsed: winner, confidence: rated[Math.floor(rated.length / 2)] ?? 0 };
+    };
     for (const next of reads) {
       const read = await next();
       const parsed = parseField(field.parsed.kind, compact(read.text));
+      if (process.env.DBG) console.error('  ', field.parsed.kind, field.line.engine, field.line.text, '|', read.engine, JSON.stringify(compact(read.text)), read.confidence.toFixed(2), parsed?.key);
       // A month 19 or a day 36 is certainly a misread: it says nothing about the right value.
       if (!parsed || !possible(parsed)) continue;
       votes.push({ engine: read.engine, key: parsed.key });
       confidences.set(parsed.key, [...(confidences.get(parsed.key) ?? []), read.confidence]);
       parsedByKey.set(parsed.key, parsed);
       const verdict = verdictOf();
-      if (verdict) {
-        const winner = parsedByKey.get(verdict) as Parsed;
-        // The median of the agreeing reads' confidences (one read with a speck beside the digits rates low).
-        const rated = [...(confidences.get(verdict) ?? [])].sort((p, q) => p - q);
-        return { parsed: winner, confidence: rated[Math.floor((rated.length - 1) / 2)] ?? 0 };
-      }
+      if (verdict) return accept(verdict);
     }
+    const majority = enginesMajority(votes);
+    if (majority) return accept(majority);
     return { failure: new Set(votes.map((v) => v.key)).size > 1 ? 'inconsistent' : 'unreadable' };
   }
 

@@ -123,6 +123,23 @@ export function enginesAgree(votes: readonly Vote[]): string | undefined {
   return new Set(votes.map((v) => v.engine)).size >= 2 ? first.key : undefined;
 }
 
+/**
+ * After every read of a field: the value PaddleOCR read every time (at least twice: page and
+ * crop) when tesseract, over all its reads, read that value at least twice and more often than any
+ * other. tesseract drops one of two narrow 1s (`11月` → `1月`) on a blurred line in some of its
+ * preparations but not in most; PaddleOCR does not; a value neither engine's majority agrees on is
+ * never taken.
+ */
+export function enginesMajority(votes: readonly Vote[]): string | undefined {
+  const paddle = new Set(votes.filter((v) => v.engine === 'paddle').map((v) => v.key));
+  const [key] = paddle;
+  if (paddle.size !== 1 || key === undefined || votes.filter((v) => v.engine === 'paddle').length < 2) return undefined;
+  const tesseract = new Map<string, number>();
+  for (const v of votes) if (v.engine === 'tesseract') tesseract.set(v.key, (tesseract.get(v.key) ?? 0) + 1);
+  const mine = tesseract.get(key) ?? 0;
+  return mine >= 2 && [...tesseract].every(([k, n]) => k === key || n < mine) ? key : undefined;
+}
+
 /** The birth date exists (in its era) and lies in the past; the expiry is real and within a card's life of today. */
 export function plausible(b: Birth, e: { year: number; month: number; day: number }, today: Date): boolean {
   const todayIso = today.toISOString().slice(0, 10);
