@@ -1,9 +1,11 @@
 /**
- * The OCR engines (issue 12 item 3: the OCR's transport): tesseract.js 7 with
- * `@tesseract.js-data/jpn` (4.0.0_best_int, LSTM) for the page and the line re-reads, and
- * `@tesseract.js-data/eng` (digits only) as the second engine that must read the same security
- * code; both from node_modules, `cacheMethod: 'none'`: nothing is cached or written anywhere; no
- * network. Images in (PNG), text out; no card and no policy.
+ * The OCR engines (issue 12 item 3: the OCR's transport). PaddleOCR on ONNX Runtime (below) finds
+ * the face's lines and reads them first; tesseract.js 7 with `@tesseract.js-data/jpn`
+ * (4.0.0_best_int, LSTM) is the second, independent engine for the line re-reads (and the page
+ * read when PaddleOCR misses a field), and `@tesseract.js-data/eng` (digits only) a third that must
+ * read the same security code. Models and data come from node_modules, tesseract with
+ * `cacheMethod: 'none'`: nothing is cached or written anywhere; no network. Images in, text out;
+ * no card and no policy.
  */
 import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';

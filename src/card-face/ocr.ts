@@ -3,20 +3,23 @@
  * expiry's Western year and the security code under the photo.
  *
  * Fields are found by what they say, not where one renderer put them (issue 13): the card is found
- * and rectified (locate.ts), tesseract's layout analysis with Japanese LSTM data finds and reads
- * every text line of the face, and the fields are picked by content — the date line ending in 生
- * (an era name or a Western year), the line ending in まで有効, and a line of exactly four digits
- * with the photo (the darkest block of the face) above it. The birth date's calendar decides the
- * first six digits (card-profile.ts). Each field is then re-read from its own line crop in other
- * preparations, and presented only when every read that parses agrees, at least three do, the
- * birth date exists (in its era) and lies in the past, and the expiry is within a card's life of
- * today: a confident wrong read costs one of the card's 10 照合番号B tries.
+ * and rectified (locate.ts), PaddleOCR's text detector finds every line of the face and its
+ * recogniser reads each (tesseract's sparse-text layout analysis looks again for a field it
+ * missed), and the fields are picked by content — the date line ending in 生 (an era name or a
+ * Western year), the date line followed by まで有効, and a line of exactly four digits with the
+ * photo (the darkest block of the face) above it. The birth date's calendar decides the first six
+ * digits (card-profile.ts). Each field is then re-read from its own line crop by the other engine
+ * (tesseract, Japanese LSTM) and, unless the two already agree with nothing else read, by both in
+ * other preparations; a value is presented only when both engines read it (`enginesAgree`,
+ * `agreement`, `enginesMajority`), the security code also by tesseract's digits-only English
+ * engine, the birth date exists (in its era) and lies in the past, and the expiry is within a
+ * card's life of today: a confident wrong read costs one of the card's 10 照合番号B tries.
  *
  * A face that yields no fields upright is read turned by 180° (a card placed upside down).
  *
  * Layers (issue 12 item 3): this file is the policy (which reads to make, when to present);
  * printed-fields.ts the domain (what the face says), ocr-image.ts the pixels, ocr-engine.ts
- * tesseract (transport).
+ * PaddleOCR and tesseract (transport).
  */
 import sharp from 'sharp';
 import { PSM } from 'tesseract.js';
@@ -62,10 +65,6 @@ export interface CardFaceReaderOptions {
   profile?: CardProfile;
 }
 
-/**
- * The card-face OCR with a warm tesseract worker. `start()` once, `scan()` per image, `stop()` at
- * shutdown (idempotent). Scans run one at a time (one worker).
- */
 const tag =
   (engine: Vote['engine']) =>
   (lines: TextLine[]): PageLine[] =>
@@ -77,8 +76,12 @@ async function greyCrop(face: GreyFrame, crop: Box): Promise<GreyFrame> {
   return { width: info.width, height: info.height, grey: new Uint8Array(data.buffer, data.byteOffset, info.width * info.height) };
 }
 
+/**
+ * The card-face OCR with its engines warm (PaddleOCR's two ONNX sessions, two tesseract workers).
+ * `start()` once, `scan()` per image, `stop()` at shutdown (idempotent). Scans run one at a time.
+ */
 export class CardFaceReader {
-  /** The Japanese engine, and the digits engine that must agree on the security code. */
+  /** tesseract: the Japanese engine, and the digits engine that must agree on the security code. */
   private readonly engines = new TesseractEngines();
   /** PaddleOCR: finds the lines (its detector) and reads them first (its recogniser). */
   private readonly paddle = new PaddleEngine();
@@ -251,7 +254,6 @@ export class CardFaceReader {
     for (const next of reads) {
       const read = await next();
       const parsed = parseField(field.parsed.kind, compact(read.text));
-      if (process.env.DBG) console.error('  ', field.parsed.kind, field.line.engine, field.line.text, '|', read.engine, JSON.stringify(compact(read.text)), read.confidence.toFixed(2), parsed?.key);
       // A month 19 or a day 36 is certainly a misread: it says nothing about the right value.
       if (!parsed || !possible(parsed)) continue;
       votes.push({ engine: read.engine, key: parsed.key });
