@@ -41,10 +41,6 @@ export class TesseractEngines {
     }
   }
 
-  get hasDigitsEngine(): boolean {
-    return this.digits !== undefined;
-  }
-
   async stop(): Promise<void> {
     const w = this.worker ?? (this.starting ? await this.starting.catch(() => undefined) : undefined);
     this.worker = undefined;
@@ -78,11 +74,11 @@ export class TesseractEngines {
     return { text: data.text ?? '', confidence: data.confidence / 100 };
   }
 
-  /** One line crop read by the digits-only English engine. */
-  async readDigits(png: Buffer): Promise<string> {
-    if (!this.digits) return '';
+  /** One line crop read by the digits-only English engine; confidence 0–1. */
+  async readDigits(png: Buffer): Promise<{ text: string; confidence: number }> {
+    if (!this.digits) return { text: '', confidence: 0 };
     const { data } = await this.digits.recognize(png, {}, { text: true });
-    return data.text ?? '';
+    return { text: data.text ?? '', confidence: data.confidence / 100 };
   }
 
   private ensureWorker(): Promise<Worker> {
