@@ -47,6 +47,7 @@ describe('agreement of reads', () => {
   it("after all reads, takes PaddleOCR's unanimous value only when it is tesseract's clear majority", () => {
     assert.equal(enginesMajority(votes(['a', 'a'], ['b', 'a', 'a', 'c'])), 'a');
     assert.equal(enginesMajority(votes(['a', 'a'], ['b', 'a', 'b', 'a'])), undefined, 'a tie in tesseract');
+    assert.equal(enginesMajority(votes(['a', 'a'], ['a'])), undefined, 'tesseract read it once');
     assert.equal(enginesMajority(votes(['a', 'a'], ['a', 'b', 'c'])), undefined, 'tesseract read it once');
     assert.equal(enginesMajority(votes(['a'], ['a', 'a', 'b'])), undefined, 'PaddleOCR read it once');
     assert.equal(enginesMajority(votes(['a', 'b'], ['a', 'a', 'a'])), undefined, 'PaddleOCR not unanimous');
