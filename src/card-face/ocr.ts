@@ -10,10 +10,11 @@
  * photo (the darkest block of the face) above it. The birth date's calendar decides the first six
  * digits (card-profile.ts). Each field is then re-read from its own line crop by the other engine
  * (tesseract, Japanese LSTM) and, unless the two already agree with nothing else read, by both in
- * other preparations; a value is presented only when both engines read it (`enginesAgree`,
- * `agreement`, `enginesMajority`), the security code also by tesseract's digits-only English
- * engine, the birth date exists (in its era) and lies in the past, and the expiry is within a
- * card's life of today: a confident wrong read costs one of the card's 10 照合番号B tries.
+ * other preparations; a value is presented only when the reads agree (`enginesAgree`,
+ * `agreement`, `enginesMajority`: both engines whenever PaddleOCR's page read found the line, the
+ * code's tesseract reads by its digits-only English model), the birth date exists (in its era)
+ * and lies in the past, and the expiry is within a card's life of today: a confident wrong read
+ * costs one of the card's 10 照合番号B tries.
  *
  * A face that yields no fields upright is read turned by 180° (a card placed upside down).
  *
