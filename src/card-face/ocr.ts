@@ -3,31 +3,38 @@
  * expiry's Western year and the security code under the photo.
  *
  * Fields are found by what they say, not where one renderer put them (issue 13): the card is found
- * and rectified (locate.ts), tesseract's layout analysis with Japanese LSTM data finds and reads
- * every text line of the face, and the fields are picked by content — the date line ending in 生
- * (an era name or a Western year), the line ending in まで有効, and a line of exactly four digits
- * with the photo (the darkest block of the face) above it. The birth date's calendar decides the
- * first six digits (card-profile.ts). Each field is then re-read from its own line crop in other
- * preparations, and presented only when every read that parses agrees, at least three do, the
- * birth date exists (in its era) and lies in the past, and the expiry is within a card's life of
- * today: a confident wrong read costs one of the card's 10 照合番号B tries.
+ * and rectified (locate.ts), PaddleOCR's text detector finds every line of the face and its
+ * recogniser reads each (tesseract's sparse-text layout analysis looks again for a field it
+ * missed), and the fields are picked by content — the date line ending in 生 (an era name or a
+ * Western year), the date line followed by まで有効, and a line of exactly four digits with the
+ * photo (the darkest block of the face) above it. The birth date's calendar decides the first six
+ * digits (card-profile.ts). Each field is then re-read from its own line crop by the other engine
+ * (tesseract, Japanese LSTM) and, unless the two already agree with nothing else read, by both in
+ * other preparations; a value is presented only when the reads agree (`enginesAgree`,
+ * `agreement`, `enginesMajority`: both engines whenever PaddleOCR's page read found the line, the
+ * code's tesseract reads by its digits-only English model), the birth date exists (in its era)
+ * and lies in the past, and the expiry is within a card's life of today: a confident wrong read
+ * costs one of the card's 10 照合番号B tries.
  *
  * A face that yields no fields upright is read turned by 180° (a card placed upside down).
  *
  * Layers (issue 12 item 3): this file is the policy (which reads to make, when to present);
  * printed-fields.ts the domain (what the face says), ocr-image.ts the pixels, ocr-engine.ts
- * tesseract (transport).
+ * PaddleOCR and tesseract (transport).
  */
 import sharp from 'sharp';
 import { PSM } from 'tesseract.js';
 import { locateCard, rectify, CardNotFoundError, type GreyFrame } from './locate';
 import type { EraName } from './japanese-era';
 import { DEFAULT_CARD_PROFILE, type BirthCalendar, type CardProfile } from './card-profile';
-import { agreement, compact, parseField, plausible, possible, type FieldKind, type Parsed } from './printed-fields';
+import { agreement, compact, enginesAgree, enginesMajority, parseField, plausible, possible, type FieldKind, type Parsed, type Vote } from './printed-fields';
 import { enlarge, meanOf, REREADS, toPng, type Box, type Preparation } from './ocr-image';
-import { TesseractEngines, type TextLine } from './ocr-engine';
+import { PaddleEngine, TesseractEngines, type TextLine } from './ocr-engine';
 
-export { agreement, AGREEING_READS } from './printed-fields';
+export { agreement, enginesAgree, enginesMajority, AGREEING_READS } from './printed-fields';
+
+/** A line found on the face, and the engine whose page read found it. */
+type PageLine = TextLine & { engine: Vote['engine'] };
 
 export type ScanFailure = 'no-card' | 'upside-down' | 'too-blurred' | 'unreadable' | 'implausible-date' | 'inconsistent' | 'low-confidence';
 
@@ -59,13 +66,26 @@ export interface CardFaceReaderOptions {
   profile?: CardProfile;
 }
 
+const tag =
+  (engine: Vote['engine']) =>
+  (lines: TextLine[]): PageLine[] =>
+    lines.map((l) => ({ ...l, engine }));
+
+/** A crop of the face as a grey image (whitened light print, as the first re-read preparation). */
+async function greyCrop(face: GreyFrame, crop: Box): Promise<GreyFrame> {
+  const { data, info } = await sharp(await toPng(face, crop, { height: 48, binarise: false, psm: PSM.SINGLE_LINE })).greyscale().raw().toBuffer({ resolveWithObject: true });
+  return { width: info.width, height: info.height, grey: new Uint8Array(data.buffer, data.byteOffset, info.width * info.height) };
+}
+
 /**
- * The card-face OCR with a warm tesseract worker. `start()` once, `scan()` per image, `stop()` at
- * shutdown (idempotent). Scans run one at a time (one worker).
+ * The card-face OCR with its engines warm (PaddleOCR's two ONNX sessions, two tesseract workers).
+ * `start()` once, `scan()` per image, `stop()` at shutdown (idempotent). Scans run one at a time.
  */
 export class CardFaceReader {
-  /** The Japanese engine, and the digits engine that must agree on the security code. */
+  /** tesseract: the Japanese engine, and the digits engine that must agree on the security code. */
   private readonly engines = new TesseractEngines();
+  /** PaddleOCR: finds the lines (its detector) and reads them first (its recogniser). */
+  private readonly paddle = new PaddleEngine();
   private queue: Promise<unknown> = Promise.resolve();
   private readonly now: () => Date;
   private readonly presentConfidence: number;
@@ -81,11 +101,11 @@ export class CardFaceReader {
     // Every card-face image is processed once: libvips' operation cache (sharp's default, up to
     // 50 MB) would only hold native memory that grows the reader's RSS (issue 11 item 8).
     sharp.cache(false);
-    await this.engines.start();
+    await Promise.all([this.engines.start(), this.paddle.start()]);
   }
 
   async stop(): Promise<void> {
-    await this.engines.stop();
+    await Promise.all([this.engines.stop(), this.paddle.stop()]);
   }
 
   /** Scans one camera frame (any format sharp reads). */
@@ -109,22 +129,20 @@ export class CardFaceReader {
       throw err;
     }
     let face = await enlarge(rectify(frame, corners));
-    let lines = await this.readPage(face);
-    let fields = this.pickFields(face, lines);
+    let fields = this.pickFields(face, await this.paddle.readPage(face, compact).then(tag('paddle')));
     if (!fields.birth && !fields.expiry) {
       const turned = await enlarge(rectify(frame, corners, true));
-      const turnedLines = await this.readPage(turned);
-      const turnedFields = this.pickFields(turned, turnedLines);
+      const turnedFields = this.pickFields(turned, await this.paddle.readPage(turned, compact).then(tag('paddle')));
       if (turnedFields.birth || turnedFields.expiry) {
         face = turned;
-        lines = turnedLines;
         fields = turnedFields;
       }
     }
-    if (!fields.birth || !fields.expiry || !fields.code) {
-      // A second look at the whole face with the light print whitened, for the fields the first missed.
-      const again = this.pickFields(face, await this.readPage(face, true));
-      fields = { ...again, ...fields };
+    // Fields PaddleOCR's page read missed: tesseract's sparse-text layout analysis, then again
+    // with the light print whitened.
+    for (const whiten of [false, true]) {
+      if (fields.birth && fields.expiry && fields.code) break;
+      fields = { ...this.pickFields(face, await this.readPage(face, whiten)), ...fields };
     }
     if (!fields.birth || !fields.expiry || !fields.code) return done({ ok: false, reason: 'unreadable', confidence: 0 });
 
@@ -137,8 +155,6 @@ export class CardFaceReader {
     const e = expiry.parsed.kind === 'expiry' ? expiry.parsed.value : undefined;
     const c = code.parsed.kind === 'code' ? code.parsed.value : undefined;
     if (!b || !e || !c) return done({ ok: false, reason: 'unreadable', confidence: 0 });
-    // The security code has no date to check it against: a second engine must read the same digits.
-    if (fields.code && !(await this.digitsAgree(face, fields.code.line, c))) return done({ ok: false, reason: 'inconsistent', confidence: 0 });
     const confidence = Math.min(birth.confidence, expiry.confidence, code.confidence);
     const result = {
       birth: this.profile.codeBDatePart(b.printed),
@@ -153,21 +169,10 @@ export class CardFaceReader {
     return done({ ok: true, ...result });
   }
 
-  private async digitsAgree(face: GreyFrame, line: TextLine, expected: string): Promise<boolean> {
-    if (!this.engines.hasDigitsEngine) return false;
-    const { bbox } = line;
-    const h = bbox.y1 - bbox.y0;
-    const crop: Box = { x0: bbox.x0 - 0.8 * h, y0: bbox.y0 - 0.45 * h, x1: bbox.x1 + 0.8 * h, y1: bbox.y1 + 0.45 * h };
-    for (const prep of [REREADS[0], REREADS[1]] as Preparation[]) {
-      if (compact(await this.engines.readDigits(await toPng(face, crop, prep))) === expected) return true;
-    }
-    return false;
-  }
-
-  /** Every text line on the face; `whiten`: with the light print whitened first. */
-  private async readPage(face: GreyFrame, whiten = false): Promise<TextLine[]> {
+  /** Every text line tesseract finds on the face; `whiten`: with the light print whitened first. */
+  private async readPage(face: GreyFrame, whiten = false): Promise<PageLine[]> {
     const png = whiten ? await toPng(face, { x0: 0, y0: 0, x1: face.width, y1: face.height }, { height: face.height, binarise: false, psm: PSM.SPARSE_TEXT }) : await toPng(face);
-    return this.engines.readPage(png, compact);
+    return tag('tesseract')(await this.engines.readPage(png, compact));
   }
 
   /**
@@ -175,16 +180,16 @@ export class CardFaceReader {
    * and the scan is not sure which is the holder's); the security code is the 4-digit line with
    * the photo — the face's darkest block — right above it.
    */
-  private pickFields(face: GreyFrame, lines: TextLine[]): Partial<Record<FieldKind, { line: TextLine; parsed: Parsed }>> {
-    const out: Partial<Record<FieldKind, { line: TextLine; parsed: Parsed }>> = {};
+  private pickFields(face: GreyFrame, lines: PageLine[]): Partial<Record<FieldKind, { line: PageLine; parsed: Parsed }>> {
+    const out: Partial<Record<FieldKind, { line: PageLine; parsed: Parsed }>> = {};
     for (const kind of ['birth', 'expiry'] as const) {
-      const found = lines.map((line) => ({ line, parsed: parseField(kind, line.text) })).filter((f): f is { line: TextLine; parsed: Parsed } => f.parsed !== undefined);
+      const found = lines.map((line) => ({ line, parsed: parseField(kind, line.text) })).filter((f): f is { line: PageLine; parsed: Parsed } => f.parsed !== undefined);
       if (found.length === 1) out[kind] = found[0];
     }
     const paper = meanOf(face, { x0: 0, y0: 0, x1: face.width - 1, y1: face.height - 1 });
     const codes = lines
       .map((line) => ({ line, parsed: parseField('code', line.text) }))
-      .filter((f): f is { line: TextLine; parsed: Parsed } => f.parsed !== undefined)
+      .filter((f): f is { line: PageLine; parsed: Parsed } => f.parsed !== undefined)
       .map((f) => {
         const h = f.line.bbox.y1 - f.line.bbox.y0;
         const cx = (f.line.bbox.x0 + f.line.bbox.x1) / 2;
@@ -201,36 +206,59 @@ export class CardFaceReader {
   }
 
   /**
-   * Re-reads one field from crops of its line in other preparations. Accepted when at least
-   * AGREEING_READS reads (the page read among them) parse to the same value and none parses to
-   * another; a disagreement is `inconsistent`, too few agreeing reads `unreadable`.
+   * Re-reads one field from crops of its line: first by tesseract (the other engine from the one
+   * whose page read found the line), then by PaddleOCR, then by tesseract in the other
+   * preparations. Accepted as soon as both engines have read the same value and no read said
+   * anything else (`enginesAgree`), or else when at least AGREEING_READS reads agree and outnumber
+   * the others (`agreement`); a disagreement is `inconsistent`, too few agreeing reads `unreadable`.
    */
-  private async confirm(face: GreyFrame, field: { line: TextLine; parsed: Parsed }): Promise<{ parsed: Parsed; confidence: number } | { failure: ScanFailure }> {
+  private async confirm(face: GreyFrame, field: { line: PageLine; parsed: Parsed }): Promise<{ parsed: Parsed; confidence: number } | { failure: ScanFailure }> {
     const { bbox } = field.line;
     const h = bbox.y1 - bbox.y0;
     const crop: Box = { x0: bbox.x0 - 0.8 * h, y0: bbox.y0 - 0.45 * h, x1: bbox.x1 + 0.8 * h, y1: bbox.y1 + 0.45 * h };
-    const counts = new Map<string, number>(possible(field.parsed) ? [[field.parsed.key, 1]] : []);
-    // The page's line confidence is not counted: tesseract rates short lines of a sparse page low
-    // whatever their glyphs; the crop reads rate the line itself.
-    const confidences = new Map<string, number[]>();
+    const votes: Vote[] = possible(field.parsed) ? [{ engine: field.line.engine, key: field.parsed.key }] : [];
+    // tesseract's page confidence is not counted: it rates short lines of a sparse page low
+    // whatever their glyphs; PaddleOCR rates each line on its own.
+    const confidences = new Map<string, number[]>(field.line.engine === 'paddle' ? [[field.parsed.key, [field.line.confidence]]] : []);
     const parsedByKey = new Map<string, Parsed>([[field.parsed.key, field.parsed]]);
-    for (const prep of REREADS) {
-      const read = await this.engines.readLine(await toPng(face, crop, prep), prep.psm);
-      const text = compact(read.text);
-      const parsed = parseField(field.parsed.kind, text);
+    const [firstPrep, ...otherPreps] = REREADS;
+    // tesseract reads the security code with its digits-only English model: the Japanese one
+    // takes a blurred 0 for 9 in some preparations (tuning seed 1, sample 48).
+    const tesseract = async (prep: Preparation) => {
+      const png = await toPng(face, crop, prep);
+      return { engine: 'tesseract' as const, ...(field.parsed.kind === 'code' ? await this.engines.readDigits(png) : await this.engines.readLine(png, prep.psm)) };
+    };
+    const reads: Array<() => Promise<{ engine: Vote['engine']; text: string; confidence: number }>> = [
+      ...(firstPrep ? [() => tesseract(firstPrep)] : []),
+      async () => ({ engine: 'paddle' as const, ...(await this.paddle.readLine(await greyCrop(face, crop))) }),
+      ...otherPreps.map((prep) => () => tesseract(prep)),
+    ];
+    const verdictOf = (): string | undefined => {
+      const counts = new Map<string, number>();
+      for (const v of votes) counts.set(v.key, (counts.get(v.key) ?? 0) + 1);
+      return enginesAgree(votes) ?? agreement(counts);
+    };
+    const accept = (verdict: string): { parsed: Parsed; confidence: number } => {
+      const winner = parsedByKey.get(verdict) as Parsed;
+      // The upper median of the agreeing reads' confidences (one read with a speck beside the
+      // digits rates low; of two engines agreeing, tesseract rates a short line low).
+      const rated = [...(confidences.get(verdict) ?? [])].sort((p, q) => p - q);
+      return { parsed: winner, confidence: rated[Math.floor(rated.length / 2)] ?? 0 };
+    };
+    for (const next of reads) {
+      const read = await next();
+      const parsed = parseField(field.parsed.kind, compact(read.text));
       // A month 19 or a day 36 is certainly a misread: it says nothing about the right value.
       if (!parsed || !possible(parsed)) continue;
-      counts.set(parsed.key, (counts.get(parsed.key) ?? 0) + 1);
+      votes.push({ engine: read.engine, key: parsed.key });
       confidences.set(parsed.key, [...(confidences.get(parsed.key) ?? []), read.confidence]);
       parsedByKey.set(parsed.key, parsed);
-      const verdict = agreement(counts);
-      if (verdict) {
-        const winner = parsedByKey.get(verdict) as Parsed;
-        // The median of the agreeing crop reads (one read with a speck beside the digits rates low).
-        const rated = [...(confidences.get(verdict) ?? [])].sort((p, q) => p - q);
-        return { parsed: winner, confidence: rated[Math.floor((rated.length - 1) / 2)] ?? 0 };
-      }
+      const verdict = verdictOf();
+      if (verdict) return accept(verdict);
     }
-    return { failure: counts.size > 1 ? 'inconsistent' : 'unreadable' };
+    const majority = enginesMajority(votes);
+    if (majority) return accept(majority);
+    return { failure: new Set(votes.map((v) => v.key)).size > 1 ? 'inconsistent' : 'unreadable' };
   }
+
 }

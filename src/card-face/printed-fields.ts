@@ -28,8 +28,13 @@ function erasOf(printed: string): EraName[] {
   return bySecond[printed[1] ?? ''] ?? byFirst[printed[0] ?? ''] ?? [];
 }
 const BIRTH_WESTERN = /(?<![\d.])((?:18|19|20)\d{2})年(\d{1,2})月(\d{1,2})日(?!\d)/;
-/** The expiry: `…日まで有効`; the kanji 有効 blur into look-alikes (有幼, 用郊), the kana まで do not. */
-const EXPIRY = /(?<!\d)(20\d{2})年(\d{1,2})月(\d{1,2})日まで/;
+/**
+ * The expiry: `…日まで有効`. For tesseract the kana まで are the sure mark (the kanji 有効 blur into
+ * 有幼, 用郊); PaddleOCR's Chinese dictionary has no kana, so it reads まで as one or two other
+ * glyphs (飞, 主) or drops them, then 有 (有效): a date followed by 有 within three glyphs that are
+ * not 生.
+ */
+const EXPIRY = /(?<!\d)(20\d{2})年(\d{1,2})月(\d{1,2})日(?:まで|[^生\d]{0,3}有)/;
 /** Exactly four digits, with at most a speck of something else around them (the photo's edge, dust). */
 const CODE = /^[^\d]{0,2}(\d{4})[^\d]{0,3}$/;
 
@@ -45,7 +50,8 @@ export type Parsed = { kind: 'birth'; value: Birth; key: string } | { kind: 'exp
 
 export function parseField(kind: FieldKind, text: string): Parsed | undefined {
   if (kind === 'birth') {
-    if (/まで/.test(text)) return undefined;
+    // Never the expiry line (its date would read as a Western birth date without the 生).
+    if (/まで/.test(text) || EXPIRY.test(text)) return undefined;
     const e = BIRTH_ERA.exec(text);
     if (e) {
       const year = e[2] === '元' ? 1 : Number(e[2]);
@@ -98,6 +104,40 @@ export function agreement(counts: ReadonlyMap<string, number>): string | undefin
   const others = rest.reduce((s, [, n]) => s + n, 0);
   if (rest.some(([, n]) => n > 1)) return undefined;
   return best[1] >= AGREEING_READS + others ? best[0] : undefined;
+}
+
+/** One read of a field: which engine read it, and the value it parsed to. */
+export interface Vote {
+  engine: 'paddle' | 'tesseract';
+  key: string;
+}
+
+/**
+ * The value two independent engines (PaddleOCR and tesseract: other models, other training data,
+ * other segmentation) both read, when no read of the field says anything else. Short of that,
+ * `agreement` over all reads decides.
+ */
+export function enginesAgree(votes: readonly Vote[]): string | undefined {
+  const first = votes[0];
+  if (!first || votes.some((v) => v.key !== first.key)) return undefined;
+  return new Set(votes.map((v) => v.engine)).size >= 2 ? first.key : undefined;
+}
+
+/**
+ * After every read of a field: the value PaddleOCR read every time (at least twice: page and
+ * crop) when tesseract, over all its reads, read that value at least twice and more often than any
+ * other. tesseract drops one of two narrow 1s (`11月` → `1月`) on a blurred line in some of its
+ * preparations but not in most; PaddleOCR does not; a value neither engine's majority agrees on is
+ * never taken.
+ */
+export function enginesMajority(votes: readonly Vote[]): string | undefined {
+  const paddle = new Set(votes.filter((v) => v.engine === 'paddle').map((v) => v.key));
+  const [key] = paddle;
+  if (paddle.size !== 1 || key === undefined || votes.filter((v) => v.engine === 'paddle').length < 2) return undefined;
+  const tesseract = new Map<string, number>();
+  for (const v of votes) if (v.engine === 'tesseract') tesseract.set(v.key, (tesseract.get(v.key) ?? 0) + 1);
+  const mine = tesseract.get(key) ?? 0;
+  return mine >= 2 && [...tesseract].every(([k, n]) => k === key || n < mine) ? key : undefined;
 }
 
 /** The birth date exists (in its era) and lies in the past; the expiry is real and within a card's life of today. */

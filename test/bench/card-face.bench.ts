@@ -1,8 +1,9 @@
 /**
  * `{"bench":"card-face",...}` (issue 7 §3), each figure the median of several runs:
  * - `scan`: card faces of the three designs drawn by the independent generator
- *   (`test/card-face/independent-faces.ts`) → 照合番号B digits, the tesseract worker warm, and the
- *   engine's start-up time; then the rig persona's own face (its digits open the emulated card);
+ *   (`test/card-face/independent-faces.ts`) → 照合番号B digits, the engines warm (PaddleOCR's two
+ *   ONNX Runtime sessions, tesseract's Japanese and digits workers), and their start-up time
+ *   (`workerStartMs`); then the rig persona's own face (its digits open the emulated card);
  * - `unlock-to-photo`: "照合番号B verified → photo decoded and authenticated" on the real stack
  *   (pcsclite → private pcscd → vpcd → emulated card): APDUs, bytes and ms, plus the same through
  *   an in-process channel (the product's own time, without the ~43 ms per APDU of vpcd).
@@ -32,7 +33,7 @@ export async function run(): Promise<void> {
   const workerStartMs = Math.round(performance.now() - t0);
   const independent: CardFaceScan[] = [];
   for (let i = 0; i < 6; i++) independent.push(await reader.scan((await faceSample(i, { seed: 3, samples: 6, severity: 0.5 })).image));
-  console.log(JSON.stringify({ bench: 'card-face', op: 'scan-independent-faces', runs: independent.length, ok: independent.filter((s) => s.ok).length, workerStartMs, medianMs: median(independent.map((s) => s.ms)) }));
+  console.log(JSON.stringify({ bench: 'card-face', op: 'scan-independent-faces', engines: 'paddleocr-onnx+tesseract', runs: independent.length, ok: independent.filter((s) => s.ok).length, workerStartMs, medianMs: median(independent.map((s) => s.ms)) }));
   const image = await degradeCardImage(await renderCardFace(persona), { tiltDeg: 5, perspective: 0.04, blur: 0.8, noise: 5, jpegQuality: 75, seed: 3 });
   const scans: CardFaceScan[] = [];
   for (let i = 0; i < RUNS; i++) scans.push(await reader.scan(image));

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { CardFaceReader, PRESENT_CONFIDENCE, agreement } from '../../src/card-face/ocr';
+import { CardFaceReader, PRESENT_CONFIDENCE, agreement, enginesAgree, enginesMajority } from '../../src/card-face/ocr';
+import { parseField } from '../../src/card-face/printed-fields';
 import { renderCardFace, renderCardFacePrint } from '../../rig/emulator/card-face/render-face';
 import { degradeCardImage, type Degradation } from '../../rig/emulator/card-face/degrade';
 import { findPersona, type Persona } from '../../rig/personas/catalogue';
@@ -35,6 +36,33 @@ describe('agreement of reads', () => {
     assert.equal(agreement(new Map([['a', 3], ['b', 1]])), undefined);
     assert.equal(agreement(new Map([['a', 4], ['b', 1]])), 'a');
     assert.equal(agreement(new Map([['a', 5], ['b', 2]])), undefined);
+  });
+  const votes = (paddle: string[], tesseract: string[]) => [...paddle.map((key) => ({ engine: 'paddle' as const, key })), ...tesseract.map((key) => ({ engine: 'tesseract' as const, key }))];
+  it('takes a value both engines read when nothing else was read', () => {
+    assert.equal(enginesAgree(votes(['a'], ['a'])), 'a');
+    assert.equal(enginesAgree(votes(['a', 'a'], [])), undefined, 'one engine alone');
+    assert.equal(enginesAgree(votes([], ['a', 'a', 'a'])), undefined, 'one engine alone');
+    assert.equal(enginesAgree(votes(['a'], ['a', 'b'])), undefined, 'another value read');
+  });
+  it("after all reads, takes PaddleOCR's unanimous value only when it is tesseract's clear majority", () => {
+    assert.equal(enginesMajority(votes(['a', 'a'], ['b', 'a', 'a', 'c'])), 'a');
+    assert.equal(enginesMajority(votes(['a', 'a'], ['b', 'a', 'b', 'a'])), undefined, 'a tie in tesseract');
+    assert.equal(enginesMajority(votes(['a', 'a'], ['a'])), undefined, 'tesseract read it once');
+    assert.equal(enginesMajority(votes(['a', 'a'], ['a', 'b', 'c'])), undefined, 'tesseract read it once');
+    assert.equal(enginesMajority(votes(['a'], ['a', 'a', 'b'])), undefined, 'PaddleOCR read it once');
+    assert.equal(enginesMajority(votes(['a', 'b'], ['a', 'a', 'a'])), undefined, 'PaddleOCR not unanimous');
+  });
+});
+
+describe('what a read line says', () => {
+  it("reads PaddleOCR's expiry (no kana in its dictionary: まで as 飞 or dropped) as the expiry, never as a birth date", () => {
+    for (const text of ['2029年7月2日飞有效', '2027年8月31日有效', '2034年11月4日飞有', '2032年4月1日まで有効']) {
+      assert.equal(parseField('expiry', text)?.kind, 'expiry', text);
+      assert.equal(parseField('birth', text), undefined, text);
+    }
+    assert.equal(parseField('birth', '1998年10月21日生')?.key, '1998-10-21');
+    assert.equal(parseField('birth', '昭和64年1月7日生')?.key, 'era64-1-7');
+    assert.equal(parseField('expiry', '1998年10月21日生'), undefined);
   });
 });
 
