@@ -34,6 +34,6 @@ export function createCamera(s: FaceSettings, input?: CameraInput, logger?: Logg
   });
 }
 
-export function attemptOptions(s: FaceSettings): Pick<FaceAttemptOptions, 'maxFrames' | 'timeoutMs' | 'spoofFrames' | 'activeCheck'> {
-  return { ...s.attempt, ...(s.activeCheck ? { activeCheck: s.activeCheck } : {}) };
+export function attemptOptions(s: FaceSettings): Pick<FaceAttemptOptions, 'burstMs' | 'maxFrames' | 'minLiveFrames' | 'timeoutMs' | 'liveness' | 'activeCheck'> {
+  return { ...s.attempt, liveness: { minReal: s.minReal, minLive: s.minLive }, ...(s.activeCheck ? { activeCheck: s.activeCheck } : {}) };
 }
