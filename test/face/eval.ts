@@ -7,7 +7,9 @@
  * Options: --descriptor=faceres|facerec128, --detector=blazeface|blazeface-front, --size=… (FaceRes
  * crop), --threshold=…, --sweep (threshold sweep), --baseline (also face-api's default pipeline on
  * the same pairs, euclidean distance < 0.6), --compare (the matchers alone side by side, issue 14's
- * table; --variants=… picks rows, one detector per run).
+ * table; --variants=… picks rows, one detector per run), --persons=N|f01,f05 (a subset to
+ * iterate on), --burst=N (frames per burst, default BURST_FRAMES), --no-exposure (the engine's
+ * exposure compensation off), --spoofs-only (the spoof section alone).
  */
 import { FaceEngine, type Analysis, type FaceEngineOptions } from '../../src/face/engine';
 import type { GreyImage } from '../../rig/personas/face-images';
@@ -148,9 +150,12 @@ async function main(): Promise<void> {
     const e = cardPhotoEmbedding(await engine.analyse(await cardImage(id)));
     if (e !== 'no-face') cards.set(id, e);
   }
+  // `--spoofs-only`: the spoof section (with the originals for the rest), e.g. with `--no-exposure`
+  // to compare the spoofs that pass with and without exposure compensation.
+  const spoofsOnly = process.argv.includes('--spoofs-only');
   const probes: Probe[] = [];
   for (const id of ids) {
-    for (const aug of augmentations) {
+    for (const aug of spoofsOnly ? (['original'] as const) : augmentations) {
       const image = await cameraProbe(id, aug);
       probes.push({ id, aug, image, analysis: await engine.analyse(image) });
     }
@@ -248,7 +253,7 @@ async function main(): Promise<void> {
   };
   // Per transaction (transactions.ts): each genuine probe as a burst of burstFrames frames through
   // the product's attempt loop, against its own card and against every other card.
-  const noTx = process.argv.includes('--no-transactions');
+  const noTx = process.argv.includes('--no-transactions') || spoofsOnly;
   const bursts = new Map<Probe, BurstFrame[]>();
   for (const p of noTx ? [] : probes) bursts.set(p, await burstOf(p.image, p.analysis));
   const genuineTx = await transactionsOf(probes, bursts, cards, cfg, attempt, noTx);
