@@ -58,8 +58,9 @@ export interface FaceEngineOptions {
    * `belowLuma`, the antispoof / liveness scores come from a second pass on the frame brightened
    * so that the face reaches `targetLuma` (gain at most `maxGain`). The models score dim live
    * faces as spoofs (the eval's `dim` frames: live 0.3–0.6 for 5 of 20 persons, 0.8–1.0 after the
-   * gain), while every printed photo and screen of the offline set shows a face at luma ≥ 97, so
-   * they are never brightened. `false` turns it off (eval comparison). Default DEFAULT_EXPOSURE.
+   * gain), while the printed photos and screens of the offline set show their face above luma 80
+   * in all but 9 of 320 frames, and no more of them pass with it than without (docs/face.md).
+   * `false` turns it off (eval comparison). Default DEFAULT_EXPOSURE.
    */
   exposure?: ExposureCompensation | false;
 }
@@ -70,7 +71,7 @@ export interface ExposureCompensation {
   maxGain: number;
 }
 
-/** Measured on the offline set (docs/face.md): dim genuine faces sit at luma 31–72, prints and screens at ≥ 97. */
+/** Measured on the offline set (docs/face.md): dim genuine faces sit at luma 21–72, print and screen faces nearly all above 80. */
 export const DEFAULT_EXPOSURE: ExposureCompensation = { belowLuma: 80, targetLuma: 110, maxGain: 3 };
 
 export interface DetectedFace {
