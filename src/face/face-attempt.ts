@@ -223,7 +223,9 @@ export async function runFaceAttempt(opts: FaceAttemptOptions): Promise<FaceAtte
       if (last.score !== undefined) best = Math.max(best ?? -Infinity, last.score);
       if (last.outcome !== 'match' && last.outcome !== 'no-match' && last.outcome !== 'spoof') continue; // refused by the gate: its hint only
       judged++;
-      if (last.liveness) scores.push(last.liveness);
+      // A verifier that gives no scores (another implementation, a fake) has judged liveness per
+      // frame: its verdict stands in for the scores (live for match / no-match, not for spoof).
+      scores.push(last.liveness ?? (last.outcome === 'spoof' ? { real: 0, live: 0 } : { real: 1, live: 1 }));
       if (last.outcome === 'match') countMatch(last);
       // Accept once one frame matched and the burst's liveness holds over enough frames.
       if (matches > 0 && scores.length >= minLive && live()) return result('match');

@@ -84,6 +84,15 @@ describe('runFaceAttempt', () => {
     assert.equal(v.seen.length, 3);
   });
 
+  it('takes the per-frame verdicts of a verifier that gives no scores as its liveness', async () => {
+    cam = liveCamera();
+    const bare = (outcome: 'match' | 'spoof'): VerifyResult => ({ outcome, ...(outcome === 'match' ? { score: 0.9 } : {}) });
+    const ok = await runFaceAttempt({ camera: cam, verifier: new ScriptedVerifier([bare('match'), bare('match'), bare('match')]) });
+    assert.equal(ok.outcome, 'match');
+    const flatBurst = await runFaceAttempt({ camera: cam, verifier: new ScriptedVerifier([bare('match'), bare('spoof'), bare('spoof')]), maxFrames: 3 });
+    assert.equal(flatBurst.outcome, 'spoof');
+  });
+
   it('medians the antispoof and liveness scores separately', () => {
     assert.deepEqual(burstLiveness([{ real: 0.1, live: 0.9 }, { real: 0.5, live: 0.2 }, { real: 0.9, live: 0.8 }]), { real: 0.5, live: 0.8 });
     assert.deepEqual(burstLiveness([{ real: 0.2, live: 0.6 }, { real: 0.4, live: 1 }]), { real: 0.30000000000000004, live: 0.8 });
