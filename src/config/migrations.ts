@@ -12,7 +12,7 @@
 export type RawConfig = Record<string, unknown>;
 
 /** The version this device writes and reads without migrating. */
-export const CONFIG_VERSION = 2;
+export const CONFIG_VERSION = 3;
 
 export interface MigrationStep {
   from: number;
@@ -40,7 +40,33 @@ const v1ToV2: MigrationStep = {
   },
 };
 
-export const migrationSteps: readonly MigrationStep[] = [v1ToV2];
+/**
+ * 2 → 3 (issue 14): the face decision is one per patient over a burst (`face.attempt.burstMs`,
+ * `minLiveFrames`), no longer ended by `spoofFrames` consecutive spoof frames, so that key left
+ * the strict schema. A facility that had tuned it keeps a valid file; the new keys have defaults.
+ */
+const v2ToV3: MigrationStep = {
+  from: 2,
+  to: 3,
+  migrate(input) {
+    const notes: string[] = [];
+    const output: RawConfig = { ...structuredClone(input), version: 3 };
+    const face = output.face;
+    if (face && typeof face === 'object' && !Array.isArray(face)) {
+      const attempt = (face as RawConfig).attempt;
+      if (attempt && typeof attempt === 'object' && !Array.isArray(attempt) && 'spoofFrames' in attempt) {
+        const { spoofFrames, ...rest } = attempt as RawConfig;
+        (face as RawConfig).attempt = rest;
+        notes.push(
+          `removed "face.attempt.spoofFrames": ${JSON.stringify(spoofFrames)} (the face decision is per patient over a burst since version 3: face.attempt.burstMs, face.attempt.minLiveFrames)`,
+        );
+      }
+    }
+    return { output, notes };
+  },
+};
+
+export const migrationSteps: readonly MigrationStep[] = [v1ToV2, v2ToV3];
 
 export interface MigrationRecord {
   from: number;

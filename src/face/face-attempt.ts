@@ -2,15 +2,22 @@
  * One face-authentication attempt of SPEC §3 step 4, between the camera and the verifier: what
  * the engine's `start-face-match` effect runs before it raises `face-result` or `camera-failed`.
  *
- * It takes the newest frame each time (never a backlog), asks the verifier, passes quality hints
- * to the panel as they come (`onHint`), and ends on the first `match`, on `spoofFrames`
- * consecutive spoof frames (one alone can be a bad frame: 3/160 degraded genuine frames were
- * called spoofs in the eval), after `maxFrames` judged frames, at `timeoutMs`, when the camera
- * fails, when the worker dies (the attempt fails cleanly; the flow counts it as a failed try), or
- * when `signal` aborts (card removed). The engine bounds the number of attempts.
+ * A decision per patient, not per frame (issue 14): the attempt is a **burst** that starts with
+ * the first frame showing a face and lasts at most `burstMs` (3 s by default). It takes the newest
+ * frame each time (never a backlog); frames the quality gate refuses only pass their hint to the
+ * panel (`onHint`: come closer, more light, remove the mask …) and the burst goes on. Passive
+ * liveness is judged over the burst's judged frames, not frame by frame: the median antispoof and
+ * liveness scores of at least `minLiveFrames` frames must reach the minima, and one frame must
+ * match. So one dim or blurred frame no longer ends a genuine patient's attempt as a spoof, and a
+ * print that passes liveness on one frame out of five is no longer accepted on that frame
+ * (docs/face.md has both measured). The burst ends at the first such match, at its time limit or
+ * after `maxFrames` judged frames (then `spoof` if the burst's liveness failed, else `no-match`),
+ * at `timeoutMs` without any face, when the camera fails, when the worker dies (the attempt fails
+ * cleanly; the flow counts it as a failed try), or when `signal` aborts (card removed). The engine
+ * bounds the number of attempts.
  */
 import type { CameraSource, RgbFrame } from '../devices/camera';
-import type { FaceHint, VerifyResult } from './decision';
+import { defaultDecisionConfig, type FaceHint, type LivenessScores, type VerifyResult } from './decision';
 import type { FaceVerifier } from './verifier';
 import { defaultHeadTurnConfig, judgeHeadTurn, pickDirection, type HeadTurnConfig, type TurnDirection } from './liveness/head-turn';
 import type { Point } from './liveness/homography';
@@ -23,37 +30,73 @@ export interface FaceAttemptResult {
   score?: number;
   /** Last quality hint, for the retry screen. */
   hint?: FaceHint;
+  /** Frames judged (match / no-match / spoof). */
   framesJudged: number;
+  /** The burst's median antispoof / liveness scores over its judged frames (absent when none was judged). */
+  liveness?: LivenessScores;
   /** Error name when outcome is 'error' (e.g. FaceWorkerCrashedError). */
   error?: string;
 }
 
+/** The burst's defaults (issue 14, docs/face.md). */
+export const DEFAULT_BURST_MS = 3000;
+export const DEFAULT_MIN_LIVE_FRAMES = 3;
+
 export interface FaceAttemptOptions {
   camera: CameraSource;
   verifier: FaceVerifier;
-  /** Frames actually judged (match/no-match/spoof) before giving up; default 5. */
+  /** Length of the burst, from the first frame that shows a face; default DEFAULT_BURST_MS. */
+  burstMs?: number;
+  /** Frames judged (match / no-match / spoof) at most in a burst; default 30. */
   maxFrames?: number;
-  /** Frames looked at in total, including rejected ones; default 40. */
+  /** Frames looked at in total, waiting for a face included; default 250 (15 s at 15 fps; the time bounds come first). */
   maxLooks?: number;
-  spoofFrames?: number;
+  /** Judged frames the burst's liveness needs before it can accept; default DEFAULT_MIN_LIVE_FRAMES. */
+  minLiveFrames?: number;
+  /**
+   * The minima the burst's median scores must reach; default the decision's (minReal 0.2,
+   * minLive 0.75). `false` only with a verifier whose decision has liveness off (evaluation of
+   * matching alone): then the first matching frame wins.
+   */
+  liveness?: { minReal: number; minLive: number } | false;
+  /** The whole attempt's budget, waiting for a face included (the engine's face timeout is a little longer); default 15 s. */
   timeoutMs?: number;
   signal?: AbortSignal;
   onHint?: (hint: FaceHint) => void;
   /**
    * Optional active liveness (experimental, docs/face.md): after the first matching frame, ask
-   * for a head turn (`turn-head` hint) and accept only when a later matching frame's yaw proxy
-   * differs by at least `minYawChange` (a flat print turned in front of the camera changes it by
-   * ≤ 0.2 in 19 of 20 eval faces). Without the turn the attempt ends `no-turn`.
+   * for a head turn (`turn-head` hint, the burst starts again from there) and accept only when a
+   * later matching frame's yaw proxy differs by at least `minYawChange` (a flat print turned in
+   * front of the camera changes it by ≤ 0.2 in 19 of 20 eval faces) and the burst's liveness
+   * holds. Without the turn the attempt ends `no-turn`.
    */
   activeCheck?: { minYawChange: number };
   /**
    * The head-turn challenge with its parallax test (issue 14, src/face/liveness/head-turn.ts;
-   * needs the engine's 68 landmarks, `FaceEngineOptions.landmarks`). After the first matching
-   * frame the panel asks for a turn in a random direction (`turn-left` / `turn-right` hint); the
-   * frames that follow, as long as each has a face, are the challenge. Passed → `match`; the
-   * turn made but flat (a print or a screen turned) → `spoof`; no turn by the end → `no-turn`.
+   * needs the engine's 68 landmarks, `FaceEngineOptions.landmarks`). Once the burst would accept
+   * (a match, liveness held over enough frames) the panel asks for a turn in a random direction
+   * (`turn-left` / `turn-right` hint) and the burst gets `burstMs` more; the frames that follow,
+   * as long as each has a face, are the challenge. Passed → `match`; the turn made but flat (a
+   * print or a screen turned) → `spoof`; no turn by the end → `no-turn`.
    */
   headTurn?: { config?: HeadTurnConfig; random?: () => number; onChallenge?: (direction: TurnDirection) => void };
+}
+
+/** Median of a non-empty list (the mean of the two middle values for an even count). */
+export function median(xs: readonly number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 === 1 ? (s[mid] ?? NaN) : ((s[mid - 1] ?? NaN) + (s[mid] ?? NaN)) / 2;
+}
+
+/**
+ * Passive liveness over a burst: the median antispoof and liveness scores of its judged frames.
+ * A median ignores a minority of bad frames either way: a genuine patient's dim or blurred frame,
+ * and a print's lucky frame that the liveness model happens to score live.
+ */
+export function burstLiveness(frames: readonly LivenessScores[]): LivenessScores | undefined {
+  if (frames.length === 0) return undefined;
+  return { real: median(frames.map((f) => f.real)), live: median(frames.map((f) => f.live)) };
 }
 
 class AttemptEnd extends Error {
@@ -83,15 +126,20 @@ function nextFrame(camera: CameraSource, afterSeq: number, deadline: number, sig
 
 export async function runFaceAttempt(opts: FaceAttemptOptions): Promise<FaceAttemptResult> {
   const { camera, verifier } = opts;
-  const maxFrames = opts.maxFrames ?? 5;
-  const maxLooks = opts.maxLooks ?? 40;
-  const spoofFrames = opts.spoofFrames ?? 2;
-  const deadline = Date.now() + (opts.timeoutMs ?? 15_000);
+  const maxFrames = opts.maxFrames ?? 30;
+  const maxLooks = opts.maxLooks ?? 250;
+  const burstMs = opts.burstMs ?? DEFAULT_BURST_MS;
+  const minLiveFrames = opts.minLiveFrames ?? DEFAULT_MIN_LIVE_FRAMES;
+  const minima = opts.liveness ?? { minReal: defaultDecisionConfig.minReal, minLive: defaultDecisionConfig.minLive };
+  const minLive = minima ? minLiveFrames : 0;
+  const waitUntil = Date.now() + (opts.timeoutMs ?? 15_000);
+  // The burst ends at its own limit or at the attempt's, whichever comes first.
+  /** When the burst ends; set by the first frame that shows a face. */
+  let burstEnd: number | undefined;
   let judged = 0;
   let looks = 0;
-  let spoofRun = 0;
-  let spoofTotal = 0;
-  let noMatchTotal = 0;
+  let matches = 0;
+  const scores: LivenessScores[] = [];
   let best: number | undefined;
   let hint: FaceHint | undefined;
   let last: VerifyResult | undefined;
@@ -99,13 +147,22 @@ export async function runFaceAttempt(opts: FaceAttemptOptions): Promise<FaceAtte
   let yaw0: number | undefined;
   let challenge: { direction: TurnDirection; frames: Point[][] } | undefined;
   let challenged = false;
-  const result = (outcome: FaceAttemptOutcome, extra: Partial<FaceAttemptResult> = {}): FaceAttemptResult => ({
-    outcome,
-    framesJudged: judged,
-    ...(best !== undefined ? { score: best } : {}),
-    ...(hint ? { hint } : {}),
-    ...extra,
-  });
+  const result = (outcome: FaceAttemptOutcome, extra: Partial<FaceAttemptResult> = {}): FaceAttemptResult => {
+    const liveness = burstLiveness(scores);
+    return {
+      outcome,
+      framesJudged: judged,
+      ...(best !== undefined ? { score: best } : {}),
+      ...(hint ? { hint } : {}),
+      ...(liveness ? { liveness } : {}),
+      ...extra,
+    };
+  };
+  const live = (): boolean => {
+    if (!minima) return true;
+    const b = burstLiveness(scores);
+    return b !== undefined && b.real >= minima.minReal && b.live >= minima.minLive;
+  };
   if (opts.signal?.aborted) return result('aborted');
   if (!camera.running) return result('camera-failed');
   // The camera can die while the model works on a frame, when nobody waits for a frame: listen for
@@ -121,30 +178,27 @@ export async function runFaceAttempt(opts: FaceAttemptOptions): Promise<FaceAtte
     offFailed();
   }
 
+  /** The burst is over (time, frame budget): its decision from what it saw. */
+  /** Starts the head-turn challenge on an accepted matching frame with landmarks. */
+  function startChallenge(ht: NonNullable<FaceAttemptOptions['headTurn']>, r: VerifyResult & { landmarks: Point[] }): void {
+    challenge = { direction: pickDirection(ht.random), frames: [r.landmarks] };
+    challenged = true;
+    hint = challenge.direction === 'left' ? 'turn-left' : 'turn-right';
+    opts.onHint?.(hint);
+    ht.onChallenge?.(challenge.direction);
+    burstEnd = Date.now() + burstMs; // time to turn
+  }
+
   /**
-   * One frame of the head-turn challenge: starts it on the first match with landmarks, collects
-   * the following frames' landmarks (a frame without a face restarts it: the same face must be
-   * seen throughout, or a print could match and a stranger turn), judges once enough frames came.
+   * One frame of a running challenge: collects the landmarks (a frame without a face ends the
+   * challenge, which starts again from the next accepted match: the same face must be seen
+   * throughout, or a print could match and a stranger turn), judges once enough frames came.
    */
   function headTurnStep(ht: NonNullable<FaceAttemptOptions['headTurn']>, r: VerifyResult): FaceAttemptResult | undefined {
+    if (!challenge) return undefined;
     const cfg = ht.config ?? defaultHeadTurnConfig;
-    if (!challenge) {
-      if (r.outcome !== 'match' || !r.landmarks) return undefined;
-      challenge = { direction: pickDirection(ht.random), frames: [r.landmarks] };
-      challenged = true;
-      hint = challenge.direction === 'left' ? 'turn-left' : 'turn-right';
-      opts.onHint?.(hint);
-      ht.onChallenge?.(challenge.direction);
-      return undefined;
-    }
-    if (r.outcome === 'spoof') {
-      spoofRun++;
-      spoofTotal++;
-      return spoofRun >= spoofFrames ? result('spoof') : undefined;
-    }
-    spoofRun = 0;
     if (!r.landmarks) {
-      challenge = undefined; // the face was lost: start again from a match
+      challenge = undefined;
       return undefined;
     }
     challenge.frames.push(r.landmarks);
@@ -155,69 +209,80 @@ export async function runFaceAttempt(opts: FaceAttemptOptions): Promise<FaceAtte
     return undefined;
   }
 
-  async function judgeFrames(): Promise<FaceAttemptResult> {
-  while (judged < maxFrames && looks < maxLooks) {
-    if (cameraFailed) return result('camera-failed');
-    let frame: RgbFrame;
-    try {
-      frame = await nextFrame(camera, seq, deadline, opts.signal);
-    } catch (err) {
-      if (err instanceof AttemptEnd) {
-        if (err.outcome === 'timeout' && (yaw0 !== undefined || challenged)) return result('no-turn');
-        return result(err.outcome === 'timeout' && last ? (last.outcome as FaceAttemptOutcome) : err.outcome);
-      }
-      throw err;
-    }
-    seq = frame.seq;
-    looks++;
-    try {
-      last = await verifier.verify(frame);
-    } catch (err) {
-      return result('error', { error: err instanceof Error ? err.name : 'Error' });
-    }
-    if (opts.signal?.aborted) return result('aborted');
-    if (cameraFailed) return result('camera-failed');
-    if (last.hint) {
-      hint = last.hint;
-      opts.onHint?.(last.hint);
-    }
-    if (last.score !== undefined) best = Math.max(best ?? -Infinity, last.score);
-    if (opts.headTurn) {
-      const turn = headTurnStep(opts.headTurn, last);
-      if (turn) return turn;
-      if (challenge) continue;
-    }
-    switch (last.outcome) {
-      case 'match': {
-        if (!opts.activeCheck) return result('match');
-        const yaw = last.yaw;
-        if (yaw === undefined) break; // no landmarks on this frame; look again
-        if (yaw0 === undefined) {
-          yaw0 = yaw;
-          hint = 'turn-head';
-          opts.onHint?.('turn-head');
-          break;
-        }
-        judged++;
-        if (Math.abs(yaw - yaw0) >= opts.activeCheck.minYawChange) return result('match');
-        break;
-      }
-      case 'spoof':
-        judged++;
-        spoofRun++;
-        spoofTotal++;
-        if (spoofRun >= spoofFrames) return result('spoof');
-        break;
-      case 'no-match':
-        judged++;
-        noMatchTotal++;
-        spoofRun = 0;
-        break;
-      default:
-        spoofRun = 0; // rejected / no-face: not judged, keep looking
-    }
+  function endOfBurst(): FaceAttemptResult {
+    if (judged === 0) return result(last ? (last.outcome as FaceAttemptOutcome) : 'timeout');
+    if (!live()) return result('spoof');
+    if (challenged) return result('no-turn');
+    if (yaw0 !== undefined && matches === 0) return result('no-turn');
+    // Live, but no frame matched, or one did and too few frames were judged to trust the liveness.
+    return result(matches > 0 ? 'rejected' : 'no-match');
   }
-  if ((yaw0 !== undefined || challenged) && noMatchTotal === 0 && spoofTotal === 0) return result('no-turn');
-  return result(noMatchTotal > 0 ? 'no-match' : spoofTotal > 0 ? 'spoof' : (last?.outcome ?? 'no-face'));
+
+  /** A matching frame counts, unless the active check still waits for the head turn. */
+  function countMatch(frame: VerifyResult): void {
+    if (opts.activeCheck) {
+      const yaw = frame.yaw;
+      if (yaw === undefined) return; // no landmarks on this frame; look again
+      if (yaw0 === undefined) {
+        yaw0 = yaw;
+        hint = 'turn-head';
+        opts.onHint?.('turn-head');
+        burstEnd = Date.now() + burstMs; // time to turn
+        return;
+      }
+      if (Math.abs(yaw - yaw0) < opts.activeCheck.minYawChange) return;
+    }
+    matches++;
+  }
+
+  async function judgeFrames(): Promise<FaceAttemptResult> {
+    while (judged < maxFrames && looks < maxLooks) {
+      if (cameraFailed) return result('camera-failed');
+      if (Date.now() >= Math.min(waitUntil, burstEnd ?? Infinity)) break;
+      let frame: RgbFrame;
+      try {
+        frame = await nextFrame(camera, seq, Math.min(waitUntil, burstEnd ?? Infinity), opts.signal);
+      } catch (err) {
+        if (err instanceof AttemptEnd) {
+          if (err.outcome === 'timeout') break;
+          return result(err.outcome);
+        }
+        throw err;
+      }
+      const takenAt = Date.now();
+      seq = frame.seq;
+      looks++;
+      try {
+        last = await verifier.verify(frame);
+      } catch (err) {
+        return result('error', { error: err instanceof Error ? err.name : 'Error' });
+      }
+      if (opts.signal?.aborted) return result('aborted');
+      if (cameraFailed) return result('camera-failed');
+      if (last.outcome !== 'no-face' && burstEnd === undefined) burstEnd = takenAt + burstMs;
+      if (last.hint) {
+        hint = last.hint;
+        opts.onHint?.(last.hint);
+      }
+      if (last.score !== undefined) best = Math.max(best ?? -Infinity, last.score);
+      if (opts.headTurn && challenge) {
+        const turn = headTurnStep(opts.headTurn, last);
+        if (turn) return turn;
+        continue;
+      }
+      if (last.outcome !== 'match' && last.outcome !== 'no-match' && last.outcome !== 'spoof') continue; // refused by the gate: its hint only
+      judged++;
+      // A verifier that gives no scores (another implementation, a fake) has judged liveness per
+      // frame: its verdict stands in for the scores (live for match / no-match, not for spoof).
+      scores.push(last.liveness ?? (last.outcome === 'spoof' ? { real: 0, live: 0 } : { real: 1, live: 1 }));
+      if (last.outcome === 'match') countMatch(last);
+      // Accept once one frame matched and the burst's liveness holds over enough frames.
+      if (matches > 0 && scores.length >= minLive && live()) {
+        if (!opts.headTurn) return result('match');
+        const r = last;
+        if (r.outcome === 'match' && r.landmarks) startChallenge(opts.headTurn, { ...r, landmarks: r.landmarks });
+      }
+    }
+    return endOfBurst();
   }
 }

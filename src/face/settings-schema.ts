@@ -33,9 +33,10 @@ export const faceSettingsSchema = z.strictObject({
   minLive: z.number().min(0).max(1).default(0.75),
   attempt: z
     .strictObject({
-      maxFrames: z.number().int().min(1).max(50).default(5),
-      timeoutMs: z.number().int().min(1000).max(120_000).default(15_000),
-      spoofFrames: z.number().int().min(1).max(10).default(2),
+      burstMs: z.number().int().min(500).max(10_000).default(3000).describe('one decision per patient over a burst this long from the first face (issue 14)'),
+      maxFrames: z.number().int().min(1).max(100).default(30).describe('frames judged at most in a burst'),
+      minLiveFrames: z.number().int().min(1).max(20).default(3).describe('judged frames whose median antispoof / liveness decides, before a match is accepted'),
+      timeoutMs: z.number().int().min(1000).max(120_000).default(15_000).describe('waiting for a face at all'),
     })
     .prefault({}),
   activeCheck: z.strictObject({ minYawChange: z.number().min(0.1).max(1).default(0.35) }).optional().describe('experimental head-turn check (yaw proxy alone); off unless present; superseded by headTurn'),

@@ -34,6 +34,13 @@ export function createCamera(s: FaceSettings, input?: CameraInput, logger?: Logg
   });
 }
 
-export function attemptOptions(s: FaceSettings): Pick<FaceAttemptOptions, 'maxFrames' | 'timeoutMs' | 'spoofFrames' | 'activeCheck' | 'headTurn'> {
-  return { ...s.attempt, ...(s.activeCheck ? { activeCheck: s.activeCheck } : {}), ...(s.headTurn ? { headTurn: { config: s.headTurn } } : {}) };
+export function attemptOptions(
+  s: FaceSettings,
+): Pick<FaceAttemptOptions, 'burstMs' | 'maxFrames' | 'minLiveFrames' | 'timeoutMs' | 'liveness' | 'activeCheck' | 'headTurn'> {
+  return {
+    ...s.attempt,
+    liveness: { minReal: s.minReal, minLive: s.minLive },
+    ...(s.activeCheck ? { activeCheck: s.activeCheck } : {}),
+    ...(s.headTurn ? { headTurn: { config: s.headTurn } } : {}),
+  };
 }

@@ -17,6 +17,11 @@ import { faceSettingsSchema, verifierOptions } from '../../src/face/settings';
 import { FaceApiBaseline, FACEAPI_DISTANCE_THRESHOLD } from '../face/baseline-faceapi';
 import { cameraProbe, cardPhotoAsOnDevice } from '../face/eval-set';
 import { median } from './stats';
+import { FfmpegCamera } from '../../src/devices/camera';
+import { runFaceAttempt } from '../../src/face/face-attempt';
+import { attemptOptions } from '../../src/face/settings';
+import { WorkerFaceVerifier } from '../../src/face/verifier';
+import { personaFacePhoto, rigCameraSource } from '../../rig/personas/face-images';
 
 const FRAMES = ['f01', 'f03', 'f05', 'f07', 'f09', 'f11'];
 const ROUNDS = 2;
@@ -72,6 +77,12 @@ export async function run(): Promise<void> {
       ratios.push(b / a);
     }
   }
+  // A dim face costs a second detect pass (exposure-compensated liveness, engine.ts): timed apart.
+  const dimCpu: number[] = [];
+  for (const id of ['f05', 'f16', 'f18']) {
+    const f = await cameraProbe(id, 'dim');
+    for (let r = 0; r < ROUNDS; r++) dimCpu.push((await timed(() => ours(f)))[1]);
+  }
   const oursMedian = median(oursMs);
   const oursCpuMedian = median(oursCpu);
   const faceApiCpuMedian = median(faceApiCpu);
@@ -85,11 +96,69 @@ export async function run(): Promise<void> {
       cores: cpus().length,
       ours: { pipeline: `${engine.models.join(' + ')} (FaceRes on a ${opts.engine?.faceCrop?.size ?? 224} px grey equalised crop)`, decisionMs: Number(oursMedian.toFixed(1)), decisionCpuMs: Number(oursCpuMedian.toFixed(1)) },
       faceApi: { pipeline: 'face-api SSD MobileNet v1 + 68 landmarks + recognition net', decisionMs: Number(median(faceApiMs).toFixed(1)), decisionCpuMs: Number(faceApiCpuMedian.toFixed(1)) },
+      dimFaceDecisionCpuMs: Number(median(dimCpu).toFixed(1)),
       decisionRatio: Number((median(faceApiMs) / oursMedian).toFixed(2)),
       medianPairedRatio: Number(median(ratios).toFixed(2)),
       cpuRatio: Number((faceApiCpuMedian / oursCpuMedian).toFixed(2)),
       goal: `ratio >= 3 and <= ${GOAL_MS} ms a frame (CPU ms: what one idle core takes; wall ms count the other processes' load)`,
       goalMet: faceApiCpuMedian / oursCpuMedian >= 3 && oursCpuMedian <= GOAL_MS,
+    }),
+  );
+  await attemptOnRig();
+}
+
+/**
+ * `{"bench":"face-attempt"}`: camera start → decision on the rig, as the device does it: the
+ * worker is up and the card photo enrolled (both happen before the face screen), then ffmpeg
+ * starts on the genuine persona's still and runFaceAttempt runs with the shipped attempt settings
+ * (a match needs minLiveFrames judged frames). Wall ms on these shared cores (and the CPU ms of
+ * this process, the worker's models included); goal ≤ 1.5 s (issue 14).
+ */
+async function attemptOnRig(): Promise<void> {
+  const settings = faceSettingsSchema.parse({});
+  const verifier = await WorkerFaceVerifier.create(verifierOptions(settings));
+  const wall: number[] = [];
+  const firstFrame: number[] = [];
+  const cpu: number[] = [];
+  const outcomes: string[] = [];
+  try {
+    await verifier.enrolCardPhoto(await personaFacePhoto('valid'));
+    for (let r = 0; r < 3; r++) {
+      const camera = new FfmpegCamera({ input: { kind: 'stills', path: rigCameraSource('genuine', 'valid').path }, width: 640, height: 480, fps: 15, maxRestarts: 2 });
+      const t = performance.now();
+      const c = process.cpuUsage();
+      const offFrame = camera.onFrame(() => {
+        firstFrame.push(performance.now() - t);
+        offFrame();
+      });
+      camera.start();
+      try {
+        const result = await runFaceAttempt({ ...attemptOptions(settings), camera, verifier });
+        wall.push(performance.now() - t);
+        const used = process.cpuUsage(c);
+        cpu.push((used.user + used.system) / 1000);
+        outcomes.push(result.outcome);
+      } finally {
+        await camera.stop();
+      }
+    }
+  } finally {
+    await verifier.close();
+  }
+  console.log(
+    JSON.stringify({
+      bench: 'face-attempt',
+      what: 'camera start (ffmpeg, a still of persona valid) -> decision, worker up and card enrolled, shipped attempt settings',
+      runs: wall.length,
+      outcomes,
+      wallMs: wall.map((x) => Math.round(x)),
+      medianWallMs: Math.round(median(wall)),
+      medianFirstFrameMs: Math.round(median(firstFrame)),
+      // This process's CPU (the worker thread's models included, ffmpeg not): what an idle core would take.
+      medianCpuMs: Math.round(median(cpu)),
+      loadAverage1m: Number((loadavg()[0] ?? 0).toFixed(2)),
+      goal: 'camera start -> decision <= 1500 ms (wall, on the rig; these cores are shared)',
+      goalMet: median(wall) <= 1500,
     }),
   );
 }

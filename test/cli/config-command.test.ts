@@ -32,7 +32,7 @@ describe('fcr config', function () {
     writeFileSync(good, JSON.stringify({ facility: { name: '○○病院', code: '1310000001' }, staff: { passcode: hashed }, backend: { url: 'https://r.local:8443' }, readers: { card: 'Virtual PCD 00 00', smartphone: 'Virtual PCD 00 01' } }));
     const ok = run(['check', good]);
     assert.equal(ok.status, 0, ok.stderr);
-    assert.match(ok.stdout, /valid \(version 1, read as 2 after migrating 1 → 2; `fcr config migrate .*good\.json` rewrites it\)/);
+    assert.match(ok.stdout, /valid \(version 1, read as 3 after migrating 1 → 2, 2 → 3; `fcr config migrate .*good\.json` rewrites it\)/);
     const bad = join(dir, 'bad.json');
     writeFileSync(bad, JSON.stringify({ facility: { name: '○○病院', code: '12' }, mode: 'kiosk', staff: { passcode: hashed }, backend: { url: 'https://r.local' }, unknownKey: 1 }));
     const r = run(['check', bad]);
@@ -45,7 +45,7 @@ describe('fcr config', function () {
     writeFileSync(future, JSON.stringify({ version: 99 }));
     const r = run(['check', future]);
     assert.equal(r.status, 78);
-    assert.match(r.stderr, /version: version 99 is newer than this device knows \(2\)/);
+    assert.match(r.stderr, /version: version 99 is newer than this device knows \(3\)/);
     const http = join(dir, 'http.json');
     writeFileSync(http, JSON.stringify({ ...(JSON.parse(readFileSync(example, 'utf8')) as object), backend: { url: 'http://r.local:8443' } }));
     const h = run(['check', http]);
@@ -53,20 +53,20 @@ describe('fcr config', function () {
     assert.match(h.stderr, /backend\.url: must be https:/);
   });
 
-  it('migrate: rewrites a version-1 file at version 2, the original kept as .v1.bak; a current file is left alone', () => {
+  it('migrate: rewrites a version-1 file at version 3, the original kept as .v1.bak; a current file is left alone', () => {
     const old = join(dir, 'old.json');
     copyFileSync(resolve(__dirname, '../config/fixtures/v1-hardware-config.example.json'), old);
     const original = readFileSync(old, 'utf8');
     const r = run(['migrate', old]);
     assert.equal(r.status, 0, r.stderr);
-    assert.match(r.stdout, /migrated 1 → 2; the original is .*old\.json\.v1\.bak/);
+    assert.match(r.stdout, /migrated 1 → 2, 2 → 3; the original is .*old\.json\.v1\.bak/);
     assert.equal(readFileSync(`${old}.v1.bak`, 'utf8'), original);
     const migrated = JSON.parse(readFileSync(old, 'utf8')) as Record<string, unknown>;
-    assert.deepEqual(migrated, { version: 2, ...(JSON.parse(original) as object) });
+    assert.deepEqual(migrated, { ...(JSON.parse(original) as object), version: 3 });
     const again = run(['migrate', old]);
     assert.equal(again.status, 0);
-    assert.match(again.stdout, /already version 2; nothing written/);
-    assert.match(run(['check', old]).stdout, /valid \(version 2\)/);
+    assert.match(again.stdout, /already version 3; nothing written/);
+    assert.match(run(['check', old]).stdout, /valid \(version 3\)/);
   });
 
   it('migrate: an old file that stays invalid is reported and not touched', () => {
@@ -85,7 +85,7 @@ describe('the shipped example configuration', () => {
   it('hardware/config.example.json (what firmware/build puts on the state partition) is valid at the current version', () => {
     const r = run(['check', example]);
     assert.equal(r.status, 0, r.stderr);
-    assert.match(r.stdout, /valid \(version 2\)/);
+    assert.match(r.stdout, /valid \(version 3\)/);
     // …and it is the file the image build writes (firmware/provision checks a facility's own file itself)
     const build = readFileSync(resolve(__dirname, '../../firmware/build'), 'utf8');
     assert.match(build, /make-state" "\$work\/state\.ext4" "\$repo\/hardware\/config\.example\.json"/);

@@ -50,8 +50,8 @@ describe('face decision (pure)', () => {
     assert.equal(gate([face(small)], frame(small)), 'move-closer');
     const corner = { x: 0, y: 0, width: 90, height: 90 };
     assert.equal(gate([face(corner)], frame(corner)), 'center-face');
-    assert.equal(gate([face(centred)], frame(centred, { faceLuma: 20, bg: 20, sharp: false })), 'too-dark');
-    assert.equal(gate([face(centred)], frame(centred, { faceLuma: 20, bg: 230, sharp: false })), 'backlight');
+    assert.equal(gate([face(centred)], frame(centred, { faceLuma: 12, bg: 12, sharp: false })), 'too-dark');
+    assert.equal(gate([face(centred)], frame(centred, { faceLuma: 12, bg: 230, sharp: false })), 'backlight');
     assert.equal(gate([face(centred)], frame(centred, { sharp: false })), 'hold-still');
     assert.equal(gate([face(centred, { score: 0.55 })], frame(centred)), 'face-the-camera');
   });

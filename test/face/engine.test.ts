@@ -4,7 +4,7 @@ import { defaultModelDir } from '../../src/face/manifest';
 import { NetworkFetchRefusedError } from '../../src/face/errors';
 import { cardPhotoEmbedding, decide, decisionDefaultsFor } from '../../src/face/decision';
 import { toGrey } from '../../src/face/image';
-import { cameraProbe, cardPhoto, cardPhotoAsOnDevice } from './eval-set';
+import { cameraProbe, cardPhoto, cardPhotoAsOnDevice, spoofProbe } from './eval-set';
 
 describe('FaceEngine (in-thread, real models)', () => {
   let engine: FaceEngine;
@@ -55,6 +55,18 @@ describe('FaceEngine (in-thread, real models)', () => {
     assert.ok(Math.abs(y0) > 0.3, `source yaw ${y0}`);
     assert.ok(Math.sign(yMirror) === -Math.sign(y0) && Math.abs(yMirror + y0) < 0.15, `mirror ${yMirror} vs ${y0}`);
     assert.ok(Math.abs(ySqueeze - y0) < 0.2, `squeezed ${ySqueeze} vs ${y0}`);
+  });
+
+  it('takes a dim face\'s liveness scores from the frame brightened, and never brightens a printed photo\'s face (issue 14)', async () => {
+    // f16 at brightness ×0.45: the liveness model scores it 0.1–0.5 (a spoof) as the camera gives it.
+    const before = engine.tensorCount();
+    const dim = (await engine.analyse(await cameraProbe('f16', 'dim'))).faces[0];
+    assert.ok(dim?.livenessGain !== undefined && dim.livenessGain > 1.5 && dim.livenessGain <= 3, `gain ${dim?.livenessGain}`);
+    assert.ok((dim.live ?? 0) >= 0.75, `live ${dim.live} after the gain`);
+    const print = (await engine.analyse(await spoofProbe('f16', 'print'))).faces[0];
+    assert.ok(print, 'the print has a face');
+    assert.equal(print.livenessGain, undefined, 'a print held to the camera is lit like a face in good light: no second pass');
+    assert.equal(engine.tensorCount(), before, 'the second pass frees its tensor');
   });
 
   it('keeps no tensors between frames (days of running must not grow memory)', async () => {

@@ -7,14 +7,18 @@
  * Options: --descriptor=faceres|facerec128, --detector=blazeface|blazeface-front, --size=… (FaceRes
  * crop), --threshold=…, --sweep (threshold sweep), --baseline (also face-api's default pipeline on
  * the same pairs, euclidean distance < 0.6), --compare (the matchers alone side by side, issue 14's
- * table; --variants=… picks rows, one detector per run).
+ * table; --variants=… picks rows, one detector per run), --persons=N|f01,f05 (a subset to
+ * iterate on), --burst=N (frames per burst, default BURST_FRAMES), --no-exposure (the engine's
+ * exposure compensation off), --spoofs-only (the spoof section alone).
  */
 import { FaceEngine, type Analysis, type FaceEngineOptions } from '../../src/face/engine';
 import type { GreyImage } from '../../rig/personas/face-images';
 import { cardPhotoEmbedding, decide, decisionDefaultsFor, qualityGate, similarity, type DecisionConfig, type VerifyOutcome } from '../../src/face/decision';
 import { toGrey, type RgbImage } from '../../src/face/image';
-import { faceSettingsSchema, verifierOptions } from '../../src/face/settings';
-import { BURST_FRAMES, jitter, runTransaction, type BurstFrame } from './transactions';
+import { attemptOptions, faceSettingsSchema, verifierOptions } from '../../src/face/settings';
+import { BURST_FRAMES, jitter, perFrameRuleOutcome, runTransaction, type BurstFrame } from './transactions';
+import { bootstrapByPerson, bootstrapImpostorByPerson } from './bootstrap';
+import { lightingConditions, withLighting } from './lighting';
 import { FaceApiBaseline, FACEAPI_DISTANCE_THRESHOLD } from './baseline-faceapi';
 import { augmentations, cameraProbe, cardPhoto, cardPhotoAsOnDevice, counterConditions, counterProbe, faceIds, spoofKinds, spoofProbe, withMask, type Augmentation, type SpoofKind } from './eval-set';
 
@@ -26,6 +30,16 @@ interface Probe {
 }
 
 const arg = (name: string): string | undefined => process.argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1];
+
+/**
+ * `--persons=N` (the first N) or `--persons=f01,f05,…`: a subset to iterate on; the figures of
+ * docs/face.md come from the whole set. Impostor pairs are then those among the subset.
+ */
+function chosenPersons(): string[] {
+  const p = arg('persons');
+  if (!p) return faceIds;
+  return /^\d+$/.test(p) ? faceIds.slice(0, Number(p)) : p.split(',').filter((id) => faceIds.includes(id));
+}
 
 /** The card photo as the device has it (JPEG 2000 round trip), unless `--card=jpeg` asks for the old shortcut. */
 const cardImage = (id: string): Promise<GreyImage> => (arg('card') === 'jpeg' ? cardPhoto(id) : cardPhotoAsOnDevice(id));
@@ -118,15 +132,30 @@ async function main(): Promise<void> {
   const options = verifierOptions(settings);
   const cfg: DecisionConfig = { ...decisionDefaultsFor(descriptor), ...options.decision, ...(minLuma ? { minFaceLuma: Number(minLuma) } : {}) };
   const threshold = cfg.matchThreshold;
-  const engine = await FaceEngine.create(options.engine);
+  const engine = await FaceEngine.create({ ...options.engine, ...(process.argv.includes('--no-exposure') ? { exposure: false as const } : {}) });
+  const ids = chosenPersons();
+  const burstFrames = Number(arg('burst') ?? BURST_FRAMES);
+  const attempt = (({ minLiveFrames, liveness }) => ({ minLiveFrames, liveness }))(attemptOptions(settings));
+  /** A burst: the image and burstFrames − 1 jittered copies, each analysed once. */
+  const burstOf = async (image: RgbImage, first?: Analysis): Promise<BurstFrame[]> => {
+    const frames: BurstFrame[] = [];
+    for (let k = 0; k < burstFrames; k++) {
+      const im = jitter(image, k);
+      frames.push({ image: im, analysis: k === 0 && first ? first : await engine.analyse(im), grey: toGrey(im) });
+    }
+    return frames;
+  };
   const cards = new Map<string, Float32Array>();
-  for (const id of faceIds) {
+  for (const id of ids) {
     const e = cardPhotoEmbedding(await engine.analyse(await cardImage(id)));
     if (e !== 'no-face') cards.set(id, e);
   }
+  // `--spoofs-only`: the spoof section (with the originals for the rest), e.g. with `--no-exposure`
+  // to compare the spoofs that pass with and without exposure compensation.
+  const spoofsOnly = process.argv.includes('--spoofs-only');
   const probes: Probe[] = [];
-  for (const id of faceIds) {
-    for (const aug of augmentations) {
+  for (const id of ids) {
+    for (const aug of spoofsOnly ? (['original'] as const) : augmentations) {
       const image = await cameraProbe(id, aug);
       probes.push({ id, aug, image, analysis: await engine.analyse(image) });
     }
@@ -160,14 +189,21 @@ async function main(): Promise<void> {
       return [aug, { genuinePairs: g.length, genuine: count(g), impostorPairs: i.length, falseAccepts: i.filter((r) => r.outcome === 'match').length }];
     }),
   );
-  const spoofs: { kind: SpoofKind; outcome: VerifyOutcome; real?: number; live?: number }[] = [];
+  // Spoofs, per frame (the first frame) and per transaction: the same burst through the
+  // product's attempt loop and through the per-frame rule it replaced (perFrameRuleOutcome).
+  const spoofs: { kind: SpoofKind; outcome: VerifyOutcome; real?: number; live?: number; tx: string; txPerFrameRule: string; compensated: number; frames: number }[] = [];
+  /** Whether the engine's exposure compensation gave this frame's liveness scores. */
+  const compensated = (f: BurstFrame): boolean => [...f.analysis.faces].sort((a, b) => b.box.width - a.box.width)[0]?.livenessGain !== undefined;
   for (const kind of spoofKinds) {
-    for (const id of faceIds) {
+    for (const id of ids) {
       const card = cards.get(id);
       if (!card) continue;
-      const image = await spoofProbe(id, kind);
-      const r = decide(await engine.analyse(image), toGrey(image), card, cfg);
-      spoofs.push({ kind, outcome: r.outcome, real: r.liveness?.real, live: r.liveness?.live });
+      const burst = await burstOf(await spoofProbe(id, kind));
+      const f0 = burst[0] as BurstFrame;
+      const r = decide(f0.analysis, f0.grey, card, cfg);
+      const tx = await runTransaction(burst, card, cfg, attempt);
+      const old = perFrameRuleOutcome(burst.map((f) => decide(f.analysis, f.grey, card, cfg)));
+      spoofs.push({ kind, outcome: r.outcome, real: r.liveness?.real, live: r.liveness?.live, tx: tx.outcome, txPerFrameRule: old, compensated: burst.filter(compensated).length, frames: burst.length });
     }
   }
   // Masks (separate from FAR/FRR): each person's original view with a synthetic mask, against
@@ -189,10 +225,10 @@ async function main(): Promise<void> {
   const conditions: Record<string, { samples: number; outcomes: Record<string, number>; hints: Record<string, number> }> = {};
   for (const condition of counterConditions) {
     const rows: { outcome: VerifyOutcome; hint?: string }[] = [];
-    for (const [n, id] of faceIds.entries()) {
+    for (const [n, id] of ids.entries()) {
       const card = cards.get(id);
       if (!card) continue;
-      const image = await counterProbe(id, faceIds[(n + 1) % faceIds.length] ?? id, condition);
+      const image = await counterProbe(id, ids[(n + 1) % ids.length] ?? id, condition);
       const r = decide(await engine.analyse(image), toGrey(image), card, cfg);
       rows.push({ outcome: r.outcome, ...(r.hint ? { hint: r.hint } : {}) });
     }
@@ -215,64 +251,66 @@ async function main(): Promise<void> {
     const q = (f: number): number => Number((s[Math.min(s.length - 1, Math.floor(f * s.length))] ?? NaN).toFixed(3));
     return { n: s.length, min: q(0), p05: q(0.05), median: q(0.5), p95: q(0.95), max: q(1 - 1e-9) };
   };
-  // Per transaction (transactions.ts): each genuine probe as a burst of BURST_FRAMES frames through
+  // Per transaction (transactions.ts): each genuine probe as a burst of burstFrames frames through
   // the product's attempt loop, against its own card and against every other card.
+  const noTx = process.argv.includes('--no-transactions') || spoofsOnly;
   const bursts = new Map<Probe, BurstFrame[]>();
-  for (const p of probes) {
-    const frames: BurstFrame[] = [{ image: p.image, analysis: p.analysis, grey: toGrey(p.image) }];
-    for (let k = 1; k < (process.argv.includes('--no-transactions') ? 0 : BURST_FRAMES); k++) {
-      const image = jitter(p.image, k);
-      frames.push({ image, analysis: await engine.analyse(image), grey: toGrey(image) });
-    }
-    bursts.set(p, frames);
-  }
-  const txGenuine: { aug: Augmentation; outcome: string; judged: number; hints: string[] }[] = [];
-  let txImpostor = 0;
-  let txFalseAccepts = 0;
-  const txImpostorBest: number[] = [];
-  for (const p of process.argv.includes('--no-transactions') ? [] : probes) {
-    const burst = bursts.get(p) ?? [];
-    for (const [cardId, card] of cards) {
-      const r = await runTransaction(burst, card, cfg);
-      if (cardId === p.id) txGenuine.push({ aug: p.aug, outcome: r.outcome, judged: r.framesJudged, hints: r.hints });
-      else {
-        txImpostor++;
-        if (r.outcome === 'match') txFalseAccepts++;
-        if (r.score !== undefined) txImpostorBest.push(r.score);
-      }
-    }
-  }
-  const txFr = txGenuine.filter((t) => t.outcome !== 'match').length;
-  // The ROC per transaction above the threshold in use: an impostor burst matches at t iff its best
-  // judged score reaches t (it ran every frame unless it matched or ended on spoofs); genuine bursts
-  // are replayed at t.
-  const txSweep: { threshold: number; falseAccepts: number; falseRejects: number }[] = [];
-  for (const t of [threshold, 0.775, 0.78, 0.785, 0.79, 0.8, 0.81].filter((x) => x >= threshold)) {
-    let frAt = 0;
-    for (const p of process.argv.includes('--no-transactions') ? [] : probes) {
-      const card = cards.get(p.id);
-      if (!card || (await runTransaction(bursts.get(p) ?? [], card, { ...cfg, matchThreshold: t })).outcome !== 'match') frAt++;
-    }
-    txSweep.push({ threshold: t, falseAccepts: txImpostorBest.filter((b) => b >= t).length, falseRejects: frAt });
-  }
+  for (const p of noTx ? [] : probes) bursts.set(p, await burstOf(p.image, p.analysis));
+  const genuineTx = await transactionsOf(probes, bursts, cards, cfg, attempt, noTx);
+  const allGenuineFrames = [...bursts.values()].flat();
   const transactions = {
-    note: `a transaction = one face attempt (runFaceAttempt) over a burst of ${BURST_FRAMES} frames: the probe and ${BURST_FRAMES - 1} jittered copies (sway, light, noise) of it, not new photographs; genuine pairs stay augmented`,
-    framesPerBurst: BURST_FRAMES,
-    genuineTransactions: txGenuine.length,
-    impostorTransactions: txImpostor,
-    falseAccepts: txFalseAccepts,
-    falseRejects: txFr,
-    FAR: Number((txFalseAccepts / Math.max(1, txImpostor)).toFixed(4)),
-    FRR: Number((txFr / Math.max(1, txGenuine.length)).toFixed(4)),
-    genuineOutcomes: count(txGenuine),
-    bestImpostorScore: Number(Math.max(...txImpostorBest).toFixed(4)),
-    sweep: txSweep,
-    matchedAfterRetry: txGenuine.filter((t) => t.outcome === 'match' && t.hints.length + t.judged > 0).length,
-    hintsShownInGenuineTransactions: txGenuine.reduce<Record<string, number>>((acc, t) => {
-      for (const h of new Set(t.hints)) acc[h] = (acc[h] ?? 0) + 1;
-      return acc;
-    }, {}),
-    perAugmentation: Object.fromEntries(augmentations.map((aug) => [aug, count(txGenuine.filter((t) => t.aug === aug))])),
+    genuineFramesWithExposureCompensation: `${allGenuineFrames.filter(compensated).length} of ${allGenuineFrames.length}`,
+    note: `a transaction = one face attempt (runFaceAttempt, the shipped burst rule) over a burst of ${burstFrames} frames: the probe and ${burstFrames - 1} jittered copies (sway, light, noise) of it, not new photographs; genuine pairs are augmented (no real genuine pairs offline)`,
+    framesPerBurst: burstFrames,
+    minLiveFrames: attempt.minLiveFrames,
+    ...genuineTx.summary,
+    sweep: await txSweep(probes, bursts, cards, cfg, attempt, genuineTx.impostorBest, threshold, noTx),
+  };
+  // Held-out lighting (lighting.ts): never used for a threshold; every setting above stays.
+  const heldOut: Record<string, object> = {};
+  const heldOutGenuine: { person: string; failed: boolean }[] = [];
+  const heldOutImpostor: { card: string; probe: string; accepted: boolean }[] = [];
+  for (const condition of noTx ? [] : lightingConditions) {
+    const lit: Probe[] = [];
+    const litBursts = new Map<Probe, BurstFrame[]>();
+    for (const p of probes.filter((q) => q.aug === 'original')) {
+      const face = [...p.analysis.faces].sort((a, b) => b.box.width - a.box.width)[0];
+      const image = withLighting(p.image, condition, face?.box);
+      const burst = await burstOf(image);
+      const q: Probe = { id: p.id, aug: p.aug, image, analysis: (burst[0] as BurstFrame).analysis };
+      lit.push(q);
+      litBursts.set(q, burst);
+    }
+    const t = await transactionsOf(lit, litBursts, cards, cfg, attempt, false);
+    heldOutGenuine.push(...t.genuineRows);
+    heldOutImpostor.push(...t.impostorRows);
+    const perFrame = lit.map((q) => decide(q.analysis, toGrey(q.image), cards.get(q.id) ?? new Float32Array(), cfg));
+    heldOut[condition] = {
+      genuinePerFrame: count(perFrame),
+      ...t.summary,
+      genuineFRR95: bootstrapByPerson(t.genuineRows),
+    };
+  }
+  const lighting = noTx
+    ? undefined
+    : {
+        note: 'held-out lighting (test/face/lighting.ts), applied to each person\'s original view; never used to choose a threshold or a minimum; genuine pairs are augmented (no real genuine pairs offline)',
+        perCondition: heldOut,
+        all: {
+          genuineTransactions: heldOutGenuine.length,
+          falseRejects: heldOutGenuine.filter((r) => r.failed).length,
+          impostorTransactions: heldOutImpostor.length,
+          falseAccepts: heldOutImpostor.filter((r) => r.accepted).length,
+          FRR95: bootstrapByPerson(heldOutGenuine),
+          FAR95: bootstrapImpostorByPerson(heldOutImpostor),
+        },
+      };
+  const genuineFrameRows = probes.map((p) => ({ person: p.id, failed: decide(p.analysis, toGrey(p.image), cards.get(p.id) ?? new Float32Array(), cfg).outcome !== 'match' }));
+  const impostorFrameRows = probes.flatMap((p) => [...cards].filter(([cardId]) => cardId !== p.id).map(([cardId, card]) => ({ card: cardId, probe: p.id, accepted: decide(p.analysis, toGrey(p.image), card, cfg).outcome === 'match' })));
+  const intervals = {
+    note: 'per-person bootstrap: persons resampled with replacement (2000 resamples, seed 14), 95 % percentile intervals; genuine pairs are augmented (no real genuine pairs offline), so these intervals describe this set, not a population',
+    perFrame: { FRR: bootstrapByPerson(genuineFrameRows), FAR: bootstrapImpostorByPerson(impostorFrameRows) },
+    perTransaction: noTx ? undefined : { FRR: bootstrapByPerson(genuineTx.genuineRows), FAR: bootstrapImpostorByPerson(genuineTx.impostorRows) },
   };
   const baseline = process.argv.includes('--baseline') ? await evalBaseline() : undefined;
   const result = {
@@ -282,7 +320,7 @@ async function main(): Promise<void> {
     descriptor,
     metric: cfg.metric,
     threshold,
-    persons: faceIds.length,
+    persons: ids.length,
     cardPhotosWithFace: cards.size,
     note: 'genuine pairs are augmented (card photo and camera view rendered from one photograph); impostor pairs are real (different people)',
     genuinePairs: genuine.length,
@@ -295,6 +333,8 @@ async function main(): Promise<void> {
     impostorOutcomes: count(impostor),
     perAugmentation: perAug,
     transactions,
+    intervals,
+    ...(lighting ? { heldOutLighting: lighting } : {}),
     similarity: { genuine: stats(genuineSims), impostor: stats(impostorSims) },
     liveness: {
       thresholds: { minReal: cfg.minReal, minLive: cfg.minLive },
@@ -305,9 +345,21 @@ async function main(): Promise<void> {
       byKind: Object.fromEntries(
         spoofKinds.map((k) => {
           const of = spoofs.filter((s) => s.kind === k);
-          return [k, { samples: of.length, outcomes: count(of), passedAsMatch: of.filter((s) => s.outcome === 'match').length }];
+          return [
+            k,
+            {
+              samples: of.length,
+              outcomes: count(of),
+              passedAsMatch: of.filter((s) => s.outcome === 'match').length,
+              transactions: count(of.map((s) => ({ outcome: s.tx }))),
+              transactionsPassed: of.filter((s) => s.tx === 'match').length,
+              transactionsPassedPerFrameRule: of.filter((s) => s.txPerFrameRule === 'match').length,
+            },
+          ];
         }),
       ),
+      framesWithExposureCompensation: `${spoofs.reduce((n, s) => n + s.compensated, 0)} of ${spoofs.reduce((n, s) => n + s.frames, 0)} spoof frames`,
+      perTransactionNote: `a spoof transaction = a burst of ${burstFrames} frames of the spoof image (jittered) through the shipped attempt loop; perFrameRule = the same frames under the rule before issue 14 (first live matching frame wins, two spoof frames in a row end it, 5 judged frames)`,
       liveOriginalsCalledSpoof: liveOriginals.filter((r) => r.outcome === 'spoof').length,
       liveOriginals: liveOriginals.length,
       spoofScores: spoofs.map((s) => [s.kind, Number((s.real ?? NaN).toFixed(2)), Number((s.live ?? NaN).toFixed(2))]),
@@ -324,6 +376,87 @@ async function main(): Promise<void> {
     ...(baseline ? { faceApiBaseline: baseline } : {}),
   };
   process.stdout.write(JSON.stringify(result) + '\n');
+}
+
+type TxAttempt = Parameters<typeof runTransaction>[3];
+
+/** Genuine and impostor transactions of a set of probes with their bursts: summary and per-person rows. */
+async function transactionsOf(probes: readonly Probe[], bursts: Map<Probe, BurstFrame[]>, cards: Map<string, Float32Array>, cfg: DecisionConfig, attempt: TxAttempt, skip: boolean) {
+  const genuine: { aug: Augmentation; outcome: string; judged: number; hints: string[]; perFrameRule: string }[] = [];
+  const genuineRows: { person: string; failed: boolean }[] = [];
+  const impostorRows: { card: string; probe: string; accepted: boolean }[] = [];
+  const impostorBest: number[] = [];
+  let impostorPerFrameRuleAccepts = 0;
+  for (const p of skip ? [] : probes) {
+    const burst = bursts.get(p) ?? [];
+    for (const [cardId, card] of cards) {
+      const r = await runTransaction(burst, card, cfg, attempt);
+      const old = perFrameRuleOutcome(burst.map((f) => decide(f.analysis, f.grey, card, cfg)));
+      if (cardId === p.id) {
+        genuine.push({ aug: p.aug, outcome: r.outcome, judged: r.framesJudged, hints: r.hints, perFrameRule: old });
+        genuineRows.push({ person: p.id, failed: r.outcome !== 'match' });
+      } else {
+        impostorRows.push({ card: cardId, probe: p.id, accepted: r.outcome === 'match' });
+        if (old === 'match') impostorPerFrameRuleAccepts++;
+        // The best score of any judged frame (the burst rule can stop early only on a match).
+        const scores = burst.map((f) => decide(f.analysis, f.grey, card, cfg).score).filter((x): x is number => x !== undefined);
+        if (scores.length > 0) impostorBest.push(Math.max(...scores));
+      }
+    }
+  }
+  for (const p of skip ? [] : probes) if (!cards.has(p.id)) genuineRows.push({ person: p.id, failed: true });
+  const counts = (rows: { outcome: string }[]): Record<string, number> => {
+    const out: Record<string, number> = {};
+    for (const r of rows) out[r.outcome] = (out[r.outcome] ?? 0) + 1;
+    return out;
+  };
+  const fr = genuineRows.filter((r) => r.failed).length;
+  const fa = impostorRows.filter((r) => r.accepted).length;
+  return {
+    genuineRows,
+    impostorRows,
+    impostorBest,
+    summary: {
+      genuineTransactions: genuineRows.length,
+      impostorTransactions: impostorRows.length,
+      falseAccepts: fa,
+      falseRejects: fr,
+      FAR: Number((fa / Math.max(1, impostorRows.length)).toFixed(4)),
+      FRR: Number((fr / Math.max(1, genuineRows.length)).toFixed(4)),
+      genuineOutcomes: counts(genuine),
+      bestImpostorScore: impostorBest.length > 0 ? Number(Math.max(...impostorBest).toFixed(4)) : null,
+      perFrameRule: {
+        note: 'the same bursts under the rule before issue 14 (first live matching frame wins, two spoof frames in a row end it, 5 judged frames)',
+        falseRejects: genuine.filter((g) => g.perFrameRule !== 'match').length,
+        genuineOutcomes: counts(genuine.map((g) => ({ outcome: g.perFrameRule }))),
+        falseAccepts: impostorPerFrameRuleAccepts,
+      },
+      framesJudgedToMatch: counts(genuine.filter((g) => g.outcome === 'match').map((g) => ({ outcome: String(g.judged) }))),
+      hintsShownInGenuineTransactions: genuine.reduce<Record<string, number>>((acc, t) => {
+        for (const h of new Set(t.hints)) acc[h] = (acc[h] ?? 0) + 1;
+        return acc;
+      }, {}),
+      perAugmentation: Object.fromEntries([...new Set(genuine.map((g) => g.aug))].map((aug) => [aug, counts(genuine.filter((t) => t.aug === aug))])),
+    },
+  };
+}
+
+/**
+ * The ROC per transaction above the threshold in use: an impostor burst matches at t only if its
+ * best judged score reaches t (an upper bound: the burst's liveness must hold too); genuine bursts
+ * are replayed at t.
+ */
+async function txSweep(probes: readonly Probe[], bursts: Map<Probe, BurstFrame[]>, cards: Map<string, Float32Array>, cfg: DecisionConfig, attempt: TxAttempt, impostorBest: number[], threshold: number, skip: boolean) {
+  const out: { threshold: number; falseAcceptsAtMost: number; falseRejects: number }[] = [];
+  for (const t of [...new Set([threshold, 0.775, 0.78, 0.785, 0.79, 0.8, 0.81])].filter((x) => x >= threshold)) {
+    let frAt = 0;
+    for (const p of skip ? [] : probes) {
+      const card = cards.get(p.id);
+      if (!card || (await runTransaction(bursts.get(p) ?? [], card, { ...cfg, matchThreshold: t }, attempt)).outcome !== 'match') frAt++;
+    }
+    out.push({ threshold: t, falseAcceptsAtMost: impostorBest.filter((b) => b >= t).length, falseRejects: frAt });
+  }
+  return out;
 }
 
 /** face-api default pipeline on the same card photos and probes (no quality gate, no liveness). */

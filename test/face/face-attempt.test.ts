@@ -1,13 +1,20 @@
 import assert from 'node:assert/strict';
+import FakeTimers from '@sinonjs/fake-timers';
 import { type RgbFrame } from '../../src/devices/camera';
 import { SimulatedCamera } from '../../rig/devices/simulated-camera';
 import type { FaceHint, VerifyResult } from '../../src/face/decision';
 import { FaceWorkerCrashedError } from '../../src/face/errors';
-import { runFaceAttempt } from '../../src/face/face-attempt';
+import { burstLiveness, runFaceAttempt, type FaceAttemptResult } from '../../src/face/face-attempt';
 import type { FaceVerifier } from '../../src/face/verifier';
 import type { AnyImage } from '../../src/face/image';
 
 const img = { width: 2, height: 2, rgb: new Uint8Array(12) };
+/** Frames the liveness models score live / as a print, with a similarity. */
+const live = { real: 0.7, live: 0.95 };
+const flat = { real: 0.8, live: 0.4 };
+const match = (score = 0.9): VerifyResult => ({ outcome: 'match', score, liveness: live });
+const noMatch = (score: number): VerifyResult => ({ outcome: 'no-match', score, liveness: live });
+const spoof: VerifyResult = { outcome: 'spoof', liveness: flat };
 
 /** A verifier answering from a script, one answer per call; records the frames' seq. */
 class ScriptedVerifier implements FaceVerifier {
@@ -41,37 +48,55 @@ describe('runFaceAttempt', () => {
     await cam.stop();
   });
 
-  it('passes hints on while rejected and ends on the first match', async () => {
+  it('passes hints on while rejected and accepts once the burst holds enough live frames, one of them matching', async () => {
     cam = liveCamera();
-    const v = new ScriptedVerifier([
-      { outcome: 'rejected', hint: 'move-closer' },
-      { outcome: 'no-face', hint: 'face-the-camera' },
-      { outcome: 'match', score: 0.7 },
-    ]);
+    const v = new ScriptedVerifier([{ outcome: 'rejected', hint: 'move-closer' }, { outcome: 'no-face', hint: 'face-the-camera' }, noMatch(0.7), match(0.85), noMatch(0.75), match()]);
     const hints: FaceHint[] = [];
     const r = await runFaceAttempt({ camera: cam, verifier: v, onHint: (h) => hints.push(h) });
     assert.equal(r.outcome, 'match');
-    assert.equal(r.score, 0.7);
+    assert.equal(r.score, 0.85);
     assert.deepEqual(hints, ['move-closer', 'face-the-camera']);
-    assert.equal(v.seen.length, 3);
+    assert.equal(v.seen.length, 5, 'three judged frames (the default minLiveFrames), the second of them a match');
+    assert.equal(r.framesJudged, 3);
   });
 
-  it('needs two spoof frames in a row to call a spoof', async () => {
+  it('one dim frame the liveness models call a spoof does not end a genuine burst', async () => {
     cam = liveCamera();
-    const spoof: VerifyResult = { outcome: 'spoof', liveness: { real: 0.9, live: 0.1 } };
-    const v = new ScriptedVerifier([spoof, { outcome: 'no-match', score: 0.3 }, spoof, spoof]);
-    const r = await runFaceAttempt({ camera: cam, verifier: v });
+    // The per-frame rule before issue 14 ended this burst as a spoof on the second frame.
+    const r = await runFaceAttempt({ camera: cam, verifier: new ScriptedVerifier([spoof, spoof, match(), match(), match()]) });
+    assert.equal(r.outcome, 'match');
+    assert.equal(r.framesJudged, 5, 'the median is live only from the fifth frame on');
+  });
+
+  it('a print that the liveness models call live on one frame in five is a spoof, and its lucky frame is not accepted', async () => {
+    cam = liveCamera();
+    const r = await runFaceAttempt({ camera: cam, verifier: new ScriptedVerifier([match(), spoof, spoof, spoof, spoof]), maxFrames: 5 });
     assert.equal(r.outcome, 'spoof');
-    assert.equal(r.framesJudged, 4);
+    assert.deepEqual(r.liveness, flat);
   });
 
-  it('gives no-match with the best score after the frame budget', async () => {
+  it('gives no-match with the best score after the frame budget when the burst was live', async () => {
     cam = liveCamera();
-    const v = new ScriptedVerifier([0.2, 0.45, 0.3].map((score): VerifyResult => ({ outcome: 'no-match', score })));
+    const v = new ScriptedVerifier([0.2, 0.45, 0.3].map(noMatch));
     const r = await runFaceAttempt({ camera: cam, verifier: v, maxFrames: 3 });
     assert.equal(r.outcome, 'no-match');
     assert.equal(r.score, 0.45);
     assert.equal(v.seen.length, 3);
+  });
+
+  it('takes the per-frame verdicts of a verifier that gives no scores as its liveness', async () => {
+    cam = liveCamera();
+    const bare = (outcome: 'match' | 'spoof'): VerifyResult => ({ outcome, ...(outcome === 'match' ? { score: 0.9 } : {}) });
+    const ok = await runFaceAttempt({ camera: cam, verifier: new ScriptedVerifier([bare('match'), bare('match'), bare('match')]) });
+    assert.equal(ok.outcome, 'match');
+    const flatBurst = await runFaceAttempt({ camera: cam, verifier: new ScriptedVerifier([bare('match'), bare('spoof'), bare('spoof')]), maxFrames: 3 });
+    assert.equal(flatBurst.outcome, 'spoof');
+  });
+
+  it('medians the antispoof and liveness scores separately', () => {
+    assert.deepEqual(burstLiveness([{ real: 0.1, live: 0.9 }, { real: 0.5, live: 0.2 }, { real: 0.9, live: 0.8 }]), { real: 0.5, live: 0.8 });
+    assert.deepEqual(burstLiveness([{ real: 0.2, live: 0.6 }, { real: 0.4, live: 1 }]), { real: 0.30000000000000004, live: 0.8 });
+    assert.equal(burstLiveness([]), undefined);
   });
 
   it('always judges the newest frame, skipping those that arrived meanwhile', async () => {
@@ -79,10 +104,10 @@ describe('runFaceAttempt', () => {
     cam.start();
     cam.push(img);
     // While the model works on a frame, five more arrive; only the last of them is judged next.
-    const v = new ScriptedVerifier([{ outcome: 'no-match', score: 0.1 }, { outcome: 'match', score: 0.8 }], (call) => {
+    const v = new ScriptedVerifier([noMatch(0.1), match(0.8)], (call) => {
       if (call === 1) for (let i = 0; i < 5; i++) cam.push(img);
     });
-    const r = await runFaceAttempt({ camera: cam, verifier: v });
+    const r = await runFaceAttempt({ camera: cam, verifier: v, minLiveFrames: 2 });
     assert.equal(r.outcome, 'match');
     assert.deepEqual(v.seen, [1, 6]);
   });
@@ -123,15 +148,85 @@ describe('runFaceAttempt', () => {
 
   it('with the active check, asks for a head turn and accepts only a real change of yaw', async () => {
     cam = liveCamera();
-    const m = (yaw: number): VerifyResult => ({ outcome: 'match', score: 0.7, yaw });
+    const m = (yaw: number): VerifyResult => ({ ...match(0.9), yaw });
     const hints: FaceHint[] = [];
     const turned = await runFaceAttempt({ camera: cam, verifier: new ScriptedVerifier([m(0.02), m(0.1), m(0.41)]), activeCheck: { minYawChange: 0.35 }, onHint: (h) => hints.push(h) });
     assert.equal(turned.outcome, 'match');
     assert.deepEqual(hints, ['turn-head']);
+    assert.equal(turned.framesJudged, 3);
     // A print turned in front of the camera: matches every time, yaw barely moves.
     const flat = await runFaceAttempt({ camera: cam, verifier: new ScriptedVerifier([m(0.02), m(0.08), m(-0.05), m(0.12), m(0.1), m(0.0)]), activeCheck: { minYawChange: 0.35 }, maxFrames: 5 });
     assert.equal(flat.outcome, 'no-turn');
     assert.equal(flat.hint, 'turn-head');
+  });
+
+  describe('the burst is bounded by time (fake timers)', () => {
+    let clock: ReturnType<typeof FakeTimers.install>;
+    beforeEach(() => {
+      clock = FakeTimers.install({ toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'Date'] });
+    });
+    afterEach(() => clock.uninstall());
+
+    /** A verifier that takes `ms` of (fake) time per frame and answers from `answer(call)`. */
+    function slowVerifier(ms: number, answer: (startedAt: number) => VerifyResult): FaceVerifier & { calls: number[] } {
+      const calls: number[] = [];
+      return {
+        calls,
+        enrolCardPhoto: async () => undefined,
+        verify: async () => {
+          const startedAt = Date.now();
+          calls.push(startedAt);
+          await new Promise((r) => setTimeout(r, ms));
+          return answer(startedAt);
+        },
+        close: async () => undefined,
+      };
+    }
+
+    it('ends a live burst that never matches 3 s after the first face, with no-match, not at the 15 s timeout', async () => {
+      cam = new SimulatedCamera([img], 10);
+      cam.start();
+      const t0 = Date.now();
+      // 1 s without a face (the patient walks up), then live frames that do not match.
+      const v = slowVerifier(150, (at) => (at - t0 < 1000 ? { outcome: 'no-face', hint: 'face-the-camera' } : noMatch(0.5)));
+      const state: { done?: FaceAttemptResult } = {};
+      const done = (): FaceAttemptResult | undefined => state.done;
+      const attempt = runFaceAttempt({ camera: cam, verifier: v }).then((r) => (state.done = r));
+      await clock.tickAsync(3900);
+      assert.equal(done(), undefined, 'still in the burst 2.9 s after the first face');
+      await clock.tickAsync(400);
+      assert.equal(done()?.outcome, 'no-match');
+      const r = await attempt;
+      const lastFrameAt = (v.calls.at(-1) ?? 0) - t0;
+      assert.ok(lastFrameAt >= 3800 && lastFrameAt < 4100, `last frame judged at ${lastFrameAt} ms, the burst began at ~1000 ms`);
+      assert.ok(r.framesJudged >= 18 && r.framesJudged <= 21, `${r.framesJudged} frames judged in 3 s at 150 ms a frame`);
+    });
+
+    it('takes the burst length from the settings (burstMs) and calls a flat burst a spoof at its end', async () => {
+      cam = new SimulatedCamera([img], 10);
+      cam.start();
+      const t0 = Date.now();
+      const v = slowVerifier(100, () => spoof);
+      const attempt = runFaceAttempt({ camera: cam, verifier: v, burstMs: 1000 });
+      await clock.tickAsync(1500);
+      const r = await attempt;
+      assert.equal(r.outcome, 'spoof');
+      assert.ok((v.calls.at(-1) ?? 0) - t0 < 1200, 'no frame judged after the 1 s burst');
+    });
+
+    it('waits for a face up to the timeout: the burst has not begun', async () => {
+      cam = new SimulatedCamera([img], 10);
+      cam.start();
+      const v = slowVerifier(100, () => ({ outcome: 'no-face', hint: 'face-the-camera' }));
+      const state: { done?: FaceAttemptResult } = {};
+      const done = (): FaceAttemptResult | undefined => state.done;
+      const attempt = runFaceAttempt({ camera: cam, verifier: v, timeoutMs: 8000 }).then((r) => (state.done = r));
+      await clock.tickAsync(7000);
+      assert.equal(done(), undefined);
+      await clock.tickAsync(1500);
+      const r = await attempt;
+      assert.deepEqual([r.outcome, r.hint], ['no-face', 'face-the-camera']);
+    });
   });
 
   it('times out when no frame comes', async () => {

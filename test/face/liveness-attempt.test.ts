@@ -21,7 +21,14 @@ class ScriptedVerifier implements FaceVerifier {
   async close(): Promise<void> {}
 }
 
-const frames = (seq: Point[][], outcome: VerifyResult['outcome'] = 'match'): VerifyResult[] => seq.map((landmarks) => ({ outcome, score: 0.85, landmarks }));
+/**
+ * A burst: the patient faces the camera while the burst accepts the face (minLiveFrames, 3 by
+ * default: two frames before the one that starts the challenge), then turns.
+ */
+const frames = (seq: Point[][], outcome: VerifyResult['outcome'] = 'match'): VerifyResult[] =>
+  [seq[0]!, seq[0]!, ...seq].map((landmarks) => ({ outcome, score: 0.85, landmarks }));
+/** Frames from this index on come after the challenge started. */
+const TURN_FROM = 3;
 
 describe('runFaceAttempt with the head-turn challenge', () => {
   let cam: SimulatedCamera;
@@ -43,7 +50,7 @@ describe('runFaceAttempt with the head-turn challenge', () => {
 
   it('keeps following the face through frames that no longer match while turned', async () => {
     const seq = frames(burst(head, VERTICAL, 25));
-    for (const f of seq.slice(2)) f.outcome = 'no-match';
+    for (const f of seq.slice(TURN_FROM + 1)) f.outcome = 'no-match';
     const r = await runFaceAttempt({ camera: cam, verifier: new ScriptedVerifier(seq), headTurn: { random: () => 0.9 } });
     assert.equal(r.outcome, 'match');
   });
@@ -61,7 +68,7 @@ describe('runFaceAttempt with the head-turn challenge', () => {
 
   it('a lost face restarts the challenge (no swapping a print for a stranger mid-turn)', async () => {
     const seq = frames(burst(head, VERTICAL, 25));
-    seq.splice(3, 0, { outcome: 'rejected', hint: 'face-the-camera' });
+    seq.splice(TURN_FROM + 2, 0, { outcome: 'rejected', hint: 'face-the-camera' });
     const r = await runFaceAttempt({ camera: cam, verifier: new ScriptedVerifier(seq), headTurn: { random: () => 0.9 }, timeoutMs: 2000 });
     assert.notEqual(r.outcome, 'match');
   });

@@ -6,7 +6,8 @@ describe('face settings', () => {
     const s = faceSettingsSchema.parse({});
     assert.deepEqual(s.camera, { device: '/dev/video0', width: 640, height: 480, fps: 15, stallMs: 3000, maxRestarts: 4 });
     assert.deepEqual([s.descriptor, s.detector, s.cropSize], ['faceres', 'blazeface-front', 192]);
-    assert.deepEqual(attemptOptions(s), { maxFrames: 5, timeoutMs: 15_000, spoofFrames: 2 });
+    assert.deepEqual(attemptOptions(s), { burstMs: 3000, maxFrames: 30, minLiveFrames: 3, timeoutMs: 15_000, liveness: { minReal: 0.2, minLive: 0.75 } });
+    assert.equal(faceSettingsSchema.safeParse({ attempt: { burstMs: 30_000 } }).success, false, 'a burst is seconds, not half a minute');
     const v = verifierOptions(s);
     assert.deepEqual(v.engine, { descriptor: 'faceres', detector: 'blazeface-front', faceCrop: { size: 192 } });
     assert.equal(v.decision?.matchThreshold, 0.8);

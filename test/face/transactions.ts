@@ -1,22 +1,24 @@
 /**
  * Decisions per patient, not per frame (issue 14): a transaction is one face attempt of the
- * product (`runFaceAttempt`, its own rules: first match wins, two spoof frames in a row end it,
- * rejected frames only show their hint and the burst goes on) over a short burst of frames of one
- * person standing still: BURST_FRAMES camera frames, about what the counter device judges in
- * 3 s at ≤ 107 ms a frame with room to spare. The frames are the probe itself, then jittered
- * copies (a few pixels of sway, ±6 % light, sensor noise), not new photographs: they model a
- * patient holding still, not a second sitting. The same bursts are played against every other
- * person's card for the impostor transactions, so a false accept gets every frame's chance.
+ * product (`runFaceAttempt` with the shipped attempt settings: passive liveness as the median over
+ * the burst's judged frames, a match accepted once `minLiveFrames` frames are judged; rejected
+ * frames only show their hint and the burst goes on) over a burst of one person standing still:
+ * BURST_FRAMES camera frames by default, what the counter device judges of its 3 s burst at
+ * ≤ 375 ms a frame (wall), so a slow device still sees them all. The frames are the probe itself,
+ * then jittered copies (a few pixels of sway, ±6 % light, sensor noise), not new photographs: they
+ * model a patient holding still, not a second sitting, and they are far from independent. The same
+ * bursts are played against every other person's card for the impostor transactions, so a false
+ * accept gets every frame's chance.
  */
 import { SimulatedCamera, type FrameImage } from '../../rig/devices/simulated-camera';
 import { decide, type DecisionConfig, type VerifyResult } from '../../src/face/decision';
 import type { Analysis } from '../../src/face/engine';
-import { runFaceAttempt, type FaceAttemptResult } from '../../src/face/face-attempt';
+import { runFaceAttempt, type FaceAttemptOptions, type FaceAttemptResult } from '../../src/face/face-attempt';
 import type { AnyImage, RgbImage } from '../../src/face/image';
 import type { GreyImage } from '../../rig/personas/face-images';
 import type { FaceVerifier } from '../../src/face/verifier';
 
-export const BURST_FRAMES = 5;
+export const BURST_FRAMES = 8;
 
 /** A deterministic small sway / light / noise change of a frame (k = 0 is the frame itself). */
 export function jitter(img: RgbImage, k: number): RgbImage {
@@ -56,7 +58,12 @@ export interface BurstFrame {
  * analyses (computed once per frame, whichever card they are compared with) and shows the camera
  * the next frame of the burst once it has answered, so every frame is judged in order.
  */
-export async function runTransaction(burst: readonly BurstFrame[], card: Float32Array, cfg: DecisionConfig): Promise<FaceAttemptResult & { hints: string[] }> {
+export async function runTransaction(
+  burst: readonly BurstFrame[],
+  card: Float32Array,
+  cfg: DecisionConfig,
+  attempt: Pick<FaceAttemptOptions, 'minLiveFrames' | 'liveness'> = {},
+): Promise<FaceAttemptResult & { hints: string[]; frames: VerifyResult[] }> {
   const camera = new SimulatedCamera();
   camera.start();
   const bySeq = new Map<number, BurstFrame>();
@@ -68,12 +75,14 @@ export async function runTransaction(burst: readonly BurstFrame[], card: Float32
     bySeq.set(pushed, f); // SimulatedCamera numbers its frames 1, 2, … in push order
     camera.push(f.image as FrameImage);
   };
+  const frames: VerifyResult[] = [];
   const verifier: FaceVerifier = {
     enrolCardPhoto: async () => undefined,
     verify: async (frame: AnyImage): Promise<VerifyResult> => {
       const f = bySeq.get((frame as { seq: number }).seq);
       if (!f) throw new Error('frame not in the burst');
       const r = decide(f.analysis, f.grey, card, cfg);
+      frames.push(r);
       pushNext();
       return r;
     },
@@ -82,10 +91,41 @@ export async function runTransaction(burst: readonly BurstFrame[], card: Float32
   pushNext();
   const hints: string[] = [];
   try {
-    // maxLooks bounds the burst; the timeout only ends a burst whose frames are all used.
-    const r = await runFaceAttempt({ camera, verifier, maxLooks: burst.length, maxFrames: burst.length, timeoutMs: 5000, onHint: (h) => hints.push(h) });
-    return { ...r, hints };
+    // maxLooks bounds the burst (the frames come at once here: the time bound of the product's
+    // burst is what BURST_FRAMES models); the timeout only ends a burst whose frames are all used.
+    const r = await runFaceAttempt({ ...attempt, camera, verifier, maxLooks: burst.length, maxFrames: burst.length, burstMs: 60_000, timeoutMs: 5000, onHint: (h) => hints.push(h) });
+    return { ...r, hints, frames };
   } finally {
     await camera.stop();
   }
+}
+
+/**
+ * The attempt rule before issue 14's burst, for comparison on the same frames: the first frame
+ * that passes liveness and the threshold wins, two spoof frames in a row end the attempt, at most
+ * `maxFrames` (5) judged frames.
+ */
+export function perFrameRuleOutcome(frames: readonly VerifyResult[], maxFrames = 5): string {
+  let run = 0;
+  let judged = 0;
+  let noMatch = 0;
+  let spoof = 0;
+  let last: string | undefined;
+  for (const f of frames) {
+    last = f.outcome;
+    if (f.outcome === 'match') return 'match';
+    if (f.outcome === 'spoof') {
+      judged++;
+      spoof++;
+      if (++run >= 2) return 'spoof';
+    } else {
+      if (f.outcome === 'no-match') {
+        judged++;
+        noMatch++;
+      }
+      run = 0;
+    }
+    if (judged >= maxFrames) break;
+  }
+  return noMatch > 0 ? 'no-match' : spoof > 0 ? 'spoof' : (last ?? 'no-face');
 }
