@@ -12,7 +12,7 @@ import type { CardReaderDriver } from '../devices/card-reader/card-reader-driver
 import { FfmpegCamera, type CameraInput } from '../devices/camera/ffmpeg-camera';
 import type { CameraSource } from '../devices/camera/camera-source';
 import { WorkerFaceVerifier, type FaceVerifier } from '../face/verifier';
-import { createCamera, verifierOptions } from '../face/settings';
+import { attemptOptions, createCamera, verifierOptions } from '../face/settings';
 import { CardFaceReader } from '../card-face/ocr';
 import type { CardFaceTrustAnchor } from '../card-face/card-face-session';
 import { trustAnchorsFrom } from '../card-face';
@@ -103,6 +103,7 @@ export async function startDeviceFacePath(config: FacilityConfig, cardDriver: Ca
         trustAnchors: anchors,
         rigMode: rig?.rigMode ?? false,
         attemptMs: config.face.attempt.timeoutMs,
+        attempt: attemptOptions(config.face),
         log: log.child('face'),
         camera: rig?.camera ?? (() => createCamera(config.face, cameraInput(config.face.camera.device), log.child('camera'))),
         cardFaceImage: rig?.cardFaceImage ?? (() => grabTrayImage(new FfmpegCamera({ input: cameraInput(tray.device), width: tray.width, height: tray.height, fps: 5, logger: log.child('tray-camera') }))),

@@ -16,7 +16,9 @@ import { rigCardFaceTrustAnchors } from '../../rig/personas/card-face-credential
 import { findPersona, type PersonaName } from '../../rig/personas/catalogue';
 import { loadRigCredentials } from '../../rig/personas/credentials';
 import { silentLogger } from '../../src/log/logger';
-import { FaceAdapter } from '../../src/service/adapters/face-adapter';
+import { FaceAdapter, type FaceAdapterOptions } from '../../src/service/adapters/face-adapter';
+import { faceSettingsSchema } from '../../src/face/settings-schema';
+import { attemptOptions } from '../../src/face/settings';
 import { SessionMemories } from '../../src/service/adapters/session-memory';
 import type { FaceVerifier, VerifyResult } from '../../src/face/verifier';
 
@@ -43,7 +45,7 @@ describe('face port: card-face unlock then matching', function () {
   before(() => reader.start());
   after(() => reader.stop());
 
-  async function setup(persona: PersonaName, image: 'card-face' | 'blank' = 'card-face') {
+  async function setup(persona: PersonaName, image: 'card-face' | 'blank' = 'card-face', attempt?: FaceAdapterOptions['attempt']) {
     const credentials = await loadRigCredentials();
     const driver = new SimulatedCardReaderDriver();
     await driver.start();
@@ -74,6 +76,7 @@ describe('face port: card-face unlock then matching', function () {
       trustAnchors: await rigCardFaceTrustAnchors(),
       rigMode: true,
       attemptMs: 3000,
+      ...(attempt ? { attempt } : {}),
       log: silentLogger,
     });
     return { adapter, verifier, camera, memory, driver, transactions: () => transactions };
@@ -90,6 +93,16 @@ describe('face port: card-face unlock then matching', function () {
     const before = t.transactions();
     assert.equal((await t.adapter.match()).outcome, 'match');
     assert.equal(t.transactions(), before);
+    await t.adapter.stopCamera();
+  });
+
+  it('the configured attempt reaches the matcher: with face.headTurn set, frames that match but carry no landmarks never make a match', async () => {
+    const config = faceSettingsSchema.parse({ headTurn: {}, attempt: { burstMs: 500 } });
+    const t = await setup('valid', 'card-face', attemptOptions(config));
+    await t.adapter.startCamera();
+    const r = await t.adapter.match();
+    assert.notEqual(r.outcome, 'match');
+    assert.equal(t.memory.faceMatch ?? undefined, undefined);
     await t.adapter.stopCamera();
   });
 

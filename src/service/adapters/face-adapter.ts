@@ -14,6 +14,7 @@ import type { CardReaderDriver } from '../../devices/card-reader/card-reader-dri
 import type { CameraSource } from '../../devices/camera';
 import type { FaceVerifier } from '../../face/verifier';
 import { runFaceAttempt } from '../../face/face-attempt';
+import type { attemptOptions } from '../../face/settings';
 import type { FaceHint as MatcherHint } from '../../face/decision';
 import { CardFaceRefusedError, CardFaceSession, MAX_PRESENTATIONS, type CardFaceTrustAnchor } from '../../card-face/card-face-session';
 import type { CardFaceReader } from '../../card-face/ocr';
@@ -51,6 +52,11 @@ export interface FaceAdapterOptions {
   rigMode: boolean;
   /** One attempt's budget (a little under the engine's face timeout). */
   attemptMs: number;
+  /**
+   * The configured attempt (`attemptOptions(config.face)`: the burst, the liveness minima, the
+   * head-turn challenge when `face.headTurn` is set); the burst defaults when absent.
+   */
+  attempt?: ReturnType<typeof attemptOptions>;
   log: Logger;
 }
 
@@ -136,7 +142,7 @@ export class FaceAdapter implements FacePort {
     if (enrolled !== true) return { outcome: 'card-photo-unavailable' };
     const camera = this.camera;
     if (!camera) return { outcome: 'no-face' };
-    const r = await runFaceAttempt({ camera, verifier: this.o.verifier, timeoutMs: this.o.attemptMs });
+    const r = await runFaceAttempt({ ...this.o.attempt, camera, verifier: this.o.verifier, timeoutMs: this.o.attemptMs });
     const hint = r.hint ? { hint: HINTS[r.hint] } : {};
     const score = r.score !== undefined ? { score: r.score } : {};
     switch (r.outcome) {
