@@ -272,6 +272,25 @@ function boxLuma(values: Int32Array, width: number, height: number, box: Box): n
   return n === 0 ? 0 : sum / n;
 }
 
+/** The frame cut to the detector box (clamped to the frame), as a tensor the caller disposes; none under 16 px. */
+function cropToBox(
+  api: FaceApiLike,
+  values: Int32Array,
+  width: number,
+  height: number,
+  box: Box,
+): { crop: ReturnType<FaceApiLike['tf']['slice']>; x: number; y: number; w: number; h: number } | undefined {
+  const x = Math.max(0, Math.round(box.x));
+  const y = Math.max(0, Math.round(box.y));
+  const w = Math.min(width - x, Math.round(box.width));
+  const h = Math.min(height - y, Math.round(box.height));
+  if (w < 16 || h < 16) return undefined;
+  const frame = api.tf.tensor3d(values, [height, width, 3], 'int32');
+  const crop = api.tf.slice(frame, [y, x, 0], [h, w, 3]);
+  frame.dispose();
+  return { crop, x, y, w, h };
+}
+
 export class FaceEngine {
   private constructor(
     private readonly human: HumanLike,
@@ -421,14 +440,9 @@ export class FaceEngine {
    * box, then the recognition net on that crop — face-api's own alignment, without its slow SSD.
    */
   private async describe128(api: FaceApiLike, values: Int32Array, width: number, height: number, box: Box): Promise<{ embedding: Float32Array; yaw?: number; landmarks?: { x: number; y: number }[] } | undefined> {
-    const x = Math.max(0, Math.round(box.x));
-    const y = Math.max(0, Math.round(box.y));
-    const w = Math.min(width - x, Math.round(box.width));
-    const h = Math.min(height - y, Math.round(box.height));
-    if (w < 16 || h < 16) return undefined;
-    const frame = api.tf.tensor3d(values, [height, width, 3], 'int32');
-    const crop = api.tf.slice(frame, [y, x, 0], [h, w, 3]);
-    frame.dispose();
+    const c = cropToBox(api, values, width, height, box);
+    if (!c) return undefined;
+    const { crop, x, y, w, h } = c;
     try {
       const landmarks = await api.detectFaceLandmarks(crop);
       const yaw = yawProxy(landmarks.positions);
@@ -454,14 +468,9 @@ export class FaceEngine {
 
   /** The 68 landmarks alone on the detector box, in frame pixels (the head-turn challenge's input). */
   private async landmarks68(api: FaceApiLike, values: Int32Array, width: number, height: number, box: Box): Promise<{ x: number; y: number }[] | undefined> {
-    const x = Math.max(0, Math.round(box.x));
-    const y = Math.max(0, Math.round(box.y));
-    const w = Math.min(width - x, Math.round(box.width));
-    const h = Math.min(height - y, Math.round(box.height));
-    if (w < 16 || h < 16) return undefined;
-    const frame = api.tf.tensor3d(values, [height, width, 3], 'int32');
-    const crop = api.tf.slice(frame, [y, x, 0], [h, w, 3]);
-    frame.dispose();
+    const c = cropToBox(api, values, width, height, box);
+    if (!c) return undefined;
+    const { crop, x, y } = c;
     try {
       const found = await api.detectFaceLandmarks(crop);
       return found.positions.map((p) => ({ x: p.x + x, y: p.y + y }));
