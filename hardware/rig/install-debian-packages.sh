@@ -17,6 +17,8 @@
 #                           its read-only root (mkfs.erofs), the ESP without mounting (mkfs.vfat,
 #                           mcopy), the GPT (sfdisk) — firmware/build
 #   qemu-system-x86, ovmf   the HIL tier boots the amd64 image under TCG with UEFI (test/hil)
+#   qemu-utils              qemu-img: the HIL guest's copy-on-write overlay, which outlives one
+#                           QEMU so a guest reboot can be a cold power-on (test/hil/qemu-guest.ts)
 #   prometheus              a real Prometheus scrapes the reader's metrics endpoint in the tests,
 #                           and its promtool lints the exposition (issue 17, test/service/metrics-*)
 #   openssl                 throwaway TLS files for starting the compiled service to READY
@@ -35,7 +37,7 @@ $SUDO apt-get update -q
 $SUDO apt-get install -y -q --no-install-recommends \
   pcscd libpcsclite-dev vsmartcard-vpcd pcsc-tools opensc systemd udev \
   socat tmux ffmpeg fonts-ipafont-gothic fonts-noto-cjk \
-  mmdebstrap erofs-utils mtools dosfstools fdisk qemu-system-x86 ovmf prometheus \
+  mmdebstrap erofs-utils mtools dosfstools fdisk qemu-system-x86 qemu-utils ovmf prometheus \
   python3 make g++ pkg-config ca-certificates openssl
 if [ "${1:-}" = --arm64 ]; then
   $SUDO apt-get install -y -q --no-install-recommends qemu-user-static binfmt-support qemu-system-arm qemu-efi-aarch64

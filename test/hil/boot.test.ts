@@ -399,6 +399,9 @@ describe('HIL: the amd64 image booted in QEMU (TCG)', function () {
       await bootedInto('b', trial, 15 * 60_000);
       report.rollbackToReadyMs = Date.now() - t0;
       report.rollbackTrialBootMs = Date.now() - t1;
+      // Every reset was a cold power-on (qemu-guest.ts): first boot, slot B, the trial of A, back to B.
+      report.guestPowerOns = guest.powerOns;
+      assert.equal(guest.powerOns, 4, 'the guest went through the three reboots of the update tests');
       assert.deepEqual(await slotOracle(), { slot: 'b', cmdlineSlot: 'b', version: '0.2.0' });
       assert.deepEqual(await entries(), ['fcr-0.2.0-b.conf', 'fcr-0.3.0-a+0-1.conf'], 'the bad entry has no tries left');
       // The trial boot's own journal (persistent on the state partition; -m because the read-only
