@@ -136,14 +136,26 @@ async function main(): Promise<void> {
   const ids = chosenPersons();
   const burstFrames = Number(arg('burst') ?? BURST_FRAMES);
   const attempt = (({ minLiveFrames, liveness }) => ({ minLiveFrames, liveness }))(attemptOptions(settings));
-  /** A burst: the image and burstFrames − 1 jittered copies, each analysed once. */
-  const burstOf = async (image: RgbImage, first?: Analysis): Promise<BurstFrame[]> => {
+  /**
+   * A burst: the image and burstFrames − 1 jittered copies, each analysed once. Attempt n > 0 (a
+   * retry of the flow) takes the next burstFrames jitters, so no frame repeats the first burst's.
+   */
+  const burstOf = async (image: RgbImage, first?: Analysis, attemptNo = 0): Promise<BurstFrame[]> => {
     const frames: BurstFrame[] = [];
     for (let k = 0; k < burstFrames; k++) {
-      const im = jitter(image, k);
-      frames.push({ image: im, analysis: k === 0 && first ? first : await engine.analyse(im), grey: toGrey(im) });
+      const im = jitter(image, attemptNo * burstFrames + k);
+      frames.push({ image: im, analysis: k === 0 && attemptNo === 0 && first ? first : await engine.analyse(im), grey: toGrey(im) });
     }
     return frames;
+  };
+  // Per patient (SPEC §3 step 4: "retry a bounded number of times, then offer PIN or the staff
+  // check"; the configuration's retries.face, 3 by default): a patient is falsely rejected only
+  // if every attempt fails, and an impostor gets every attempt's chance to be accepted.
+  const attemptsPerPatient = Number(arg('attempts') ?? 3);
+  const retriesOf = async (image: RgbImage): Promise<BurstFrame[][]> => {
+    const more: BurstFrame[][] = [];
+    for (let a = 1; a < attemptsPerPatient; a++) more.push(await burstOf(image, undefined, a));
+    return more;
   };
   const cards = new Map<string, Float32Array>();
   for (const id of ids) {
@@ -257,6 +269,9 @@ async function main(): Promise<void> {
   const bursts = new Map<Probe, BurstFrame[]>();
   for (const p of noTx ? [] : probes) bursts.set(p, await burstOf(p.image, p.analysis));
   const genuineTx = await transactionsOf(probes, bursts, cards, cfg, attempt, noTx);
+  const retryBursts = new Map<Probe, BurstFrame[][]>();
+  for (const p of noTx ? [] : probes) retryBursts.set(p, await retriesOf(p.image));
+  const perPatient = noTx ? undefined : await patientsOf(probes, bursts, retryBursts, cards, cfg, attempt, attemptsPerPatient);
   const allGenuineFrames = [...bursts.values()].flat();
   const transactions = {
     genuineFramesWithExposureCompensation: `${allGenuineFrames.filter(compensated).length} of ${allGenuineFrames.length}`,
@@ -270,6 +285,8 @@ async function main(): Promise<void> {
   const heldOut: Record<string, object> = {};
   const heldOutGenuine: { person: string; failed: boolean }[] = [];
   const heldOutImpostor: { card: string; probe: string; accepted: boolean }[] = [];
+  const heldOutPatientGenuine: { person: string; failed: boolean }[] = [];
+  const heldOutPatientImpostor: { card: string; probe: string; accepted: boolean }[] = [];
   for (const condition of noTx ? [] : lightingConditions) {
     const lit: Probe[] = [];
     const litBursts = new Map<Probe, BurstFrame[]>();
@@ -284,6 +301,11 @@ async function main(): Promise<void> {
     const t = await transactionsOf(lit, litBursts, cards, cfg, attempt, false);
     heldOutGenuine.push(...t.genuineRows);
     heldOutImpostor.push(...t.impostorRows);
+    const litRetries = new Map<Probe, BurstFrame[][]>();
+    for (const q of lit) litRetries.set(q, await retriesOf(q.image));
+    const pp = await patientsOf(lit, litBursts, litRetries, cards, cfg, attempt, attemptsPerPatient);
+    heldOutPatientGenuine.push(...pp.genuineRows);
+    heldOutPatientImpostor.push(...pp.impostorRows);
     const perFrame = lit.map((q) => decide(q.analysis, toGrey(q.image), cards.get(q.id) ?? new Float32Array(), cfg));
     heldOut[condition] = {
       genuinePerFrame: count(perFrame),
@@ -303,6 +325,15 @@ async function main(): Promise<void> {
           falseAccepts: heldOutImpostor.filter((r) => r.accepted).length,
           FRR95: bootstrapByPerson(heldOutGenuine),
           FAR95: bootstrapImpostorByPerson(heldOutImpostor),
+        },
+        perPatient: {
+          attempts: attemptsPerPatient,
+          genuinePatients: heldOutPatientGenuine.length,
+          falseRejects: heldOutPatientGenuine.filter((r) => r.failed).length,
+          impostorPatients: heldOutPatientImpostor.length,
+          falseAccepts: heldOutPatientImpostor.filter((r) => r.accepted).length,
+          FRR95: bootstrapByPerson(heldOutPatientGenuine),
+          FAR95: bootstrapImpostorByPerson(heldOutPatientImpostor),
         },
       };
   const genuineFrameRows = probes.map((p) => ({ person: p.id, failed: decide(p.analysis, toGrey(p.image), cards.get(p.id) ?? new Float32Array(), cfg).outcome !== 'match' }));
@@ -333,6 +364,7 @@ async function main(): Promise<void> {
     impostorOutcomes: count(impostor),
     perAugmentation: perAug,
     transactions,
+    ...(perPatient ? { perPatient: perPatient.summary } : {}),
     intervals,
     ...(lighting ? { heldOutLighting: lighting } : {}),
     similarity: { genuine: stats(genuineSims), impostor: stats(impostorSims) },
@@ -437,6 +469,68 @@ async function transactionsOf(probes: readonly Probe[], bursts: Map<Probe, Burst
         return acc;
       }, {}),
       perAugmentation: Object.fromEntries([...new Set(genuine.map((g) => g.aug))].map((aug) => [aug, counts(genuine.filter((t) => t.aug === aug))])),
+    },
+  };
+}
+
+/**
+ * Per patient, with the flow's retries: each patient's attempts in turn (the first burst, then the
+ * retries' fresh jitters of the same view — the patient does not change anything after a hint, so
+ * this is conservative for genuine patients), stopping at the first match. Genuine: rejected only
+ * if no attempt matched. Impostor (the same bursts against every other card): accepted if any
+ * attempt matched, so each false-accept chance is counted `attempts` times, not once.
+ */
+async function patientsOf(
+  probes: readonly Probe[],
+  bursts: Map<Probe, BurstFrame[]>,
+  retries: Map<Probe, BurstFrame[][]>,
+  cards: Map<string, Float32Array>,
+  cfg: DecisionConfig,
+  attempt: TxAttempt,
+  attempts: number,
+) {
+  const genuineRows: { person: string; failed: boolean }[] = [];
+  const impostorRows: { card: string; probe: string; accepted: boolean }[] = [];
+  const matchedOnAttempt: Record<string, number> = {};
+  const genuineFinal: Record<string, number> = {};
+  for (const p of probes) {
+    const all = [bursts.get(p) ?? [], ...(retries.get(p) ?? [])].slice(0, attempts);
+    for (const [cardId, card] of cards) {
+      let matchedAt = 0;
+      let last = 'no-face';
+      for (let a = 0; a < all.length && matchedAt === 0; a++) {
+        const r = await runTransaction(all[a] ?? [], card, cfg, attempt);
+        last = r.outcome;
+        if (r.outcome === 'match') matchedAt = a + 1;
+      }
+      if (cardId === p.id) {
+        genuineRows.push({ person: p.id, failed: matchedAt === 0 });
+        if (matchedAt > 0) matchedOnAttempt[String(matchedAt)] = (matchedOnAttempt[String(matchedAt)] ?? 0) + 1;
+        else genuineFinal[last] = (genuineFinal[last] ?? 0) + 1;
+      } else {
+        impostorRows.push({ card: cardId, probe: p.id, accepted: matchedAt > 0 });
+      }
+    }
+  }
+  for (const p of probes) if (!cards.has(p.id)) genuineRows.push({ person: p.id, failed: true });
+  const fr = genuineRows.filter((r) => r.failed).length;
+  const fa = impostorRows.filter((r) => r.accepted).length;
+  return {
+    genuineRows,
+    impostorRows,
+    summary: {
+      note: `a patient = up to ${attempts} face attempts (retries.face), each a burst of fresh jitters of the same camera view (not new photographs); genuine pairs are augmented (no real genuine pairs offline); impostors get every attempt`,
+      attempts,
+      genuinePatients: genuineRows.length,
+      impostorPatients: impostorRows.length,
+      falseAccepts: fa,
+      falseRejects: fr,
+      FAR: Number((fa / Math.max(1, impostorRows.length)).toFixed(4)),
+      FRR: Number((fr / Math.max(1, genuineRows.length)).toFixed(4)),
+      matchedOnAttempt,
+      rejectedPatientsLastOutcome: genuineFinal,
+      FRR95: bootstrapByPerson(genuineRows),
+      FAR95: bootstrapImpostorByPerson(impostorRows),
     },
   };
 }
