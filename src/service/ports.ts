@@ -78,8 +78,12 @@ export type FaceMatchOutcome = { outcome: FaceOutcome; hint?: FaceHint; score?: 
 export interface FacePort {
   startCamera(): Promise<{ ok: boolean }>;
   stopCamera(): Promise<void>;
-  /** One attempt: card photo (via the card-face scan) against live frames, with liveness. */
-  match(): Promise<FaceMatchOutcome>;
+  /**
+   * One attempt: card photo (via the card-face scan) against live frames, with liveness.
+   * `onHint` hears each hint the moment the burst asks for it (issue 14: the burst guides the
+   * patient instead of rejecting; the head-turn challenge asks for its turn mid-attempt).
+   */
+  match(onHint?: (hint: FaceHint) => void): Promise<FaceMatchOutcome>;
   wipe(): void;
 }
 

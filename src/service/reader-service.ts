@@ -75,6 +75,8 @@ export class ReaderService {
   /** 職員を呼ぶ presses not yet cleared by staff (issue 16): ids and times only, nothing personal. */
   private pendingStaffCalls: { id: string; at: string }[] = [];
   private staffCallSeq = 0;
+  /** The face attempt in progress: hints and results of an earlier, abandoned attempt are dropped. */
+  private faceAttemptSeq = 0;
   /** When the session in progress left the idle screen (service clock), for its duration. */
   private sessionStartedAt: number | undefined;
 
@@ -342,13 +344,29 @@ export class ReaderService {
           return undefined;
         });
         return;
-      case 'start-face-match':
+      case 'start-face-match': {
+        // The attempt belongs to this session and is the newest one: a patient who cancelled the
+        // face screen and came back started another, and the first one's hints and result (its
+        // camera was stopped, it ends by timeout) must not land in the second.
+        const attempt = ++this.faceAttemptSeq;
+        const session = this.sessions.current();
+        let answered = false;
+        const current = (): boolean => attempt === this.faceAttemptSeq && session === this.sessions.current() && !session.closed;
         this.async_('start-face-match', async () => {
-          const r = await face.match();
+          const r = await face
+            .match((hint) => {
+              if (!answered && current()) this.dispatch({ type: 'face-hint', hint });
+            })
+            .finally(() => (answered = true));
+          if (!current()) {
+            log.debug(() => 'start-face-match: result of an abandoned attempt dropped');
+            return undefined;
+          }
           if (r.cameraFailed) return { type: 'camera-failed' };
           return { type: 'face-result', outcome: r.outcome, ...(r.hint ? { hint: r.hint } : {}) };
         });
         return;
+      }
       case 'query-backend':
         this.async_('query-backend', async () => {
           const r = await backend.query({

@@ -123,6 +123,8 @@ export type SessionEvent =
   /** The card (or phone) stopped answering while its PIN was checked (no answer on the PIN itself). */
   | { type: 'pin-check-failed'; slot: ReaderSlot; reason: CardReadFailure }
   | { type: 'face-result'; outcome: FaceOutcome; hint?: FaceHint }
+  /** A hint in the middle of a face attempt (issue 14): shown at once, the attempt goes on. */
+  | { type: 'face-hint'; hint: FaceHint }
   | { type: 'camera-failed' }
   | { type: 'backend-result'; result: QualificationResult }
   | { type: 'backend-failed'; kind: BackendFailureKind }

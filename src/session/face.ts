@@ -47,6 +47,22 @@ export function onFaceResult(t: Step, event: Extract<SessionEvent, { type: 'face
   else faceFailed(t, event.outcome, event.hint);
 }
 
+/**
+ * A hint while the attempt runs (issue 14: the burst guides — もう少し近づいてください, マスクを外して
+ * ください, the head-turn challenge's 左を向いてください — instead of rejecting): the face screen shows it
+ * at once; the attempt, its number and the screen's timer stay as they are.
+ */
+export function onFaceHint(t: Step, event: Extract<SessionEvent, { type: 'face-hint' }>): void {
+  const phase = t.phase;
+  if (phase.name !== 'face') {
+    t.log('debug', 'late-event', { phase: phase.name, event: event.type });
+    return;
+  }
+  if (phase.hint === event.hint) return;
+  t.state.phase = { ...phase, hint: event.hint };
+  t.redraw();
+}
+
 /** The camera failed: on the face screen the attempt ends; elsewhere face is no longer offered. */
 export function onCameraFailed(t: Step): void {
   const phase = t.phase;

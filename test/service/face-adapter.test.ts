@@ -96,6 +96,22 @@ describe('face port: card-face unlock then matching', function () {
     await t.adapter.stopCamera();
   });
 
+  it('a hint the burst asks for reaches the flow during the attempt, in the flow\'s words (issue 14)', async () => {
+    const t = await setup('valid');
+    await t.adapter.startCamera();
+    let verifies = 0;
+    t.verifier.answer = { outcome: 'rejected', hint: 'move-closer' };
+    t.verifier.onVerify = () => {
+      // The first frame is too small a face; the next ones match.
+      if (++verifies === 2) t.verifier.answer = { outcome: 'match', score: 0.9 };
+    };
+    const hints: string[] = [];
+    const r = await t.adapter.match((h) => hints.push(h));
+    assert.equal(r.outcome, 'match');
+    assert.deepEqual(hints, ['come-closer'], 'the matcher\'s move-closer, in the flow\'s words (come-closer)');
+    await t.adapter.stopCamera();
+  });
+
   it('the configured attempt reaches the matcher: with face.headTurn set, frames that match but carry no landmarks never make a match', async () => {
     const config = faceSettingsSchema.parse({ headTurn: {}, attempt: { burstMs: 500 } });
     const t = await setup('valid', 'card-face', attemptOptions(config));

@@ -1,6 +1,6 @@
 /** Fake ports for the reader service's tests: record calls, answer what the test says. */
 import type { CardPort, CardPresenceEvent, FacePort, QualificationPort, StaffPasscodePort, CardReadOutcome, PinOutcome, QueryOutcome, FaceMatchOutcome } from '../../src/service/ports';
-import type { CardReadInfo, QualificationResult } from '../../src/session/events';
+import type { CardReadInfo, FaceHint, QualificationResult } from '../../src/session/events';
 import type { Secret } from '../../src/log/secret';
 
 export const validCard: CardReadInfo = {
@@ -63,7 +63,8 @@ export class FakeBackend implements QualificationPort {
 }
 
 export class FakeFace implements FacePort {
-  answer: () => Promise<FaceMatchOutcome> = async () => ({ outcome: 'match' });
+  /** `onHint` is what the service passed for this attempt: a test calls it to play a hint mid-burst. */
+  answer: (onHint?: (hint: FaceHint) => void) => Promise<FaceMatchOutcome> = async () => ({ outcome: 'match' });
   cameraOn = false;
   async startCamera() {
     this.cameraOn = true;
@@ -72,8 +73,8 @@ export class FakeFace implements FacePort {
   async stopCamera() {
     this.cameraOn = false;
   }
-  match() {
-    return this.answer();
+  match(onHint?: (hint: FaceHint) => void) {
+    return this.answer(onHint);
   }
   wipe() {}
 }

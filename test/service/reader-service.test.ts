@@ -10,6 +10,14 @@ import { loadPinMap } from '../../src/devices/gpio/pin-map';
 import { createLogger } from '../../src/log/logger';
 import { panelText } from '../../src/ui/panel/panel-layout';
 import { FakeBackend, FakeCard, FakeFace, staffPasscode, validCard } from './fakes';
+import type { FaceHint } from '../../src/session/events';
+import type { FaceMatchOutcome } from '../../src/service/ports';
+
+/** Yields to the event loop until `cond` holds (state, not time; bounded so a bug fails, not hangs). */
+async function until(cond: () => boolean): Promise<void> {
+  for (let i = 0; i < 1000 && !cond(); i++) await new Promise((r) => setImmediate(r));
+  assert.ok(cond(), 'condition never held');
+}
 
 const pins = loadPinMap(join(__dirname, '../../hardware/pin-map.json'));
 
@@ -101,6 +109,39 @@ describe('reader service (engine + effects through ports)', () => {
     r.chip.setInput(pins.staffButton, 0);
     await r.service.settle();
     assert.match(r.screen(), /目視確認用パスコードを入力してください/);
+    await r.service.stop();
+  });
+
+  it('shows a face hint while the attempt runs; an abandoned attempt\'s hints and result never land (issue 14)', async () => {
+    const r = rig();
+    const attempts: { hint: (h: FaceHint) => void; answer: (o: FaceMatchOutcome) => void }[] = [];
+    r.face.answer = (onHint) => new Promise((answer) => attempts.push({ hint: (h) => onHint?.(h), answer }));
+    r.card.present({ type: 'inserted', slot: 'card' });
+    await r.service.settle();
+    assert.ok(r.panel.press(BUTTON.methodFace));
+    const first = attempts[0]!;
+    assert.ok(first, 'the first attempt started');
+    first.hint('remove-mask');
+    assert.match(r.screen(), /マスクを外してください/, 'the hint is on the panel while the burst runs');
+    // The patient cancels and chooses face again: a second attempt; the first still runs on.
+    assert.ok(r.panel.press(BUTTON.faceCancel));
+    assert.ok(r.panel.press(BUTTON.methodFace));
+    assert.equal(attempts.length, 2);
+    assert.doesNotMatch(r.screen(), /マスクを外してください/);
+    first.hint('come-closer');
+    assert.doesNotMatch(r.screen(), /もう少し近づいてください/, "the abandoned attempt's hint is dropped");
+    first.answer({ outcome: 'no-match', hint: 'remove-cap' });
+    await until(() => r.logLines.some((l) => l.includes('abandoned attempt dropped')));
+    assert.doesNotMatch(r.screen(), /帽子をお取りください/, "the abandoned attempt's result is dropped");
+    assert.equal(attempts.length, 2, 'it did not count as a failed try (no retry started)');
+    const second = attempts[1]!;
+    second.hint('come-closer');
+    assert.match(r.screen(), /もう少し近づいてください/);
+    second.answer({ outcome: 'match' });
+    await r.service.settle();
+    assert.match(r.screen(), /同意/);
+    second.hint('remove-mask');
+    assert.doesNotMatch(r.screen(), /マスクを外してください/, 'a hint after the answer is dropped');
     await r.service.stop();
   });
 

@@ -131,6 +131,25 @@ describe('session flows', () => {
     assert.equal(d.phase, 'pin');
   });
 
+  it('face: a hint in the middle of an attempt is shown at once; the attempt and its timer go on (issue 14)', () => {
+    const d = new Driver();
+    d.placeCard();
+    d.tap('method.face');
+    const timer = d.state.timer;
+    const effects = d.send({ type: 'face-hint', hint: 'come-closer' });
+    assert.deepEqual(d.shown, { kind: 'face', hint: 'come-closer', buttons: ['face.cancel', 'staff.call'] });
+    assert.deepEqual(effects.map((e) => e.type), ['show'], 'only the screen changes: no new attempt, no camera or timer effect');
+    assert.deepEqual(d.state.timer, timer, 'the face screen keeps its deadline');
+    assert.equal(d.state.phase.name === 'face' && d.state.phase.attempt, 1);
+    assert.deepEqual(d.send({ type: 'face-hint', hint: 'come-closer' }), [], 'the same hint again draws nothing');
+    d.send({ type: 'face-hint', hint: 'turn-left' });
+    assert.equal(d.screen.kind === 'face' && d.screen.hint, 'turn-left');
+    d.send({ type: 'face-result', outcome: 'match' });
+    assert.equal(d.of('query-backend').length, 1);
+    // A hint that arrives after the attempt ended changes nothing.
+    assert.deepEqual(d.send({ type: 'face-hint', hint: 'remove-mask' }).filter((e) => e.type !== 'log'), []);
+  });
+
   it('a face-only card (no PIN) offers face and the staff check only', () => {
     const d = new Driver();
     d.placeCard({ pinSet: false });

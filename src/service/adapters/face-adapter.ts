@@ -131,7 +131,7 @@ export class FaceAdapter implements FacePort {
     }
   }
 
-  async match(): Promise<FaceMatchOutcome> {
+  async match(onHint?: (hint: FaceHint) => void): Promise<FaceMatchOutcome> {
     const m = this.o.sessions.current();
     const enrolled = await this.enrolCardPhoto(m).catch((e: unknown) => (e as Error).name);
     // SPEC §5.1: data that fails its signature was altered; a chip whose own key does not match the
@@ -142,7 +142,13 @@ export class FaceAdapter implements FacePort {
     if (enrolled !== true) return { outcome: 'card-photo-unavailable' };
     const camera = this.camera;
     if (!camera) return { outcome: 'no-face' };
-    const r = await runFaceAttempt({ ...this.o.attempt, camera, verifier: this.o.verifier, timeoutMs: this.o.attemptMs });
+    const r = await runFaceAttempt({
+      ...this.o.attempt,
+      camera,
+      verifier: this.o.verifier,
+      timeoutMs: this.o.attemptMs,
+      ...(onHint ? { onHint: (h: MatcherHint) => onHint(HINTS[h]) } : {}),
+    });
     const hint = r.hint ? { hint: HINTS[r.hint] } : {};
     const score = r.score !== undefined ? { score: r.score } : {};
     switch (r.outcome) {
