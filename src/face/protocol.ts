@@ -9,7 +9,8 @@ export interface WorkerInit {
 
 export type WorkerRequest =
   | { id: number; type: 'enrol'; image: AnyImage }
-  | { id: number; type: 'verify'; frame: AnyImage; card: Float32Array; config: DecisionConfig };
+  /** `compare: false`: the quality gate and liveness only (`decideLiveness`), no descriptor computed. */
+  | { id: number; type: 'verify'; frame: AnyImage; card: Float32Array; config: DecisionConfig; compare?: boolean };
 
 export type WorkerReply =
   | { type: 'ready'; backend: BackendName; models: string[] }
