@@ -5,6 +5,8 @@ import type { AnyImage } from './image';
 
 export interface WorkerInit {
   engine: FaceEngineOptions;
+  /** Warm the models up after start-up, for frames of this size (FaceEngine.warmUp). */
+  warmUp?: { width: number; height: number };
 }
 
 export type WorkerRequest =

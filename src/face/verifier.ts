@@ -40,6 +40,12 @@ export interface WorkerFaceVerifierOptions {
   decision?: Partial<DecisionConfig>;
   /** A request taking longer than this kills the worker (a stalled model counts as a crash). */
   requestTimeoutMs?: number;
+  /**
+   * Warm the models up in the worker once it has started (and after every restart), for frames of
+   * the camera's size, so that the first patient's frames cost what the following ones do
+   * (FaceEngine.warmUp, issue 14). Off unless asked; the device asks (`verifierOptions`).
+   */
+  warmUp?: { width: number; height: number };
   logger?: Logger;
   /**
    * The worker module to run (default: ./worker, the device's). Tests give a wrapper of it that
@@ -110,7 +116,7 @@ export class WorkerFaceVerifier implements FaceVerifier {
     // (esbuild.config.mjs: dist/face-worker.js). Tests may pass their own (faulty) worker script.
     const file = this.opts.workerScript ?? join(__dirname, existsSync(join(__dirname, 'worker.ts')) ? 'worker.ts' : 'face-worker.js');
     const ts = file.endsWith('.ts');
-    const init: WorkerInit = { engine: this.opts.engine ?? {} };
+    const init: WorkerInit = { engine: this.opts.engine ?? {}, ...(this.opts.warmUp ? { warmUp: this.opts.warmUp } : {}) };
     const worker = ts
       ? new Worker(`require('tsx/cjs'); require(${JSON.stringify(file)});`, { eval: true, workerData: init })
       : new Worker(file, { workerData: init });

@@ -28,8 +28,11 @@ async function main(): Promise<void> {
     reply({ type: 'init-failed', error: serializeError(err) });
     return;
   }
-  // One request at a time, in arrival order: the models are not re-entrant.
-  let queue: Promise<void> = Promise.resolve();
+  // One request at a time, in arrival order: the models are not re-entrant. The warm-up comes
+  // first; 'ready' does not wait for it (the service starts as soon as the models are loaded), a
+  // request arriving meanwhile does. A failed warm-up only means a slower first frame.
+  const warm = init.warmUp;
+  let queue: Promise<void> = warm ? engine.warmUp(warm.width, warm.height).catch(() => undefined) : Promise.resolve();
   port?.on('message', (req: WorkerRequest) => {
     queue = queue.then(() => handle(engine, req));
   });

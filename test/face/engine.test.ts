@@ -91,6 +91,16 @@ describe('FaceEngine (in-thread, real models)', () => {
     assert.equal(engine.tensorCount(), before);
   });
 
+  it('warms up on a flat frame and zeros without keeping a tensor or changing any result (issue 14)', async () => {
+    const frame = await cameraProbe('f05', 'dim');
+    const before = await engine.analyse(frame);
+    const tensors = engine.tensorCount();
+    await engine.warmUp(640, 480, 1);
+    assert.equal(engine.tensorCount(), tensors);
+    const after = await engine.analyse(frame);
+    assert.deepEqual(after.faces, before.faces);
+  });
+
   it('holds the tensor count flat over 20 matches (issue 11 item 8: native memory over many sessions)', async () => {
     const card = cardPhotoEmbedding(await engine.analyse(await cardPhotoAsOnDevice('f01')));
     assert.ok(card !== 'no-face');
