@@ -30,7 +30,7 @@ export interface FaceAttemptResult {
   score?: number;
   /** Last quality hint, for the retry screen. */
   hint?: FaceHint;
-  /** Frames judged (match / no-match / spoof). */
+  /** Frames judged (match / no-match / spoof, and `live`: judged for liveness alone after a match). */
   framesJudged: number;
   /** The burst's median antispoof / liveness scores over its judged frames (absent when none was judged). */
   liveness?: LivenessScores;
@@ -252,8 +252,15 @@ export async function runFaceAttempt(opts: FaceAttemptOptions): Promise<FaceAtte
       const takenAt = Date.now();
       seq = frame.seq;
       looks++;
+      // Once a frame of the burst has matched, the rule needs nothing more from the matcher: the
+      // burst accepts on its liveness over enough frames, and a later frame's score changes no
+      // outcome. Those frames are judged for liveness alone, without the descriptor (~60 % of a
+      // frame's time), so the burst reaches minLiveFrames sooner (issue 14, camera start →
+      // decision). (With `activeCheck`, `matches` counts only once the turn was seen.) The head-turn
+      // challenge restarts from a matching frame whenever it loses the face, so it always compares.
+      const compare = matches === 0 || opts.headTurn !== undefined;
       try {
-        last = await verifier.verify(frame);
+        last = await verifier.verify(frame, compare ? {} : { compare: false });
       } catch (err) {
         return result('error', { error: err instanceof Error ? err.name : 'Error' });
       }
@@ -270,7 +277,7 @@ export async function runFaceAttempt(opts: FaceAttemptOptions): Promise<FaceAtte
         if (turn) return turn;
         continue;
       }
-      if (last.outcome !== 'match' && last.outcome !== 'no-match' && last.outcome !== 'spoof') continue; // refused by the gate: its hint only
+      if (last.outcome !== 'match' && last.outcome !== 'no-match' && last.outcome !== 'spoof' && last.outcome !== 'live') continue; // refused by the gate: its hint only
       judged++;
       // A verifier that gives no scores (another implementation, a fake) has judged liveness per
       // frame: its verdict stands in for the scores (live for match / no-match, not for spoof).

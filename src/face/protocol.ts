@@ -5,11 +5,14 @@ import type { AnyImage } from './image';
 
 export interface WorkerInit {
   engine: FaceEngineOptions;
+  /** Warm the models up after start-up, for frames of this size (FaceEngine.warmUp). */
+  warmUp?: { width: number; height: number };
 }
 
 export type WorkerRequest =
   | { id: number; type: 'enrol'; image: AnyImage }
-  | { id: number; type: 'verify'; frame: AnyImage; card: Float32Array; config: DecisionConfig };
+  /** `compare: false`: the quality gate and liveness only (`decideLiveness`), no descriptor computed. */
+  | { id: number; type: 'verify'; frame: AnyImage; card: Float32Array; config: DecisionConfig; compare?: boolean };
 
 export type WorkerReply =
   | { type: 'ready'; backend: BackendName; models: string[] }

@@ -17,6 +17,7 @@ export function verifierOptions(s: FaceSettings, logger?: Logger): WorkerFaceVer
   return {
     engine: { descriptor: s.descriptor, detector: s.detector, faceCrop: { size: s.cropSize }, ...(s.headTurn ? { landmarks: true } : {}) },
     decision: { ...base, matchThreshold: s.matchThreshold ?? base.matchThreshold, minReal: s.minReal, minLive: s.minLive },
+    warmUp: { width: s.camera.width, height: s.camera.height },
     ...(logger ? { logger } : {}),
   };
 }

@@ -20,10 +20,19 @@ export type { VerifyResult, VerifyOutcome, FaceHint, LivenessScores } from './de
 export interface FaceVerifier {
   /** Descriptor of the card photo (greyscale, as decoded from the card). Throws CardPhotoError if it has no face. */
   enrolCardPhoto(img: AnyImage): Promise<void>;
-  /** One decision for one frame; throws CardPhotoError('not-enrolled') before enrolment. */
-  verify(frame: AnyImage): Promise<VerifyResult>;
+  /**
+   * One decision for one frame; throws CardPhotoError('not-enrolled') before enrolment. With
+   * `compare: false` the frame is judged for quality and liveness only (outcome `live` instead of
+   * `match` / `no-match`, no score); an implementation may ignore it and compare anyway.
+   */
+  verify(frame: AnyImage, opts?: VerifyOptions): Promise<VerifyResult>;
   /** Ends the worker and forgets the card descriptor. Idempotent. */
   close(): Promise<void>;
+}
+
+export interface VerifyOptions {
+  /** Compare with the card photo (default true); false: `decideLiveness`, the descriptor is not computed. */
+  compare?: boolean;
 }
 
 export interface WorkerFaceVerifierOptions {
@@ -31,6 +40,12 @@ export interface WorkerFaceVerifierOptions {
   decision?: Partial<DecisionConfig>;
   /** A request taking longer than this kills the worker (a stalled model counts as a crash). */
   requestTimeoutMs?: number;
+  /**
+   * Warm the models up in the worker once it has started (and after every restart), for frames of
+   * the camera's size, so that the first patient's frames cost what the following ones do
+   * (FaceEngine.warmUp, issue 14). Off unless asked; the device asks (`verifierOptions`).
+   */
+  warmUp?: { width: number; height: number };
   logger?: Logger;
   /**
    * The worker module to run (default: ./worker, the device's). Tests give a wrapper of it that
@@ -101,7 +116,7 @@ export class WorkerFaceVerifier implements FaceVerifier {
     // (esbuild.config.mjs: dist/face-worker.js). Tests may pass their own (faulty) worker script.
     const file = this.opts.workerScript ?? join(__dirname, existsSync(join(__dirname, 'worker.ts')) ? 'worker.ts' : 'face-worker.js');
     const ts = file.endsWith('.ts');
-    const init: WorkerInit = { engine: this.opts.engine ?? {} };
+    const init: WorkerInit = { engine: this.opts.engine ?? {}, ...(this.opts.warmUp ? { warmUp: this.opts.warmUp } : {}) };
     const worker = ts
       ? new Worker(`require('tsx/cjs'); require(${JSON.stringify(file)});`, { eval: true, workerData: init })
       : new Worker(file, { workerData: init });
@@ -182,10 +197,11 @@ export class WorkerFaceVerifier implements FaceVerifier {
     this.card = reply.embedding;
   }
 
-  async verify(frame: AnyImage): Promise<VerifyResult> {
+  async verify(frame: AnyImage, opts: VerifyOptions = {}): Promise<VerifyResult> {
     const card = this.card;
     if (!card) throw new CardPhotoError('not-enrolled');
-    const reply = await this.request({ type: 'verify', frame, card, config: this.config }, 'face verification');
+    const compare = opts.compare !== false;
+    const reply = await this.request({ type: 'verify', frame, card, config: this.config, ...(compare ? {} : { compare }) }, 'face verification');
     if (reply.type === 'failed') throw reviveError(reply.error);
     if (reply.type !== 'verified') throw new Error(`unexpected reply ${reply.type}`);
     this.log.debug(() => `verify: ${reply.result.outcome}${reply.result.hint ? ` (${reply.result.hint})` : ''}`);

@@ -7,7 +7,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { CardPhotoError } from './errors';
-import { cardPhotoEmbedding, decide } from './decision';
+import { cardPhotoEmbedding, decide, decideLiveness } from './decision';
 import { FaceEngine } from './engine';
 import { toGrey } from './image';
 import { serializeError, type WorkerInit, type WorkerReply, type WorkerRequest } from './protocol';
@@ -28,8 +28,11 @@ async function main(): Promise<void> {
     reply({ type: 'init-failed', error: serializeError(err) });
     return;
   }
-  // One request at a time, in arrival order: the models are not re-entrant.
-  let queue: Promise<void> = Promise.resolve();
+  // One request at a time, in arrival order: the models are not re-entrant. The warm-up comes
+  // first; 'ready' does not wait for it (the service starts as soon as the models are loaded), a
+  // request arriving meanwhile does. A failed warm-up only means a slower first frame.
+  const warm = init.warmUp;
+  let queue: Promise<void> = warm ? engine.warmUp(warm.width, warm.height).catch(() => undefined) : Promise.resolve();
   port?.on('message', (req: WorkerRequest) => {
     queue = queue.then(() => handle(engine, req));
   });
@@ -46,8 +49,10 @@ async function handle(engine: FaceEngine, req: WorkerRequest): Promise<void> {
         return;
       }
       case 'verify': {
-        const analysis = await engine.analyse(req.frame);
-        const result = decide(analysis, toGrey(req.frame), req.card, req.config);
+        const compare = req.compare !== false;
+        const analysis = await engine.analyse(req.frame, { describe: compare });
+        const grey = toGrey(req.frame);
+        const result = compare ? decide(analysis, grey, req.card, req.config) : decideLiveness(analysis, grey, req.config);
         // The head-turn challenge (face-attempt.ts) follows the main face's landmarks on every
         // frame that has a face, whatever the frame's own outcome (a turned face may not match).
         const main = [...analysis.faces].sort((a, b) => b.box.width - a.box.width)[0];

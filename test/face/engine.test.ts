@@ -36,6 +36,16 @@ describe('FaceEngine (in-thread, real models)', () => {
     assert.ok(typeof face?.real === 'number' && typeof face.live === 'number');
   });
 
+  it('leaves the descriptor out on request and computes the rest as with it (a frame judged for liveness alone)', async () => {
+    const probe = await cameraProbe('f05', 'dim'); // a dim face: its liveness comes from the brightened pass
+    const full = await engine.analyse(probe);
+    const bare = await engine.analyse(probe, { describe: false });
+    assert.equal(bare.faces[0]?.embedding, undefined);
+    assert.equal(full.faces[0]?.embedding?.length, 1024);
+    const keep = (a: typeof full): unknown => a.faces.map(({ embedding: _, ...rest }) => rest);
+    assert.deepEqual(keep(bare), keep(full));
+  });
+
   it('gives a yaw proxy that follows the head (mirror flips it) but not a flat photo turned (squeeze keeps it)', async () => {
     const probe = await cameraProbe('f03'); // head turned in the source photo
     const mirrored = { ...probe, rgb: new Uint8Array(probe.rgb.length) };
@@ -79,6 +89,16 @@ describe('FaceEngine (in-thread, real models)', () => {
       await engine.analyse({ width: 64, height: 48, rgb: new Uint8Array(64 * 48 * 3) });
     }
     assert.equal(engine.tensorCount(), before);
+  });
+
+  it('warms up on a flat frame and zeros without keeping a tensor or changing any result (issue 14)', async () => {
+    const frame = await cameraProbe('f05', 'dim');
+    const before = await engine.analyse(frame);
+    const tensors = engine.tensorCount();
+    await engine.warmUp(640, 480, 1);
+    assert.equal(engine.tensorCount(), tensors);
+    const after = await engine.analyse(frame);
+    assert.deepEqual(after.faces, before.faces);
   });
 
   it('holds the tensor count flat over 20 matches (issue 11 item 8: native memory over many sessions)', async () => {

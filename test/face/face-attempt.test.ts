@@ -5,7 +5,7 @@ import { SimulatedCamera } from '../../rig/devices/simulated-camera';
 import type { FaceHint, VerifyResult } from '../../src/face/decision';
 import { FaceWorkerCrashedError } from '../../src/face/errors';
 import { burstLiveness, runFaceAttempt, type FaceAttemptResult } from '../../src/face/face-attempt';
-import type { FaceVerifier } from '../../src/face/verifier';
+import type { FaceVerifier, VerifyOptions } from '../../src/face/verifier';
 import type { AnyImage } from '../../src/face/image';
 
 const img = { width: 2, height: 2, rgb: new Uint8Array(12) };
@@ -15,17 +15,22 @@ const flat = { real: 0.8, live: 0.4 };
 const match = (score = 0.9): VerifyResult => ({ outcome: 'match', score, liveness: live });
 const noMatch = (score: number): VerifyResult => ({ outcome: 'no-match', score, liveness: live });
 const spoof: VerifyResult = { outcome: 'spoof', liveness: flat };
+/** A frame judged for liveness alone (asked with compare: false) that the models score live. */
+const liveOnly: VerifyResult = { outcome: 'live', liveness: live };
 
 /** A verifier answering from a script, one answer per call; records the frames' seq. */
 class ScriptedVerifier implements FaceVerifier {
   seen: number[] = [];
+  /** Whether each call asked for the comparison with the card photo. */
+  compared: boolean[] = [];
   constructor(
     private readonly answers: (VerifyResult | Error)[],
     private readonly during?: (call: number) => void,
   ) {}
   async enrolCardPhoto(): Promise<void> {}
-  async verify(frame: AnyImage): Promise<VerifyResult> {
+  async verify(frame: AnyImage, opts?: VerifyOptions): Promise<VerifyResult> {
     this.seen.push((frame as RgbFrame).seq);
+    this.compared.push(opts?.compare !== false);
     this.during?.(this.seen.length);
     await new Promise((r) => setImmediate(r));
     const a = this.answers[this.seen.length - 1] ?? { outcome: 'no-face' };
@@ -93,6 +98,19 @@ describe('runFaceAttempt', () => {
     assert.equal(flatBurst.outcome, 'spoof');
   });
 
+  it('once a frame matched, judges the following frames for liveness alone and accepts on them', async () => {
+    cam = liveCamera();
+    const v = new ScriptedVerifier([noMatch(0.7), match(0.85), liveOnly]);
+    const r = await runFaceAttempt({ camera: cam, verifier: v });
+    assert.deepEqual([r.outcome, r.framesJudged, r.score], ['match', 3, 0.85]);
+    assert.deepEqual(v.compared, [true, true, false], 'compared until the first match, liveness alone after it');
+    // A print after the match: its liveness-only frames still count in the burst's median.
+    const p = new ScriptedVerifier([match(), spoof, spoof]);
+    const printed = await runFaceAttempt({ camera: cam, verifier: p, maxFrames: 3 });
+    assert.deepEqual([printed.outcome, printed.liveness], ['spoof', flat]);
+    assert.deepEqual(p.compared, [true, false, false]);
+  });
+
   it('medians the antispoof and liveness scores separately', () => {
     assert.deepEqual(burstLiveness([{ real: 0.1, live: 0.9 }, { real: 0.5, live: 0.2 }, { real: 0.9, live: 0.8 }]), { real: 0.5, live: 0.8 });
     assert.deepEqual(burstLiveness([{ real: 0.2, live: 0.6 }, { real: 0.4, live: 1 }]), { real: 0.30000000000000004, live: 0.8 });
@@ -158,6 +176,10 @@ describe('runFaceAttempt', () => {
     const flat = await runFaceAttempt({ camera: cam, verifier: new ScriptedVerifier([m(0.02), m(0.08), m(-0.05), m(0.12), m(0.1), m(0.0)]), activeCheck: { minYawChange: 0.35 }, maxFrames: 5 });
     assert.equal(flat.outcome, 'no-turn');
     assert.equal(flat.hint, 'turn-head');
+    // Frames are compared until the turn makes a match count.
+    const v = new ScriptedVerifier([m(0.02), m(0.1), m(0.41)]);
+    await runFaceAttempt({ camera: cam, verifier: v, activeCheck: { minYawChange: 0.35 } });
+    assert.deepEqual(v.compared, [true, true, true]);
   });
 
   describe('the burst is bounded by time (fake timers)', () => {
@@ -200,6 +222,36 @@ describe('runFaceAttempt', () => {
       const lastFrameAt = (v.calls.at(-1) ?? 0) - t0;
       assert.ok(lastFrameAt >= 3800 && lastFrameAt < 4100, `last frame judged at ${lastFrameAt} ms, the burst began at ~1000 ms`);
       assert.ok(r.framesJudged >= 18 && r.framesJudged <= 21, `${r.framesJudged} frames judged in 3 s at 150 ms a frame`);
+    });
+
+    it('decides a genuine burst sooner: the frames after the first match skip the comparison (issue 14)', async () => {
+      // A camera at 10 fps (a frame every 100 ms from t = 100) and a worker that takes 150 ms for a
+      // compared frame, 60 ms for one judged for liveness alone (about the rig's figures).
+      cam = new SimulatedCamera([img], 10);
+      cam.start();
+      const t0 = Date.now();
+      const judged: { at: number; compare: boolean }[] = [];
+      const v: FaceVerifier = {
+        enrolCardPhoto: async () => undefined,
+        verify: async (_f: AnyImage, opts?: VerifyOptions) => {
+          const compare = opts?.compare !== false;
+          judged.push({ at: Date.now() - t0, compare });
+          await new Promise((r) => setTimeout(r, compare ? 150 : 60));
+          return compare ? match() : liveOnly;
+        },
+        close: async () => undefined,
+      };
+      const state: { done?: FaceAttemptResult; at?: number } = {};
+      const attempt = runFaceAttempt({ camera: cam, verifier: v }).then((r) => {
+        state.done = r;
+        state.at = Date.now() - t0;
+      });
+      await clock.tickAsync(1000);
+      await attempt;
+      // Frame 1 (t 100) compared until 250; the newest then, frame 2, alone until 310; frame 3
+      // (t 300) until 370: three judged frames. Comparing every frame took until 550.
+      assert.deepEqual(judged, [{ at: 100, compare: true }, { at: 250, compare: false }, { at: 310, compare: false }]);
+      assert.deepEqual([state.done?.outcome, state.at], ['match', 370]);
     });
 
     it('takes the burst length from the settings (burstMs) and calls a flat burst a spoof at its end', async () => {

@@ -12,6 +12,7 @@ describe('face settings', () => {
     assert.deepEqual(v.engine, { descriptor: 'faceres', detector: 'blazeface-front', faceCrop: { size: 192 } });
     assert.equal(v.decision?.matchThreshold, 0.8);
     assert.equal(v.decision?.metric, 'cosine');
+    assert.deepEqual(v.warmUp, { width: 640, height: 480 }, 'the worker warms up for the camera\'s frames');
   });
 
   it('takes the threshold and metric of the chosen descriptor unless overridden', () => {

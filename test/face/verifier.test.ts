@@ -38,6 +38,22 @@ describe('WorkerFaceVerifier (real models in a worker thread)', () => {
     }
   });
 
+  it('judges a frame for liveness alone on request: the same liveness scores, no comparison (issue 14)', async () => {
+    await verifier.enrolCardPhoto(await personaFacePhoto('valid'));
+    for (const id of [personaFaceId('valid'), 'f19']) {
+      const probe = await cameraProbe(id);
+      const full = await verifier.verify(probe);
+      const alone = await verifier.verify(probe, { compare: false });
+      assert.equal(alone.outcome, 'live', `${id}: ${JSON.stringify(alone)}`);
+      assert.equal(alone.score, undefined);
+      assert.deepEqual(alone.liveness, full.liveness, `${id}: the liveness scores do not depend on the descriptor`);
+    }
+    const print = await verifier.verify(await spoofProbe(personaFaceId('valid')), { compare: false });
+    const printFull = await verifier.verify(await spoofProbe(personaFaceId('valid')));
+    const compared = printFull.outcome === 'match' || printFull.outcome === 'no-match';
+    assert.deepEqual([print.outcome, print.liveness], [compared ? 'live' : printFull.outcome, printFull.liveness]);
+  });
+
   it('matches against the card photo as the card stores it (greyscale JPEG 2000, SPEC §5 DF27)', async () => {
     const stored = await encodeGreyJp2(await personaFacePhoto('expiring-soon'));
     await verifier.enrolCardPhoto(await decodeGreyJp2(stored));

@@ -53,11 +53,16 @@ export function ffmpegArgs(o: Pick<FfmpegCameraOptions, 'input' | 'width' | 'hei
         return ['-re', '-f', 'lavfi', '-i', o.input.graph];
     }
   })();
+  // The fps filter holds each frame until the next one arrives (it needs the next timestamp to
+  // decide), so it delays the first frame by one frame period (~55 ms measured at 15 fps, issue 14:
+  // camera start → decision). A looped still (`-framerate`) and a lavfi graph already come at the
+  // rate asked; a video file or a V4L2 device may not, and keep it.
+  const fps = o.input.kind === 'video' || o.input.kind === 'v4l2' ? `,fps=${o.fps}` : '';
   return [
     '-hide_banner', '-loglevel', 'error', '-nostdin',
     ...input,
     '-an',
-    '-vf', `scale=${o.width}:${o.height}:force_original_aspect_ratio=decrease,pad=${o.width}:${o.height}:(ow-iw)/2:(oh-ih)/2,fps=${o.fps}`,
+    '-vf', `scale=${o.width}:${o.height}:force_original_aspect_ratio=decrease,pad=${o.width}:${o.height}:(ow-iw)/2:(oh-ih)/2${fps}`,
     '-pix_fmt', 'rgb24', '-f', 'rawvideo', 'pipe:1',
   ];
 }

@@ -3,7 +3,7 @@ import { execFileSync } from 'node:child_process';
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CameraFailedError, FfmpegCamera, type RgbFrame } from '../../../src/devices/camera';
+import { CameraFailedError, FfmpegCamera, ffmpegArgs, type RgbFrame } from '../../../src/devices/camera';
 import { SimulatedCamera } from '../../../rig/devices/simulated-camera';
 import { rigCameraSource } from '../../../rig/personas/face-images';
 import { waitFor } from '../../wait-for';
@@ -133,6 +133,24 @@ describe('FfmpegCamera (real ffmpeg)', function () {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('ffmpegArgs', () => {
+  const filter = (input: Parameters<typeof ffmpegArgs>[0]['input']): string => {
+    const args = ffmpegArgs({ input, width: 640, height: 480, fps: 15 });
+    return args[args.indexOf('-vf') + 1] ?? '';
+  };
+  // The fps filter holds a frame until the next one arrives: a still or a lavfi graph, already at
+  // the asked rate, go without it so the first frame is not held back (issue 14, camera start →
+  // decision); a file or a device whose rate may differ keep it.
+  it('paces a still and a lavfi graph at the source, a video file and a V4L2 device with the fps filter', () => {
+    assert.doesNotMatch(filter({ kind: 'stills', path: 'a.jpg' }), /fps=/);
+    assert.doesNotMatch(filter({ kind: 'lavfi', graph: 'testsrc=rate=15' }), /fps=/);
+    assert.match(filter({ kind: 'video', path: 'a.mkv' }), /,fps=15$/);
+    assert.match(filter({ kind: 'v4l2', device: '/dev/video0' }), /,fps=15$/);
+    const still = ffmpegArgs({ input: { kind: 'stills', path: 'a.jpg' }, width: 640, height: 480, fps: 15 });
+    assert.deepEqual(still.slice(still.indexOf('-re'), still.indexOf('-i')), ['-re', '-loop', '1', '-framerate', '15']);
   });
 });
 
