@@ -64,6 +64,20 @@ export interface CardFaceReaderOptions {
   /** Confidence needed to present (default PRESENT_CONFIDENCE). */
   presentConfidence?: number;
   profile?: CardProfile;
+  /**
+   * Sees every line a page read found and every crop read of a field, in memory (the evaluation's
+   * error analysis; test faces only — a real card's text must never reach a log, SPEC §5.1).
+   */
+  trace?: (event: ReadTrace) => void;
+}
+
+/** One read the scan made: a page line (`field` absent) or a crop re-read of a field. */
+export interface ReadTrace {
+  engine: Vote['engine'];
+  field?: FieldKind;
+  text: string;
+  /** The value it parsed to, when it did. */
+  key?: string;
 }
 
 const tag =
@@ -90,11 +104,13 @@ export class CardFaceReader {
   private readonly now: () => Date;
   private readonly presentConfidence: number;
   private readonly profile: CardProfile;
+  private readonly trace: ((event: ReadTrace) => void) | undefined;
 
   constructor(options: CardFaceReaderOptions = {}) {
     this.now = options.now ?? (() => new Date());
     this.presentConfidence = options.presentConfidence ?? PRESENT_CONFIDENCE;
     this.profile = options.profile ?? DEFAULT_CARD_PROFILE;
+    this.trace = options.trace;
   }
 
   async start(): Promise<void> {
@@ -181,6 +197,7 @@ export class CardFaceReader {
    * the photo — the face's darkest block — right above it.
    */
   private pickFields(face: GreyFrame, lines: PageLine[]): Partial<Record<FieldKind, { line: PageLine; parsed: Parsed }>> {
+    if (this.trace) for (const l of lines) this.trace({ engine: l.engine, text: l.text });
     const out: Partial<Record<FieldKind, { line: PageLine; parsed: Parsed }>> = {};
     for (const kind of ['birth', 'expiry'] as const) {
       const found = lines.map((line) => ({ line, parsed: parseField(kind, line.text) })).filter((f): f is { line: PageLine; parsed: Parsed } => f.parsed !== undefined);
@@ -248,6 +265,7 @@ export class CardFaceReader {
     for (const next of reads) {
       const read = await next();
       const parsed = parseField(field.parsed.kind, compact(read.text));
+      this.trace?.({ engine: read.engine, field: field.parsed.kind, text: compact(read.text), ...(parsed ? { key: parsed.key } : {}) });
       // A month 19 or a day 36 is certainly a misread: it says nothing about the right value.
       if (!parsed || !possible(parsed)) continue;
       votes.push({ engine: read.engine, key: parsed.key });
