@@ -27,11 +27,11 @@ import { PSM } from 'tesseract.js';
 import { locateCard, rectify, CardNotFoundError, type GreyFrame } from './locate';
 import type { EraName } from './japanese-era';
 import { DEFAULT_CARD_PROFILE, type BirthCalendar, type CardProfile } from './card-profile';
-import { agreement, compact, enginesAgree, enginesMajority, parseField, plausible, possible, type FieldKind, type Parsed, type Vote } from './printed-fields';
-import { enlarge, meanOf, REREADS, toPng, type Box, type Preparation } from './ocr-image';
+import { agreementOfReads, compact, enginesAgree, enginesMajority, enginesOverDroppedOne, parseDateDigits, parseField, plausible, possible, type FieldKind, type Parsed, type Vote } from './printed-fields';
+import { DATE_GLYPHS, enlarge, meanOf, REREADS, toPng, WIDENED_REREADS, type Box, type Preparation } from './ocr-image';
 import { PaddleEngine, TesseractEngines, type TextLine } from './ocr-engine';
 
-export { agreement, enginesAgree, enginesMajority, AGREEING_READS } from './printed-fields';
+export { agreement, agreementOfReads, enginesAgree, enginesMajority, enginesOverDroppedOne, AGREEING_READS } from './printed-fields';
 
 /** A line found on the face, and the engine whose page read found it. */
 type PageLine = TextLine & { engine: Vote['engine'] };
@@ -243,18 +243,15 @@ export class CardFaceReader {
     // takes a blurred 0 for 9 in some preparations (tuning seed 1, sample 48).
     const tesseract = async (prep: Preparation) => {
       const png = await toPng(face, crop, prep);
-      return { engine: 'tesseract' as const, ...(field.parsed.kind === 'code' ? await this.engines.readDigits(png) : await this.engines.readLine(png, prep.psm)) };
+      return { engine: 'tesseract' as const, widened: prep.stretch !== undefined, ...(field.parsed.kind === 'code' ? await this.engines.readDigits(png) : await this.engines.readLine(png, prep.psm, prep.dateGlyphsOnly ? DATE_GLYPHS : '')) };
     };
-    const reads: Array<() => Promise<{ engine: Vote['engine']; text: string; confidence: number }>> = [
+    const reads: Array<() => Promise<{ engine: Vote['engine']; text: string; confidence: number; widened?: boolean }>> = [
       ...(firstPrep ? [() => tesseract(firstPrep)] : []),
       async () => ({ engine: 'paddle' as const, ...(await this.paddle.readLine(await greyCrop(face, crop))) }),
       ...otherPreps.map((prep) => () => tesseract(prep)),
+      ...WIDENED_REREADS.map((prep) => () => tesseract(prep)),
     ];
-    const verdictOf = (): string | undefined => {
-      const counts = new Map<string, number>();
-      for (const v of votes) counts.set(v.key, (counts.get(v.key) ?? 0) + 1);
-      return enginesAgree(votes) ?? agreement(counts);
-    };
+    const verdictOf = (): string | undefined => enginesAgree(votes) ?? agreementOfReads(votes);
     const accept = (verdict: string): { parsed: Parsed; confidence: number } => {
       const winner = parsedByKey.get(verdict) as Parsed;
       // The upper median of the agreeing reads' confidences (one read with a speck beside the
@@ -264,8 +261,9 @@ export class CardFaceReader {
     };
     for (const next of reads) {
       const read = await next();
-      const parsed = parseField(field.parsed.kind, compact(read.text));
-      this.trace?.({ engine: read.engine, field: field.parsed.kind, text: compact(read.text), ...(parsed ? { key: parsed.key } : {}) });
+      const text = compact(read.text);
+      const parsed = parseField(field.parsed.kind, text) ?? (read.widened ? parseDateDigits(field.parsed, text) : undefined);
+      this.trace?.({ engine: read.engine, field: field.parsed.kind, text, ...(parsed ? { key: parsed.key } : {}) });
       // A month 19 or a day 36 is certainly a misread: it says nothing about the right value.
       if (!parsed || !possible(parsed)) continue;
       votes.push({ engine: read.engine, key: parsed.key });
@@ -274,7 +272,7 @@ export class CardFaceReader {
       const verdict = verdictOf();
       if (verdict) return accept(verdict);
     }
-    const majority = enginesMajority(votes);
+    const majority = enginesMajority(votes) ?? enginesOverDroppedOne(votes);
     if (majority) return accept(majority);
     return { failure: new Set(votes.map((v) => v.key)).size > 1 ? 'inconsistent' : 'unreadable' };
   }
