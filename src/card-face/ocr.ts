@@ -27,7 +27,7 @@ import { PSM } from 'tesseract.js';
 import { locateCard, rectify, CardNotFoundError, type GreyFrame } from './locate';
 import type { EraName } from './japanese-era';
 import { DEFAULT_CARD_PROFILE, type BirthCalendar, type CardProfile } from './card-profile';
-import { agreementOfReads, compact, enginesAgree, enginesMajority, enginesOverDroppedOne, parseDateDigits, parseField, plausible, possible, type FieldKind, type Parsed, type Vote } from './printed-fields';
+import { agreementOfReads, compact, enginesAgree, enginesMajority, enginesOverDroppedOne, looksLike, parseDateDigits, parseField, plausible, possible, unreadField, type FieldKind, type Parsed, type Vote } from './printed-fields';
 import { DATE_GLYPHS, enlarge, meanOf, REREADS, toPng, WIDENED_REREADS, type Box, type Preparation } from './ocr-image';
 import { PaddleEngine, TesseractEngines, type TextLine } from './ocr-engine';
 
@@ -145,20 +145,39 @@ export class CardFaceReader {
       throw err;
     }
     let face = await enlarge(rectify(frame, corners));
-    let fields = this.pickFields(face, await this.paddle.readPage(face, compact).then(tag('paddle')));
+    let pageLines = await this.paddle.readPage(face, compact).then(tag('paddle'));
+    let fields = this.pickFields(face, pageLines);
+    const pageReads: PageLine[][] = [];
     if (!fields.birth && !fields.expiry) {
       const turned = await enlarge(rectify(frame, corners, true));
-      const turnedFields = this.pickFields(turned, await this.paddle.readPage(turned, compact).then(tag('paddle')));
+      const turnedLines = await this.paddle.readPage(turned, compact).then(tag('paddle'));
+      const turnedFields = this.pickFields(turned, turnedLines);
       if (turnedFields.birth || turnedFields.expiry) {
         face = turned;
         fields = turnedFields;
+        pageLines = turnedLines;
       }
     }
     // Fields PaddleOCR's page read missed: tesseract's sparse-text layout analysis, then again
     // with the light print whitened.
     for (const whiten of [false, true]) {
       if (fields.birth && fields.expiry && fields.code) break;
-      fields = { ...this.pickFields(face, await this.readPage(face, whiten)), ...fields };
+      const lines = await this.readPage(face, whiten);
+      pageReads.push(lines);
+      fields = { ...this.pickFields(face, lines), ...fields };
+    }
+    // A date line no page read parsed but one of them found (PaddleOCR's first): its crops are
+    // re-read, its page read is no vote.
+    for (const kind of ['birth', 'expiry'] as const) {
+      if (fields[kind]) continue;
+      for (const read of [pageLines, ...pageReads]) {
+        const like = read.filter((l) => looksLike(kind, l.text) && !(['birth', 'expiry', 'code'] as const).some((k) => parseField(k, l.text)));
+        const [only] = like;
+        if (like.length === 1 && only) {
+          fields[kind] = { line: only, parsed: unreadField(kind) };
+          break;
+        }
+      }
     }
     if (!fields.birth || !fields.expiry || !fields.code) return done({ ok: false, reason: 'unreadable', confidence: 0 });
 
@@ -245,11 +264,14 @@ export class CardFaceReader {
       const png = await toPng(face, crop, prep);
       return { engine: 'tesseract' as const, widened: prep.stretch !== undefined, ...(field.parsed.kind === 'code' ? await this.engines.readDigits(png) : await this.engines.readLine(png, prep.psm, prep.dateGlyphsOnly ? DATE_GLYPHS : '')) };
     };
-    const reads: Array<() => Promise<{ engine: Vote['engine']; text: string; confidence: number; widened?: boolean }>> = [
+    const reads: Array<() => Promise<{ engine: Vote['engine']; text: string; confidence: number; widened?: boolean } | undefined>> = [
       ...(firstPrep ? [() => tesseract(firstPrep)] : []),
       async () => ({ engine: 'paddle' as const, ...(await this.paddle.readLine(await greyCrop(face, crop))) }),
       ...otherPreps.map((prep) => () => tesseract(prep)),
-      ...WIDENED_REREADS.map((prep) => () => tesseract(prep)),
+      // Widened crops only where they were measured to help: PaddleOCR read two 1s side by side
+      // (widened, tesseract parts them; it also reads a blurred 10 as 19 more often, tuning
+      // seed 1 sample 48, so a line without 11 is not widened).
+      ...WIDENED_REREADS.map((prep) => () => (votes.some((v) => v.engine === 'paddle' && v.key.includes('11')) ? tesseract(prep) : Promise.resolve(undefined))),
     ];
     const verdictOf = (): string | undefined => enginesAgree(votes) ?? agreementOfReads(votes);
     const accept = (verdict: string): { parsed: Parsed; confidence: number } => {
@@ -261,6 +283,7 @@ export class CardFaceReader {
     };
     for (const next of reads) {
       const read = await next();
+      if (!read) continue;
       const text = compact(read.text);
       const parsed = parseField(field.parsed.kind, text) ?? (read.widened ? parseDateDigits(field.parsed, text) : undefined);
       this.trace?.({ engine: read.engine, field: field.parsed.kind, text, ...(parsed ? { key: parsed.key } : {}) });

@@ -78,6 +78,23 @@ export function parseField(kind: FieldKind, text: string): Parsed | undefined {
 }
 
 /**
+ * A line that looks like the date field but whose page read does not parse (a digit dropped from
+ * the year: `229年2月9日飞有效`, tuning seed 1 sample 74). It is only where to look: its crops are
+ * re-read and the page read is no vote (`unreadField`).
+ */
+export function looksLike(kind: 'birth' | 'expiry', text: string): boolean {
+  const expiry = /\d.*(?:まで|有[效効])/.test(text);
+  return kind === 'expiry' ? expiry : !expiry && /\d.*月.*\d.*生/.test(text);
+}
+
+/** The stand-in for a field whose line was found but not read: no value (`possible` is false), never a vote. */
+export function unreadField(kind: 'birth' | 'expiry'): Parsed {
+  return kind === 'expiry'
+    ? { kind, value: { year: 0, month: 0, day: 0 }, key: '' }
+    : { kind, value: { printed: { calendar: 'western', year: 0, month: 0, day: 0 }, eras: [] }, key: '' };
+}
+
+/**
  * A date line read from a widened crop (ocr-image.ts `WIDENED_REREADS`): widened, tesseract parts
  * two narrow 1s but garbles 年 and 日 (`昭和11和年4月5日生`, `1953生9月11日生`, tuning seed 1). Its
  * digits still speak: exactly three groups of digits, shaped as the field's (the era year's one
@@ -86,7 +103,7 @@ export function parseField(kind: FieldKind, text: string): Parsed | undefined {
  * digits enter 照合番号B; the era name is the page read's and the date checks stay as they are.
  */
 export function parseDateDigits(found: Parsed, text: string): Parsed | undefined {
-  if (found.kind === 'code') return undefined;
+  if (found.kind === 'code' || !possible(found)) return undefined;
   const groups = text.match(/\d+/g) ?? [];
   const [y, m, d] = groups;
   if (groups.length !== 3 || y === undefined || m === undefined || d === undefined || !/^\d{1,2}$/.test(m) || !/^\d{1,2}$/.test(d)) return undefined;

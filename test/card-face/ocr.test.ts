@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { CardFaceReader, PRESENT_CONFIDENCE, agreement, enginesAgree, enginesMajority, enginesOverDroppedOne, agreementOfReads } from '../../src/card-face/ocr';
-import { parseDateDigits, parseField } from '../../src/card-face/printed-fields';
+import { looksLike, parseDateDigits, parseField, unreadField } from '../../src/card-face/printed-fields';
 import { renderCardFace, renderCardFacePrint } from '../../rig/emulator/card-face/render-face';
 import { degradeCardImage, type Degradation } from '../../rig/emulator/card-face/degrade';
 import { findPersona, type Persona } from '../../rig/personas/catalogue';
@@ -82,6 +82,15 @@ describe('what a read line says', () => {
     assert.equal(parseField('birth', '1998年10月21日生')?.key, '1998-10-21');
     assert.equal(parseField('birth', '昭和64年1月7日生')?.key, 'era64-1-7');
     assert.equal(parseField('expiry', '1998年10月21日生'), undefined);
+  });
+  it('finds a date line whose page read lost a digit, only as the field it looks like', () => {
+    assert.equal(looksLike('expiry', '229年2月9日飞有效'), true);
+    assert.equal(looksLike('birth', '229年2月9日飞有效'), false);
+    assert.equal(looksLike('birth', '229年2月9日生まで有効'), false, 'an expiry is never a birth line');
+    assert.equal(looksLike('birth', '昭和年1月2日生'), true);
+    assert.equal(looksLike('expiry', '昭和年1月2日生'), false);
+    assert.equal(looksLike('birth', '個人番号カード'), false);
+    assert.equal(parseDateDigits(unreadField('birth'), '1953生9月11日生'), undefined, 'a line not read gives its widened crops no calendar');
   });
   it('reads the digits of a widened date crop in the calendar of the page read, and nothing else', () => {
     const era = parseField('birth', '昭和11年4月5日生');
