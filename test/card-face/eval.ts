@@ -1,12 +1,15 @@
 /**
- * `npm run eval:card-face [-- --samples N --seed S --severity F]`: scans N (default 600) card faces
+ * `npm run eval:card-face [-- --samples N --from I --seed S --severity F]`: scans N (default 600) card faces
+ * (indices I… — a face depends only on the seed and its index, so two halves run side by side give
+ * the same faces as one run)
  * drawn by the independent generator (`independent-faces.ts`: three designs, random layouts within
  * a few mm, three font families, tinted bands, patterns, then a camera) once each, and prints one
  * JSON object: overall and per design `samples`, `exact` (share read exactly and presented on the
  * first scan), `confidentWrong` (wrong digits the reader would have presented — each would cost a
  * card try; must be 0), `unreadable` (share refused), plus refusal reasons and `medianMs`.
  * Tune on one seed (default 1) and report on another (`--seed 2`, never looked at while tuning).
- * `CARD_FACE_EVAL_VERBOSE=1` prints every scan to stderr (digits included: test data only).
+ * `CARD_FACE_EVAL_VERBOSE=1` prints every scan to stderr (digits included: test data only), and for
+ * each face not read exactly every page line and crop read the scan made (the error analysis).
  * Nothing is written to disk.
  */
 import { CardFaceReader, type ReadTrace } from '../../src/card-face/ocr';
