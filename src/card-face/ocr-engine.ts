@@ -28,6 +28,8 @@ export class TesseractEngines {
   /** A second, independent engine (tesseract's English LSTM, digits only). */
   private digits: Worker | undefined;
   private psm: PSM = PSM.SPARSE_TEXT;
+  /** The Japanese engine's current `tessedit_char_whitelist` ('' = any glyph). */
+  private whitelist = '';
 
   /** Both engines warm; idempotent. */
   async start(): Promise<void> {
@@ -53,7 +55,7 @@ export class TesseractEngines {
 
   /** Every text line the Japanese engine's sparse-text layout analysis finds, whitespace removed by `clean`. */
   async readPage(png: Buffer, clean: (text: string) => string): Promise<TextLine[]> {
-    const worker = await this.setPsm(PSM.SPARSE_TEXT);
+    const worker = await this.setPsm(PSM.SPARSE_TEXT, '');
     const { data } = await worker.recognize(png, {}, { blocks: true, text: true });
     const lines: TextLine[] = [];
     for (const block of data.blocks ?? []) {
@@ -67,9 +69,9 @@ export class TesseractEngines {
     return lines;
   }
 
-  /** One line crop read by the Japanese engine in a page-segmentation mode; confidence 0–1. */
-  async readLine(png: Buffer, psm: PSM): Promise<{ text: string; confidence: number }> {
-    const worker = await this.setPsm(psm);
+  /** One line crop read by the Japanese engine in a page-segmentation mode (`only`: the glyphs it may answer with, '' = any); confidence 0–1. */
+  async readLine(png: Buffer, psm: PSM, only = ''): Promise<{ text: string; confidence: number }> {
+    const worker = await this.setPsm(psm, only);
     const { data } = await worker.recognize(png, {}, { blocks: true, text: true });
     return { text: data.text ?? '', confidence: data.confidence / 100 };
   }
@@ -98,11 +100,15 @@ export class TesseractEngines {
     return this.starting;
   }
 
-  private async setPsm(psm: PSM): Promise<Worker> {
+  private async setPsm(psm: PSM, whitelist: string): Promise<Worker> {
     const worker = await this.ensureWorker();
     if (this.psm !== psm) {
       await worker.setParameters({ tessedit_pageseg_mode: psm });
       this.psm = psm;
+    }
+    if (this.whitelist !== whitelist) {
+      await worker.setParameters({ tessedit_char_whitelist: whitelist });
+      this.whitelist = whitelist;
     }
     return worker;
   }

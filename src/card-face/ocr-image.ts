@@ -24,6 +24,14 @@ export interface Preparation {
   height: number;
   binarise: boolean;
   psm: PSM;
+  /**
+   * Widen the crop by this factor after scaling (default 1): tesseract reads two narrow 1s of a
+   * blurred serif line as one glyph (`11月` → `昌月`, `1月`); widened by a quarter they part
+   * (tuning seed 1, samples 5, 35, 53, 104).
+   */
+  stretch?: number;
+  /** tesseract may only answer with the glyphs a date line holds (`DATE_GLYPHS`); for the dates. */
+  dateGlyphsOnly?: boolean;
 }
 
 export const REREADS: readonly Preparation[] = [
@@ -34,6 +42,22 @@ export const REREADS: readonly Preparation[] = [
   { height: 76, binarise: true, psm: PSM.RAW_LINE },
   { height: 64, binarise: true, psm: PSM.SINGLE_LINE },
 ];
+
+/**
+ * Read after REREADS when they did not settle a field: the crop widened by 1.25–1.6 and read with
+ * only a date line's glyphs allowed (unrestricted, a widened 年 reads as 全 or 和人年); their
+ * digits vote (printed-fields.ts `parseDateDigits`). The two raw-line modes are left out: widened,
+ * they read neither 1 right on the tuning faces.
+ */
+export const WIDENED_REREADS: readonly Preparation[] = [1.25, 1.4, 1.6].flatMap((stretch) => [
+  { height: 56, binarise: false, psm: PSM.SINGLE_LINE, stretch, dateGlyphsOnly: true },
+  { height: 80, binarise: true, psm: PSM.SINGLE_LINE, stretch, dateGlyphsOnly: true },
+  { height: 96, binarise: false, psm: PSM.SINGLE_LINE, stretch, dateGlyphsOnly: true },
+  { height: 64, binarise: true, psm: PSM.SINGLE_LINE, stretch, dateGlyphsOnly: true },
+]);
+
+/** Every glyph a printed date line can hold: digits, 年月日, 生 or まで有効, the era names and 元. */
+export const DATE_GLYPHS = '0123456789年月日生まで有効明治大正昭和平成令元';
 
 function otsu(data: Uint8Array): number {
   const hist = new Array<number>(256).fill(0);
@@ -97,6 +121,10 @@ export async function toPng(img: GreyFrame, box?: Box, prep?: Preparation): Prom
     p = sharp(await p.extract({ left, top, width, height }).png().toBuffer());
     if (prep) {
       p = p.resize({ height: prep.height, kernel: 'cubic' }).greyscale();
+      if (prep.stretch && prep.stretch !== 1) {
+        const scaled = await p.png().toBuffer({ resolveWithObject: true });
+        p = sharp(scaled.data).resize({ width: Math.round(scaled.info.width * prep.stretch), height: scaled.info.height, fit: 'fill', kernel: 'cubic' }).greyscale();
+      }
       // Whiten the tinted band and the light security print behind the text: map the ink level
       // to black and anything lighter than halfway to the paper to white.
       const { data: raw, info: ri } = await p.raw().toBuffer({ resolveWithObject: true });

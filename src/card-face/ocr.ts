@@ -27,11 +27,11 @@ import { PSM } from 'tesseract.js';
 import { locateCard, rectify, CardNotFoundError, type GreyFrame } from './locate';
 import type { EraName } from './japanese-era';
 import { DEFAULT_CARD_PROFILE, type BirthCalendar, type CardProfile } from './card-profile';
-import { agreement, compact, enginesAgree, enginesMajority, parseField, plausible, possible, type FieldKind, type Parsed, type Vote } from './printed-fields';
-import { enlarge, meanOf, REREADS, toPng, type Box, type Preparation } from './ocr-image';
+import { agreementOfReads, compact, enginesAgree, enginesMajority, enginesOverDroppedOne, looksLike, parseDateDigits, parseField, plausible, possible, unreadField, type FieldKind, type Parsed, type Vote } from './printed-fields';
+import { DATE_GLYPHS, enlarge, meanOf, REREADS, toPng, WIDENED_REREADS, type Box, type Preparation } from './ocr-image';
 import { PaddleEngine, TesseractEngines, type TextLine } from './ocr-engine';
 
-export { agreement, enginesAgree, enginesMajority, AGREEING_READS } from './printed-fields';
+export { agreement, agreementOfReads, enginesAgree, enginesMajority, enginesOverDroppedOne, AGREEING_READS } from './printed-fields';
 
 /** A line found on the face, and the engine whose page read found it. */
 type PageLine = TextLine & { engine: Vote['engine'] };
@@ -64,6 +64,20 @@ export interface CardFaceReaderOptions {
   /** Confidence needed to present (default PRESENT_CONFIDENCE). */
   presentConfidence?: number;
   profile?: CardProfile;
+  /**
+   * Sees every line a page read found and every crop read of a field, in memory (the evaluation's
+   * error analysis; test faces only — a real card's text must never reach a log, SPEC §5.1).
+   */
+  trace?: (event: ReadTrace) => void;
+}
+
+/** One read the scan made: a page line (`field` absent) or a crop re-read of a field. */
+export interface ReadTrace {
+  engine: Vote['engine'];
+  field?: FieldKind;
+  text: string;
+  /** The value it parsed to, when it did. */
+  key?: string;
 }
 
 const tag =
@@ -90,11 +104,13 @@ export class CardFaceReader {
   private readonly now: () => Date;
   private readonly presentConfidence: number;
   private readonly profile: CardProfile;
+  private readonly trace: ((event: ReadTrace) => void) | undefined;
 
   constructor(options: CardFaceReaderOptions = {}) {
     this.now = options.now ?? (() => new Date());
     this.presentConfidence = options.presentConfidence ?? PRESENT_CONFIDENCE;
     this.profile = options.profile ?? DEFAULT_CARD_PROFILE;
+    this.trace = options.trace;
   }
 
   async start(): Promise<void> {
@@ -129,20 +145,39 @@ export class CardFaceReader {
       throw err;
     }
     let face = await enlarge(rectify(frame, corners));
-    let fields = this.pickFields(face, await this.paddle.readPage(face, compact).then(tag('paddle')));
+    let pageLines = await this.paddle.readPage(face, compact).then(tag('paddle'));
+    let fields = this.pickFields(face, pageLines);
+    const pageReads: PageLine[][] = [];
     if (!fields.birth && !fields.expiry) {
       const turned = await enlarge(rectify(frame, corners, true));
-      const turnedFields = this.pickFields(turned, await this.paddle.readPage(turned, compact).then(tag('paddle')));
+      const turnedLines = await this.paddle.readPage(turned, compact).then(tag('paddle'));
+      const turnedFields = this.pickFields(turned, turnedLines);
       if (turnedFields.birth || turnedFields.expiry) {
         face = turned;
         fields = turnedFields;
+        pageLines = turnedLines;
       }
     }
     // Fields PaddleOCR's page read missed: tesseract's sparse-text layout analysis, then again
     // with the light print whitened.
     for (const whiten of [false, true]) {
       if (fields.birth && fields.expiry && fields.code) break;
-      fields = { ...this.pickFields(face, await this.readPage(face, whiten)), ...fields };
+      const lines = await this.readPage(face, whiten);
+      pageReads.push(lines);
+      fields = { ...this.pickFields(face, lines), ...fields };
+    }
+    // A date line no page read parsed but one of them found (PaddleOCR's first): its crops are
+    // re-read, its page read is no vote.
+    for (const kind of ['birth', 'expiry'] as const) {
+      if (fields[kind]) continue;
+      for (const read of [pageLines, ...pageReads]) {
+        const like = read.filter((l) => looksLike(kind, l.text) && !(['birth', 'expiry', 'code'] as const).some((k) => parseField(k, l.text)));
+        const [only] = like;
+        if (like.length === 1 && only) {
+          fields[kind] = { line: only, parsed: unreadField(kind) };
+          break;
+        }
+      }
     }
     if (!fields.birth || !fields.expiry || !fields.code) return done({ ok: false, reason: 'unreadable', confidence: 0 });
 
@@ -181,6 +216,7 @@ export class CardFaceReader {
    * the photo — the face's darkest block — right above it.
    */
   private pickFields(face: GreyFrame, lines: PageLine[]): Partial<Record<FieldKind, { line: PageLine; parsed: Parsed }>> {
+    if (this.trace) for (const l of lines) this.trace({ engine: l.engine, text: l.text });
     const out: Partial<Record<FieldKind, { line: PageLine; parsed: Parsed }>> = {};
     for (const kind of ['birth', 'expiry'] as const) {
       const found = lines.map((line) => ({ line, parsed: parseField(kind, line.text) })).filter((f): f is { line: PageLine; parsed: Parsed } => f.parsed !== undefined);
@@ -226,18 +262,18 @@ export class CardFaceReader {
     // takes a blurred 0 for 9 in some preparations (tuning seed 1, sample 48).
     const tesseract = async (prep: Preparation) => {
       const png = await toPng(face, crop, prep);
-      return { engine: 'tesseract' as const, ...(field.parsed.kind === 'code' ? await this.engines.readDigits(png) : await this.engines.readLine(png, prep.psm)) };
+      return { engine: 'tesseract' as const, widened: prep.stretch !== undefined, ...(field.parsed.kind === 'code' ? await this.engines.readDigits(png) : await this.engines.readLine(png, prep.psm, prep.dateGlyphsOnly ? DATE_GLYPHS : '')) };
     };
-    const reads: Array<() => Promise<{ engine: Vote['engine']; text: string; confidence: number }>> = [
+    const reads: Array<() => Promise<{ engine: Vote['engine']; text: string; confidence: number; widened?: boolean } | undefined>> = [
       ...(firstPrep ? [() => tesseract(firstPrep)] : []),
       async () => ({ engine: 'paddle' as const, ...(await this.paddle.readLine(await greyCrop(face, crop))) }),
       ...otherPreps.map((prep) => () => tesseract(prep)),
+      // Widened crops only where they were measured to help: PaddleOCR read two 1s side by side
+      // (widened, tesseract parts them; it also reads a blurred 10 as 19 more often, tuning
+      // seed 1 sample 48, so a line without 11 is not widened).
+      ...WIDENED_REREADS.map((prep) => () => (votes.some((v) => v.engine === 'paddle' && v.key.includes('11')) ? tesseract(prep) : Promise.resolve(undefined))),
     ];
-    const verdictOf = (): string | undefined => {
-      const counts = new Map<string, number>();
-      for (const v of votes) counts.set(v.key, (counts.get(v.key) ?? 0) + 1);
-      return enginesAgree(votes) ?? agreement(counts);
-    };
+    const verdictOf = (): string | undefined => enginesAgree(votes) ?? agreementOfReads(votes);
     const accept = (verdict: string): { parsed: Parsed; confidence: number } => {
       const winner = parsedByKey.get(verdict) as Parsed;
       // The upper median of the agreeing reads' confidences (one read with a speck beside the
@@ -247,7 +283,10 @@ export class CardFaceReader {
     };
     for (const next of reads) {
       const read = await next();
-      const parsed = parseField(field.parsed.kind, compact(read.text));
+      if (!read) continue;
+      const text = compact(read.text);
+      const parsed = parseField(field.parsed.kind, text) ?? (read.widened ? parseDateDigits(field.parsed, text) : undefined);
+      this.trace?.({ engine: read.engine, field: field.parsed.kind, text, ...(parsed ? { key: parsed.key } : {}) });
       // A month 19 or a day 36 is certainly a misread: it says nothing about the right value.
       if (!parsed || !possible(parsed)) continue;
       votes.push({ engine: read.engine, key: parsed.key });
@@ -256,7 +295,7 @@ export class CardFaceReader {
       const verdict = verdictOf();
       if (verdict) return accept(verdict);
     }
-    const majority = enginesMajority(votes);
+    const majority = enginesMajority(votes) ?? enginesOverDroppedOne(votes);
     if (majority) return accept(majority);
     return { failure: new Set(votes.map((v) => v.key)).size > 1 ? 'inconsistent' : 'unreadable' };
   }

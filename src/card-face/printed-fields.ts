@@ -78,6 +78,51 @@ export function parseField(kind: FieldKind, text: string): Parsed | undefined {
 }
 
 /**
+ * A line that looks like the date field but whose page read does not parse (a digit dropped from
+ * the year: `229年2月9日飞有效`, tuning seed 1 sample 74). It is only where to look: its crops are
+ * re-read and the page read is no vote (`unreadField`).
+ */
+export function looksLike(kind: 'birth' | 'expiry', text: string): boolean {
+  const expiry = /\d.*(?:まで|有[效効])/.test(text);
+  return kind === 'expiry' ? expiry : !expiry && /\d.*月.*\d.*生/.test(text);
+}
+
+/** The stand-in for a field whose line was found but not read: no value (`possible` is false), never a vote. */
+export function unreadField(kind: 'birth' | 'expiry'): Parsed {
+  return kind === 'expiry'
+    ? { kind, value: { year: 0, month: 0, day: 0 }, key: '' }
+    : { kind, value: { printed: { calendar: 'western', year: 0, month: 0, day: 0 }, eras: [] }, key: '' };
+}
+
+/**
+ * A date line read from a widened crop (ocr-image.ts `WIDENED_REREADS`): widened, tesseract parts
+ * two narrow 1s but garbles 年 and 日 (`昭和11和年4月5日生`, `1953生9月11日生`, tuning seed 1). Its
+ * digits still speak: exactly three groups of digits, shaped as the field's (the era year's one
+ * or two digits, or a Western year of the page read's century range; a month and a day of one or
+ * two), in the calendar of `found` (the line's page read, which decided the field). Only the
+ * digits enter 照合番号B; the era name is the page read's and the date checks stay as they are.
+ */
+export function parseDateDigits(found: Parsed, text: string): Parsed | undefined {
+  if (found.kind === 'code' || !possible(found)) return undefined;
+  const groups = text.match(/\d+/g) ?? [];
+  const [y, m, d] = groups;
+  if (groups.length !== 3 || y === undefined || m === undefined || d === undefined || !/^\d{1,2}$/.test(m) || !/^\d{1,2}$/.test(d)) return undefined;
+  const month = Number(m);
+  const day = Number(d);
+  if (found.kind === 'expiry') {
+    if (!/^20\d{2}$/.test(y)) return undefined;
+    return { kind: 'expiry', value: { year: Number(y), month, day }, key: `${y}-${month}-${day}` };
+  }
+  if (found.value.printed.calendar === 'era') {
+    if (!/^\d{1,2}$/.test(y)) return undefined;
+    const year = Number(y);
+    return { kind: 'birth', value: { printed: { calendar: 'era', year, month, day }, eras: found.value.eras }, key: `era${year}-${month}-${day}` };
+  }
+  if (!/^(?:18|19|20)\d{2}$/.test(y)) return undefined;
+  return { kind: 'birth', value: { printed: { calendar: 'western', year: Number(y), month, day }, eras: [] }, key: `${y}-${month}-${day}` };
+}
+
+/**
  * NFKC (full-width digits → ASCII) without whitespace and without the specks tesseract reads
  * between glyphs (`平成.6年`): a page read that would otherwise not parse still counts as a vote
  * (held-out sample 348 of seed 2: the page read 11月 but failed to parse on a '.', and three crop
@@ -124,6 +169,21 @@ export function enginesAgree(votes: readonly Vote[]): string | undefined {
 }
 
 /**
+ * `agreement` over all reads of both engines, but never against PaddleOCR: a value PaddleOCR read
+ * otherwise and never itself is not taken on tesseract's count alone (its widened crops add up to
+ * twelve reads of one line, ocr-image.ts). When PaddleOCR read nothing that parses (its page read
+ * missed the line), tesseract's reads decide as before.
+ */
+export function agreementOfReads(votes: readonly Vote[]): string | undefined {
+  const counts = new Map<string, number>();
+  for (const v of votes) counts.set(v.key, (counts.get(v.key) ?? 0) + 1);
+  const best = agreement(counts);
+  if (best === undefined) return undefined;
+  const paddle = votes.filter((v) => v.engine === 'paddle');
+  return paddle.length > 0 && !paddle.some((v) => v.key === best) ? undefined : best;
+}
+
+/**
  * After every read of a field: the value PaddleOCR read every time (at least twice: page and
  * crop) when tesseract, over all its reads, read that value at least twice and more often than any
  * other. tesseract drops one of two narrow 1s (`11月` → `1月`) on a blurred line in some of its
@@ -138,6 +198,29 @@ export function enginesMajority(votes: readonly Vote[]): string | undefined {
   for (const v of votes) if (v.engine === 'tesseract') tesseract.set(v.key, (tesseract.get(v.key) ?? 0) + 1);
   const mine = tesseract.get(key) ?? 0;
   return mine >= 2 && [...tesseract].every(([k, n]) => k === key || n < mine) ? key : undefined;
+}
+
+/** `shorter` is `key` with one 1 of a pair of 1s dropped (`era11-2-1` → `era1-2-1`, `2035-3-11` → `2035-3-1`). */
+export function dropsOneOfTwoOnes(key: string, shorter: string): boolean {
+  for (let i = 0; i + 1 < key.length; i++) if (key[i] === '1' && key[i + 1] === '1' && key.slice(0, i) + key.slice(i + 1) === shorter) return true;
+  return false;
+}
+
+/**
+ * After every read of a field: the value PaddleOCR read every time (at least twice) when tesseract
+ * read it at least twice too and every other tesseract read is that value with one of two narrow
+ * 1s dropped (`11月` → `1月`). tesseract's only failure on such a line goes one way — two blurred
+ * 1s merge, a 1 is never invented — so those reads do not speak for another value; anything else
+ * tesseract read does (tuning seed 1: samples 35 and 104 read 11 in the widened crops, 1 in most
+ * of the others). Both engines still read the value; a tie or one read is never enough.
+ */
+export function enginesOverDroppedOne(votes: readonly Vote[]): string | undefined {
+  const paddle = new Set(votes.filter((v) => v.engine === 'paddle').map((v) => v.key));
+  const [key] = paddle;
+  if (paddle.size !== 1 || key === undefined || votes.filter((v) => v.engine === 'paddle').length < 2) return undefined;
+  const tesseract = votes.filter((v) => v.engine === 'tesseract');
+  if (tesseract.filter((v) => v.key === key).length < 2) return undefined;
+  return tesseract.every((v) => v.key === key || dropsOneOfTwoOnes(key, v.key)) ? key : undefined;
 }
 
 /** The birth date exists (in its era) and lies in the past; the expiry is real and within a card's life of today. */

@@ -1,15 +1,18 @@
 /**
- * `npm run eval:card-face [-- --samples N --seed S --severity F]`: scans N (default 600) card faces
+ * `npm run eval:card-face [-- --samples N --from I --seed S --severity F]`: scans N (default 600) card faces
+ * (indices I… — a face depends only on the seed and its index, so two halves run side by side give
+ * the same faces as one run)
  * drawn by the independent generator (`independent-faces.ts`: three designs, random layouts within
  * a few mm, three font families, tinted bands, patterns, then a camera) once each, and prints one
  * JSON object: overall and per design `samples`, `exact` (share read exactly and presented on the
  * first scan), `confidentWrong` (wrong digits the reader would have presented — each would cost a
  * card try; must be 0), `unreadable` (share refused), plus refusal reasons and `medianMs`.
  * Tune on one seed (default 1) and report on another (`--seed 2`, never looked at while tuning).
- * `CARD_FACE_EVAL_VERBOSE=1` prints every scan to stderr (digits included: test data only).
+ * `CARD_FACE_EVAL_VERBOSE=1` prints every scan to stderr (digits included: test data only), and for
+ * each face not read exactly every page line and crop read the scan made (the error analysis).
  * Nothing is written to disk.
  */
-import { CardFaceReader } from '../../src/card-face/ocr';
+import { CardFaceReader, type ReadTrace } from '../../src/card-face/ocr';
 import { DESIGNS, faceSample, type Design } from './independent-faces';
 
 interface Tally {
@@ -32,20 +35,25 @@ async function main(): Promise<void> {
   const seed = opt('seed', 1);
   const severity = opt('severity', 1);
   const upsideDownShare = opt('upside-down', 0);
-  const reader = new CardFaceReader();
+  const from = opt('from', 0);
+  // The reads of the scan under way, for the verbose error analysis (test faces only).
+  let reads: ReadTrace[] = [];
+  const reader = new CardFaceReader(process.env.CARD_FACE_EVAL_VERBOSE ? { trace: (e) => reads.push(e) } : {});
   const t0 = performance.now();
   await reader.start();
   const startMs = Math.round(performance.now() - t0);
   const all = tally();
   const per = new Map<Design, Tally>(DESIGNS.map((d) => [d, tally()]));
   const ms: number[] = [];
-  for (let i = 0; i < samples; i++) {
+  for (let i = from; i < from + samples; i++) {
     if (process.env.ONLY && Number(process.env.ONLY) !== i) continue;
+    reads = [];
     const s = await faceSample(i, { seed, samples, severity, upsideDownShare });
     const scan = await reader.scan(s.image);
+    const wrongOrRefused = !scan.ok || `${scan.birth ?? ''}${scan.expiryYear ?? ''}${scan.securityCode ?? ''}` !== s.expectedCodeB;
     ms.push(scan.ms);
     const got = `${scan.birth ?? ''}${scan.expiryYear ?? ''}${scan.securityCode ?? ''}`;
-    if (process.env.CARD_FACE_EVAL_VERBOSE) console.error(JSON.stringify({ i, design: s.design, font: s.font, expected: s.expectedCodeB, got, ok: scan.ok, reason: scan.reason, confidence: scan.confidence, ms: scan.ms, camera: s.camera }));
+    if (process.env.CARD_FACE_EVAL_VERBOSE) console.error(JSON.stringify({ i, design: s.design, font: s.font, expected: s.expectedCodeB, got, ok: scan.ok, reason: scan.reason, confidence: scan.confidence, ms: scan.ms, camera: s.camera, ...(wrongOrRefused ? { reads } : {}) }));
     for (const t of [all, per.get(s.design) as Tally]) {
       t.samples++;
       if (scan.ok && got === s.expectedCodeB) t.exact++;

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
-import { CardFaceReader, PRESENT_CONFIDENCE, agreement, enginesAgree, enginesMajority } from '../../src/card-face/ocr';
-import { parseField } from '../../src/card-face/printed-fields';
+import { CardFaceReader, PRESENT_CONFIDENCE, agreement, enginesAgree, enginesMajority, enginesOverDroppedOne, agreementOfReads } from '../../src/card-face/ocr';
+import { looksLike, parseDateDigits, parseField, unreadField } from '../../src/card-face/printed-fields';
 import { renderCardFace, renderCardFacePrint } from '../../rig/emulator/card-face/render-face';
 import { degradeCardImage, type Degradation } from '../../rig/emulator/card-face/degrade';
 import { findPersona, type Persona } from '../../rig/personas/catalogue';
@@ -53,6 +53,24 @@ describe('agreement of reads', () => {
     assert.equal(enginesMajority(votes(['a'], ['a', 'a', 'b'])), undefined, 'PaddleOCR read it once');
     assert.equal(enginesMajority(votes(['a', 'b'], ['a', 'a', 'a'])), undefined, 'PaddleOCR not unanimous');
   });
+  it("after all reads, discounts tesseract's reads that only dropped one of two 1s, never any other disagreement", () => {
+    const eleven = '1978-11-30';
+    assert.equal(enginesOverDroppedOne(votes([eleven, eleven], ['1978-1-30', eleven, '1978-1-30', '1978-1-30', eleven])), eleven);
+    assert.equal(enginesOverDroppedOne(votes(['era11-2-1', 'era11-2-1'], ['era1-2-1', 'era11-2-1', 'era11-2-1'])), 'era11-2-1');
+    assert.equal(enginesOverDroppedOne(votes(['2035-3-11', '2035-3-11'], ['2035-3-1', '2035-3-11', '2035-3-11'])), '2035-3-11');
+    assert.equal(enginesOverDroppedOne(votes([eleven, eleven], ['1978-1-30', eleven])), undefined, 'tesseract read it once');
+    assert.equal(enginesOverDroppedOne(votes([eleven, eleven], ['1978-1-30', eleven, eleven, '1978-11-20'])), undefined, 'another digit read');
+    assert.equal(enginesOverDroppedOne(votes(['1978-11-13', '1978-11-13'], ['1978-11-3', '1978-11-13', '1978-11-13'])), undefined, 'a 1 dropped that had no twin');
+    assert.equal(enginesOverDroppedOne(votes(['1978-1-30', '1978-1-30'], [eleven, eleven, '1978-1-30', '1978-1-30'])), undefined, 'a 1 added is a disagreement');
+    assert.equal(enginesOverDroppedOne(votes([eleven, '1978-1-30'], [eleven, eleven, eleven])), undefined, 'PaddleOCR not unanimous');
+    assert.equal(enginesOverDroppedOne(votes([eleven], [eleven, eleven, '1978-1-30'])), undefined, 'PaddleOCR read it once');
+  });
+  it('takes the reads\' agreement against PaddleOCR only when PaddleOCR read nothing', () => {
+    assert.equal(agreementOfReads(votes([], ['a', 'a', 'a'])), 'a', 'PaddleOCR missed the line');
+    assert.equal(agreementOfReads(votes(['a'], ['a', 'a', 'b'])), undefined, 'one more read needed for the b');
+    assert.equal(agreementOfReads(votes(['a'], ['a', 'a', 'a', 'b'])), 'a');
+    assert.equal(agreementOfReads(votes(['b'], ['a', 'a', 'a', 'a'])), undefined, 'tesseract alone against PaddleOCR');
+  });
 });
 
 describe('what a read line says', () => {
@@ -64,6 +82,32 @@ describe('what a read line says', () => {
     assert.equal(parseField('birth', '1998年10月21日生')?.key, '1998-10-21');
     assert.equal(parseField('birth', '昭和64年1月7日生')?.key, 'era64-1-7');
     assert.equal(parseField('expiry', '1998年10月21日生'), undefined);
+  });
+  it('finds a date line whose page read lost a digit, only as the field it looks like', () => {
+    assert.equal(looksLike('expiry', '229年2月9日飞有效'), true);
+    assert.equal(looksLike('birth', '229年2月9日飞有效'), false);
+    assert.equal(looksLike('birth', '229年2月9日生まで有効'), false, 'an expiry is never a birth line');
+    assert.equal(looksLike('birth', '昭和年1月2日生'), true);
+    assert.equal(looksLike('expiry', '昭和年1月2日生'), false);
+    assert.equal(looksLike('birth', '個人番号カード'), false);
+    assert.equal(parseDateDigits(unreadField('birth'), '1953生9月11日生'), undefined, 'a line not read gives its widened crops no calendar');
+  });
+  it('reads the digits of a widened date crop in the calendar of the page read, and nothing else', () => {
+    const era = parseField('birth', '昭和11年4月5日生');
+    const western = parseField('birth', '1953年9月11日生');
+    const expiry = parseField('expiry', '2035年3月11日飞有效');
+    if (!era || !western || !expiry) throw new Error('page reads');
+    assert.equal(parseDateDigits(era, '昭和11和年4月5日生')?.key, 'era11-4-5');
+    assert.deepEqual(parseDateDigits(era, '大11生2月1和')?.value, { printed: { calendar: 'era', year: 11, month: 2, day: 1 }, eras: ['昭和'] });
+    assert.equal(parseDateDigits(western, '1953生9月11日生')?.key, '1953-9-11');
+    assert.equal(parseDateDigits(expiry, '2035生3月11日まで有')?.key, '2035-3-11');
+    assert.equal(parseDateDigits(era, '昭和11生月5和'), undefined, 'two groups');
+    assert.equal(parseDateDigits(era, '8和11年4月5日'), undefined, 'four groups');
+    assert.equal(parseDateDigits(era, '1953生9月11日生'), undefined, 'a Western year on an era line');
+    assert.equal(parseDateDigits(western, '53生9月11日生'), undefined, 'an era year on a Western line');
+    assert.equal(parseDateDigits(western, '1953生9月111日生'), undefined, 'a three-digit day');
+    assert.equal(parseDateDigits(expiry, '2939年11月30日まで'), undefined, 'not a card-life year');
+    assert.equal(parseDateDigits(parseField('code', '1234') as NonNullable<ReturnType<typeof parseField>>, '1234'), undefined, 'not for the code');
   });
 });
 
