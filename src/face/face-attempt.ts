@@ -7,8 +7,11 @@
  * frame each time (never a backlog); frames the quality gate refuses only pass their hint to the
  * panel (`onHint`: come closer, more light, remove the mask …) and the burst goes on. Passive
  * liveness is judged over the burst's judged frames, not frame by frame: the median antispoof and
- * liveness scores of at least `minLiveFrames` frames must reach the minima, and one frame must
- * match. So one dim or blurred frame no longer ends a genuine patient's attempt as a spoof, and a
+ * liveness scores of at least `minLiveFrames` frames must reach the minima, and **more than half
+ * of the judged frames must match** (identity and that frame's own liveness). The majority, not
+ * one match, because a burst's liveness could otherwise be bought with another face: one frame of
+ * a print of the holder's card photo that matches, then the impostor's own live face for the rest
+ * of the median (`test/face/face-attempt.test.ts`, the swap). So one dim or blurred frame no longer ends a genuine patient's attempt as a spoof, and a
  * print that passes liveness on one frame out of five is no longer accepted on that frame
  * (docs/face.md has both measured). The burst ends at the first such match, at its time limit or
  * after `maxFrames` judged frames (then `spoof` if the burst's liveness failed, else `no-match`),
@@ -138,7 +141,10 @@ export async function runFaceAttempt(opts: FaceAttemptOptions): Promise<FaceAtte
   let burstEnd: number | undefined;
   let judged = 0;
   let looks = 0;
+  /** Frames that matched and count for acceptance (with `activeCheck`: only once the head turned). */
   let matches = 0;
+  /** Frames that matched the card photo, whatever the active check says: the identity majority. */
+  let identical = 0;
   const scores: LivenessScores[] = [];
   let best: number | undefined;
   let hint: FaceHint | undefined;
@@ -214,8 +220,14 @@ export async function runFaceAttempt(opts: FaceAttemptOptions): Promise<FaceAtte
     if (!live()) return result('spoof');
     if (challenged) return result('no-turn');
     if (yaw0 !== undefined && matches === 0) return result('no-turn');
-    // Live, but no frame matched, or one did and too few frames were judged to trust the liveness.
-    return result(matches > 0 ? 'rejected' : 'no-match');
+    // Live, but no majority of the frames matched (no-match), or it did over too few frames to
+    // trust the liveness (rejected: look again).
+    return result(matchMajority() ? 'rejected' : 'no-match');
+  }
+
+  /** More than half of the judged frames (and `extra` frames still to be judged) matched. */
+  function matchMajority(extra = 0): boolean {
+    return identical > 0 && identical * 2 > judged + extra;
   }
 
   /** A matching frame counts, unless the active check still waits for the head turn. */
@@ -252,13 +264,14 @@ export async function runFaceAttempt(opts: FaceAttemptOptions): Promise<FaceAtte
       const takenAt = Date.now();
       seq = frame.seq;
       looks++;
-      // Once a frame of the burst has matched, the rule needs nothing more from the matcher: the
-      // burst accepts on its liveness over enough frames, and a later frame's score changes no
-      // outcome. Those frames are judged for liveness alone, without the descriptor (~60 % of a
-      // frame's time), so the burst reaches minLiveFrames sooner (issue 14, camera start →
-      // decision). (With `activeCheck`, `matches` counts only once the turn was seen.) The head-turn
-      // challenge restarts from a matching frame whenever it loses the face, so it always compares.
-      const compare = matches === 0 || opts.headTurn !== undefined;
+      // Once the matches hold the majority even if this frame is not one (two of three, usually),
+      // the rule needs nothing more from the matcher: the frame is judged for liveness alone,
+      // without the descriptor (~60 % of a frame's time), so the burst decides sooner (issue 14,
+      // camera start → decision). Only then: a frame judged for liveness alone has no identity,
+      // so it must never be what makes the majority. (With `activeCheck`, `matches` counts only
+      // once the turn was seen.) The head-turn challenge restarts from a matching frame whenever
+      // it loses the face, so it always compares.
+      const compare = !matchMajority(1) || matches === 0 || opts.headTurn !== undefined;
       try {
         last = await verifier.verify(frame, compare ? {} : { compare: false });
       } catch (err) {
@@ -282,9 +295,12 @@ export async function runFaceAttempt(opts: FaceAttemptOptions): Promise<FaceAtte
       // A verifier that gives no scores (another implementation, a fake) has judged liveness per
       // frame: its verdict stands in for the scores (live for match / no-match, not for spoof).
       scores.push(last.liveness ?? (last.outcome === 'spoof' ? { real: 0, live: 0 } : { real: 1, live: 1 }));
-      if (last.outcome === 'match') countMatch(last);
+      if (last.outcome === 'match') {
+        identical++;
+        countMatch(last);
+      }
       // Accept once one frame matched and the burst's liveness holds over enough frames.
-      if (matches > 0 && scores.length >= minLive && live()) {
+      if (matches > 0 && matchMajority() && scores.length >= minLive && live()) {
         if (!opts.headTurn) return result('match');
         const r = last;
         if (r.outcome === 'match' && r.landmarks) startChallenge(opts.headTurn, { ...r, landmarks: r.landmarks });

@@ -53,15 +53,15 @@ describe('runFaceAttempt', () => {
     await cam.stop();
   });
 
-  it('passes hints on while rejected and accepts once the burst holds enough live frames, one of them matching', async () => {
+  it('passes hints on while rejected and accepts once the burst holds enough live frames, most of them matching', async () => {
     cam = liveCamera();
-    const v = new ScriptedVerifier([{ outcome: 'rejected', hint: 'move-closer' }, { outcome: 'no-face', hint: 'face-the-camera' }, noMatch(0.7), match(0.85), noMatch(0.75), match()]);
+    const v = new ScriptedVerifier([{ outcome: 'rejected', hint: 'move-closer' }, { outcome: 'no-face', hint: 'face-the-camera' }, noMatch(0.7), match(0.85), match(0.9)]);
     const hints: FaceHint[] = [];
     const r = await runFaceAttempt({ camera: cam, verifier: v, onHint: (h) => hints.push(h) });
     assert.equal(r.outcome, 'match');
-    assert.equal(r.score, 0.85);
+    assert.equal(r.score, 0.9, 'the best score of the compared frames');
     assert.deepEqual(hints, ['move-closer', 'face-the-camera']);
-    assert.equal(v.seen.length, 5, 'three judged frames (the default minLiveFrames), the second of them a match');
+    assert.equal(v.seen.length, 5, 'three judged frames (the default minLiveFrames), two of them matches');
     assert.equal(r.framesJudged, 3);
   });
 
@@ -98,17 +98,33 @@ describe('runFaceAttempt', () => {
     assert.equal(flatBurst.outcome, 'spoof');
   });
 
-  it('once a frame matched, judges the following frames for liveness alone and accepts on them', async () => {
+  it('once the matches hold the majority, judges the following frames for liveness alone and accepts on them', async () => {
     cam = liveCamera();
-    const v = new ScriptedVerifier([noMatch(0.7), match(0.85), liveOnly]);
+    const v = new ScriptedVerifier([match(0.85), match(0.9), liveOnly]);
     const r = await runFaceAttempt({ camera: cam, verifier: v });
-    assert.deepEqual([r.outcome, r.framesJudged, r.score], ['match', 3, 0.85]);
-    assert.deepEqual(v.compared, [true, true, false], 'compared until the first match, liveness alone after it');
-    // A print after the match: its liveness-only frames still count in the burst's median.
+    assert.deepEqual([r.outcome, r.framesJudged, r.score], ['match', 3, 0.9]);
+    assert.deepEqual(v.compared, [true, true, false], 'compared until two of three matched, liveness alone after it');
+    // A print after one match: compared (one match is no majority of three), a spoof.
     const p = new ScriptedVerifier([match(), spoof, spoof]);
     const printed = await runFaceAttempt({ camera: cam, verifier: p, maxFrames: 3 });
     assert.deepEqual([printed.outcome, printed.liveness], ['spoof', flat]);
-    assert.deepEqual(p.compared, [true, false, false]);
+    assert.deepEqual(p.compared, [true, true, true]);
+  });
+
+  it('a print of the holder that matches once, then the impostor\'s own live face, is not accepted (the swap)', async () => {
+    cam = liveCamera();
+    // Frame 1: a print of the card photo, lucky on liveness, matches. Then the impostor: live, not
+    // the holder (no-match when compared, live when judged for liveness alone). The burst's
+    // median liveness is live; only the identity majority stops it.
+    let call = 0;
+    const swap: FaceVerifier = {
+      enrolCardPhoto: async () => undefined,
+      verify: async (_f: AnyImage, o?: VerifyOptions) => (++call === 1 ? match(0.85) : o?.compare === false ? liveOnly : noMatch(0.3)),
+      close: async () => undefined,
+    };
+    const r = await runFaceAttempt({ camera: cam, verifier: swap, maxFrames: 6 });
+    assert.equal(r.outcome, 'no-match');
+    assert.equal(r.framesJudged, 6);
   });
 
   it('medians the antispoof and liveness scores separately', () => {
@@ -122,7 +138,7 @@ describe('runFaceAttempt', () => {
     cam.start();
     cam.push(img);
     // While the model works on a frame, five more arrive; only the last of them is judged next.
-    const v = new ScriptedVerifier([noMatch(0.1), match(0.8)], (call) => {
+    const v = new ScriptedVerifier([match(0.8), match(0.8)], (call) => {
       if (call === 1) for (let i = 0; i < 5; i++) cam.push(img);
     });
     const r = await runFaceAttempt({ camera: cam, verifier: v, minLiveFrames: 2 });
@@ -248,10 +264,11 @@ describe('runFaceAttempt', () => {
       });
       await clock.tickAsync(1000);
       await attempt;
-      // Frame 1 (t 100) compared until 250; the newest then, frame 2, alone until 310; frame 3
-      // (t 300) until 370: three judged frames. Comparing every frame took until 550.
-      assert.deepEqual(judged, [{ at: 100, compare: true }, { at: 250, compare: false }, { at: 310, compare: false }]);
-      assert.deepEqual([state.done?.outcome, state.at], ['match', 370]);
+      // Frame 1 (t 100) compared until 250; the newest then, frame 2, compared until 400 (one
+      // match is no majority yet); frame 4 (t 400) alone until 460: three judged frames, two of
+      // them matches. Comparing every frame took until 550.
+      assert.deepEqual(judged, [{ at: 100, compare: true }, { at: 250, compare: true }, { at: 400, compare: false }]);
+      assert.deepEqual([state.done?.outcome, state.at], ['match', 460]);
     });
 
     it('takes the burst length from the settings (burstMs) and calls a flat burst a spoof at its end', async () => {
