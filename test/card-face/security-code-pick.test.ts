@@ -26,13 +26,13 @@ function print(f: GreyFrame): void {
 
 /**
  * A stand-in photo at x 1000–1240, y 130–530 (background `bg`), with the shoulders (tone 80) in
- * its lower part from `shoulders` down, and the code's line at x 1060–1160, y 560–590 under it.
+ * its lower part from `shoulders` down (tone `tone`), and the code's line at x 1060–1160, y 560–590 under it.
  */
-function face(bg: number, shoulders = 433): GreyFrame {
+function face(bg: number, shoulders = 433, tone = 80): GreyFrame {
   const f = frame();
   print(f);
   fill(f, 1000, 130, 1240, 530, bg);
-  if (shoulders < 530) fill(f, 1040, shoulders, 1200, 530, 80);
+  if (shoulders < 530) fill(f, 1040, shoulders, 1200, 530, tone);
   return f;
 }
 
@@ -72,6 +72,10 @@ describe('the security code is the 4-digit line under the photo', () => {
 
   it('no dark mass above the line (paper, or a blank pale block): not picked', () => {
     assert.equal(pickSecurityCode(face(210, 530), [code]), undefined);
+    // A uniform block a little darker than the paper (mean ≈ 200, median 215): no dark tenth.
+    assert.equal(pickSecurityCode(face(200, 530), [code]), undefined);
+    // Paper-light on the whole (mean ≈ 209) with a faint mark in its darkest tenth (160).
+    assert.equal(pickSecurityCode(face(218, 433, 160), [code]), undefined);
   });
 
   it('two dark photos alike: not picked (the darkest is not clearly one)', () => {
