@@ -56,6 +56,33 @@ export const WIDENED_REREADS: readonly Preparation[] = [1.25, 1.4, 1.6].flatMap(
   { height: 64, binarise: true, psm: PSM.SINGLE_LINE, stretch, dateGlyphsOnly: true },
 ]);
 
+/**
+ * The grey level below which the given share of a box's pixels lie (every second pixel and row,
+ * as `meanOf`): `share` 0.5 is the median, 0.1 the darkest tenth's upper edge.
+ */
+export function levelOf(face: GreyFrame, b: Box, share: number): number {
+  const x0 = Math.max(0, Math.round(b.x0));
+  const x1 = Math.min(face.width - 1, Math.round(b.x1));
+  const y0 = Math.max(0, Math.round(b.y0));
+  const y1 = Math.min(face.height - 1, Math.round(b.y1));
+  if (x1 <= x0 || y1 <= y0) return 255;
+  const counts = new Array<number>(256).fill(0);
+  let n = 0;
+  for (let y = y0; y <= y1; y += 2) {
+    for (let x = x0; x <= x1; x += 2) {
+      const v = face.grey[y * face.width + x] ?? 255;
+      counts[v] = (counts[v] ?? 0) + 1;
+      n++;
+    }
+  }
+  let seen = 0;
+  for (let v = 0; v < 256; v++) {
+    seen += counts[v] ?? 0;
+    if (seen > share * n) return v;
+  }
+  return 255;
+}
+
 /** Every glyph a printed date line can hold: digits, 年月日, 生 or まで有効, the era names and 元. */
 export const DATE_GLYPHS = '0123456789年月日生まで有効明治大正昭和平成令元';
 

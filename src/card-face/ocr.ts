@@ -28,13 +28,13 @@ import { locateCard, rectify, CardNotFoundError, type GreyFrame } from './locate
 import type { EraName } from './japanese-era';
 import { DEFAULT_CARD_PROFILE, type BirthCalendar, type CardProfile } from './card-profile';
 import { agreementOfReads, compact, enginesAgree, enginesMajority, enginesOverDroppedOne, looksLike, parseDateDigits, parseField, plausible, possible, unreadField, type FieldKind, type Parsed, type Vote } from './printed-fields';
-import { DATE_GLYPHS, enlarge, meanOf, REREADS, toPng, WIDENED_REREADS, type Box, type Preparation } from './ocr-image';
+import { DATE_GLYPHS, enlarge, levelOf, meanOf, REREADS, toPng, WIDENED_REREADS, type Box, type Preparation } from './ocr-image';
 import { PaddleEngine, TesseractEngines, type TextLine } from './ocr-engine';
 
 export { agreement, agreementOfReads, enginesAgree, enginesMajority, enginesOverDroppedOne, AGREEING_READS } from './printed-fields';
 
 /** A line found on the face, and the engine whose page read found it. */
-type PageLine = TextLine & { engine: Vote['engine'] };
+export type PageLine = TextLine & { engine: Vote['engine'] };
 
 export type ScanFailure = 'no-card' | 'upside-down' | 'too-blurred' | 'unreadable' | 'implausible-date' | 'inconsistent' | 'low-confidence';
 
@@ -78,6 +78,46 @@ export interface ReadTrace {
   text: string;
   /** The value it parsed to, when it did. */
   key?: string;
+}
+
+/**
+ * The security code among one page read's lines: a line of exactly four digits with the photo
+ * right above it. Which line is the code decides what is presented, so a wrong pick would cost a
+ * card try: either
+ * - the area above it is the face's darkest block (mean < the face's mean − 25, and darker by 30
+ *   than any other such line's), or
+ * - a pale photo (its background near the paper's tone, tuning seeds 1 and 13: above 173–200
+ *   against a face mean of 187–221, so the first test fails): it is the page read's only 4-digit
+ *   line, it lies where every public layout puts the code — the right 40 % of the face, in its
+ *   lower half (under the photo; the dates and address are left or at the top) — and the area
+ *   above it holds a dark mass (its darkest tenth ≥ 50 below the face's median: the shoulders
+ *   and hair of the photo) while its mean is still ≥ 10 below the median. Text lines above a
+ *   stray 4-digit fragment would also be dark in their darkest tenth, hence the position and
+ *   only-one conditions.
+ */
+export function pickSecurityCode(face: GreyFrame, lines: readonly PageLine[]): { line: PageLine; parsed: Parsed } | undefined {
+  const whole = { x0: 0, y0: 0, x1: face.width - 1, y1: face.height - 1 };
+  const paper = meanOf(face, whole);
+  const codes = lines
+    .map((line) => ({ line, parsed: parseField('code', line.text) }))
+    .filter((f): f is { line: PageLine; parsed: Parsed } => f.parsed !== undefined)
+    .map((f) => {
+      const h = f.line.bbox.y1 - f.line.bbox.y0;
+      const cx = (f.line.bbox.x0 + f.line.bbox.x1) / 2;
+      const box = { x0: cx - 3 * h, y0: f.line.bbox.y0 - 14 * h, x1: cx + 3 * h, y1: f.line.bbox.y0 - 2.5 * h };
+      return { ...f, box, cx, above: meanOf(face, box) };
+    });
+  const dark = codes.filter((f) => f.above < paper - 25).sort((p, q) => p.above - q.above);
+  if (dark.length === 1 || (dark.length > 1 && (dark[1]?.above ?? 255) - (dark[0]?.above ?? 0) > 30)) {
+    const first = dark[0];
+    return first ? { line: first.line, parsed: first.parsed } : undefined;
+  }
+  const [only] = codes;
+  if (codes.length !== 1 || !only || dark.length > 0) return undefined;
+  const median = levelOf(face, whole, 0.5);
+  const where = only.cx > 0.6 * face.width && only.line.bbox.y0 > 0.5 * face.height;
+  const photo = levelOf(face, only.box, 0.1) <= median - 50 && only.above <= median - 10;
+  return where && photo ? { line: only.line, parsed: only.parsed } : undefined;
 }
 
 const tag =
@@ -222,22 +262,8 @@ export class CardFaceReader {
       const found = lines.map((line) => ({ line, parsed: parseField(kind, line.text) })).filter((f): f is { line: PageLine; parsed: Parsed } => f.parsed !== undefined);
       if (found.length === 1) out[kind] = found[0];
     }
-    const paper = meanOf(face, { x0: 0, y0: 0, x1: face.width - 1, y1: face.height - 1 });
-    const codes = lines
-      .map((line) => ({ line, parsed: parseField('code', line.text) }))
-      .filter((f): f is { line: PageLine; parsed: Parsed } => f.parsed !== undefined)
-      .map((f) => {
-        const h = f.line.bbox.y1 - f.line.bbox.y0;
-        const cx = (f.line.bbox.x0 + f.line.bbox.x1) / 2;
-        const above = meanOf(face, { x0: cx - 3 * h, y0: f.line.bbox.y0 - 14 * h, x1: cx + 3 * h, y1: f.line.bbox.y0 - 2.5 * h });
-        return { ...f, above };
-      })
-      .filter((f) => f.above < paper - 25)
-      .sort((p, q) => p.above - q.above);
-    if (codes.length === 1 || (codes.length > 1 && (codes[1]?.above ?? 255) - (codes[0]?.above ?? 0) > 30)) {
-      const first = codes[0];
-      if (first) out.code = { line: first.line, parsed: first.parsed };
-    }
+    const code = pickSecurityCode(face, lines);
+    if (code) out.code = code;
     return out;
   }
 
