@@ -318,23 +318,8 @@ async function main(): Promise<void> {
     : {
         note: 'held-out lighting (test/face/lighting.ts), applied to each person\'s original view; never used to choose a threshold or a minimum; genuine pairs are augmented (no real genuine pairs offline)',
         perCondition: heldOut,
-        all: {
-          genuineTransactions: heldOutGenuine.length,
-          falseRejects: heldOutGenuine.filter((r) => r.failed).length,
-          impostorTransactions: heldOutImpostor.length,
-          falseAccepts: heldOutImpostor.filter((r) => r.accepted).length,
-          FRR95: bootstrapByPerson(heldOutGenuine),
-          FAR95: bootstrapImpostorByPerson(heldOutImpostor),
-        },
-        perPatient: {
-          attempts: attemptsPerPatient,
-          genuinePatients: heldOutPatientGenuine.length,
-          falseRejects: heldOutPatientGenuine.filter((r) => r.failed).length,
-          impostorPatients: heldOutPatientImpostor.length,
-          falseAccepts: heldOutPatientImpostor.filter((r) => r.accepted).length,
-          FRR95: bootstrapByPerson(heldOutPatientGenuine),
-          FAR95: bootstrapImpostorByPerson(heldOutPatientImpostor),
-        },
+        all: rowsSummary('Transactions', heldOutGenuine, heldOutImpostor),
+        perPatient: { attempts: attemptsPerPatient, ...rowsSummary('Patients', heldOutPatientGenuine, heldOutPatientImpostor) },
       };
   const genuineFrameRows = probes.map((p) => ({ person: p.id, failed: decide(p.analysis, toGrey(p.image), cards.get(p.id) ?? new Float32Array(), cfg).outcome !== 'match' }));
   const impostorFrameRows = probes.flatMap((p) => [...cards].filter(([cardId]) => cardId !== p.id).map(([cardId, card]) => ({ card: cardId, probe: p.id, accepted: decide(p.analysis, toGrey(p.image), card, cfg).outcome === 'match' })));
@@ -473,6 +458,18 @@ async function transactionsOf(probes: readonly Probe[], bursts: Map<Probe, Burst
   };
 }
 
+/** Counts and per-person intervals of genuine and impostor rows (`unit`: what one row is). */
+function rowsSummary(unit: 'Transactions' | 'Patients', genuine: { person: string; failed: boolean }[], impostor: { card: string; probe: string; accepted: boolean }[]) {
+  return {
+    [`genuine${unit}`]: genuine.length,
+    falseRejects: genuine.filter((r) => r.failed).length,
+    [`impostor${unit}`]: impostor.length,
+    falseAccepts: impostor.filter((r) => r.accepted).length,
+    FRR95: bootstrapByPerson(genuine),
+    FAR95: bootstrapImpostorByPerson(impostor),
+  };
+}
+
 /**
  * Per patient, with the flow's retries: each patient's attempts in turn (the first burst, then the
  * retries' fresh jitters of the same view — the patient does not change anything after a hint, so
@@ -521,16 +518,11 @@ async function patientsOf(
     summary: {
       note: `a patient = up to ${attempts} face attempts (retries.face), each a burst of fresh jitters of the same camera view (not new photographs); genuine pairs are augmented (no real genuine pairs offline); impostors get every attempt`,
       attempts,
-      genuinePatients: genuineRows.length,
-      impostorPatients: impostorRows.length,
-      falseAccepts: fa,
-      falseRejects: fr,
+      ...rowsSummary('Patients', genuineRows, impostorRows),
       FAR: Number((fa / Math.max(1, impostorRows.length)).toFixed(4)),
       FRR: Number((fr / Math.max(1, genuineRows.length)).toFixed(4)),
       matchedOnAttempt,
       rejectedPatientsLastOutcome: genuineFinal,
-      FRR95: bootstrapByPerson(genuineRows),
-      FAR95: bootstrapImpostorByPerson(impostorRows),
     },
   };
 }
