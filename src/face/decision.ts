@@ -53,6 +53,11 @@ export interface VerifyResult {
   yaw?: number;
   /** The main face's 68 landmarks (engine option `landmarks`), for the head-turn challenge (src/face/liveness/). */
   landmarks?: { x: number; y: number }[];
+  /**
+   * The judged face's own descriptor (match / no-match): what ties the burst's frames to one face
+   * (face-attempt.ts, issue 14 — the swap). Memory only, like the card's; dropped with the attempt.
+   */
+  probe?: Float32Array;
 }
 
 export interface DecisionConfig {
@@ -210,6 +215,7 @@ function judge(analysis: Analysis, grey: GreyImage, cfg: DecisionConfig, card: A
   if (card === undefined) return { outcome: 'live', liveness, ms: analysis.ms };
   const score = similarity(face.embedding ?? [], card, cfg.metric);
   const result: VerifyResult = { outcome: score >= cfg.matchThreshold ? 'match' : 'no-match', score, liveness, ms: analysis.ms };
+  if (face.embedding) result.probe = Float32Array.from(face.embedding);
   if (face.yaw !== undefined) result.yaw = face.yaw;
   if (result.outcome === 'no-match' && maskLikely(face)) result.hint = 'remove-mask';
   return result;

@@ -37,9 +37,12 @@ export function createCamera(s: FaceSettings, input?: CameraInput, logger?: Logg
 
 export function attemptOptions(
   s: FaceSettings,
-): Pick<FaceAttemptOptions, 'burstMs' | 'maxFrames' | 'minLiveFrames' | 'timeoutMs' | 'liveness' | 'activeCheck' | 'headTurn'> {
+): Pick<FaceAttemptOptions, 'burstMs' | 'maxFrames' | 'minLiveFrames' | 'timeoutMs' | 'liveness' | 'identity' | 'activeCheck' | 'headTurn'> {
+  const base = decisionDefaultsFor(s.descriptor);
   return {
     ...s.attempt,
+    // Two frames are one face when they would match each other as a frame matches the card.
+    identity: { metric: base.metric, sameFace: s.matchThreshold ?? base.matchThreshold },
     liveness: { minReal: s.minReal, minLive: s.minLive },
     ...(s.activeCheck ? { activeCheck: s.activeCheck } : {}),
     ...(s.headTurn ? { headTurn: { config: s.headTurn } } : {}),

@@ -135,7 +135,7 @@ async function main(): Promise<void> {
   const engine = await FaceEngine.create({ ...options.engine, ...(process.argv.includes('--no-exposure') ? { exposure: false as const } : {}) });
   const ids = chosenPersons();
   const burstFrames = Number(arg('burst') ?? BURST_FRAMES);
-  const attempt = (({ minLiveFrames, liveness }) => ({ minLiveFrames, liveness }))(attemptOptions(settings));
+  const attempt = (({ minLiveFrames, liveness, identity }) => ({ minLiveFrames, liveness, identity }))(attemptOptions(settings));
   /**
    * A burst: the image and burstFrames − 1 jittered copies, each analysed once. Attempt n > 0 (a
    * retry of the flow) takes the next burstFrames jitters, so no frame repeats the first burst's.
@@ -206,11 +206,13 @@ async function main(): Promise<void> {
   const spoofs: { kind: SpoofKind; outcome: VerifyOutcome; real?: number; live?: number; tx: string; txPerFrameRule: string; compensated: number; frames: number }[] = [];
   /** Whether the engine's exposure compensation gave this frame's liveness scores. */
   const compensated = (f: BurstFrame): boolean => [...f.analysis.faces].sort((a, b) => b.box.width - a.box.width)[0]?.livenessGain !== undefined;
+  const printBursts = new Map<string, BurstFrame[]>();
   for (const kind of spoofKinds) {
     for (const id of ids) {
       const card = cards.get(id);
       if (!card) continue;
       const burst = await burstOf(await spoofProbe(id, kind));
+      if (kind === 'print') printBursts.set(id, burst);
       const f0 = burst[0] as BurstFrame;
       const r = decide(f0.analysis, f0.grey, card, cfg);
       const tx = await runTransaction(burst, card, cfg, attempt);
@@ -272,6 +274,7 @@ async function main(): Promise<void> {
   const retryBursts = new Map<Probe, BurstFrame[][]>();
   for (const p of noTx ? [] : probes) retryBursts.set(p, await retriesOf(p.image));
   const perPatient = noTx ? undefined : await patientsOf(probes, bursts, retryBursts, cards, cfg, attempt, attemptsPerPatient);
+  const swap = await swapAttacks(probes, bursts, printBursts, cards, cfg, attempt, burstOf);
   const allGenuineFrames = [...bursts.values()].flat();
   const transactions = {
     genuineFramesWithExposureCompensation: `${allGenuineFrames.filter(compensated).length} of ${allGenuineFrames.length}`,
@@ -352,6 +355,7 @@ async function main(): Promise<void> {
     ...(perPatient ? { perPatient: perPatient.summary } : {}),
     intervals,
     ...(lighting ? { heldOutLighting: lighting } : {}),
+    swap,
     similarity: { genuine: stats(genuineSims), impostor: stats(impostorSims) },
     liveness: {
       thresholds: { minReal: cfg.minReal, minLive: cfg.minLive },
@@ -396,6 +400,71 @@ async function main(): Promise<void> {
 }
 
 type TxAttempt = Parameters<typeof runTransaction>[3];
+
+/**
+ * The swap (issue 14; found in review in session 6): the holder's face shown for a frame — a print
+ * of the card photo the impostor holds, lucky on liveness — and then the impostor's own live face
+ * for the rest of the burst, which makes the burst's liveness median live. Against the holder's
+ * card, for every holder and impostor of the set. Three shapes: the holder's own live frame first
+ * (the strongest possible first frame: the upper bound of a lucky print), the print's first frame
+ * then the impostor, and print and impostor alternating. Also how alike a genuine burst's frames
+ * are (what ties them to one face) next to a holder frame and the impostor's frames.
+ */
+async function swapAttacks(
+  probes: readonly Probe[],
+  bursts: Map<Probe, BurstFrame[]>,
+  printBursts: Map<string, BurstFrame[]>,
+  cards: Map<string, Float32Array>,
+  cfg: DecisionConfig,
+  attempt: TxAttempt,
+  burstOf: (image: RgbImage, first?: Analysis) => Promise<BurstFrame[]>,
+) {
+  const originals = new Map<string, BurstFrame[]>();
+  for (const p of probes.filter((q) => q.aug === 'original')) originals.set(p.id, bursts.get(p) ?? (await burstOf(p.image, p.analysis)));
+  const shapes = {
+    holderFrameThenImpostor: (holder: BurstFrame[], _print: BurstFrame[], impostor: BurstFrame[]) => [holder[0], ...impostor.slice(0, impostor.length - 1)],
+    printThenImpostor: (_holder: BurstFrame[], print: BurstFrame[], impostor: BurstFrame[]) => [print[0], ...impostor.slice(0, impostor.length - 1)],
+    printAndImpostorAlternating: (_holder: BurstFrame[], print: BurstFrame[], impostor: BurstFrame[]) => impostor.flatMap((f, k) => [print[k], f]).slice(0, impostor.length),
+  };
+  const accepted: Record<string, number> = {};
+  let transactions = 0;
+  const sameFace: number[] = [];
+  const otherFace: number[] = [];
+  const probeOf = (f: BurstFrame | undefined, card: Float32Array): Float32Array | undefined => (f ? decide(f.analysis, f.grey, card, cfg).probe : undefined);
+  for (const [holderId, card] of cards) {
+    const holder = originals.get(holderId);
+    const print = printBursts.get(holderId);
+    if (!holder || !print) continue;
+    const anchor = probeOf(holder[0], card);
+    for (const f of holder.slice(1)) {
+      const q = probeOf(f, card);
+      if (anchor && q) sameFace.push(similarity(anchor, q, cfg.metric));
+    }
+    for (const [impostorId, impostor] of originals) {
+      if (impostorId === holderId) continue;
+      for (const f of impostor) {
+        const q = probeOf(f, card);
+        if (anchor && q) otherFace.push(similarity(anchor, q, cfg.metric));
+      }
+      for (const [shape, build] of Object.entries(shapes)) {
+        const burst = build(holder, print, impostor).filter((f): f is BurstFrame => f !== undefined);
+        const r = await runTransaction(burst, card, cfg, attempt);
+        accepted[shape] = (accepted[shape] ?? 0) + (r.outcome === 'match' ? 1 : 0);
+        if (shape === 'holderFrameThenImpostor') transactions++;
+      }
+    }
+  }
+  const range = (xs: number[]) => {
+    const s = [...xs].sort((a, b) => a - b);
+    return { n: s.length, min: Number((s[0] ?? NaN).toFixed(3)), p01: Number((s[Math.floor(0.01 * s.length)] ?? NaN).toFixed(3)), median: Number((s[Math.floor(s.length / 2)] ?? NaN).toFixed(3)), max: Number((s.at(-1) ?? NaN).toFixed(3)) };
+  };
+  return {
+    note: 'the holder\'s face for a frame (their own live frame, or their print), then the impostor\'s live face, against the holder\'s card; every holder x impostor of the set; the frames are the genuine and print bursts above (jittered copies of one view)',
+    transactionsPerShape: transactions,
+    accepted,
+    frameToFirstFrameSimilarity: { sameFaceBurst: range(sameFace), impostorFrames: range(otherFace), sameFaceThreshold: attempt?.identity?.sameFace },
+  };
+}
 
 /** Genuine and impostor transactions of a set of probes with their bursts: summary and per-person rows. */
 async function transactionsOf(probes: readonly Probe[], bursts: Map<Probe, BurstFrame[]>, cards: Map<string, Float32Array>, cfg: DecisionConfig, attempt: TxAttempt, skip: boolean) {

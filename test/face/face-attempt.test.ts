@@ -12,11 +12,14 @@ const img = { width: 2, height: 2, rgb: new Uint8Array(12) };
 /** Frames the liveness models score live / as a print, with a similarity. */
 const live = { real: 0.7, live: 0.95 };
 const flat = { real: 0.8, live: 0.4 };
-const match = (score = 0.9): VerifyResult => ({ outcome: 'match', score, liveness: live });
-const noMatch = (score: number): VerifyResult => ({ outcome: 'no-match', score, liveness: live });
+/** Descriptors of two faces (cosine 0 between them; the attempt's default sameFace is 0.80). */
+const HOLDER = Float32Array.from([1, 0, 0]);
+const OTHER = Float32Array.from([0, 1, 0]);
+/** The holder's face on a later frame: cosine 0.96 with HOLDER, the same face. */
+const HOLDER_AGAIN = Float32Array.from([0.96, 0.28, 0]);
+const match = (score = 0.9, probe = HOLDER): VerifyResult => ({ outcome: 'match', score, liveness: live, probe });
+const noMatch = (score: number, probe = HOLDER_AGAIN): VerifyResult => ({ outcome: 'no-match', score, liveness: live, probe });
 const spoof: VerifyResult = { outcome: 'spoof', liveness: flat };
-/** A frame judged for liveness alone (asked with compare: false) that the models score live. */
-const liveOnly: VerifyResult = { outcome: 'live', liveness: live };
 
 /** A verifier answering from a script, one answer per call; records the frames' seq. */
 class ScriptedVerifier implements FaceVerifier {
@@ -53,7 +56,7 @@ describe('runFaceAttempt', () => {
     await cam.stop();
   });
 
-  it('passes hints on while rejected and accepts once the burst holds enough live frames, most of them matching', async () => {
+  it('passes hints on while rejected and accepts once the burst holds enough live frames of the matching face', async () => {
     cam = liveCamera();
     const v = new ScriptedVerifier([{ outcome: 'rejected', hint: 'move-closer' }, { outcome: 'no-face', hint: 'face-the-camera' }, noMatch(0.7), match(0.85), match(0.9)]);
     const hints: FaceHint[] = [];
@@ -61,7 +64,7 @@ describe('runFaceAttempt', () => {
     assert.equal(r.outcome, 'match');
     assert.equal(r.score, 0.9, 'the best score of the compared frames');
     assert.deepEqual(hints, ['move-closer', 'face-the-camera']);
-    assert.equal(v.seen.length, 5, 'three judged frames (the default minLiveFrames), two of them matches');
+    assert.equal(v.seen.length, 5, 'three judged frames (the default minLiveFrames) of one face, two of them matches');
     assert.equal(r.framesJudged, 3);
   });
 
@@ -82,7 +85,7 @@ describe('runFaceAttempt', () => {
 
   it('gives no-match with the best score after the frame budget when the burst was live', async () => {
     cam = liveCamera();
-    const v = new ScriptedVerifier([0.2, 0.45, 0.3].map(noMatch));
+    const v = new ScriptedVerifier([0.2, 0.45, 0.3].map((x) => noMatch(x)));
     const r = await runFaceAttempt({ camera: cam, verifier: v, maxFrames: 3 });
     assert.equal(r.outcome, 'no-match');
     assert.equal(r.score, 0.45);
@@ -98,33 +101,34 @@ describe('runFaceAttempt', () => {
     assert.equal(flatBurst.outcome, 'spoof');
   });
 
-  it('once the matches hold the majority, judges the following frames for liveness alone and accepts on them', async () => {
+  it('accepts a genuine burst on one match when the other frames are the same face just under the threshold', async () => {
     cam = liveCamera();
-    const v = new ScriptedVerifier([match(0.85), match(0.9), liveOnly]);
+    // Session 6's majority rule refused this burst (one match of three): the augmented genuine
+    // bursts it lost scored 0.7x on most frames and above 0.80 on one (docs/face.md).
+    const v = new ScriptedVerifier([noMatch(0.78), match(0.82), noMatch(0.77)]);
     const r = await runFaceAttempt({ camera: cam, verifier: v });
-    assert.deepEqual([r.outcome, r.framesJudged, r.score], ['match', 3, 0.9]);
-    assert.deepEqual(v.compared, [true, true, false], 'compared until two of three matched, liveness alone after it');
-    // A print after one match: compared (one match is no majority of three), a spoof.
-    const p = new ScriptedVerifier([match(), spoof, spoof]);
-    const printed = await runFaceAttempt({ camera: cam, verifier: p, maxFrames: 3 });
-    assert.deepEqual([printed.outcome, printed.liveness], ['spoof', flat]);
-    assert.deepEqual(p.compared, [true, true, true]);
+    assert.deepEqual([r.outcome, r.framesJudged, r.score], ['match', 3, 0.82]);
+    assert.deepEqual(v.compared, [true, true, true], 'every frame compared: its descriptor is its identity');
+    // The same scores from another face around the match: not its frames, no acceptance.
+    const other = await runFaceAttempt({ camera: cam, verifier: new ScriptedVerifier([noMatch(0.78, OTHER), match(0.82), noMatch(0.77, OTHER)]), maxFrames: 3 });
+    assert.deepEqual([other.outcome, other.framesJudged], ['rejected', 3]);
   });
 
   it('a print of the holder that matches once, then the impostor\'s own live face, is not accepted (the swap)', async () => {
     cam = liveCamera();
     // Frame 1: a print of the card photo, lucky on liveness, matches. Then the impostor: live, not
-    // the holder (no-match when compared, live when judged for liveness alone). The burst's
-    // median liveness is live; only the identity majority stops it.
-    let call = 0;
-    const swap: FaceVerifier = {
-      enrolCardPhoto: async () => undefined,
-      verify: async (_f: AnyImage, o?: VerifyOptions) => (++call === 1 ? match(0.85) : o?.compare === false ? liveOnly : noMatch(0.3)),
-      close: async () => undefined,
-    };
+    // the holder. The burst's median liveness is live; only the identity of the frames stops it.
+    const swap = new ScriptedVerifier([match(0.85), ...Array.from({ length: 5 }, () => noMatch(0.3, OTHER))]);
     const r = await runFaceAttempt({ camera: cam, verifier: swap, maxFrames: 6 });
-    assert.equal(r.outcome, 'no-match');
+    assert.equal(r.outcome, 'rejected');
     assert.equal(r.framesJudged, 6);
+    // Frames with no descriptor (a verifier that gives none) are no identity either: no vote.
+    const bare = { outcome: 'no-match' as const, score: 0.3, liveness: live };
+    const anonymous = await runFaceAttempt({ camera: cam, verifier: new ScriptedVerifier([match(0.85), bare, bare, bare]), maxFrames: 4 });
+    assert.equal(anonymous.outcome, 'rejected');
+    // Print frames that fail liveness count against the face that matched: a spoof at the end.
+    const printed = await runFaceAttempt({ camera: cam, verifier: new ScriptedVerifier([match(0.85), spoof, noMatch(0.3, OTHER), spoof]), maxFrames: 4 });
+    assert.equal(printed.outcome, 'spoof', 'the matching face\'s frames are flat (median of 0.95, 0.4, 0.4)');
   });
 
   it('medians the antispoof and liveness scores separately', () => {
@@ -240,9 +244,9 @@ describe('runFaceAttempt', () => {
       assert.ok(r.framesJudged >= 18 && r.framesJudged <= 21, `${r.framesJudged} frames judged in 3 s at 150 ms a frame`);
     });
 
-    it('decides a genuine burst sooner: the frames after the first match skip the comparison (issue 14)', async () => {
+    it('compares every frame of a genuine burst and decides on the third (issue 14)', async () => {
       // A camera at 10 fps (a frame every 100 ms from t = 100) and a worker that takes 150 ms for a
-      // compared frame, 60 ms for one judged for liveness alone (about the rig's figures).
+      // compared frame (about the rig's figure).
       cam = new SimulatedCamera([img], 10);
       cam.start();
       const t0 = Date.now();
@@ -253,7 +257,7 @@ describe('runFaceAttempt', () => {
           const compare = opts?.compare !== false;
           judged.push({ at: Date.now() - t0, compare });
           await new Promise((r) => setTimeout(r, compare ? 150 : 60));
-          return compare ? match() : liveOnly;
+          return match();
         },
         close: async () => undefined,
       };
@@ -264,11 +268,11 @@ describe('runFaceAttempt', () => {
       });
       await clock.tickAsync(1000);
       await attempt;
-      // Frame 1 (t 100) compared until 250; the newest then, frame 2, compared until 400 (one
-      // match is no majority yet); frame 4 (t 400) alone until 460: three judged frames, two of
-      // them matches. Comparing every frame took until 550.
-      assert.deepEqual(judged, [{ at: 100, compare: true }, { at: 250, compare: true }, { at: 400, compare: false }]);
-      assert.deepEqual([state.done?.outcome, state.at], ['match', 460]);
+      // Frame 1 (t 100) compared until 250; the newest then, frame 2, until 400; frame 4 (t 400)
+      // until 550: three judged frames of one face. (Session 6 judged the third for liveness
+      // alone and decided at 460; such a frame has no identity, so it can no longer vote.)
+      assert.deepEqual(judged, [{ at: 100, compare: true }, { at: 250, compare: true }, { at: 400, compare: true }]);
+      assert.deepEqual([state.done?.outcome, state.at], ['match', 550]);
     });
 
     it('takes the burst length from the settings (burstMs) and calls a flat burst a spoof at its end', async () => {

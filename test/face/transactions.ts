@@ -64,7 +64,7 @@ export async function runTransaction(
   burst: readonly BurstFrame[],
   card: Float32Array,
   cfg: DecisionConfig,
-  attempt: Pick<FaceAttemptOptions, 'minLiveFrames' | 'liveness'> = {},
+  attempt: Pick<FaceAttemptOptions, 'minLiveFrames' | 'liveness' | 'identity'> = {},
 ): Promise<FaceAttemptResult & { hints: string[]; frames: VerifyResult[] }> {
   const camera = new SimulatedCamera();
   camera.start();
