@@ -427,6 +427,8 @@ async function swapAttacks(
     printAndImpostorAlternating: (_holder: BurstFrame[], print: BurstFrame[], impostor: BurstFrame[]) => impostor.flatMap((f, k) => [print[k], f]).slice(0, impostor.length),
   };
   const accepted: Record<string, number> = {};
+  /** Accepted where the holder's print burst alone is refused: what the impostor's face added. */
+  const beyondPrintAlone: Record<string, number> = {};
   let transactions = 0;
   const sameFace: number[] = [];
   const otherFace: number[] = [];
@@ -435,6 +437,7 @@ async function swapAttacks(
     const holder = originals.get(holderId);
     const print = printBursts.get(holderId);
     if (!holder || !print) continue;
+    const printAlone = (await runTransaction(print, card, cfg, attempt)).outcome === 'match';
     const anchor = probeOf(holder[0], card);
     for (const f of holder.slice(1)) {
       const q = probeOf(f, card);
@@ -450,6 +453,7 @@ async function swapAttacks(
         const burst = build(holder, print, impostor).filter((f): f is BurstFrame => f !== undefined);
         const r = await runTransaction(burst, card, cfg, attempt);
         accepted[shape] = (accepted[shape] ?? 0) + (r.outcome === 'match' ? 1 : 0);
+        beyondPrintAlone[shape] = (beyondPrintAlone[shape] ?? 0) + (r.outcome === 'match' && !printAlone ? 1 : 0);
         if (shape === 'holderFrameThenImpostor') transactions++;
       }
     }
@@ -462,6 +466,7 @@ async function swapAttacks(
     note: 'the holder\'s face for a frame (their own live frame, or their print), then the impostor\'s live face, against the holder\'s card; every holder x impostor of the set; the frames are the genuine and print bursts above (jittered copies of one view)',
     transactionsPerShape: transactions,
     accepted,
+    acceptedWherePrintAloneRefused: beyondPrintAlone,
     frameToFirstFrameSimilarity: { sameFaceBurst: range(sameFace), impostorFrames: range(otherFace), sameFaceThreshold: attempt?.identity?.sameFace },
   };
 }
