@@ -27,12 +27,7 @@ export type FaceHint =
   | 'remove-mask'
   | 'remove-cap';
 
-/**
- * `live`: the frame passed the quality gate and liveness but was not compared with the card photo,
- * because the caller asked for liveness only (`decideLiveness`; the attempt loop does so once a
- * frame of the burst has matched, face-attempt.ts).
- */
-export type VerifyOutcome = 'match' | 'no-match' | 'spoof' | 'no-face' | 'rejected' | 'live';
+export type VerifyOutcome = 'match' | 'no-match' | 'spoof' | 'no-face' | 'rejected';
 
 export interface LivenessScores {
   /** antispoof model, 1 = real. */
@@ -160,12 +155,8 @@ export function cardPhotoEmbedding(analysis: Analysis): Float32Array | 'no-face'
   return face?.embedding ?? 'no-face';
 }
 
-/**
- * Quality gate: undefined when the frame can be judged, else the rejection with its hint. A frame
- * judged for liveness alone (`needsDescriptor` false) was analysed without a descriptor, so the
- * missing descriptor is no reason to refuse it; every other check is the same.
- */
-export function qualityGate(analysis: Analysis, grey: GreyImage, cfg: DecisionConfig, needsDescriptor = true): VerifyResult | undefined {
+/** Quality gate: undefined when the frame can be judged, else the rejection with its hint. */
+export function qualityGate(analysis: Analysis, grey: GreyImage, cfg: DecisionConfig): VerifyResult | undefined {
   const face = mainFace(analysis.faces);
   if (!face) return { outcome: 'no-face', hint: 'face-the-camera' };
   const others = analysis.faces.filter((f) => f !== face && f.box.width >= face.box.width * OTHER_PERSON_FRACTION);
@@ -179,26 +170,13 @@ export function qualityGate(analysis: Analysis, grey: GreyImage, cfg: DecisionCo
   const frameLuma = meanLuma(grey, { x: 0, y: 0, width: grey.width, height: grey.height });
   if (faceLuma < cfg.minFaceLuma) return { outcome: 'rejected', hint: frameLuma > faceLuma + 40 ? 'backlight' : 'too-dark' };
   if (laplacianVariance(grey, box) < cfg.minSharpness) return { outcome: 'rejected', hint: 'hold-still' };
-  if (face.score < cfg.minFrontalScore || (needsDescriptor && !face.embedding)) return { outcome: 'rejected', hint: maskLikely(face) ? 'remove-mask' : 'face-the-camera' };
+  if (face.score < cfg.minFrontalScore || !face.embedding) return { outcome: 'rejected', hint: maskLikely(face) ? 'remove-mask' : 'face-the-camera' };
   return undefined;
 }
 
 /** The whole decision for one camera frame against the enrolled card photo descriptor. */
 export function decide(analysis: Analysis, grey: GreyImage, card: ArrayLike<number>, cfg: DecisionConfig): VerifyResult {
-  return judge(analysis, grey, cfg, card);
-}
-
-/**
- * The same decision without the comparison: the quality gate and liveness exactly as `decide`
- * applies them, `live` where `decide` would compare (issue 14: a burst needs liveness over several
- * frames but a match on one; face-attempt.ts). Never `match`.
- */
-export function decideLiveness(analysis: Analysis, grey: GreyImage, cfg: DecisionConfig): VerifyResult {
-  return judge(analysis, grey, cfg, undefined);
-}
-
-function judge(analysis: Analysis, grey: GreyImage, cfg: DecisionConfig, card: ArrayLike<number> | undefined): VerifyResult {
-  const rejected = qualityGate(analysis, grey, cfg, card !== undefined);
+  const rejected = qualityGate(analysis, grey, cfg);
   if (rejected) return { ...rejected, ms: analysis.ms };
   const face = mainFace(analysis.faces) as DetectedFace; // present: the gate passed
   const liveness: LivenessScores = { real: face.real ?? 0, live: face.live ?? 0 };
@@ -212,7 +190,6 @@ function judge(analysis: Analysis, grey: GreyImage, cfg: DecisionConfig, card: A
     }
     return { outcome: 'spoof', liveness, ms: analysis.ms };
   }
-  if (card === undefined) return { outcome: 'live', liveness, ms: analysis.ms };
   const score = similarity(face.embedding ?? [], card, cfg.metric);
   const result: VerifyResult = { outcome: score >= cfg.matchThreshold ? 'match' : 'no-match', score, liveness, ms: analysis.ms };
   if (face.embedding) result.probe = Float32Array.from(face.embedding);

@@ -367,12 +367,10 @@ export class FaceEngine {
   }
 
   /**
-   * Faces, liveness scores and the main face's descriptor. `describe: false` leaves the descriptor
-   * (FaceRes, ~60 % of a frame's time) out, for a frame judged for liveness alone (face-attempt.ts);
-   * everything else, the liveness scores included, is computed as with it.
+   * Faces, liveness scores and the main face's descriptor (every judged frame needs its own: it is
+   * the frame's identity in the burst, face-attempt.ts).
    */
-  async analyse(img: AnyImage, opts: { describe?: boolean } = {}): Promise<Analysis> {
-    const describe = opts.describe !== false;
+  async analyse(img: AnyImage): Promise<Analysis> {
     const { width, height, rgb } = toRgb(img);
     const values = new Int32Array(rgb); // the same bytes as int32, converted natively (a JS loop cost ~4 ms a frame)
     const tensor = this.human.tf.tensor4d(values, [1, height, width, 3], 'int32');
@@ -394,8 +392,8 @@ export class FaceEngine {
       const main = [...faces].sort((a, b) => b.box.width - a.box.width)[0];
       if (main && this.exposure) await this.compensateExposure(this.exposure, main, values, width, height);
       if (main && !isGrey(img)) main.skin = faceSkinBands({ width, height, rgb }, main.box);
-      if (this.faceRes && main && describe) main.embedding = this.faceRes.embed(img, main.box);
-      if (this.faceApi && main && describe) {
+      if (this.faceRes && main) main.embedding = this.faceRes.embed(img, main.box);
+      if (this.faceApi && main) {
         const described = await this.describe128(this.faceApi, values, width, height, main.box);
         if (described) {
           main.embedding = described.embedding;

@@ -39,7 +39,7 @@ export interface FaceAttemptResult {
   score?: number;
   /** Last quality hint, for the retry screen. */
   hint?: FaceHint;
-  /** Frames judged (match / no-match / spoof, and `live`: judged for liveness alone after a match). */
+  /** Frames judged (match / no-match / spoof). */
   framesJudged: number;
   /** The burst's median antispoof / liveness scores over its judged frames (absent when none was judged). */
   liveness?: LivenessScores;
@@ -249,7 +249,7 @@ export async function runFaceAttempt(opts: FaceAttemptOptions): Promise<FaceAtte
     return frames
       .filter(({ r }) => {
         if (r.outcome === 'match' || r.outcome === 'spoof') return true;
-        // no-match, or a `live` frame from a verifier that was asked not to compare: no tie, no vote.
+        // no-match: its own descriptor says whose face it is; without one, no tie, no vote.
         return r.probe !== undefined && m.probe !== undefined && similarity(r.probe, m.probe, identity.metric) >= identity.sameFace;
       })
       .map((f) => f.scores);
@@ -306,7 +306,7 @@ export async function runFaceAttempt(opts: FaceAttemptOptions): Promise<FaceAtte
       // judged frames after a majority of matches for liveness alone, `compare: false`, ~60 % of a
       // frame's time; a frame without identity can no longer vote, so that saving is gone.)
       try {
-        last = await verifier.verify(frame, {});
+        last = await verifier.verify(frame);
       } catch (err) {
         return result('error', { error: err instanceof Error ? err.name : 'Error' });
       }
@@ -323,7 +323,7 @@ export async function runFaceAttempt(opts: FaceAttemptOptions): Promise<FaceAtte
         if (turn) return turn;
         continue;
       }
-      if (last.outcome !== 'match' && last.outcome !== 'no-match' && last.outcome !== 'spoof' && last.outcome !== 'live') continue; // refused by the gate: its hint only
+      if (last.outcome !== 'match' && last.outcome !== 'no-match' && last.outcome !== 'spoof') continue; // refused by the gate: its hint only
       judged++;
       // A verifier that gives no scores (another implementation, a fake) has judged liveness per
       // frame: its verdict stands in for the scores (live for match / no-match, not for spoof).

@@ -11,8 +11,7 @@ export interface WorkerInit {
 
 export type WorkerRequest =
   | { id: number; type: 'enrol'; image: AnyImage }
-  /** `compare: false`: the quality gate and liveness only (`decideLiveness`), no descriptor computed. */
-  | { id: number; type: 'verify'; frame: AnyImage; card: Float32Array; config: DecisionConfig; compare?: boolean };
+  | { id: number; type: 'verify'; frame: AnyImage; card: Float32Array; config: DecisionConfig };
 
 export type WorkerReply =
   | { type: 'ready'; backend: BackendName; models: string[] }

@@ -20,19 +20,10 @@ export type { VerifyResult, VerifyOutcome, FaceHint, LivenessScores } from './de
 export interface FaceVerifier {
   /** Descriptor of the card photo (greyscale, as decoded from the card). Throws CardPhotoError if it has no face. */
   enrolCardPhoto(img: AnyImage): Promise<void>;
-  /**
-   * One decision for one frame; throws CardPhotoError('not-enrolled') before enrolment. With
-   * `compare: false` the frame is judged for quality and liveness only (outcome `live` instead of
-   * `match` / `no-match`, no score); an implementation may ignore it and compare anyway.
-   */
-  verify(frame: AnyImage, opts?: VerifyOptions): Promise<VerifyResult>;
+  /** One decision for one frame; throws CardPhotoError('not-enrolled') before enrolment. */
+  verify(frame: AnyImage): Promise<VerifyResult>;
   /** Ends the worker and forgets the card descriptor. Idempotent. */
   close(): Promise<void>;
-}
-
-export interface VerifyOptions {
-  /** Compare with the card photo (default true); false: `decideLiveness`, the descriptor is not computed. */
-  compare?: boolean;
 }
 
 export interface WorkerFaceVerifierOptions {
@@ -197,11 +188,10 @@ export class WorkerFaceVerifier implements FaceVerifier {
     this.card = reply.embedding;
   }
 
-  async verify(frame: AnyImage, opts: VerifyOptions = {}): Promise<VerifyResult> {
+  async verify(frame: AnyImage): Promise<VerifyResult> {
     const card = this.card;
     if (!card) throw new CardPhotoError('not-enrolled');
-    const compare = opts.compare !== false;
-    const reply = await this.request({ type: 'verify', frame, card, config: this.config, ...(compare ? {} : { compare }) }, 'face verification');
+    const reply = await this.request({ type: 'verify', frame, card, config: this.config }, 'face verification');
     if (reply.type === 'failed') throw reviveError(reply.error);
     if (reply.type !== 'verified') throw new Error(`unexpected reply ${reply.type}`);
     this.log.debug(() => `verify: ${reply.result.outcome}${reply.result.hint ? ` (${reply.result.hint})` : ''}`);

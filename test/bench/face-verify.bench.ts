@@ -126,16 +126,16 @@ export async function attemptOnRig(): Promise<void> {
   const firstFrame: number[] = [];
   const cpu: number[] = [];
   const outcomes: string[] = [];
-  const phases: { compared: number[]; livenessOnly: number[]; waiting: number; afterLast: number }[] = [];
-  /** The worker's calls of the current run: when each began and ended, and whether it compared. */
-  let calls: { start: number; end: number; compare: boolean }[] = [];
+  const phases: { compared: number[]; waiting: number; afterLast: number }[] = [];
+  /** The worker's calls of the current run: when each began and ended. */
+  let calls: { start: number; end: number }[] = [];
   const verifier: FaceVerifier = {
     enrolCardPhoto: (img) => worker.enrolCardPhoto(img),
     close: () => worker.close(),
-    verify: async (frame, opts) => {
+    verify: async (frame) => {
       const start = performance.now();
-      const r = await worker.verify(frame, opts);
-      calls.push({ start, end: performance.now(), compare: opts?.compare !== false });
+      const r = await worker.verify(frame);
+      calls.push({ start, end: performance.now() });
       return r;
     },
   };
@@ -164,8 +164,7 @@ export async function attemptOnRig(): Promise<void> {
           previous = call.end;
         }
         phases.push({
-          compared: calls.filter((x) => x.compare).map((x) => x.end - x.start),
-          livenessOnly: calls.filter((x) => !x.compare).map((x) => x.end - x.start),
+          compared: calls.map((x) => x.end - x.start),
           waiting,
           afterLast: end - previous,
         });
@@ -194,8 +193,6 @@ export async function attemptOnRig(): Promise<void> {
         spawnToFirstFrame: round(median(firstFrame)),
         comparedFrame: medianOr(phases.flatMap((p) => p.compared)),
         comparedFrames: phases.map((p) => p.compared.length),
-        livenessOnlyFrame: medianOr(phases.flatMap((p) => p.livenessOnly)),
-        livenessOnlyFrames: phases.map((p) => p.livenessOnly.length),
         waitingForFrames: round(median(phases.map((p) => p.waiting))),
         lastAnswerToDecision: round(median(phases.map((p) => p.afterLast))),
       },

@@ -36,16 +36,6 @@ describe('FaceEngine (in-thread, real models)', () => {
     assert.ok(typeof face?.real === 'number' && typeof face.live === 'number');
   });
 
-  it('leaves the descriptor out on request and computes the rest as with it (a frame judged for liveness alone)', async () => {
-    const probe = await cameraProbe('f05', 'dim'); // a dim face: its liveness comes from the brightened pass
-    const full = await engine.analyse(probe);
-    const bare = await engine.analyse(probe, { describe: false });
-    assert.equal(bare.faces[0]?.embedding, undefined);
-    assert.equal(full.faces[0]?.embedding?.length, 1024);
-    const keep = (a: typeof full): unknown => a.faces.map(({ embedding: _, ...rest }) => rest);
-    assert.deepEqual(keep(bare), keep(full));
-  });
-
   it('gives a yaw proxy that follows the head (mirror flips it) but not a flat photo turned (squeeze keeps it)', async () => {
     const probe = await cameraProbe('f03'); // head turned in the source photo
     const mirrored = { ...probe, rgb: new Uint8Array(probe.rgb.length) };

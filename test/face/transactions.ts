@@ -11,12 +11,12 @@
  * accept gets every frame's chance.
  */
 import { SimulatedCamera, type FrameImage } from '../../rig/devices/simulated-camera';
-import { decide, decideLiveness, type DecisionConfig, type VerifyResult } from '../../src/face/decision';
+import { decide, type DecisionConfig, type VerifyResult } from '../../src/face/decision';
 import type { Analysis } from '../../src/face/engine';
 import { runFaceAttempt, type FaceAttemptOptions, type FaceAttemptResult } from '../../src/face/face-attempt';
 import type { AnyImage, RgbImage } from '../../src/face/image';
 import type { GreyImage } from '../../rig/personas/face-images';
-import type { FaceVerifier, VerifyOptions } from '../../src/face/verifier';
+import type { FaceVerifier } from '../../src/face/verifier';
 
 export const BURST_FRAMES = 8;
 
@@ -56,9 +56,7 @@ export interface BurstFrame {
 /**
  * Replays a burst through the product's attempt loop: the "verifier" answers from the frames'
  * analyses (computed once per frame, whichever card they are compared with) and shows the camera
- * the next frame of the burst once it has answered, so every frame is judged in order. A frame the
- * loop asks to judge for liveness alone (after a match, `compare: false`) gets `decideLiveness`,
- * as the worker answers it.
+ * the next frame of the burst once it has answered, so every frame is judged in order.
  */
 export async function runTransaction(
   burst: readonly BurstFrame[],
@@ -80,10 +78,10 @@ export async function runTransaction(
   const frames: VerifyResult[] = [];
   const verifier: FaceVerifier = {
     enrolCardPhoto: async () => undefined,
-    verify: async (frame: AnyImage, opts?: VerifyOptions): Promise<VerifyResult> => {
+    verify: async (frame: AnyImage): Promise<VerifyResult> => {
       const f = bySeq.get((frame as { seq: number }).seq);
       if (!f) throw new Error('frame not in the burst');
-      const r = opts?.compare === false ? decideLiveness(f.analysis, f.grey, cfg) : decide(f.analysis, f.grey, card, cfg);
+      const r = decide(f.analysis, f.grey, card, cfg);
       frames.push(r);
       pushNext();
       return r;
