@@ -3,11 +3,12 @@
  * the face's lines and reads them first; tesseract.js 7 with `@tesseract.js-data/jpn`
  * (4.0.0_best_int, LSTM) is the second, independent engine for the line re-reads (and the page
  * read when PaddleOCR misses a field), and `@tesseract.js-data/eng` (digits only) a third that must
- * read the same security code. Models and data come from node_modules, tesseract with
+ * read the same security code; `ConfirmingTesseract` the third engine for the re-reads PaddleOCR and
+ * the LSTM disagree on (Debian's fast Japanese LSTM, tesseract's legacy digits). Models and data come from node_modules, tesseract with
  * `cacheMethod: 'none'`: nothing is cached or written anywhere; no network. Images in, text out;
  * no card and no policy.
  */
-import { readFile } from 'node:fs/promises';
+import { access, readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { DetectionService, RecognitionService, normalizeInputToRgb, type OrtInferenceSession, type OrtModule } from 'paddleocr';
@@ -117,6 +118,17 @@ export class TesseractEngines {
 /** Where Debian's `tesseract-ocr-jpn` puts its traineddata (`/usr/share/tesseract-ocr/5/tessdata`). */
 export const DEBIAN_TESSDATA = '/usr/share/tesseract-ocr/5/tessdata';
 
+/** A model file the OCR needs is not installed (the device image or the rig lacks its Debian package). */
+export class OcrDataMissingError extends Error {
+  constructor(
+    readonly file: string,
+    readonly debianPackage: string,
+  ) {
+    super(`${file} is missing: install Debian's ${debianPackage}`);
+    this.name = 'OcrDataMissingError';
+  }
+}
+
 /**
  * The third engine, for the confirming re-reads only (issue 13): models that neither PaddleOCR
  * nor the LSTM above are.
@@ -142,6 +154,10 @@ export class ConfirmingTesseract {
   start(): Promise<void> {
     if (!this.starting) {
       this.starting = (async () => {
+        const file = join(this.tessdata, 'jpn.traineddata');
+        await access(file).catch(() => {
+          throw new OcrDataMissingError(file, 'tesseract-ocr-jpn');
+        });
         const [jpn, eng] = await Promise.all([
           createWorker('jpn', OEM.LSTM_ONLY, { langPath: this.tessdata, gzip: false, cacheMethod: 'none' }),
           createWorker('eng', OEM.TESSERACT_ONLY, { langPath: `${dirname(require.resolve('@tesseract.js-data/eng'))}/4.0.0`, gzip: true, cacheMethod: 'none' }),

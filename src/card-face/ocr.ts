@@ -10,8 +10,10 @@
  * photo (the darkest block of the face) above it. The birth date's calendar decides the first six
  * digits (card-profile.ts). Each field is then re-read from its own line crop by the other engine
  * (tesseract, Japanese LSTM) and, unless the two already agree with nothing else read, by both in
- * other preparations; a value is presented only when the reads agree (`enginesAgree`,
- * `agreement`, `enginesMajority`: both engines whenever PaddleOCR's page read found the line, the
+ * other preparations, with a third engine (Debian's fast Japanese LSTM for the dates, tesseract's
+ * legacy recogniser for the code) once the first two disagree; a value is presented only when the
+ * reads agree (`enginesAgree`, `agreement`, `enginesMajority`, `enginesOverDroppedOne`,
+ * `enginesOverLstm`: at least two engines whenever PaddleOCR's page read found the line, the
  * code's tesseract reads by its digits-only English model), the birth date exists (in its era)
  * and lies in the past, and the expiry is within a card's life of today: a confident wrong read
  * costs one of the card's 10 照合番号B tries.
@@ -271,10 +273,12 @@ export class CardFaceReader {
 
   /**
    * Re-reads one field from crops of its line: first by tesseract (the other engine from the one
-   * whose page read found the line), then by PaddleOCR, then by tesseract in the other
-   * preparations. Accepted as soon as both engines have read the same value and no read said
-   * anything else (`enginesAgree`), or else when at least AGREEING_READS reads agree and outnumber
-   * the others (`agreement`); a disagreement is `inconsistent`, too few agreeing reads `unreadable`.
+   * whose page read found the line), then by PaddleOCR, then by the third engine, then by
+   * tesseract in the other preparations. Accepted as soon as two engines have read the same value
+   * and no read said anything else (`enginesAgree`), or when at least AGREEING_READS reads agree
+   * and outnumber the others (`agreement`), or when PaddleOCR and the third engine each read one
+   * value throughout (`enginesOverLstm`); a disagreement is `inconsistent`, too few agreeing reads
+   * `unreadable`.
    */
   private async confirm(face: GreyFrame, field: { line: PageLine; parsed: Parsed }): Promise<{ parsed: Parsed; confidence: number } | { failure: ScanFailure }> {
     const { bbox } = field.line;

@@ -205,3 +205,12 @@ describe('card-face OCR on rendered faces', function () {
     assert.equal(scan.reason, 'implausible-date');
   });
 });
+
+describe('the third engine', () => {
+  it("names Debian's tesseract-ocr-jpn when its data is not installed", async () => {
+    const { ConfirmingTesseract, OcrDataMissingError } = await import('../../src/card-face/ocr-engine');
+    const engine = new ConfirmingTesseract('/nonexistent/tessdata');
+    await assert.rejects(engine.start(), (err: unknown) => err instanceof OcrDataMissingError && err.debianPackage === 'tesseract-ocr-jpn' && err.file === '/nonexistent/tessdata/jpn.traineddata');
+    await engine.stop();
+  });
+});
