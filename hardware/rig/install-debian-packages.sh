@@ -12,6 +12,8 @@
 #   fonts-ipafont-gothic    Japanese font for the rendered card faces
 #   fonts-noto-cjk          Noto Sans/Serif CJK JP: the independent card-face eval draws faces in
 #                           fonts the product's renderer does not use (issue 13)
+#   tesseract-ocr-jpn       Debian's fast Japanese LSTM data: the card-face OCR's third engine for
+#                           the confirming date re-reads (src/card-face/ocr-engine.ts, issue 13)
 #   mmdebstrap              the device image's Debian root from firmware/packages-<arch>.txt
 #   erofs-utils, mtools, dosfstools, fdisk
 #                           its read-only root (mkfs.erofs), the ESP without mounting (mkfs.vfat,
@@ -36,7 +38,7 @@ export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update -q
 $SUDO apt-get install -y -q --no-install-recommends \
   pcscd libpcsclite-dev vsmartcard-vpcd pcsc-tools opensc systemd udev \
-  socat tmux ffmpeg fonts-ipafont-gothic fonts-noto-cjk \
+  socat tmux ffmpeg fonts-ipafont-gothic fonts-noto-cjk tesseract-ocr-jpn \
   mmdebstrap erofs-utils mtools dosfstools fdisk qemu-system-x86 qemu-utils ovmf prometheus \
   python3 make g++ pkg-config ca-certificates openssl
 if [ "${1:-}" = --arm64 ]; then

@@ -3,11 +3,12 @@
  * the face's lines and reads them first; tesseract.js 7 with `@tesseract.js-data/jpn`
  * (4.0.0_best_int, LSTM) is the second, independent engine for the line re-reads (and the page
  * read when PaddleOCR misses a field), and `@tesseract.js-data/eng` (digits only) a third that must
- * read the same security code. Models and data come from node_modules, tesseract with
+ * read the same security code; `ConfirmingTesseract` the third engine for the re-reads PaddleOCR and
+ * the LSTM disagree on (Debian's fast Japanese LSTM, tesseract's legacy digits). Models and data come from node_modules, tesseract with
  * `cacheMethod: 'none'`: nothing is cached or written anywhere; no network. Images in, text out;
  * no card and no policy.
  */
-import { readFile } from 'node:fs/promises';
+import { access, readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { DetectionService, RecognitionService, normalizeInputToRgb, type OrtInferenceSession, type OrtModule } from 'paddleocr';
@@ -111,6 +112,91 @@ export class TesseractEngines {
       this.whitelist = whitelist;
     }
     return worker;
+  }
+}
+
+/** Where Debian's `tesseract-ocr-jpn` puts its traineddata (`/usr/share/tesseract-ocr/5/tessdata`). */
+export const DEBIAN_TESSDATA = '/usr/share/tesseract-ocr/5/tessdata';
+
+/** A model file the OCR needs is not installed (the device image or the rig lacks its Debian package). */
+export class OcrDataMissingError extends Error {
+  constructor(
+    readonly file: string,
+    readonly debianPackage: string,
+  ) {
+    super(`${file} is missing: install Debian's ${debianPackage}`);
+    this.name = 'OcrDataMissingError';
+  }
+}
+
+/**
+ * The third engine, for the confirming re-reads only (issue 13): models that neither PaddleOCR
+ * nor the LSTM above are.
+ * - Dates: Debian's `tesseract-ocr-jpn` 1:4.1.0, the *fast* Japanese LSTM (tessdata_fast,
+ *   `synth20170629`, network `Lfys64 Lfx96 Lrx96 Lfx384`, float), a separately trained, smaller
+ *   network than `@tesseract.js-data/jpn`'s `4.0.0_best_int` (its own training run and topology,
+ *   so its weights and errors are its own: tuning seed 13, it reads `30` and `11` where the best
+ *   model reads `36` and `1`). Debian's file has no legacy components (`combine_tessdata -d`);
+ *   the npm package's legacy Japanese data (`4.0.0`) was tried and drops 年/月 and digits on
+ *   blurred crops (4 of 4 reads unparsed on tuning faces).
+ * - Security code: tesseract's **legacy** recogniser (OEM 0, the adaptive shape classifier, not an
+ *   LSTM) with the English data of `@tesseract.js-data/eng` `4.0.0` (the file the digits LSTM
+ *   already loads), digits only.
+ * Loaded from disk read-only like the other models; nothing is written.
+ */
+export class ConfirmingTesseract {
+  private japanese: Worker | undefined;
+  private digits: Worker | undefined;
+  private starting: Promise<void> | undefined;
+
+  constructor(private readonly tessdata = DEBIAN_TESSDATA) {}
+
+  start(): Promise<void> {
+    if (!this.starting) {
+      this.starting = (async () => {
+        const file = join(this.tessdata, 'jpn.traineddata');
+        await access(file).catch(() => {
+          throw new OcrDataMissingError(file, 'tesseract-ocr-jpn');
+        });
+        const [jpn, eng] = await Promise.all([
+          createWorker('jpn', OEM.LSTM_ONLY, { langPath: this.tessdata, gzip: false, cacheMethod: 'none' }),
+          createWorker('eng', OEM.TESSERACT_ONLY, { langPath: `${dirname(require.resolve('@tesseract.js-data/eng'))}/4.0.0`, gzip: true, cacheMethod: 'none' }),
+        ]);
+        await jpn.setParameters({ tessedit_pageseg_mode: PSM.SINGLE_LINE, user_defined_dpi: '300', debug_file: '/dev/null' });
+        await eng.setParameters({ tessedit_char_whitelist: '0123456789', tessedit_pageseg_mode: PSM.SINGLE_LINE, user_defined_dpi: '300', debug_file: '/dev/null' });
+        this.japanese = jpn;
+        this.digits = eng;
+      })();
+      this.starting.catch(() => (this.starting = undefined));
+    }
+    return this.starting;
+  }
+
+  async stop(): Promise<void> {
+    const starting = this.starting;
+    this.starting = undefined;
+    if (starting) await starting.catch(() => undefined);
+    for (const w of [this.japanese, this.digits]) if (w) await w.terminate();
+    this.japanese = undefined;
+    this.digits = undefined;
+  }
+
+  /** One date-line crop by the fast Japanese LSTM; confidence 0–1. */
+  async readDate(png: Buffer): Promise<{ text: string; confidence: number }> {
+    return this.read('japanese', png);
+  }
+
+  /** One security-code crop by the legacy recogniser, digits only; confidence 0–1. */
+  async readCode(png: Buffer): Promise<{ text: string; confidence: number }> {
+    return this.read('digits', png);
+  }
+
+  private async read(which: 'japanese' | 'digits', png: Buffer): Promise<{ text: string; confidence: number }> {
+    await this.start();
+    const w = which === 'japanese' ? this.japanese : this.digits;
+    if (!w) throw new Error('confirming tesseract engine stopped');
+    const { data } = await w.recognize(png, {}, { text: true });
+    return { text: data.text ?? '', confidence: data.confidence / 100 };
   }
 }
 

@@ -44,6 +44,17 @@ export const REREADS: readonly Preparation[] = [
 ];
 
 /**
+ * The third engine's reads (ocr-engine.ts `ConfirmingTesseract`), once the LSTM's first read and
+ * PaddleOCR's crop read did not settle a field: four of the LSTM's preparations.
+ */
+export const THIRD_ENGINE_REREADS: readonly Preparation[] = [
+  { height: 56, binarise: false, psm: PSM.SINGLE_LINE },
+  { height: 80, binarise: true, psm: PSM.SINGLE_LINE },
+  { height: 96, binarise: false, psm: PSM.SINGLE_LINE },
+  { height: 64, binarise: true, psm: PSM.SINGLE_LINE },
+];
+
+/**
  * Read after REREADS when they did not settle a field: the crop widened by 1.25–1.6 and read with
  * only a date line's glyphs allowed (unrestricted, a widened 年 reads as 全 or 和人年); their
  * digits vote (printed-fields.ts `parseDateDigits`). The two raw-line modes are left out: widened,

@@ -10,8 +10,10 @@
  * photo (the darkest block of the face) above it. The birth date's calendar decides the first six
  * digits (card-profile.ts). Each field is then re-read from its own line crop by the other engine
  * (tesseract, Japanese LSTM) and, unless the two already agree with nothing else read, by both in
- * other preparations; a value is presented only when the reads agree (`enginesAgree`,
- * `agreement`, `enginesMajority`: both engines whenever PaddleOCR's page read found the line, the
+ * other preparations, with a third engine (Debian's fast Japanese LSTM for the dates, tesseract's
+ * legacy recogniser for the code) once the first two disagree; a value is presented only when the
+ * reads agree (`enginesAgree`, `agreement`, `enginesMajority`, `enginesOverDroppedOne`,
+ * `enginesOverLstm`: at least two engines whenever PaddleOCR's page read found the line, the
  * code's tesseract reads by its digits-only English model), the birth date exists (in its era)
  * and lies in the past, and the expiry is within a card's life of today: a confident wrong read
  * costs one of the card's 10 照合番号B tries.
@@ -27,11 +29,11 @@ import { PSM } from 'tesseract.js';
 import { locateCard, rectify, CardNotFoundError, type GreyFrame } from './locate';
 import type { EraName } from './japanese-era';
 import { DEFAULT_CARD_PROFILE, type BirthCalendar, type CardProfile } from './card-profile';
-import { agreementOfReads, compact, enginesAgree, enginesMajority, enginesOverDroppedOne, looksLike, parseDateDigits, parseField, plausible, possible, unreadField, type FieldKind, type Parsed, type Vote } from './printed-fields';
-import { DATE_GLYPHS, enlarge, levelOf, meanOf, REREADS, toPng, WIDENED_REREADS, type Box, type Preparation } from './ocr-image';
-import { PaddleEngine, TesseractEngines, type TextLine } from './ocr-engine';
+import { agreementOfReads, compact, enginesAgree, enginesMajority, enginesOverDroppedOne, enginesOverLstm, looksLike, parseDateDigits, parseField, plausible, possible, unreadField, type FieldKind, type Parsed, type Vote } from './printed-fields';
+import { DATE_GLYPHS, enlarge, levelOf, meanOf, REREADS, THIRD_ENGINE_REREADS, toPng, WIDENED_REREADS, type Box, type Preparation } from './ocr-image';
+import { ConfirmingTesseract, PaddleEngine, TesseractEngines, type TextLine } from './ocr-engine';
 
-export { agreement, agreementOfReads, enginesAgree, enginesMajority, enginesOverDroppedOne, AGREEING_READS } from './printed-fields';
+export { agreement, agreementOfReads, enginesAgree, enginesMajority, enginesOverDroppedOne, enginesOverLstm, AGREEING_READS } from './printed-fields';
 
 /** A line found on the face, and the engine whose page read found it. */
 export type PageLine = TextLine & { engine: Vote['engine'] };
@@ -140,6 +142,8 @@ export class CardFaceReader {
   private readonly engines = new TesseractEngines();
   /** PaddleOCR: finds the lines (its detector) and reads them first (its recogniser). */
   private readonly paddle = new PaddleEngine();
+  /** The third engine (Debian's fast Japanese LSTM, tesseract's legacy digits), read when PaddleOCR and the LSTM disagree. */
+  private readonly third = new ConfirmingTesseract();
   private queue: Promise<unknown> = Promise.resolve();
   private readonly now: () => Date;
   private readonly presentConfidence: number;
@@ -157,11 +161,11 @@ export class CardFaceReader {
     // Every card-face image is processed once: libvips' operation cache (sharp's default, up to
     // 50 MB) would only hold native memory that grows the reader's RSS (issue 11 item 8).
     sharp.cache(false);
-    await Promise.all([this.engines.start(), this.paddle.start()]);
+    await Promise.all([this.engines.start(), this.paddle.start(), this.third.start()]);
   }
 
   async stop(): Promise<void> {
-    await Promise.all([this.engines.stop(), this.paddle.stop()]);
+    await Promise.all([this.engines.stop(), this.paddle.stop(), this.third.stop()]);
   }
 
   /** Scans one camera frame (any format sharp reads). */
@@ -269,10 +273,12 @@ export class CardFaceReader {
 
   /**
    * Re-reads one field from crops of its line: first by tesseract (the other engine from the one
-   * whose page read found the line), then by PaddleOCR, then by tesseract in the other
-   * preparations. Accepted as soon as both engines have read the same value and no read said
-   * anything else (`enginesAgree`), or else when at least AGREEING_READS reads agree and outnumber
-   * the others (`agreement`); a disagreement is `inconsistent`, too few agreeing reads `unreadable`.
+   * whose page read found the line), then by PaddleOCR, then by the third engine, then by
+   * tesseract in the other preparations. Accepted as soon as two engines have read the same value
+   * and no read said anything else (`enginesAgree`), or when at least AGREEING_READS reads agree
+   * and outnumber the others (`agreement`), or when PaddleOCR and the third engine each read one
+   * value throughout (`enginesOverLstm`); a disagreement is `inconsistent`, too few agreeing reads
+   * `unreadable`.
    */
   private async confirm(face: GreyFrame, field: { line: PageLine; parsed: Parsed }): Promise<{ parsed: Parsed; confidence: number } | { failure: ScanFailure }> {
     const { bbox } = field.line;
@@ -290,16 +296,22 @@ export class CardFaceReader {
       const png = await toPng(face, crop, prep);
       return { engine: 'tesseract' as const, widened: prep.stretch !== undefined, ...(field.parsed.kind === 'code' ? await this.engines.readDigits(png) : await this.engines.readLine(png, prep.psm, prep.dateGlyphsOnly ? DATE_GLYPHS : '')) };
     };
+    const third = async (prep: Preparation) => {
+      const png = await toPng(face, crop, prep);
+      return field.parsed.kind === 'code' ? { engine: 'legacy' as const, ...(await this.third.readCode(png)) } : { engine: 'fast' as const, ...(await this.third.readDate(png)) };
+    };
     const reads: Array<() => Promise<{ engine: Vote['engine']; text: string; confidence: number; widened?: boolean } | undefined>> = [
       ...(firstPrep ? [() => tesseract(firstPrep)] : []),
       async () => ({ engine: 'paddle' as const, ...(await this.paddle.readLine(await greyCrop(face, crop))) }),
+      // The third engine once the first two did not settle the field (`enginesOverLstm`).
+      ...THIRD_ENGINE_REREADS.map((prep) => () => third(prep)),
       ...otherPreps.map((prep) => () => tesseract(prep)),
       // Widened crops only where they were measured to help: PaddleOCR read two 1s side by side
       // (widened, tesseract parts them; it also reads a blurred 10 as 19 more often, tuning
       // seed 1 sample 48, so a line without 11 is not widened).
       ...WIDENED_REREADS.map((prep) => () => (votes.some((v) => v.engine === 'paddle' && v.key.includes('11')) ? tesseract(prep) : Promise.resolve(undefined))),
     ];
-    const verdictOf = (): string | undefined => enginesAgree(votes) ?? agreementOfReads(votes);
+    const verdictOf = (): string | undefined => enginesAgree(votes) ?? agreementOfReads(votes) ?? enginesOverLstm(votes);
     const accept = (verdict: string): { parsed: Parsed; confidence: number } => {
       const winner = parsedByKey.get(verdict) as Parsed;
       // The upper median of the agreeing reads' confidences (one read with a speck beside the
@@ -317,7 +329,9 @@ export class CardFaceReader {
       if (!parsed || !possible(parsed)) continue;
       votes.push({ engine: read.engine, key: parsed.key });
       confidences.set(parsed.key, [...(confidences.get(parsed.key) ?? []), read.confidence]);
-      parsedByKey.set(parsed.key, parsed);
+      // The first read of a value stands for it (the page read's when it voted): an expiry's reads
+      // agree on its year only, and their days may differ.
+      if (!parsedByKey.has(parsed.key)) parsedByKey.set(parsed.key, parsed);
       const verdict = verdictOf();
       if (verdict) return accept(verdict);
     }

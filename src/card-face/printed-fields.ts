@@ -46,6 +46,18 @@ export interface Birth {
   eras: EraName[];
 }
 
+/**
+ * What the reads of an expiry vote on: its year, the only part of the expiry in 照合番号B (SPEC
+ * §5.1). Month and day still parse — a read with month 13 or day 36 is no vote (`possible`) and
+ * the presented expiry must be a real date (`plausible`) — but a day read 16 or 19 for 10
+ * (tuning seed 13 sample 23: both tesseract models and PaddleOCR each read another day) says
+ * nothing against the year, and cannot cost a card try.
+ */
+export function expiryKey(year: number): string {
+  return String(year);
+}
+
+/** A parsed field; `key` is what its reads must agree on (the birth date whole, the expiry's year, the code). */
 export type Parsed = { kind: 'birth'; value: Birth; key: string } | { kind: 'expiry'; value: { year: number; month: number; day: number }; key: string } | { kind: 'code'; value: string; key: string };
 
 export function parseField(kind: FieldKind, text: string): Parsed | undefined {
@@ -71,7 +83,7 @@ export function parseField(kind: FieldKind, text: string): Parsed | undefined {
     const m = EXPIRY.exec(text);
     if (!m) return undefined;
     const value = { year: Number(m[1]), month: Number(m[2]), day: Number(m[3]) };
-    return { kind, value, key: `${value.year}-${value.month}-${value.day}` };
+    return { kind, value, key: expiryKey(value.year) };
   }
   const c = CODE.exec(text);
   return c ? { kind, value: c[1] as string, key: c[1] as string } : undefined;
@@ -111,7 +123,7 @@ export function parseDateDigits(found: Parsed, text: string): Parsed | undefined
   const day = Number(d);
   if (found.kind === 'expiry') {
     if (!/^20\d{2}$/.test(y)) return undefined;
-    return { kind: 'expiry', value: { year: Number(y), month, day }, key: `${y}-${month}-${day}` };
+    return { kind: 'expiry', value: { year: Number(y), month, day }, key: expiryKey(Number(y)) };
   }
   if (found.value.printed.calendar === 'era') {
     if (!/^\d{1,2}$/.test(y)) return undefined;
@@ -153,7 +165,12 @@ export function agreement(counts: ReadonlyMap<string, number>): string | undefin
 
 /** One read of a field: which engine read it, and the value it parsed to. */
 export interface Vote {
-  engine: 'paddle' | 'tesseract';
+  /**
+   * `tesseract`: its best Japanese LSTM (the digits LSTM for the code); the third engine
+   * (ocr-engine.ts `ConfirmingTesseract`): `fast`, Debian's fast Japanese LSTM, for the dates,
+   * `legacy`, tesseract's legacy classifier, for the code.
+   */
+  engine: 'paddle' | 'tesseract' | 'fast' | 'legacy';
   key: string;
 }
 
@@ -221,6 +238,26 @@ export function enginesOverDroppedOne(votes: readonly Vote[]): string | undefine
   const tesseract = votes.filter((v) => v.engine === 'tesseract');
   if (tesseract.filter((v) => v.key === key).length < 2) return undefined;
   return tesseract.every((v) => v.key === key || dropsOneOfTwoOnes(key, v.key)) ? key : undefined;
+}
+
+/**
+ * After a field's third-engine reads (`fast` for a date, `legacy` for the code): the value
+ * PaddleOCR read every time (at least twice: page and crop) when the third engine read it at
+ * least twice and every other read of the third engine is that value with one of two narrow 1s
+ * dropped (as `enginesOverDroppedOne`), whatever tesseract's best LSTM read. Two engines that
+ * share no model agree against the third: the best LSTM's failures on these lines (a blurred 0
+ * read as 6 or 9, one of two 1s dropped; issue 13 seeds 11 and 17) are where the other models do
+ * not fail. No single engine decides: PaddleOCR needs the third engine's reads and they need
+ * PaddleOCR's; any other value the third engine reads stops the rule.
+ */
+export function enginesOverLstm(votes: readonly Vote[]): string | undefined {
+  const paddle = votes.filter((v) => v.engine === 'paddle');
+  const [first] = paddle;
+  if (!first || paddle.length < 2 || paddle.some((v) => v.key !== first.key)) return undefined;
+  const key = first.key;
+  const third = votes.filter((v) => v.engine === 'fast' || v.engine === 'legacy');
+  if (third.filter((v) => v.key === key).length < 2) return undefined;
+  return third.every((v) => v.key === key || dropsOneOfTwoOnes(key, v.key)) ? key : undefined;
 }
 
 /** The birth date exists (in its era) and lies in the past; the expiry is real and within a card's life of today. */

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { CardFaceReader, PRESENT_CONFIDENCE, agreement, enginesAgree, enginesMajority, enginesOverDroppedOne, agreementOfReads } from '../../src/card-face/ocr';
+import { CardFaceReader, PRESENT_CONFIDENCE, agreement, enginesAgree, enginesMajority, enginesOverDroppedOne, enginesOverLstm, agreementOfReads } from '../../src/card-face/ocr';
 import { looksLike, parseDateDigits, parseField, unreadField } from '../../src/card-face/printed-fields';
 import { renderCardFace, renderCardFacePrint } from '../../rig/emulator/card-face/render-face';
 import { degradeCardImage, type Degradation } from '../../rig/emulator/card-face/degrade';
@@ -65,6 +65,19 @@ describe('agreement of reads', () => {
     assert.equal(enginesOverDroppedOne(votes([eleven, '1978-1-30'], [eleven, eleven, eleven])), undefined, 'PaddleOCR not unanimous');
     assert.equal(enginesOverDroppedOne(votes([eleven], [eleven, eleven, '1978-1-30'])), undefined, 'PaddleOCR read it once');
   });
+  it('takes PaddleOCR and the third engine together over the best LSTM, never either of them alone', () => {
+    const three = (paddle: string[], lstm: string[], third: string[], engine: 'fast' | 'legacy' = 'fast') => [...votes(paddle, lstm), ...third.map((key) => ({ engine, key }))];
+    const thirty = '2030-5-30';
+    assert.equal(enginesOverLstm(three([thirty, thirty], ['2036-5-36'], [thirty, thirty])), thirty, 'the LSTM read 0 as 6');
+    assert.equal(enginesOverLstm(three(['7130', '7130'], ['7136', '7136', '7136'], ['7130', '7130'], 'legacy')), '7130', 'the code by the legacy digits');
+    assert.equal(enginesOverLstm(three(['era11-2-1', 'era11-2-1'], [], ['era1-2-1', 'era11-2-1', 'era11-2-1'])), 'era11-2-1', 'one of two 1s dropped');
+    assert.equal(enginesOverLstm(three([thirty, thirty], [], [thirty])), undefined, 'the third engine read it once');
+    assert.equal(enginesOverLstm(three([thirty], [], [thirty, thirty, thirty])), undefined, 'PaddleOCR read it once');
+    assert.equal(enginesOverLstm(three([thirty, '2036-5-30'], [], [thirty, thirty])), undefined, 'PaddleOCR not unanimous');
+    assert.equal(enginesOverLstm(three([thirty, thirty], [], [thirty, thirty, '2039-5-30'])), undefined, 'the third engine read another value');
+    assert.equal(enginesOverLstm(three([thirty, thirty], [thirty, thirty, thirty], [])), undefined, 'the best LSTM is not the third engine');
+    assert.equal(enginesOverLstm(three(['1978-1-30', '1978-1-30'], [], ['1978-11-30', '1978-1-30', '1978-1-30'])), undefined, 'a 1 added is a disagreement');
+  });
   it('takes the reads\' agreement against PaddleOCR only when PaddleOCR read nothing', () => {
     assert.equal(agreementOfReads(votes([], ['a', 'a', 'a'])), 'a', 'PaddleOCR missed the line');
     assert.equal(agreementOfReads(votes(['a'], ['a', 'a', 'b'])), undefined, 'one more read needed for the b');
@@ -92,6 +105,12 @@ describe('what a read line says', () => {
     assert.equal(looksLike('birth', '個人番号カード'), false);
     assert.equal(parseDateDigits(unreadField('birth'), '1953生9月11日生'), undefined, 'a line not read gives its widened crops no calendar');
   });
+  it("votes on the expiry's year (the part in 照合番号B), and on the birth date whole", () => {
+    assert.equal(parseField('expiry', '2028年2月10日末飞有劾')?.key, parseField('expiry', '2028年2月16日まで有効')?.key, 'another day');
+    assert.equal(parseField('expiry', '2028年12月1日まで有効')?.key, parseField('expiry', '2028年2月1日まで有効')?.key, 'another month');
+    assert.notEqual(parseField('expiry', '2028年2月10日まで有効')?.key, parseField('expiry', '2029年2月10日まで有効')?.key, 'another year');
+    assert.notEqual(parseField('birth', '1963年4月30日生')?.key, parseField('birth', '1963年4月36日生')?.key, 'the birth date is in 照合番号B whole');
+  });
   it('reads the digits of a widened date crop in the calendar of the page read, and nothing else', () => {
     const era = parseField('birth', '昭和11年4月5日生');
     const western = parseField('birth', '1953年9月11日生');
@@ -100,7 +119,7 @@ describe('what a read line says', () => {
     assert.equal(parseDateDigits(era, '昭和11和年4月5日生')?.key, 'era11-4-5');
     assert.deepEqual(parseDateDigits(era, '大11生2月1和')?.value, { printed: { calendar: 'era', year: 11, month: 2, day: 1 }, eras: ['昭和'] });
     assert.equal(parseDateDigits(western, '1953生9月11日生')?.key, '1953-9-11');
-    assert.equal(parseDateDigits(expiry, '2035生3月11日まで有')?.key, '2035-3-11');
+    assert.equal(parseDateDigits(expiry, '2035生3月11日まで有')?.key, '2035');
     assert.equal(parseDateDigits(era, '昭和11生月5和'), undefined, 'two groups');
     assert.equal(parseDateDigits(era, '8和11年4月5日'), undefined, 'four groups');
     assert.equal(parseDateDigits(era, '1953生9月11日生'), undefined, 'a Western year on an era line');
@@ -184,5 +203,14 @@ describe('card-face OCR on rendered faces', function () {
     const scan = await reader.scan(await degradeCardImage(await renderCardFace(p), {}));
     assert.equal(scan.ok, false);
     assert.equal(scan.reason, 'implausible-date');
+  });
+});
+
+describe('the third engine', () => {
+  it("names Debian's tesseract-ocr-jpn when its data is not installed", async () => {
+    const { ConfirmingTesseract, OcrDataMissingError } = await import('../../src/card-face/ocr-engine');
+    const engine = new ConfirmingTesseract('/nonexistent/tessdata');
+    await assert.rejects(engine.start(), (err: unknown) => err instanceof OcrDataMissingError && err.debianPackage === 'tesseract-ocr-jpn' && err.file === '/nonexistent/tessdata/jpn.traineddata');
+    await engine.stop();
   });
 });
