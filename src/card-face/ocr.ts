@@ -125,9 +125,9 @@ export function pickSecurityCode(face: GreyFrame, lines: readonly PageLine[]): {
 /**
  * PaddleOCR's settings (docs/card-face.md, "Speed"): each line is recognised at its own width
  * instead of padded to 320 px (a 4-digit code is ~100 px at height 48): the same decisions on
- * the tuning faces at 15–30 % less recogniser time. The detector keeps its 960-px input: at 640 or 800
- * it took less than half the time and found the same lines, but their boxes moved by a few pixels
- * and tesseract's re-reads of the moved crops refused 2–5 more of 90 tuning faces.
+ * the tuning faces at 15–30 % less recogniser time. The detector keeps its 960-px input: at 640
+ * or 800 it took less than half the time, but the line boxes moved by a few pixels and tesseract's
+ * re-reads of the moved crops refused 1–3 more (net) of 48–90 tuning faces.
  */
 export const PADDLE_SETTINGS: PaddleEngineOptions = { minLineWidth: 48 };
 
