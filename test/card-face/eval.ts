@@ -13,6 +13,7 @@
  * Nothing is written to disk.
  */
 import { CardFaceReader, type ReadTrace } from '../../src/card-face/ocr';
+import type { PaddleEngineOptions } from '../../src/card-face/ocr-engine';
 import { DESIGNS, faceSample, type Design } from './independent-faces';
 
 interface Tally {
@@ -38,7 +39,9 @@ async function main(): Promise<void> {
   const from = opt('from', 0);
   // The reads of the scan under way, for the verbose error analysis (test faces only).
   let reads: ReadTrace[] = [];
-  const reader = new CardFaceReader(process.env.CARD_FACE_EVAL_VERBOSE ? { trace: (e) => reads.push(e) } : {});
+  // CARD_FACE_PADDLE='{"maxSideLength":960}' measures other PaddleOCR settings than the reader's own.
+  const paddle = process.env.CARD_FACE_PADDLE ? { paddle: JSON.parse(process.env.CARD_FACE_PADDLE) as PaddleEngineOptions } : {};
+  const reader = new CardFaceReader({ ...paddle, ...(process.env.CARD_FACE_EVAL_VERBOSE ? { trace: (e: ReadTrace) => reads.push(e) } : {}) });
   const t0 = performance.now();
   await reader.start();
   const startMs = Math.round(performance.now() - t0);
@@ -84,6 +87,7 @@ async function main(): Promise<void> {
       ...summary(all),
       perDesign: Object.fromEntries([...per].map(([d, t]) => [d, summary(t)])),
       medianMs: ms[Math.floor(ms.length / 2)] ?? 0,
+      ...(process.env.CARD_FACE_PADDLE ? { paddle: JSON.parse(process.env.CARD_FACE_PADDLE) as unknown } : {}),
       engineStartMs: startMs,
     }),
   );

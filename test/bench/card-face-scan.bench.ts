@@ -1,0 +1,87 @@
+/**
+ * `{"bench":"card-face-scan",...}` (issue 13, "scan median ≤ 250 ms with the engine warm"): the
+ * card-face scan of FACES faces drawn by the independent generator (`test/card-face/
+ * independent-faces.ts`, camera severity 1, the three designs in turn), the engines warm, one scan
+ * at a time. Prints the engines' start-up time, the median and 90th percentile of the whole scan,
+ * and the parts: the upright page read (find and rectify the card, PaddleOCR's detector, its
+ * recogniser on every line) and the detector alone, each on the same faces with the reader's own
+ * settings. The re-reads are the rest (they overlap the page read: ocr.ts).
+ */
+import sharp from 'sharp';
+import { CardFaceReader, PADDLE_SETTINGS, type CardFaceScan } from '../../src/card-face/ocr';
+import { PaddleEngine } from '../../src/card-face/ocr-engine';
+import { enlarge } from '../../src/card-face/ocr-image';
+import { locateCard, rectify, type GreyFrame } from '../../src/card-face/locate';
+import { compact } from '../../src/card-face/printed-fields';
+import { faceSample } from '../card-face/independent-faces';
+import { median } from './stats';
+
+const FACES = 24;
+/** A seed of its own: the figures are timings, not accuracy (the eval's seeds are for that). */
+const SEED = 5;
+
+function percentile(xs: readonly number[], p: number): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor(p * s.length))] ?? NaN;
+}
+
+async function uprightFace(image: Buffer): Promise<GreyFrame | undefined> {
+  const { data, info } = await sharp(image).greyscale().raw().toBuffer({ resolveWithObject: true });
+  const frame: GreyFrame = { width: info.width, height: info.height, grey: new Uint8Array(data.buffer, data.byteOffset, info.width * info.height) };
+  try {
+    return await enlarge(rectify(frame, locateCard(frame).corners));
+  } catch {
+    return undefined;
+  }
+}
+
+export async function run(): Promise<void> {
+  const images: Buffer[] = [];
+  for (let i = 0; i < FACES; i++) images.push((await faceSample(i, { seed: SEED, samples: FACES, severity: 1 })).image);
+
+  const reader = new CardFaceReader();
+  const t0 = performance.now();
+  await reader.start();
+  const engineStartMs = Math.round(performance.now() - t0);
+  await reader.scan(images[0] as Buffer); // warm-up (first-run allocations), not counted
+  const scans: CardFaceScan[] = [];
+  for (const image of images) scans.push(await reader.scan(image));
+  await reader.stop();
+
+  const paddle = new PaddleEngine(PADDLE_SETTINGS);
+  await paddle.start();
+  const pageMs: number[] = [];
+  const detectorMs: number[] = [];
+  const lines: number[] = [];
+  for (const image of images) {
+    const t = performance.now();
+    const face = await uprightFace(image);
+    if (!face) continue;
+    const read = await paddle.readPage(face, compact);
+    pageMs.push(performance.now() - t);
+    lines.push(read.length);
+    const d = performance.now();
+    await paddle.readPage(face, compact, { read: () => false });
+    detectorMs.push(performance.now() - d);
+  }
+  await paddle.stop();
+
+  console.log(
+    JSON.stringify({
+      bench: 'card-face-scan',
+      faces: FACES,
+      seed: SEED,
+      ok: scans.filter((s) => s.ok).length,
+      engineStartMs,
+      medianMs: median(scans.map((s) => s.ms)),
+      p90Ms: percentile(
+        scans.map((s) => s.ms),
+        0.9,
+      ),
+      pageReadMedianMs: median(pageMs),
+      detectorMedianMs: median(detectorMs),
+      linesPerFace: median(lines),
+      settings: PADDLE_SETTINGS,
+    }),
+  );
+}
