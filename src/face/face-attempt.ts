@@ -159,7 +159,7 @@ export async function runFaceAttempt(opts: FaceAttemptOptions): Promise<FaceAtte
   const identity = opts.identity ?? { metric: 'cosine' as const, sameFace: FACERES_MATCH_THRESHOLD };
   /** Every judged frame's verdict, in order, with the liveness scores it brings to a median. */
   const frames: { r: VerifyResult; scores: LivenessScores }[] = [];
-  const scores: LivenessScores[] = [];
+  const burstScores = (): LivenessScores | undefined => burstLiveness(frames.map((f) => f.scores));
   let best: number | undefined;
   let hint: FaceHint | undefined;
   let last: VerifyResult | undefined;
@@ -168,7 +168,7 @@ export async function runFaceAttempt(opts: FaceAttemptOptions): Promise<FaceAtte
   let challenge: { direction: TurnDirection; frames: Point[][] } | undefined;
   let challenged = false;
   const result = (outcome: FaceAttemptOutcome, extra: Partial<FaceAttemptResult> = {}): FaceAttemptResult => {
-    const liveness = burstLiveness(scores);
+    const liveness = burstScores();
     return {
       outcome,
       framesJudged: judged,
@@ -180,7 +180,7 @@ export async function runFaceAttempt(opts: FaceAttemptOptions): Promise<FaceAtte
   };
   const live = (): boolean => {
     if (!minima) return true;
-    const b = burstLiveness(scores);
+    const b = burstScores();
     return b !== undefined && b.real >= minima.minReal && b.live >= minima.minLive;
   };
   if (opts.signal?.aborted) return result('aborted');
@@ -328,7 +328,6 @@ export async function runFaceAttempt(opts: FaceAttemptOptions): Promise<FaceAtte
       // A verifier that gives no scores (another implementation, a fake) has judged liveness per
       // frame: its verdict stands in for the scores (live for match / no-match, not for spoof).
       const frameScores = last.liveness ?? (last.outcome === 'spoof' ? { real: 0, live: 0 } : { real: 1, live: 1 });
-      scores.push(frameScores);
       frames.push({ r: last, scores: frameScores });
       if (last.outcome === 'match') countMatch(last);
       // Accept once a frame matched and its face's liveness holds over enough frames.
