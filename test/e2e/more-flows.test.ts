@@ -68,7 +68,10 @@ describe('e2e: a qualification-only facility (kind ③) with short timeouts', fu
   this.timeout(180_000);
   let rig: RigUnderTmux;
   before(async () => {
-    rig = await RigUnderTmux.start({ config: { mode: 'qualification-only', timeouts: { screenMs: 3000, pinMs: 3000 } } });
+    // Short enough that the timeout test below waits seconds, not minutes; long enough that the
+    // first test's taps, each a `fcr rig` process start, land before the screen gives up even on
+    // a loaded CI machine (3 s did not: a CI run under load saw 認証選択 time out before the tap).
+    rig = await RigUnderTmux.start({ config: { mode: 'qualification-only', timeouts: { screenMs: 10_000, pinMs: 10_000 } } });
   });
   after(async () => {
     await rig?.stop();
@@ -96,7 +99,7 @@ describe('e2e: a qualification-only facility (kind ③) with short timeouts', fu
   it('a waiting screen times out: the data is wiped and the patient is asked to take the card', async () => {
     await rig.fcr('insert', 'valid');
     await rig.waitForScreen(ja.authSelectTitle);
-    await rig.waitFor(() => !rig.flatScreen().includes(ja.authSelectTitle), 15_000, 'the 認証選択 screen to time out');
+    await rig.waitFor(() => !rig.flatScreen().includes(ja.authSelectTitle), 40_000, 'the 認証選択 screen to time out');
     assert.ok(rig.flatScreen().includes(ja.doneRemoveCard) || rig.flatScreen().includes(ja.timedOut), rig.flatScreen());
     await rig.fcr('remove');
     await rig.waitForScreen(ja.idlePlaceCard);
