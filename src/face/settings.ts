@@ -37,7 +37,7 @@ export function createCamera(s: FaceSettings, input?: CameraInput, logger?: Logg
 
 export function attemptOptions(
   s: FaceSettings,
-): Pick<FaceAttemptOptions, 'burstMs' | 'maxFrames' | 'minLiveFrames' | 'timeoutMs' | 'liveness' | 'identity' | 'activeCheck' | 'headTurn'> {
+): Pick<FaceAttemptOptions, 'burstMs' | 'maxFrames' | 'minLiveFrames' | 'timeoutMs' | 'liveness' | 'identity' | 'activeCheck' | 'headTurn' | 'printBorder'> {
   const base = decisionDefaultsFor(s.descriptor);
   return {
     ...s.attempt,
@@ -46,5 +46,6 @@ export function attemptOptions(
     liveness: { minReal: s.minReal, minLive: s.minLive },
     ...(s.activeCheck ? { activeCheck: s.activeCheck } : {}),
     ...(s.headTurn ? { headTurn: { config: s.headTurn } } : {}),
+    printBorder: s.printBorder,
   };
 }

@@ -135,3 +135,26 @@ export async function counterProbe(id: string, other: string, condition: Counter
     }
   }
 }
+
+/**
+ * Controls for the print-border cue (issue 14, eval.ts `printBorder`): `tilt-10deg` and the `low`
+ * counter condition rebuilt without the straight edges their construction adds to the frame (the
+ * flat grey corners of the rotated view, the edges of the view pasted on a grey canvas), which
+ * are exactly what the cue looks for. Same framing: the tilt's corners come from the view mirrored
+ * outwards before turning; the low view's canvas is its own edge pixels repeated outwards.
+ */
+export const borderControls = ['tilt-10deg-no-corners', 'low-no-canvas-edge'] as const;
+export type BorderControl = (typeof borderControls)[number];
+
+export async function borderControlProbe(id: string, control: BorderControl): Promise<RgbImage> {
+  const file = join(faceFixtureDir, `${id}.camera.jpg`);
+  switch (control) {
+    case 'tilt-10deg-no-corners': {
+      const turned = sharp(await sharp(file).extend({ top: 120, bottom: 120, left: 160, right: 160, extendWith: 'mirror' }).toBuffer()).rotate(10);
+      const { info } = await turned.clone().raw().toBuffer({ resolveWithObject: true });
+      return toRgb(turned.extract({ left: Math.floor((info.width - 640) / 2), top: Math.floor((info.height - 480) / 2), width: 640, height: 480 }));
+    }
+    case 'low-no-canvas-edge':
+      return toRgb(sharp(await sharp(file).resize(320, 240).toBuffer()).extend({ top: 240, bottom: 0, left: 160, right: 160, extendWith: 'copy' }));
+  }
+}

@@ -13,14 +13,14 @@
  */
 import { FaceEngine, type Analysis, type FaceEngineOptions } from '../../src/face/engine';
 import type { GreyImage } from '../../rig/personas/face-images';
-import { cardPhotoEmbedding, decide, decisionDefaultsFor, qualityGate, similarity, type DecisionConfig, type VerifyOutcome } from '../../src/face/decision';
+import { cardPhotoEmbedding, decide, decisionDefaultsFor, printBorderOf, qualityGate, similarity, type DecisionConfig, type VerifyOutcome } from '../../src/face/decision';
 import { toGrey, type RgbImage } from '../../src/face/image';
 import { attemptOptions, faceSettingsSchema, verifierOptions } from '../../src/face/settings';
 import { BURST_FRAMES, jitter, perFrameRuleOutcome, runTransaction, type BurstFrame } from './transactions';
 import { bootstrapByPerson, bootstrapImpostorByPerson } from './bootstrap';
 import { lightingConditions, withLighting } from './lighting';
 import { FaceApiBaseline, FACEAPI_DISTANCE_THRESHOLD } from './baseline-faceapi';
-import { augmentations, cameraProbe, cardPhoto, cardPhotoAsOnDevice, counterConditions, counterProbe, faceIds, spoofKinds, spoofProbe, withMask, type Augmentation, type SpoofKind } from './eval-set';
+import { augmentations, borderControlProbe, borderControls, cameraProbe, cardPhoto, cardPhotoAsOnDevice, counterConditions, counterProbe, faceIds, spoofKinds, spoofProbe, withMask, type Augmentation, type SpoofKind } from './eval-set';
 
 interface Probe {
   id: string;
@@ -135,7 +135,7 @@ async function main(): Promise<void> {
   const engine = await FaceEngine.create({ ...options.engine, ...(process.argv.includes('--no-exposure') ? { exposure: false as const } : {}) });
   const ids = chosenPersons();
   const burstFrames = Number(arg('burst') ?? BURST_FRAMES);
-  const attempt = (({ minLiveFrames, liveness, identity }) => ({ minLiveFrames, liveness, identity }))(attemptOptions(settings));
+  const attempt = (({ minLiveFrames, liveness, identity, printBorder }) => ({ minLiveFrames, liveness, identity, printBorder }))(attemptOptions(settings));
   /**
    * A burst: the image and burstFrames − 1 jittered copies, each analysed once. Attempt n > 0 (a
    * retry of the flow) takes the next burstFrames jitters, so no frame repeats the first burst's.
@@ -203,7 +203,12 @@ async function main(): Promise<void> {
   );
   // Spoofs, per frame (the first frame) and per transaction: the same burst through the
   // product's attempt loop and through the per-frame rule it replaced (perFrameRuleOutcome).
-  const spoofs: { kind: SpoofKind; outcome: VerifyOutcome; real?: number; live?: number; tx: string; txPerFrameRule: string; compensated: number; frames: number }[] = [];
+  const spoofs: { kind: SpoofKind; outcome: VerifyOutcome; real?: number; live?: number; tx: string; txPerFrameRule: string; compensated: number; frames: number; framed: boolean; framedFrames: number; hasFace: boolean; txCue: string; txNoCue: string }[] = [];
+  // The print-border / bezel cue (src/face/liveness/border.ts) on this eval's frames, with the main
+  // face's BlazeFace box as the worker takes it (printBorderOf). Its thresholds were read off the
+  // rendered spoof set (eval-spoofs.ts), never off these frames: here it is measured, not tuned.
+  const framedOf = (analysis: Analysis, grey: GreyImage): boolean => printBorderOf(analysis, grey)?.framed === true;
+  const borderRows: { set: string; group: string; framed: boolean }[] = probes.map((p) => ({ set: 'genuine', group: p.aug, framed: framedOf(p.analysis, toGrey(p.image)) }));
   /** Whether the engine's exposure compensation gave this frame's liveness scores. */
   const compensated = (f: BurstFrame): boolean => [...f.analysis.faces].sort((a, b) => b.box.width - a.box.width)[0]?.livenessGain !== undefined;
   const printBursts = new Map<string, BurstFrame[]>();
@@ -216,8 +221,12 @@ async function main(): Promise<void> {
       const f0 = burst[0] as BurstFrame;
       const r = decide(f0.analysis, f0.grey, card, cfg);
       const tx = await runTransaction(burst, card, cfg, attempt);
+      const txCue = await runTransaction(burst, card, cfg, { ...attempt, printBorder: true });
+      const txNoCue = await runTransaction(burst, card, cfg, { ...attempt, printBorder: false });
       const old = perFrameRuleOutcome(burst.map((f) => decide(f.analysis, f.grey, card, cfg)));
-      spoofs.push({ kind, outcome: r.outcome, real: r.liveness?.real, live: r.liveness?.live, tx: tx.outcome, txPerFrameRule: old, compensated: burst.filter(compensated).length, frames: burst.length });
+      const framed = framedOf(f0.analysis, f0.grey);
+      const framedFrames = burst.filter((f) => framedOf(f.analysis, f.grey)).length;
+      spoofs.push({ kind, outcome: r.outcome, real: r.liveness?.real, live: r.liveness?.live, tx: tx.outcome, txPerFrameRule: old, compensated: burst.filter(compensated).length, frames: burst.length, framed, framedFrames, hasFace: f0.analysis.faces.length > 0, txCue: txCue.outcome, txNoCue: txNoCue.outcome });
     }
   }
   // Masks (separate from FAR/FRR): each person's original view with a synthetic mask, against
@@ -228,7 +237,9 @@ async function main(): Promise<void> {
     const card = cards.get(p.id);
     if (!face || !card) continue;
     const image = withMask(p.image, face.box);
-    const r = decide(await engine.analyse(image), toGrey(image), card, cfg);
+    const a = await engine.analyse(image);
+    const r = decide(a, toGrey(image), card, cfg);
+    borderRows.push({ set: 'mask', group: 'mask', framed: framedOf(a, toGrey(image)) });
     masked.push({ outcome: r.outcome, ...(r.hint ? { hint: r.hint } : {}) });
   }
   const maskHintOnUnmasked = probes.filter((p) => {
@@ -243,13 +254,63 @@ async function main(): Promise<void> {
       const card = cards.get(id);
       if (!card) continue;
       const image = await counterProbe(id, ids[(n + 1) % ids.length] ?? id, condition);
-      const r = decide(await engine.analyse(image), toGrey(image), card, cfg);
+      const a = await engine.analyse(image);
+      const r = decide(a, toGrey(image), card, cfg);
+      if (a.faces.length > 0) borderRows.push({ set: 'counter', group: condition, framed: framedOf(a, toGrey(image)) });
       rows.push({ outcome: r.outcome, ...(r.hint ? { hint: r.hint } : {}) });
     }
     const hints: Record<string, number> = {};
     for (const r of rows) if (r.hint) hints[r.hint] = (hints[r.hint] ?? 0) + 1;
     conditions[condition] = { samples: rows.length, outcomes: count(rows), hints };
   }
+  // The held-out lighting's first frames (each person's original view relit, lighting.ts), for the cue alone.
+  for (const condition of lightingConditions) {
+    for (const p of probes.filter((q) => q.aug === 'original')) {
+      const face = [...p.analysis.faces].sort((a, b) => b.box.width - a.box.width)[0];
+      const image = withLighting(p.image, condition, face?.box);
+      const a = await engine.analyse(image);
+      if (a.faces.length > 0) borderRows.push({ set: 'heldOutLighting', group: condition, framed: framedOf(a, toGrey(image)) });
+    }
+  }
+  // Controls: the flagged genuine constructions rebuilt without their synthetic straight edges.
+  for (const control of borderControls) {
+    for (const id of ids) {
+      const image = await borderControlProbe(id, control);
+      const a = await engine.analyse(image);
+      if (a.faces.length > 0) borderRows.push({ set: 'control', group: control, framed: framedOf(a, toGrey(image)) });
+    }
+  }
+  const flagged = (rows: { framed: boolean }[]): string => `${rows.filter((r) => r.framed).length}/${rows.length}`;
+  const borderBy = (set: string): Record<string, string> => {
+    const rows = borderRows.filter((r) => r.set === set);
+    return { all: flagged(rows), ...Object.fromEntries([...new Set(rows.map((r) => r.group))].map((g) => [g, flagged(rows.filter((r) => r.group === g))])) };
+  };
+  const printBorder = {
+    note: 'the print-border / bezel cue (border.ts) on the main face\'s BlazeFace box; frames with a face only; "k/n" = k of n frames framed; thresholds read off the rendered spoof set (eval-spoofs), not off these frames',
+    genuineFrames: borderBy('genuine'),
+    heldOutLightingFrames: borderBy('heldOutLighting'),
+    counterConditionFrames: borderBy('counter'),
+    maskFrames: borderBy('mask'),
+    controlFrames: borderBy('control'),
+    spoofs: Object.fromEntries(
+      spoofKinds.map((k) => {
+        const of = spoofs.filter((x) => x.kind === k);
+        const passed = of.filter((x) => x.txNoCue === 'match');
+        return [
+          k,
+          {
+            firstFrames: flagged(of),
+            firstFramesWithFace: of.filter((x) => x.hasFace).length,
+            burstFrames: `${of.reduce((n, x) => n + x.framedFrames, 0)}/${of.reduce((n, x) => n + x.frames, 0)}`,
+            transactions: of.length,
+            transactionsPassedWithoutCue: passed.length,
+            transactionsPassedWithCue: of.filter((x) => x.txCue === 'match').length,
+            stoppedByCueOfThosePassing: passed.filter((x) => x.txCue !== 'match').length,
+          },
+        ];
+      }),
+    ),
+  };
   // Liveness on genuine live-camera originals: how often a real person would be called a spoof.
   const liveOriginals = probes.filter((p) => p.aug === 'original').map((p) => outcome(cards.get(p.id) ?? new Float32Array(), p));
   const sweep =
@@ -386,6 +447,7 @@ async function main(): Promise<void> {
       spoofScores: spoofs.map((s) => [s.kind, Number((s.real ?? NaN).toFixed(2)), Number((s.live ?? NaN).toFixed(2))]),
     },
     conditions,
+    printBorder,
     masks: {
       samples: masked.length,
       outcomes: count(masked),
@@ -473,7 +535,7 @@ async function swapAttacks(
 
 /** Genuine and impostor transactions of a set of probes with their bursts: summary and per-person rows. */
 async function transactionsOf(probes: readonly Probe[], bursts: Map<Probe, BurstFrame[]>, cards: Map<string, Float32Array>, cfg: DecisionConfig, attempt: TxAttempt, skip: boolean) {
-  const genuine: { aug: Augmentation; outcome: string; judged: number; hints: string[]; perFrameRule: string }[] = [];
+  const genuine: { aug: Augmentation; outcome: string; judged: number; hints: string[]; perFrameRule: string; withCue: string; withoutCue: string }[] = [];
   const genuineRows: { person: string; failed: boolean }[] = [];
   const impostorRows: { card: string; probe: string; accepted: boolean }[] = [];
   const impostorBest: number[] = [];
@@ -484,7 +546,10 @@ async function transactionsOf(probes: readonly Probe[], bursts: Map<Probe, Burst
       const r = await runTransaction(burst, card, cfg, attempt);
       const old = perFrameRuleOutcome(burst.map((f) => decide(f.analysis, f.grey, card, cfg)));
       if (cardId === p.id) {
-        genuine.push({ aug: p.aug, outcome: r.outcome, judged: r.framesJudged, hints: r.hints, perFrameRule: old });
+        // The print-border cue both ways (the attempt above follows the settings).
+        const withCue = attempt?.printBorder === true ? r.outcome : (await runTransaction(burst, card, cfg, { ...attempt, printBorder: true })).outcome;
+        const withoutCue = attempt?.printBorder === true ? (await runTransaction(burst, card, cfg, { ...attempt, printBorder: false })).outcome : r.outcome;
+        genuine.push({ aug: p.aug, outcome: r.outcome, judged: r.framesJudged, hints: r.hints, perFrameRule: old, withCue, withoutCue });
         genuineRows.push({ person: p.id, failed: r.outcome !== 'match' });
       } else {
         impostorRows.push({ card: cardId, probe: p.id, accepted: r.outcome === 'match' });
@@ -521,6 +586,12 @@ async function transactionsOf(probes: readonly Probe[], bursts: Map<Probe, Burst
         falseRejects: genuine.filter((g) => g.perFrameRule !== 'match').length,
         genuineOutcomes: counts(genuine.map((g) => ({ outcome: g.perFrameRule }))),
         falseAccepts: impostorPerFrameRuleAccepts,
+      },
+      printBorderCue: {
+        note: 'the same genuine bursts with the print-border cue on and off (face.printBorder; the figures above follow the settings)',
+        falseRejectsWithCue: genuine.filter((g) => g.withCue !== 'match').length,
+        falseRejectsWithoutCue: genuine.filter((g) => g.withoutCue !== 'match').length,
+        stoppedByCue: counts(genuine.filter((g) => g.withoutCue === 'match' && g.withCue !== 'match').map((g) => ({ outcome: g.aug }))),
       },
       framesJudgedToMatch: counts(genuine.filter((g) => g.outcome === 'match').map((g) => ({ outcome: String(g.judged) }))),
       hintsShownInGenuineTransactions: genuine.reduce<Record<string, number>>((acc, t) => {
