@@ -20,7 +20,7 @@ import { BURST_FRAMES, jitter, perFrameRuleOutcome, runTransaction, type BurstFr
 import { bootstrapByPerson, bootstrapImpostorByPerson } from './bootstrap';
 import { lightingConditions, withLighting } from './lighting';
 import { FaceApiBaseline, FACEAPI_DISTANCE_THRESHOLD } from './baseline-faceapi';
-import { augmentations, borderControlProbe, borderControls, cameraProbe, cardPhoto, cardPhotoAsOnDevice, counterConditions, counterProbe, faceIds, spoofKinds, spoofProbe, withMask, type Augmentation, type SpoofKind } from './eval-set';
+import { augmentations, borderControlProbe, borderControls, cameraProbe, widerFractions, widerView, cardPhoto, cardPhotoAsOnDevice, counterConditions, counterProbe, faceIds, spoofKinds, spoofProbe, withMask, type Augmentation, type SpoofKind } from './eval-set';
 
 interface Probe {
   id: string;
@@ -280,6 +280,20 @@ async function main(): Promise<void> {
       if (a.faces.length > 0) borderRows.push({ set: 'control', group: control, framed: framedOf(a, toGrey(image)) });
     }
   }
+  // Wider views of the same photographs (real backgrounds, the face at 40 / 30 / 25 % of the
+  // width): the cue runs only on a matching frame, so matching frames are counted apart.
+  for (const fraction of widerFractions) {
+    for (const id of ids) {
+      const card = cards.get(id);
+      const image = await widerView(id, fraction);
+      const a = await engine.analyse(image);
+      if (a.faces.length === 0) continue;
+      const grey = toGrey(image);
+      const framed = framedOf(a, grey);
+      borderRows.push({ set: 'wider', group: `face ${Math.round(fraction * 100)} % of the width`, framed });
+      if (card && decide(a, grey, card, cfg).outcome === 'match') borderRows.push({ set: 'widerMatching', group: `face ${Math.round(fraction * 100)} % of the width`, framed });
+    }
+  }
   const flagged = (rows: { framed: boolean }[]): string => `${rows.filter((r) => r.framed).length}/${rows.length}`;
   const borderBy = (set: string): Record<string, string> => {
     const rows = borderRows.filter((r) => r.set === set);
@@ -292,6 +306,8 @@ async function main(): Promise<void> {
     counterConditionFrames: borderBy('counter'),
     maskFrames: borderBy('mask'),
     controlFrames: borderBy('control'),
+    widerViewFrames: borderBy('wider'),
+    widerViewMatchingFrames: borderBy('widerMatching'),
     spoofs: Object.fromEntries(
       spoofKinds.map((k) => {
         const of = spoofs.filter((x) => x.kind === k);
