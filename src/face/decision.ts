@@ -7,7 +7,6 @@
 import type { Analysis, DetectedFace } from './engine';
 import { cosineSimilarity, laplacianVariance, meanLuma, type Box } from './image';
 import type { GreyImage } from './image';
-import { detectBorder, type BorderResult } from './liveness/border';
 
 /**
  * Hint ids for the panel. Emitted today: move-closer, center-face, hold-still, one-person-only,
@@ -54,11 +53,6 @@ export interface VerifyResult {
    * (face-attempt.ts, issue 14 — the swap). Memory only, like the card's; dropped with the attempt.
    */
   probe?: Float32Array;
-  /**
-   * The print-border / bezel cue (liveness/border.ts) on this frame's main face, when the attempt
-   * asked for it (`VerifyOptions.printBorder`); only side fractions, no image data.
-   */
-  printBorder?: BorderResult;
 }
 
 export interface DecisionConfig {
@@ -131,36 +125,6 @@ export function similarity(a: ArrayLike<number>, b: ArrayLike<number>, metric: D
   const n = Math.min(a.length, b.length);
   for (let i = 0; i < n; i++) sum += ((a[i] ?? 0) - (b[i] ?? 0)) ** 2;
   return 1 - Math.sqrt(sum);
-}
-
-/**
- * The print-border / bezel cue of a frame: `detectBorder` on the main face's detector box (the
- * box every other decision of the frame uses); undefined without a face. ~28 ms on a 640×480
- * frame, so the attempt asks for it once (face-attempt.ts), not on every frame.
- */
-export function printBorderOf(analysis: Analysis, grey: GreyImage): BorderResult | undefined {
-  const face = mainFace(analysis.faces);
-  return face ? detectBorder(grey, face.box) : undefined;
-}
-
-/** What the attempt asks of one frame's answer beyond the decision (face-attempt.ts). */
-export interface VerifyOptions {
-  /**
-   * If this frame matches, also run the print-border / bezel cue on it (`VerifyResult.printBorder`).
-   * Only on a matching frame: that is the frame whose face the attempt would accept, so an attacker
-   * cannot spend the one check on their own face before holding up the print (issue 14).
-   */
-  printBorder?: boolean;
-}
-
-/** The worker's answer for one frame: the decision, and the cues the attempt asked for. */
-export function decideFrame(analysis: Analysis, grey: GreyImage, card: ArrayLike<number>, cfg: DecisionConfig, opts: VerifyOptions = {}): VerifyResult {
-  const result = decide(analysis, grey, card, cfg);
-  if (opts.printBorder === true && result.outcome === 'match') {
-    const border = printBorderOf(analysis, grey);
-    if (border) result.printBorder = border;
-  }
-  return result;
 }
 
 /** Cheeks clearly skin-coloured while mouth and chin are not: probably a mask (measured, docs/face.md). */

@@ -96,15 +96,6 @@ export interface FaceAttemptOptions {
    * print or a screen turned) → `spoof`; no turn by the end → `no-turn`.
    */
   headTurn?: { config?: HeadTurnConfig; random?: () => number; onChallenge?: (direction: TurnDirection) => void };
-  /**
-   * The print-border / bezel cue (issue 14, src/face/liveness/border.ts, docs/face.md): the
-   * verifier is asked to run it on the burst's first matching frame — ~28 ms, so once per attempt,
-   * not per frame; on the matching frame, so the one check cannot be spent on the attacker's own
-   * face before the print comes up. A framed face (long straight edges on two sides or more: a
-   * print's paper edge, a phone's bezel) ends the attempt as `spoof`, as failed passive liveness
-   * does. A verifier that gives no border answer (a fake) leaves the cue unchecked.
-   */
-  printBorder?: boolean;
 }
 
 /** Median of a non-empty list (the mean of the two middle values for an even count). */
@@ -176,8 +167,6 @@ export async function runFaceAttempt(opts: FaceAttemptOptions): Promise<FaceAtte
   let yaw0: number | undefined;
   let challenge: { direction: TurnDirection; frames: Point[][] } | undefined;
   let challenged = false;
-  /** The print-border cue has answered for this attempt (on its first matching frame). */
-  let borderChecked = false;
   const result = (outcome: FaceAttemptOutcome, extra: Partial<FaceAttemptResult> = {}): FaceAttemptResult => {
     const liveness = burstScores();
     return {
@@ -317,7 +306,7 @@ export async function runFaceAttempt(opts: FaceAttemptOptions): Promise<FaceAtte
       // judged frames after a majority of matches for liveness alone, `compare: false`, ~60 % of a
       // frame's time; a frame without identity can no longer vote, so that saving is gone.)
       try {
-        last = opts.printBorder === true && !borderChecked ? await verifier.verify(frame, { printBorder: true }) : await verifier.verify(frame);
+        last = await verifier.verify(frame);
       } catch (err) {
         return result('error', { error: err instanceof Error ? err.name : 'Error' });
       }
@@ -340,10 +329,6 @@ export async function runFaceAttempt(opts: FaceAttemptOptions): Promise<FaceAtte
       // frame: its verdict stands in for the scores (live for match / no-match, not for spoof).
       const frameScores = last.liveness ?? (last.outcome === 'spoof' ? { real: 0, live: 0 } : { real: 1, live: 1 });
       frames.push({ r: last, scores: frameScores });
-      if (last.printBorder) {
-        borderChecked = true;
-        if (last.printBorder.framed) return result('spoof');
-      }
       if (last.outcome === 'match') countMatch(last);
       // Accept once a frame matched and its face's liveness holds over enough frames.
       if (matches > 0 && acceptable()) {

@@ -1,5 +1,5 @@
 /** Messages between FaceVerifier (panel thread) and the inference worker. Frames are copied, never stored. */
-import type { DecisionConfig, VerifyOptions, VerifyResult } from './decision';
+import type { DecisionConfig, VerifyResult } from './decision';
 import type { BackendName, FaceEngineOptions } from './engine';
 import type { AnyImage } from './image';
 
@@ -11,7 +11,7 @@ export interface WorkerInit {
 
 export type WorkerRequest =
   | { id: number; type: 'enrol'; image: AnyImage }
-  | { id: number; type: 'verify'; frame: AnyImage; card: Float32Array; config: DecisionConfig; options?: VerifyOptions };
+  | { id: number; type: 'verify'; frame: AnyImage; card: Float32Array; config: DecisionConfig };
 
 export type WorkerReply =
   | { type: 'ready'; backend: BackendName; models: string[] }

@@ -10,8 +10,6 @@ import { DEFAULT_CROP_SIDE } from './faceres';
 /** The measured defaults (docs/face.md, issue 14): see decisionDefaultsFor for the threshold they go with. */
 const DEFAULT_DETECTOR = 'blazeface-front';
 const DEFAULT_CROP = DEFAULT_CROP_SIDE;
-/** The print-border cue in the decision (issue 14): measured in docs/face.md ("Print border / bezel"). */
-const DEFAULT_PRINT_BORDER = false;
 
 export const faceSettingsSchema = z.strictObject({
   camera: z
@@ -50,10 +48,6 @@ export const faceSettingsSchema = z.strictObject({
     })
     .optional()
     .describe('head-turn challenge with the plane test (issue 14, src/face/liveness/head-turn.ts; loads the 68-landmark net); off unless present: docs/face.md has its figures'),
-  printBorder: z
-    .boolean()
-    .default(DEFAULT_PRINT_BORDER)
-    .describe('print-border / bezel cue on the first matching frame of each attempt (src/face/liveness/border.ts): a face framed by straight edges on 2+ sides ends the attempt as a spoof; docs/face.md has its figures'),
 });
 
 export type FaceSettings = z.infer<typeof faceSettingsSchema>;

@@ -37,7 +37,7 @@ export function createCamera(s: FaceSettings, input?: CameraInput, logger?: Logg
 
 export function attemptOptions(
   s: FaceSettings,
-): Pick<FaceAttemptOptions, 'burstMs' | 'maxFrames' | 'minLiveFrames' | 'timeoutMs' | 'liveness' | 'identity' | 'activeCheck' | 'headTurn' | 'printBorder'> {
+): Pick<FaceAttemptOptions, 'burstMs' | 'maxFrames' | 'minLiveFrames' | 'timeoutMs' | 'liveness' | 'identity' | 'activeCheck' | 'headTurn'> {
   const base = decisionDefaultsFor(s.descriptor);
   return {
     ...s.attempt,
@@ -46,6 +46,5 @@ export function attemptOptions(
     liveness: { minReal: s.minReal, minLive: s.minLive },
     ...(s.activeCheck ? { activeCheck: s.activeCheck } : {}),
     ...(s.headTurn ? { headTurn: { config: s.headTurn } } : {}),
-    printBorder: s.printBorder,
   };
 }

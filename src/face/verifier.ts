@@ -10,22 +10,18 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { silentLogger, type Logger } from '../log/logger';
 import { CardPhotoError, FaceWorkerCrashedError, InferenceBackendError, ModelIntegrityError, NetworkFetchRefusedError } from './errors';
-import { decisionDefaultsFor, type DecisionConfig, type VerifyOptions, type VerifyResult } from './decision';
+import { decisionDefaultsFor, type DecisionConfig, type VerifyResult } from './decision';
 import { descriptorOf, type BackendName, type FaceEngineOptions } from './engine';
 import type { AnyImage } from './image';
 import type { SerializedError, WorkerInit, WorkerReply, WorkerRequest } from './protocol';
 
-export type { VerifyResult, VerifyOptions, VerifyOutcome, FaceHint, LivenessScores } from './decision';
+export type { VerifyResult, VerifyOutcome, FaceHint, LivenessScores } from './decision';
 
 export interface FaceVerifier {
   /** Descriptor of the card photo (greyscale, as decoded from the card). Throws CardPhotoError if it has no face. */
   enrolCardPhoto(img: AnyImage): Promise<void>;
-  /**
-   * One decision for one frame, with the cues `options` asks for (a verifier that computes no
-   * cues may ignore them: the attempt then has no border answer); throws
-   * CardPhotoError('not-enrolled') before enrolment.
-   */
-  verify(frame: AnyImage, options?: VerifyOptions): Promise<VerifyResult>;
+  /** One decision for one frame; throws CardPhotoError('not-enrolled') before enrolment. */
+  verify(frame: AnyImage): Promise<VerifyResult>;
   /** Ends the worker and forgets the card descriptor. Idempotent. */
   close(): Promise<void>;
 }
@@ -192,10 +188,10 @@ export class WorkerFaceVerifier implements FaceVerifier {
     this.card = reply.embedding;
   }
 
-  async verify(frame: AnyImage, options?: VerifyOptions): Promise<VerifyResult> {
+  async verify(frame: AnyImage): Promise<VerifyResult> {
     const card = this.card;
     if (!card) throw new CardPhotoError('not-enrolled');
-    const reply = await this.request({ type: 'verify', frame, card, config: this.config, ...(options ? { options } : {}) }, 'face verification');
+    const reply = await this.request({ type: 'verify', frame, card, config: this.config }, 'face verification');
     if (reply.type === 'failed') throw reviveError(reply.error);
     if (reply.type !== 'verified') throw new Error(`unexpected reply ${reply.type}`);
     this.log.debug(() => `verify: ${reply.result.outcome}${reply.result.hint ? ` (${reply.result.hint})` : ''}`);

@@ -7,7 +7,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { CardPhotoError } from './errors';
-import { cardPhotoEmbedding, decideFrame } from './decision';
+import { cardPhotoEmbedding, decide } from './decision';
 import { FaceEngine } from './engine';
 import { toGrey } from './image';
 import { serializeError, type WorkerInit, type WorkerReply, type WorkerRequest } from './protocol';
@@ -50,7 +50,7 @@ async function handle(engine: FaceEngine, req: WorkerRequest): Promise<void> {
       }
       case 'verify': {
         const analysis = await engine.analyse(req.frame);
-        const result = decideFrame(analysis, toGrey(req.frame), req.card, req.config, req.options);
+        const result = decide(analysis, toGrey(req.frame), req.card, req.config);
         // The head-turn challenge (face-attempt.ts) follows the main face's landmarks on every
         // frame that has a face, whatever the frame's own outcome (a turned face may not match).
         const main = [...analysis.faces].sort((a, b) => b.box.width - a.box.width)[0];

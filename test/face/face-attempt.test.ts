@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import FakeTimers from '@sinonjs/fake-timers';
 import { type RgbFrame } from '../../src/devices/camera';
 import { SimulatedCamera } from '../../rig/devices/simulated-camera';
-import type { FaceHint, VerifyOptions, VerifyResult } from '../../src/face/decision';
+import type { FaceHint, VerifyResult } from '../../src/face/decision';
 import { FaceWorkerCrashedError } from '../../src/face/errors';
 import { burstLiveness, runFaceAttempt, type FaceAttemptResult } from '../../src/face/face-attempt';
 import type { FaceVerifier } from '../../src/face/verifier';
@@ -290,69 +290,6 @@ describe('runFaceAttempt', () => {
       await clock.tickAsync(1500);
       const r = await attempt;
       assert.deepEqual([r.outcome, r.hint], ['no-face', 'face-the-camera']);
-    });
-  });
-
-  describe('the print-border / bezel cue (printBorder)', () => {
-    /**
-     * Plays the worker's part of the cue (decision.ts `decideFrame`): when the attempt asks and the
-     * frame matches, the cue runs and answers with the scripted framing. Counts asks and runs.
-     */
-    class BorderVerifier implements FaceVerifier {
-      asked: number[] = [];
-      runs = 0;
-      private calls = 0;
-      constructor(private readonly answers: { r: VerifyResult; framed?: boolean }[]) {}
-      async enrolCardPhoto(): Promise<void> {}
-      async verify(_frame: AnyImage, options?: VerifyOptions): Promise<VerifyResult> {
-        this.calls++;
-        await new Promise((r) => setImmediate(r));
-        const a = this.answers[this.calls - 1] ?? { r: { outcome: 'no-face' } };
-        if (options?.printBorder !== true) return a.r;
-        this.asked.push(this.calls);
-        if (a.r.outcome !== 'match') return a.r;
-        this.runs++;
-        return { ...a.r, printBorder: { framed: a.framed === true, sides: { left: 0, right: 0, top: 0, bottom: 0 } } };
-      }
-      async close(): Promise<void> {}
-    }
-
-    it('a framed matching frame (a print\'s edge, a bezel) ends the burst as a spoof', async () => {
-      cam = liveCamera();
-      const v = new BorderVerifier([{ r: match(0.92), framed: true }, { r: match(0.93) }, { r: match(0.94) }, { r: match(0.95) }]);
-      const r = await runFaceAttempt({ camera: cam, verifier: v, printBorder: true });
-      assert.equal(r.outcome, 'spoof');
-      assert.equal(r.framesJudged, 1, 'ends on the framed frame');
-    });
-
-    it('an unframed genuine burst ends as without the cue', async () => {
-      const answers = [{ r: noMatch(0.7, OTHER) }, { r: match(0.9) }, { r: match(0.91) }, { r: match(0.92) }];
-      cam = liveCamera();
-      const withCue = await runFaceAttempt({ camera: cam, verifier: new BorderVerifier(answers), printBorder: true });
-      await cam.stop();
-      cam = liveCamera();
-      const without = await runFaceAttempt({ camera: cam, verifier: new BorderVerifier(answers) });
-      assert.equal(withCue.outcome, 'match');
-      assert.deepEqual({ ...withCue, liveness: undefined }, { ...without, liveness: undefined });
-      assert.deepEqual(withCue.liveness, without.liveness);
-    });
-
-    it('runs once per attempt, on the first matching frame, not on every frame', async () => {
-      cam = liveCamera();
-      // A rejected frame, another face, then the holder: the median needs three of the holder's frames.
-      const v = new BorderVerifier([{ r: { outcome: 'rejected', hint: 'hold-still' } }, { r: noMatch(0.6, OTHER) }, { r: match(0.9) }, { r: match(0.91) }, { r: match(0.92) }]);
-      const r = await runFaceAttempt({ camera: cam, verifier: v, printBorder: true });
-      assert.equal(r.outcome, 'match');
-      assert.equal(v.runs, 1, 'the cue ran once');
-      assert.deepEqual(v.asked, [1, 2, 3], 'asked until the first matching frame answered, then no more');
-    });
-
-    it('is not asked for when off (the default of runFaceAttempt)', async () => {
-      cam = liveCamera();
-      const v = new BorderVerifier([{ r: match(0.92), framed: true }, { r: match(0.93) }, { r: match(0.94) }]);
-      const r = await runFaceAttempt({ camera: cam, verifier: v });
-      assert.equal(r.outcome, 'match');
-      assert.deepEqual(v.asked, []);
     });
   });
 

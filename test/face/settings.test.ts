@@ -6,7 +6,7 @@ describe('face settings', () => {
     const s = faceSettingsSchema.parse({});
     assert.deepEqual(s.camera, { device: '/dev/video0', width: 640, height: 480, fps: 15, stallMs: 3000, maxRestarts: 4 });
     assert.deepEqual([s.descriptor, s.detector, s.cropSize], ['faceres', 'blazeface-front', 192]);
-    assert.deepEqual(attemptOptions(s), { burstMs: 3000, maxFrames: 30, minLiveFrames: 3, timeoutMs: 15_000, liveness: { minReal: 0.2, minLive: 0.75 }, identity: { metric: 'cosine', sameFace: 0.8 }, printBorder: false });
+    assert.deepEqual(attemptOptions(s), { burstMs: 3000, maxFrames: 30, minLiveFrames: 3, timeoutMs: 15_000, liveness: { minReal: 0.2, minLive: 0.75 }, identity: { metric: 'cosine', sameFace: 0.8 } });
     assert.equal(faceSettingsSchema.safeParse({ attempt: { burstMs: 30_000 } }).success, false, 'a burst is seconds, not half a minute');
     const v = verifierOptions(s);
     assert.deepEqual(v.engine, { descriptor: 'faceres', detector: 'blazeface-front', faceCrop: { size: 192 } });
@@ -30,11 +30,6 @@ describe('face settings', () => {
     const s = faceSettingsSchema.parse({ headTurn: {} });
     assert.equal(verifierOptions(s).engine?.landmarks, true);
     assert.deepEqual(attemptOptions(s).headTurn, { config: { minFrames: 5, minYawDeg: 15, minParallax: 0.07 } });
-  });
-
-  it('the print-border cue reaches the attempt as set, and is a boolean', () => {
-    assert.equal(attemptOptions(faceSettingsSchema.parse({ printBorder: true })).printBorder, true);
-    assert.equal(faceSettingsSchema.safeParse({ printBorder: 'yes' }).success, false);
   });
 
   it('reports every invalid field at once', () => {

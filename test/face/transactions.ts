@@ -11,7 +11,7 @@
  * accept gets every frame's chance.
  */
 import { SimulatedCamera, type FrameImage } from '../../rig/devices/simulated-camera';
-import { decideFrame, type DecisionConfig, type VerifyOptions, type VerifyResult } from '../../src/face/decision';
+import { decide, type DecisionConfig, type VerifyResult } from '../../src/face/decision';
 import type { Analysis } from '../../src/face/engine';
 import { runFaceAttempt, type FaceAttemptOptions, type FaceAttemptResult } from '../../src/face/face-attempt';
 import type { AnyImage, RgbImage } from '../../src/face/image';
@@ -62,7 +62,7 @@ export async function runTransaction(
   burst: readonly BurstFrame[],
   card: Float32Array,
   cfg: DecisionConfig,
-  attempt: Pick<FaceAttemptOptions, 'minLiveFrames' | 'liveness' | 'identity' | 'printBorder'> = {},
+  attempt: Pick<FaceAttemptOptions, 'minLiveFrames' | 'liveness' | 'identity'> = {},
 ): Promise<FaceAttemptResult & { hints: string[]; frames: VerifyResult[] }> {
   const camera = new SimulatedCamera();
   camera.start();
@@ -78,11 +78,10 @@ export async function runTransaction(
   const frames: VerifyResult[] = [];
   const verifier: FaceVerifier = {
     enrolCardPhoto: async () => undefined,
-    verify: async (frame: AnyImage, options?: VerifyOptions): Promise<VerifyResult> => {
+    verify: async (frame: AnyImage): Promise<VerifyResult> => {
       const f = bySeq.get((frame as { seq: number }).seq);
       if (!f) throw new Error('frame not in the burst');
-      // The worker's answer (decideFrame: the decision, and the border cue when asked).
-      const r = decideFrame(f.analysis, f.grey, card, cfg, options);
+      const r = decide(f.analysis, f.grey, card, cfg);
       frames.push(r);
       pushNext();
       return r;
