@@ -135,3 +135,54 @@ export async function counterProbe(id: string, other: string, condition: Counter
     }
   }
 }
+
+/**
+ * Controls for the print-border cue (issue 14, eval.ts `printBorder`): `tilt-10deg` and the `low`
+ * counter condition rebuilt without the straight edges their construction adds to the frame (the
+ * flat grey corners of the rotated view, the edges of the view pasted on a grey canvas), which
+ * are exactly what the cue looks for. Same framing: the tilt's corners come from the view mirrored
+ * outwards before turning; the low view's canvas is its own edge pixels repeated outwards.
+ */
+export const borderControls = ['tilt-10deg-no-corners', 'low-no-canvas-edge'] as const;
+export type BorderControl = (typeof borderControls)[number];
+
+export async function borderControlProbe(id: string, control: BorderControl): Promise<RgbImage> {
+  const file = join(faceFixtureDir, `${id}.camera.jpg`);
+  switch (control) {
+    case 'tilt-10deg-no-corners': {
+      const turned = sharp(await sharp(file).extend({ top: 120, bottom: 120, left: 160, right: 160, extendWith: 'mirror' }).toBuffer()).rotate(10);
+      const { info } = await turned.clone().raw().toBuffer({ resolveWithObject: true });
+      return toRgb(turned.extract({ left: Math.floor((info.width - 640) / 2), top: Math.floor((info.height - 480) / 2), width: 640, height: 480 }));
+    }
+    case 'low-no-canvas-edge':
+      return toRgb(sharp(await sharp(file).resize(320, 240).toBuffer()).extend({ top: 240, bottom: 0, left: 160, right: 160, extendWith: 'copy' }));
+  }
+}
+
+/**
+ * A person's camera view framed wider than `fNN.camera.jpg` (whose face fills ~60 % of the width,
+ * so that little background is in view): cut from the same source photograph (make-fixtures.ts,
+ * the box in index.json) with the face at `faceFraction` of the 640-px width, as a patient
+ * standing further from the counter camera would be; real background, no drawn edge. For the
+ * print-border cue, which looks at what surrounds the face (issue 14). The wider cut reaches the
+ * photograph's edge for some persons: it is then clamped (less background, the same face).
+ */
+export const widerFractions = [0.4, 0.3, 0.25] as const;
+
+const sampleDir = join(__dirname, '..', '..', 'node_modules', '@vladmandic', 'face-api', 'demo');
+const fixtureIndex = JSON.parse(readFileSync(join(faceFixtureDir, 'index.json'), 'utf8')) as { faces: { id: string; sample: string; box: [number, number, number, number] }[] };
+
+export async function widerView(id: string, faceFraction: number): Promise<RgbImage> {
+  const f = fixtureIndex.faces.find((x) => x.id === id);
+  if (!f) throw new Error(`no face ${id} in the fixture index`);
+  const src = join(sampleDir, f.sample);
+  const meta = await sharp(src).metadata();
+  const W = meta.width ?? 0;
+  const H = meta.height ?? 0;
+  const [x, y, w, h] = f.box;
+  const vw = Math.floor(Math.min(W, (H * 4) / 3, w / faceFraction));
+  const vh = Math.floor((vw * 3) / 4);
+  const clamp = (v: number, hi: number): number => Math.max(0, Math.min(hi, Math.round(v)));
+  const view = { left: clamp(x + w / 2 - vw / 2, W - vw), top: clamp(y + h / 2 - vh / 2, H - vh), width: vw, height: vh };
+  return toRgb(sharp(await sharp(src).extract(view).resize(640, 480).jpeg({ quality: 85 }).toBuffer()));
+}

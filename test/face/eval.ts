@@ -15,12 +15,13 @@ import { FaceEngine, type Analysis, type FaceEngineOptions } from '../../src/fac
 import type { GreyImage } from '../../rig/personas/face-images';
 import { cardPhotoEmbedding, decide, decisionDefaultsFor, qualityGate, similarity, type DecisionConfig, type VerifyOutcome } from '../../src/face/decision';
 import { toGrey, type RgbImage } from '../../src/face/image';
+import { detectBorder } from '../../src/face/liveness/border';
 import { attemptOptions, faceSettingsSchema, verifierOptions } from '../../src/face/settings';
 import { BURST_FRAMES, jitter, perFrameRuleOutcome, runTransaction, type BurstFrame } from './transactions';
 import { bootstrapByPerson, bootstrapImpostorByPerson } from './bootstrap';
 import { lightingConditions, withLighting } from './lighting';
 import { FaceApiBaseline, FACEAPI_DISTANCE_THRESHOLD } from './baseline-faceapi';
-import { augmentations, cameraProbe, cardPhoto, cardPhotoAsOnDevice, counterConditions, counterProbe, faceIds, spoofKinds, spoofProbe, withMask, type Augmentation, type SpoofKind } from './eval-set';
+import { augmentations, borderControlProbe, borderControls, cameraProbe, widerFractions, widerView, cardPhoto, cardPhotoAsOnDevice, counterConditions, counterProbe, faceIds, spoofKinds, spoofProbe, withMask, type Augmentation, type SpoofKind } from './eval-set';
 
 interface Probe {
   id: string;
@@ -203,7 +204,11 @@ async function main(): Promise<void> {
   );
   // Spoofs, per frame (the first frame) and per transaction: the same burst through the
   // product's attempt loop and through the per-frame rule it replaced (perFrameRuleOutcome).
-  const spoofs: { kind: SpoofKind; outcome: VerifyOutcome; real?: number; live?: number; tx: string; txPerFrameRule: string; compensated: number; frames: number }[] = [];
+  const spoofs: { kind: SpoofKind; outcome: VerifyOutcome; real?: number; live?: number; tx: string; txPerFrameRule: string; compensated: number; frames: number; framed: boolean; framedFrames: number; hasFace: boolean; cueWouldStop: boolean }[] = [];
+  // The print-border / bezel cue (src/face/liveness/border.ts) on this eval's frames, with the main
+  // face's BlazeFace box (framedOf). Not in the decision: measured here. Its thresholds were read off the
+  // rendered spoof set (eval-spoofs.ts), never off these frames: here it is measured, not tuned.
+  const borderRows: { set: string; group: string; framed: boolean }[] = probes.map((p) => ({ set: 'genuine', group: p.aug, framed: framedOf(p.analysis, toGrey(p.image)) }));
   /** Whether the engine's exposure compensation gave this frame's liveness scores. */
   const compensated = (f: BurstFrame): boolean => [...f.analysis.faces].sort((a, b) => b.box.width - a.box.width)[0]?.livenessGain !== undefined;
   const printBursts = new Map<string, BurstFrame[]>();
@@ -217,7 +222,9 @@ async function main(): Promise<void> {
       const r = decide(f0.analysis, f0.grey, card, cfg);
       const tx = await runTransaction(burst, card, cfg, attempt);
       const old = perFrameRuleOutcome(burst.map((f) => decide(f.analysis, f.grey, card, cfg)));
-      spoofs.push({ kind, outcome: r.outcome, real: r.liveness?.real, live: r.liveness?.live, tx: tx.outcome, txPerFrameRule: old, compensated: burst.filter(compensated).length, frames: burst.length });
+      const framed = framedOf(f0.analysis, f0.grey);
+      const framedFrames = burst.filter((f) => framedOf(f.analysis, f.grey)).length;
+      spoofs.push({ kind, outcome: r.outcome, real: r.liveness?.real, live: r.liveness?.live, tx: tx.outcome, txPerFrameRule: old, compensated: burst.filter(compensated).length, frames: burst.length, framed, framedFrames, hasFace: f0.analysis.faces.length > 0, cueWouldStop: tx.outcome === 'match' && firstMatchFramed(burst, card, cfg) });
     }
   }
   // Masks (separate from FAR/FRR): each person's original view with a synthetic mask, against
@@ -228,7 +235,9 @@ async function main(): Promise<void> {
     const card = cards.get(p.id);
     if (!face || !card) continue;
     const image = withMask(p.image, face.box);
-    const r = decide(await engine.analyse(image), toGrey(image), card, cfg);
+    const a = await engine.analyse(image);
+    const r = decide(a, toGrey(image), card, cfg);
+    borderRows.push({ set: 'mask', group: 'mask', framed: framedOf(a, toGrey(image)) });
     masked.push({ outcome: r.outcome, ...(r.hint ? { hint: r.hint } : {}) });
   }
   const maskHintOnUnmasked = probes.filter((p) => {
@@ -243,13 +252,78 @@ async function main(): Promise<void> {
       const card = cards.get(id);
       if (!card) continue;
       const image = await counterProbe(id, ids[(n + 1) % ids.length] ?? id, condition);
-      const r = decide(await engine.analyse(image), toGrey(image), card, cfg);
+      const a = await engine.analyse(image);
+      const r = decide(a, toGrey(image), card, cfg);
+      if (a.faces.length > 0) borderRows.push({ set: 'counter', group: condition, framed: framedOf(a, toGrey(image)) });
       rows.push({ outcome: r.outcome, ...(r.hint ? { hint: r.hint } : {}) });
     }
     const hints: Record<string, number> = {};
     for (const r of rows) if (r.hint) hints[r.hint] = (hints[r.hint] ?? 0) + 1;
     conditions[condition] = { samples: rows.length, outcomes: count(rows), hints };
   }
+  // The held-out lighting's first frames (each person's original view relit, lighting.ts), for the cue alone.
+  for (const condition of lightingConditions) {
+    for (const p of probes.filter((q) => q.aug === 'original')) {
+      const face = [...p.analysis.faces].sort((a, b) => b.box.width - a.box.width)[0];
+      const image = withLighting(p.image, condition, face?.box);
+      const a = await engine.analyse(image);
+      if (a.faces.length > 0) borderRows.push({ set: 'heldOutLighting', group: condition, framed: framedOf(a, toGrey(image)) });
+    }
+  }
+  // Controls: the flagged genuine constructions rebuilt without their synthetic straight edges.
+  for (const control of borderControls) {
+    for (const id of ids) {
+      const image = await borderControlProbe(id, control);
+      const a = await engine.analyse(image);
+      if (a.faces.length > 0) borderRows.push({ set: 'control', group: control, framed: framedOf(a, toGrey(image)) });
+    }
+  }
+  // Wider views of the same photographs (real backgrounds, the face at 40 / 30 / 25 % of the
+  // width): the cue would run on a matching frame, so matching frames are counted apart.
+  for (const fraction of widerFractions) {
+    for (const id of ids) {
+      const card = cards.get(id);
+      const image = await widerView(id, fraction);
+      const a = await engine.analyse(image);
+      if (a.faces.length === 0) continue;
+      const grey = toGrey(image);
+      const framed = framedOf(a, grey);
+      borderRows.push({ set: 'wider', group: `face ${Math.round(fraction * 100)} % of the width`, framed });
+      if (card && decide(a, grey, card, cfg).outcome === 'match') borderRows.push({ set: 'widerMatching', group: `face ${Math.round(fraction * 100)} % of the width`, framed });
+    }
+  }
+  const flagged = (rows: { framed: boolean }[]): string => `${rows.filter((r) => r.framed).length}/${rows.length}`;
+  const borderBy = (set: string): Record<string, string> => {
+    const rows = borderRows.filter((r) => r.set === set);
+    return { all: flagged(rows), ...Object.fromEntries([...new Set(rows.map((r) => r.group))].map((g) => [g, flagged(rows.filter((r) => r.group === g))])) };
+  };
+  const printBorder = {
+    note: 'the print-border / bezel cue (border.ts), not in the decision, on the main face\'s BlazeFace box; frames with a face only (spoof first frames: of all); "k/n" = k of n frames framed; thresholds read off the rendered spoof set (eval-spoofs), not off these frames; tilt-10deg and the low / far / two conditions carry straight edges drawn by their construction (the controls rebuild two without them); widerView = the same photographs cut wider (real backgrounds)',
+    genuineFrames: borderBy('genuine'),
+    heldOutLightingFrames: borderBy('heldOutLighting'),
+    counterConditionFrames: borderBy('counter'),
+    maskFrames: borderBy('mask'),
+    controlFrames: borderBy('control'),
+    widerViewFrames: borderBy('wider'),
+    widerViewMatchingFrames: borderBy('widerMatching'),
+    spoofs: Object.fromEntries(
+      spoofKinds.map((k) => {
+        const of = spoofs.filter((x) => x.kind === k);
+        const passed = of.filter((x) => x.tx === 'match');
+        return [
+          k,
+          {
+            firstFrames: flagged(of),
+            firstFramesWithFace: of.filter((x) => x.hasFace).length,
+            burstFrames: `${of.reduce((n, x) => n + x.framedFrames, 0)}/${of.reduce((n, x) => n + x.frames, 0)}`,
+            transactions: of.length,
+            transactionsPassed: passed.length,
+            ofThoseFramedOnTheFirstMatchingFrame: passed.filter((x) => x.cueWouldStop).length,
+          },
+        ];
+      }),
+    ),
+  };
   // Liveness on genuine live-camera originals: how often a real person would be called a spoof.
   const liveOriginals = probes.filter((p) => p.aug === 'original').map((p) => outcome(cards.get(p.id) ?? new Float32Array(), p));
   const sweep =
@@ -386,6 +460,7 @@ async function main(): Promise<void> {
       spoofScores: spoofs.map((s) => [s.kind, Number((s.real ?? NaN).toFixed(2)), Number((s.live ?? NaN).toFixed(2))]),
     },
     conditions,
+    printBorder,
     masks: {
       samples: masked.length,
       outcomes: count(masked),
@@ -400,6 +475,26 @@ async function main(): Promise<void> {
 }
 
 type TxAttempt = Parameters<typeof runTransaction>[3];
+
+/**
+ * The print-border / bezel cue (src/face/liveness/border.ts) on a frame, with the main face's
+ * BlazeFace box (the box every decision of the frame uses). Not in the product's decision: the
+ * eval measures it (docs/face.md, "Print border / bezel").
+ */
+function framedOf(analysis: Analysis, grey: GreyImage): boolean {
+  const face = [...analysis.faces].sort((a, b) => b.box.width - a.box.width)[0];
+  return face !== undefined && detectBorder(grey, face.box).framed;
+}
+
+/**
+ * Whether the cue, run once per attempt on the burst's first matching frame (where it would have
+ * to run: an attacker could spend a check on the first frame with a face on their own face), calls
+ * that frame framed.
+ */
+function firstMatchFramed(burst: readonly BurstFrame[], card: Float32Array, cfg: DecisionConfig): boolean {
+  const f = burst.find((b) => decide(b.analysis, b.grey, card, cfg).outcome === 'match');
+  return f !== undefined && framedOf(f.analysis, f.grey);
+}
 
 /**
  * The swap (issue 14; found in review in session 6): the holder's face shown for a frame — a print
@@ -473,7 +568,7 @@ async function swapAttacks(
 
 /** Genuine and impostor transactions of a set of probes with their bursts: summary and per-person rows. */
 async function transactionsOf(probes: readonly Probe[], bursts: Map<Probe, BurstFrame[]>, cards: Map<string, Float32Array>, cfg: DecisionConfig, attempt: TxAttempt, skip: boolean) {
-  const genuine: { aug: Augmentation; outcome: string; judged: number; hints: string[]; perFrameRule: string }[] = [];
+  const genuine: { aug: Augmentation; outcome: string; judged: number; hints: string[]; perFrameRule: string; cueWouldStop: boolean }[] = [];
   const genuineRows: { person: string; failed: boolean }[] = [];
   const impostorRows: { card: string; probe: string; accepted: boolean }[] = [];
   const impostorBest: number[] = [];
@@ -484,7 +579,8 @@ async function transactionsOf(probes: readonly Probe[], bursts: Map<Probe, Burst
       const r = await runTransaction(burst, card, cfg, attempt);
       const old = perFrameRuleOutcome(burst.map((f) => decide(f.analysis, f.grey, card, cfg)));
       if (cardId === p.id) {
-        genuine.push({ aug: p.aug, outcome: r.outcome, judged: r.framesJudged, hints: r.hints, perFrameRule: old });
+        const cueWouldStop = r.outcome === 'match' && firstMatchFramed(burst, card, cfg);
+        genuine.push({ aug: p.aug, outcome: r.outcome, judged: r.framesJudged, hints: r.hints, perFrameRule: old, cueWouldStop });
         genuineRows.push({ person: p.id, failed: r.outcome !== 'match' });
       } else {
         impostorRows.push({ card: cardId, probe: p.id, accepted: r.outcome === 'match' });
@@ -521,6 +617,11 @@ async function transactionsOf(probes: readonly Probe[], bursts: Map<Probe, Burst
         falseRejects: genuine.filter((g) => g.perFrameRule !== 'match').length,
         genuineOutcomes: counts(genuine.map((g) => ({ outcome: g.perFrameRule }))),
         falseAccepts: impostorPerFrameRuleAccepts,
+      },
+      printBorderCue: {
+        note: 'not in the decision (docs/face.md): accepted genuine transactions whose first matching frame the print-border cue calls framed, i.e. that the cue would have ended as spoof, per augmentation',
+        acceptedTransactionsItWouldStop: genuine.filter((g) => g.cueWouldStop).length,
+        perAugmentation: counts(genuine.filter((g) => g.cueWouldStop).map((g) => ({ outcome: g.aug }))),
       },
       framesJudgedToMatch: counts(genuine.filter((g) => g.outcome === 'match').map((g) => ({ outcome: String(g.judged) }))),
       hintsShownInGenuineTransactions: genuine.reduce<Record<string, number>>((acc, t) => {
