@@ -11,7 +11,7 @@
  */
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { FaceEngine } from '../../src/face/engine';
+import { FaceEngine, engineModels } from '../../src/face/engine';
 import { FaceResOnnxEmbedder } from '../../src/face/faceres-onnx';
 import { defaultModelDir, readManifest, verifyModels } from '../../src/face/manifest';
 import type { AnyImage } from '../../src/face/image';
@@ -80,5 +80,24 @@ describe('FaceRes on ONNX Runtime (models/faceres.onnx)', function () {
     assert.ok(entry, 'faceres.onnx is in the manifest');
     const sha = createHash('sha256').update(convertFaceRes(defaultModelDir)).digest('hex');
     assert.equal(sha, entry.sha256);
+  });
+});
+
+describe('FaceEngine with faceResRuntime onnx', function () {
+  this.timeout(120_000);
+
+  it('loads faceres.onnx instead of the TF.js FaceRes and describes the main face with it', async () => {
+    const opts = { liveness: false, faceResRuntime: 'onnx' as const };
+    assert.deepEqual(engineModels(opts), ['blazeface-front', 'faceres-onnx']);
+    const engine = await FaceEngine.create(opts);
+    const img = await cameraProbe('f01');
+    const main = (await engine.analyse(img)).faces.sort((a, b) => b.box.width - a.box.width)[0];
+    assert.ok(main?.embedding);
+    const direct = await FaceResOnnxEmbedder.load(defaultModelDir);
+    try {
+      assert.deepEqual(Array.from(main.embedding), Array.from(await direct.embed(img, main.box)));
+    } finally {
+      await direct.dispose();
+    }
   });
 });
