@@ -46,6 +46,8 @@ describe('FaceRes on ONNX Runtime (models/faceres.onnx)', function () {
     await onnx.dispose();
   });
 
+  // Measured on the 20 persons' camera, dim and JPEG 2000 card crops (60): 1 − cosine ≤ 3e-12,
+  // max |Δ| ≤ 4e-6 of the largest component — float32 rounding; the bounds leave room for another ORT build.
   it('gives the TF.js embedding on real face crops (cosine ≥ 0.999)', async () => {
     const images: [string, AnyImage][] = [
       ['f01 camera', await cameraProbe('f01')],
@@ -68,7 +70,7 @@ describe('FaceRes on ONNX Runtime (models/faceres.onnx)', function () {
         maxRef = Math.max(maxRef, Math.abs(reference[i] ?? 0));
       }
       assert.ok(c >= 0.999, `${label}: cosine ${c}`);
-      assert.ok(maxAbs <= 0.01 * maxRef, `${label}: max |Δ| ${maxAbs} of max ${maxRef}`);
+      assert.ok(maxAbs <= 1e-3 * maxRef, `${label}: max |Δ| ${maxAbs} of max ${maxRef}`);
       embeddings.push(ours);
     }
     // Different faces stay apart on ONNX too (an embedding that ignored its input would fail above, this says so plainly).
