@@ -11,11 +11,17 @@
  */
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
+import { copyFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { FaceEngine, engineModels } from '../../src/face/engine';
 import { FaceResOnnxEmbedder } from '../../src/face/faceres-onnx';
 import { defaultModelDir, readManifest, verifyModels } from '../../src/face/manifest';
 import type { AnyImage } from '../../src/face/image';
 import { convertFaceRes } from '../../tools/onnx/convert-faceres';
+import { WorkerFaceVerifier } from '../../src/face/verifier';
+import { faceSettingsSchema, verifierOptions } from '../../src/face/settings';
+import { personaFaceId, personaFacePhoto } from '../../rig/personas/face-images';
 import { cameraProbe, cardPhoto } from './eval-set';
 
 function cosine(a: Float32Array, b: Float32Array): number {
@@ -100,6 +106,26 @@ describe('FaceEngine with faceResRuntime onnx', function () {
       assert.deepEqual(Array.from(main.embedding), Array.from(await direct.embed(img, main.box)));
     } finally {
       await direct.dispose();
+    }
+  });
+
+  it('runs in the inference worker from the settings, matching the genuine persona and not another person', async () => {
+    // A model folder without the TF.js FaceRes: the worker can only start if it runs the ONNX file.
+    const dir = mkdtempSync(join(tmpdir(), 'fcr-onnx-models-'));
+    const opts = verifierOptions(faceSettingsSchema.parse({ faceResRuntime: 'onnx' }));
+    for (const e of readManifest()) if (engineModels(opts.engine ?? {}).includes(e.model)) copyFileSync(join(defaultModelDir, e.file), join(dir, e.file));
+    copyFileSync(join(defaultModelDir, 'manifest.json'), join(dir, 'manifest.json'));
+    const verifier = await WorkerFaceVerifier.create({ ...opts, engine: { ...opts.engine, modelDir: dir } });
+    try {
+      assert.equal(existsSync(join(dir, 'faceres.bin')), false);
+      await verifier.enrolCardPhoto(await personaFacePhoto('valid'));
+      const genuine = await verifier.verify(await cameraProbe(personaFaceId('valid')));
+      assert.equal(genuine.outcome, 'match', JSON.stringify({ outcome: genuine.outcome, score: genuine.score }));
+      const other = await verifier.verify(await cameraProbe('f19'));
+      assert.notEqual(other.outcome, 'match');
+    } finally {
+      await verifier.close();
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });
