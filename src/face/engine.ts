@@ -29,10 +29,10 @@ export type DescriptorKind = 'facerec128' | 'faceres';
 /** BlazeFace 'back' (256 px input, human's default) or 'front' (128 px, short range: a face at the counter). */
 export type DetectorKind = 'blazeface' | 'blazeface-front';
 /**
- * Where FaceRes runs: `tfjs` (default) = the TF.js graph on human's backend; `onnx` = the same
- * weights converted offline (tools/onnx, models/faceres.onnx) on ONNX Runtime, one thread. Same
- * crop, same embedding within cosine 0.999 (test/face/faceres-onnx.test.ts), faster here
- * (`npm run bench -- face-onnx`).
+ * Where FaceRes runs: `tfjs` (the engine's default, the reference) = the TF.js graph on human's
+ * backend; `onnx` (the face settings' default) = the same weights converted offline (tools/onnx,
+ * models/faceres.onnx) on ONNX Runtime, one thread. Same crop, same embedding within cosine 0.999
+ * (test/face/faceres-onnx.test.ts), ~5× faster per crop here (`npm run bench -- face-onnx`).
  */
 export type FaceResRuntime = 'tfjs' | 'onnx';
 

@@ -6,7 +6,9 @@
  * embedding (TF.js is the reference).
  *
  * One intra-op thread, sequential: the device's other models run single-threaded beside it and
- * the card-face OCR has its own threads (docs/face.md, docs/card-face.md).
+ * the card-face OCR has its own threads (docs/face.md, docs/card-face.md). The face settings'
+ * default (`faceResRuntime: 'onnx'`, settings-schema.ts); FaceEngine without that option keeps
+ * the TF.js graph, the reference the test holds this one to.
  */
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
@@ -28,6 +30,8 @@ export class FaceResOnnxEmbedder {
       interOpNumThreads: 1,
       executionMode: 'sequential',
       graphOptimizationLevel: 'all',
+      // An idle intra-op thread sleeps instead of spinning, as the OCR's sessions do (docs/card-face.md, "Speed").
+      extra: { session: { intra_op: { allow_spinning: '0' } } },
     });
     return new FaceResOnnxEmbedder(session, { size: crop.size ?? DEFAULT_CROP_SIDE, scale: crop.scale ?? 1, equalise: crop.equalise ?? true });
   }

@@ -30,8 +30,8 @@ export const faceSettingsSchema = z.strictObject({
   cropSize: z.number().int().min(128).max(224).default(DEFAULT_CROP).describe('FaceRes input side in px; docs/face.md has 224, 192 and 160 measured'),
   faceResRuntime: z
     .enum(['tfjs', 'onnx'])
-    .default('tfjs')
-    .describe('where FaceRes runs: tfjs (the shipped graph on WebAssembly) or onnx (the same weights converted offline, models/faceres.onnx, on ONNX Runtime; same embedding within cosine 0.999, docs/face.md)'),
+    .default('onnx')
+    .describe('where FaceRes runs: onnx (the TF.js weights converted offline, models/faceres.onnx, on ONNX Runtime, one thread: ~5x faster per crop here) or tfjs (the graph as shipped by human, on WebAssembly); the same embedding (1 - cosine < 1e-11 on the eval crops), docs/face.md'),
   matchThreshold: z.number().min(0).max(1).optional().describe('default per descriptor and detector: decisionDefaultsFor() (measured, docs/face.md)'),
   minReal: z.number().min(0).max(1).default(0.2),
   minLive: z.number().min(0).max(1).default(0.75),
