@@ -11,7 +11,7 @@ const DEVICE_IMPORT_PATTERNS = [
 export default tseslint.config(
   { ignores: ['node_modules/**', 'bin/**', 'firmware/**', 'models/**'] },
   {
-    files: ['src/**/*.ts', 'rig/**/*.ts', 'test/**/*.ts'],
+    files: ['src/**/*.ts', 'rig/**/*.ts', 'test/**/*.ts', 'tools/**/*.ts'],
     languageOptions: {
       parser: tseslint.parser,
       parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },

@@ -21,12 +21,25 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { InferenceBackendError, NetworkFetchRefusedError } from './errors';
 import { defaultModelDir, verifyModels } from './manifest';
 import { FaceResEmbedder, type FaceCropOptions, type TfLike } from './faceres';
+import { FaceResOnnxEmbedder } from './faceres-onnx';
 import { faceSkinBands, isGrey, toRgb, type AnyImage, type Box } from './image';
 
 export type BackendName = 'tensorflow' | 'wasm';
 export type DescriptorKind = 'facerec128' | 'faceres';
 /** BlazeFace 'back' (256 px input, human's default) or 'front' (128 px, short range: a face at the counter). */
 export type DetectorKind = 'blazeface' | 'blazeface-front';
+/**
+ * Where FaceRes runs: `tfjs` (the engine's default, the reference) = the TF.js graph on human's
+ * backend; `onnx` (the face settings' default) = the same weights converted offline (tools/onnx,
+ * models/faceres.onnx) on ONNX Runtime, one thread. Same crop, same embedding within cosine 0.999
+ * (test/face/faceres-onnx.test.ts), ~5× faster per crop here (`npm run bench -- face-onnx`).
+ */
+export type FaceResRuntime = 'tfjs' | 'onnx';
+
+/** What the engine needs of a FaceRes runtime. */
+interface FaceDescriber {
+  embed(img: AnyImage, box: Box): Float32Array | Promise<Float32Array>;
+}
 
 export interface FaceEngineOptions {
   modelDir?: string;
@@ -51,6 +64,8 @@ export interface FaceEngineOptions {
   detector?: DetectorKind;
   /** FaceRes crop (side in px, scale of the detector box, equalisation); the shipped default is 192 px, ×1, equalised. */
   faceCrop?: FaceCropOptions;
+  /** FaceRes on TF.js (default) or on ONNX Runtime (FaceResRuntime). */
+  faceResRuntime?: FaceResRuntime;
   maxFaces?: number;
   minDetectorScore?: number;
   /**
@@ -115,7 +130,7 @@ export interface Analysis {
 /** The model names (manifest `model` field) the engine loads. */
 export function engineModels(opts: FaceEngineOptions): string[] {
   const models: string[] = [detectorOf(opts)];
-  if (opts.describe !== false) models.push(...(descriptorOf(opts) === 'faceres' ? ['faceres'] : ['landmark68', 'facerec128']));
+  if (opts.describe !== false) models.push(...(descriptorOf(opts) === 'faceres' ? [opts.faceResRuntime === 'onnx' ? 'faceres-onnx' : 'faceres'] : ['landmark68', 'facerec128']));
   if (opts.landmarks === true && !models.includes('landmark68')) models.push('landmark68');
   if (opts.align === true) models.push('facemesh');
   if (opts.liveness !== false) models.push('antispoof', 'liveness');
@@ -301,7 +316,7 @@ export class FaceEngine {
     readonly backend: BackendName,
     readonly models: string[],
     private readonly faceApi: FaceApiLike | undefined,
-    private readonly faceRes: FaceResEmbedder | undefined,
+    private readonly faceRes: FaceDescriber | undefined,
     /** Only the 68-landmark net (FaceEngineOptions.landmarks with FaceRes as descriptor). */
     private readonly landmarker: FaceApiLike | undefined,
     private readonly exposure: ExposureCompensation | false,
@@ -346,13 +361,15 @@ export class FaceEngine {
       segmentation: { enabled: false },
     });
     let faceApi: FaceApiLike | undefined;
-    let faceRes: FaceResEmbedder | undefined;
+    let faceRes: FaceDescriber | undefined;
     let landmarker: FaceApiLike | undefined;
     await withModelFetch(modelDir, async () => {
       try {
         await human.load();
         if (opts.describe !== false && descriptorOf(opts) === 'facerec128') faceApi = await loadFaceApi(modelDir);
-        if (opts.describe !== false && descriptorOf(opts) === 'faceres') faceRes = await FaceResEmbedder.load(human.tf, modelDir, opts.faceCrop);
+        if (opts.describe !== false && descriptorOf(opts) === 'faceres') {
+          faceRes = opts.faceResRuntime === 'onnx' ? await FaceResOnnxEmbedder.load(modelDir, opts.faceCrop) : await FaceResEmbedder.load(human.tf, modelDir, opts.faceCrop);
+        }
         if (opts.landmarks === true && !faceApi) landmarker = await loadFaceApi(modelDir, false);
       } catch (err) {
         throw err instanceof NetworkFetchRefusedError ? err : new InferenceBackendError(backendWanted, err);
@@ -392,7 +409,7 @@ export class FaceEngine {
       const main = [...faces].sort((a, b) => b.box.width - a.box.width)[0];
       if (main && this.exposure) await this.compensateExposure(this.exposure, main, values, width, height);
       if (main && !isGrey(img)) main.skin = faceSkinBands({ width, height, rgb }, main.box);
-      if (this.faceRes && main) main.embedding = this.faceRes.embed(img, main.box);
+      if (this.faceRes && main) main.embedding = await this.faceRes.embed(img, main.box);
       if (this.faceApi && main) {
         const described = await this.describe128(this.faceApi, values, width, height, main.box);
         if (described) {
@@ -502,7 +519,7 @@ export class FaceEngine {
     const box = { x: (width - side) / 2, y: (height - side) / 2, width: side, height: side };
     for (let r = 0; r < rounds; r++) {
       await this.analyse(flat);
-      this.faceRes?.embed(flat, box);
+      await this.faceRes?.embed(flat, box);
       for (const name of ['antispoof', 'liveness']) {
         const model = this.human.models?.models?.[name];
         const shape = model?.inputs[0]?.shape?.map((d) => (d > 0 ? d : 1));
@@ -515,6 +532,11 @@ export class FaceEngine {
         }
       }
     }
+  }
+
+  /** The main face's FaceRes descriptor alone, on this engine's runtime (the bench times the runtimes apart). */
+  async describeFace(img: AnyImage, box: Box): Promise<Float32Array | undefined> {
+    return this.faceRes ? await this.faceRes.embed(img, box) : undefined;
   }
 
   tensorCount(): number {

@@ -18,6 +18,8 @@ const entrySchema = z.object({
   sourcePackage: z.string(),
   version: z.string(),
   licence: z.string(),
+  /** For a file we derived ourselves (faceres.onnx): the command and converter that made it from the copied files. */
+  convertedBy: z.string().optional(),
   sha256: z.string().regex(/^[0-9a-f]{64}$/),
 });
 const manifestSchema = z.object({ models: z.array(entrySchema) });

@@ -28,6 +28,10 @@ export const faceSettingsSchema = z.strictObject({
     .describe('faceres: FaceRes 1024-D on a grey, equalised crop (0 false accepts on the eval); facerec128: the issue-5 128-D net, kept to compare (8 false accepts)'),
   detector: z.enum(['blazeface', 'blazeface-front']).default(DEFAULT_DETECTOR).describe('BlazeFace back (256 px) or front (128 px, faster); docs/face.md'),
   cropSize: z.number().int().min(128).max(224).default(DEFAULT_CROP).describe('FaceRes input side in px; docs/face.md has 224, 192 and 160 measured'),
+  faceResRuntime: z
+    .enum(['tfjs', 'onnx'])
+    .default('onnx')
+    .describe('where FaceRes runs: onnx (the TF.js weights converted offline, models/faceres.onnx, on ONNX Runtime, one thread: ~5x faster per crop here) or tfjs (the graph as shipped by human, on WebAssembly); the same embedding (1 - cosine < 1e-11 on the eval crops), docs/face.md'),
   matchThreshold: z.number().min(0).max(1).optional().describe('default per descriptor and detector: decisionDefaultsFor() (measured, docs/face.md)'),
   minReal: z.number().min(0).max(1).default(0.2),
   minLive: z.number().min(0).max(1).default(0.75),

@@ -15,7 +15,7 @@ export { faceSettingsSchema, type FaceSettings } from './settings-schema';
 export function verifierOptions(s: FaceSettings, logger?: Logger): WorkerFaceVerifierOptions {
   const base = decisionDefaultsFor(s.descriptor);
   return {
-    engine: { descriptor: s.descriptor, detector: s.detector, faceCrop: { size: s.cropSize }, ...(s.headTurn ? { landmarks: true } : {}) },
+    engine: { descriptor: s.descriptor, detector: s.detector, faceCrop: { size: s.cropSize }, faceResRuntime: s.faceResRuntime, ...(s.headTurn ? { landmarks: true } : {}) },
     decision: { ...base, matchThreshold: s.matchThreshold ?? base.matchThreshold, minReal: s.minReal, minLive: s.minLive },
     warmUp: { width: s.camera.width, height: s.camera.height },
     ...(logger ? { logger } : {}),

@@ -15,8 +15,8 @@ describe('model manifest', () => {
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
   it('accepts the shipped models, each with source, version, licence', () => {
-    const entries = verifyModels(['blazeface', 'blazeface-front', 'faceres', 'antispoof', 'liveness', 'facemesh', 'landmark68', 'facerec128']);
-    assert.equal(entries.length, 16);
+    const entries = verifyModels(['blazeface', 'blazeface-front', 'faceres', 'faceres-onnx', 'antispoof', 'liveness', 'facemesh', 'landmark68', 'facerec128']);
+    assert.equal(entries.length, 17);
     for (const e of readManifest()) assert.ok(e.sourcePackage && e.version && e.licence);
   });
 

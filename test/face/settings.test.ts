@@ -9,7 +9,7 @@ describe('face settings', () => {
     assert.deepEqual(attemptOptions(s), { burstMs: 3000, maxFrames: 30, minLiveFrames: 3, timeoutMs: 15_000, liveness: { minReal: 0.2, minLive: 0.75 }, identity: { metric: 'cosine', sameFace: 0.8 } });
     assert.equal(faceSettingsSchema.safeParse({ attempt: { burstMs: 30_000 } }).success, false, 'a burst is seconds, not half a minute');
     const v = verifierOptions(s);
-    assert.deepEqual(v.engine, { descriptor: 'faceres', detector: 'blazeface-front', faceCrop: { size: 192 } });
+    assert.deepEqual(v.engine, { descriptor: 'faceres', detector: 'blazeface-front', faceCrop: { size: 192 }, faceResRuntime: 'onnx' });
     assert.equal(v.decision?.matchThreshold, 0.8);
     assert.equal(v.decision?.metric, 'cosine');
     assert.deepEqual(v.warmUp, { width: 640, height: 480 }, 'the worker warms up for the camera\'s frames');
@@ -23,6 +23,11 @@ describe('face settings', () => {
     assert.deepEqual(attemptOptions(faceSettingsSchema.parse({ matchThreshold: 0.6 })).identity, { metric: 'cosine', sameFace: 0.6 }, 'two frames are one face as a frame is the card\'s');
     assert.deepEqual(attemptOptions(faceSettingsSchema.parse({ descriptor: 'facerec128' })).identity, { metric: 'euclidean', sameFace: 0.55 });
     assert.deepEqual(attemptOptions(faceSettingsSchema.parse({ activeCheck: {} })).activeCheck, { minYawChange: 0.35 });
+  });
+
+  it('FaceRes runs on ONNX Runtime unless the section asks for TF.js (no other runtime)', () => {
+    assert.equal(verifierOptions(faceSettingsSchema.parse({ faceResRuntime: 'tfjs' })).engine?.faceResRuntime, 'tfjs');
+    assert.equal(faceSettingsSchema.safeParse({ faceResRuntime: 'tensorflow' }).success, false);
   });
 
   it('the head-turn challenge is off by default; on, it loads the landmarks and reaches the attempt', () => {
