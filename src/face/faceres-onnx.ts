@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { DEFAULT_CROP_SIDE, prepareFaceCrop, type FaceCropOptions } from './faceres';
 import type { AnyImage, Box } from './image';
+import { onnxSessionOptions } from '../imaging/onnx-session';
 
 export const FACERES_ONNX_FILE = 'faceres.onnx';
 
@@ -25,14 +26,8 @@ export class FaceResOnnxEmbedder {
 
   /** Loads the converted model (check it against the manifest first: verifyModels(['faceres-onnx'])). */
   static async load(modelDir: string, crop: FaceCropOptions = {}, threads = 1): Promise<FaceResOnnxEmbedder> {
-    const session = await ort.InferenceSession.create(join(modelDir, FACERES_ONNX_FILE), {
-      intraOpNumThreads: threads,
-      interOpNumThreads: 1,
-      executionMode: 'sequential',
-      graphOptimizationLevel: 'all',
-      // An idle intra-op thread sleeps instead of spinning, as the OCR's sessions do (docs/card-face.md, "Speed").
-      extra: { session: { intra_op: { allow_spinning: '0' } } },
-    });
+    // Idle intra-op threads sleep, as the OCR's sessions do (onnx-session.ts).
+    const session = await ort.InferenceSession.create(join(modelDir, FACERES_ONNX_FILE), onnxSessionOptions(threads));
     return new FaceResOnnxEmbedder(session, { size: crop.size ?? DEFAULT_CROP_SIDE, scale: crop.scale ?? 1, equalise: crop.equalise ?? true });
   }
 

@@ -13,36 +13,14 @@
 import { cpus, loadavg } from 'node:os';
 import { FaceEngine } from '../../src/face/engine';
 import { cardPhotoEmbedding, decide, decisionDefaultsFor } from '../../src/face/decision';
-import { toGrey, type Box, type RgbImage } from '../../src/face/image';
+import { cosineSimilarity, toGrey, type Box, type RgbImage } from '../../src/face/image';
 import { faceSettingsSchema, verifierOptions } from '../../src/face/settings';
 import { cameraProbe, cardPhotoAsOnDevice } from '../face/eval-set';
-import { median } from './stats';
+import { median, timed } from './stats';
 
 const FRAMES = ['f01', 'f03', 'f05', 'f07', 'f09', 'f11'];
 const ROUNDS = 3;
 const GOAL_MS = 107;
-
-type Timed = [wall: number, cpu: number];
-async function timed(fn: () => Promise<unknown>): Promise<Timed> {
-  const c = process.cpuUsage();
-  const t = performance.now();
-  await fn();
-  const wall = performance.now() - t;
-  const cpu = process.cpuUsage(c);
-  return [wall, (cpu.user + cpu.system) / 1000];
-}
-
-function cosine(a: Float32Array, b: Float32Array): number {
-  let ab = 0;
-  let aa = 0;
-  let bb = 0;
-  for (let i = 0; i < a.length; i++) {
-    ab += (a[i] ?? 0) * (b[i] ?? 0);
-    aa += (a[i] ?? 0) ** 2;
-    bb += (b[i] ?? 0) ** 2;
-  }
-  return ab / Math.sqrt(aa * bb);
-}
 
 const fixed = (x: number): number => Number(x.toFixed(1));
 
@@ -84,7 +62,7 @@ export async function run(): Promise<void> {
         crop[rt].wall.push(wall);
         crop[rt].cpu.push(cpu);
       }
-      if (r === 0 && out.tfjs && out.onnx) cosines.push(cosine(out.tfjs, out.onnx));
+      if (r === 0 && out.tfjs && out.onnx) cosines.push(cosineSimilarity(out.tfjs, out.onnx));
     }
   }
 

@@ -16,7 +16,7 @@ import { toGrey, type RgbImage } from '../../src/face/image';
 import { faceSettingsSchema, verifierOptions } from '../../src/face/settings';
 import { FaceApiBaseline, FACEAPI_DISTANCE_THRESHOLD } from '../face/baseline-faceapi';
 import { cameraProbe, cardPhotoAsOnDevice } from '../face/eval-set';
-import { median } from './stats';
+import { median, timed } from './stats';
 import { FfmpegCamera } from '../../src/devices/camera';
 import { runFaceAttempt } from '../../src/face/face-attempt';
 import { attemptOptions } from '../../src/face/settings';
@@ -56,16 +56,6 @@ export async function run(): Promise<void> {
   const oursCpu: number[] = [];
   const faceApiCpu: number[] = [];
   const ratios: number[] = [];
-  // Wall time and CPU time of this process: the models run single-threaded (WASM, threads off),
-  // so CPU ms per frame is what an idle core would take, whatever else shares the machine.
-  const timed = async (fn: () => Promise<unknown>): Promise<[number, number]> => {
-    const c = process.cpuUsage();
-    const t = performance.now();
-    await fn();
-    const wall = performance.now() - t;
-    const cpu = process.cpuUsage(c);
-    return [wall, (cpu.user + cpu.system) / 1000];
-  };
   for (let r = 0; r < ROUNDS; r++) {
     for (const f of frames) {
       const [a, ac] = await timed(() => ours(f));

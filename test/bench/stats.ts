@@ -6,3 +6,16 @@ export function median(xs: readonly number[]): number {
   const v = s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
   return Math.round(v * 10) / 10;
 }
+
+/**
+ * Wall ms and CPU ms of this process for one call: the face models run single-threaded, so the CPU
+ * ms are what an idle core would take, whatever else shares the machine.
+ */
+export async function timed(fn: () => Promise<unknown>): Promise<[wall: number, cpu: number]> {
+  const c = process.cpuUsage();
+  const t = performance.now();
+  await fn();
+  const wall = performance.now() - t;
+  const cpu = process.cpuUsage(c);
+  return [wall, (cpu.user + cpu.system) / 1000];
+}

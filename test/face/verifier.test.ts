@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { FaceWorkerCrashedError, CardPhotoError, ModelIntegrityError } from '../../src/face/errors';
 import { defaultModelDir } from '../../src/face/manifest';
 import { WorkerFaceVerifier } from '../../src/face/verifier';
+import { cosineSimilarity } from '../../src/face/image';
 import { personaFaceId, personaFacePhoto } from '../../rig/personas/face-images';
 import { decodeGreyJp2, encodeGreyJp2 } from '../../src/card-face/jpeg2000';
 import { cameraProbe, spoofProbe } from './eval-set';
@@ -45,19 +46,8 @@ describe('WorkerFaceVerifier (real models in a worker thread)', () => {
     const b = await verifier.verify(await cameraProbe(id, 'dim'));
     const other = await verifier.verify(await cameraProbe('f19'));
     for (const r of [a, b, other]) assert.equal(r.probe?.length, 1024, JSON.stringify({ outcome: r.outcome, hint: r.hint }));
-    const cos = (x: Float32Array, y: Float32Array): number => {
-      let d = 0;
-      let nx = 0;
-      let ny = 0;
-      for (let i = 0; i < x.length; i++) {
-        d += (x[i] ?? 0) * (y[i] ?? 0);
-        nx += (x[i] ?? 0) ** 2;
-        ny += (y[i] ?? 0) ** 2;
-      }
-      return d / Math.sqrt(nx * ny);
-    };
-    assert.ok(cos(a.probe as Float32Array, b.probe as Float32Array) >= 0.8, 'two frames of one face are one face');
-    assert.ok(cos(a.probe as Float32Array, other.probe as Float32Array) < 0.8, 'another person is not');
+    assert.ok(cosineSimilarity(a.probe as Float32Array, b.probe as Float32Array) >= 0.8, 'two frames of one face are one face');
+    assert.ok(cosineSimilarity(a.probe as Float32Array, other.probe as Float32Array) < 0.8, 'another person is not');
   });
 
   it('matches against the card photo as the card stores it (greyscale JPEG 2000, SPEC §5 DF27)', async () => {
