@@ -290,20 +290,25 @@ export class PaddleEngine {
 
   /**
    * Every text line the detector finds on the face, each read on its own (`clean` removes
-   * whitespace). `read` (default all) says which detected boxes are worth recognising; `onLine`
-   * sees each line as soon as it is read, while the others are still being read.
+   * whitespace). `select` (default: all, in the detector's order) says which detected boxes are
+   * worth recognising and in what order; `onLine` sees each line as soon as it is read, while the
+   * others are still being read.
    */
-  async readPage(face: GreyImage, clean: (text: string) => string, options: { read?: (box: Box) => boolean; onLine?: (line: TextLine) => void } = {}): Promise<TextLine[]> {
+  async readPage(face: GreyImage, clean: (text: string) => string, options: { select?: (boxes: Box[]) => Box[]; onLine?: (line: TextLine) => void } = {}): Promise<TextLine[]> {
     await this.start();
     const { detection, recognition } = this.engines();
     const image = normalizeInputToRgb({ width: face.width, height: face.height, data: face.grey });
+    const detected = new Map<Box, (typeof boxes)[number]>();
     const boxes = await detection.run(image);
+    for (const box of boxes) detected.set({ x0: box.x, y0: box.y, x1: box.x + box.width, y1: box.y + box.height }, box);
+    const all = [...detected.keys()];
+    const chosen = options.select ? options.select(all) : all;
     const lines: TextLine[] = [];
     // One box per call: a batch pads every line to the widest one's aspect (the 30-glyph header
     // line of the next design would make every 4-digit code a 900-px-wide input).
-    for (const box of boxes) {
-      const bbox = { x0: box.x, y0: box.y, x1: box.x + box.width, y1: box.y + box.height };
-      if (options.read && !options.read(bbox)) continue;
+    for (const bbox of chosen) {
+      const box = detected.get(bbox);
+      if (!box) continue;
       const [read] = await recognition.run(image, [box], { ordering: { sortByReadingOrder: false } });
       const text = clean(read?.text ?? '');
       if (read && text) {

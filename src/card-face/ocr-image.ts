@@ -149,38 +149,65 @@ export async function enlarge(face: GreyFrame): Promise<GreyFrame> {
   return { width: w, height: h, grey: new Uint8Array(out.buffer, out.byteOffset, w * h) };
 }
 
-export async function toPng(img: GreyFrame, box?: Box, prep?: Preparation): Promise<Buffer> {
-  let p = sharp(Buffer.from(img.grey.buffer, img.grey.byteOffset, img.grey.length), { raw: { width: img.width, height: img.height, channels: 1 } });
-  if (box) {
-    const left = Math.max(0, Math.floor(box.x0));
-    const top = Math.max(0, Math.floor(box.y0));
-    const width = Math.min(img.width - left, Math.ceil(box.x1 - left));
-    const height = Math.min(img.height - top, Math.ceil(box.y1 - top));
-    p = sharp(await p.extract({ left, top, width, height }).png().toBuffer());
-    if (prep) {
-      p = p.resize({ height: prep.height, kernel: 'cubic' }).greyscale();
-      if (prep.stretch && prep.stretch !== 1) {
-        const scaled = await p.png().toBuffer({ resolveWithObject: true });
-        p = sharp(scaled.data).resize({ width: Math.round(scaled.info.width * prep.stretch), height: scaled.info.height, fit: 'fill', kernel: 'cubic' }).greyscale();
-      }
-      // Whiten the tinted band and the light security print behind the text: map the ink level
-      // to black and anything lighter than halfway to the paper to white.
-      const { data: raw, info: ri } = await p.raw().toBuffer({ resolveWithObject: true });
-      const sorted = Uint8Array.from(raw).sort();
-      const ink = sorted[Math.floor(sorted.length * 0.03)] ?? 0;
-      const paper = sorted[Math.floor(sorted.length * 0.6)] ?? 255;
-      const white = ink + 0.6 * (paper - ink);
-      if (white - ink > 8) {
-        const out = Buffer.alloc(raw.length);
-        for (let k = 0; k < raw.length; k++) out[k] = Math.max(0, Math.min(255, Math.round((((raw[k] ?? 255) - ink) / (white - ink)) * 255)));
-        p = sharp(out, { raw: { width: ri.width, height: ri.height, channels: 1 } });
-      }
-      if (prep.binarise) {
-        const { data, info } = await p.raw().toBuffer({ resolveWithObject: true });
-        const t = otsu(new Uint8Array(data.buffer, data.byteOffset, data.length));
-        p = sharp(data, { raw: { width: info.width, height: info.height, channels: info.channels } }).threshold(t + 1);
-      }
-    }
+/** The pixels of a box of the face (whole pixels: the box's edges rounded outwards from its origin). */
+function cropOf(img: GreyFrame, box: Box): GreyFrame {
+  const left = Math.max(0, Math.floor(box.x0));
+  const top = Math.max(0, Math.floor(box.y0));
+  const width = Math.max(1, Math.min(img.width - left, Math.ceil(box.x1 - left)));
+  const height = Math.max(1, Math.min(img.height - top, Math.ceil(box.y1 - top)));
+  const grey = new Uint8Array(width * height);
+  for (let y = 0; y < height; y++) grey.set(img.grey.subarray((top + y) * img.width + left, (top + y) * img.width + left + width), y * width);
+  return { width, height, grey };
+}
+
+async function resized(img: GreyFrame, size: { width?: number; height: number; fill?: boolean }): Promise<GreyFrame> {
+  const { data, info } = await sharp(Buffer.from(img.grey.buffer, img.grey.byteOffset, img.grey.length), { raw: { width: img.width, height: img.height, channels: 1 } })
+    .resize({ ...size, ...(size.fill ? { fit: 'fill' as const } : {}), kernel: 'cubic' })
+    .greyscale()
+    .raw()
+    .toBuffer({ resolveWithObject: true });
+  return { width: info.width, height: info.height, grey: new Uint8Array(data.buffer, data.byteOffset, info.width * info.height) };
+}
+
+/**
+ * A line crop in one preparation, as pixels: scaled to the preparation's height (libvips' cubic
+ * kernel), widened, the light print whitened, binarised. One libvips call per resize and the rest
+ * in JS: each libvips call is a round trip through the event loop, which the recogniser holds
+ * ~20 ms at a time while it reads the page's other lines (a crop of three round trips started its
+ * re-read three lines late). The pixels are those of the PNG pipeline they replace (session 9):
+ * the crop is whole pixels either way.
+ */
+export async function preparedCrop(img: GreyFrame, box?: Box, prep?: Preparation): Promise<GreyFrame> {
+  if (!box) return img;
+  let out = cropOf(img, box);
+  if (!prep) return out;
+  out = await resized(out, { height: prep.height });
+  if (prep.stretch && prep.stretch !== 1) out = await resized(out, { width: Math.round(out.width * prep.stretch), height: out.height, fill: true });
+  // Whiten the tinted band and the light security print behind the text: map the ink level
+  // to black and anything lighter than halfway to the paper to white.
+  const sorted = Uint8Array.from(out.grey).sort();
+  const ink = sorted[Math.floor(sorted.length * 0.03)] ?? 0;
+  const paper = sorted[Math.floor(sorted.length * 0.6)] ?? 255;
+  const white = ink + 0.6 * (paper - ink);
+  if (white - ink > 8) {
+    const g = new Uint8Array(out.grey.length);
+    for (let k = 0; k < g.length; k++) g[k] = Math.max(0, Math.min(255, Math.round((((out.grey[k] ?? 255) - ink) / (white - ink)) * 255)));
+    out = { ...out, grey: g };
   }
-  return p.png().toBuffer();
+  if (prep.binarise) {
+    // Otsu's threshold t: what libvips' threshold(t + 1) did, ≥ t + 1 → white.
+    const t = otsu(out.grey);
+    out = { ...out, grey: out.grey.map((v) => (v >= t + 1 ? 255 : 0)) };
+  }
+  return out;
+}
+
+/** A grey image as a binary PGM (P5), which tesseract's Leptonica reads with no decoding work. */
+export function toPgm(img: GreyFrame): Buffer {
+  return Buffer.concat([Buffer.from(`P5\n${img.width} ${img.height}\n255\n`, 'ascii'), Buffer.from(img.grey.buffer, img.grey.byteOffset, img.width * img.height)]);
+}
+
+/** A crop of the face in one preparation, as an image file for tesseract. */
+export async function toOcrImage(img: GreyFrame, box?: Box, prep?: Preparation): Promise<Buffer> {
+  return toPgm(await preparedCrop(img, box, prep));
 }

@@ -30,7 +30,8 @@ import { locateCard, rectify, CardNotFoundError, type GreyFrame } from './locate
 import type { EraName } from './japanese-era';
 import { DEFAULT_CARD_PROFILE, type BirthCalendar, type CardProfile } from './card-profile';
 import { agreementOfReads, compact, enginesAgree, enginesMajority, enginesOverDroppedOne, enginesOverLstm, looksLike, parseDateDigits, parseField, plausible, possible, unreadField, type FieldKind, type Parsed, type Vote } from './printed-fields';
-import { DATE_GLYPHS, enlarge, levelOf, meanOf, REREADS, THIRD_ENGINE_REREADS, toPng, WIDENED_REREADS, type Box, type Preparation } from './ocr-image';
+import { DATE_GLYPHS, enlarge, levelOf, meanOf, preparedCrop, REREADS, THIRD_ENGINE_REREADS, toOcrImage, WIDENED_REREADS, type Box, type Preparation } from './ocr-image';
+import { areaAboveCode, fieldCandidates, photoAbove, whereCodeIs } from './field-lines';
 import { ConfirmingTesseract, PaddleEngine, TesseractEngines, type PaddleEngineOptions, type TextLine } from './ocr-engine';
 
 export { agreement, agreementOfReads, enginesAgree, enginesMajority, enginesOverDroppedOne, enginesOverLstm, AGREEING_READS } from './printed-fields';
@@ -106,12 +107,10 @@ export function pickSecurityCode(face: GreyFrame, lines: readonly PageLine[]): {
     .map((line) => ({ line, parsed: parseField('code', line.text) }))
     .filter((f): f is { line: PageLine; parsed: Parsed } => f.parsed !== undefined)
     .map((f) => {
-      const h = f.line.bbox.y1 - f.line.bbox.y0;
-      const cx = (f.line.bbox.x0 + f.line.bbox.x1) / 2;
-      const box = { x0: cx - 3 * h, y0: f.line.bbox.y0 - 14 * h, x1: cx + 3 * h, y1: f.line.bbox.y0 - 2.5 * h };
-      return { ...f, box, cx, above: meanOf(face, box) };
+      const box = areaAboveCode(f.line.bbox);
+      return { ...f, box, above: meanOf(face, box) };
     });
-  const dark = codes.filter((f) => f.above < paper - 25).sort((p, q) => p.above - q.above);
+  const dark = codes.filter((f) => photoAbove(face, f.line.bbox, paper)).sort((p, q) => p.above - q.above);
   if (dark.length === 1 || (dark.length > 1 && (dark[1]?.above ?? 255) - (dark[0]?.above ?? 0) > 30)) {
     const first = dark[0];
     return first ? { line: first.line, parsed: first.parsed } : undefined;
@@ -119,7 +118,7 @@ export function pickSecurityCode(face: GreyFrame, lines: readonly PageLine[]): {
   const [only] = codes;
   if (codes.length !== 1 || !only || dark.length > 0) return undefined;
   const median = levelOf(face, whole, 0.5);
-  const where = only.cx > 0.6 * face.width && only.line.bbox.y0 > 0.5 * face.height;
+  const where = whereCodeIs(face, only.line.bbox);
   const photo = levelOf(face, only.box, 0.1) <= median - 50 && only.above <= median - 10;
   return where && photo ? { line: only.line, parsed: only.parsed } : undefined;
 }
@@ -150,9 +149,8 @@ const tag =
     lines.map((l) => ({ ...l, engine }));
 
 /** A crop of the face as a grey image (whitened light print, as the first re-read preparation). */
-async function greyCrop(face: GreyFrame, crop: Box): Promise<GreyFrame> {
-  const { data, info } = await sharp(await toPng(face, crop, { height: 48, binarise: false, psm: PSM.SINGLE_LINE })).greyscale().raw().toBuffer({ resolveWithObject: true });
-  return { width: info.width, height: info.height, grey: new Uint8Array(data.buffer, data.byteOffset, info.width * info.height) };
+function greyCrop(face: GreyFrame, crop: Box): Promise<GreyFrame> {
+  return preparedCrop(face, crop, { height: 48, binarise: false, psm: PSM.SINGLE_LINE });
 }
 
 /**
@@ -244,12 +242,14 @@ export class CardFaceReader {
     done: (r: Omit<CardFaceScan, 'ms'>) => CardFaceScan,
   ): Promise<CardFaceScan> {
     let face = upright;
-    let pageLines = await this.paddle.readPage(face, compact, { onLine }).then(tag('paddle'));
+    // Only the lines whose shape can be a field are recognised, the likeliest first (field-lines.ts).
+    const select = (f: GreyFrame) => (boxes: Box[]) => fieldCandidates(f, boxes);
+    let pageLines = await this.paddle.readPage(face, compact, { onLine, select: select(face) }).then(tag('paddle'));
     let fields = this.pickFields(face, pageLines);
     const pageReads: PageLine[][] = [];
     if (!fields.birth && !fields.expiry) {
       const turned = await enlarge(rectify(frame, corners, true));
-      const turnedLines = await this.paddle.readPage(turned, compact).then(tag('paddle'));
+      const turnedLines = await this.paddle.readPage(turned, compact, { select: select(turned) }).then(tag('paddle'));
       const turnedFields = this.pickFields(turned, turnedLines);
       if (turnedFields.birth || turnedFields.expiry) {
         face = turned;
@@ -306,7 +306,7 @@ export class CardFaceReader {
 
   /** Every text line tesseract finds on the face; `whiten`: with the light print whitened first. */
   private async readPage(face: GreyFrame, whiten = false): Promise<PageLine[]> {
-    const png = whiten ? await toPng(face, { x0: 0, y0: 0, x1: face.width, y1: face.height }, { height: face.height, binarise: false, psm: PSM.SPARSE_TEXT }) : await toPng(face);
+    const png = whiten ? await toOcrImage(face, { x0: 0, y0: 0, x1: face.width, y1: face.height }, { height: face.height, binarise: false, psm: PSM.SPARSE_TEXT }) : await toOcrImage(face);
     return tag('tesseract')(await this.engines.readPage(png, compact));
   }
 
@@ -349,11 +349,11 @@ export class CardFaceReader {
     // tesseract reads the security code with its digits-only English model: the Japanese one
     // takes a blurred 0 for 9 in some preparations (tuning seed 1, sample 48).
     const tesseract = async (prep: Preparation) => {
-      const png = await toPng(face, crop, prep);
+      const png = await toOcrImage(face, crop, prep);
       return { engine: 'tesseract' as const, widened: prep.stretch !== undefined, ...(field.parsed.kind === 'code' ? await this.engines.readDigits(png) : await this.engines.readLine(png, prep.psm, prep.dateGlyphsOnly ? DATE_GLYPHS : '')) };
     };
     const third = async (prep: Preparation) => {
-      const png = await toPng(face, crop, prep);
+      const png = await toOcrImage(face, crop, prep);
       return field.parsed.kind === 'code' ? { engine: 'legacy' as const, ...(await this.third.readCode(png)) } : { engine: 'fast' as const, ...(await this.third.readDate(png)) };
     };
     const reads: Array<() => Promise<{ engine: Vote['engine']; text: string; confidence: number; widened?: boolean } | undefined>> = [

@@ -6,7 +6,8 @@
  * and the parts: the upright page read (find and rectify the card, PaddleOCR's detector, its
  * recogniser on every line), finding and rectifying the card, the detector alone and the
  * recogniser per line, each on the same faces with the reader's own
- * settings. The re-reads are the rest (they overlap the page read: ocr.ts).
+ * settings; the page read here recognises every line, a scan only the field candidates
+ * (`recognisedLinesPerFace`, field-lines.ts). The re-reads are the rest (they overlap the page read: ocr.ts).
  */
 import sharp from 'sharp';
 import { CardFaceReader, PADDLE_SETTINGS, type CardFaceScan } from '../../src/card-face/ocr';
@@ -14,6 +15,7 @@ import { PaddleEngine } from '../../src/card-face/ocr-engine';
 import { enlarge } from '../../src/card-face/ocr-image';
 import { locateCard, rectify, type GreyFrame } from '../../src/card-face/locate';
 import { compact } from '../../src/card-face/printed-fields';
+import { fieldCandidates } from '../../src/card-face/field-lines';
 import { faceSample } from '../card-face/independent-faces';
 import { median } from './stats';
 
@@ -56,6 +58,7 @@ export async function run(): Promise<void> {
   const detectorMs: number[] = [];
   const recogniserMsPerLine: number[] = [];
   const lines: number[] = [];
+  const candidates: number[] = [];
   for (const image of images) {
     const t = performance.now();
     const face = await uprightFace(image);
@@ -66,8 +69,9 @@ export async function run(): Promise<void> {
     pageMs.push(read1 - t);
     locateMs.push(located - t);
     lines.push(read.length);
+    candidates.push(fieldCandidates(face, read.map((l) => l.bbox)).length);
     const d = performance.now();
-    await paddle.readPage(face, compact, { read: () => false });
+    await paddle.readPage(face, compact, { select: () => [] });
     const detector = performance.now() - d;
     detectorMs.push(detector);
     // What the recogniser took per line: the page read less the detector run on the same face.
@@ -92,6 +96,8 @@ export async function run(): Promise<void> {
       detectorMedianMs: median(detectorMs),
       recogniserMedianMsPerLine: Number(median(recogniserMsPerLine).toFixed(1)),
       linesPerFace: median(lines),
+      // The lines a scan recognises (field-lines.ts): the rest are left unread.
+      recognisedLinesPerFace: median(candidates),
       settings: PADDLE_SETTINGS,
     }),
   );
