@@ -41,6 +41,13 @@ describe('e2e: face authentication with the head-turn challenge', function () {
     return rig.flatScreen().includes(left) ? 'left' : 'right';
   }
 
+  /** Waits for the attempt's end: the face-failed screen, or consent (accepted); true when it failed. */
+  async function refused(what: string): Promise<boolean> {
+    const accepted = (): boolean => rig.flatScreen().includes(ja.inheritTitle) || rig.flatScreen().includes(ja.consentMethodTitle);
+    await rig.waitFor(() => rig.flatScreen().includes(ja.faceFailed) || accepted(), 90_000, `the end of the face attempt after ${what}`);
+    return !accepted();
+  }
+
   /** The service log's face attempt outcomes so far (the session logs each failed attempt). */
   const failedOutcomes = (): string[] => [...rig.log().matchAll(/face-attempt-failed[^\n]*?outcome[=":]+([a-z-]+)/g)].map((m) => m[1]!);
 
@@ -63,7 +70,7 @@ describe('e2e: face authentication with the head-turn challenge', function () {
     await rig.fcr('insert', 'valid');
     const side = await askedSide();
     await rig.send({ command: 'face', kind: `turn-${other(side)}` });
-    await rig.waitForScreen(ja.faceFailed, 90_000);
+    assert.ok(await refused(`turning ${other(side)} when asked ${side}`), `accepted a turn to the ${other(side)} when asked to the ${side}`);
     const screen = rig.flatScreen();
     assert.ok(screen.includes(ja.buttonPin), 'PIN offered');
     assert.ok(screen.includes(ja.buttonStaff), 'the staff check offered');
@@ -82,7 +89,7 @@ describe('e2e: face authentication with the head-turn challenge', function () {
     await rig.fcr('face', 'print');
     const side = await askedSide();
     await rig.send({ command: 'face', kind: `print-turn-${side}` });
-    await rig.waitForScreen(ja.faceFailed, 90_000);
+    assert.ok(await refused(`the print tilted ${side}`), `accepted the print tilted to the ${side}`);
     assert.deepEqual(failedOutcomes().slice(failedBefore), ['spoof'], 'the plane test refused the tilted print');
     const screen = rig.flatScreen();
     assert.ok(screen.includes(ja.buttonPin) && screen.includes(ja.buttonStaff), 'PIN and the staff check offered');
