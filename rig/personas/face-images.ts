@@ -15,7 +15,21 @@ import type { GreyImage } from '../../src/face/image';
 
 export type { GreyImage } from '../../src/face/image';
 
-export type RigFaceKind = 'genuine' | 'impostor' | 'photo';
+/**
+ * What the rig camera can show. The turns (issue 14: the e2e with the head-turn challenge) are
+ * pre-rendered for a few personas only (`hasTurnFrames`; `valid`: its head, `pin-one-try`: its print): `turn-left` / `turn-right` the persona's
+ * own head turning to their left / right (genuine), `print` their colour portrait printed and bent
+ * in the hand, held facing the camera, and `print-turn-left|right` that print tilted so that the
+ * face seems to turn that way (a presentation attack).
+ */
+export type RigFaceKind = 'genuine' | 'impostor' | 'photo' | 'print' | RigTurnKind;
+export type RigTurnKind = 'turn-left' | 'turn-right' | 'print-turn-left' | 'print-turn-right';
+export const rigTurnKinds: readonly RigTurnKind[] = ['turn-left', 'turn-right', 'print-turn-left', 'print-turn-right'];
+export const rigFaceKinds: readonly RigFaceKind[] = ['genuine', 'impostor', 'photo', 'print', ...rigTurnKinds];
+
+export function isTurnKind(kind: string): kind is RigTurnKind {
+  return (rigTurnKinds as readonly string[]).includes(kind);
+}
 
 export interface RigCameraSource {
   /** Absolute path of a video file (`kind: 'video'`) or a directory / ffmpeg image pattern (`'stills'`). */
@@ -29,6 +43,10 @@ export const CARD_PHOTO_HEIGHT = 320;
 
 const repoRoot = resolve(__dirname, '..', '..');
 export const faceFixtureDir = join(repoRoot, 'test', 'face', 'fixtures', 'faces');
+/** Pre-rendered turns, `fNN.<kind>.<frame>.jpg` (test/face/spoofs/make-rig-turns.ts writes them). */
+export const turnFixtureDir = join(repoRoot, 'test', 'face', 'fixtures', 'turns');
+/** The frames of each rendered 6-frame sequence that were kept (see make-rig-turns.ts), in order. */
+const TURN_FRAMES = [2, 4, 5];
 
 /**
  * Which face (test/face/fixtures/faces/fNN.*) each persona wears: one distinct person each. The
@@ -107,7 +125,8 @@ export async function personaFacePhoto(name: PersonaName): Promise<GreyImage> {
 /**
  * What the rig camera plays: `genuine` = the persona's camera view (a still looped),
  * `impostor` = a person who is no persona, `photo` = the persona's card photo printed and
- * held up to the camera (a presentation attack; liveness must stop it).
+ * held up to the camera (a presentation attack; liveness must stop it), `print` and the turns:
+ * see RigFaceKind.
  */
 export function rigCameraSource(kind: RigFaceKind, persona: PersonaName): RigCameraSource {
   switch (kind) {
@@ -117,7 +136,23 @@ export function rigCameraSource(kind: RigFaceKind, persona: PersonaName): RigCam
       return { path: faceFile(IMPOSTOR_FACE, 'camera'), kind: 'stills' };
     case 'photo':
       return { path: faceFile(personaFaceId(persona), 'spoof'), kind: 'stills' };
+    case 'print':
+      return { path: join(turnFixtureDir, `${personaFaceId(persona)}.print.0.jpg`), kind: 'stills' };
+    default:
+      // A camera started on a turn kind shows the pose held at its end.
+      return { path: turnFramePaths(kind, persona).at(-1)!, kind: 'stills' };
   }
+}
+
+/** The frames of a turn, in order (absolute paths; see hasTurnFrames). */
+export function turnFramePaths(kind: RigTurnKind, persona: PersonaName): string[] {
+  return TURN_FRAMES.map((k) => join(turnFixtureDir, `${personaFaceId(persona)}.${kind}.${k}.jpg`));
+}
+
+/** Whether the rig camera can show `kind` (the print or a turn) for this persona: rendered for few (make-rig-turns.ts). */
+export function hasTurnFrames(kind: 'print' | RigTurnKind, persona: PersonaName): boolean {
+  const files = kind === 'print' ? [rigCameraSource('print', persona).path] : turnFramePaths(kind, persona);
+  return files.every((f) => existsSync(f));
 }
 
 /** A stable per-persona grey pattern (oval + eyes), used only when fixtures are missing. */

@@ -4,6 +4,7 @@
  * only in rig mode (issue 4 §3): a device in production has no way to inject cards or taps.
  */
 import { z } from 'zod';
+import type { RigFaceKind } from '../personas/face-images';
 
 export const RigRequestSchema = z.discriminatedUnion('command', [
   /** `mute`: the card lies on the reader but its chip never answers reset (SCARD_STATE_MUTE). */
@@ -14,8 +15,11 @@ export const RigRequestSchema = z.discriminatedUnion('command', [
   /** A finger on the glass at a panel cell, sent as HID digitizer reports (issue 4 §2). */
   z.object({ command: z.literal('touch'), col: z.number().int().min(0), row: z.number().int().min(0) }),
   z.object({ command: z.literal('pin'), digits: z.string().regex(/^[0-9]{1,8}$/) }),
-  /** What the face camera sees; `broken`: the camera gives no picture (SPEC §2 kind ② fallback). */
-  z.object({ command: z.literal('face'), kind: z.enum(['genuine', 'impostor', 'photo', 'broken']) }),
+  /**
+   * What the face camera sees; `broken`: the camera gives no picture (SPEC §2 kind ② fallback);
+   * the turns and `print` (issue 14): rig/personas/face-images.ts RigFaceKind.
+   */
+  z.object({ command: z.literal('face'), kind: z.enum(['genuine', 'impostor', 'photo', 'print', 'turn-left', 'turn-right', 'print-turn-left', 'print-turn-right', 'broken']) }),
   z.object({ command: z.literal('staff'), passcode: z.string().regex(/^[0-9]{4}$/) }),
   z.object({ command: z.literal('screen') }),
   z.object({ command: z.literal('receptions') }),
@@ -47,7 +51,7 @@ export interface RigActions {
   tap(label: string): Promise<void>;
   touch(col: number, row: number): Promise<void>;
   pin(digits: string): Promise<void>;
-  face(kind: 'genuine' | 'impostor' | 'photo' | 'broken'): Promise<void>;
+  face(kind: RigFaceKind | 'broken'): Promise<void>;
   staff(passcode: string): Promise<void>;
   screen(): Promise<string>;
   receptions(): Promise<unknown>;

@@ -28,7 +28,8 @@ import { BackendClient } from '../../src/backend/client';
 import { composeReader } from '../../src/service/compose-reader';
 import { rigCardFaceTrustAnchors } from '../personas/card-face-credentials';
 import { FfmpegCamera } from '../../src/devices/camera';
-import { rigCameraSource, type RigFaceKind } from '../personas/face-images';
+import { hasTurnFrames, isTurnKind, rigCameraSource, turnFramePaths, type RigFaceKind } from '../personas/face-images';
+import { TurningCamera, type TurnFrame } from '../devices/turning-camera';
 import { degradeCardImage, renderCardFace } from '../emulator/card-face';
 import { GpioIndicators } from '../../src/devices/gpio/gpio';
 import { SimulatedGpioChip } from '../devices/simulated-gpio';
@@ -61,6 +62,20 @@ function rigConfig(file: string | undefined): FacilityConfig {
 
 function pcscdUsable(): boolean {
   return existsSync('/usr/sbin/pcscd') && existsSync(VPCD_LIBRARY) && existsSync('/usr/bin/systemd-socket-activate');
+}
+
+/** The rig face camera's rate (frames a second). */
+const RIG_CAMERA_FPS = 10;
+
+/** Decodes the frames of a turn as the camera delivers them: RGB at the configured size (ffmpeg's scale + pad). */
+async function turnFrames(files: readonly string[], width: number, height: number): Promise<TurnFrame[]> {
+  const { default: sharp } = await import('sharp');
+  return Promise.all(
+    files.map(async (file) => {
+      const { data, info } = await sharp(file).resize(width, height, { fit: 'contain', background: { r: 0, g: 0, b: 0 } }).removeAlpha().raw().toBuffer({ resolveWithObject: true });
+      return { width: info.width, height: info.height, rgb: new Uint8Array(data.buffer, data.byteOffset, data.length) };
+    }),
+  );
 }
 
 interface CardSlots {
@@ -135,6 +150,8 @@ export async function runRig(argv: string[]): Promise<number> {
   const clientConfig = sim.clientConfig('device');
   let currentPersona: PersonaName | undefined;
   let cameraKind: RigFaceKind | 'broken' = 'genuine';
+  /** The face camera while it runs: `fcr rig face turn-…` turns the head inside it (issue 14). */
+  let faceCamera: TurningCamera | undefined;
 
   const chip = new SimulatedGpioChip();
   let lastBeep = 'none';
@@ -194,7 +211,9 @@ export async function runRig(argv: string[]): Promise<number> {
               // `broken`: ffmpeg has nothing to read, fails, is restarted, and the flow hears camera-failed.
               if (cameraKind === 'broken') return new FfmpegCamera({ input: { kind: 'video', path: join(rigDir, 'no-such-camera') }, width: 320, height: 240, fps: 5, maxRestarts: 1, backoff: { baseMs: 100, capMs: 200 }, logger: log.child('camera') });
               const src = rigCameraSource(cameraKind, currentPersona ?? 'valid');
-              return new FfmpegCamera({ input: { kind: src.kind, path: src.path }, width: config.face.camera.width, height: config.face.camera.height, fps: 10, logger: log.child('camera') });
+              const base = new FfmpegCamera({ input: { kind: src.kind, path: src.path }, width: config.face.camera.width, height: config.face.camera.height, fps: RIG_CAMERA_FPS, logger: log.child('camera') });
+              faceCamera = new TurningCamera(base, RIG_CAMERA_FPS);
+              return faceCamera;
             },
             // The rig's tray camera: the persona's printed card face, lightly degraded as a real camera would.
             cardFaceImage: async () => {
@@ -245,8 +264,14 @@ export async function runRig(argv: string[]): Promise<number> {
     },
     face: async (kind) => {
       if (!reader.faceAvailable) throw new RigCommandError('the face path is unavailable on this rig (see the log)');
+      const persona = currentPersona ?? 'valid';
+      if ((kind === 'print' || isTurnKind(kind)) && !hasTurnFrames(kind, persona)) throw new RigCommandError(`no rendered ${kind} for persona ${persona} (test/face/spoofs/make-rig-turns.ts renders them)`);
+      // A turn happens in front of the running camera, as a patient turns: the attempt that asked
+      // for it keeps reading the same camera. Anything else changes what the camera shows.
+      const turnInPlace = isTurnKind(kind) && faceCamera?.running === true;
       cameraKind = kind;
-      await service.faceCameraChanged();
+      if (turnInPlace && isTurnKind(kind)) await faceCamera!.play(await turnFrames(turnFramePaths(kind, persona), config.face.camera.width, config.face.camera.height));
+      else await service.faceCameraChanged();
     },
     staff: async (passcode) => {
       // The staff button on the device's case (GPIO, active low), then the passcode on the pad.

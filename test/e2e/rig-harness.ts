@@ -12,6 +12,8 @@ import { promisify } from 'node:util';
 import { ja } from '../../src/ui/text/ja';
 import { displayWidth } from '../../src/ui/panel/display-width';
 import { waitFor, withTimeout } from '../wait-for';
+import type { RigRequest } from '../../rig/runner/control-protocol';
+import { rigControlSocketPath, sendRigRequest } from '../../rig/runner/control-server';
 
 const execFileAsync = promisify(execFile);
 const repo = resolve(__dirname, '../..');
@@ -42,8 +44,31 @@ export interface RigOptions {
   rows?: number;
   /** Load the face path (TensorFlow.js worker + OCR): only the face flows need it. */
   face?: boolean;
+  /**
+   * The head-turn challenge on (issue 14: `face.headTurn`, off on the default rig), with the
+   * facility settings its e2e needs (`headTurnConfig`); merged under `config`. Implies `face`.
+   */
+  headTurn?: boolean;
   /** More `fcr rig start` options, e.g. `--no-pcscd`. */
   args?: string[];
+}
+
+/**
+ * The facility settings of the head-turn e2e rig. The challenge with its shipped thresholds, and
+ * two choices of this rig, not of the product: one face attempt (each attempt asks a new random
+ * direction, and the retry screen still shows the last attempt's turn hint, so a test could not
+ * tell from the panel which request is current), and the burst's 10 s (the settings' maximum,
+ * 3 s by default) to see the request and turn: the test turns from another process, on a CI
+ * machine that may be loaded.
+ */
+export const headTurnConfig = { face: { headTurn: {}, attempt: { burstMs: 10_000 } }, retries: { face: 1 } };
+
+type Plain = Record<string, unknown>;
+const isPlain = (v: unknown): v is Plain => typeof v === 'object' && v !== null && !Array.isArray(v);
+function merged(base: Plain, over: Plain): Plain {
+  const out: Plain = { ...base };
+  for (const [k, v] of Object.entries(over)) out[k] = isPlain(out[k]) && isPlain(v) ? merged(out[k] as Plain, v) : v;
+  return out;
 }
 
 export class RigUnderTmux {
@@ -62,9 +87,10 @@ export class RigUnderTmux {
     if (keyCache) for (const k of KEY_DIRS) if (existsSync(join(keyCache, k))) cpSync(join(keyCache, k), join(dir, k), { recursive: true });
     const rig = new RigUnderTmux(dir);
     const args = ['--import', 'tsx', fcr, 'rig', 'start', ...(options.args ?? [])];
-    if (options.config) {
+    const config = options.headTurn ? merged(headTurnConfig, options.config ?? {}) : options.config;
+    if (config) {
       const file = join(dir, 'facility.json');
-      writeFileSync(file, JSON.stringify(options.config));
+      writeFileSync(file, JSON.stringify(config));
       args.push('--config', file);
     }
     const command = [process.execPath, ...args].map((a) => `'${a}'`).join(' ') + ` 2>'${join(dir, 'service.log')}'`;
@@ -73,7 +99,7 @@ export class RigUnderTmux {
       'new-session', '-d', '-s', rig.session,
       '-x', String(options.cols ?? 160), '-y', String(options.rows ?? 48),
       '-e', `FCR_RIG_DIR=${dir}`, '-e', 'TERM=xterm-256color', '-e', 'LANG=C.UTF-8',
-      '-e', `FCR_RIG_FACE=${options.face ? 'on' : 'off'}`,
+      '-e', `FCR_RIG_FACE=${options.face || options.headTurn ? 'on' : 'off'}`,
       command,
     ]);
     await rig.waitFor(() => existsSync(join(dir, 'control.sock')), 120_000, 'the rig control socket');
@@ -116,6 +142,15 @@ export class RigUnderTmux {
   /** A mouse click at a cell, as the terminal sends it (SGR mouse report, press then release). */
   click(col: number, row: number): void {
     for (const end of ['M', 'm']) execFileSync('tmux', ['-L', this.tmuxSocket, 'send-keys', '-t', this.session, '-l', `\x1b[<0;${col + 1};${row + 1}${end}`]);
+  }
+
+  /**
+   * One rig command straight over the control socket (the protocol `fcr rig` speaks), without
+   * starting a CLI process: for a patient's quick reaction (turning when asked) on a loaded machine.
+   */
+  async send(req: RigRequest): Promise<void> {
+    const answer = await sendRigRequest(rigControlSocketPath(this.dir), req);
+    if (!answer.ok) throw new Error(`rig ${req.command} refused: ${answer.error}: ${answer.message}\n--- screen ---\n${this.capture()}`);
   }
 
   /** The backend simulator's reception record (SPEC §7), oldest first. */

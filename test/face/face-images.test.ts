@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { personaNames } from '../../rig/personas/catalogue';
-import { personaFaceId, personaFacePhoto, rigCameraSource } from '../../rig/personas/face-images';
+import { hasTurnFrames, personaFaceId, personaFacePhoto, rigCameraSource, turnFramePaths } from '../../rig/personas/face-images';
 
 describe('persona face images', () => {
   it('gives every persona that can reach face matching a distinct face', () => {
@@ -29,5 +29,15 @@ describe('persona face images', () => {
       assert.ok(existsSync(src.path), src.path);
     }
     assert.notEqual(rigCameraSource('genuine', 'valid').path, rigCameraSource('impostor', 'valid').path);
+  });
+
+  it('has the head turns the e2e plays (issue 14): valid turns its head, pin-one-try is printed; a camera started on a turn holds its last frame', () => {
+    assert.ok(hasTurnFrames('turn-left', 'valid') && hasTurnFrames('turn-right', 'valid'));
+    for (const kind of ['print', 'print-turn-left', 'print-turn-right'] as const) assert.ok(hasTurnFrames(kind, 'pin-one-try'), kind);
+    assert.equal(hasTurnFrames('turn-left', 'revoked'), false);
+    const frames = turnFramePaths('turn-left', 'valid');
+    assert.equal(frames.length, 3);
+    assert.equal(new Set(frames).size, 3);
+    assert.equal(rigCameraSource('turn-left', 'valid').path, frames.at(-1));
   });
 });
