@@ -3,7 +3,7 @@
  * its panel in this terminal (what `npm start` does); the other subcommands drive the running rig
  * over its control socket, as a patient or a staff member would (issue 4 §3):
  *   insert <persona> [--mute] | remove | phone <android|iphone> | tap "<button text>" | pin <digits>
- *   face <genuine|impostor|photo|print|turn-left|turn-right|print-turn-left|print-turn-right|broken> | staff <passcode> | screen | receptions
+ *   face <kind> (rig/personas/face-images.ts rigFaceKinds, or broken) | staff <passcode> | screen | receptions
  *   backend <fault|clear> (the backend simulator's faults, for the SPEC §8 fallbacks)
  */
 import type { ParseArgsConfig } from 'node:util';
@@ -16,7 +16,7 @@ import { rigFaceKinds, type RigFaceKind } from '../personas/face-images';
 const usage = `usage: fcr rig start [--headless] [--no-pcscd] [--config FILE]   (fcr rig start --help for the options)
        fcr rig insert <persona> [--mute] | remove | phone <android|iphone> | tap "<button text>"
        fcr rig touch <col> <row>    (a finger at a panel cell, as HID digitizer reports)
-       fcr rig pin <digits> | face <genuine|impostor|photo|print|turn-left|turn-right|print-turn-left|print-turn-right|broken> | staff <passcode> | screen | receptions
+       fcr rig pin <digits> | face <${[...rigFaceKinds, 'broken'].join('|')}> | staff <passcode> | screen | receptions
        fcr rig guidance             (the terminal's staff guidance for the last counter session, SPEC §8)
        fcr rig backend <fault spec, e.g. http-5xx*always | latency:8000 | clear>
        fcr rig visual-mode on|off   (the reception terminal's 目視確認 mode switch)

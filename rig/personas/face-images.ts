@@ -22,10 +22,11 @@ export type { GreyImage } from '../../src/face/image';
  * in the hand, held facing the camera, and `print-turn-left|right` that print tilted so that the
  * face seems to turn that way (a presentation attack).
  */
-export type RigFaceKind = 'genuine' | 'impostor' | 'photo' | 'print' | RigTurnKind;
-export type RigTurnKind = 'turn-left' | 'turn-right' | 'print-turn-left' | 'print-turn-right';
-export const rigTurnKinds: readonly RigTurnKind[] = ['turn-left', 'turn-right', 'print-turn-left', 'print-turn-right'];
-export const rigFaceKinds: readonly RigFaceKind[] = ['genuine', 'impostor', 'photo', 'print', ...rigTurnKinds];
+export const rigTurnKinds = ['turn-left', 'turn-right', 'print-turn-left', 'print-turn-right'] as const;
+export type RigTurnKind = (typeof rigTurnKinds)[number];
+/** Every kind, once: the control protocol's schema and the CLI's usage are built from it. */
+export const rigFaceKinds = ['genuine', 'impostor', 'photo', 'print', ...rigTurnKinds] as const;
+export type RigFaceKind = (typeof rigFaceKinds)[number];
 
 export function isTurnKind(kind: string): kind is RigTurnKind {
   return (rigTurnKinds as readonly string[]).includes(kind);

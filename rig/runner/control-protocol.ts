@@ -4,7 +4,7 @@
  * only in rig mode (issue 4 §3): a device in production has no way to inject cards or taps.
  */
 import { z } from 'zod';
-import type { RigFaceKind } from '../personas/face-images';
+import { rigFaceKinds, type RigFaceKind } from '../personas/face-images';
 
 export const RigRequestSchema = z.discriminatedUnion('command', [
   /** `mute`: the card lies on the reader but its chip never answers reset (SCARD_STATE_MUTE). */
@@ -19,7 +19,7 @@ export const RigRequestSchema = z.discriminatedUnion('command', [
    * What the face camera sees; `broken`: the camera gives no picture (SPEC §2 kind ② fallback);
    * the turns and `print` (issue 14): rig/personas/face-images.ts RigFaceKind.
    */
-  z.object({ command: z.literal('face'), kind: z.enum(['genuine', 'impostor', 'photo', 'print', 'turn-left', 'turn-right', 'print-turn-left', 'print-turn-right', 'broken']) }),
+  z.object({ command: z.literal('face'), kind: z.enum([...rigFaceKinds, 'broken']) }),
   z.object({ command: z.literal('staff'), passcode: z.string().regex(/^[0-9]{4}$/) }),
   z.object({ command: z.literal('screen') }),
   z.object({ command: z.literal('receptions') }),

@@ -138,15 +138,8 @@ export function meanOf(face: GreyFrame, b: Box): number {
   return s / n;
 }
 
-export async function enlarge(face: GreyFrame): Promise<GreyFrame> {
-  const w = Math.round(FACE_WIDTH * PAGE_SCALE);
-  const h = Math.round(FACE_HEIGHT * PAGE_SCALE);
-  const out = await sharp(Buffer.from(face.grey.buffer, face.grey.byteOffset, face.grey.length), { raw: { width: face.width, height: face.height, channels: 1 } })
-    .resize(w, h, { kernel: 'cubic' })
-    .greyscale()
-    .raw()
-    .toBuffer();
-  return { width: w, height: h, grey: new Uint8Array(out.buffer, out.byteOffset, w * h) };
+export function enlarge(face: GreyFrame): Promise<GreyFrame> {
+  return resized(face, { width: Math.round(FACE_WIDTH * PAGE_SCALE), height: Math.round(FACE_HEIGHT * PAGE_SCALE) });
 }
 
 /** The pixels of a box of the face (whole pixels: the box's edges rounded outwards from its origin). */
