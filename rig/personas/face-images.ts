@@ -20,9 +20,11 @@ export type { GreyImage } from '../../src/face/image';
  * pre-rendered for a few personas only (`hasTurnFrames`; `valid`: its head, `pin-one-try`: its print): `turn-left` / `turn-right` the persona's
  * own head turning to their left / right (genuine), `print` their colour portrait printed and bent
  * in the hand, held facing the camera, and `print-turn-left|right` that print tilted so that the
- * face seems to turn that way (a presentation attack).
+ * face seems to turn that way (a presentation attack). `swap-turn-left|right`: the attacker who
+ * held the holder's print up lowers it and turns their own head — another person's real turn
+ * (the `valid` persona's rendered head, `SWAP_TURNER`), for any persona but that one.
  */
-export const rigTurnKinds = ['turn-left', 'turn-right', 'print-turn-left', 'print-turn-right'] as const;
+export const rigTurnKinds = ['turn-left', 'turn-right', 'print-turn-left', 'print-turn-right', 'swap-turn-left', 'swap-turn-right'] as const;
 export type RigTurnKind = (typeof rigTurnKinds)[number];
 /** Every kind, once: the control protocol's schema and the CLI's usage are built from it. */
 export const rigFaceKinds = ['genuine', 'impostor', 'photo', 'print', ...rigTurnKinds] as const;
@@ -48,6 +50,8 @@ export const faceFixtureDir = join(repoRoot, 'test', 'face', 'fixtures', 'faces'
 export const turnFixtureDir = join(repoRoot, 'test', 'face', 'fixtures', 'turns');
 /** The frames of each rendered 6-frame sequence that were kept (see make-rig-turns.ts), in order. */
 const TURN_FRAMES = [2, 4, 5];
+/** The face whose rendered genuine turns play the impostor's own head in the swap kinds. */
+const SWAP_TURNER = 'f01';
 
 /**
  * Which face (test/face/fixtures/faces/fNN.*) each persona wears: one distinct person each. The
@@ -147,6 +151,11 @@ export function rigCameraSource(kind: RigFaceKind, persona: PersonaName): RigCam
 
 /** The frames of a turn, in order (absolute paths; see hasTurnFrames). */
 export function turnFramePaths(kind: RigTurnKind, persona: PersonaName): string[] {
+  if (kind === 'swap-turn-left' || kind === 'swap-turn-right') {
+    // Another person turning: never the holder's own head (then it would be no swap).
+    const turner = personaFaceId(persona) === SWAP_TURNER ? 'none' : SWAP_TURNER;
+    return TURN_FRAMES.map((k) => join(turnFixtureDir, `${turner}.${kind.replace('swap-', '')}.${k}.jpg`));
+  }
   return TURN_FRAMES.map((k) => join(turnFixtureDir, `${personaFaceId(persona)}.${kind}.${k}.jpg`));
 }
 

@@ -114,6 +114,18 @@ export const defaultDecisionConfig: DecisionConfig = {
  */
 export const FACERES_MATCH_THRESHOLD = 0.8;
 
+/**
+ * FaceRes cosine at or above which a frame of the head-turn challenge is the face of the
+ * challenge's previous frame (face-attempt.ts `headTurnStep`). Lower than the match threshold
+ * because the turn lowers one face's score: on the rig's genuine turns (f01, frontal → a third →
+ * two thirds → all of a 30° turn, both ways) the links scored 0.783–0.960 (n 6), the first link
+ * lowest, while the impostors' frames against a holder's frame scored at most 0.747 (n 2628,
+ * frontal, `eval:face` `swap`) and the rig's swap (f08's print, then f01 turning) 0.42–0.49.
+ * Thin margins both ways on synthetic faces: docs/face.md ("The challenge's frames are the
+ * matching face").
+ */
+export const FACERES_CHALLENGE_LINK = 0.76;
+
 /** Decision defaults for a descriptor kind (thresholds measured by test/face/eval.ts). */
 export function decisionDefaultsFor(descriptor: 'facerec128' | 'faceres'): DecisionConfig {
   return descriptor === 'faceres' ? { ...defaultDecisionConfig, metric: 'cosine', matchThreshold: FACERES_MATCH_THRESHOLD } : defaultDecisionConfig;

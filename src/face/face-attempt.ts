@@ -26,7 +26,7 @@
  * bounds the number of attempts.
  */
 import type { CameraSource, RgbFrame } from '../devices/camera';
-import { FACERES_MATCH_THRESHOLD, defaultDecisionConfig, similarity, type DecisionConfig, type FaceHint, type LivenessScores, type VerifyResult } from './decision';
+import { FACERES_CHALLENGE_LINK, FACERES_MATCH_THRESHOLD, defaultDecisionConfig, similarity, type DecisionConfig, type FaceHint, type LivenessScores, type VerifyResult } from './decision';
 import type { FaceVerifier } from './verifier';
 import { defaultHeadTurnConfig, judgeHeadTurn, pickDirection, type HeadTurnConfig, type TurnDirection } from './liveness/head-turn';
 import type { Point } from './liveness/homography';
@@ -45,6 +45,18 @@ export interface FaceAttemptResult {
   liveness?: LivenessScores;
   /** Error name when outcome is 'error' (e.g. FaceWorkerCrashedError). */
   error?: string;
+}
+
+/**
+ * When two frames are one face. `sameFace`: any two frames of a burst, as a frame matches the
+ * card. `challengeLink`: a frame of the head-turn challenge and the challenge's previous frame
+ * (the first: the matching frame), a few degrees of turn apart — lower, because the turn itself
+ * lowers the score of one face (decision.ts FACERES_CHALLENGE_LINK has the measurement).
+ */
+export interface FaceIdentity {
+  metric: DecisionConfig['metric'];
+  sameFace: number;
+  challengeLink: number;
 }
 
 /** The burst's defaults (issue 14, docs/face.md). */
@@ -74,7 +86,7 @@ export interface FaceAttemptOptions {
    * above every impostor pair of the offline set) — the descriptor the device ships
    * (`attemptOptions()` takes the settings').
    */
-  identity?: { metric: DecisionConfig['metric']; sameFace: number };
+  identity?: FaceIdentity;
   /** The whole attempt's budget, waiting for a face included (the engine's face timeout is a little longer); default 15 s. */
   timeoutMs?: number;
   signal?: AbortSignal;
@@ -156,7 +168,7 @@ export async function runFaceAttempt(opts: FaceAttemptOptions): Promise<FaceAtte
   let looks = 0;
   /** Frames that matched and count for acceptance (with `activeCheck`: only once the head turned). */
   let matches = 0;
-  const identity = opts.identity ?? { metric: 'cosine' as const, sameFace: FACERES_MATCH_THRESHOLD };
+  const identity: FaceIdentity = opts.identity ?? { metric: 'cosine', sameFace: FACERES_MATCH_THRESHOLD, challengeLink: FACERES_CHALLENGE_LINK };
   /** Every judged frame's verdict, in order, with the liveness scores it brings to a median. */
   const frames: { r: VerifyResult; scores: LivenessScores }[] = [];
   const burstScores = (): LivenessScores | undefined => burstLiveness(frames.map((f) => f.scores));
@@ -165,7 +177,8 @@ export async function runFaceAttempt(opts: FaceAttemptOptions): Promise<FaceAtte
   let last: VerifyResult | undefined;
   let seq = 0;
   let yaw0: number | undefined;
-  let challenge: { direction: TurnDirection; frames: Point[][] } | undefined;
+  /** The running challenge: the asked direction, its frames' landmarks, and the descriptor of its newest frame (the face it follows). */
+  let challenge: { direction: TurnDirection; frames: Point[][]; face: Float32Array } | undefined;
   let challenged = false;
   const result = (outcome: FaceAttemptOutcome, extra: Partial<FaceAttemptResult> = {}): FaceAttemptResult => {
     const liveness = burstScores();
@@ -199,9 +212,9 @@ export async function runFaceAttempt(opts: FaceAttemptOptions): Promise<FaceAtte
   }
 
   /** The burst is over (time, frame budget): its decision from what it saw. */
-  /** Starts the head-turn challenge on an accepted matching frame with landmarks. */
-  function startChallenge(ht: NonNullable<FaceAttemptOptions['headTurn']>, r: VerifyResult & { landmarks: Point[] }): void {
-    challenge = { direction: pickDirection(ht.random), frames: [r.landmarks] };
+  /** Starts the head-turn challenge on an accepted matching frame with landmarks and its descriptor. */
+  function startChallenge(ht: NonNullable<FaceAttemptOptions['headTurn']>, r: VerifyResult & { landmarks: Point[]; probe: Float32Array }): void {
+    challenge = { direction: pickDirection(ht.random), frames: [r.landmarks], face: r.probe };
     challenged = true;
     hint = challenge.direction === 'left' ? 'turn-left' : 'turn-right';
     opts.onHint?.(hint);
@@ -210,9 +223,16 @@ export async function runFaceAttempt(opts: FaceAttemptOptions): Promise<FaceAtte
   }
 
   /**
-   * One frame of a running challenge: collects the landmarks (a frame without a face ends the
-   * challenge, which starts again from the next accepted match: the same face must be seen
-   * throughout, or a print could match and a stranger turn), judges once enough frames came.
+   * One frame of a running challenge. **Every frame the turn is judged on is the face that
+   * matched** (the swap inside the challenge, found in review in session 9): a frame counts only
+   * when it matches the card, or when its own descriptor is the face of the last frame that
+   * counted (`identity.challengeLink`; the first is the matching frame). So a print of the
+   * holder's card photo can match, but the impostor's own head turning after it is another face
+   * and never counts, whatever the print does in between. A frame that cannot be tied — another
+   * face, or landmarks without a descriptor (refused by the gate or by liveness) — is passed over:
+   * one odd frame of a genuine turn does not undo the turn so far (docs/face.md has the links
+   * measured). A frame without a face ends the challenge, which starts again from the next
+   * accepted match.
    */
   function headTurnStep(ht: NonNullable<FaceAttemptOptions['headTurn']>, r: VerifyResult): FaceAttemptResult | undefined {
     if (!challenge) return undefined;
@@ -221,6 +241,9 @@ export async function runFaceAttempt(opts: FaceAttemptOptions): Promise<FaceAtte
       challenge = undefined;
       return undefined;
     }
+    if (!r.probe) return undefined;
+    if (r.outcome !== 'match' && similarity(r.probe, challenge.face, identity.metric) < identity.challengeLink) return undefined;
+    challenge.face = r.probe;
     challenge.frames.push(r.landmarks);
     if (challenge.frames.length < cfg.minFrames) return undefined;
     const verdict = judgeHeadTurn(challenge.frames, challenge.direction, cfg);
@@ -334,7 +357,7 @@ export async function runFaceAttempt(opts: FaceAttemptOptions): Promise<FaceAtte
       if (matches > 0 && acceptable()) {
         if (!opts.headTurn) return result('match');
         const r = last;
-        if (r.outcome === 'match' && r.landmarks) startChallenge(opts.headTurn, { ...r, landmarks: r.landmarks });
+        if (r.outcome === 'match' && r.landmarks && r.probe) startChallenge(opts.headTurn, { ...r, landmarks: r.landmarks, probe: r.probe });
       }
     }
     return endOfBurst();

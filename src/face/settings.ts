@@ -5,7 +5,7 @@
  */
 import { FfmpegCamera, type CameraInput } from '../devices/camera/ffmpeg-camera';
 import type { Logger } from '../log/logger';
-import { decisionDefaultsFor } from './decision';
+import { FACERES_CHALLENGE_LINK, decisionDefaultsFor } from './decision';
 import type { FaceAttemptOptions } from './face-attempt';
 import type { FaceSettings } from './settings-schema';
 import type { WorkerFaceVerifierOptions } from './verifier';
@@ -42,7 +42,12 @@ export function attemptOptions(
   return {
     ...s.attempt,
     // Two frames are one face when they would match each other as a frame matches the card.
-    identity: { metric: base.metric, sameFace: s.matchThreshold ?? base.matchThreshold },
+    // A challenge frame and the one before it: FaceRes's link threshold, never above the match's.
+    identity: {
+      metric: base.metric,
+      sameFace: s.matchThreshold ?? base.matchThreshold,
+      challengeLink: Math.min(s.matchThreshold ?? base.matchThreshold, s.descriptor === 'faceres' ? FACERES_CHALLENGE_LINK : base.matchThreshold),
+    },
     liveness: { minReal: s.minReal, minLive: s.minLive },
     ...(s.activeCheck ? { activeCheck: s.activeCheck } : {}),
     ...(s.headTurn ? { headTurn: { config: s.headTurn } } : {}),

@@ -98,4 +98,23 @@ describe('e2e: face authentication with the head-turn challenge', function () {
     await consentThrough(rig);
     assert.equal((await rig.receptions()).at(-1)?.identityMethod, 'pin');
   });
+
+  it("the swap: a print of the holder's photo matches, then another person turns their own head the way asked — not accepted", async () => {
+    const before = (await rig.receptions()).length;
+    const failedBefore = failedOutcomes().length;
+    await rig.fcr('insert', 'pin-one-try');
+    await rig.waitForScreen(ja.buttonFace);
+    await rig.fcr('face', 'print');
+    const side = await askedSide();
+    // The attacker lowers the print and turns their own head, a real 3-D turn. Measured in
+    // session 10: this flow is refused even with the challenge's identity link taken out (the
+    // judge, comparing the turn with the print's landmarks, reads another head's turn wrongly), so
+    // it checks the flow, not the link; the link's mutants turn test/face/liveness-attempt.test.ts red.
+    await rig.send({ command: 'face', kind: `swap-turn-${side}` });
+    assert.ok(await refused(`another person turning ${side} after the holder's print`), `accepted another person's turn to the ${side} after the holder's print matched`);
+    assert.equal(failedOutcomes().length, failedBefore + 1, 'one failed attempt');
+    const screen = rig.flatScreen();
+    assert.ok(screen.includes(ja.buttonPin) && screen.includes(ja.buttonStaff), 'PIN and the staff check offered');
+    assert.equal((await rig.receptions()).length, before, 'nothing recorded');
+  });
 });

@@ -40,4 +40,12 @@ describe('persona face images', () => {
     assert.equal(new Set(frames).size, 3);
     assert.equal(rigCameraSource('turn-left', 'valid').path, frames.at(-1));
   });
+
+  it("the swap kinds turn another person's head than the holder's: none for the turner's own persona", () => {
+    for (const side of ['left', 'right'] as const) {
+      assert.ok(hasTurnFrames(`swap-turn-${side}`, 'pin-one-try'));
+      assert.deepEqual(turnFramePaths(`swap-turn-${side}`, 'pin-one-try'), turnFramePaths(`turn-${side}`, 'valid'));
+      assert.equal(hasTurnFrames(`swap-turn-${side}`, 'valid'), false);
+    }
+  });
 });

@@ -6,7 +6,7 @@ describe('face settings', () => {
     const s = faceSettingsSchema.parse({});
     assert.deepEqual(s.camera, { device: '/dev/video0', width: 640, height: 480, fps: 15, stallMs: 3000, maxRestarts: 4 });
     assert.deepEqual([s.descriptor, s.detector, s.cropSize], ['faceres', 'blazeface-front', 192]);
-    assert.deepEqual(attemptOptions(s), { burstMs: 3000, maxFrames: 30, minLiveFrames: 3, timeoutMs: 15_000, liveness: { minReal: 0.2, minLive: 0.75 }, identity: { metric: 'cosine', sameFace: 0.8 } });
+    assert.deepEqual(attemptOptions(s), { burstMs: 3000, maxFrames: 30, minLiveFrames: 3, timeoutMs: 15_000, liveness: { minReal: 0.2, minLive: 0.75 }, identity: { metric: 'cosine', sameFace: 0.8, challengeLink: 0.76 } });
     assert.equal(faceSettingsSchema.safeParse({ attempt: { burstMs: 30_000 } }).success, false, 'a burst is seconds, not half a minute');
     const v = verifierOptions(s);
     assert.deepEqual(v.engine, { descriptor: 'faceres', detector: 'blazeface-front', faceCrop: { size: 192 }, faceResRuntime: 'onnx' });
@@ -20,8 +20,8 @@ describe('face settings', () => {
     assert.deepEqual([legacy.decision?.metric, legacy.decision?.matchThreshold, legacy.engine?.descriptor], ['euclidean', 0.55, 'facerec128']);
     const strict = verifierOptions(faceSettingsSchema.parse({ matchThreshold: 0.6, activeCheck: {} }));
     assert.equal(strict.decision?.matchThreshold, 0.6);
-    assert.deepEqual(attemptOptions(faceSettingsSchema.parse({ matchThreshold: 0.6 })).identity, { metric: 'cosine', sameFace: 0.6 }, 'two frames are one face as a frame is the card\'s');
-    assert.deepEqual(attemptOptions(faceSettingsSchema.parse({ descriptor: 'facerec128' })).identity, { metric: 'euclidean', sameFace: 0.55 });
+    assert.deepEqual(attemptOptions(faceSettingsSchema.parse({ matchThreshold: 0.6 })).identity, { metric: 'cosine', sameFace: 0.6, challengeLink: 0.6 }, 'two frames are one face as a frame is the card\'s');
+    assert.deepEqual(attemptOptions(faceSettingsSchema.parse({ descriptor: 'facerec128' })).identity, { metric: 'euclidean', sameFace: 0.55, challengeLink: 0.55 });
     assert.deepEqual(attemptOptions(faceSettingsSchema.parse({ activeCheck: {} })).activeCheck, { minYawChange: 0.35 });
   });
 
