@@ -49,8 +49,8 @@ export interface FaceAttemptResult {
 
 /**
  * When two frames are one face. `sameFace`: any two frames of a burst, as a frame matches the
- * card. `challengeLink`: a frame of the head-turn challenge and the challenge's previous frame
- * (the first: the matching frame), a few degrees of turn apart — lower, because the turn itself
+ * card. `challengeLink`: a frame of the head-turn challenge and the last frame that counted for
+ * the turn (the first: the matching frame), a few degrees of turn apart — lower, because the turn itself
  * lowers the score of one face (decision.ts FACERES_CHALLENGE_LINK has the measurement).
  */
 export interface FaceIdentity {

@@ -39,15 +39,12 @@ export function attemptOptions(
   s: FaceSettings,
 ): Pick<FaceAttemptOptions, 'burstMs' | 'maxFrames' | 'minLiveFrames' | 'timeoutMs' | 'liveness' | 'identity' | 'activeCheck' | 'headTurn'> {
   const base = decisionDefaultsFor(s.descriptor);
+  const sameFace = s.matchThreshold ?? base.matchThreshold;
   return {
     ...s.attempt,
-    // Two frames are one face when they would match each other as a frame matches the card.
-    // A challenge frame and the one before it: FaceRes's link threshold, never above the match's.
-    identity: {
-      metric: base.metric,
-      sameFace: s.matchThreshold ?? base.matchThreshold,
-      challengeLink: Math.min(s.matchThreshold ?? base.matchThreshold, s.descriptor === 'faceres' ? FACERES_CHALLENGE_LINK : base.matchThreshold),
-    },
+    // Two frames are one face when they would match each other as a frame matches the card; a
+    // challenge frame and the last one counted: FaceRes's link threshold, never above the match's.
+    identity: { metric: base.metric, sameFace, challengeLink: s.descriptor === 'faceres' ? Math.min(sameFace, FACERES_CHALLENGE_LINK) : sameFace },
     liveness: { minReal: s.minReal, minLive: s.minLive },
     ...(s.activeCheck ? { activeCheck: s.activeCheck } : {}),
     ...(s.headTurn ? { headTurn: { config: s.headTurn } } : {}),

@@ -41,6 +41,14 @@ describe('e2e: face authentication with the head-turn challenge', function () {
     return rig.flatScreen().includes(left) ? 'left' : 'right';
   }
 
+  /** The attacker inserts pin-one-try's card and holds the holder's bent print up: it matches and passes passive liveness, so the panel asks for a turn: which way. */
+  async function printAsked(): Promise<Side> {
+    await rig.fcr('insert', 'pin-one-try');
+    await rig.waitForScreen(ja.buttonFace);
+    await rig.fcr('face', 'print');
+    return askedSide();
+  }
+
   /** Waits for the attempt's end: the face-failed screen, or consent (accepted); true when it failed. */
   async function refused(what: string): Promise<boolean> {
     const accepted = (): boolean => rig.flatScreen().includes(ja.inheritTitle) || rig.flatScreen().includes(ja.consentMethodTitle);
@@ -82,12 +90,7 @@ describe('e2e: face authentication with the head-turn challenge', function () {
 
   it("a print of the holder's photo, tilted the way asked: refused as a spoof; the PIN still works", async () => {
     const failedBefore = failedOutcomes().length;
-    await rig.fcr('insert', 'pin-one-try');
-    await rig.waitForScreen(ja.buttonFace);
-    // The attacker holds the bent print up, facing the camera: it matches the card photo and
-    // passes the passive liveness, so the device asks for the turn.
-    await rig.fcr('face', 'print');
-    const side = await askedSide();
+    const side = await printAsked();
     await rig.send({ command: 'face', kind: `print-turn-${side}` });
     assert.ok(await refused(`the print tilted ${side}`), `accepted the print tilted to the ${side}`);
     assert.deepEqual(failedOutcomes().slice(failedBefore), ['spoof'], 'the plane test refused the tilted print');
@@ -102,10 +105,7 @@ describe('e2e: face authentication with the head-turn challenge', function () {
   it("the swap: a print of the holder's photo matches, then another person turns their own head the way asked — not accepted", async () => {
     const before = (await rig.receptions()).length;
     const failedBefore = failedOutcomes().length;
-    await rig.fcr('insert', 'pin-one-try');
-    await rig.waitForScreen(ja.buttonFace);
-    await rig.fcr('face', 'print');
-    const side = await askedSide();
+    const side = await printAsked();
     // The attacker lowers the print and turns their own head, a real 3-D turn. Measured in
     // session 10: this flow is refused even with the challenge's identity link taken out (the
     // judge, comparing the turn with the print's landmarks, reads another head's turn wrongly), so
