@@ -24,9 +24,18 @@ export class TurningCamera implements CameraSource {
   private timer: NodeJS.Timeout | undefined;
   private readonly offBase: (() => void)[] = [];
 
+  /**
+   * `poseMs`: how long each pose of a sequence is shown before the next (the last is held). The
+   * patient turns in steps slow enough for the device to see every pose however slowly it judges
+   * a frame: the challenge ties each frame to the one before it by its descriptor (face-attempt.ts
+   * `headTurnStep`), and from frontal straight to two thirds of the rig's coarse turn is a bigger
+   * step than any real camera at 10–15 fps shows (measured in session 10: a loaded machine that
+   * skipped the first step at 10 fps failed the genuine e2e).
+   */
   constructor(
     private readonly base: CameraSource,
     private readonly fps: number,
+    private readonly poseMs = 600,
   ) {}
 
   get running(): boolean {
@@ -47,16 +56,17 @@ export class TurningCamera implements CameraSource {
     this.base.start();
   }
 
-  /** Plays `frames` in order from now on, then holds the last one (the base camera is stopped). */
+  /** Plays `frames` in order from now on, each for `poseMs`, then holds the last one (the base camera is stopped). */
   async play(frames: readonly TurnFrame[]): Promise<void> {
     if (!this.wanted || frames.length === 0) return;
     this.playing = true;
     if (this.timer) clearInterval(this.timer);
     await this.base.stop();
     if (!this.wanted) return;
+    const perPose = Math.max(1, Math.ceil((this.poseMs * this.fps) / 1000));
     let k = 0;
     const next = (): void => {
-      const f = frames[Math.min(k++, frames.length - 1)]!;
+      const f = frames[Math.min(Math.floor(k++ / perPose), frames.length - 1)]!;
       this.emit(f);
     };
     next();

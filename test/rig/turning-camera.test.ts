@@ -15,7 +15,7 @@ describe('rig TurningCamera', () => {
     const clock = FakeTimers.install({ toFake: ['setInterval', 'clearInterval'] });
     try {
       const base = new SimulatedCamera();
-      const cam = new TurningCamera(base, 10);
+      const cam = new TurningCamera(base, 10, 100); // one frame a pose
       const seen: RgbFrame[] = [];
       cam.onFrame((f) => seen.push(f));
       cam.start();
@@ -33,6 +33,22 @@ describe('rig TurningCamera', () => {
       clock.tick(1000);
       assert.equal(seen.length, 8, 'nothing after stop()');
       assert.equal(cam.latestFrame(), undefined);
+    } finally {
+      clock.uninstall();
+    }
+  });
+
+  it('shows each pose for poseMs (a patient turning in steps the device cannot miss), then holds the last', async () => {
+    const clock = FakeTimers.install({ toFake: ['setInterval', 'clearInterval'] });
+    try {
+      const cam = new TurningCamera(new SimulatedCamera(), 10, 300);
+      const seen: number[] = [];
+      cam.onFrame((f) => seen.push(f.rgb[0]!));
+      cam.start();
+      await cam.play([img(2), img(3), img(4)]);
+      clock.tick(100 * 10);
+      assert.deepEqual(seen, [2, 2, 2, 3, 3, 3, 4, 4, 4, 4, 4]);
+      await cam.stop();
     } finally {
       clock.uninstall();
     }
