@@ -130,4 +130,13 @@ describe('runFaceAttempt with the head-turn challenge', () => {
     const r = await runFaceAttempt({ camera: cam, verifier: new ScriptedVerifier(seq), headTurn: { random: () => 0.9 } });
     assert.equal(r.outcome, 'match');
   });
+
+  it('a genuine turn that reads flat while under way is accepted once it is made (flat is final only at the burst end)', async () => {
+    // The test face turned 30°: with three more frontal frames in the challenge, the judge reads
+    // the turn's second step as flat (17°, parallax 0.065) and the third as passed (24°, 0.093).
+    const turn = burst(head, VERTICAL, 30);
+    const seq = frames([turn[0]!, turn[0]!, turn[0]!, ...turn]);
+    const r = await runFaceAttempt({ camera: cam, verifier: new ScriptedVerifier(seq), headTurn: { random: () => 0.9 } });
+    assert.equal(r.outcome, 'match');
+  });
 });
