@@ -24,6 +24,11 @@ export type FaceHint =
   | 'turn-head'
   | 'turn-left'
   | 'turn-right'
+  /**
+   * For the retry screen after a head-turn challenge that did not pass: follow the direction the
+   * next attempt asks for. Never the last attempt's direction: each attempt picks its own (issue 14).
+   */
+  | 'follow-turn'
   | 'remove-mask'
   | 'remove-cap';
 

@@ -37,7 +37,10 @@ export interface FaceAttemptResult {
   outcome: FaceAttemptOutcome;
   /** Best similarity seen (match / no-match). */
   score?: number;
-  /** Last quality hint, for the retry screen. */
+  /**
+   * For the retry screen: the last quality hint, or `follow-turn` when the attempt ended in a
+   * head-turn challenge (never the challenge's direction: the next attempt picks its own).
+   */
   hint?: FaceHint;
   /** Frames judged (match / no-match / spoof). */
   framesJudged: number;
@@ -218,8 +221,10 @@ export async function runFaceAttempt(opts: FaceAttemptOptions): Promise<FaceAtte
   function startChallenge(ht: NonNullable<FaceAttemptOptions['headTurn']>, r: VerifyResult & { landmarks: Point[]; probe: Float32Array }): void {
     challenge = { direction: pickDirection(ht.random), frames: [r.landmarks], face: r.probe };
     challenged = true;
-    hint = challenge.direction === 'left' ? 'turn-left' : 'turn-right';
-    opts.onHint?.(hint);
+    // The direction goes to the screen now; the result keeps `follow-turn`, so a retry screen never
+    // shows this attempt's direction while the next one asks for its own (found in session 10).
+    hint = 'follow-turn';
+    opts.onHint?.(challenge.direction === 'left' ? 'turn-left' : 'turn-right');
     ht.onChallenge?.(challenge.direction);
     burstEnd = Date.now() + burstMs; // time to turn
   }

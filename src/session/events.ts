@@ -52,7 +52,9 @@ export type FaceHint =
   | 'adjust-height'
   /** The head-turn challenge (issue 14): the direction is random on every attempt. */
   | 'turn-left'
-  | 'turn-right';
+  | 'turn-right'
+  /** The retry screen after a challenge that did not pass: the next attempt asks its own direction. */
+  | 'follow-turn';
 
 export type FaceOutcome =
   | 'match'

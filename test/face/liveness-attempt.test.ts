@@ -61,10 +61,13 @@ describe('runFaceAttempt with the head-turn challenge', () => {
     assert.equal(r.outcome, 'match');
   });
 
-  it('a turn the other way is not accepted', async () => {
-    const r = await runFaceAttempt({ camera: cam, verifier: new ScriptedVerifier(frames(burst(head, VERTICAL, 25))), headTurn: { random: () => 0.1 }, timeoutMs: 2000 });
+  it('a turn the other way is not accepted; the retry hint is follow-turn, not this attempt\'s direction', async () => {
+    const hints: FaceHint[] = [];
+    const r = await runFaceAttempt({ camera: cam, verifier: new ScriptedVerifier(frames(burst(head, VERTICAL, 25))), headTurn: { random: () => 0.1 }, timeoutMs: 2000, onHint: (h) => hints.push(h) });
     assert.equal(r.outcome, 'no-turn');
-    assert.equal(r.hint, 'turn-left');
+    assert.deepEqual(hints, ['turn-left'], 'the direction is shown while the attempt runs');
+    // The next attempt picks its own direction: a retry screen saying 左 before it asks 右 would mislead.
+    assert.equal(r.hint, 'follow-turn');
   });
 
   it('a print tilted to fake the turn ends as spoof', async () => {

@@ -34,6 +34,7 @@ const HINTS: Record<MatcherHint, FaceHint> = {
   'turn-head': 'face-camera',
   'turn-left': 'turn-left',
   'turn-right': 'turn-right',
+  'follow-turn': 'follow-turn',
   'remove-mask': 'remove-mask',
   'remove-cap': 'remove-cap',
 };

@@ -75,6 +75,7 @@ export const ja = {
     'adjust-height': '画面の高さに顔を合わせてください', // ours (children, wheelchair users)
     'turn-left': 'ゆっくり左を向いてください', // ours (issue 14: head-turn challenge, the patient's left)
     'turn-right': 'ゆっくり右を向いてください', // ours (issue 14: head-turn challenge, the patient's right)
+    'follow-turn': '画面の指示に合わせて、ゆっくり顔を向けてください', // ours (issue 14: retry after a challenge; the next direction is new)
   },
 
   // §3 step 5 — PIN
