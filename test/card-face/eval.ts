@@ -68,7 +68,7 @@ async function main(): Promise<void> {
     }
     if (!scan.ok) refusedMs.push(scan.ms);
     const got = `${scan.birth ?? ''}${scan.expiryYear ?? ''}${scan.securityCode ?? ''}`;
-    if (process.env.CARD_FACE_EVAL_VERBOSE) console.error(JSON.stringify({ i, design: s.design, font: s.font, expected: s.expectedCodeB, got, ok: scan.ok, reason: scan.reason, confidence: scan.confidence, ms: scan.ms, camera: s.camera, ...(wrongOrRefused ? { reads } : {}) }));
+    if (process.env.CARD_FACE_EVAL_VERBOSE) console.error(JSON.stringify({ i, design: s.design, font: s.font, expected: s.expectedCodeB, got, ok: scan.ok, reason: scan.reason, confidence: scan.confidence, ms: scan.ms, detectorSides: scan.detectorSides, camera: s.camera, ...(wrongOrRefused ? { reads } : {}) }));
     for (const t of [all, per.get(s.design) as Tally]) {
       t.samples++;
       if (scan.ok && got === s.expectedCodeB) t.exact++;
