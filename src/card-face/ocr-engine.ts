@@ -248,6 +248,14 @@ export class ConfirmingTesseract {
 export interface PaddleEngineOptions {
   /** The detector's input is scaled so its longer side is at most this (paddleocr's default 960). */
   maxSideLength?: number;
+  /**
+   * A detector cascade (issue 13, speed): the sides the detector's input may be scaled to, in the
+   * order a scan tries them (`readPage`'s `side`; default `[maxSideLength ?? 960]`). The reader
+   * reads the face at the first and scans again at the next only when that scan is not confident
+   * (ocr.ts). One ONNX session serves them all: paddleocr's `DetectionService` holds no state
+   * but the session and its options, so a second one costs no memory.
+   */
+  detectorSides?: readonly number[];
   /** The recogniser pads every line to at least this width at height 48 (paddleocr's default 320). */
   minLineWidth?: number;
   /** ONNX Runtime intra-op threads per session. */
@@ -255,7 +263,8 @@ export interface PaddleEngineOptions {
 }
 
 export class PaddleEngine {
-  private detection: DetectionService | undefined;
+  /** One detection service per detector side, all on the one detector session. */
+  private detections = new Map<number, DetectionService>();
   private recognition: RecognitionService | undefined;
   private sessions: ort.InferenceSession[] = [];
   private readonly options: PaddleEngineOptions;
@@ -267,12 +276,18 @@ export class PaddleEngine {
     // CTC classes: blank, the dictionary, then the space PaddleOCR appends (use_space_char).
     const dictionary = (await readFile(join(assets, 'ppocr_keys_v1.txt'), 'utf8')).trimEnd().split(/\r?\n/).concat(' ');
     this.sessions = [det, rec];
-    this.detection = new DetectionService(ort as unknown as OrtModule, det as unknown as OrtInferenceSession, this.options.maxSideLength ? { maxSideLength: this.options.maxSideLength } : {});
+    this.detections = new Map(this.detectorSides.map((side) => [side, new DetectionService(ort as unknown as OrtModule, det as unknown as OrtInferenceSession, { maxSideLength: side })]));
     this.recognition = new RecognitionService(ort as unknown as OrtModule, rec as unknown as OrtInferenceSession, { charactersDictionary: dictionary, ...(this.options.minLineWidth ? { imageWidth: this.options.minLineWidth } : {}) });
   });
 
   constructor(options: PaddleEngineOptions = {}) {
     this.options = options;
+    if (this.detectorSides.length === 0 || this.detectorSides.some((side) => !(side > 0))) throw new RangeError('detectorSides: at least one side, each > 0');
+  }
+
+  /** The detector sides a scan may use, in the order it tries them (`PaddleEngineOptions.detectorSides`). */
+  get detectorSides(): readonly number[] {
+    return this.options.detectorSides ?? [this.options.maxSideLength ?? 960];
   }
 
   start(): Promise<void> {
@@ -283,7 +298,7 @@ export class PaddleEngine {
     await this.once.forget();
     const sessions = this.sessions;
     this.sessions = [];
-    this.detection = undefined;
+    this.detections = new Map();
     this.recognition = undefined;
     for (const s of sessions) await s.release();
   }
@@ -292,11 +307,15 @@ export class PaddleEngine {
    * Every text line the detector finds on the face, each read on its own (`clean` removes
    * whitespace). `select` (default: all, in the detector's order) says which detected boxes are
    * worth recognising and in what order; `onLine` sees each line as soon as it is read, while the
-   * others are still being read.
+   * others are still being read. `side`: the detector's input side, one of `detectorSides`
+   * (default the first).
    */
-  async readPage(face: GreyImage, clean: (text: string) => string, options: { select?: (boxes: Box[]) => Box[]; onLine?: (line: TextLine) => void } = {}): Promise<TextLine[]> {
+  async readPage(face: GreyImage, clean: (text: string) => string, options: { select?: (boxes: Box[]) => Box[]; onLine?: (line: TextLine) => void; side?: number } = {}): Promise<TextLine[]> {
     await this.start();
-    const { detection, recognition } = this.engines();
+    const { recognition } = this.engines();
+    const side = options.side ?? this.detectorSides[0] ?? 960;
+    const detection = this.detections.get(side);
+    if (!detection) throw new RangeError(`detector side ${side} is not one of ${this.detectorSides.join(', ')}`);
     const image = normalizeInputToRgb({ width: face.width, height: face.height, data: face.grey });
     const detected = new Map<Box, (typeof boxes)[number]>();
     const boxes = await detection.run(image);
@@ -328,8 +347,8 @@ export class PaddleEngine {
     return { text: read?.text ?? '', confidence: read?.confidence ?? 0 };
   }
 
-  private engines(): { detection: DetectionService; recognition: RecognitionService } {
-    if (!this.detection || !this.recognition) throw new Error('PaddleOCR engine stopped');
-    return { detection: this.detection, recognition: this.recognition };
+  private engines(): { recognition: RecognitionService } {
+    if (this.detections.size === 0 || !this.recognition) throw new Error('PaddleOCR engine stopped');
+    return { recognition: this.recognition };
   }
 }

@@ -54,7 +54,27 @@ export interface CardFaceScan {
   securityCode?: string;
   /** 0–1: the lowest, over the three fields, of the median confidence of the agreeing line re-reads (0 when a field is missing). */
   confidence: number;
+  /** The detector sides whose passes this scan ran, in order (the cascade, PADDLE_SETTINGS; absent when no card was found). */
+  detectorSides?: number[];
   ms: number;
+}
+
+/**
+ * The detector cascade (issue 13, speed): a pass per detector side in turn, the next only when
+ * the last was not confident (`ok: false`); the answer is the first confident pass's, or the
+ * last pass's refusal. A confident pass is never second-guessed: every pass keeps the agreement
+ * rules, so a confident wrong read is as unlikely in each pass as in one scan at that side.
+ */
+export async function cascade(sides: readonly number[], pass: (side: number) => Promise<CardFaceScan>): Promise<CardFaceScan> {
+  const ran: number[] = [];
+  let last: CardFaceScan | undefined;
+  for (const side of sides) {
+    ran.push(side);
+    last = await pass(side);
+    if (last.ok) break;
+  }
+  if (!last) throw new RangeError('cascade: no detector side');
+  return { ...last, detectorSides: ran };
 }
 
 /** Below this the code is not presented to a card (from the eval: no wrong read above it). */
@@ -126,14 +146,17 @@ export function pickSecurityCode(face: GreyFrame, lines: readonly PageLine[]): {
 /**
  * PaddleOCR's settings (docs/card-face.md, "Speed"): each line is recognised at its own width
  * instead of padded to 320 px (a 4-digit code is ~100 px at height 48): the same decisions on
- * the tuning faces at 15–30 % less recogniser time. The detector keeps its 960-px input: at 640
- * or 800 it took less than half the time, but the line boxes moved by a few pixels and tesseract's
- * re-reads of the moved crops refused 1–3 more (net) of 48–90 tuning faces. Two intra-op threads
+ * the tuning faces at 15–30 % less recogniser time. The detector runs as a cascade (issue 13,
+ * "Detector cascade (session 11)"): the face is read at a 640-px input first (about half the
+ * detector's time at 960), and only a scan that is not confident is made again at 960. 640 alone
+ * moved the line boxes by a few pixels and tesseract's re-reads of the moved crops refused 1–3
+ * more (net) of 48–90 tuning faces — refused, never read wrong — so the 960 pass gets those faces
+ * back, and the faces 640 reads confidently (most) pay for one pass at 640. Two intra-op threads
  * (a board has 4 cores, this machine 2; the card face is read before the face worker works):
  * the same page reads, boxes and confidences on 40 faces of seed 1, scan median 0.88 → 0.64 s on
  * a quiet machine, and no slower than one thread at load ~4 once the pool does not spin.
  */
-export const PADDLE_SETTINGS: PaddleEngineOptions = { minLineWidth: 48, threads: 2 };
+export const PADDLE_SETTINGS: PaddleEngineOptions = { minLineWidth: 48, threads: 2, detectorSides: [640, 960] };
 
 type Confirmed = { parsed: Parsed; confidence: number } | { failure: ScanFailure };
 type Field = { line: PageLine; parsed: Parsed };
@@ -210,6 +233,15 @@ export class CardFaceReader {
       throw err;
     }
     const upright = await enlarge(rectify(frame, corners));
+    // The card is found and rectified once: a second pass of the cascade differs only in the
+    // detector's side (the same pixels, so the same decisions as a scan at that side alone).
+    let turned: Promise<GreyFrame> | undefined;
+    const turnedFace = (): Promise<GreyFrame> => (turned ??= enlarge(rectify(frame, corners, true)));
+    return cascade(this.paddle.detectorSides, (side) => this.pass(upright, turnedFace, side, done));
+  }
+
+  /** One scan of the rectified face with the detector at `side`. */
+  private async pass(upright: GreyFrame, turnedFace: () => Promise<GreyFrame>, side: number, done: (r: Omit<CardFaceScan, 'ms'>) => CardFaceScan): Promise<CardFaceScan> {
     // Each line of the upright page read that parses as a field is re-read by tesseract at once,
     // while PaddleOCR reads the face's other lines (tesseract's workers are threads of their own;
     // ONNX Runtime runs on this one): whether it is the field is decided after the whole page,
@@ -226,7 +258,7 @@ export class CardFaceReader {
     // stops before its next read (it must not hold tesseract's workers for the next scan).
     const stale = { done: false };
     try {
-      return await this.readFields(frame, corners, upright, early, onLine, done);
+      return await this.readFields(upright, turnedFace, side, early, onLine, done);
     } finally {
       stale.done = true;
       await Promise.allSettled(early.values());
@@ -234,9 +266,9 @@ export class CardFaceReader {
   }
 
   private async readFields(
-    frame: GreyFrame,
-    corners: Parameters<typeof rectify>[1],
     upright: GreyFrame,
+    turnedFace: () => Promise<GreyFrame>,
+    side: number,
     early: Map<string, Promise<Confirmed>>,
     onLine: (l: TextLine) => void,
     done: (r: Omit<CardFaceScan, 'ms'>) => CardFaceScan,
@@ -244,12 +276,12 @@ export class CardFaceReader {
     let face = upright;
     // Only the lines whose shape can be a field are recognised, the likeliest first (field-lines.ts).
     const select = (f: GreyFrame) => (boxes: Box[]) => fieldCandidates(f, boxes);
-    let pageLines = await this.paddle.readPage(face, compact, { onLine, select: select(face) }).then(tag('paddle'));
+    let pageLines = await this.paddle.readPage(face, compact, { onLine, select: select(face), side }).then(tag('paddle'));
     let fields = this.pickFields(face, pageLines);
     const pageReads: PageLine[][] = [];
     if (!fields.birth && !fields.expiry) {
-      const turned = await enlarge(rectify(frame, corners, true));
-      const turnedLines = await this.paddle.readPage(turned, compact, { select: select(turned) }).then(tag('paddle'));
+      const turned = await turnedFace();
+      const turnedLines = await this.paddle.readPage(turned, compact, { select: select(turned), side }).then(tag('paddle'));
       const turnedFields = this.pickFields(turned, turnedLines);
       if (turnedFields.birth || turnedFields.expiry) {
         face = turned;

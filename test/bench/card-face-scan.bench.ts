@@ -5,7 +5,8 @@
  * at a time. Prints the engines' start-up time, the median and 90th percentile of the whole scan,
  * and the parts: the upright page read (find and rectify the card, PaddleOCR's detector, its
  * recogniser on every line), finding and rectifying the card, the detector alone and the
- * recogniser per line, each on the same faces with the reader's own
+ * recogniser per line (the detector at the cascade's first side, and alone at each of its sides:
+ * `detectorMedianMsBySide`), each on the same faces with the reader's own
  * settings; the page read here recognises every line, a scan only the field candidates
  * (`recognisedLinesPerFace`, field-lines.ts). The re-reads are the rest (they overlap the page read: ocr.ts).
  */
@@ -56,6 +57,8 @@ export async function run(): Promise<void> {
   const pageMs: number[] = [];
   const locateMs: number[] = [];
   const detectorMs: number[] = [];
+  // The detector alone at each side of the cascade (PADDLE_SETTINGS.detectorSides).
+  const detectorMsBySide = new Map<number, number[]>(paddle.detectorSides.map((side) => [side, []]));
   const recogniserMsPerLine: number[] = [];
   const lines: number[] = [];
   const candidates: number[] = [];
@@ -74,6 +77,11 @@ export async function run(): Promise<void> {
     await paddle.readPage(face, compact, { select: () => [] });
     const detector = performance.now() - d;
     detectorMs.push(detector);
+    for (const side of paddle.detectorSides) {
+      const s = performance.now();
+      await paddle.readPage(face, compact, { select: () => [], side });
+      detectorMsBySide.get(side)?.push(performance.now() - s);
+    }
     // What the recogniser took per line: the page read less the detector run on the same face.
     if (read.length > 0) recogniserMsPerLine.push((read1 - located - detector) / read.length);
   }
@@ -91,9 +99,12 @@ export async function run(): Promise<void> {
         scans.map((s) => s.ms),
         0.9,
       ),
+      // Scans whose first detector pass was not confident, so the cascade scanned again.
+      secondPass: scans.filter((s) => (s.detectorSides?.length ?? 0) > 1).length,
       pageReadMedianMs: median(pageMs),
       locateRectifyMedianMs: median(locateMs),
       detectorMedianMs: median(detectorMs),
+      detectorMedianMsBySide: Object.fromEntries([...detectorMsBySide].map(([side, xs]) => [side, median(xs)])),
       recogniserMedianMsPerLine: Number(median(recogniserMsPerLine).toFixed(1)),
       linesPerFace: median(lines),
       // The lines a scan recognises (field-lines.ts): the rest are left unread.

@@ -6,7 +6,10 @@
  * a few mm, three font families, tinted bands, patterns, then a camera) once each, and prints one
  * JSON object: overall and per design `samples`, `exact` (share read exactly and presented on the
  * first scan), `confidentWrong` (wrong digits the reader would have presented — each would cost a
- * card try; must be 0), `unreadable` (share refused), plus refusal reasons and `medianMs`.
+ * card try; must be 0), `unreadable` (share refused), plus refusal reasons, `medianMs` and `p90Ms`, and
+ * the detector cascade's second passes (`cascade`: how many scans ran more than one detector side,
+ * how many of those the later pass read confidently, their median and 90th-percentile time; and
+ * the refused scans' times).
  * Tune on one seed (default 1) and report on another (`--seed 2`, never looked at while tuning).
  * `CARD_FACE_EVAL_VERBOSE=1` prints every scan to stderr (digits included: test data only), and for
  * each face not read exactly every page line and crop read the scan made (the error analysis).
@@ -48,6 +51,10 @@ async function main(): Promise<void> {
   const all = tally();
   const per = new Map<Design, Tally>(DESIGNS.map((d) => [d, tally()]));
   const ms: number[] = [];
+  // Scans that ran a second detector pass (the first refused), and scans refused in the end.
+  const morePassesMs: number[] = [];
+  let morePassesOk = 0;
+  const refusedMs: number[] = [];
   for (let i = from; i < from + samples; i++) {
     if (process.env.ONLY && Number(process.env.ONLY) !== i) continue;
     reads = [];
@@ -55,8 +62,13 @@ async function main(): Promise<void> {
     const scan = await reader.scan(s.image);
     const wrongOrRefused = !scan.ok || `${scan.birth ?? ''}${scan.expiryYear ?? ''}${scan.securityCode ?? ''}` !== s.expectedCodeB;
     ms.push(scan.ms);
+    if ((scan.detectorSides?.length ?? 0) > 1) {
+      morePassesMs.push(scan.ms);
+      if (scan.ok) morePassesOk++;
+    }
+    if (!scan.ok) refusedMs.push(scan.ms);
     const got = `${scan.birth ?? ''}${scan.expiryYear ?? ''}${scan.securityCode ?? ''}`;
-    if (process.env.CARD_FACE_EVAL_VERBOSE) console.error(JSON.stringify({ i, design: s.design, font: s.font, expected: s.expectedCodeB, got, ok: scan.ok, reason: scan.reason, confidence: scan.confidence, ms: scan.ms, camera: s.camera, ...(wrongOrRefused ? { reads } : {}) }));
+    if (process.env.CARD_FACE_EVAL_VERBOSE) console.error(JSON.stringify({ i, design: s.design, font: s.font, expected: s.expectedCodeB, got, ok: scan.ok, reason: scan.reason, confidence: scan.confidence, ms: scan.ms, detectorSides: scan.detectorSides, camera: s.camera, ...(wrongOrRefused ? { reads } : {}) }));
     for (const t of [all, per.get(s.design) as Tally]) {
       t.samples++;
       if (scan.ok && got === s.expectedCodeB) t.exact++;
@@ -70,7 +82,8 @@ async function main(): Promise<void> {
     if (scan.ok && got !== s.expectedCodeB) console.error(JSON.stringify({ sample: i, design: s.design, camera: s.camera, note: 'confident wrong read' }));
   }
   await reader.stop();
-  ms.sort((a, b) => a - b);
+  for (const xs of [ms, morePassesMs, refusedMs]) xs.sort((a, b) => a - b);
+  const at = (xs: number[], p: number): number => xs[Math.min(xs.length - 1, Math.floor(p * xs.length))] ?? 0;
   const summary = (t: Tally): Record<string, unknown> => ({
     samples: t.samples,
     exact: t.samples ? Number((t.exact / t.samples).toFixed(3)) : 0,
@@ -87,6 +100,10 @@ async function main(): Promise<void> {
       ...summary(all),
       perDesign: Object.fromEntries([...per].map(([d, t]) => [d, summary(t)])),
       medianMs: ms[Math.floor(ms.length / 2)] ?? 0,
+      p90Ms: at(ms, 0.9),
+      cascade: { secondPass: morePassesMs.length, secondPassOk: morePassesOk, secondPassMedianMs: at(morePassesMs, 0.5), secondPassP90Ms: at(morePassesMs, 0.9) },
+      refusedMedianMs: at(refusedMs, 0.5),
+      refusedP90Ms: at(refusedMs, 0.9),
       ...(process.env.CARD_FACE_PADDLE ? { paddle: JSON.parse(process.env.CARD_FACE_PADDLE) as unknown } : {}),
       engineStartMs: startMs,
     }),
