@@ -65,6 +65,8 @@ export interface ReceptionRigOptions {
   face?: boolean;
   /** The backend client's breaker cool-down (the device's is 5 s). */
   breakerOpenMs?: number;
+  /** The backend client's timeout per attempt (default 2000 ms). */
+  backendTimeoutMs?: number;
   config?: Partial<FacilityConfig>;
   log?: Logger;
   /** Serve the fleet metrics as the rig does (`config.metrics`: loopback, an ephemeral port). */
@@ -112,7 +114,7 @@ export class ReceptionRig {
     const config = defaultRigConfig(o.config ?? {});
     const sim = await BackendSimulator.start({ credentials, facilityCode: config.facility.code });
     const clientConfig = sim.clientConfig('device');
-    const client = new BackendClient({ ...clientConfig, timeoutMs: 2000, retryDelayMs: 20, ...(o.breakerOpenMs ? { breaker: { openMs: o.breakerOpenMs } } : {}) });
+    const client = new BackendClient({ ...clientConfig, timeoutMs: o.backendTimeoutMs ?? 2000, retryDelayMs: 20, ...(o.breakerOpenMs ? { breaker: { openMs: o.breakerOpenMs } } : {}) });
     let driver: CardReaderDriver;
     const stack: { pcscd?: PcscdInstance; channelId?: number; sockets?: Record<ReaderSlot, VpcdCardSocket> } = {};
     if (o.reader === 'pcscd') {
