@@ -246,13 +246,11 @@ export class ConfirmingTesseract {
  * as 飞/主 or dropped) — printed-fields.ts accepts both forms. Grey images in, text out.
  */
 export interface PaddleEngineOptions {
-  /** The detector's input is scaled so its longer side is at most this (paddleocr's default 960). */
-  maxSideLength?: number;
   /**
-   * A detector cascade (issue 13, speed): the sides the detector's input may be scaled to, in the
-   * order a scan tries them (`readPage`'s `side`; default `[maxSideLength ?? 960]`). The reader
-   * reads the face at the first and scans again at the next only when that scan is not confident
-   * (ocr.ts). One ONNX session serves them all: paddleocr's `DetectionService` holds no state
+   * A detector cascade (issue 13, speed): the longest sides the detector's input may be scaled
+   * to, in the order a scan tries them (`readPage`'s `side`; default `[960]`, paddleocr's own).
+   * The reader reads the face at the first and scans again at the next only when that scan is not
+   * confident (ocr.ts). One ONNX session serves them all: paddleocr's `DetectionService` holds no state
    * but the session and its options, so a second one costs no memory.
    */
   detectorSides?: readonly number[];
@@ -287,7 +285,7 @@ export class PaddleEngine {
 
   /** The detector sides a scan may use, in the order it tries them (`PaddleEngineOptions.detectorSides`). */
   get detectorSides(): readonly number[] {
-    return this.options.detectorSides ?? [this.options.maxSideLength ?? 960];
+    return this.options.detectorSides ?? [960];
   }
 
   start(): Promise<void> {

@@ -7,16 +7,10 @@
 import assert from 'node:assert/strict';
 import { CardFaceReader, PADDLE_SETTINGS, cascade, type CardFaceScan } from '../../src/card-face/ocr';
 import { PaddleEngine } from '../../src/card-face/ocr-engine';
-import { renderCardFace, renderCardFacePrint } from '../../rig/emulator/card-face/render-face';
+import { renderCardFace } from '../../rig/emulator/card-face/render-face';
 import { degradeCardImage } from '../../rig/emulator/card-face/degrade';
-import { findPersona, type Persona } from '../../rig/personas/catalogue';
-import { personaPhoto } from '../../rig/emulator/card-face/files';
+import { emptyTrayImage, impossibleBirthDateImage, persona } from './reader-fixtures';
 
-function persona(name: string): Persona {
-  const p = findPersona(name);
-  if (!p) throw new Error(name);
-  return p;
-}
 
 describe('the detector cascade', () => {
   const scan = (ok: boolean, side: number): CardFaceScan => ({ ok, ...(ok ? {} : { reason: 'inconsistent' as const }), confidence: ok ? 0.9 : 0, securityCode: String(side), ms: side });
@@ -78,18 +72,7 @@ describe('the reader runs the 960 pass only when the 640 pass refused', function
   });
 
   it('a face the 640 pass refuses (a date that cannot exist): scanned again at 960, refused again', async () => {
-    const p = persona('valid');
-    const png = await renderCardFacePrint({
-      nameKanji: p.person.nameKanji,
-      address: p.person.address,
-      birthDate: p.person.birthDate,
-      sex: p.person.sex,
-      cardExpiry: p.cardExpiry,
-      securityCode: p.securityCode,
-      photo: await personaPhoto(p),
-      birthTextOverride: '昭和64年 2月 1日生',
-    });
-    const s = await reader.scan(await degradeCardImage(png, {}));
+    const s = await reader.scan(await impossibleBirthDateImage(persona('valid')));
     assert.equal(s.ok, false);
     assert.equal(s.reason, 'implausible-date');
     assert.deepEqual(sides, [640, 960]);
@@ -97,9 +80,7 @@ describe('the reader runs the 960 pass only when the 640 pass refused', function
   });
 
   it('no card: no page read at all', async () => {
-    const sharp = (await import('sharp')).default;
-    const blank = await sharp({ create: { width: 640, height: 480, channels: 3, background: '#3a3430' } }).png().toBuffer();
-    const s = await reader.scan(blank);
+    const s = await reader.scan(await emptyTrayImage());
     assert.equal(s.reason, 'no-card');
     assert.deepEqual(sides, []);
   });

@@ -42,7 +42,7 @@ async function main(): Promise<void> {
   const from = opt('from', 0);
   // The reads of the scan under way, for the verbose error analysis (test faces only).
   let reads: ReadTrace[] = [];
-  // CARD_FACE_PADDLE='{"maxSideLength":960}' measures other PaddleOCR settings than the reader's own.
+  // CARD_FACE_PADDLE='{"detectorSides":[960]}' measures other PaddleOCR settings than the reader's own.
   const paddle = process.env.CARD_FACE_PADDLE ? { paddle: JSON.parse(process.env.CARD_FACE_PADDLE) as PaddleEngineOptions } : {};
   const reader = new CardFaceReader({ ...paddle, ...(process.env.CARD_FACE_EVAL_VERBOSE ? { trace: (e: ReadTrace) => reads.push(e) } : {}) });
   const t0 = performance.now();

@@ -1,18 +1,13 @@
 import assert from 'node:assert/strict';
 import { CardFaceReader, PRESENT_CONFIDENCE, agreement, enginesAgree, enginesMajority, enginesOverDroppedOne, enginesOverLstm, agreementOfReads } from '../../src/card-face/ocr';
 import { looksLike, parseDateDigits, parseField, unreadField } from '../../src/card-face/printed-fields';
-import { renderCardFace, renderCardFacePrint } from '../../rig/emulator/card-face/render-face';
+import { renderCardFace } from '../../rig/emulator/card-face/render-face';
 import { degradeCardImage, type Degradation } from '../../rig/emulator/card-face/degrade';
-import { findPersona, type Persona } from '../../rig/personas/catalogue';
+import type { Persona } from '../../rig/personas/catalogue';
 import { codeB, formatEraBirthDate, fromEraDate, toEraDate } from '../../src/card-face/japanese-era';
-import { personaPhoto } from '../../rig/emulator/card-face/files';
+import { emptyTrayImage, impossibleBirthDateImage, persona } from './reader-fixtures';
 import { cardCodeB } from '../../rig/emulator/card-face/printed-dates';
 
-function persona(name: string): Persona {
-  const p = findPersona(name);
-  if (!p) throw new Error(name);
-  return p;
-}
 
 describe('Japanese era dates and 照合番号B', () => {
   it('converts at era boundaries and prints as the card does', () => {
@@ -173,26 +168,13 @@ describe('card-face OCR on rendered faces', function () {
   });
 
   it('an image with no card is refused as no-card', async () => {
-    const sharp = (await import('sharp')).default;
-    const blank = await sharp({ create: { width: 640, height: 480, channels: 3, background: '#3a3430' } }).png().toBuffer();
-    const scan = await reader.scan(blank);
+    const scan = await reader.scan(await emptyTrayImage());
     assert.equal(scan.ok, false);
     assert.equal(scan.reason, 'no-card');
   });
 
   it('a printed date that cannot exist (昭和64年 2月 1日: 平成 began on 64-01-08) is never presented', async () => {
-    const p = persona('valid');
-    const png = await renderCardFacePrint({
-      nameKanji: p.person.nameKanji,
-      address: p.person.address,
-      birthDate: p.person.birthDate,
-      sex: p.person.sex,
-      cardExpiry: p.cardExpiry,
-      securityCode: p.securityCode,
-      photo: await personaPhoto(p),
-      birthTextOverride: '昭和64年 2月 1日生',
-    });
-    const scan = await reader.scan(await degradeCardImage(png, {}));
+    const scan = await reader.scan(await impossibleBirthDateImage(persona('valid')));
     assert.equal(scan.ok, false);
     assert.equal(scan.reason, 'implausible-date');
     assert.equal(scan.era, '昭和');

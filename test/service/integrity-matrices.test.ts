@@ -22,6 +22,10 @@ const nameOf = (p: PersonaName): string => findPersona(p)!.person.nameKanji;
 
 /** The matrix rig's backend client timeout per attempt (ms). */
 const MATRIX_CLIENT_TIMEOUT_MS = 800;
+/** A matrix rig: the in-process reader, and done / counter screens that stay while a case looks at them. */
+function matrixRig(o: { face?: boolean; backendTimeoutMs?: number } = {}): Promise<ReceptionRig> {
+  return ReceptionRig.start({ reader: 'in-process', ...o, config: { timeouts: { doneMs: 60_000, counterMs: 60_000 } } as never });
+}
 const RESULT = (t: string) => t.includes(ja.doneComplete) || t.includes(ja.goToCounter);
 
 async function idle(rig: ReceptionRig): Promise<void> {
@@ -96,7 +100,7 @@ describe('issue 11: pull matrix and backend fault matrix (in-process reader, sim
   this.timeout(600_000);
   let rig: ReceptionRig;
   before(async () => {
-    rig = await ReceptionRig.start({ reader: 'in-process', config: { timeouts: { doneMs: 60_000, counterMs: 60_000 } } as never });
+    rig = await matrixRig();
   });
   after(async () => {
     await rig?.stop();
@@ -124,7 +128,7 @@ describe('issue 11: pull matrix and backend fault matrix (in-process reader, sim
   describe('face, with the card-face reads (OCR of 照合番号B, 券面事項確認AP)', function () {
     let faceRig: ReceptionRig;
     before(async () => {
-      faceRig = await ReceptionRig.start({ reader: 'in-process', face: true, config: { timeouts: { doneMs: 60_000, counterMs: 60_000 } } as never });
+      faceRig = await matrixRig({ face: true });
     });
     after(async () => {
       await faceRig?.stop();
@@ -156,7 +160,7 @@ describe('issue 11: pull matrix and backend fault matrix (in-process reader, sim
     // timeout under load cannot break; the pull matrix above keeps the 2 s client.
     let rig: ReceptionRig;
     before(async () => {
-      rig = await ReceptionRig.start({ reader: 'in-process', backendTimeoutMs: MATRIX_CLIENT_TIMEOUT_MS, config: { timeouts: { doneMs: 60_000, counterMs: 60_000 } } as never });
+      rig = await matrixRig({ backendTimeoutMs: MATRIX_CLIENT_TIMEOUT_MS });
     });
     after(async () => {
       await rig?.stop();
