@@ -90,3 +90,48 @@ export function warp(src: RawImage, width: number, height: number, dstToSrc: Hom
   }
   return { width, height, channels: ch, data: out };
 }
+
+/**
+ * `warp` for one 8-bit channel with a constant fill, written for speed (issue 13, scan time): the
+ * reader rectifies every card face at its OCR size (1284×810, a million pixels) in one pass. Per
+ * pixel one reciprocal instead of two divisions, no callback, no channel loop: ~2× `warp`'s
+ * speed. The same sampling; the blend is factored differently, so a pixel may round one grey
+ * level apart (`geometry.test.ts`).
+ */
+export function warpGrey(src: { width: number; height: number; grey: Uint8Array }, width: number, height: number, dstToSrc: Homography, fill: number): Uint8Array {
+  const out = new Uint8Array(width * height);
+  const sw = src.width;
+  const d = src.grey;
+  const xmax = src.width - 1;
+  const ymax = src.height - 1;
+  const [h0, h1, h2, h3, h4, h5, h6, h7, h8] = dstToSrc;
+  let o = 0;
+  for (let y = 0; y < height; y++) {
+    const ax = h1 * y + h2;
+    const ay = h4 * y + h5;
+    const aw = h7 * y + h8;
+    for (let x = 0; x < width; x++, o++) {
+      const r = 1 / (h6 * x + aw);
+      const sx = (h0 * x + ax) * r;
+      const sy = (h3 * x + ay) * r;
+      if (!(sx >= 0 && sy >= 0 && sx <= xmax && sy <= ymax)) {
+        out[o] = fill;
+        continue;
+      }
+      const x0 = sx | 0;
+      const y0 = sy | 0;
+      const i = y0 * sw + x0;
+      const dx = x0 < xmax ? 1 : 0;
+      const dy = y0 < ymax ? sw : 0;
+      const fx = sx - x0;
+      const p00 = d[i] as number;
+      const p10 = d[i + dx] as number;
+      const p01 = d[i + dy] as number;
+      const p11 = d[i + dy + dx] as number;
+      const top = p00 + (p10 - p00) * fx;
+      const bottom = p01 + (p11 - p01) * fx;
+      out[o] = (top + (bottom - top) * (sy - y0) + 0.5) | 0;
+    }
+  }
+  return out;
+}

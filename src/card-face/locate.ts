@@ -6,7 +6,7 @@
  * edge (so the rounded corners and the tilt do not bias the corners) and intersected.
  */
 import type { GreyImage } from '../imaging/grey-image';
-import { homography, warp, type Point, type Homography } from './geometry';
+import { homography, warpGrey, type Point, type Homography } from './geometry';
 
 export const FACE_WIDTH = 856;
 export const FACE_HEIGHT = 540;
@@ -219,16 +219,21 @@ export function locateCard(frame: GreyFrame): LocatedCard {
   return { corners: corners as [Point, Point, Point, Point], threshold: t };
 }
 
-/** The card as a 856×540 greyscale face; `rotate180` reads it as if turned round. */
-export function rectify(frame: GreyFrame, corners: readonly Point[], rotate180 = false): GreyFrame {
+/**
+ * The card as a greyscale face of 856×540 × `scale` pixels; `rotate180` reads it as if turned
+ * round. The reader takes it at its OCR size in this one resampling (issue 13, scan time: the
+ * 856×540 face then enlarged by libvips cost a second pass and ~25–50 ms).
+ */
+export function rectify(frame: GreyFrame, corners: readonly Point[], rotate180 = false, scale = 1): GreyFrame {
+  const width = Math.round(FACE_WIDTH * scale);
+  const height = Math.round(FACE_HEIGHT * scale);
   const canonical: Point[] = [
     { x: 0, y: 0 },
-    { x: FACE_WIDTH - 1, y: 0 },
-    { x: FACE_WIDTH - 1, y: FACE_HEIGHT - 1 },
-    { x: 0, y: FACE_HEIGHT - 1 },
+    { x: width - 1, y: 0 },
+    { x: width - 1, y: height - 1 },
+    { x: 0, y: height - 1 },
   ];
   const src = rotate180 ? [corners[2], corners[3], corners[0], corners[1]] : [...corners];
   const h: Homography = homography(canonical, src as Point[]);
-  const out = warp({ width: frame.width, height: frame.height, channels: 1, data: frame.grey }, FACE_WIDTH, FACE_HEIGHT, h, () => 255);
-  return { width: FACE_WIDTH, height: FACE_HEIGHT, grey: out.data };
+  return { width, height, grey: warpGrey(frame, width, height, h, 255) };
 }

@@ -6,7 +6,8 @@
  */
 import sharp from 'sharp';
 import { PSM } from 'tesseract.js';
-import { FACE_WIDTH, FACE_HEIGHT, type GreyFrame } from './locate';
+import { rectify, type GreyFrame } from './locate';
+import type { Point } from './geometry';
 
 /** The rectified face is enlarged by this much for tesseract (its LSTM likes ~20–30 px glyphs). */
 const PAGE_SCALE = 1.5;
@@ -138,8 +139,9 @@ export function meanOf(face: GreyFrame, b: Box): number {
   return s / n;
 }
 
-export function enlarge(face: GreyFrame): Promise<GreyFrame> {
-  return resized(face, { width: Math.round(FACE_WIDTH * PAGE_SCALE), height: Math.round(FACE_HEIGHT * PAGE_SCALE) });
+/** The card found at `corners` as the OCR's page: rectified straight to the enlarged size (`PAGE_SCALE`). */
+export function ocrPage(frame: GreyFrame, corners: readonly Point[], rotate180 = false): GreyFrame {
+  return rectify(frame, corners, rotate180, PAGE_SCALE);
 }
 
 /** The pixels of a box of the face (whole pixels: the box's edges rounded outwards from its origin). */

@@ -26,11 +26,11 @@
  */
 import sharp from 'sharp';
 import { PSM } from 'tesseract.js';
-import { locateCard, rectify, CardNotFoundError, type GreyFrame } from './locate';
+import { locateCard, CardNotFoundError, type GreyFrame } from './locate';
 import type { EraName } from './japanese-era';
 import { DEFAULT_CARD_PROFILE, type BirthCalendar, type CardProfile } from './card-profile';
 import { agreementOfReads, compact, enginesAgree, enginesMajority, enginesOverDroppedOne, enginesOverLstm, looksLike, parseDateDigits, parseField, plausible, possible, unreadField, type FieldKind, type Parsed, type Vote } from './printed-fields';
-import { DATE_GLYPHS, enlarge, levelOf, meanOf, preparedCrop, REREADS, THIRD_ENGINE_REREADS, toOcrImage, WIDENED_REREADS, type Box, type Preparation } from './ocr-image';
+import { DATE_GLYPHS, ocrPage, levelOf, meanOf, preparedCrop, REREADS, THIRD_ENGINE_REREADS, toOcrImage, WIDENED_REREADS, type Box, type Preparation } from './ocr-image';
 import { areaAboveCode, fieldCandidates, photoAbove, whereCodeIs } from './field-lines';
 import { ConfirmingTesseract, PaddleEngine, TesseractEngines, type PaddleEngineOptions, type TextLine } from './ocr-engine';
 
@@ -232,11 +232,11 @@ export class CardFaceReader {
       if (err instanceof CardNotFoundError) return done({ ok: false, reason: 'no-card', confidence: 0 });
       throw err;
     }
-    const upright = await enlarge(rectify(frame, corners));
+    const upright = ocrPage(frame, corners);
     // The card is found and rectified once: a second pass of the cascade differs only in the
     // detector's side (the same pixels, so the same decisions as a scan at that side alone).
     let turned: Promise<GreyFrame> | undefined;
-    const turnedFace = (): Promise<GreyFrame> => (turned ??= enlarge(rectify(frame, corners, true)));
+    const turnedFace = (): Promise<GreyFrame> => (turned ??= Promise.resolve(ocrPage(frame, corners, true)));
     return cascade(this.paddle.detectorSides, (side) => this.pass(upright, turnedFace, side, done));
   }
 

@@ -13,8 +13,8 @@
 import sharp from 'sharp';
 import { CardFaceReader, PADDLE_SETTINGS, type CardFaceScan } from '../../src/card-face/ocr';
 import { PaddleEngine } from '../../src/card-face/ocr-engine';
-import { enlarge } from '../../src/card-face/ocr-image';
-import { locateCard, rectify, type GreyFrame } from '../../src/card-face/locate';
+import { ocrPage } from '../../src/card-face/ocr-image';
+import { locateCard, type GreyFrame } from '../../src/card-face/locate';
 import { compact } from '../../src/card-face/printed-fields';
 import { fieldCandidates } from '../../src/card-face/field-lines';
 import { faceSample } from '../card-face/independent-faces';
@@ -33,7 +33,7 @@ async function uprightFace(image: Buffer): Promise<GreyFrame | undefined> {
   const { data, info } = await sharp(image).greyscale().raw().toBuffer({ resolveWithObject: true });
   const frame: GreyFrame = { width: info.width, height: info.height, grey: new Uint8Array(data.buffer, data.byteOffset, info.width * info.height) };
   try {
-    return await enlarge(rectify(frame, locateCard(frame).corners));
+    return ocrPage(frame, locateCard(frame).corners);
   } catch {
     return undefined;
   }

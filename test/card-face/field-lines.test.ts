@@ -4,8 +4,8 @@ import sharp from 'sharp';
 import { fieldCandidates } from '../../src/card-face/field-lines';
 import { PaddleEngine } from '../../src/card-face/ocr-engine';
 import { PADDLE_SETTINGS } from '../../src/card-face/ocr';
-import { enlarge, preparedCrop, toPgm, REREADS } from '../../src/card-face/ocr-image';
-import { locateCard, rectify, type GreyFrame } from '../../src/card-face/locate';
+import { ocrPage, preparedCrop, toPgm, REREADS } from '../../src/card-face/ocr-image';
+import { locateCard, type GreyFrame } from '../../src/card-face/locate';
 import { compact, parseField } from '../../src/card-face/printed-fields';
 import { faceSample } from './independent-faces';
 
@@ -57,7 +57,7 @@ describe('every field line of independently drawn faces is among the candidates'
       const { image } = await faceSample(i, { seed: 2, samples: 9 });
       const { data, info } = await sharp(image).greyscale().raw().toBuffer({ resolveWithObject: true });
       const frame: GreyFrame = { width: info.width, height: info.height, grey: new Uint8Array(data.buffer, data.byteOffset, info.width * info.height) };
-      const face = await enlarge(rectify(frame, locateCard(frame).corners));
+      const face = ocrPage(frame, locateCard(frame).corners);
       const all = await paddle.readPage(face, compact, { side });
       const kept = new Set(fieldCandidates(face, all.map((l) => l.bbox)).map((b) => `${b.x0},${b.y0},${b.x1},${b.y1}`));
       for (const l of all) {
