@@ -5,7 +5,8 @@
  * Pure functions: no models, no I/O — unit-testable with made-up analyses.
  */
 import type { Analysis, DetectedFace } from './engine';
-import { cosineSimilarity, laplacianVariance, meanLuma, type Box } from './image';
+import { bestCosine, cosineSimilarity, laplacianVariance, meanLuma, type Box } from './image';
+import { FACERES_DESCRIPTOR_LENGTH, joinDescriptors } from './faceres';
 import type { GreyImage } from './image';
 
 /**
@@ -64,10 +65,11 @@ export interface DecisionConfig {
   /**
    * Similarity at or above which the face matches the card photo. Similarity is
    * 1 − euclidean distance for `euclidean` (face-api's 128-D descriptor, which its authors compare
-   * by distance) and the cosine for `cosine` (FaceRes).
+   * by distance), the cosine for `cosine` (FaceRes), and for `best-cosine` (FaceRes with the
+   * local-contrast preparation beside the global one) the better cosine of like preparations.
    */
   matchThreshold: number;
-  metric: 'euclidean' | 'cosine';
+  metric: 'euclidean' | 'cosine' | 'best-cosine';
   /** Face box width as a fraction of the frame width below which we ask to come closer. */
   minFaceFraction: number;
   /** Largest distance of the face centre from the frame centre, as a fraction of the frame size. */
@@ -131,13 +133,18 @@ export const FACERES_MATCH_THRESHOLD = 0.8;
  */
 export const FACERES_CHALLENGE_LINK = 0.76;
 
-/** Decision defaults for a descriptor kind (thresholds measured by test/face/eval.ts). */
-export function decisionDefaultsFor(descriptor: 'facerec128' | 'faceres'): DecisionConfig {
-  return descriptor === 'faceres' ? { ...defaultDecisionConfig, metric: 'cosine', matchThreshold: FACERES_MATCH_THRESHOLD } : defaultDecisionConfig;
+/**
+ * Decision defaults for a descriptor kind (thresholds measured by test/face/eval.ts); FaceRes
+ * with `localContrast` (faceres.ts: two preparations) is compared by `best-cosine`.
+ */
+export function decisionDefaultsFor(descriptor: 'facerec128' | 'faceres', localContrast = false): DecisionConfig {
+  if (descriptor !== 'faceres') return defaultDecisionConfig;
+  return { ...defaultDecisionConfig, metric: localContrast ? 'best-cosine' : 'cosine', matchThreshold: FACERES_MATCH_THRESHOLD };
 }
 
 export function similarity(a: ArrayLike<number>, b: ArrayLike<number>, metric: DecisionConfig['metric']): number {
   if (metric === 'cosine') return cosineSimilarity(a, b);
+  if (metric === 'best-cosine') return bestCosine(a, b, FACERES_DESCRIPTOR_LENGTH);
   let sum = 0;
   const n = Math.min(a.length, b.length);
   for (let i = 0; i < n; i++) sum += ((a[i] ?? 0) - (b[i] ?? 0)) ** 2;
@@ -209,8 +216,33 @@ export function decide(analysis: Analysis, grey: GreyImage, card: ArrayLike<numb
   }
   const score = similarity(face.embedding ?? [], card, cfg.metric);
   const result: VerifyResult = { outcome: score >= cfg.matchThreshold ? 'match' : 'no-match', score, liveness, ms: analysis.ms };
-  if (face.embedding) result.probe = Float32Array.from(face.embedding);
+  // The frame's identity in the burst is its globally equalised descriptor alone, whether or not
+  // the CLAHE one was computed (face-attempt.ts ties frames by it; FACERES_CHALLENGE_LINK and the
+  // swap figures were measured on it).
+  if (face.embedding) result.probe = Float32Array.from(cfg.metric === 'best-cosine' ? face.embedding.subarray(0, FACERES_DESCRIPTOR_LENGTH) : face.embedding);
   if (face.yaw !== undefined) result.yaw = face.yaw;
   if (result.outcome === 'no-match' && maskLikely(face)) result.hint = 'remove-mask';
   return result;
+}
+
+/**
+ * `decide`, with the CLAHE preparation computed only when it can change the answer (metric
+ * `best-cosine`): a frame whose globally equalised descriptor already matches is a match whatever
+ * the second would score, and a frame the gate or liveness refused is never compared; only a
+ * `no-match` gets its second descriptor (`describeLocal`, one more FaceRes run) and is decided
+ * again on the better cosine. The outcome is that of `decide` on both descriptors at once (what
+ * `npm run eval:face` computes); a good frame costs one FaceRes run, not two.
+ */
+export async function decideWithSecondLook(
+  analysis: Analysis,
+  grey: GreyImage,
+  card: ArrayLike<number>,
+  cfg: DecisionConfig,
+  describeLocal: (face: DetectedFace) => Promise<Float32Array>,
+): Promise<VerifyResult> {
+  const first = decide(analysis, grey, card, cfg);
+  const face = mainFace(analysis.faces);
+  if (first.outcome !== 'no-match' || cfg.metric !== 'best-cosine' || !face?.embedding || face.embedding.length !== FACERES_DESCRIPTOR_LENGTH) return first;
+  face.embedding = joinDescriptors([face.embedding, await describeLocal(face)]);
+  return decide(analysis, grey, card, cfg);
 }

@@ -20,7 +20,7 @@ import { join, resolve, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { InferenceBackendError, NetworkFetchRefusedError } from './errors';
 import { defaultModelDir, verifyModels } from './manifest';
-import { FaceResEmbedder, type FaceCropOptions, type TfLike } from './faceres';
+import { FaceResEmbedder, type FaceCropOptions, type Preparations, type TfLike } from './faceres';
 import { FaceResOnnxEmbedder } from './faceres-onnx';
 import { faceSkinBands, isGrey, toRgb, type AnyImage, type Box } from './image';
 
@@ -38,7 +38,7 @@ export type FaceResRuntime = 'tfjs' | 'onnx';
 
 /** What the engine needs of a FaceRes runtime. */
 interface FaceDescriber {
-  embed(img: AnyImage, box: Box): Float32Array | Promise<Float32Array>;
+  embed(img: AnyImage, box: Box, which?: Preparations): Float32Array | Promise<Float32Array>;
 }
 
 export interface FaceEngineOptions {
@@ -385,9 +385,11 @@ export class FaceEngine {
 
   /**
    * Faces, liveness scores and the main face's descriptor (every judged frame needs its own: it is
-   * the frame's identity in the burst, face-attempt.ts).
+   * the frame's identity in the burst, face-attempt.ts). `preparations`: which of the FaceRes
+   * crop's preparations describe it (default all the options ask for; the worker asks `global`
+   * and adds the CLAHE one only to a frame that did not match, decideWithSecondLook).
    */
-  async analyse(img: AnyImage): Promise<Analysis> {
+  async analyse(img: AnyImage, options: { preparations?: Preparations } = {}): Promise<Analysis> {
     const { width, height, rgb } = toRgb(img);
     const values = new Int32Array(rgb); // the same bytes as int32, converted natively (a JS loop cost ~4 ms a frame)
     const tensor = this.human.tf.tensor4d(values, [1, height, width, 3], 'int32');
@@ -409,7 +411,7 @@ export class FaceEngine {
       const main = [...faces].sort((a, b) => b.box.width - a.box.width)[0];
       if (main && this.exposure) await this.compensateExposure(this.exposure, main, values, width, height);
       if (main && !isGrey(img)) main.skin = faceSkinBands({ width, height, rgb }, main.box);
-      if (this.faceRes && main) main.embedding = await this.faceRes.embed(img, main.box);
+      if (this.faceRes && main) main.embedding = await this.faceRes.embed(img, main.box, options.preparations ?? 'all');
       if (this.faceApi && main) {
         const described = await this.describe128(this.faceApi, values, width, height, main.box);
         if (described) {
@@ -532,6 +534,17 @@ export class FaceEngine {
         }
       }
     }
+  }
+
+  /**
+   * The FaceRes descriptor of the CLAHE crop alone (`faceCrop.localContrast`): a frame analysed
+   * with `preparations: 'global'` gets it only when it did not match (decideWithSecondLook).
+   */
+  async describeLocalContrast(img: AnyImage, box: Box): Promise<Float32Array> {
+    if (!this.faceRes) throw new Error('describeLocalContrast: the engine has no FaceRes');
+    const part = await this.faceRes.embed(img, box, 'local');
+    if (part.length === 0) throw new Error('describeLocalContrast: faceCrop.localContrast is off');
+    return part;
   }
 
   /** The main face's FaceRes descriptor alone, on this engine's runtime (the bench times the runtimes apart). */

@@ -12,7 +12,7 @@
  */
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
-import { DEFAULT_CROP_SIDE, prepareFaceCrop, type FaceCropOptions } from './faceres';
+import { DEFAULT_CROP_SIDE, joinDescriptors, prepareFaceCrops, type FaceCropOptions, type Preparations } from './faceres';
 import type { AnyImage, Box } from './image';
 import { onnxSessionOptions } from '../imaging/onnx-session';
 
@@ -28,7 +28,7 @@ export class FaceResOnnxEmbedder {
   static async load(modelDir: string, crop: FaceCropOptions = {}, threads = 1): Promise<FaceResOnnxEmbedder> {
     // Idle intra-op threads sleep, as the OCR's sessions do (onnx-session.ts).
     const session = await ort.InferenceSession.create(join(modelDir, FACERES_ONNX_FILE), onnxSessionOptions(threads));
-    return new FaceResOnnxEmbedder(session, { size: crop.size ?? DEFAULT_CROP_SIDE, scale: crop.scale ?? 1, equalise: crop.equalise ?? true });
+    return new FaceResOnnxEmbedder(session, { size: crop.size ?? DEFAULT_CROP_SIDE, scale: crop.scale ?? 1, equalise: crop.equalise ?? true, localContrast: crop.localContrast ?? false });
   }
 
   /** The 1024-D descriptor of an already prepared NHWC crop (`size`×`size`×3). */
@@ -44,9 +44,12 @@ export class FaceResOnnxEmbedder {
     return data;
   }
 
-  /** The 1024-D descriptor of the face in `box`, prepared exactly as FaceResEmbedder.embed does. */
-  embed(img: AnyImage, box: Box): Promise<Float32Array> {
-    return this.embedPrepared(prepareFaceCrop(img, box, this.crop), this.crop.size);
+  /** The descriptor of the face in `box` (one 1024-D part per preparation), prepared exactly as FaceResEmbedder.embed does. */
+  async embed(img: AnyImage, box: Box, which: Preparations = 'all'): Promise<Float32Array> {
+    const parts: Float32Array[] = [];
+    // One after the other: the session runs one input at a time (its batch side is 1).
+    for (const input of prepareFaceCrops(img, box, this.crop, which)) parts.push(await this.embedPrepared(input, this.crop.size));
+    return joinDescriptors(parts);
   }
 
   async dispose(): Promise<void> {

@@ -23,6 +23,21 @@ export const FACERES_INPUT = 224;
  */
 export const DEFAULT_CROP_SIDE = 192;
 
+/** Length of one FaceRes descriptor (one preparation's); a descriptor with `localContrast` is two of them end to end. */
+export const FACERES_DESCRIPTOR_LENGTH = 1024;
+
+/** One descriptor per preparation, end to end (the order of prepareFaceCrops). */
+export function joinDescriptors(parts: readonly Float32Array[]): Float32Array {
+  if (parts.length === 1 && parts[0]) return parts[0];
+  const out = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}
+
 /** The descriptor output of the FaceRes graph (the other two outputs are age and gender). */
 const DESCRIPTOR_NODE = 'global_pooling/Mean';
 
@@ -81,6 +96,70 @@ export function equaliseHistogram(values: Float32Array): void {
   }
 }
 
+/**
+ * Contrast-limited adaptive histogram equalisation (CLAHE, Zuiderveld 1994) in place on a
+ * `size`×`size` grey crop: one histogram per tile of a `tiles`×`tiles` grid, each clipped at
+ * `clip`× its mean bin (the excess spread over all bins, so noise in a flat tile is not blown up),
+ * mapped through its CDF, and every pixel's value interpolated bilinearly between the maps of the
+ * four nearest tile centres (no seams). Unlike the global mapping it lifts a face half in shadow
+ * on its own: the shadowed half gets its own tone curve (docs/face.md, "Local contrast").
+ */
+export function claheInPlace(values: Float32Array, size: number, tiles = CLAHE_TILES, clip = CLAHE_CLIP): void {
+  const tile = size / tiles;
+  const bin = (v: number): number => Math.max(0, Math.min(255, Math.round(v)));
+  const maps: Float32Array[] = [];
+  for (let ty = 0; ty < tiles; ty++) {
+    for (let tx = 0; tx < tiles; tx++) {
+      const hist = new Float64Array(256);
+      let n = 0;
+      for (let y = Math.floor(ty * tile); y < Math.floor((ty + 1) * tile); y++) {
+        for (let x = Math.floor(tx * tile); x < Math.floor((tx + 1) * tile); x++) {
+          hist[bin(values[y * size + x] ?? 0)]! += 1;
+          n++;
+        }
+      }
+      const limit = Math.max(1, (clip * n) / 256);
+      let excess = 0;
+      for (let i = 0; i < 256; i++) {
+        const h = hist[i] ?? 0;
+        if (h > limit) {
+          excess += h - limit;
+          hist[i] = limit;
+        }
+      }
+      const map = new Float32Array(256);
+      let run = 0;
+      for (let i = 0; i < 256; i++) {
+        run += (hist[i] ?? 0) + excess / 256;
+        map[i] = n === 0 ? i : (run / n) * 255;
+      }
+      maps.push(map);
+    }
+  }
+  const out = new Float32Array(values.length);
+  const last = tiles - 1;
+  for (let y = 0; y < size; y++) {
+    const fy = Math.min(last, Math.max(0, (y + 0.5) / tile - 0.5));
+    const y0 = Math.floor(fy);
+    const y1 = Math.min(last, y0 + 1);
+    const ay = fy - y0;
+    for (let x = 0; x < size; x++) {
+      const fx = Math.min(last, Math.max(0, (x + 0.5) / tile - 0.5));
+      const x0 = Math.floor(fx);
+      const x1 = Math.min(last, x0 + 1);
+      const ax = fx - x0;
+      const b = bin(values[y * size + x] ?? 0);
+      const m = (ty: number, tx: number): number => maps[ty * tiles + tx]?.[b] ?? b;
+      out[y * size + x] = (1 - ay) * ((1 - ax) * m(y0, x0) + ax * m(y0, x1)) + ay * ((1 - ax) * m(y1, x0) + ax * m(y1, x1));
+    }
+  }
+  values.set(out);
+}
+
+/** CLAHE's grid and clip limit: 4×4 tiles, clip 2 — session 8's best of 2–8 tiles and clips 2–4 (docs/face.md). */
+export const CLAHE_TILES = 4;
+export const CLAHE_CLIP = 2;
+
 export interface FaceCropOptions {
   /** Side of the square crop in pixels (the model input). */
   size?: number;
@@ -88,6 +167,12 @@ export interface FaceCropOptions {
   scale?: number;
   /** Histogram equalisation (on unless measuring without it). */
   equalise?: boolean;
+  /**
+   * A second preparation of the same crop, CLAHE instead of the global equalisation: the
+   * descriptor is then both FaceRes descriptors end to end (2 × 1024), compared preparation by
+   * preparation and the better cosine taken (`best-cosine`, decision.ts). Off unless asked.
+   */
+  localContrast?: boolean;
 }
 
 /**
@@ -95,6 +180,40 @@ export interface FaceCropOptions {
  * replicated into three channels (FaceRes takes RGB 0–255), row-major HWC.
  */
 export function prepareFaceCrop(img: AnyImage, box: Box, opts: FaceCropOptions = {}): Float32Array {
+  const grey = sampleFaceCrop(img, box, opts);
+  if (opts.equalise !== false) equaliseHistogram(grey);
+  return toModelInput(grey);
+}
+
+/**
+ * The model inputs for one face, one per preparation: the globally equalised crop, then (with
+ * `localContrast`) the same crop through CLAHE. The crop is sampled once.
+ */
+export function prepareFaceCrops(img: AnyImage, box: Box, opts: FaceCropOptions = {}, which: Preparations = 'all'): Float32Array[] {
+  const sampled = sampleFaceCrop(img, box, opts);
+  const out: Float32Array[] = [];
+  if (which !== 'local') {
+    const global = Float32Array.from(sampled);
+    if (opts.equalise !== false) equaliseHistogram(global);
+    out.push(toModelInput(global));
+  }
+  if (opts.localContrast && which !== 'global') {
+    claheInPlace(sampled, opts.size ?? FACERES_INPUT);
+    out.push(toModelInput(sampled));
+  }
+  return out;
+}
+
+/**
+ * Which of the crop's preparations to describe: `all` (the options' preparations, in order),
+ * `global` (the first alone) or `local` (the CLAHE one alone): a frame is described by its
+ * global crop first and by its CLAHE crop only when that did not match (decision.ts,
+ * `decideWithSecondLook`).
+ */
+export type Preparations = 'all' | 'global' | 'local';
+
+/** The grey `size`×`size` square centred on the box, sampled bilinearly (not yet equalised). */
+function sampleFaceCrop(img: AnyImage, box: Box, opts: FaceCropOptions): Float32Array {
   const size = opts.size ?? FACERES_INPUT;
   const side = Math.max(box.width, box.height) * (opts.scale ?? 1);
   const cx = box.x + box.width / 2;
@@ -106,8 +225,12 @@ export function prepareFaceCrop(img: AnyImage, box: Box, opts: FaceCropOptions =
     const sy = cy - side / 2 + (y + 0.5) * step - 0.5;
     for (let x = 0; x < size; x++) grey[y * size + x] = sample(cx - side / 2 + (x + 0.5) * step - 0.5, sy);
   }
-  if (opts.equalise !== false) equaliseHistogram(grey);
-  const out = new Float32Array(size * size * 3);
+  return grey;
+}
+
+/** FaceRes takes RGB 0–255: the grey crop replicated into three channels, row-major HWC. */
+function toModelInput(grey: Float32Array): Float32Array {
+  const out = new Float32Array(grey.length * 3);
   for (let i = 0; i < grey.length; i++) {
     const v = grey[i] ?? 0;
     out[i * 3] = v;
@@ -202,20 +325,26 @@ export class FaceResEmbedder {
   static async load(tf: TfLike, modelDir: string, crop: FaceCropOptions = {}): Promise<FaceResEmbedder> {
     const size = crop.size ?? DEFAULT_CROP_SIDE;
     const model = await loadGraphModelFromDir(tf, modelDir, 'faceres.json', size === FACERES_INPUT ? undefined : size);
-    return new FaceResEmbedder(tf, model, { size, scale: crop.scale ?? 1, equalise: crop.equalise ?? true });
+    return new FaceResEmbedder(tf, model, { size, scale: crop.scale ?? 1, equalise: crop.equalise ?? true, localContrast: crop.localContrast ?? false });
   }
 
-  /** The 1024-D descriptor of the face in `box`; every tensor is released before it returns. */
-  embed(img: AnyImage, box: Box): Float32Array {
+  /**
+   * The descriptor of the face in `box`: 1024-D, or 2 × 1024 end to end with `localContrast`
+   * (joinDescriptors); every tensor is released before it returns.
+   */
+  embed(img: AnyImage, box: Box, which: Preparations = 'all'): Float32Array {
     const size = this.crop.size;
-    const input = prepareFaceCrop(img, box, this.crop);
-    return this.tf.tidy(() => {
-      const x = this.tf.tensor4d(input, [1, size, size, 3], 'float32');
-      const out = this.model.execute(x, DESCRIPTOR_NODE);
-      const t = Array.isArray(out) ? out[0] : out;
-      if (!t) throw new Error('FaceRes gave no descriptor');
-      return Float32Array.from(t.dataSync());
-    });
+    return joinDescriptors(
+      prepareFaceCrops(img, box, this.crop, which).map((input) =>
+        this.tf.tidy(() => {
+          const x = this.tf.tensor4d(input, [1, size, size, 3], 'float32');
+          const out = this.model.execute(x, DESCRIPTOR_NODE);
+          const t = Array.isArray(out) ? out[0] : out;
+          if (!t) throw new Error('FaceRes gave no descriptor');
+          return Float32Array.from(t.dataSync());
+        }),
+      ),
+    );
   }
 
   dispose(): void {

@@ -110,6 +110,23 @@ export function cosineSimilarity(a: ArrayLike<number>, b: ArrayLike<number>): nu
 }
 
 /**
+ * The better cosine of like preparations: `a` and `b` are descriptors of `part` values per
+ * preparation, end to end, in the same order; each part is compared with its counterpart only
+ * (a globally equalised crop's descriptor with another's, a CLAHE one's with another's), never
+ * across. A descriptor of one part is compared as plain cosine.
+ */
+export function bestCosine(a: ArrayLike<number>, b: ArrayLike<number>, part: number): number {
+  const parts = Math.floor(Math.min(a.length, b.length) / part);
+  if (parts <= 1) return cosineSimilarity(a, b);
+  let best = -1;
+  for (let k = 0; k < parts; k++) {
+    const of = (v: ArrayLike<number>): ArrayLike<number> => (v instanceof Float32Array ? v.subarray(k * part, (k + 1) * part) : Array.from({ length: part }, (_, i) => v[k * part + i] ?? 0));
+    best = Math.max(best, cosineSimilarity(of(a), of(b)));
+  }
+  return best;
+}
+
+/**
  * Skin-coloured fraction of a region (Kovač et al. daylight rule, which holds for a wide range of
  * skin tones under normal light): used to notice a mask, which hides the skin of the lower face.
  */

@@ -32,6 +32,10 @@ export const faceSettingsSchema = z.strictObject({
     .enum(['tfjs', 'onnx'])
     .default('onnx')
     .describe('where FaceRes runs: onnx (the TF.js weights converted offline, models/faceres.onnx, on ONNX Runtime, one thread: ~5x faster per crop here) or tfjs (the graph as shipped by human, on WebAssembly); the same embedding (1 - cosine < 1e-11 on the eval crops), docs/face.md'),
+  localContrast: z
+    .boolean()
+    .default(true)
+    .describe('FaceRes also on a CLAHE crop (local contrast), card and probe alike, the better of the two cosines decides: a face half in shadow matches; one more FaceRes per frame (docs/face.md, "Local contrast")'),
   matchThreshold: z.number().min(0).max(1).optional().describe('default per descriptor and detector: decisionDefaultsFor() (measured, docs/face.md)'),
   minReal: z.number().min(0).max(1).default(0.2),
   minLive: z.number().min(0).max(1).default(0.75),

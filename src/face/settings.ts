@@ -13,9 +13,9 @@ import type { WorkerFaceVerifierOptions } from './verifier';
 export { faceSettingsSchema, type FaceSettings } from './settings-schema';
 
 export function verifierOptions(s: FaceSettings, logger?: Logger): WorkerFaceVerifierOptions {
-  const base = decisionDefaultsFor(s.descriptor);
+  const base = decisionDefaultsFor(s.descriptor, s.localContrast);
   return {
-    engine: { descriptor: s.descriptor, detector: s.detector, faceCrop: { size: s.cropSize }, faceResRuntime: s.faceResRuntime, ...(s.headTurn ? { landmarks: true } : {}) },
+    engine: { descriptor: s.descriptor, detector: s.detector, faceCrop: { size: s.cropSize, localContrast: s.localContrast }, faceResRuntime: s.faceResRuntime, ...(s.headTurn ? { landmarks: true } : {}) },
     decision: { ...base, matchThreshold: s.matchThreshold ?? base.matchThreshold, minReal: s.minReal, minLive: s.minLive },
     warmUp: { width: s.camera.width, height: s.camera.height },
     ...(logger ? { logger } : {}),
@@ -38,13 +38,14 @@ export function createCamera(s: FaceSettings, input?: CameraInput, logger?: Logg
 export function attemptOptions(
   s: FaceSettings,
 ): Pick<FaceAttemptOptions, 'burstMs' | 'maxFrames' | 'minLiveFrames' | 'timeoutMs' | 'liveness' | 'identity' | 'activeCheck' | 'headTurn'> {
-  const base = decisionDefaultsFor(s.descriptor);
+  const base = decisionDefaultsFor(s.descriptor, s.localContrast);
   const sameFace = s.matchThreshold ?? base.matchThreshold;
   return {
     ...s.attempt,
     // Two frames are one face when they would match each other as a frame matches the card; a
     // challenge frame and the last one counted: FaceRes's link threshold, never above the match's.
-    identity: { metric: base.metric, sameFace, challengeLink: s.descriptor === 'faceres' ? Math.min(sameFace, FACERES_CHALLENGE_LINK) : sameFace },
+    // Probes are the global descriptor alone (decide), compared by plain cosine.
+    identity: { metric: base.metric === 'best-cosine' ? 'cosine' : base.metric, sameFace, challengeLink: s.descriptor === 'faceres' ? Math.min(sameFace, FACERES_CHALLENGE_LINK) : sameFace },
     liveness: { minReal: s.minReal, minLive: s.minLive },
     ...(s.activeCheck ? { activeCheck: s.activeCheck } : {}),
     ...(s.headTurn ? { headTurn: { config: s.headTurn } } : {}),

@@ -89,7 +89,7 @@ export class WorkerFaceVerifier implements FaceVerifier {
   backend: BackendName | undefined;
 
   private constructor(private readonly opts: WorkerFaceVerifierOptions) {
-    this.config = { ...decisionDefaultsFor(descriptorOf(opts.engine ?? {})), ...opts.decision };
+    this.config = { ...decisionDefaultsFor(descriptorOf(opts.engine ?? {}), opts.engine?.faceCrop?.localContrast === true), ...opts.decision };
     this.log = (opts.logger ?? silentLogger).child('face');
   }
 

@@ -7,7 +7,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { CardPhotoError } from './errors';
-import { cardPhotoEmbedding, decide } from './decision';
+import { cardPhotoEmbedding, decideWithSecondLook } from './decision';
 import { FaceEngine } from './engine';
 import { toGrey } from './image';
 import { serializeError, type WorkerInit, type WorkerReply, type WorkerRequest } from './protocol';
@@ -49,8 +49,10 @@ async function handle(engine: FaceEngine, req: WorkerRequest): Promise<void> {
         return;
       }
       case 'verify': {
-        const analysis = await engine.analyse(req.frame);
-        const result = decide(analysis, toGrey(req.frame), req.card, req.config);
+        // The globally equalised descriptor first; the CLAHE one only for a frame it did not
+        // match (decideWithSecondLook: the same outcome as both at once, one FaceRes run less).
+        const analysis = await engine.analyse(req.frame, { preparations: 'global' });
+        const result = await decideWithSecondLook(analysis, toGrey(req.frame), req.card, req.config, (face) => engine.describeLocalContrast(req.frame, face.box));
         // The head-turn challenge (face-attempt.ts) follows the main face's landmarks on every
         // frame that has a face, whatever the frame's own outcome (a turned face may not match).
         const main = [...analysis.faces].sort((a, b) => b.box.width - a.box.width)[0];

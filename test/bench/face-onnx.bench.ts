@@ -41,7 +41,7 @@ export async function run(): Promise<void> {
     if (e === 'no-face') throw new Error('card photo f01 has no face');
     engines[rt] = { engine, card: e };
   }
-  const cfg = decisionDefaultsFor(settings.descriptor);
+  const cfg = decisionDefaultsFor(settings.descriptor, settings.localContrast);
 
   // FaceRes alone on the detector's box of each frame.
   const boxes: Box[] = [];

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { decide, defaultDecisionConfig, qualityGate } from '../../src/face/decision';
+import { decide, decideWithSecondLook, decisionDefaultsFor, defaultDecisionConfig, qualityGate } from '../../src/face/decision';
+import { FACERES_DESCRIPTOR_LENGTH, joinDescriptors } from '../../src/face/faceres';
 import type { Analysis, DetectedFace } from '../../src/face/engine';
 import type { GreyImage } from '../../rig/personas/face-images';
 
@@ -100,5 +101,59 @@ describe('face decision (pure)', () => {
     assert.equal(decide(analysis([face(centred, { live: 0.1 })]), frame(centred), card, cfg).probe, undefined, 'a spoof frame has no identity');
     const { embedding: _, ...bare } = face(centred);
     assert.equal(decide(analysis([bare]), frame(centred), card, cfg).outcome, 'rejected', 'no descriptor, no decision');
+  });
+
+  describe('the second look (CLAHE descriptor only for a frame that did not match)', () => {
+    const cfg = decisionDefaultsFor('faceres', true);
+    const unit = (i: number): Float32Array => {
+      const v = new Float32Array(FACERES_DESCRIPTOR_LENGTH);
+      v[i] = 1;
+      return v;
+    };
+    // The card: global part along axis 0, CLAHE part along axis 1.
+    const cardBoth = joinDescriptors([unit(0), unit(1)]);
+
+    it('a frame whose global descriptor matches is decided without the second one', async () => {
+      let looks = 0;
+      const r = await decideWithSecondLook(analysis([face(centred, { embedding: unit(0) })]), frame(centred), cardBoth, cfg, async () => {
+        looks++;
+        return unit(1);
+      });
+      assert.equal(r.outcome, 'match');
+      assert.equal(looks, 0, 'no second FaceRes run for a match');
+      assert.equal(r.probe?.length, FACERES_DESCRIPTOR_LENGTH);
+    });
+
+    it('a frame the global descriptor does not match is matched on its CLAHE descriptor, and its identity stays the global one', async () => {
+      let looks = 0;
+      const r = await decideWithSecondLook(analysis([face(centred, { embedding: unit(2) })]), frame(centred), cardBoth, cfg, async () => {
+        looks++;
+        return unit(1);
+      });
+      assert.equal(looks, 1);
+      assert.equal(r.outcome, 'match', 'the better cosine of like preparations');
+      assert.deepEqual(Array.from(r.probe ?? []), Array.from(unit(2)), 'the probe is the global descriptor alone');
+      // The same frame with both descriptors at once (what the eval computes): the same outcome.
+      assert.equal(decide(analysis([face(centred, { embedding: joinDescriptors([unit(2), unit(1)]) })]), frame(centred), cardBoth, cfg).outcome, 'match');
+    });
+
+    it('a CLAHE descriptor that does not match either leaves a no-match; a spoof or a refused frame never gets a second look', async () => {
+      let looks = 0;
+      const describe = async (): Promise<Float32Array> => {
+        looks++;
+        return unit(3);
+      };
+      assert.equal((await decideWithSecondLook(analysis([face(centred, { embedding: unit(2) })]), frame(centred), cardBoth, cfg, describe)).outcome, 'no-match');
+      assert.equal(looks, 1);
+      assert.equal((await decideWithSecondLook(analysis([face(centred, { embedding: unit(2), live: 0.1 })]), frame(centred), cardBoth, cfg, describe)).outcome, 'spoof');
+      assert.equal((await decideWithSecondLook(analysis([face({ x: 150, y: 100, width: 40, height: 40 }, { embedding: unit(2) })]), frame(centred), cardBoth, cfg, describe)).outcome, 'rejected');
+      assert.equal(looks, 1);
+    });
+
+    it('never compares a global descriptor with a CLAHE one (a swapped card is no match)', async () => {
+      const swapped = joinDescriptors([unit(1), unit(0)]);
+      const r = await decideWithSecondLook(analysis([face(centred, { embedding: unit(0) })]), frame(centred), swapped, cfg, async () => unit(1));
+      assert.equal(r.outcome, 'no-match');
+    });
   });
 });

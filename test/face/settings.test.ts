@@ -9,9 +9,9 @@ describe('face settings', () => {
     assert.deepEqual(attemptOptions(s), { burstMs: 3000, maxFrames: 30, minLiveFrames: 3, timeoutMs: 15_000, liveness: { minReal: 0.2, minLive: 0.75 }, identity: { metric: 'cosine', sameFace: 0.8, challengeLink: 0.76 } });
     assert.equal(faceSettingsSchema.safeParse({ attempt: { burstMs: 30_000 } }).success, false, 'a burst is seconds, not half a minute');
     const v = verifierOptions(s);
-    assert.deepEqual(v.engine, { descriptor: 'faceres', detector: 'blazeface-front', faceCrop: { size: 192 }, faceResRuntime: 'onnx' });
+    assert.deepEqual(v.engine, { descriptor: 'faceres', detector: 'blazeface-front', faceCrop: { size: 192, localContrast: true }, faceResRuntime: 'onnx' });
     assert.equal(v.decision?.matchThreshold, 0.8);
-    assert.equal(v.decision?.metric, 'cosine');
+    assert.equal(v.decision?.metric, 'best-cosine', 'the global and the CLAHE descriptors, compared like with like');
     assert.deepEqual(v.warmUp, { width: 640, height: 480 }, 'the worker warms up for the camera\'s frames');
   });
 
@@ -22,6 +22,8 @@ describe('face settings', () => {
     assert.equal(strict.decision?.matchThreshold, 0.6);
     assert.deepEqual(attemptOptions(faceSettingsSchema.parse({ matchThreshold: 0.6 })).identity, { metric: 'cosine', sameFace: 0.6, challengeLink: 0.6 }, 'two frames are one face as a frame is the card\'s');
     assert.deepEqual(attemptOptions(faceSettingsSchema.parse({ descriptor: 'facerec128' })).identity, { metric: 'euclidean', sameFace: 0.55, challengeLink: 0.55 });
+    const single = faceSettingsSchema.parse({ localContrast: false });
+    assert.deepEqual([verifierOptions(single).decision?.metric, verifierOptions(single).engine?.faceCrop, attemptOptions(single).identity?.metric], ['cosine', { size: 192, localContrast: false }, 'cosine'], 'one preparation: plain cosine');
     assert.deepEqual(attemptOptions(faceSettingsSchema.parse({ activeCheck: {} })).activeCheck, { minYawChange: 0.35 });
   });
 
