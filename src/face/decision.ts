@@ -243,6 +243,6 @@ export async function decideWithSecondLook(
   const first = decide(analysis, grey, card, cfg);
   const face = mainFace(analysis.faces);
   if (first.outcome !== 'no-match' || cfg.metric !== 'best-cosine' || !face?.embedding || face.embedding.length !== FACERES_DESCRIPTOR_LENGTH) return first;
-  face.embedding = joinDescriptors([face.embedding, await describeLocal(face)]);
-  return decide(analysis, grey, card, cfg);
+  const described: DetectedFace = { ...face, embedding: joinDescriptors([face.embedding, await describeLocal(face)]) };
+  return decide({ ...analysis, faces: analysis.faces.map((f) => (f === face ? described : f)) }, grey, card, cfg);
 }

@@ -180,9 +180,7 @@ export interface FaceCropOptions {
  * replicated into three channels (FaceRes takes RGB 0–255), row-major HWC.
  */
 export function prepareFaceCrop(img: AnyImage, box: Box, opts: FaceCropOptions = {}): Float32Array {
-  const grey = sampleFaceCrop(img, box, opts);
-  if (opts.equalise !== false) equaliseHistogram(grey);
-  return toModelInput(grey);
+  return prepareFaceCrops(img, box, opts, 'global')[0] as Float32Array;
 }
 
 /**

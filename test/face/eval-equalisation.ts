@@ -11,35 +11,10 @@
  * product does not ship.
  */
 import { FaceEngine } from '../../src/face/engine';
-import { prepareFaceCrop } from '../../src/face/faceres';
+import { claheInPlace, prepareFaceCrop } from '../../src/face/faceres';
 import { cosineSimilarity, type Box } from '../../src/face/image';
 import { augmentations, cameraProbe, cardPhotoAsOnDevice, faceIds } from './eval-set';
 import { freshLightingConditions, lightingConditions, withLighting } from './lighting';
-
-/** CLAHE over a size×size grey crop in place: tiles×tiles histograms clipped at clip× the mean bin, bilinear between tile maps. */
-function clahe(v: Float32Array, size: number, tiles: number, clip: number): void {
-  const t = size / tiles;
-  const maps: Float32Array[] = [];
-  for (let ty = 0; ty < tiles; ty++) for (let tx = 0; tx < tiles; tx++) {
-    const hist = new Float32Array(256); let n = 0;
-    for (let y = Math.floor(ty * t); y < Math.floor((ty + 1) * t); y++) for (let x = Math.floor(tx * t); x < Math.floor((tx + 1) * t); x++) { hist[Math.max(0, Math.min(255, Math.round(v[y * size + x]!)))]!++; n++; }
-    const limit = Math.max(1, (clip * n) / 256); let excess = 0;
-    for (let i = 0; i < 256; i++) if (hist[i]! > limit) { excess += hist[i]! - limit; hist[i] = limit; }
-    for (let i = 0; i < 256; i++) hist[i]! += excess / 256;
-    const map = new Float32Array(256); let run = 0;
-    for (let i = 0; i < 256; i++) { run += hist[i]!; map[i] = (run / n) * 255; }
-    maps.push(map);
-  }
-  const out = new Float32Array(v.length);
-  for (let y = 0; y < size; y++) for (let x = 0; x < size; x++) {
-    const fy = Math.min(tiles - 1, Math.max(0, (y + 0.5) / t - 0.5)), fx = Math.min(tiles - 1, Math.max(0, (x + 0.5) / t - 0.5));
-    const y0 = Math.floor(fy), x0 = Math.floor(fx), y1 = Math.min(tiles - 1, y0 + 1), x1 = Math.min(tiles - 1, x0 + 1);
-    const ay = fy - y0, ax = fx - x0; const b = Math.max(0, Math.min(255, Math.round(v[y * size + x]!)));
-    const m = (yy: number, xx: number) => maps[yy * tiles + xx]![b]!;
-    out[y * size + x] = (1 - ay) * ((1 - ax) * m(y0, x0) + ax * m(y0, x1)) + ay * ((1 - ax) * m(y1, x0) + ax * m(y1, x1));
-  }
-  v.set(out);
-}
 
 async function main() {
   const e = await FaceEngine.create({ liveness: false });
@@ -50,7 +25,7 @@ async function main() {
     else { const [, tt, cc] = mode.split(':').map(Number); const tiles = tt!, clip = cc!;
       const g3 = prepareFaceCrop(img, box, { ...fr.crop, equalise: false });
       const g = new Float32Array(size * size); for (let i = 0; i < g.length; i++) g[i] = g3[i * 3]!;
-      clahe(g, size, tiles, clip);
+      claheInPlace(g, size, tiles, clip);
       input = new Float32Array(size * size * 3); for (let i = 0; i < g.length; i++) { input[i * 3] = input[i * 3 + 1] = input[i * 3 + 2] = g[i]!; }
     }
     return tf.tidy(() => Float32Array.from((model.execute(tf.tensor4d(input, [1, size, size, 3], 'float32'), 'global_pooling/Mean') as any).dataSync()));
