@@ -13,18 +13,16 @@
  * docs/face.md), --sweep.
  */
 import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import sharp from 'sharp';
 import { FaceEngine } from '../../src/face/engine';
 import type { RgbImage } from '../../src/face/image';
 import { detectBorder } from '../../src/face/liveness/border';
 import { toGrey } from '../../src/face/image';
 import { defaultHeadTurnConfig, judgeHeadTurn, type HeadTurnConfig, type HeadTurnResult, type TurnDirection } from '../../src/face/liveness/head-turn';
 import type { Point } from '../../src/face/liveness/homography';
-import { faceFixtureDir } from '../../rig/personas/face-images';
-import { cameraProbe, faceIds } from './eval-set';
+import { faceIds } from './eval-set';
+import { loadPersonScenes } from './spoofs/persons';
 import { prng } from './spoofs/render';
-import { headModel, renderSequence, type MeshPoint, type PersonScene, type SceneKind, type SceneSpec, type TurnAxis } from './spoofs/scenes';
+import { headModel, renderSequence, type SceneKind, type SceneSpec, type TurnAxis } from './spoofs/scenes';
 
 const arg = (name: string): string | undefined => process.argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1];
 const flag = (name: string): boolean => process.argv.includes(`--${name}`);
@@ -51,11 +49,6 @@ function specsFor(person: number): SceneSpec[] {
   // for the border / bezel cue, which cannot see edges outside the frame.
   for (const kind of ['flat-small', 'screen-small'] as const) specs.push({ kind, axis: 'vertical', angleDeg: (r() < 0.5 ? 1 : -1) * u(20, 45), further: u(0.4, 0.8), seed: seed() });
   return specs;
-}
-
-async function background(id: string): Promise<RgbImage> {
-  const { data, info } = await sharp(join(faceFixtureDir, `${id}.camera.jpg`)).blur(12).modulate({ brightness: 0.6 }).removeAlpha().raw().toBuffer({ resolveWithObject: true });
-  return { width: info.width, height: info.height, rgb: new Uint8Array(data) };
 }
 
 interface SequenceResult {
@@ -89,16 +82,7 @@ async function main(): Promise<void> {
   const only = arg('only')?.split(',');
   const cfg: HeadTurnConfig = flag('no-parallax') ? { ...defaultHeadTurnConfig, minParallax: -Infinity } : defaultHeadTurnConfig;
   // FaceMesh first (one engine at a time: human keeps its detector in a module variable).
-  const scenes = new Map<string, PersonScene>();
-  {
-    const meshEngine = await FaceEngine.create({ align: true, liveness: false, describe: false });
-    for (const id of ids) {
-      const view = await cameraProbe(id);
-      const main = [...(await meshEngine.analyse(view)).faces].sort((a, b) => b.box.width - a.box.width)[0];
-      if (!main?.mesh) throw new Error(`${id}: no FaceMesh shape`);
-      scenes.set(id, { view, background: await background(id), mesh: main.mesh as MeshPoint[] });
-    }
-  }
+  const scenes = await loadPersonScenes(ids);
   const engine = await FaceEngine.create({ landmarks: true, describe: false, liveness: false });
   const results: SequenceResult[] = [];
   const ms: number[] = [];

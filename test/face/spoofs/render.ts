@@ -30,6 +30,8 @@ export interface SurfaceGrid {
   tex: Float64Array; // 2 per vertex
   world: Float64Array; // 3 per vertex
   pinned?: Uint8Array;
+  /** Vertices cut away (a print cut to the head's outline): triangles touching them are not drawn. */
+  hidden?: Uint8Array;
 }
 
 export function newImage(width: number, height: number, fill = 0): RgbImage {
@@ -78,8 +80,13 @@ function sample(tex: RgbImage, x: number, y: number, out: number[]): boolean {
   return true;
 }
 
-/** Draws the grid into `dst` (z-buffer `zbuf`, +Infinity = empty), texture-mapped from `texture`. */
-export function drawSurface(dst: RgbImage, zbuf: Float32Array, texture: RgbImage, grid: SurfaceGrid, cam: Camera): void {
+/**
+ * Draws the grid into `dst` (z-buffer `zbuf`, +Infinity = empty), texture-mapped from `texture`.
+ * With `worldOut` (3 floats a pixel) each drawn pixel also gets its world position (interpolated
+ * like the texture), NaN where a triangle touches a pinned vertex (the static background): the
+ * colour-flash renderer (flash.ts) lights the scene from it.
+ */
+export function drawSurface(dst: RgbImage, zbuf: Float32Array, texture: RgbImage, grid: SurfaceGrid, cam: Camera, worldOut?: Float32Array): void {
   const n = grid.cols * grid.rows;
   const su = new Float64Array(n);
   const sv = new Float64Array(n);
@@ -101,6 +108,7 @@ export function drawSurface(dst: RgbImage, zbuf: Float32Array, texture: RgbImage
   }
   const rgb = [0, 0, 0];
   const tri = (a: number, b: number, c: number): void => {
+    if (grid.hidden && (grid.hidden[a] || grid.hidden[b] || grid.hidden[c])) return;
     const ax = su[a]!, ay = sv[a]!, bx = su[b]!, by = sv[b]!, cx = su[c]!, cy = sv[c]!;
     const area = (bx - ax) * (cy - ay) - (by - ay) * (cx - ax);
     if (Math.abs(area) < 1e-9) return;
@@ -126,6 +134,10 @@ export function drawSurface(dst: RgbImage, zbuf: Float32Array, texture: RgbImage
         dst.rgb[zi * 3] = rgb[0]!;
         dst.rgb[zi * 3 + 1] = rgb[1]!;
         dst.rgb[zi * 3 + 2] = rgb[2]!;
+        if (worldOut) {
+          const pinned = grid.pinned && (grid.pinned[a] || grid.pinned[b] || grid.pinned[c]);
+          for (let k = 0; k < 3; k++) worldOut[zi * 3 + k] = pinned ? NaN : wa * grid.world[a * 3 + k]! + wb * grid.world[b * 3 + k]! + wc * grid.world[c * 3 + k]!;
+        }
       }
     }
   };

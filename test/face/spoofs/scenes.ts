@@ -6,6 +6,7 @@
  * phone replaying the genuine turning video. Frames are made in memory, deterministic per seed.
  */
 import type { RgbImage } from '../../../src/face/image';
+import { applyFlash, type FlashLight } from './flash-light';
 import { addNoise, copyImage, counterCamera, drawSurface, gridOver, rotate, unproject, type Camera, type Vec3 } from './render';
 
 export type MeshPoint = [number, number, number];
@@ -223,7 +224,7 @@ function jitterOf(random: () => number): { dx: number; dy: number; roll: number;
 }
 
 /** Frame k of a genuine head turn (k = 0 frontal, the angle growing to `angleDeg` at the last frame). */
-function genuineFrame(p: PersonScene, head: HeadModel, angleRad: number, random: () => number, cam: Camera): RgbImage {
+function genuineFrame(p: PersonScene, head: HeadModel, angleRad: number, random: () => number, cam: Camera, light?: FlashLight): RgbImage {
   const j = jitterOf(random);
   const n = head.grid.cols * head.grid.rows;
   const world = new Float64Array(n * 3);
@@ -239,7 +240,9 @@ function genuineFrame(p: PersonScene, head: HeadModel, angleRad: number, random:
   }
   const out = copyImage(p.view);
   const zbuf = new Float32Array(out.width * out.height).fill(Infinity);
-  drawSurface(out, zbuf, p.view, { cols: head.grid.cols, rows: head.grid.rows, tex: head.grid.tex, world, pinned: head.grid.pinned }, cam);
+  const worldOut = light ? new Float32Array(out.width * out.height * 3).fill(NaN) : undefined;
+  drawSurface(out, zbuf, p.view, { cols: head.grid.cols, rows: head.grid.rows, tex: head.grid.tex, world, pinned: head.grid.pinned }, cam, worldOut);
+  if (light) applyFlash(out, worldOut!, light, cam);
   addNoise(out, 5, random);
   return out;
 }
@@ -254,7 +257,7 @@ function axisOf(axis: TurnAxis): Vec3 {
  * (ox + sx, oy + sy) when the sheet faces the camera, optionally bent into a cylinder about a
  * vertical axis (edges away from the camera), turned by `angleRad` about `axis` through its centre.
  */
-function sheetFrame(background: RgbImage, texture: RgbImage, ox: number, oy: number, axis: TurnAxis, angleRad: number, bendRadius: number | undefined, random: () => number, cam: Camera, noise = 5, further = 0): RgbImage {
+function sheetFrame(background: RgbImage, texture: RgbImage, ox: number, oy: number, axis: TurnAxis, angleRad: number, bendRadius: number | undefined, random: () => number, cam: Camera, noise = 5, further = 0, light?: FlashLight, cutOut?: (sx: number, sy: number) => boolean): RgbImage {
   const j = jitterOf(random);
   const centre = unproject(cam, ox + texture.width / 2, oy + texture.height / 2, 0);
   const grid = gridOver(texture.width, texture.height, GRID_STEP, (sx, sy) => {
@@ -268,9 +271,12 @@ function sheetFrame(background: RgbImage, texture: RgbImage, ox: number, oy: num
     return [q[0] + j.dx, q[1] + j.dy, q[2] + further * cam.f];
   });
   grid.pinned = undefined;
+  if (cutOut) grid.hidden = Uint8Array.from({ length: grid.cols * grid.rows }, (_, i) => (cutOut(grid.tex[i * 2]!, grid.tex[i * 2 + 1]!) ? 0 : 1));
   const out = copyImage(background);
   const zbuf = new Float32Array(out.width * out.height).fill(Infinity);
-  drawSurface(out, zbuf, texture, grid, cam);
+  const worldOut = light ? new Float32Array(out.width * out.height * 3).fill(NaN) : undefined;
+  drawSurface(out, zbuf, texture, grid, cam, worldOut);
+  if (light) applyFlash(out, worldOut!, light, cam);
   addNoise(out, noise, random);
   return out;
 }
@@ -319,4 +325,71 @@ export function renderSequence(p: PersonScene, head: HeadModel, spec: SceneSpec,
     }
   }
   return frames;
+}
+
+/**
+ * Colour-flash scenes (README "Colour flash"): the object held still (small pose or tilt, the
+ * hand's jitter per frame) while the panel shows one colour per frame.
+ */
+export type FlashSceneKind = 'genuine' | 'genuine-wall' | 'flat' | 'bent' | 'cut-out' | 'screen' | 'replay' | 'flat-small' | 'screen-small';
+
+export interface FlashSceneSpec {
+  kind: FlashSceneKind;
+  /** The panel's light on a surface facing it at 50 cm, as a fraction of the ambient light. */
+  strength: number;
+  /** The room behind, in units of f (1 f ≈ 50 cm from the camera). */
+  backgroundDistance: number;
+  /** Genuine: the head's yaw; sheets: their tilt about `axis`. Degrees. */
+  angleDeg: number;
+  axis: TurnAxis;
+  bend?: number;
+  further?: number;
+  /** Screens: the fraction of the panel's light their surface returns. */
+  reflectance?: number;
+  seed: number;
+}
+
+/** What a camera's R, G, B see of the panel's full red and full blue (a little crosstalk). */
+export const PANEL_COLOURS: Record<'red' | 'blue', [number, number, number]> = { red: [1, 0.1, 0.03], blue: [0.03, 0.15, 1] };
+
+export function renderFlashFrames(p: PersonScene, head: HeadModel, spec: FlashSceneSpec, colours: readonly ('red' | 'blue')[], random: () => number, cam: Camera = counterCamera): RgbImage[] {
+  const s = meshStats(p.mesh);
+  const region = portraitRegion(s, p.view);
+  const angle = (spec.angleDeg * Math.PI) / 180;
+  const light = (colour: 'red' | 'blue', material: FlashLight['material']): FlashLight => ({
+    gain: PANEL_COLOURS[colour].map((g) => g * spec.strength) as [number, number, number],
+    material,
+    backgroundDistance: spec.backgroundDistance,
+    ...(spec.reflectance !== undefined ? { reflectance: spec.reflectance } : {}),
+  });
+  const print = ['flat', 'bent', 'cut-out', 'flat-small'].includes(spec.kind) ? printTexture(crop(p.view, region)) : undefined;
+  const still = spec.kind === 'screen' || spec.kind === 'screen-small' ? phoneTexture(crop(p.view, region)) : undefined;
+  // The cut-out: the print trimmed to the head's outline (the ellipse of headDepth), no paper around it.
+  const ex = (s.minX + s.maxX) / 2 - region.x + 12;
+  const ey = (s.minY + s.maxY) / 2 - 0.1 * (s.maxY - s.minY) - region.y + 12;
+  const inHead = (sx: number, sy: number): boolean => ((sx - ex) / (0.62 * (s.maxX - s.minX))) ** 2 + ((sy - ey) / (0.75 * (s.maxY - s.minY))) ** 2 < 1;
+  return colours.map((colour) => {
+    switch (spec.kind) {
+      case 'genuine':
+      case 'genuine-wall':
+        return genuineFrame(p, head, angle, random, cam, light(colour, 'diffuse'));
+      case 'flat':
+      case 'bent':
+      case 'cut-out': {
+        const bend = spec.kind === 'bent' ? (spec.bend ?? 0.6) * print!.width : undefined;
+        return sheetFrame(p.background, print!, region.x - 12, region.y - 12, spec.axis, angle, bend, random, cam, 5, 0, light(colour, 'diffuse'), spec.kind === 'cut-out' ? inHead : undefined);
+      }
+      case 'flat-small':
+        return sheetFrame(p.background, print!, region.x - 12, region.y - 12, spec.axis, angle, undefined, random, cam, 5, spec.further ?? 0.5, light(colour, 'diffuse'));
+      case 'screen':
+        return sheetFrame(p.background, still!, region.x - 14, region.y - 14, spec.axis, angle, undefined, random, cam, 5, 0, light(colour, 'emissive'));
+      case 'screen-small':
+        return sheetFrame(p.background, still!, region.x - 14, region.y - 14, spec.axis, angle, undefined, random, cam, 5, spec.further ?? 0.5, light(colour, 'emissive'));
+      case 'replay': {
+        // A video of the patient (filmed earlier, so without this flash) on a phone held still.
+        const content = genuineFrame(p, head, angle, random, cam);
+        return sheetFrame(p.background, phoneTexture(crop(content, region)), region.x - 14, region.y - 14, 'vertical', ((random() - 0.5) * 4 * Math.PI) / 180, undefined, random, cam, 5, 0, light(colour, 'emissive'));
+      }
+    }
+  });
 }

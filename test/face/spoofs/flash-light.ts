@@ -1,0 +1,88 @@
+/**
+ * Lighting by the panel's colour flash for the spoof set (issue 14's colour-flash cue;
+ * test/face/spoofs/README.md "Colour flash"). Physics only: the panel is a small source beside the
+ * camera; a surface point P with normal n receives its light with cos θ · (f / |panel − P|)²
+ * relative to a point facing it at the reference distance f (the face's ~50 cm). Diffuse surfaces
+ * (skin, hair, paper) return it in proportion to their albedo, taken from the ambient picture as
+ * if the ambient light were even; a screen shows its own picture and returns only `reflectance`
+ * of it; the static background (the room) stands `backgroundDistance` × f from the camera and
+ * faces it. Nothing here is imported from src/face/liveness.
+ */
+import type { RgbImage } from '../../../src/face/image';
+import type { Camera, Vec3 } from './render';
+
+export interface FlashLight {
+  /** Added light per camera channel at the reference distance, as a fraction of the ambient light (panel colour × strength). */
+  gain: [number, number, number];
+  /** How the object in front of the background takes it. */
+  material: 'diffuse' | 'emissive';
+  /** Emissive objects: the fraction of the panel's light a screen's surface returns to the camera. */
+  reflectance?: number;
+  /** Distance of the background from the camera, in units of f. */
+  backgroundDistance: number;
+}
+
+/** The panel's centre, 10 cm below the camera (f = 600 px ≙ 50 cm): the reader's screen sits under its camera. */
+export function panelPosition(cam: Camera): Vec3 {
+  return [0, 0.2 * cam.f, -cam.f];
+}
+
+/** The grey level of a white diffuse surface under the ambient light at the camera's locked exposure. */
+const WHITE = 230;
+
+/**
+ * Lights `img` in place. `world` holds each pixel's world position (NaN: background), as
+ * drawSurface's `worldOut` writes it; the camera sits at (0, 0, −f).
+ */
+export function applyFlash(img: RgbImage, world: Float32Array, light: FlashLight, cam: Camera): void {
+  const panel = panelPosition(cam);
+  const { width: w, height: h } = img;
+  const bg = 1 / (light.backgroundDistance * light.backgroundDistance);
+  const at = (x: number, y: number, k: number): number => world[(y * w + x) * 3 + k]!;
+  const valid = (x: number, y: number): boolean => x >= 0 && y >= 0 && x < w && y < h && !Number.isNaN(at(x, y, 0));
+  for (let y = 0; y < h; y++) {
+    for (let x = 0; x < w; x++) {
+      const i = (y * w + x) * 3;
+      let g: number;
+      let emissive = false;
+      if (!valid(x, y)) {
+        g = bg;
+      } else {
+        emissive = light.material === 'emissive';
+        const xa = valid(x - 1, y) ? x - 1 : x;
+        const xb = valid(x + 1, y) ? x + 1 : x;
+        const ya = valid(x, y - 1) ? y - 1 : y;
+        const yb = valid(x, y + 1) ? y + 1 : y;
+        const P: Vec3 = [at(x, y, 0), at(x, y, 1), at(x, y, 2)];
+        let nx = 0, ny = 0, nz = -1;
+        if (xa !== xb && ya !== yb) {
+          const u: Vec3 = [at(xb, y, 0) - at(xa, y, 0), at(xb, y, 1) - at(xa, y, 1), at(xb, y, 2) - at(xa, y, 2)];
+          const v: Vec3 = [at(x, yb, 0) - at(x, ya, 0), at(x, yb, 1) - at(x, ya, 1), at(x, yb, 2) - at(x, ya, 2)];
+          nx = u[1] * v[2] - u[2] * v[1];
+          ny = u[2] * v[0] - u[0] * v[2];
+          nz = u[0] * v[1] - u[1] * v[0];
+          const len = Math.hypot(nx, ny, nz) || 1;
+          nx /= len;
+          ny /= len;
+          nz /= len;
+          if (nz > 0) {
+            nx = -nx;
+            ny = -ny;
+            nz = -nz;
+          }
+        }
+        const lx = panel[0] - P[0];
+        const ly = panel[1] - P[1];
+        const lz = panel[2] - P[2];
+        const d = Math.hypot(lx, ly, lz);
+        const cos = Math.max(0, (nx * lx + ny * ly + nz * lz) / d);
+        g = cos * (cam.f / d) ** 2;
+      }
+      for (let c = 0; c < 3; c++) {
+        const v = img.rgb[i + c]!;
+        const added = emissive ? WHITE * (light.reflectance ?? 0.02) * light.gain[c]! * g : v * light.gain[c]! * g;
+        img.rgb[i + c] = Math.max(0, Math.min(255, Math.round(v + added)));
+      }
+    }
+  }
+}
