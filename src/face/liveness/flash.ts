@@ -45,7 +45,7 @@ export interface FlashConfig {
   minFaceGain: number;
   /** The face's gain must be at least this many times the surround's. */
   minSurroundRatio: number;
-  /** (centre − ring) / centre of the cell gains below which the face is flat. */
+  /** (centre − ring) / centre of the cells' median gains below which the face is flat. */
   minRelief: number;
 }
 
@@ -167,8 +167,9 @@ export function judgeFlash(frames: readonly FlashFrame[], box: Box, cfg: FlashCo
       (i === 0 || j === 0 || i === n - 1 || j === n - 1 ? ring : centre).push(g);
     }
   }
-  const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
-  const relief = centre.length > 0 && ring.length > 0 && mean(centre) > 0 ? (mean(centre) - mean(ring)) / mean(centre) : 0;
+  // Medians: the ring's corner cells fall outside a head's outline (room, hair) and would read
+  // as relief on any object cut to a face's shape.
+  const relief = centre.length > 0 && ring.length > 0 && median(centre) > 0 ? (median(centre) - median(ring)) / median(centre) : 0;
   // Bands beside the face at its height, 0.45–0.9 box widths out: past the hair and ears of a
   // real head, on the paper of a print held close (whose portrait is ~1.7 face widths wide).
   const bands: number[] = [];
@@ -181,7 +182,7 @@ export function judgeFlash(frames: readonly FlashFrame[], box: Box, cfg: FlashCo
     const g = gainOf(red, blue, x0, box.y, x1, box.y + box.height);
     if (g !== undefined) bands.push(g);
   }
-  const surroundGain = bands.length > 0 ? mean(bands) : undefined;
+  const surroundGain = bands.length > 0 ? bands.reduce((a, b) => a + b, 0) / bands.length : undefined;
   const base = { faceGain, relief, cells: measured.length, ...(surroundGain !== undefined ? { surroundGain } : {}) };
   if (faceGain < cfg.minFaceGain) return { verdict: 'no-reflection', ...base };
   if (surroundGain !== undefined && faceGain < cfg.minSurroundRatio * surroundGain) return { verdict: 'flat-surround', ...base };

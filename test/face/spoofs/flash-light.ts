@@ -27,6 +27,9 @@ export function panelPosition(cam: Camera): Vec3 {
   return [0, 0.2 * cam.f, -cam.f];
 }
 
+/** Pixels each side over which a normal is taken (the renderer's grid step). */
+const NORMAL_REACH = 4;
+
 /** The grey level of a white diffuse surface under the ambient light at the camera's locked exposure. */
 const WHITE = 230;
 
@@ -34,10 +37,11 @@ const WHITE = 230;
  * Lights `img` in place. `world` holds each pixel's world position (NaN: background), as
  * drawSurface's `worldOut` writes it; the camera sits at (0, 0, −f).
  */
-export function applyFlash(img: RgbImage, world: Float32Array, light: FlashLight, cam: Camera): void {
+export function applyFlash(img: RgbImage, worldIn: Float32Array, light: FlashLight, cam: Camera): void {
   const panel = panelPosition(cam);
   const { width: w, height: h } = img;
   const bg = 1 / (light.backgroundDistance * light.backgroundDistance);
+  const world = smoothDepth(closeCracks(worldIn, w, h), w, h);
   const at = (x: number, y: number, k: number): number => world[(y * w + x) * 3 + k]!;
   const valid = (x: number, y: number): boolean => x >= 0 && y >= 0 && x < w && y < h && !Number.isNaN(at(x, y, 0));
   for (let y = 0; y < h; y++) {
@@ -49,10 +53,16 @@ export function applyFlash(img: RgbImage, world: Float32Array, light: FlashLight
         g = bg;
       } else {
         emissive = light.material === 'emissive';
-        const xa = valid(x - 1, y) ? x - 1 : x;
-        const xb = valid(x + 1, y) ? x + 1 : x;
-        const ya = valid(x, y - 1) ? y - 1 : y;
-        const yb = valid(x, y + 1) ? y + 1 : y;
+        // Normals over one grid step (4 px) where the surface goes on: the mesh is flat per
+        // triangle, and differences across one pixel would light each triangle on its own.
+        const reach = (dx: number, dy: number): number => {
+          for (const k of [NORMAL_REACH, 2, 1]) if (valid(x + k * dx, y + k * dy)) return k;
+          return 0;
+        };
+        const xa = x - reach(-1, 0);
+        const xb = x + reach(1, 0);
+        const ya = y - reach(0, -1);
+        const yb = y + reach(0, 1);
         const P: Vec3 = [at(x, y, 0), at(x, y, 1), at(x, y, 2)];
         let nx = 0, ny = 0, nz = -1;
         if (xa !== xb && ya !== yb) {
@@ -85,4 +95,67 @@ export function applyFlash(img: RgbImage, world: Float32Array, light: FlashLight
       }
     }
   }
+}
+
+/**
+ * The rasteriser leaves single pixels undrawn where triangles meet (the view's own pixel shows
+ * there, at the background's depth): a pixel with the surface on both sides, across or along, is
+ * the surface.
+ */
+function closeCracks(world: Float32Array, w: number, h: number): Float32Array {
+  const out = Float32Array.from(world);
+  for (let y = 1; y < h - 1; y++) {
+    for (let x = 1; x < w - 1; x++) {
+      const i = (y * w + x) * 3;
+      if (!Number.isNaN(world[i]!)) continue;
+      for (const [a, b] of [[i - 3, i + 3], [i - 3 * w, i + 3 * w]] as const) {
+        if (Number.isNaN(world[a]!) || Number.isNaN(world[b]!)) continue;
+        for (let k = 0; k < 3; k++) out[i + k] = (world[a + k]! + world[b + k]!) / 2;
+        break;
+      }
+    }
+  }
+  return out;
+}
+
+/** Radius of the box blur (applied twice) over the surface's depth before normals are taken. */
+const DEPTH_SMOOTHING = 12;
+
+/**
+ * The head's depth comes from FaceMesh's 468 points by inverse-distance weighting, which leaves a
+ * small bump at each point (~15 px apart): lit by a point source, the face would look dimpled.
+ * Skin is smooth at that scale, so the depth is blurred (within the surface only) for lighting.
+ */
+function smoothDepth(world: Float32Array, w: number, h: number): Float32Array {
+  const out = Float32Array.from(world);
+  let z = new Float64Array(w * h);
+  for (let i = 0; i < w * h; i++) z[i] = world[i * 3 + 2]!;
+  for (let pass = 0; pass < 4; pass++) {
+    const horizontal = pass % 2 === 0;
+    const next = new Float64Array(w * h);
+    for (let y = 0; y < h; y++) {
+      for (let x = 0; x < w; x++) {
+        const i = y * w + x;
+        if (Number.isNaN(z[i]!)) {
+          next[i] = NaN;
+          continue;
+        }
+        let sum = 0;
+        let n = 0;
+        for (let k = -DEPTH_SMOOTHING; k <= DEPTH_SMOOTHING; k++) {
+          const xx = horizontal ? x + k : x;
+          const yy = horizontal ? y : y + k;
+          if (xx < 0 || yy < 0 || xx >= w || yy >= h) continue;
+          const v = z[yy * w + xx]!;
+          if (Number.isNaN(v)) continue;
+          sum += v;
+          n++;
+        }
+        next[i] = sum / n;
+      }
+    }
+    z = next;
+  }
+  for (let i = 0; i < w * h; i++) out[i * 3 + 2] = z[i]!;
+  return out;
 }
