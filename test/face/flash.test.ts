@@ -40,7 +40,8 @@ const sequence = (gain: (x: number, y: number) => number, scales: [number, numbe
 
 describe('face liveness: colour flash', () => {
   it('a near, curved face in front of a far room is live', () => {
-    const r = judgeFlash(sequence(dome(0.12, 0.6)), box);
+    // The gain falls to ~65 % at the middle's edge (cheeks turned ~50° from the panel).
+    const r = judgeFlash(sequence(dome(0.12, 0)), box);
     assert.equal(r.verdict, 'live', JSON.stringify(r));
     assert.ok(r.faceGain > 0.05 && r.faceGain < 0.13, `faceGain ${r.faceGain}`);
     assert.ok(r.surroundGain !== undefined && Math.abs(r.surroundGain) < 0.01);
@@ -57,6 +58,25 @@ describe('face liveness: colour flash', () => {
     // Tilted: the gain rises linearly across the sheet, which the centre–ring comparison cancels.
     const r = judgeFlash(sequence((x, y) => (inFace(x, y) ? 0.1 * (0.8 + 0.4 * ((x - 110) / 100)) : 0)), box);
     assert.equal(r.verdict, 'flat-relief', JSON.stringify(r));
+  });
+
+  it('a print bent into a cylinder, whatever its axis, has less relief than a head: flat-relief', () => {
+    // Paper bends one way at a time: the gain falls off across the ruling lines and not along them,
+    // so the ring's median stays nearer the centre's than a head's does.
+    for (const [ax, ay] of [[1, 0], [0, 1], [Math.SQRT1_2, Math.SQRT1_2]] as const) {
+      const r = judgeFlash(
+        sequence((x, y) => {
+          const u = (x - (box.x + box.width / 2)) / (box.width / 2);
+          const v = (y - (box.y + box.height / 2)) / (box.height / 2);
+          const across = u * ax + v * ay;
+          // A sheet the size of the face box (its paper beside the face would be flat-surround).
+          return Math.abs(u) > 1 || Math.abs(v) > 1 ? 0 : 0.12 * Math.max(0, 1 - 0.5 * across * across);
+        }),
+        box,
+      );
+      assert.equal(r.verdict, 'flat-relief', `axis ${ax},${ay}: ${JSON.stringify(r)}`);
+      assert.ok(r.relief > 0.02, `a bent sheet has some relief: ${r.relief}`);
+    }
   });
 
   it('a screen barely reflects the panel: no-reflection', () => {

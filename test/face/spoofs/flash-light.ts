@@ -34,10 +34,10 @@ const NORMAL_REACH = 4;
 const WHITE = 230;
 
 /**
- * Lights `img` in place. `world` holds each pixel's world position (NaN: background), as
+ * Lights `img` in place, with `noise` (uniform ±amplitude) added before rounding. `world` holds each pixel's world position (NaN: background), as
  * drawSurface's `worldOut` writes it; the camera sits at (0, 0, −f).
  */
-export function applyFlash(img: RgbImage, worldIn: Float32Array, light: FlashLight, cam: Camera): void {
+export function applyFlash(img: RgbImage, worldIn: Float32Array, light: FlashLight, cam: Camera, noise?: { amplitude: number; random: () => number }): void {
   const panel = panelPosition(cam);
   const { width: w, height: h } = img;
   const bg = 1 / (light.backgroundDistance * light.backgroundDistance);
@@ -91,7 +91,10 @@ export function applyFlash(img: RgbImage, worldIn: Float32Array, light: FlashLig
       for (let c = 0; c < 3; c++) {
         const v = img.rgb[i + c]!;
         const added = emissive ? WHITE * (light.reflectance ?? 0.02) * light.gain[c]! * g : v * light.gain[c]! * g;
-        img.rgb[i + c] = Math.max(0, Math.min(255, Math.round(v + added)));
+        // Sensor noise before the 8-bit quantisation, as in a camera: rounding first would drop
+        // the flash on dark pixels (a 5 % change of a level under 10 is less than one step).
+        const n = noise ? (noise.random() * 2 - 1) * noise.amplitude : 0;
+        img.rgb[i + c] = Math.max(0, Math.min(255, Math.round(v + added + n)));
       }
     }
   }

@@ -242,8 +242,8 @@ function genuineFrame(p: PersonScene, head: HeadModel, angleRad: number, random:
   const zbuf = new Float32Array(out.width * out.height).fill(Infinity);
   const worldOut = light ? new Float32Array(out.width * out.height * 3).fill(NaN) : undefined;
   drawSurface(out, zbuf, p.view, { cols: head.grid.cols, rows: head.grid.rows, tex: head.grid.tex, world, pinned: head.grid.pinned }, cam, worldOut);
-  if (light) applyFlash(out, worldOut!, light, cam);
-  addNoise(out, 5, random);
+  if (light) applyFlash(out, worldOut!, light, cam, { amplitude: 5, random });
+  else addNoise(out, 5, random);
   return out;
 }
 
@@ -276,8 +276,8 @@ function sheetFrame(background: RgbImage, texture: RgbImage, ox: number, oy: num
   const zbuf = new Float32Array(out.width * out.height).fill(Infinity);
   const worldOut = light ? new Float32Array(out.width * out.height * 3).fill(NaN) : undefined;
   drawSurface(out, zbuf, texture, grid, cam, worldOut);
-  if (light) applyFlash(out, worldOut!, light, cam);
-  addNoise(out, noise, random);
+  if (light) applyFlash(out, worldOut!, light, cam, { amplitude: noise, random });
+  else addNoise(out, noise, random);
   return out;
 }
 
