@@ -2,7 +2,8 @@
  * `{"bench":"face-liveness",...}` (issue 14): what the head-turn challenge adds per frame — the
  * 68-landmark net on the BlazeFace box (engine option `landmarks`), timed as the difference between
  * the engine with and without it on the same frames, in turn — and the pure checks: the turn
- * judge over a 6-frame burst and the print-border cue on a 640×480 frame. CPU ms of this process
+ * judge over a 6-frame burst, the print-border cue on a 640×480 frame and the colour-flash cue
+ * over its three frames. CPU ms of this process
  * (the models run single-threaded; wall ms on the shared cores are several times higher).
  * Goal: the landmarks within ~10 ms a frame here, so that a Pi-class CPU stays near its budget.
  */
@@ -10,6 +11,7 @@ import { loadavg } from 'node:os';
 import { FaceEngine } from '../../src/face/engine';
 import { toGrey, type RgbImage } from '../../src/face/image';
 import { detectBorder } from '../../src/face/liveness/border';
+import { judgeFlash } from '../../src/face/liveness/flash';
 import { judgeHeadTurn } from '../../src/face/liveness/head-turn';
 import { cameraProbe } from '../face/eval-set';
 import { burst, head, VERTICAL } from '../face/spoofs/landmark-face';
@@ -55,6 +57,9 @@ export async function run(): Promise<void> {
   const judge = median(Array.from({ length: 50 }, () => cpuMs(() => judgeHeadTurn(seq, 'right')).ms));
   const grey = toGrey(frames[0]!);
   const border = median(Array.from({ length: 10 }, () => cpuMs(() => detectBorder(grey, box)).ms));
+  // The colour-flash cue over its three frames (the cost does not depend on what they show).
+  const flashFrames = (['red', 'blue', 'red'] as const).map((colour) => ({ colour, image: frames[0]! }));
+  const flash = median(Array.from({ length: 20 }, () => cpuMs(() => judgeFlash(flashFrames, box)).ms));
   const landmarkMs = median(withLm) - median(without);
   console.log(
     JSON.stringify({
@@ -64,6 +69,7 @@ export async function run(): Promise<void> {
       landmarksCpuMs: Number(landmarkMs.toFixed(1)),
       judgeTurnCpuMs: Number(judge.toFixed(2)),
       borderCpuMs: Number(border.toFixed(1)),
+      flashCpuMs: Number(flash.toFixed(2)),
       goalLandmarksMs: 10,
       ok: landmarkMs <= 10,
       loadavg: Number(loadavg()[0]!.toFixed(1)),
