@@ -59,6 +59,8 @@ export interface VerifyResult {
    * (face-attempt.ts, issue 14 — the swap). Memory only, like the card's; dropped with the attempt.
    */
   probe?: Float32Array;
+  /** The judged face's detector box (match / no-match): where the colour-flash cue looks. */
+  box?: Box;
 }
 
 export interface DecisionConfig {
@@ -221,6 +223,8 @@ export function decide(analysis: Analysis, grey: GreyImage, card: ArrayLike<numb
   // swap figures were measured on it).
   if (face.embedding) result.probe = Float32Array.from(cfg.metric === 'best-cosine' ? face.embedding.subarray(0, FACERES_DESCRIPTOR_LENGTH) : face.embedding);
   if (face.yaw !== undefined) result.yaw = face.yaw;
+  // Where the judged face is, for the colour-flash cue's frames (face-attempt.ts `flash`).
+  result.box = { ...face.box };
   if (result.outcome === 'no-match' && maskLikely(face)) result.hint = 'remove-mask';
   return result;
 }

@@ -30,10 +30,13 @@ import { FACERES_CHALLENGE_LINK, FACERES_MATCH_THRESHOLD, defaultDecisionConfig,
 import type { FaceVerifier } from './verifier';
 import { defaultHeadTurnConfig, judgeHeadTurn, pickDirection, type HeadTurnConfig, type TurnDirection } from './liveness/head-turn';
 import type { Point } from './liveness/homography';
+import { defaultFlashConfig, flashSequence, judgeFlash, type FlashColour, type FlashConfig, type FlashFrame, type FlashVerdict } from './liveness/flash';
 
 export type FaceAttemptOutcome = 'match' | 'no-match' | 'spoof' | 'no-face' | 'rejected' | 'camera-failed' | 'error' | 'aborted' | 'timeout' | 'no-turn';
 
 export interface FaceAttemptResult {
+  /** The colour-flash cue's verdict, when it ran (`flash` option). */
+  flash?: FlashVerdict | 'untied';
   outcome: FaceAttemptOutcome;
   /** Best similarity seen (match / no-match). */
   score?: number;
@@ -111,6 +114,18 @@ export interface FaceAttemptOptions {
    * print or a screen turned) → `spoof`; no turn by the end → `no-turn`.
    */
   headTurn?: { config?: HeadTurnConfig; random?: () => number; onChallenge?: (direction: TurnDirection) => void };
+  /**
+   * The colour-flash cue (issue 14, src/face/liveness/flash.ts; measured offline only, docs/face.md
+   * "Colour flash"). Once the attempt would end in `match` (after the head-turn challenge, when
+   * that is on too), the panel shows red and blue in a random order: `show(colour)` resolves once
+   * the panel shows it (`undefined`: back to the normal screen, always called at the end); the
+   * `settleFrames`-th camera frame after that (default 1: the frame being exposed while the panel
+   * changed is skipped) is verified like any other and must be the face that matched — a match, or
+   * its own descriptor the matching face (`identity.sameFace`) — or the attempt ends `spoof` (a
+   * print that matched, then the impostor's own face under the flash). `live` → `match`; the face
+   * too small or dark to measure → `rejected`; a screen or paper → `spoof`.
+   */
+  flash?: { show(colour: FlashColour | undefined): Promise<void>; random?: () => number; config?: FlashConfig; settleFrames?: number };
 }
 
 /** Median of a non-empty list (the mean of the two middle values for an even count). */
@@ -318,6 +333,39 @@ export async function runFaceAttempt(opts: FaceAttemptOptions): Promise<FaceAtte
     matches++;
   }
 
+  /**
+   * The colour flash after an accepted face (`flash` option): three frames, each tied to the face
+   * that was accepted (`accepted`'s descriptor), judged together on the first flash frame's box.
+   */
+  async function flashStep(fl: NonNullable<FaceAttemptOptions['flash']>, accepted: VerifyResult): Promise<FaceAttemptResult> {
+    const shots: FlashFrame[] = [];
+    let box: VerifyResult['box'];
+    try {
+      for (const colour of flashSequence(fl.random ?? Math.random)) {
+        await fl.show(colour);
+        let frame: RgbFrame | undefined;
+        for (let k = 0; k <= (fl.settleFrames ?? 1); k++) {
+          frame = await nextFrame(camera, seq, waitUntil, opts.signal);
+          seq = frame.seq;
+        }
+        const r = await verifier.verify(frame!);
+        if (opts.signal?.aborted) return result('aborted');
+        const tied = r.outcome === 'match' || (r.outcome === 'no-match' && r.probe !== undefined && accepted.probe !== undefined && similarity(r.probe, accepted.probe, identity.metric) >= identity.sameFace);
+        if (!tied || !r.box) return result('spoof', { flash: 'untied' });
+        box ??= r.box;
+        shots.push({ colour, image: { width: frame!.width, height: frame!.height, rgb: frame!.rgb } });
+      }
+    } catch (err) {
+      if (err instanceof AttemptEnd) return result(err.outcome === 'timeout' ? 'timeout' : err.outcome);
+      return result('error', { error: err instanceof Error ? err.name : 'Error' });
+    } finally {
+      await fl.show(undefined);
+    }
+    const verdict = judgeFlash(shots, box!, fl.config ?? defaultFlashConfig).verdict;
+    if (verdict === 'live') return result('match', { flash: verdict });
+    return result(verdict === 'insufficient' ? 'rejected' : 'spoof', { flash: verdict });
+  }
+
   async function judgeFrames(): Promise<FaceAttemptResult> {
     while (judged < maxFrames && looks < maxLooks) {
       if (cameraFailed) return result('camera-failed');
@@ -353,7 +401,7 @@ export async function runFaceAttempt(opts: FaceAttemptOptions): Promise<FaceAtte
       if (last.score !== undefined) best = Math.max(best ?? -Infinity, last.score);
       if (opts.headTurn && challenge) {
         const turn = headTurnStep(opts.headTurn, last);
-        if (turn) return turn;
+        if (turn) return turn.outcome === 'match' && opts.flash ? await flashStep(opts.flash, last) : turn;
         continue;
       }
       if (last.outcome !== 'match' && last.outcome !== 'no-match' && last.outcome !== 'spoof') continue; // refused by the gate: its hint only
@@ -365,7 +413,7 @@ export async function runFaceAttempt(opts: FaceAttemptOptions): Promise<FaceAtte
       if (last.outcome === 'match') countMatch(last);
       // Accept once a frame matched and its face's liveness holds over enough frames.
       if (matches > 0 && acceptable()) {
-        if (!opts.headTurn) return result('match');
+        if (!opts.headTurn) return opts.flash ? await flashStep(opts.flash, last) : result('match');
         const r = last;
         if (r.outcome === 'match' && r.landmarks && r.probe) startChallenge(opts.headTurn, { ...r, landmarks: r.landmarks, probe: r.probe });
       }
