@@ -7,26 +7,15 @@ import assert from 'node:assert/strict';
 import { SimulatedCamera } from '../../rig/devices/simulated-camera';
 import type { VerifyResult } from '../../src/face/decision';
 import { runFaceAttempt } from '../../src/face/face-attempt';
-import type { FaceVerifier } from '../../src/face/verifier';
 import type { FlashColour } from '../../src/face/liveness/flash';
 import type { Box } from '../../src/face/image';
+import { descriptorAt, ScriptedVerifier } from './scripted-verifier';
 
 const W = 320;
 const H = 240;
 const box: Box = { x: 110, y: 70, width: 100, height: 110 };
 
-class ScriptedVerifier implements FaceVerifier {
-  calls = 0;
-  constructor(private readonly answers: VerifyResult[]) {}
-  async enrolCardPhoto(): Promise<void> {}
-  async verify(): Promise<VerifyResult> {
-    await new Promise((r) => setImmediate(r));
-    return this.answers[this.calls++] ?? { outcome: 'no-face' };
-  }
-  async close(): Promise<void> {}
-}
-
-const face = (deg: number): Float32Array => Float32Array.from([Math.cos((deg * Math.PI) / 180), Math.sin((deg * Math.PI) / 180)]);
+const face = descriptorAt;
 const matching = (n: number): VerifyResult[] => Array.from({ length: n }, () => ({ outcome: 'match', score: 0.86, probe: face(0), box }));
 
 /** The frame the camera sees with the panel showing `colour`: a skin-coloured scene, the face lit as a head (or not at all). */

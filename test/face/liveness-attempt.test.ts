@@ -6,23 +6,11 @@ import assert from 'node:assert/strict';
 import { SimulatedCamera } from '../../rig/devices/simulated-camera';
 import type { FaceHint, VerifyResult } from '../../src/face/decision';
 import { runFaceAttempt } from '../../src/face/face-attempt';
-import type { FaceVerifier } from '../../src/face/verifier';
 import type { Point } from '../../src/face/liveness/homography';
 import { burst, DIAGONAL, head, print, VERTICAL } from './spoofs/landmark-face';
+import { descriptorAt, ScriptedVerifier } from './scripted-verifier';
 
-class ScriptedVerifier implements FaceVerifier {
-  calls = 0;
-  constructor(private readonly answers: VerifyResult[]) {}
-  async enrolCardPhoto(): Promise<void> {}
-  async verify(): Promise<VerifyResult> {
-    await new Promise((r) => setImmediate(r));
-    return this.answers[this.calls++] ?? { outcome: 'no-face' };
-  }
-  async close(): Promise<void> {}
-}
-
-/** A face's descriptor at angle `deg` on a circle: two of them have cosine cos(Δdeg). */
-const face = (deg: number): Float32Array => Float32Array.from([Math.cos((deg * Math.PI) / 180), Math.sin((deg * Math.PI) / 180)]);
+const face = descriptorAt;
 /** The angle between two descriptors whose cosine is `c`. */
 const apart = (c: number): number => (Math.acos(c) * 180) / Math.PI;
 
