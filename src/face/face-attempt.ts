@@ -30,6 +30,7 @@ import { FACERES_CHALLENGE_LINK, FACERES_MATCH_THRESHOLD, defaultDecisionConfig,
 import type { FaceVerifier } from './verifier';
 import { defaultHeadTurnConfig, judgeHeadTurn, pickDirection, type HeadTurnConfig, type TurnDirection } from './liveness/head-turn';
 import type { Point } from './liveness/homography';
+import { median } from './stats';
 import { defaultFlashConfig, flashSequence, judgeFlash, type FlashColour, type FlashConfig, type FlashFrame, type FlashVerdict } from './liveness/flash';
 
 export type FaceAttemptOutcome = 'match' | 'no-match' | 'spoof' | 'no-face' | 'rejected' | 'camera-failed' | 'error' | 'aborted' | 'timeout' | 'no-turn';
@@ -126,13 +127,6 @@ export interface FaceAttemptOptions {
    * too small or dark to measure → `rejected`; a screen or paper → `spoof`.
    */
   flash?: { show(colour: FlashColour | undefined): Promise<void>; random?: () => number; config?: FlashConfig; settleFrames?: number };
-}
-
-/** Median of a non-empty list (the mean of the two middle values for an even count). */
-export function median(xs: readonly number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const mid = Math.floor(s.length / 2);
-  return s.length % 2 === 1 ? (s[mid] ?? NaN) : ((s[mid - 1] ?? NaN) + (s[mid] ?? NaN)) / 2;
 }
 
 /**
@@ -356,7 +350,7 @@ export async function runFaceAttempt(opts: FaceAttemptOptions): Promise<FaceAtte
         shots.push({ colour, image: { width: frame!.width, height: frame!.height, rgb: frame!.rgb } });
       }
     } catch (err) {
-      if (err instanceof AttemptEnd) return result(err.outcome === 'timeout' ? 'timeout' : err.outcome);
+      if (err instanceof AttemptEnd) return result(err.outcome);
       return result('error', { error: err instanceof Error ? err.name : 'Error' });
     } finally {
       await fl.show(undefined);

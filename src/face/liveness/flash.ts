@@ -29,6 +29,7 @@
  * exposure and white balance must be locked for the flash frames.
  */
 import type { Box, RgbImage } from '../image';
+import { median } from '../stats';
 
 export type FlashColour = 'red' | 'blue';
 
@@ -92,16 +93,16 @@ export interface FlashResult {
   cells: number;
 }
 
+/** Mean R and B (the channels the flash moves) and the pixel count. */
 interface Sums {
   r: number;
-  g: number;
   b: number;
   n: number;
 }
 
-/** Mean R, G, B of a rectangle (clipped to the image), over the frames of one colour. */
+/** Mean R and B of a rectangle (clipped to the image), over the frames of one colour. */
 function meanOf(frames: readonly RgbImage[], x0: number, y0: number, x1: number, y1: number): Sums {
-  const s: Sums = { r: 0, g: 0, b: 0, n: 0 };
+  const s: Sums = { r: 0, b: 0, n: 0 };
   for (const img of frames) {
     const xa = Math.max(0, Math.floor(x0));
     const ya = Math.max(0, Math.floor(y0));
@@ -111,7 +112,6 @@ function meanOf(frames: readonly RgbImage[], x0: number, y0: number, x1: number,
       for (let x = xa; x < xb; x++) {
         const i = (y * img.width + x) * 3;
         s.r += img.rgb[i]!;
-        s.g += img.rgb[i + 1]!;
         s.b += img.rgb[i + 2]!;
         s.n++;
       }
@@ -119,7 +119,6 @@ function meanOf(frames: readonly RgbImage[], x0: number, y0: number, x1: number,
   }
   if (s.n > 0) {
     s.r /= s.n;
-    s.g /= s.n;
     s.b /= s.n;
   }
   return s;
@@ -137,12 +136,6 @@ function gainOf(red: readonly RgbImage[], blue: readonly RgbImage[], x0: number,
   const bBar = (a.b + b.b) / 2;
   if (rBar < MIN_CHANNEL_MEAN || bBar < MIN_CHANNEL_MEAN) return undefined;
   return ((a.r - b.r) / rBar + (b.b - a.b) / bBar) / 2;
-}
-
-function median(xs: readonly number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 }
 
 export function judgeFlash(frames: readonly FlashFrame[], box: Box, cfg: FlashConfig = defaultFlashConfig): FlashResult {
