@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import { DEFAULT_CROP_SIDE } from './faceres';
+import { defaultFlashConfig } from './liveness/flash';
 
 /** The measured defaults (docs/face.md, issue 14): see decisionDefaultsFor for the threshold they go with. */
 const DEFAULT_DETECTOR = 'blazeface-front';
@@ -56,6 +57,15 @@ export const faceSettingsSchema = z.strictObject({
     })
     .optional()
     .describe('head-turn challenge with the plane test (issue 14, src/face/liveness/head-turn.ts; loads the 68-landmark net); off unless present: docs/face.md has its figures'),
+  colourFlash: z
+    .strictObject({
+      minFaceGain: z.number().min(0).max(1).default(defaultFlashConfig.minFaceGain),
+      minSurroundRatio: z.number().min(1).max(20).default(defaultFlashConfig.minSurroundRatio),
+      minRelief: z.number().min(0).max(1).default(defaultFlashConfig.minRelief),
+      settleFrames: z.number().int().min(0).max(5).default(1).describe('camera frames skipped after the panel acknowledged a colour (its refresh and the exposure)'),
+    })
+    .optional()
+    .describe('colour-flash cue after an accepted face (issue 14, src/face/liveness/flash.ts): the panel lit red/blue, the face must answer it as a face does; off unless present; needs the camera exposure and white balance fixed (camera.lockExposure): docs/face.md has its figures'),
 });
 
 export type FaceSettings = z.infer<typeof faceSettingsSchema>;

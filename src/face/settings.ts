@@ -8,6 +8,7 @@ import type { Logger } from '../log/logger';
 import { FACERES_CHALLENGE_LINK, decisionDefaultsFor } from './decision';
 import type { FaceAttemptOptions } from './face-attempt';
 import type { FaceSettings } from './settings-schema';
+import { defaultFlashConfig, type FlashConfig } from './liveness/flash';
 import type { WorkerFaceVerifierOptions } from './verifier';
 
 export { faceSettingsSchema, type FaceSettings } from './settings-schema';
@@ -33,6 +34,15 @@ export function createCamera(s: FaceSettings, input?: CameraInput, logger?: Logg
     maxRestarts: s.camera.maxRestarts,
     ...(logger ? { logger } : {}),
   });
+}
+
+/** The colour-flash cue's settings (`face.colourFlash`); the panel to flash comes with each attempt. */
+export type ColourFlashOptions = { config: FlashConfig; settleFrames: number };
+
+export function colourFlashOptions(s: FaceSettings): ColourFlashOptions | undefined {
+  if (!s.colourFlash) return undefined;
+  const { settleFrames, ...thresholds } = s.colourFlash;
+  return { config: { ...defaultFlashConfig, ...thresholds }, settleFrames };
 }
 
 export function attemptOptions(

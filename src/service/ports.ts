@@ -11,6 +11,7 @@ import type {
   CardReadInfo,
   FaceHint,
   FaceOutcome,
+  FlashColour,
   QualificationResult,
   ReaderSlot,
 } from '../session/events';
@@ -74,6 +75,23 @@ export interface QualificationPort {
 /** `cameraFailed`: the camera died during the attempt (the flow falls back to PIN / staff). */
 export type FaceMatchOutcome = { outcome: FaceOutcome; hint?: FaceHint; score?: number; cameraFailed?: boolean };
 
+/**
+ * The panel as the colour-flash cue sees it (issue 14): `flash(colour)` lights the whole panel and
+ * resolves once it is lit; `flash(undefined)` gives the screen back. It rejects with
+ * `FlashNotShownError` when the panel did not take the colour (the attempt was abandoned, the flow
+ * left the face screen): frames taken then were not lit by it and must not be judged.
+ */
+export interface FaceFlashPanel {
+  flash(colour: FlashColour | undefined): Promise<void>;
+}
+
+export class FlashNotShownError extends Error {
+  override readonly name = 'FlashNotShownError';
+  constructor(readonly colour: FlashColour) {
+    super(`the panel did not show the ${colour} flash`);
+  }
+}
+
 /** Camera + card-photo unlock + matcher (issue 5, issue 7). */
 export interface FacePort {
   startCamera(): Promise<{ ok: boolean }>;
@@ -83,7 +101,7 @@ export interface FacePort {
    * `onHint` hears each hint the moment the burst asks for it (issue 14: the burst guides the
    * patient instead of rejecting; the head-turn challenge asks for its turn mid-attempt).
    */
-  match(onHint?: (hint: FaceHint) => void): Promise<FaceMatchOutcome>;
+  match(onHint?: (hint: FaceHint) => void, panel?: FaceFlashPanel): Promise<FaceMatchOutcome>;
   wipe(): void;
 }
 

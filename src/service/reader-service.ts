@@ -19,7 +19,7 @@ import type { ConfirmationResponse, Consents } from '../backend/protocol';
 import type { SessionState } from '../session/state';
 import type { PanelDriver, PanelInput } from '../ui/panel/panel-driver';
 import type { ReaderIndicators } from '../devices/gpio/gpio';
-import type { CardPort, FacePort, QualificationPort, StaffPasscodePort } from './ports';
+import { FlashNotShownError, type CardPort, type FaceFlashPanel, type FacePort, type QualificationPort, type StaffPasscodePort } from './ports';
 import { DailyCounters } from './daily-counters';
 import type { StaffGuidance } from '../session/staff-guidance';
 import { SessionMemories, type SessionMemory } from './adapters/session-memory';
@@ -352,11 +352,26 @@ export class ReaderService {
         const session = this.sessions.current();
         let answered = false;
         const current = (): boolean => attempt === this.faceAttemptSeq && session === this.sessions.current() && !session.closed;
+        // The colour flash (issue 14) goes through the engine like any screen: only the newest
+        // attempt of this session, before its answer, lights the panel; the attempt then waits
+        // until the panel shows the colour and learns when it did not (it must not judge frames
+        // the colour never lit). Giving the screen back is always allowed.
+        const flashPanel: FaceFlashPanel = {
+          flash: async (colour) => {
+            if (answered || !current()) {
+              if (colour) throw new FlashNotShownError(colour);
+              return;
+            }
+            this.dispatch(colour ? { type: 'face-flash', colour } : { type: 'face-flash' });
+            await panel.shown();
+            if (colour && panel.current()?.fill !== colour) throw new FlashNotShownError(colour);
+          },
+        };
         this.async_('start-face-match', async () => {
           const r = await face
             .match((hint) => {
               if (!answered && current()) this.dispatch({ type: 'face-hint', hint });
-            })
+            }, flashPanel)
             .finally(() => (answered = true));
           if (!current()) {
             log.debug(() => 'start-face-match: result of an abandoned attempt dropped');

@@ -18,7 +18,7 @@ import type { FacilityConfig } from '../config/schema';
 import { consentButtons, consentFirstAfterResult, onConsentNotRegistered, onConsentRegistered, startConsent } from './consent';
 import type { FailureCause, SessionEffect } from './effects';
 import type { SessionEvent, SessionEventType } from './events';
-import { faceButtons, onCameraFailed, onFaceHint, onFaceResult, startFace } from './face';
+import { faceButtons, onCameraFailed, onFaceFlash, onFaceHint, onFaceResult, startFace } from './face';
 import { afterCardRead, done, inGrace, nextNotice, startRead } from './flow';
 import { phaseSpec, screenOf } from './phases';
 import { onPhonePlaced, onPhoneRead, onPhoneReadFailed, onPhoneRemoved, phoneButtons } from './phone';
@@ -279,6 +279,7 @@ const EVENTS: { [T in SessionEventType]: (t: Step, event: EventOf<T>) => void } 
   'pin-check-failed': onPinCheckFailed,
   'face-result': onFaceResult,
   'face-hint': onFaceHint,
+  'face-flash': onFaceFlash,
   'camera-failed': onCameraFailed,
   'backend-result': onBackendResult,
   'backend-failed': onBackendFailed,

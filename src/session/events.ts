@@ -56,6 +56,12 @@ export type FaceHint =
   /** The retry screen after a challenge that did not pass: the next attempt asks its own direction. */
   | 'follow-turn';
 
+/**
+ * The colour the whole panel shows for the colour-flash cue (issue 14, docs/face.md "Colour
+ * flash"): the face attempt asks for it; the panel's light on the face is what the cue measures.
+ */
+export type FlashColour = 'red' | 'blue';
+
 export type FaceOutcome =
   | 'match'
   | 'no-match'
@@ -127,6 +133,8 @@ export type SessionEvent =
   | { type: 'face-result'; outcome: FaceOutcome; hint?: FaceHint }
   /** A hint in the middle of a face attempt (issue 14): shown at once, the attempt goes on. */
   | { type: 'face-hint'; hint: FaceHint }
+  /** The face attempt's colour flash (issue 14): the panel lit red or blue, or back (`colour` absent). */
+  | { type: 'face-flash'; colour?: FlashColour }
   | { type: 'camera-failed' }
   | { type: 'backend-result'; result: QualificationResult }
   | { type: 'backend-failed'; kind: BackendFailureKind }

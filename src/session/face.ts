@@ -63,6 +63,24 @@ export function onFaceHint(t: Step, event: Extract<SessionEvent, { type: 'face-h
   t.redraw();
 }
 
+/**
+ * The attempt's colour flash (issue 14, docs/face.md "Colour flash"): the face screen is drawn on a
+ * panel lit in that colour (or back to normal), the attempt, its hint and the screen's timer stay.
+ * Anywhere but the face screen the request is dropped: the panel never flashes over another
+ * screen, and the attempt, which checks what the panel shows, then does not judge the frames.
+ */
+export function onFaceFlash(t: Step, event: Extract<SessionEvent, { type: 'face-flash' }>): void {
+  const phase = t.phase;
+  if (phase.name !== 'face') {
+    t.log('debug', 'late-event', { phase: phase.name, event: event.type });
+    return;
+  }
+  if (phase.flash === event.colour) return;
+  const { flash: _previous, ...rest } = phase;
+  t.state.phase = event.colour ? { ...rest, flash: event.colour } : rest;
+  t.redraw();
+}
+
 /** The camera failed: on the face screen the attempt ends; elsewhere face is no longer offered. */
 export function onCameraFailed(t: Step): void {
   const phase = t.phase;

@@ -157,7 +157,7 @@ export const PHASES: { readonly [N in PhaseName]: PhaseSpec<PhaseOf<N>> } = {
     countdown: true,
     led: 'idle',
     resting: false,
-    screen: (_state, phase) => ({ kind: 'face', ...(phase.hint ? { hint: phase.hint } : {}), buttons: [BUTTON.faceCancel] }),
+    screen: (_state, phase) => ({ kind: 'face', ...(phase.hint ? { hint: phase.hint } : {}), ...(phase.flash ? { flash: phase.flash } : {}), buttons: [BUTTON.faceCancel] }),
     // No answer from the matcher in time counts as an attempt without a face.
     onTimeout: (t) => faceFailed(t, 'no-face', undefined),
   },

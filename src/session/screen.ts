@@ -5,7 +5,7 @@
  * rewording in the catalogue can never change what the engine does or what its tests assert.
  */
 import type { FailureCause } from './effects';
-import type { ConsentAnswers, ConsentCategory, FaceHint, QualificationStatus, ReaderSlot, ReferralLetter } from './events';
+import type { ConsentAnswers, ConsentCategory, FaceHint, FlashColour, QualificationStatus, ReaderSlot, ReferralLetter } from './events';
 
 /** Stable ids of the panel buttons; the engine receives them back in `{type: 'button', id}`. */
 export const BUTTON = {
@@ -78,7 +78,7 @@ export type ScreenContent =
   | { kind: 'method'; noPin?: 'not-set' | 'locked' }
   /** Kind ③ (seed 004): 認証選択, for staff. */
   | { kind: 'auth-select'; noPin?: 'not-set' | 'locked' }
-  | { kind: 'face'; hint?: FaceHint }
+  | { kind: 'face'; hint?: FaceHint; flash?: FlashColour }
   | { kind: 'face-failed'; reason: 'no-match' | 'camera' | 'card-photo' }
   | { kind: 'pin'; typed: number; length: number; triesLeft: number; wrong: boolean }
   | { kind: 'pin-locked'; slot: ReaderSlot }

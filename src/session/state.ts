@@ -11,6 +11,7 @@ import type {
   ConsentAnswers,
   ConsentCategory,
   FaceHint,
+  FlashColour,
   QualificationResult,
   QualificationStatus,
   ReaderSlot,
@@ -32,7 +33,8 @@ export type Phase =
   | { name: 'method' }
   /** Kind ③ (seed 004): 認証選択 — staff choose A 目視確認 or B the patient's PIN. */
   | { name: 'auth-select' }
-  | { name: 'face'; attempt: number; hint?: FaceHint }
+  /** `flash`: the panel lit in one colour for the colour-flash cue while the attempt asks for it (issue 14). */
+  | { name: 'face'; attempt: number; hint?: FaceHint; flash?: FlashColour }
   | { name: 'face-failed'; reason: 'no-match' | 'camera' | 'card-photo' }
   | { name: 'pin'; digits: string; purpose: ReaderSlot; wrong?: boolean }
   | { name: 'pin-checking'; purpose: ReaderSlot }

@@ -34,4 +34,10 @@ export interface PanelView {
   page?: { index: number; count: number };
   /** Hint shown prominently (face guidance `もう少し近づいてください`, errors). */
   hint?: string;
+  /**
+   * The whole panel lit in one full colour (issue 14, the colour-flash cue): its light on the
+   * patient's face is what the camera measures, so the driver fills every cell with it and keeps
+   * the text and buttons drawn on top.
+   */
+  fill?: 'red' | 'blue';
 }

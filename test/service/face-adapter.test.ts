@@ -18,7 +18,7 @@ import { loadRigCredentials } from '../../rig/personas/credentials';
 import { silentLogger } from '../../src/log/logger';
 import { FaceAdapter, type FaceAdapterOptions } from '../../src/service/adapters/face-adapter';
 import { faceSettingsSchema } from '../../src/face/settings-schema';
-import { attemptOptions } from '../../src/face/settings';
+import { attemptOptions, colourFlashOptions } from '../../src/face/settings';
 import { SessionMemories } from '../../src/service/adapters/session-memory';
 import type { FaceVerifier, VerifyResult } from '../../src/face/verifier';
 
@@ -37,7 +37,8 @@ class FakeVerifier implements FaceVerifier {
   async close(): Promise<void> {}
 }
 
-const frame = { width: 4, height: 4, rgb: new Uint8Array(48) };
+/** Mid grey, big enough for the colour-flash cue's grid (it measures, and a still frame does not answer the panel). */
+const frame = { width: 120, height: 120, rgb: new Uint8Array(120 * 120 * 3).fill(128) };
 
 describe('face port: card-face unlock then matching', function () {
   this.timeout(120_000);
@@ -45,7 +46,7 @@ describe('face port: card-face unlock then matching', function () {
   before(() => reader.start());
   after(() => reader.stop());
 
-  async function setup(persona: PersonaName, image: 'card-face' | 'blank' = 'card-face', attempt?: FaceAdapterOptions['attempt']) {
+  async function setup(persona: PersonaName, image: 'card-face' | 'blank' = 'card-face', attempt?: FaceAdapterOptions['attempt'], colourFlash?: FaceAdapterOptions['colourFlash']) {
     const credentials = await loadRigCredentials();
     const driver = new SimulatedCardReaderDriver();
     await driver.start();
@@ -77,6 +78,7 @@ describe('face port: card-face unlock then matching', function () {
       rigMode: true,
       attemptMs: 3000,
       ...(attempt ? { attempt } : {}),
+      ...(colourFlash ? { colourFlash } : {}),
       log: silentLogger,
     });
     return { adapter, verifier, camera, memory, driver, transactions: () => transactions };
@@ -119,6 +121,36 @@ describe('face port: card-face unlock then matching', function () {
     const r = await t.adapter.match();
     assert.notEqual(r.outcome, 'match');
     assert.equal(t.memory.faceMatch ?? undefined, undefined);
+    await t.adapter.stopCamera();
+  });
+
+  it('face.colourFlash set: after the match the attempt lights the panel it is given red and blue, then gives it back; a face that does not answer is a spoof (issue 14)', async () => {
+    const config = faceSettingsSchema.parse({ colourFlash: {}, attempt: { burstMs: 500 } });
+    const flash = colourFlashOptions(config);
+    assert.deepEqual(flash, { config: { grid: 5, faceFraction: 0.6, minFaceGain: 0.02, minSurroundRatio: 2, minRelief: 0.18 }, settleFrames: 1 });
+    const t = await setup('valid', 'card-face', attemptOptions(config), flash);
+    await t.adapter.startCamera();
+    // The simulated camera's frames do not change with the panel: a screen's answer.
+    t.verifier.answer = { outcome: 'match', score: 0.9, box: { x: 30, y: 30, width: 60, height: 60 } };
+    const shown: (string | undefined)[] = [];
+    const r = await t.adapter.match(undefined, { flash: async (c) => void shown.push(c) });
+    assert.equal(r.outcome, 'spoof');
+    assert.equal(t.memory.faceMatch ?? undefined, undefined, 'nothing held for the flow');
+    assert.equal(shown.length, 4);
+    assert.ok(['red,blue,red', 'blue,red,blue'].includes(shown.slice(0, 3).join(',')), shown.join(','));
+    assert.equal(shown[3], undefined, 'the panel is given back');
+    // Without a panel to light (fcr face check, a caller that cannot flash) the cue cannot run.
+    assert.equal((await t.adapter.match()).outcome, 'match');
+    await t.adapter.stopCamera();
+  });
+
+  it('face.colourFlash absent (the default): the panel is never lit', async () => {
+    const t = await setup('valid', 'card-face', attemptOptions(faceSettingsSchema.parse({ attempt: { burstMs: 500 } })));
+    await t.adapter.startCamera();
+    t.verifier.answer = { outcome: 'match', score: 0.9, box: { x: 30, y: 30, width: 60, height: 60 } };
+    const shown: (string | undefined)[] = [];
+    assert.equal((await t.adapter.match(undefined, { flash: async (c) => void shown.push(c) })).outcome, 'match');
+    assert.deepEqual(shown, []);
     await t.adapter.stopCamera();
   });
 

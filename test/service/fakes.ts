@@ -1,5 +1,5 @@
 /** Fake ports for the reader service's tests: record calls, answer what the test says. */
-import type { CardPort, CardPresenceEvent, FacePort, QualificationPort, StaffPasscodePort, CardReadOutcome, PinOutcome, QueryOutcome, FaceMatchOutcome } from '../../src/service/ports';
+import type { CardPort, CardPresenceEvent, FacePort, QualificationPort, StaffPasscodePort, CardReadOutcome, PinOutcome, QueryOutcome, FaceMatchOutcome, FaceFlashPanel } from '../../src/service/ports';
 import type { CardReadInfo, FaceHint, QualificationResult } from '../../src/session/events';
 import type { Secret } from '../../src/log/secret';
 
@@ -63,8 +63,8 @@ export class FakeBackend implements QualificationPort {
 }
 
 export class FakeFace implements FacePort {
-  /** `onHint` is what the service passed for this attempt: a test calls it to play a hint mid-burst. */
-  answer: (onHint?: (hint: FaceHint) => void) => Promise<FaceMatchOutcome> = async () => ({ outcome: 'match' });
+  /** `onHint` / `panel` are what the service passed for this attempt: a test calls them to play a hint or a colour flash mid-burst. */
+  answer: (onHint?: (hint: FaceHint) => void, panel?: FaceFlashPanel) => Promise<FaceMatchOutcome> = async () => ({ outcome: 'match' });
   cameraOn = false;
   async startCamera() {
     this.cameraOn = true;
@@ -73,8 +73,8 @@ export class FakeFace implements FacePort {
   async stopCamera() {
     this.cameraOn = false;
   }
-  match(onHint?: (hint: FaceHint) => void) {
-    return this.answer(onHint);
+  match(onHint?: (hint: FaceHint) => void, panel?: FaceFlashPanel) {
+    return this.answer(onHint, panel);
   }
   wipe() {}
 }

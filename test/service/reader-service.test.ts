@@ -11,7 +11,7 @@ import { createLogger } from '../../src/log/logger';
 import { panelText } from '../../src/ui/panel/panel-layout';
 import { FakeBackend, FakeCard, FakeFace, staffPasscode, validCard } from './fakes';
 import type { FaceHint } from '../../src/session/events';
-import type { FaceMatchOutcome } from '../../src/service/ports';
+import { FlashNotShownError, type FaceFlashPanel, type FaceMatchOutcome } from '../../src/service/ports';
 
 /** Yields to the event loop until `cond` holds (state, not time; bounded so a bug fails, not hangs). */
 async function until(cond: () => boolean): Promise<void> {
@@ -142,6 +142,46 @@ describe('reader service (engine + effects through ports)', () => {
     assert.match(r.screen(), /同意/);
     second.hint('remove-mask');
     assert.doesNotMatch(r.screen(), /マスクを外してください/, 'a hint after the answer is dropped');
+    await r.service.stop();
+  });
+
+  it('the colour flash: the attempt lights the panel through the flow and hears when it is lit; an abandoned attempt cannot light it (issue 14)', async () => {
+    const r = rig();
+    const attempts: { panel: FaceFlashPanel; answer: (o: FaceMatchOutcome) => void }[] = [];
+    r.face.answer = (_onHint, panel) => new Promise((answer) => attempts.push({ panel: panel!, answer }));
+    r.card.present({ type: 'inserted', slot: 'card' });
+    await r.service.settle();
+    assert.ok(r.panel.press(BUTTON.methodFace));
+    const first = attempts[0]!;
+    await first.panel.flash('red');
+    assert.equal(r.panel.current()?.fill, 'red', 'lit when the promise resolves');
+    assert.match(r.screen(), /カメラ/, 'the face screen stays drawn on the colour');
+    await first.panel.flash('blue');
+    assert.equal(r.panel.current()?.fill, 'blue');
+    await first.panel.flash(undefined);
+    assert.equal(r.panel.current()?.fill, undefined, 'given back');
+    // The patient cancels and comes back: the first attempt's flash is refused and lights nothing.
+    assert.ok(r.panel.press(BUTTON.faceCancel));
+    assert.ok(r.panel.press(BUTTON.methodFace));
+    await assert.rejects(first.panel.flash('red'), FlashNotShownError);
+    assert.equal(r.panel.current()?.fill, undefined, "the abandoned attempt's flash is not on the panel");
+    await first.panel.flash(undefined);
+    first.answer({ outcome: 'no-face' });
+    const second = attempts[1]!;
+    await second.panel.flash('blue');
+    assert.equal(r.panel.current()?.fill, 'blue');
+    // The patient cancels the face screen while the attempt still runs (it is still the newest):
+    // the method screen is not lit, the colour is not shown, and the attempt is told so.
+    assert.ok(r.panel.press(BUTTON.faceCancel));
+    assert.equal(r.panel.current()?.fill, undefined, 'the method screen is not lit');
+    await assert.rejects(second.panel.flash('red'), FlashNotShownError);
+    assert.equal(r.panel.current()?.fill, undefined);
+    // Nor once the card is pulled and the session is over.
+    r.card.present({ type: 'removed', slot: 'card' });
+    await until(() => r.service.current().phase.name !== 'method');
+    await assert.rejects(second.panel.flash('blue'), FlashNotShownError);
+    assert.equal(r.panel.current()?.fill, undefined);
+    second.answer({ outcome: 'no-face' });
     await r.service.stop();
   });
 

@@ -150,6 +150,31 @@ describe('session flows', () => {
     assert.deepEqual(d.send({ type: 'face-hint', hint: 'remove-mask' }).filter((e) => e.type !== 'log'), []);
   });
 
+  it('face: the colour flash lights the face screen and gives it back; the attempt, its hint and timer stay; never over another screen (issue 14)', () => {
+    const d = new Driver();
+    d.placeCard();
+    d.tap('method.face');
+    d.send({ type: 'face-hint', hint: 'hold-still' });
+    const timer = d.state.timer;
+    const effects = d.send({ type: 'face-flash', colour: 'red' });
+    assert.deepEqual(d.shown, { kind: 'face', hint: 'hold-still', flash: 'red', buttons: ['face.cancel', 'staff.call'] });
+    assert.deepEqual(effects.map((e) => e.type), ['show'], 'only the screen changes');
+    assert.deepEqual(d.state.timer, timer, 'the face screen keeps its deadline');
+    d.send({ type: 'face-flash', colour: 'blue' });
+    assert.equal(d.screen.kind === 'face' && d.screen.flash, 'blue');
+    d.send({ type: 'face-flash' });
+    assert.deepEqual(d.shown, { kind: 'face', hint: 'hold-still', buttons: ['face.cancel', 'staff.call'] }, 'the screen is given back');
+    assert.deepEqual(d.send({ type: 'face-flash' }), [], 'giving back an unlit screen draws nothing');
+    // A failed attempt starts the next one on an unlit screen.
+    d.send({ type: 'face-flash', colour: 'red' });
+    d.send({ type: 'face-result', outcome: 'spoof' });
+    assert.equal(d.screen.kind === 'face' && d.screen.flash, undefined, 'the retry is not lit');
+    d.tap('face.cancel');
+    assert.equal(d.phase, 'method');
+    assert.deepEqual(d.send({ type: 'face-flash', colour: 'blue' }).filter((e) => e.type !== 'log'), [], 'no flash over the method screen');
+    assert.equal(d.phase, 'method');
+  });
+
   it('a face-only card (no PIN) offers face and the staff check only', () => {
     const d = new Driver();
     d.placeCard({ pinSet: false });

@@ -14,12 +14,12 @@ import type { CardReaderDriver } from '../../devices/card-reader/card-reader-dri
 import type { CameraSource } from '../../devices/camera';
 import type { FaceVerifier } from '../../face/verifier';
 import { runFaceAttempt } from '../../face/face-attempt';
-import type { attemptOptions } from '../../face/settings';
+import type { attemptOptions, ColourFlashOptions } from '../../face/settings';
 import type { FaceHint as MatcherHint } from '../../face/decision';
 import { CardFaceRefusedError, CardFaceSession, MAX_PRESENTATIONS, type CardFaceTrustAnchor } from '../../card-face/card-face-session';
 import type { CardFaceReader } from '../../card-face/ocr';
 import type { FaceHint } from '../../session/events';
-import type { FaceMatchOutcome, FacePort } from '../ports';
+import type { FaceFlashPanel, FaceMatchOutcome, FacePort } from '../ports';
 import type { SessionMemories, SessionMemory } from './session-memory';
 
 /** The matcher's hint ids → the panel's hint ids (SPEC §3 step 4: one hint per cause). */
@@ -58,6 +58,11 @@ export interface FaceAdapterOptions {
    * head-turn challenge when `face.headTurn` is set); the burst defaults when absent.
    */
   attempt?: ReturnType<typeof attemptOptions>;
+  /**
+   * The colour-flash cue (`colourFlashOptions(config.face)`, issue 14): after an accepted face the
+   * attempt lights the panel it is given red and blue and judges the face's answer. Off when absent.
+   */
+  colourFlash?: ColourFlashOptions;
   log: Logger;
 }
 
@@ -132,7 +137,7 @@ export class FaceAdapter implements FacePort {
     }
   }
 
-  async match(onHint?: (hint: FaceHint) => void): Promise<FaceMatchOutcome> {
+  async match(onHint?: (hint: FaceHint) => void, panel?: FaceFlashPanel): Promise<FaceMatchOutcome> {
     const m = this.o.sessions.current();
     const enrolled = await this.enrolCardPhoto(m).catch((e: unknown) => (e as Error).name);
     // SPEC §5.1: data that fails its signature was altered; a chip whose own key does not match the
@@ -143,13 +148,17 @@ export class FaceAdapter implements FacePort {
     if (enrolled !== true) return { outcome: 'card-photo-unavailable' };
     const camera = this.camera;
     if (!camera) return { outcome: 'no-face' };
+    const flash = this.o.colourFlash;
     const r = await runFaceAttempt({
       ...this.o.attempt,
       camera,
       verifier: this.o.verifier,
       timeoutMs: this.o.attemptMs,
       ...(onHint ? { onHint: (h: MatcherHint) => onHint(HINTS[h]) } : {}),
+      ...(flash && panel ? { flash: { show: (colour) => panel.flash(colour), config: flash.config, settleFrames: flash.settleFrames } } : {}),
     });
+    // Which screen cue refused, for staff and the technician (never a frame): `spoof`/`rejected` by the flash.
+    if (r.flash && r.flash !== 'live') this.o.log.info(`colour flash: ${r.flash}`);
     const hint = r.hint ? { hint: HINTS[r.hint] } : {};
     const score = r.score !== undefined ? { score: r.score } : {};
     switch (r.outcome) {

@@ -89,16 +89,19 @@ export class BlessedPanel extends PanelDriverBase {
       const box = blessed.box({ parent: this.screen, tags: false, ...opts });
       this.widgets.push(box);
     };
+    // The colour flash (issue 14): every cell lit, the text drawn on the same colour.
+    const fill = view.fill ? { bg: view.fill } : {};
+    if (view.fill) add({ top: 0, left: 0, width: cols, height: rows, style: { bg: view.fill } });
     add({ top: 0, left: 0, width: cols, height: 1, content: centre(layout.header, cols), style: { fg: 'black', bg: 'white', bold: true } });
-    add({ top: 1, left: 2, width: cols - 4, height: 1, content: layout.titleLine, style: { bold: true } });
-    add({ top: layout.bodyTop, left: 2, width: cols - 4, height: layout.body.length, content: layout.body.join('\n') });
+    add({ top: 1, left: 2, width: cols - 4, height: 1, content: layout.titleLine, style: { bold: true, ...fill } });
+    add({ top: layout.bodyTop, left: 2, width: cols - 4, height: layout.body.length, content: layout.body.join('\n'), style: { ...fill } });
     let y = layout.bodyTop + layout.body.length + 1;
     if (layout.secretLine) {
-      add({ top: y, left: 2, width: displayWidth(layout.secretLine) + 1, height: 1, content: layout.secretLine, style: { bold: true } });
+      add({ top: y, left: 2, width: displayWidth(layout.secretLine) + 1, height: 1, content: layout.secretLine, style: { bold: true, ...fill } });
       y += 2;
     }
     if (layout.hint) {
-      add({ top: y, left: 2, width: cols - 4, height: 1, content: layout.hint, style: { fg: 'yellow', bold: true } });
+      add({ top: y, left: 2, width: cols - 4, height: 1, content: layout.hint, style: { fg: 'yellow', bold: true, ...fill } });
     }
     for (const b of layout.buttons) {
       const r = b.rect;
@@ -110,13 +113,24 @@ export class BlessedPanel extends PanelDriverBase {
         height: r.height,
         content: centre(b.label, r.width - (bordered ? 2 : 0)),
         ...(bordered ? { border: { type: 'line' as const } } : {}),
-        style: b.emphasis === 'primary' || b.emphasis === 'key' ? { fg: 'white', bg: 'blue', bold: true, border: { fg: 'white' } } : { fg: 'white', border: { fg: 'gray' } },
+        style: b.emphasis === 'primary' || b.emphasis === 'key' ? { fg: 'white', bg: 'blue', bold: true, border: { fg: 'white' } } : { fg: 'white', ...fill, border: { fg: 'gray', ...fill } },
       });
     }
     if (this.options.footer) {
-      add({ bottom: 0, left: 0, width: cols, height: 1, content: this.options.footer.slice(0, cols), style: { fg: 'gray' } });
+      add({ bottom: 0, left: 0, width: cols, height: 1, content: this.options.footer.slice(0, cols), style: { fg: 'gray', ...fill } });
     }
     this.screen.render();
+  }
+
+  /**
+   * blessed writes the frame to its output in `render` (its buffer flushed on the next tick); an
+   * empty write queued after that calls back once the frame has been handed to the terminal, in
+   * order (Writable's callbacks run in write order). The terminal's own refresh comes on top: the
+   * attempt skips a frame after the acknowledgement for it (face-attempt.ts `settleFrames`).
+   */
+  override shown(): Promise<void> {
+    const output = (this.screen.program as unknown as { output: NodeJS.WritableStream }).output;
+    return new Promise((resolve) => setImmediate(() => output.write('', () => resolve())));
   }
 
   close(): void {

@@ -10,6 +10,11 @@ export type PanelInput = { type: 'button'; id: string } | { type: 'digit'; digit
 
 export interface PanelDriver {
   show(view: PanelView): void;
+  /**
+   * Resolves once the view last given to `show` is on the glass (the colour-flash cue waits for
+   * its colour before it takes a camera frame, issue 14).
+   */
+  shown(): Promise<void>;
   /** The view on screen now (for the rig's `screen` command and the card-left reminder). */
   current(): PanelView | undefined;
   onInput(listener: (input: PanelInput) => void): () => void;
@@ -33,6 +38,11 @@ export abstract class PanelDriverBase implements PanelDriver {
 
   size(): { cols: number; rows: number } {
     return { cols: 80, rows: 24 };
+  }
+
+  /** A panel that draws synchronously has shown the view when `show` returns. */
+  shown(): Promise<void> {
+    return Promise.resolve();
   }
 
   current(): PanelView | undefined {

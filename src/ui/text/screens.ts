@@ -180,7 +180,7 @@ export function renderScreen(req: ScreenRequest, config: FacilityConfig): PanelV
     case 'auth-select':
       return view({ title: ja.authSelectTitle, lines: [ja.authSelectNote, ...noPinLine(req.noPin)] });
     case 'face':
-      return view({ lines: [ja.faceLook], ...(req.hint ? { hint: ja.faceHints[req.hint] } : {}) });
+      return view({ lines: [ja.faceLook], ...(req.hint ? { hint: ja.faceHints[req.hint] } : {}), ...(req.flash ? { fill: req.flash } : {}) });
     case 'face-failed': {
       const first = req.reason === 'camera' ? ja.faceCameraFailed : req.reason === 'card-photo' ? ja.faceCardPhoto : ja.faceFailed;
       // Name only what is offered: no PIN (face-only card, PIN locked) → the staff check alone.
