@@ -26,8 +26,26 @@ export type { GreyImage } from '../../src/face/image';
  */
 export const rigTurnKinds = ['turn-left', 'turn-right', 'print-turn-left', 'print-turn-right', 'swap-turn-left', 'swap-turn-right'] as const;
 export type RigTurnKind = (typeof rigTurnKinds)[number];
+/**
+ * What the rig camera shows under the panel's light (issue 14: the e2e with the colour flash),
+ * pre-rendered for a few personas only (`hasFlashFrames`): `flash-genuine` the persona's own head
+ * held still, `flash-print` their colour portrait printed and bent in the hand, `flash-replay` a
+ * phone replaying a video of them. Each has a frame for the counter's light alone and one for the
+ * panel lit red and blue (test/face/spoofs/make-rig-flash.ts); the rig camera answers the panel.
+ */
+export const rigFlashKinds = ['flash-genuine', 'flash-print', 'flash-replay'] as const;
+export type RigFlashKind = (typeof rigFlashKinds)[number];
+export type RigFlashSubject = 'genuine' | 'print' | 'replay';
+/** The lights each flash subject is rendered under: the counter's alone, and the panel lit red or blue. */
+export const rigFlashLights = ['ambient', 'red', 'blue'] as const;
+export type RigFlashLight = (typeof rigFlashLights)[number];
+
+export function isFlashKind(kind: string): kind is RigFlashKind {
+  return (rigFlashKinds as readonly string[]).includes(kind);
+}
+
 /** Every kind, once: the control protocol's schema and the CLI's usage are built from it. */
-export const rigFaceKinds = ['genuine', 'impostor', 'photo', 'print', ...rigTurnKinds] as const;
+export const rigFaceKinds = ['genuine', 'impostor', 'photo', 'print', ...rigTurnKinds, ...rigFlashKinds] as const;
 export type RigFaceKind = (typeof rigFaceKinds)[number];
 
 export function isTurnKind(kind: string): kind is RigTurnKind {
@@ -48,6 +66,8 @@ const repoRoot = resolve(__dirname, '..', '..');
 export const faceFixtureDir = join(repoRoot, 'test', 'face', 'fixtures', 'faces');
 /** Pre-rendered turns, `fNN.<kind>.<frame>.jpg` (test/face/spoofs/make-rig-turns.ts writes them). */
 export const turnFixtureDir = join(repoRoot, 'test', 'face', 'fixtures', 'turns');
+/** Pre-rendered flash subjects, `fNN.<subject>.<light>.jpg` (test/face/spoofs/make-rig-flash.ts writes them). */
+export const flashFixtureDir = join(repoRoot, 'test', 'face', 'fixtures', 'flash');
 /** The frames of each rendered 6-frame sequence that were kept (see make-rig-turns.ts), in order. */
 const TURN_FRAMES = [2, 4, 5];
 /** The face whose rendered genuine turns play the impostor's own head in the swap kinds. */
@@ -143,6 +163,11 @@ export function rigCameraSource(kind: RigFaceKind, persona: PersonaName): RigCam
       return { path: faceFile(personaFaceId(persona), 'spoof'), kind: 'stills' };
     case 'print':
       return { path: join(turnFixtureDir, `${personaFaceId(persona)}.print.0.jpg`), kind: 'stills' };
+    case 'flash-genuine':
+    case 'flash-print':
+    case 'flash-replay':
+      // The camera runs on the counter's light; the rig camera swaps in the lit frames (flashFramePaths).
+      return { path: flashFramePaths(kind, persona).ambient, kind: 'stills' };
     default:
       // A camera started on a turn kind shows the pose held at its end.
       return { path: turnFramePaths(kind, persona).at(-1)!, kind: 'stills' };
@@ -163,6 +188,18 @@ export function turnFramePaths(kind: RigTurnKind, persona: PersonaName): string[
 export function hasTurnFrames(kind: 'print' | RigTurnKind, persona: PersonaName): boolean {
   const files = kind === 'print' ? [rigCameraSource('print', persona).path] : turnFramePaths(kind, persona);
   return files.every((f) => existsSync(f));
+}
+
+/** The frames of a flash subject by light (absolute paths; see hasFlashFrames). */
+export function flashFramePaths(kind: RigFlashKind, persona: PersonaName): Record<RigFlashLight, string> {
+  const subject = kind.replace('flash-', '') as RigFlashSubject;
+  const id = personaFaceId(persona);
+  return Object.fromEntries(rigFlashLights.map((l) => [l, join(flashFixtureDir, `${id}.${subject}.${l}.jpg`)])) as Record<RigFlashLight, string>;
+}
+
+/** Whether the rig camera can show the flash subject `kind` for this persona: rendered for few (make-rig-flash.ts). */
+export function hasFlashFrames(kind: RigFlashKind, persona: PersonaName): boolean {
+  return Object.values(flashFramePaths(kind, persona)).every((f) => existsSync(f));
 }
 
 /** A stable per-persona grey pattern (oval + eyes), used only when fixtures are missing. */

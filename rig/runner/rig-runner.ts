@@ -28,13 +28,14 @@ import { BackendClient } from '../../src/backend/client';
 import { composeReader } from '../../src/service/compose-reader';
 import { rigCardFaceTrustAnchors } from '../personas/card-face-credentials';
 import { FfmpegCamera } from '../../src/devices/camera';
-import { hasTurnFrames, isTurnKind, rigCameraSource, turnFramePaths, type RigFaceKind } from '../personas/face-images';
+import { flashFramePaths, hasFlashFrames, hasTurnFrames, isFlashKind, isTurnKind, rigCameraSource, turnFramePaths, type RigFaceKind } from '../personas/face-images';
 import { TurningCamera, type TurnFrame } from '../devices/turning-camera';
+import { PanelLitCamera, type LitSubject } from '../devices/panel-lit-camera';
 import { degradeCardImage, renderCardFace } from '../emulator/card-face';
 import { GpioIndicators } from '../../src/devices/gpio/gpio';
 import { SimulatedGpioChip } from '../devices/simulated-gpio';
 import { loadPinMap } from '../../src/devices/gpio/pin-map';
-import { HeadlessPanel } from '../../src/ui/panel/panel-driver';
+import { HeadlessPanel, type PanelDriver } from '../../src/ui/panel/panel-driver';
 import { BlessedPanel } from '../../src/ui/panel/blessed-panel';
 import { panelText } from '../../src/ui/panel/panel-layout';
 import { ja } from '../../src/ui/text/ja';
@@ -66,6 +67,12 @@ function pcscdUsable(): boolean {
 
 /** The rig face camera's rate (frames a second). */
 const RIG_CAMERA_FPS = 10;
+
+/** Decodes a flash subject's three lights as the camera delivers them (the same scale + pad as the turns). */
+async function litSubject(files: Record<'ambient' | 'red' | 'blue', string>, width: number, height: number): Promise<LitSubject> {
+  const [ambient, red, blue] = await turnFrames([files.ambient, files.red, files.blue], width, height);
+  return { ambient: ambient!, red: red!, blue: blue! };
+}
 
 /** Decodes the frames of a turn as the camera delivers them: RGB at the configured size (ffmpeg's scale + pad). */
 async function turnFrames(files: readonly string[], width: number, height: number): Promise<TurnFrame[]> {
@@ -152,6 +159,8 @@ export async function runRig(argv: string[]): Promise<number> {
   let cameraKind: RigFaceKind | 'broken' = 'genuine';
   /** The face camera while it runs: `fcr rig face turn-…` turns the head inside it (issue 14). */
   let faceCamera: TurningCamera | undefined;
+  /** `fcr rig face flash-…`: the subject under the three lights; the camera answers the panel's colour (issue 14). */
+  let flashSubject: LitSubject | undefined;
 
   const chip = new SimulatedGpioChip();
   let lastBeep = 'none';
@@ -165,6 +174,9 @@ export async function runRig(argv: string[]): Promise<number> {
     log.warn(`technician console unavailable: ${(e as Error).message}`);
     return undefined;
   });
+
+  /** The reader's panel, for the camera that sees its light (set once the reader is composed; the camera starts later). */
+  let readerPanel: PanelDriver | undefined;
 
   let quit: () => void = () => undefined;
   const quitting = new Promise<void>((r) => (quit = r));
@@ -213,7 +225,8 @@ export async function runRig(argv: string[]): Promise<number> {
               const src = rigCameraSource(cameraKind, currentPersona ?? 'valid');
               const base = new FfmpegCamera({ input: { kind: src.kind, path: src.path }, width: config.face.camera.width, height: config.face.camera.height, fps: RIG_CAMERA_FPS, logger: log.child('camera') });
               faceCamera = new TurningCamera(base, RIG_CAMERA_FPS);
-              return faceCamera;
+              // The panel beside the camera lights the subject: the frame shows what the panel shows now.
+              return new PanelLitCamera(faceCamera, () => readerPanel?.current()?.fill, flashSubject);
             },
             // The rig's tray camera: the persona's printed card face, lightly degraded as a real camera would.
             cardFaceImage: async () => {
@@ -224,6 +237,7 @@ export async function runRig(argv: string[]): Promise<number> {
           },
   });
   const { service, panel } = reader;
+  readerPanel = panel;
 
   // The touch controller: on the rig its HID reports are injected by `fcr rig touch`, then parsed,
   // calibrated and hit-tested exactly as the device's digitizer reports are.
@@ -266,10 +280,12 @@ export async function runRig(argv: string[]): Promise<number> {
       if (!reader.faceAvailable) throw new RigCommandError('the face path is unavailable on this rig (see the log)');
       const persona = currentPersona ?? 'valid';
       if ((kind === 'print' || isTurnKind(kind)) && !hasTurnFrames(kind, persona)) throw new RigCommandError(`no rendered ${kind} for persona ${persona} (test/face/spoofs/make-rig-turns.ts renders them)`);
+      if (isFlashKind(kind) && !hasFlashFrames(kind, persona)) throw new RigCommandError(`no rendered ${kind} for persona ${persona} (test/face/spoofs/make-rig-flash.ts renders them)`);
       // A turn happens in front of the running camera, as a patient turns: the attempt that asked
       // for it keeps reading the same camera. Anything else changes what the camera shows.
       const turnInPlace = isTurnKind(kind) && faceCamera?.running === true;
       cameraKind = kind;
+      flashSubject = isFlashKind(kind) ? await litSubject(flashFramePaths(kind, persona), config.face.camera.width, config.face.camera.height) : undefined;
       if (turnInPlace && isTurnKind(kind)) await faceCamera!.play(await turnFrames(turnFramePaths(kind, persona), config.face.camera.width, config.face.camera.height));
       else await service.faceCameraChanged();
     },

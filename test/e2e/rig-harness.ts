@@ -49,6 +49,11 @@ export interface RigOptions {
    * facility settings its e2e needs (`headTurnConfig`); merged under `config`. Implies `face`.
    */
   headTurn?: boolean;
+  /**
+   * The colour flash on (issue 14: `face.colourFlash`, off on the default rig), with the settings
+   * its e2e needs (`colourFlashConfig`); merged under `config`. Implies `face`.
+   */
+  colourFlash?: boolean;
   /** More `fcr rig start` options, e.g. `--no-pcscd`. */
   args?: string[];
 }
@@ -62,6 +67,12 @@ export interface RigOptions {
  * machine that may be loaded.
  */
 export const headTurnConfig = { face: { headTurn: {}, attempt: { burstMs: 10_000 } }, retries: { face: 1 } };
+
+/**
+ * The facility settings of the colour-flash e2e rig: the cue with its shipped thresholds, and one
+ * face attempt (a refused attempt ends on the face-failed screen the test waits for).
+ */
+export const colourFlashConfig = { face: { colourFlash: {} }, retries: { face: 1 } };
 
 type Plain = Record<string, unknown>;
 const isPlain = (v: unknown): v is Plain => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -87,7 +98,8 @@ export class RigUnderTmux {
     if (keyCache) for (const k of KEY_DIRS) if (existsSync(join(keyCache, k))) cpSync(join(keyCache, k), join(dir, k), { recursive: true });
     const rig = new RigUnderTmux(dir);
     const args = ['--import', 'tsx', fcr, 'rig', 'start', ...(options.args ?? [])];
-    const config = options.headTurn ? merged(headTurnConfig, options.config ?? {}) : options.config;
+    const preset = [options.headTurn ? headTurnConfig : {}, options.colourFlash ? colourFlashConfig : {}].reduce<Plain>((a, b) => merged(a, b), {});
+    const config = options.headTurn || options.colourFlash ? merged(preset, options.config ?? {}) : options.config;
     if (config) {
       const file = join(dir, 'facility.json');
       writeFileSync(file, JSON.stringify(config));
@@ -99,7 +111,7 @@ export class RigUnderTmux {
       'new-session', '-d', '-s', rig.session,
       '-x', String(options.cols ?? 160), '-y', String(options.rows ?? 48),
       '-e', `FCR_RIG_DIR=${dir}`, '-e', 'TERM=xterm-256color', '-e', 'LANG=C.UTF-8',
-      '-e', `FCR_RIG_FACE=${options.face || options.headTurn ? 'on' : 'off'}`,
+      '-e', `FCR_RIG_FACE=${options.face || options.headTurn || options.colourFlash ? 'on' : 'off'}`,
       command,
     ]);
     await rig.waitFor(() => existsSync(join(dir, 'control.sock')), 120_000, 'the rig control socket');

@@ -157,8 +157,8 @@ export class FaceAdapter implements FacePort {
       ...(onHint ? { onHint: (h: MatcherHint) => onHint(HINTS[h]) } : {}),
       ...(flash && panel ? { flash: { show: (colour) => panel.flash(colour), config: flash.config, settleFrames: flash.settleFrames } } : {}),
     });
-    // Which screen cue refused, for staff and the technician (never a frame): `spoof`/`rejected` by the flash.
-    if (r.flash && r.flash !== 'live') this.o.log.info(`colour flash: ${r.flash}`);
+    // The cue's verdict for staff and the technician (a word, never a frame or a measurement of the face).
+    if (r.flash) this.o.log.info(`colour flash: ${r.flash}`, { event: 'colour-flash', verdict: r.flash });
     const hint = r.hint ? { hint: HINTS[r.hint] } : {};
     const score = r.score !== undefined ? { score: r.score } : {};
     switch (r.outcome) {
