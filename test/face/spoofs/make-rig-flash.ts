@@ -101,7 +101,7 @@ async function check(dir: string): Promise<void> {
       }
       const box = seen[1]!.box;
       const verdict = box ? judgeFlash(['red', 'blue', 'red'].map((c) => ({ colour: c as 'red' | 'blue', image: frames[c]! })), box) : undefined;
-      console.log(JSON.stringify({ id, subject, seen: seen.map(({ box: _b, ...s }) => s), flash: verdict }));
+      process.stdout.write(JSON.stringify({ id, subject, seen: seen.map(({ box: _b, ...s }) => s), flash: verdict }) + '\n');
     }
   } finally {
     await verifier.close();
