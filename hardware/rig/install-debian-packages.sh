@@ -9,6 +9,7 @@
 #                           in a namespace and reads it with journalctl -o json)
 #   udev                    serialport's list() spawns udevadm
 #   socat, tmux, ffmpeg     serial console pty pair, the panel's terminal, camera frames
+#   v4l-utils               v4l2-ctl: the colour flash holds the camera's exposure (and its test runs it)
 #   fonts-ipafont-gothic    Japanese font for the rendered card faces
 #   fonts-noto-cjk          Noto Sans/Serif CJK JP: the independent card-face eval draws faces in
 #                           fonts the product's renderer does not use (issue 13)
@@ -38,7 +39,7 @@ export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update -q
 $SUDO apt-get install -y -q --no-install-recommends \
   pcscd libpcsclite-dev vsmartcard-vpcd pcsc-tools opensc systemd udev \
-  socat tmux ffmpeg fonts-ipafont-gothic fonts-noto-cjk tesseract-ocr-jpn \
+  socat tmux ffmpeg v4l-utils fonts-ipafont-gothic fonts-noto-cjk tesseract-ocr-jpn \
   mmdebstrap erofs-utils mtools dosfstools fdisk qemu-system-x86 qemu-utils ovmf prometheus \
   python3 make g++ pkg-config ca-certificates openssl
 if [ "${1:-}" = --arm64 ]; then

@@ -124,9 +124,17 @@ export interface FaceAttemptOptions {
    * changed is skipped) is verified like any other and must be the face that matched — a match, or
    * its own descriptor the matching face (`identity.sameFace`) — or the attempt ends `spoof` (a
    * print that matched, then the impostor's own face under the flash). `live` → `match`; the face
-   * too small or dark to measure → `rejected`; a screen or paper → `spoof`.
+   * too small or dark to measure → `rejected`; a screen or paper → `spoof`. `hold`, when given, is
+   * called before the first colour and holds the camera's automatic exposure and white balance
+   * (CameraSource.holdExposure); what it resolves with is called after the panel is given back.
    */
-  flash?: { show(colour: FlashColour | undefined): Promise<void>; random?: () => number; config?: FlashConfig; settleFrames?: number };
+  flash?: {
+    show(colour: FlashColour | undefined): Promise<void>;
+    hold?: () => Promise<() => Promise<void>>;
+    random?: () => number;
+    config?: FlashConfig;
+    settleFrames?: number;
+  };
 }
 
 /**
@@ -334,7 +342,9 @@ export async function runFaceAttempt(opts: FaceAttemptOptions): Promise<FaceAtte
   async function flashStep(fl: NonNullable<FaceAttemptOptions['flash']>, accepted: VerifyResult): Promise<FaceAttemptResult> {
     const shots: FlashFrame[] = [];
     let box: VerifyResult['box'];
+    let release: (() => Promise<void>) | undefined;
     try {
+      release = await fl.hold?.();
       for (const colour of flashSequence(fl.random ?? Math.random)) {
         await fl.show(colour);
         let frame: RgbFrame | undefined;
@@ -354,6 +364,7 @@ export async function runFaceAttempt(opts: FaceAttemptOptions): Promise<FaceAtte
       return result('error', { error: err instanceof Error ? err.name : 'Error' });
     } finally {
       await fl.show(undefined);
+      await release?.();
     }
     const verdict = judgeFlash(shots, box!, fl.config ?? defaultFlashConfig).verdict;
     if (verdict === 'live') return result('match', { flash: verdict });

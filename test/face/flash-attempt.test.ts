@@ -93,6 +93,21 @@ describe('runFaceAttempt with the colour flash', () => {
     assert.equal(r.flash, 'live');
   });
 
+  it("holds the camera's exposure for the flash frames only: before the first colour, let go after the panel is given back", async () => {
+    const events: string[] = [];
+    const show = async (colour: FlashColour | undefined): Promise<void> => {
+      await panel.show(colour);
+      events.push(`show ${colour ?? 'back'}`);
+    };
+    const hold = async (): Promise<() => Promise<void>> => {
+      events.push('hold');
+      return async () => void events.push('release');
+    };
+    const r = await runFaceAttempt({ camera: cam, verifier: new ScriptedVerifier(matching(6)), flash: { show, hold, random: () => 0.1 } });
+    assert.equal(r.outcome, 'match');
+    assert.deepEqual(events, ['hold', 'show red', 'show blue', 'show red', 'show back', 'release']);
+  });
+
   it('without the option the panel is never asked to flash', async () => {
     const r = await runFaceAttempt({ camera: cam, verifier: new ScriptedVerifier(matching(6)) });
     assert.equal(r.outcome, 'match');

@@ -41,6 +41,11 @@ export interface CameraSource {
   onFrame(listener: (frame: RgbFrame) => void): () => void;
   on<E extends keyof CameraEvents>(event: E, listener: CameraEvents[E]): () => void;
   readonly running: boolean;
+  /**
+   * Holds the picture's automatic exposure and white balance where they are (the colour flash,
+   * issue 14); resolves with the function that lets them go again. Only a real camera has them.
+   */
+  holdExposure?(): Promise<() => Promise<void>>;
 }
 
 /** Listener bookkeeping shared by the implementations; one listener throwing cannot break the camera. */

@@ -13,6 +13,7 @@ import type { Readable } from 'node:stream';
 import { silentLogger, type Logger } from '../../log/logger';
 import { CameraFailedError, CameraListeners, type CameraEvents, type CameraFailureReason, type CameraSource } from './camera-source';
 import type { RgbFrame } from './frame';
+import { execFileRunner, holdExposure, type CommandRunner } from './v4l2-controls';
 
 export type CameraInput =
   | { kind: 'v4l2'; device: string }
@@ -34,6 +35,8 @@ export interface FfmpegCameraOptions {
   /** Back-off: baseMs × 2^(attempt-1), capped at capMs (defaults 250 ms, 4000 ms). */
   backoff?: { baseMs: number; capMs: number };
   logger?: Logger;
+  /** How camera controls are set (`v4l2-ctl`); tests give a fake. */
+  controls?: CommandRunner;
 }
 
 type Child = ChildProcessByStdio<null, Readable, Readable>;
@@ -93,6 +96,13 @@ export class FfmpegCamera implements CameraSource {
 
   get running(): boolean {
     return this.wanted;
+  }
+
+  /** A V4L2 camera's automatic exposure and white balance held (v4l2-controls.ts); files and test sources have none. */
+  holdExposure(): Promise<() => Promise<void>> {
+    const input = this.opts.input;
+    if (input.kind !== 'v4l2') return Promise.resolve(async () => undefined);
+    return holdExposure(input.device, this.opts.controls ?? execFileRunner);
   }
 
   /** pid of the current ffmpeg, for diagnostics and tests. */

@@ -155,7 +155,7 @@ export class FaceAdapter implements FacePort {
       verifier: this.o.verifier,
       timeoutMs: this.o.attemptMs,
       ...(onHint ? { onHint: (h: MatcherHint) => onHint(HINTS[h]) } : {}),
-      ...(flash && panel ? { flash: { show: (colour) => panel.flash(colour), config: flash.config, settleFrames: flash.settleFrames } } : {}),
+      ...(flash && panel ? { flash: { show: (colour) => panel.flash(colour), hold: () => this.holdExposure(camera), config: flash.config, settleFrames: flash.settleFrames } } : {}),
     });
     // The cue's verdict for staff and the technician (a word, never a frame or a measurement of the face).
     if (r.flash) this.o.log.info(`colour flash: ${r.flash}`, { event: 'colour-flash', verdict: r.flash });
@@ -178,6 +178,21 @@ export class FaceAdapter implements FacePort {
       default:
         return { outcome: 'no-face', ...hint };
     }
+  }
+
+  /**
+   * The camera's exposure and white balance held for the flash. A camera whose controls cannot be
+   * set is flashed anyway and the technician is told: an automatic white balance can only weaken
+   * the face's answer, so what it costs is genuine faces refused, never a spoof accepted.
+   */
+  private async holdExposure(camera: CameraSource): Promise<() => Promise<void>> {
+    const release = await camera.holdExposure?.().catch((e: unknown) => {
+      this.o.log.warn(`colour flash without a held exposure: ${(e as Error).message}`, { event: 'camera-controls-failed' });
+      return undefined;
+    });
+    return async () => {
+      await release?.().catch((e: unknown) => this.o.log.warn(`camera controls not given back: ${(e as Error).message}`, { event: 'camera-controls-failed' }));
+    };
   }
 
   wipe(): void {
