@@ -41,6 +41,12 @@ export interface LivenessReport {
   headTurn: { left: HeadTurnResult; right: HeadTurnResult };
   blink: BlinkResult;
   border?: BorderResult;
+  /**
+   * What the colour flash needs of the camera (issue 14): its automatic exposure and white balance
+   * held and given back through v4l2-ctl (`held`), not a V4L2 camera (`not-v4l2`: the rig's files),
+   * or `failed` with v4l2-ctl's message. The flash itself needs the service's panel: not run here.
+   */
+  colourFlash: { cameraControls: 'held' | 'not-v4l2' | 'failed'; detail?: string };
 }
 
 export interface FaceCheckReport {
@@ -87,6 +93,7 @@ export async function checkFace(opts: FaceCheckOptions, verifier?: WorkerFaceVer
   let border: BorderResult | undefined;
   let seen = 0;
   let failed = false;
+  let colourFlash: LivenessReport['colourFlash'] = { cameraControls: 'not-v4l2' };
   try {
     await v.enrolCardPhoto(await personaFacePhoto(opts.persona));
     camera.start();
@@ -104,6 +111,12 @@ export async function checkFace(opts: FaceCheckOptions, verifier?: WorkerFaceVer
         border = detectBorder(toGrey(frame), boxOf(points));
       }
     }
+    if (input.kind === 'v4l2') {
+      colourFlash = await camera.holdExposure().then(
+        async (release) => (await release(), { cameraControls: 'held' as const }),
+        (e: unknown) => ({ cameraControls: 'failed' as const, detail: (e as Error).message }),
+      );
+    }
   } finally {
     await camera.stop();
     if (own) await v.close();
@@ -114,6 +127,7 @@ export async function checkFace(opts: FaceCheckOptions, verifier?: WorkerFaceVer
     headTurn: { left: judgeHeadTurn(landmarks, 'left'), right: judgeHeadTurn(landmarks, 'right') },
     blink: detectBlink(landmarks),
     ...(border ? { border } : {}),
+    colourFlash,
   };
   return { backend: v.backend ?? 'unknown', cameraFrames: seen, decisions, liveness, verdict };
 }

@@ -26,6 +26,7 @@ describe('face check: rig camera (real ffmpeg) → worker verifier', function ()
     assert.equal(r.liveness.headTurn.right.passed, false);
     assert.ok(Math.abs(r.liveness.headTurn.left.yawChangeDeg) < 5, JSON.stringify(r.liveness.headTurn));
     assert.ok(r.liveness.border, 'border cue reported');
+    assert.deepEqual(r.liveness.colourFlash, { cameraControls: 'not-v4l2' }, "the rig's still has no camera controls to hold");
     assert.ok(r.decisions.every((d) => !('landmarks' in d)));
   });
 
@@ -38,5 +39,8 @@ describe('face check: rig camera (real ffmpeg) → worker verifier', function ()
     const r = await checkFace({ persona: 'valid', kind: 'genuine', frames: 1, device: '/dev/video-none' }, verifier);
     assert.equal(r.verdict, 'camera-failed');
     assert.equal(r.decisions.length, 0);
+    // The colour flash's camera controls are tried through Debian's v4l2-ctl, and its reason shown.
+    assert.equal(r.liveness.colourFlash.cameraControls, 'failed');
+    assert.match(r.liveness.colourFlash.detail ?? '', /Cannot open device \/dev\/video-none/);
   });
 });
