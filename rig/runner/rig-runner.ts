@@ -30,7 +30,7 @@ import { rigCardFaceTrustAnchors } from '../personas/card-face-credentials';
 import { FfmpegCamera } from '../../src/devices/camera';
 import { flashFramePaths, hasFlashFrames, hasTurnFrames, isFlashKind, isTurnKind, rigCameraSource, turnFramePaths, type RigFaceKind } from '../personas/face-images';
 import { TurningCamera, type TurnFrame } from '../devices/turning-camera';
-import { PanelLitCamera, type LitSubject } from '../devices/panel-lit-camera';
+import { loadLitSubject, PanelLitCamera, type LitSubject } from '../devices/panel-lit-camera';
 import { degradeCardImage, renderCardFace } from '../emulator/card-face';
 import { GpioIndicators } from '../../src/devices/gpio/gpio';
 import { SimulatedGpioChip } from '../devices/simulated-gpio';
@@ -67,12 +67,6 @@ function pcscdUsable(): boolean {
 
 /** The rig face camera's rate (frames a second). */
 const RIG_CAMERA_FPS = 10;
-
-/** Decodes a flash subject's three lights as the camera delivers them (the same scale + pad as the turns). */
-async function litSubject(files: Record<'ambient' | 'red' | 'blue', string>, width: number, height: number): Promise<LitSubject> {
-  const [ambient, red, blue] = await turnFrames([files.ambient, files.red, files.blue], width, height);
-  return { ambient: ambient!, red: red!, blue: blue! };
-}
 
 /** Decodes the frames of a turn as the camera delivers them: RGB at the configured size (ffmpeg's scale + pad). */
 async function turnFrames(files: readonly string[], width: number, height: number): Promise<TurnFrame[]> {
@@ -285,7 +279,7 @@ export async function runRig(argv: string[]): Promise<number> {
       // for it keeps reading the same camera. Anything else changes what the camera shows.
       const turnInPlace = isTurnKind(kind) && faceCamera?.running === true;
       cameraKind = kind;
-      flashSubject = isFlashKind(kind) ? await litSubject(flashFramePaths(kind, persona), config.face.camera.width, config.face.camera.height) : undefined;
+      flashSubject = isFlashKind(kind) ? await loadLitSubject(flashFramePaths(kind, persona), config.face.camera.width, config.face.camera.height) : undefined;
       if (turnInPlace && isTurnKind(kind)) await faceCamera!.play(await turnFrames(turnFramePaths(kind, persona), config.face.camera.width, config.face.camera.height));
       else await service.faceCameraChanged();
     },

@@ -19,9 +19,10 @@ import { cameraProbe, cardPhotoAsOnDevice } from '../face/eval-set';
 import { median, timed } from './stats';
 import { FfmpegCamera } from '../../src/devices/camera';
 import { runFaceAttempt } from '../../src/face/face-attempt';
-import { attemptOptions } from '../../src/face/settings';
+import { attemptOptions, colourFlashOptions } from '../../src/face/settings';
+import { loadLitSubject, PanelLitCamera, type PanelLight } from '../../rig/devices/panel-lit-camera';
 import { WorkerFaceVerifier, type FaceVerifier } from '../../src/face/verifier';
-import { personaFacePhoto, rigCameraSource } from '../../rig/personas/face-images';
+import { flashFramePaths, personaFacePhoto, rigCameraSource } from '../../rig/personas/face-images';
 
 const FRAMES = ['f01', 'f03', 'f05', 'f07', 'f09', 'f11'];
 const ROUNDS = 2;
@@ -129,9 +130,23 @@ export async function run(): Promise<void> {
  * worker's round trips for frames compared with the card photo and for frames judged for liveness
  * alone (after the first match, face-attempt.ts); the time the loop waited for a newer frame
  * between them; and from the last answer to the decision.
+ *
+ * `{"bench":"face-attempt-flash"}`: the same with the colour flash on (`face.colourFlash`, issue
+ * 14): the rig camera that sees the panel's light (rig/devices/panel-lit-camera.ts) on the
+ * pre-rendered `flash-genuine` subject of persona valid, a panel that shows a colour at once, and
+ * the flash's three frames after the match (each waits `settleFrames` + 1 camera frames: at 15 fps
+ * ~130 ms a colour before its verify).
  */
 export async function attemptOnRig(): Promise<void> {
-  const settings = faceSettingsSchema.parse({});
+  await attemptRuns(false);
+  await attemptRuns(true);
+}
+
+async function attemptRuns(withFlash: boolean): Promise<void> {
+  const settings = faceSettingsSchema.parse(withFlash ? { colourFlash: {} } : {});
+  const flash = colourFlashOptions(settings);
+  const subject = withFlash ? await loadLitSubject(flashFramePaths('flash-genuine', 'valid'), 640, 480) : undefined;
+  let lit: PanelLight | undefined;
   const worker = await WorkerFaceVerifier.create(verifierOptions(settings));
   const wall: number[] = [];
   const firstFrame: number[] = [];
@@ -153,7 +168,9 @@ export async function attemptOnRig(): Promise<void> {
   try {
     await verifier.enrolCardPhoto(await personaFacePhoto('valid'));
     for (let r = 0; r < 3; r++) {
-      const camera = new FfmpegCamera({ input: { kind: 'stills', path: rigCameraSource('genuine', 'valid').path }, width: 640, height: 480, fps: 15, maxRestarts: 2 });
+      const ffmpeg = new FfmpegCamera({ input: { kind: 'stills', path: rigCameraSource(withFlash ? 'flash-genuine' : 'genuine', 'valid').path }, width: 640, height: 480, fps: 15, maxRestarts: 2 });
+      const camera = withFlash ? new PanelLitCamera(ffmpeg, () => lit, subject) : ffmpeg;
+      lit = undefined;
       calls = [];
       const t = performance.now();
       const c = process.cpuUsage();
@@ -165,7 +182,8 @@ export async function attemptOnRig(): Promise<void> {
       });
       camera.start();
       try {
-        const result = await runFaceAttempt({ ...attemptOptions(settings), camera, verifier });
+        const show = async (colour: PanelLight | undefined): Promise<void> => void (lit = colour);
+        const result = await runFaceAttempt({ ...attemptOptions(settings), camera, verifier, ...(flash ? { flash: { show, config: flash.config, settleFrames: flash.settleFrames } } : {}) });
         const end = performance.now();
         wall.push(end - t);
         let waiting = 0;
@@ -181,7 +199,7 @@ export async function attemptOnRig(): Promise<void> {
         });
         const used = process.cpuUsage(c);
         cpu.push((used.user + used.system) / 1000);
-        outcomes.push(result.outcome);
+        outcomes.push(result.flash ? `${result.outcome}/${result.flash}` : result.outcome);
       } finally {
         await camera.stop();
       }
@@ -193,8 +211,10 @@ export async function attemptOnRig(): Promise<void> {
   const medianOr = (xs: number[]): number | null => (xs.length > 0 ? round(median(xs)) : null);
   console.log(
     JSON.stringify({
-      bench: 'face-attempt',
-      what: 'camera start (ffmpeg, a still of persona valid) -> decision, worker up and card enrolled, shipped attempt settings',
+      bench: withFlash ? 'face-attempt-flash' : 'face-attempt',
+      what: withFlash
+        ? 'camera start (ffmpeg clocking the rig camera that sees the panel, flash-genuine of persona valid) -> decision with the colour flash, worker up and card enrolled'
+        : 'camera start (ffmpeg, a still of persona valid) -> decision, worker up and card enrolled, shipped attempt settings',
       runs: wall.length,
       outcomes,
       wallMs: wall.map((x) => Math.round(x)),
