@@ -26,6 +26,9 @@ import { SessionMemories, type SessionMemory } from './adapters/session-memory';
 import { staffLockoutChanged, staffLockoutOf, type DeviceStateStore } from './device-state-store';
 import { guardedMetrics, noMetrics, type ReaderMetrics } from './metrics-port';
 
+/** How long the colour flash waits for the panel to acknowledge a colour (a frame is ~17 ms at 60 Hz). */
+export const FLASH_ACK_MS = 1000;
+
 export interface ReaderServiceDeps {
   config: FacilityConfig;
   card: CardPort;
@@ -363,8 +366,14 @@ export class ReaderService {
               return;
             }
             this.dispatch(colour ? { type: 'face-flash', colour } : { type: 'face-flash' });
-            await panel.shown();
-            if (colour && panel.current()?.fill !== colour) throw new FlashNotShownError(colour);
+            // A panel that never acknowledges (its terminal stalled) must not hold the attempt, and
+            // with it the service's shutdown, for ever: past the bound the colour counts as not shown.
+            let timer: NodeJS.Timeout | undefined;
+            const acknowledged = await Promise.race([
+              panel.shown().then(() => true),
+              new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), FLASH_ACK_MS))),
+            ]).finally(() => clearTimeout(timer));
+            if (colour && (!acknowledged || panel.current()?.fill !== colour)) throw new FlashNotShownError(colour);
           },
         };
         this.async_('start-face-match', async () => {

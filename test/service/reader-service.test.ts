@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { BUTTON } from '../../src/session/screen';
 import { join } from 'node:path';
-import { ReaderService } from '../../src/service/reader-service';
+import FakeTimers from '@sinonjs/fake-timers';
+import { FLASH_ACK_MS, ReaderService } from '../../src/service/reader-service';
 import { defaultRigConfig } from '../../rig/rig-config';
 import { HeadlessPanel } from '../../src/ui/panel/panel-driver';
 import { GpioIndicators } from '../../src/devices/gpio/gpio';
@@ -21,8 +22,7 @@ async function until(cond: () => boolean): Promise<void> {
 
 const pins = loadPinMap(join(__dirname, '../../hardware/pin-map.json'));
 
-function rig() {
-  const panel = new HeadlessPanel();
+function rig(panel = new HeadlessPanel()) {
   const card = new FakeCard();
   const backend = new FakeBackend();
   const face = new FakeFace();
@@ -182,6 +182,36 @@ describe('reader service (engine + effects through ports)', () => {
     await assert.rejects(second.panel.flash('blue'), FlashNotShownError);
     assert.equal(r.panel.current()?.fill, undefined);
     second.answer({ outcome: 'no-face' });
+    await r.service.stop();
+  });
+
+  it('the colour flash: a panel that never acknowledges the colour does not hold the attempt: past the bound it counts as not shown', async () => {
+    class StalledPanel extends HeadlessPanel {
+      override shown(): Promise<void> {
+        return new Promise(() => undefined);
+      }
+    }
+    const r = rig(new StalledPanel());
+    const attempts: { panel: FaceFlashPanel; answer: (o: FaceMatchOutcome) => void }[] = [];
+    r.face.answer = (_onHint, panel) => new Promise((answer) => attempts.push({ panel: panel!, answer }));
+    r.card.present({ type: 'inserted', slot: 'card' });
+    await r.service.settle();
+    assert.ok(r.panel.press(BUTTON.methodFace));
+    const clock = FakeTimers.install({ toFake: ['setTimeout', 'clearTimeout'] });
+    try {
+      const flash = attempts[0]!.panel.flash('red');
+      const refused = assert.rejects(flash, FlashNotShownError);
+      await clock.tickAsync(FLASH_ACK_MS - 1);
+      let settled = false;
+      void flash.catch(() => undefined).finally(() => (settled = true));
+      await clock.tickAsync(0);
+      assert.equal(settled, false, 'still waiting just before the bound');
+      await clock.tickAsync(1);
+      await refused;
+    } finally {
+      clock.uninstall();
+    }
+    attempts[0]!.answer({ outcome: 'no-face' });
     await r.service.stop();
   });
 
