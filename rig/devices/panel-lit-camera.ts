@@ -8,7 +8,7 @@
  * the base frame arrives. Without a subject it passes the base camera's frames through unchanged:
  * a subject the rig has no lit frames for does not answer the panel (as a screen would not).
  */
-import { CameraListeners, type CameraEvents, type CameraSource } from '../../src/devices/camera/camera-source';
+import { CameraSourceBase, type CameraSource } from '../../src/devices/camera/camera-source';
 import type { RgbFrame } from '../../src/devices/camera/frame';
 import type { PanelView } from '../../src/ui/panel-view';
 
@@ -27,9 +27,7 @@ export async function loadLitSubject(files: Record<PanelLight | 'ambient', strin
   return { ambient: await decode(files.ambient), red: await decode(files.red), blue: await decode(files.blue) };
 }
 
-export class PanelLitCamera implements CameraSource {
-  private readonly listeners = new CameraListeners();
-  private latest: RgbFrame | undefined;
+export class PanelLitCamera extends CameraSourceBase {
   private off: (() => void)[] = [];
 
   /** `light()`: what the panel lights the counter with now (the rig reads it off the panel driver). */
@@ -37,7 +35,9 @@ export class PanelLitCamera implements CameraSource {
     private readonly base: CameraSource,
     private readonly light: () => PanelLight | undefined,
     private readonly subject: LitSubject | undefined,
-  ) {}
+  ) {
+    super();
+  }
 
   get running(): boolean {
     return this.off.length > 0;
@@ -64,15 +64,4 @@ export class PanelLitCamera implements CameraSource {
     await this.base.stop();
   }
 
-  latestFrame(): RgbFrame | undefined {
-    return this.latest;
-  }
-
-  onFrame(listener: (frame: RgbFrame) => void): () => void {
-    return this.listeners.onFrame(listener);
-  }
-
-  on<E extends keyof CameraEvents>(event: E, listener: CameraEvents[E]): () => void {
-    return this.listeners.on(event, listener);
-  }
 }

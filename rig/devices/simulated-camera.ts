@@ -3,14 +3,12 @@
  * newest frame only, nothing after stop(), `camera-failed` on demand. Frames are given by the test
  * (or the rig) and played in a loop at `fps`, or pushed one by one with `push()`.
  */
-import { CameraFailedError, CameraListeners, type CameraEvents, type CameraSource } from '../../src/devices/camera/camera-source';
+import { CameraFailedError, CameraSourceBase } from '../../src/devices/camera/camera-source';
 import type { RgbFrame } from '../../src/devices/camera/frame';
 
 export type FrameImage = Pick<RgbFrame, 'width' | 'height' | 'rgb'>;
 
-export class SimulatedCamera implements CameraSource {
-  private readonly listeners = new CameraListeners();
-  private latest: RgbFrame | undefined;
+export class SimulatedCamera extends CameraSourceBase {
   private timer: NodeJS.Timeout | undefined;
   private seq = 0;
   private index = 0;
@@ -19,7 +17,9 @@ export class SimulatedCamera implements CameraSource {
   constructor(
     private readonly frames: readonly FrameImage[] = [],
     private readonly fps = 15,
-  ) {}
+  ) {
+    super();
+  }
 
   get running(): boolean {
     return this.wanted;
@@ -58,15 +58,4 @@ export class SimulatedCamera implements CameraSource {
     this.latest = undefined;
   }
 
-  latestFrame(): RgbFrame | undefined {
-    return this.latest;
-  }
-
-  onFrame(listener: (frame: RgbFrame) => void): () => void {
-    return this.listeners.onFrame(listener);
-  }
-
-  on<E extends keyof CameraEvents>(event: E, listener: CameraEvents[E]): () => void {
-    return this.listeners.on(event, listener);
-  }
 }

@@ -10,14 +10,12 @@
  * reads the camera object it started with: restarting the camera (`faceCameraChanged`) in the
  * middle of a challenge would leave the attempt waiting on a stopped camera.
  */
-import { CameraListeners, type CameraEvents, type CameraSource } from '../../src/devices/camera/camera-source';
+import { CameraSourceBase, type CameraSource } from '../../src/devices/camera/camera-source';
 import type { RgbFrame } from '../../src/devices/camera/frame';
 
 export type TurnFrame = Pick<RgbFrame, 'width' | 'height' | 'rgb'>;
 
-export class TurningCamera implements CameraSource {
-  private readonly listeners = new CameraListeners();
-  private latest: RgbFrame | undefined;
+export class TurningCamera extends CameraSourceBase {
   private seq = 0;
   private wanted = false;
   private playing = false;
@@ -36,7 +34,9 @@ export class TurningCamera implements CameraSource {
     private readonly base: CameraSource,
     private readonly fps: number,
     private readonly poseMs = 600,
-  ) {}
+  ) {
+    super();
+  }
 
   get running(): boolean {
     return this.wanted;
@@ -89,15 +89,4 @@ export class TurningCamera implements CameraSource {
     await this.base.stop();
   }
 
-  latestFrame(): RgbFrame | undefined {
-    return this.latest;
-  }
-
-  onFrame(listener: (frame: RgbFrame) => void): () => void {
-    return this.listeners.onFrame(listener);
-  }
-
-  on<E extends keyof CameraEvents>(event: E, listener: CameraEvents[E]): () => void {
-    return this.listeners.on(event, listener);
-  }
 }

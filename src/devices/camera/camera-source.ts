@@ -93,3 +93,28 @@ export class CameraListeners {
     }
   }
 }
+
+/**
+ * What every camera shares: its listeners and the newest frame (`latest`, dropped on stop by the
+ * implementation), and the three methods that only read them.
+ */
+export abstract class CameraSourceBase implements CameraSource {
+  protected readonly listeners = new CameraListeners();
+  protected latest: RgbFrame | undefined;
+
+  abstract start(): void;
+  abstract stop(): Promise<void>;
+  abstract get running(): boolean;
+
+  latestFrame(): RgbFrame | undefined {
+    return this.latest;
+  }
+
+  onFrame(listener: (frame: RgbFrame) => void): () => void {
+    return this.listeners.onFrame(listener);
+  }
+
+  on<E extends keyof CameraEvents>(event: E, listener: CameraEvents[E]): () => void {
+    return this.listeners.on(event, listener);
+  }
+}

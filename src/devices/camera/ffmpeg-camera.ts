@@ -11,7 +11,7 @@
 import { spawn, type ChildProcessByStdio } from 'node:child_process';
 import type { Readable } from 'node:stream';
 import { silentLogger, type Logger } from '../../log/logger';
-import { CameraFailedError, CameraListeners, type CameraEvents, type CameraFailureReason, type CameraSource } from './camera-source';
+import { CameraFailedError, CameraSourceBase, type CameraFailureReason } from './camera-source';
 import type { RgbFrame } from './frame';
 import { execFileRunner, holdExposure, type CommandRunner } from './v4l2-controls';
 
@@ -70,12 +70,10 @@ export function ffmpegArgs(o: Pick<FfmpegCameraOptions, 'input' | 'width' | 'hei
   ];
 }
 
-export class FfmpegCamera implements CameraSource {
-  private readonly listeners = new CameraListeners();
+export class FfmpegCamera extends CameraSourceBase {
   private readonly frameBytes: number;
   private child: Child | undefined;
   private childExited: Promise<void> = Promise.resolve();
-  private latest: RgbFrame | undefined;
   private partial: Buffer[] = [];
   private partialBytes = 0;
   private seq = 0;
@@ -90,6 +88,7 @@ export class FfmpegCamera implements CameraSource {
   spawnCount = 0;
 
   constructor(private readonly opts: FfmpegCameraOptions) {
+    super();
     this.frameBytes = opts.width * opts.height * 3;
     this.log = (opts.logger ?? silentLogger).child('camera');
   }
@@ -222,15 +221,4 @@ export class FfmpegCamera implements CameraSource {
     }
   }
 
-  latestFrame(): RgbFrame | undefined {
-    return this.latest;
-  }
-
-  onFrame(listener: (frame: RgbFrame) => void): () => void {
-    return this.listeners.onFrame(listener);
-  }
-
-  on<E extends keyof CameraEvents>(event: E, listener: CameraEvents[E]): () => void {
-    return this.listeners.on(event, listener);
-  }
 }
