@@ -16,12 +16,11 @@
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import sharp from 'sharp';
-import { FaceEngine } from '../../../src/face/engine';
 import type { RgbImage } from '../../../src/face/image';
-import { faceFixtureDir, flashFixtureDir, rigFlashLights, type RigFlashSubject } from '../../../rig/personas/face-images';
-import { cameraProbe } from '../eval-set';
+import { flashFixtureDir, rigFlashLights, type RigFlashSubject } from '../../../rig/personas/face-images';
+import { loadPersonScenes } from './persons';
 import { prng } from './render';
-import { headModel, renderFlashFrames, type FlashSceneSpec, type MeshPoint, type PersonScene } from './scenes';
+import { headModel, renderFlashFrames, type FlashSceneSpec } from './scenes';
 
 const arg = (name: string): string | undefined => process.argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1];
 
@@ -43,12 +42,6 @@ const SUBJECTS: { id: string; subject: RigFlashSubject; spec: FlashSceneSpec }[]
   { id: 'f01', subject: 'replay', spec: { kind: 'replay', axis: 'vertical', angleDeg: 2, reflectance: 0.02, strength: 0.12, backgroundDistance: 4, seed: 14_203 } },
 ];
 
-async function background(id: string): Promise<RgbImage> {
-  // As eval-spoofs.ts and make-rig-turns.ts: the surroundings, the view blurred and dimmed.
-  const { data, info } = await sharp(join(faceFixtureDir, `${id}.camera.jpg`)).blur(12).modulate({ brightness: 0.6 }).removeAlpha().raw().toBuffer({ resolveWithObject: true });
-  return { width: info.width, height: info.height, rgb: new Uint8Array(data) };
-}
-
 async function writeJpeg(img: RgbImage, file: string): Promise<void> {
   await sharp(Buffer.from(img.rgb), { raw: { width: img.width, height: img.height, channels: 3 } }).jpeg({ quality: 85, mozjpeg: true }).toFile(file);
 }
@@ -56,17 +49,9 @@ async function writeJpeg(img: RgbImage, file: string): Promise<void> {
 async function main(): Promise<void> {
   const out = resolve(arg('out') ?? flashFixtureDir);
   mkdirSync(out, { recursive: true });
-  const engine = await FaceEngine.create({ align: true, liveness: false, describe: false });
-  const scenes = new Map<string, PersonScene>();
+  const scenes = await loadPersonScenes([...new Set(SUBJECTS.map((x) => x.id))]);
   for (const { id, subject, spec } of SUBJECTS) {
-    let scene = scenes.get(id);
-    if (!scene) {
-      const view = await cameraProbe(id);
-      const main = [...(await engine.analyse(view)).faces].sort((a, b) => b.box.width - a.box.width)[0];
-      if (!main?.mesh) throw new Error(`${id}: no FaceMesh shape`);
-      scene = { view, background: await background(id), mesh: main.mesh as MeshPoint[] };
-      scenes.set(id, scene);
-    }
+    const scene = scenes.get(id)!;
     const head = headModel(scene);
     for (const light of rigFlashLights) {
       // One pose for the three lights: the same seed; `ambient` is the panel's light at strength 0.
