@@ -32,8 +32,11 @@ export type RigTurnKind = (typeof rigTurnKinds)[number];
  * held still, `flash-print` their colour portrait printed and bent in the hand, `flash-replay` a
  * phone replaying a video of them. Each has a frame for the counter's light alone and one for the
  * panel lit red and blue (test/face/spoofs/make-rig-flash.ts); the rig camera answers the panel.
+ * `flash-swap`: the attacker holds the persona's print up (it matches) and, the moment the panel
+ * flashes, lowers it: under the flash the camera sees another person's own head (`SWAP_TURNER`'s
+ * lit frames), live and answering the light.
  */
-export const rigFlashKinds = ['flash-genuine', 'flash-print', 'flash-replay'] as const;
+export const rigFlashKinds = ['flash-genuine', 'flash-print', 'flash-replay', 'flash-swap'] as const;
 export type RigFlashKind = (typeof rigFlashKinds)[number];
 export type RigFlashSubject = 'genuine' | 'print' | 'replay';
 /** The lights each flash subject is rendered under: the counter's alone, and the panel lit red or blue. */
@@ -166,6 +169,7 @@ export function rigCameraSource(kind: RigFaceKind, persona: PersonaName): RigCam
     case 'flash-genuine':
     case 'flash-print':
     case 'flash-replay':
+    case 'flash-swap':
       // The camera runs on the counter's light; the rig camera swaps in the lit frames (flashFramePaths).
       return { path: flashFramePaths(kind, persona).ambient, kind: 'stills' };
     default:
@@ -192,9 +196,15 @@ export function hasTurnFrames(kind: 'print' | RigTurnKind, persona: PersonaName)
 
 /** The frames of a flash subject by light (absolute paths; see hasFlashFrames). */
 export function flashFramePaths(kind: RigFlashKind, persona: PersonaName): Record<RigFlashLight, string> {
-  const subject = kind.replace('flash-', '') as RigFlashSubject;
   const id = personaFaceId(persona);
-  return Object.fromEntries(rigFlashLights.map((l) => [l, join(flashFixtureDir, `${id}.${subject}.${l}.jpg`)])) as Record<RigFlashLight, string>;
+  const of = (face: string, subject: RigFlashSubject): Record<RigFlashLight, string> =>
+    Object.fromEntries(rigFlashLights.map((l) => [l, join(flashFixtureDir, `${face}.${subject}.${l}.jpg`)])) as Record<RigFlashLight, string>;
+  if (kind === 'flash-swap') {
+    // Another person under the flash: never the holder's own head (then it would be no swap).
+    const turner = of(id === SWAP_TURNER ? 'none' : SWAP_TURNER, 'genuine');
+    return { ambient: of(id, 'print').ambient, red: turner.red, blue: turner.blue };
+  }
+  return of(id, kind.replace('flash-', '') as RigFlashSubject);
 }
 
 /** Whether the rig camera can show the flash subject `kind` for this persona: rendered for few (make-rig-flash.ts). */

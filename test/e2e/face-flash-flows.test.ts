@@ -71,4 +71,17 @@ describe('e2e: face authentication with the colour flash', function () {
     await consentThrough(rig);
     assert.equal((await rig.receptions()).at(-1)?.identityMethod, 'pin');
   });
+
+  it("the swap: the holder's print matches, then, as the panel flashes, another person's own face is under it — refused as untied; nothing recorded", async () => {
+    const before = (await rig.receptions()).length;
+    const verdictsBefore = verdicts().length;
+    // pin-one-try's bent print (it matches and passes passive liveness), lowered the moment the
+    // panel turns red or blue: the camera then sees persona valid's own head, live, answering the
+    // light. Without the flash's face tie this is accepted (test/face/flash-attempt.test.ts).
+    assert.equal(await attempt('pin-one-try', 'flash-swap'), 'failed');
+    assert.deepEqual(verdicts().slice(verdictsBefore), ['untied']);
+    const screen = rig.flatScreen();
+    assert.ok(screen.includes(ja.buttonPin) && screen.includes(ja.buttonStaff), 'PIN and the staff check offered');
+    assert.equal((await rig.receptions()).length, before, 'nothing recorded');
+  });
 });
