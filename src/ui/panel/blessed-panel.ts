@@ -20,6 +20,8 @@ export interface BlessedPanelOptions {
   footer?: string;
   input?: NodeJS.ReadableStream;
   output?: NodeJS.WritableStream;
+  /** The terminal type (terminfo name); default `$TERM` as blessed reads it. */
+  terminal?: string;
 }
 
 export class BlessedPanel extends PanelDriverBase {
@@ -39,6 +41,7 @@ export class BlessedPanel extends PanelDriverBase {
       title: 'face-card-reader',
       ...(options.input ? { input: options.input } : {}),
       ...(options.output ? { output: options.output } : {}),
+      ...(options.terminal ? { terminal: options.terminal } : {}),
     } as blessed.Widgets.IScreenOptions);
     this.screen.enableMouse();
     this.screen.on('mouse', (data: { action: string; x: number; y: number }) => {
@@ -90,8 +93,11 @@ export class BlessedPanel extends PanelDriverBase {
       this.widgets.push(box);
     };
     // The colour flash (issue 14): every cell lit, the text drawn on the same colour.
+    // blessed writes the terminal's palette red / blue (SGR 41 / 44, in 8 and 256 colours alike,
+    // #ff0000 included): how strong the flash is is the display's palette (the Linux console's red
+    // is 170,0,0), one reason its strength must be measured at the site (docs/face.md).
     const fill = view.fill ? { bg: view.fill } : {};
-    if (view.fill) add({ top: 0, left: 0, width: cols, height: rows, style: { bg: view.fill } });
+    if (view.fill) add({ top: 0, left: 0, width: cols, height: rows, style: fill });
     add({ top: 0, left: 0, width: cols, height: 1, content: centre(layout.header, cols), style: { fg: 'black', bg: 'white', bold: true } });
     add({ top: 1, left: 2, width: cols - 4, height: 1, content: layout.titleLine, style: { bold: true, ...fill } });
     add({ top: layout.bodyTop, left: 2, width: cols - 4, height: layout.body.length, content: layout.body.join('\n'), style: { ...fill } });
