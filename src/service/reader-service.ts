@@ -358,7 +358,7 @@ export class ReaderService {
         // The colour flash (issue 14) goes through the engine like any screen: only the newest
         // attempt of this session, before its answer, lights the panel; the attempt then waits
         // until the panel shows the colour and learns when it did not (it must not judge frames
-        // the colour never lit). Giving the screen back is always allowed.
+        // the colour never lit). Giving the screen back never fails.
         const flashPanel: FaceFlashPanel = {
           flash: async (colour) => {
             if (answered || !current()) {
