@@ -227,6 +227,14 @@ describe('HIL: the amd64 image booted in QEMU (TCG)', function () {
     assert.match(r.output, /^ffmpeg version \S+/m);
   });
 
+  it("v4l2-ctl, which holds the camera's exposure for the colour flash, runs as the service user in the service's sandbox", async () => {
+    // The guest has no camera: v4l2-ctl answers as it does on a board whose camera is unplugged,
+    // the message the face adapter logs (src/devices/camera/v4l2-controls.ts).
+    const r = await guest.run(`nsenter -t ${mainPid} -m -S ${fcrUid} -G ${fcrUid} v4l2-ctl -d /dev/video0 --list-ctrls 2>&1; echo "exit=$?"`, 60_000);
+    assert.match(r.output, /Cannot open device \/dev\/video0/, r.output);
+    assert.match(r.output, /exit=1/, r.output);
+  });
+
   it('a hung event loop (technician watchdog-test) is killed by systemd\'s watchdog and restarted to READY', async () => {
     // The panel's touch controller is plugged in now: the service opens it at start, so the
     // restarted process is the one that reads it (the PIN session below types on it).

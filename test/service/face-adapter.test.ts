@@ -15,7 +15,8 @@ import { CardFaceReader } from '../../src/card-face/ocr';
 import { rigCardFaceTrustAnchors } from '../../rig/personas/card-face-credentials';
 import { findPersona, type PersonaName } from '../../rig/personas/catalogue';
 import { loadRigCredentials } from '../../rig/personas/credentials';
-import { silentLogger } from '../../src/log/logger';
+import { createLogger, silentLogger } from '../../src/log/logger';
+import { CameraControlError } from '../../src/devices/camera/v4l2-controls';
 import { FaceAdapter, type FaceAdapterOptions } from '../../src/service/adapters/face-adapter';
 import { faceSettingsSchema } from '../../src/face/settings-schema';
 import { attemptOptions, colourFlashOptions } from '../../src/face/settings';
@@ -46,7 +47,7 @@ describe('face port: card-face unlock then matching', function () {
   before(() => reader.start());
   after(() => reader.stop());
 
-  async function setup(persona: PersonaName, image: 'card-face' | 'blank' = 'card-face', attempt?: FaceAdapterOptions['attempt'], colourFlash?: FaceAdapterOptions['colourFlash']) {
+  async function setup(persona: PersonaName, image: 'card-face' | 'blank' = 'card-face', attempt?: FaceAdapterOptions['attempt'], colourFlash?: FaceAdapterOptions['colourFlash'], log = silentLogger) {
     const credentials = await loadRigCredentials();
     const driver = new SimulatedCardReaderDriver();
     await driver.start();
@@ -79,7 +80,7 @@ describe('face port: card-face unlock then matching', function () {
       attemptMs: 3000,
       ...(attempt ? { attempt } : {}),
       ...(colourFlash ? { colourFlash } : {}),
-      log: silentLogger,
+      log,
     });
     return { adapter, verifier, camera, memory, driver, transactions: () => transactions };
   }
@@ -141,6 +142,34 @@ describe('face port: card-face unlock then matching', function () {
     assert.equal(shown[3], undefined, 'the panel is given back');
     // Without a panel to light (fcr face check, a caller that cannot flash) the cue cannot run.
     assert.equal((await t.adapter.match()).outcome, 'match');
+    await t.adapter.stopCamera();
+  });
+
+  it("the camera's exposure is held for the flash and let go after; a camera whose controls fail is still flashed, and the technician is told", async () => {
+    const config = faceSettingsSchema.parse({ colourFlash: {}, attempt: { burstMs: 500 } });
+    const lines: string[] = [];
+    const t = await setup('valid', 'card-face', attemptOptions(config), colourFlashOptions(config), createLogger('test', { sink: { write: (l) => lines.push(l) } }));
+    await t.adapter.startCamera();
+    t.verifier.answer = { outcome: 'match', score: 0.9, box: { x: 30, y: 30, width: 60, height: 60 } };
+    const events: string[] = [];
+    const panel = { flash: async (c: string | undefined) => void events.push(c ? 'lit' : 'back') };
+    Object.assign(t.camera, {
+      holdExposure: async () => {
+        events.push('hold');
+        return async () => void events.push('release');
+      },
+    });
+    await t.adapter.match(undefined, panel);
+    assert.deepEqual(events, ['hold', 'lit', 'lit', 'lit', 'back', 'release']);
+    events.length = 0;
+    Object.assign(t.camera, {
+      holdExposure: async () => {
+        throw new CameraControlError('/dev/video0', 'list', 'Cannot open device /dev/video0, exiting.');
+      },
+    });
+    assert.equal((await t.adapter.match(undefined, panel)).outcome, 'spoof', 'flashed and judged anyway');
+    assert.deepEqual(events, ['lit', 'lit', 'lit', 'back']);
+    assert.ok(lines.some((l) => /colour flash without a held exposure: .*Cannot open device/.test(l)), lines.join('\n'));
     await t.adapter.stopCamera();
   });
 
