@@ -112,10 +112,12 @@ export async function checkFace(opts: FaceCheckOptions, verifier?: WorkerFaceVer
       }
     }
     if (input.kind === 'v4l2') {
-      colourFlash = await camera.holdExposure().then(
-        async (release) => (await release(), { cameraControls: 'held' as const }),
-        (e: unknown) => ({ cameraControls: 'failed' as const, detail: (e as Error).message }),
-      );
+      try {
+        await (await camera.holdExposure())();
+        colourFlash = { cameraControls: 'held' };
+      } catch (e) {
+        colourFlash = { cameraControls: 'failed', detail: (e as Error).message };
+      }
     }
   } finally {
     await camera.stop();

@@ -11,20 +11,17 @@
 import { CameraSourceBase, type CameraSource } from '../../src/devices/camera/camera-source';
 import type { RgbFrame } from '../../src/devices/camera/frame';
 import type { PanelView } from '../../src/ui/panel-view';
+import { decodeCameraFrames } from './camera-frames';
 
 export type PanelLight = NonNullable<PanelView['fill']>;
 export type LitFrame = Pick<RgbFrame, 'width' | 'height' | 'rgb'>;
 /** One held pose of the subject under the counter's light alone and under the panel's red and blue. */
 export type LitSubject = Record<PanelLight | 'ambient', LitFrame>;
 
-/** Decodes a subject's three pre-rendered lights as the camera delivers them: RGB at `width`×`height`, fitted and padded black (ffmpeg's scale + pad). */
+/** Decodes a subject's three pre-rendered lights as the camera delivers them (camera-frames.ts). */
 export async function loadLitSubject(files: Record<PanelLight | 'ambient', string>, width: number, height: number): Promise<LitSubject> {
-  const { default: sharp } = await import('sharp');
-  const decode = async (file: string): Promise<LitFrame> => {
-    const { data, info } = await sharp(file).resize(width, height, { fit: 'contain', background: { r: 0, g: 0, b: 0 } }).removeAlpha().raw().toBuffer({ resolveWithObject: true });
-    return { width: info.width, height: info.height, rgb: new Uint8Array(data.buffer, data.byteOffset, data.length) };
-  };
-  return { ambient: await decode(files.ambient), red: await decode(files.red), blue: await decode(files.blue) };
+  const [ambient, red, blue] = await decodeCameraFrames([files.ambient, files.red, files.blue], width, height);
+  return { ambient: ambient!, red: red!, blue: blue! };
 }
 
 export class PanelLitCamera extends CameraSourceBase {

@@ -29,8 +29,9 @@ import { composeReader } from '../../src/service/compose-reader';
 import { rigCardFaceTrustAnchors } from '../personas/card-face-credentials';
 import { FfmpegCamera } from '../../src/devices/camera';
 import { flashFramePaths, hasFlashFrames, hasTurnFrames, isFlashKind, isTurnKind, rigCameraSource, turnFramePaths, type RigFaceKind } from '../personas/face-images';
-import { TurningCamera, type TurnFrame } from '../devices/turning-camera';
+import { TurningCamera } from '../devices/turning-camera';
 import { loadLitSubject, PanelLitCamera, type LitSubject } from '../devices/panel-lit-camera';
+import { decodeCameraFrames } from '../devices/camera-frames';
 import { degradeCardImage, renderCardFace } from '../emulator/card-face';
 import { GpioIndicators } from '../../src/devices/gpio/gpio';
 import { SimulatedGpioChip } from '../devices/simulated-gpio';
@@ -67,17 +68,6 @@ function pcscdUsable(): boolean {
 
 /** The rig face camera's rate (frames a second). */
 const RIG_CAMERA_FPS = 10;
-
-/** Decodes the frames of a turn as the camera delivers them: RGB at the configured size (ffmpeg's scale + pad). */
-async function turnFrames(files: readonly string[], width: number, height: number): Promise<TurnFrame[]> {
-  const { default: sharp } = await import('sharp');
-  return Promise.all(
-    files.map(async (file) => {
-      const { data, info } = await sharp(file).resize(width, height, { fit: 'contain', background: { r: 0, g: 0, b: 0 } }).removeAlpha().raw().toBuffer({ resolveWithObject: true });
-      return { width: info.width, height: info.height, rgb: new Uint8Array(data.buffer, data.byteOffset, data.length) };
-    }),
-  );
-}
 
 interface CardSlots {
   driver: CardReaderDriver;
@@ -280,7 +270,7 @@ export async function runRig(argv: string[]): Promise<number> {
       const turnInPlace = isTurnKind(kind) && faceCamera?.running === true;
       cameraKind = kind;
       flashSubject = isFlashKind(kind) ? await loadLitSubject(flashFramePaths(kind, persona), config.face.camera.width, config.face.camera.height) : undefined;
-      if (turnInPlace && isTurnKind(kind)) await faceCamera!.play(await turnFrames(turnFramePaths(kind, persona), config.face.camera.width, config.face.camera.height));
+      if (turnInPlace && isTurnKind(kind)) await faceCamera!.play(await decodeCameraFrames(turnFramePaths(kind, persona), config.face.camera.width, config.face.camera.height));
       else await service.faceCameraChanged();
     },
     staff: async (passcode) => {

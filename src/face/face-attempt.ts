@@ -116,7 +116,7 @@ export interface FaceAttemptOptions {
    */
   headTurn?: { config?: HeadTurnConfig; random?: () => number; onChallenge?: (direction: TurnDirection) => void };
   /**
-   * The colour-flash cue (issue 14, src/face/liveness/flash.ts; measured offline only, docs/face.md
+   * The colour-flash cue (issue 14, src/face/liveness/flash.ts; `face.colourFlash`, docs/face.md
    * "Colour flash"). Once the attempt would end in `match` (after the head-turn challenge, when
    * that is on too), the panel shows red and blue in a random order: `show(colour)` resolves once
    * the panel shows it (`undefined`: back to the normal screen, always called at the end); the

@@ -65,7 +65,7 @@ export const faceSettingsSchema = z.strictObject({
       settleFrames: z.number().int().min(0).max(5).default(1).describe('camera frames skipped after the panel acknowledged a colour (its refresh and the exposure)'),
     })
     .optional()
-    .describe('colour-flash cue after an accepted face (issue 14, src/face/liveness/flash.ts): the panel lit red/blue, the face must answer it as a face does; off unless present; needs the camera exposure and white balance fixed (camera.lockExposure): docs/face.md has its figures'),
+    .describe('colour-flash cue after an accepted face (issue 14, src/face/liveness/flash.ts): the panel lit red/blue, the face must answer it as a face does; off unless present; the camera exposure and white balance are held for its frames through v4l2-ctl: docs/face.md has its figures'),
 });
 
 export type FaceSettings = z.infer<typeof faceSettingsSchema>;

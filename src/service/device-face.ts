@@ -12,7 +12,7 @@ import type { CardReaderDriver } from '../devices/card-reader/card-reader-driver
 import { FfmpegCamera, type CameraInput } from '../devices/camera/ffmpeg-camera';
 import type { CameraSource } from '../devices/camera/camera-source';
 import { WorkerFaceVerifier, type FaceVerifier } from '../face/verifier';
-import { attemptOptions, colourFlashOptions, createCamera, verifierOptions, type ColourFlashOptions } from '../face/settings';
+import { attemptOptions, colourFlashOptions, createCamera, verifierOptions } from '../face/settings';
 import { CardFaceReader } from '../card-face/ocr';
 import type { CardFaceTrustAnchor } from '../card-face/card-face-session';
 import { trustAnchorsFrom } from '../card-face';
@@ -104,7 +104,7 @@ export async function startDeviceFacePath(config: FacilityConfig, cardDriver: Ca
         rigMode: rig?.rigMode ?? false,
         attemptMs: config.face.attempt.timeoutMs,
         attempt: attemptOptions(config.face),
-        ...flashOption(colourFlashOptions(config.face)),
+        colourFlash: colourFlashOptions(config.face),
         log: log.child('face'),
         camera: rig?.camera ?? (() => createCamera(config.face, cameraInput(config.face.camera.device), log.child('camera'))),
         cardFaceImage: rig?.cardFaceImage ?? (() => grabTrayImage(new FfmpegCamera({ input: cameraInput(tray.device), width: tray.width, height: tray.height, fps: 5, logger: log.child('tray-camera') }))),
@@ -114,9 +114,4 @@ export async function startDeviceFacePath(config: FacilityConfig, cardDriver: Ca
       await reader.stop();
     },
   };
-}
-
-/** The adapter's `colourFlash` option: present only when the cue is configured (exactOptionalPropertyTypes). */
-function flashOption(o: ColourFlashOptions | undefined): { colourFlash?: ColourFlashOptions } {
-  return o ? { colourFlash: o } : {};
 }

@@ -62,7 +62,7 @@ export interface FaceAdapterOptions {
    * The colour-flash cue (`colourFlashOptions(config.face)`, issue 14): after an accepted face the
    * attempt lights the panel it is given red and blue and judges the face's answer. Off when absent.
    */
-  colourFlash?: ColourFlashOptions;
+  colourFlash?: ColourFlashOptions | undefined;
   log: Logger;
 }
 
