@@ -11,11 +11,12 @@
 import { access, readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import * as ort from 'onnxruntime-node';
-import { DetectionService, RecognitionService, normalizeInputToRgb, type OrtInferenceSession, type OrtModule } from 'paddleocr';
+import { DetectionService, RecognitionService, type OrtInferenceSession, type OrtModule } from 'paddleocr';
 import { createWorker, OEM, PSM, type Worker } from 'tesseract.js';
 import type { GreyImage } from '../imaging/grey-image';
 import { onnxSessionOptions } from '../imaging/onnx-session';
 import type { Box } from './ocr-image';
+import { PaddleGreyImage } from './paddle-grey-image';
 
 export interface TextLine {
   /** Text with all whitespace removed. */
@@ -85,7 +86,9 @@ export class TesseractEngines {
   readLine(png: Buffer, psm: PSM, only = ''): Promise<{ text: string; confidence: number }> {
     return this.exclusive(async () => {
       const worker = await this.setPsm(psm, only);
-      const { data } = await worker.recognize(png, {}, { blocks: true, text: true });
+      // Text and confidence only: tesseract.js reports the mean confidence whatever the output
+      // options, and `blocks` would have its worker build and parse the JSON of every glyph.
+      const { data } = await worker.recognize(png, {}, { text: true });
       return { text: data.text ?? '', confidence: data.confidence / 100 };
     });
   }
@@ -314,7 +317,7 @@ export class PaddleEngine {
     const side = options.side ?? this.detectorSides[0] ?? 960;
     const detection = this.detections.get(side);
     if (!detection) throw new RangeError(`detector side ${side} is not one of ${this.detectorSides.join(', ')}`);
-    const image = normalizeInputToRgb({ width: face.width, height: face.height, data: face.grey });
+    const image = new PaddleGreyImage(face.width, face.height, face.grey);
     const detected = new Map<Box, (typeof boxes)[number]>();
     const boxes = await detection.run(image);
     for (const box of boxes) detected.set({ x0: box.x, y0: box.y, x1: box.x + box.width, y1: box.y + box.height }, box);
@@ -340,7 +343,7 @@ export class PaddleEngine {
   /** One line crop (the whole image is the line) read by the recogniser; confidence 0–1. */
   async readLine(crop: GreyImage): Promise<{ text: string; confidence: number }> {
     await this.start();
-    const image = normalizeInputToRgb({ width: crop.width, height: crop.height, data: crop.grey });
+    const image = new PaddleGreyImage(crop.width, crop.height, crop.grey);
     const [read] = await this.engines().recognition.run(image, [{ x: 0, y: 0, width: crop.width, height: crop.height }], { ordering: { sortByReadingOrder: false } });
     return { text: read?.text ?? '', confidence: read?.confidence ?? 0 };
   }
